@@ -1,0 +1,182 @@
+/**
+ * `stock-anomalies detect FILE...`: the whole contract on local files, no infrastructure. Files are read in
+ * the order given, each symbol's state carried across them.
+ */
+import { createReadStream } from 'node:fs';
+import { stat, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { Option, type Command } from 'commander';
+import { BatchDetection } from '../../shared/core/batchDetection.js';
+import {
+  compileSettings,
+  DEFAULT_SETTINGS,
+  SettingsError,
+  type DetectionConfig,
+} from '../../shared/core/detectionConfig.js';
+import { readObject } from '../../shared/core/readObject.js';
+import { csvLine } from '../../shared/core/csvText.js';
+import {
+  emptyReport,
+  ObjectRejectedError,
+  type QualityReport,
+  type SetAsideRow,
+} from '../../shared/core/report.js';
+import type { DetectionCounts } from '../../shared/core/rules.js';
+import { formatAlerts, isAlertFormat, type AlertFormat } from '../alertFormats.js';
+import { writeText, type CliContext } from '../context.js';
+import { describeObject, describeTotals } from '../summary.js';
+import { UsageError } from '../usageError.js';
+
+interface DetectOptions {
+  timezone: string;
+  format?: string;
+  a1: string;
+  a2: string;
+  window: string;
+  report?: string;
+  quarantine?: string;
+  progress: boolean;
+}
+
+/** Input larger than this gets a progress bar on a terminal. */
+const PROGRESS_BYTES = 32 << 20;
+
+export interface ObjectOutcome {
+  report: QualityReport;
+  detection?: DetectionCounts;
+}
+
+export function registerDetectCommand(program: Command, context: CliContext): void {
+  program
+    .command('detect')
+    .description('detect anomalies in minute-bar CSV files (plain or gzipped), in the order given')
+    .argument('<files...>', 'CSV files; state carries from one to the next')
+    .option(
+      '--timezone <tz>',
+      'exchange time zone for timestamps without an offset',
+      DEFAULT_SETTINGS.timezone,
+    )
+    .addOption(
+      new Option(
+        '--format <format>',
+        'alerts on stdout (default: table on a terminal, jsonl otherwise)',
+      ).choices(['jsonl', 'csv', 'table']),
+    )
+    .option('--a1 <threshold>', 'A1: relative price move that fires', DEFAULT_SETTINGS.a1)
+    .option(
+      '--a2 <threshold>',
+      'A2: relative volume excess over the window mean that fires',
+      DEFAULT_SETTINGS.a2,
+    )
+    .option('--window <minutes>', 'A2: minutes of history averaged', String(DEFAULT_SETTINGS.windowMinutes))
+    .option('--report <file>', 'write the per-object quality reports (JSON)')
+    .option('--quarantine <file>', 'write the set-aside rows (CSV: object, line, reason, detail, raw)')
+    .option('--no-progress', 'no progress bar, even on a terminal')
+    .action(async (files: string[], options: DetectOptions) => {
+      await runDetect(files, options, context);
+    });
+}
+
+function compile(options: DetectOptions): DetectionConfig {
+  const windowMinutes = Number(options.window);
+  try {
+    return compileSettings({ a1: options.a1, a2: options.a2, windowMinutes, timezone: options.timezone });
+  } catch (error) {
+    if (error instanceof SettingsError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+async function runDetect(files: string[], options: DetectOptions, context: CliContext): Promise<void> {
+  const config = compile(options);
+  const format: AlertFormat =
+    options.format !== undefined && isAlertFormat(options.format)
+      ? options.format
+      : context.stdout.isTTY
+        ? 'table'
+        : 'jsonl';
+
+  const sizes = await Promise.all(
+    files.map((file) =>
+      stat(file).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    ),
+  );
+  const totalBytes = sizes.reduce((a, b) => a + b, 0);
+  const progress =
+    options.progress && context.stderr.isTTY && totalBytes > PROGRESS_BYTES
+      ? new SingleBar({
+          stream: context.stderr,
+          format: 'reading {bar} {percentage}% | {value}/{total} MB | {file}',
+          hideCursor: true,
+        })
+      : undefined;
+  progress?.start(Math.ceil(totalBytes / 1e6), 0, { file: '' });
+  let bytesRead = 0;
+
+  const detection = new BatchDetection(config);
+  const outcomes: ObjectOutcome[] = [];
+  const setAside: Array<{ object: string; row: SetAsideRow }> = [];
+  const lines: string[] = [];
+  for (const file of files) {
+    const object = basename(file);
+    progress?.update(Math.floor(bytesRead / 1e6), { file: object });
+    try {
+      const bars = await readObject(createReadStream(file), {
+        objectName: object,
+        zone: config.zone,
+        onBytes: (n) => {
+          bytesRead += n;
+          progress?.update(Math.floor(bytesRead / 1e6));
+        },
+      });
+      const counts = detection.addObject(bars, { object });
+      outcomes.push({ report: bars.report, detection: counts });
+      for (const row of bars.setAside) setAside.push({ object, row });
+      lines.push(describeObject(bars.report, counts));
+    } catch (error) {
+      const message = rejectionMessage(error);
+      context.exitCode = 1;
+      outcomes.push({ report: rejectedReport(object, message, error) });
+      lines.push(`${object}: REJECTED: ${message}`);
+    }
+  }
+  progress?.stop();
+
+  for await (const chunk of formatAlerts(detection.alerts(), format)) await writeText(context.stdout, chunk);
+  for (const line of lines) context.stderr.write(`${line}\n`);
+  if (files.length > 1) context.stderr.write(`${describeTotals(outcomes)}\n`);
+
+  if (options.report !== undefined) await writeFile(options.report, `${JSON.stringify(outcomes, null, 2)}\n`);
+  if (options.quarantine !== undefined) await writeFile(options.quarantine, quarantineCsv(setAside));
+}
+
+function rejectionMessage(error: unknown): string {
+  if (error instanceof ObjectRejectedError) return error.message;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a directory, not a file';
+  if (code === 'EACCES') return 'permission denied';
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+function rejectedReport(object: string, message: string, error: unknown): QualityReport {
+  const missingColumns = error instanceof ObjectRejectedError ? error.missingColumns : undefined;
+  return {
+    ...emptyReport(object),
+    status: 'rejected',
+    error: message,
+    ...(missingColumns ? { missingColumns } : {}),
+  };
+}
+
+function quarantineCsv(rows: Array<{ object: string; row: SetAsideRow }>): string {
+  const lines = ['object,line,reason,detail,raw'];
+  for (const { object, row } of rows)
+    lines.push(csvLine([object, row.line, row.reason, row.detail, row.raw]));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,101 @@
+/**
+ * The runtime settings of the functions and the Kafka dispatcher, read from the environment once.
+ *
+ * This file is the single source of truth for the names: deploy.sh sets exactly these variables and
+ * a test checks that it does (see test/unit/deploy). Defaults are the local stack's.
+ */
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Every environment variable a deployed component reads, with its default (undefined = required). */
+export const RUNTIME_VARIABLES = {
+  // Cloud Storage layout
+  UPLOAD_PREFIX: '',
+  QUARANTINE_PREFIX: 'quarantine/',
+  // Kafka
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  KAFKA_TOPIC: 'minute-bars',
+  KAFKA_DEAD_LETTER_TOPIC: 'minute-bars-dead-letter',
+  KAFKA_CLIENT_ID: 'stock-anomalies',
+  KAFKA_GROUP_ID: 'stock-anomalies-detect',
+  /** none | plain | oauthbearer (oauthbearer uses Google application-default credentials) */
+  KAFKA_SASL_MECHANISM: 'none',
+  KAFKA_SASL_USERNAME: '',
+  KAFKA_SASL_PASSWORD: '',
+  KAFKA_SSL: 'false',
+  /** Most minutes of one symbol in one Kafka message. */
+  BATCH_MINUTES: '375',
+  // Pub/Sub
+  ANOMALIES_TOPIC: 'anomalies',
+  // Firestore collections
+  INGESTIONS_COLLECTION: 'ingestions',
+  ALERTS_COLLECTION: 'alerts',
+  STATE_COLLECTION: 'symbol-state',
+  // Detection (SPEC §1, §2)
+  EXCHANGE_TIMEZONE: 'Asia/Kolkata',
+  A1_THRESHOLD: '0.005',
+  A2_THRESHOLD: '0.02',
+  WINDOW_MINUTES: '10',
+  // Dispatcher (Kafka -> detect)
+  DETECT_URL: 'http://127.0.0.1:8082/',
+  DISPATCH_MAX_ATTEMPTS: '8',
+  DISPATCH_AUTH: 'none',
+} as const;
+
+export type RuntimeVariable = keyof typeof RUNTIME_VARIABLES;
+
+/** Which variables each deployed component reads; deploy.sh must set these for each. */
+export const COMPONENT_VARIABLES: Record<'ingest' | 'detect' | 'notify' | 'dispatcher', RuntimeVariable[]> = {
+  ingest: [
+    'UPLOAD_PREFIX',
+    'QUARANTINE_PREFIX',
+    'KAFKA_BROKERS',
+    'KAFKA_TOPIC',
+    'KAFKA_CLIENT_ID',
+    'KAFKA_SASL_MECHANISM',
+    'KAFKA_SSL',
+    'BATCH_MINUTES',
+    'INGESTIONS_COLLECTION',
+    'EXCHANGE_TIMEZONE',
+  ],
+  detect: [
+    'ANOMALIES_TOPIC',
+    'STATE_COLLECTION',
+    'INGESTIONS_COLLECTION',
+    'A1_THRESHOLD',
+    'A2_THRESHOLD',
+    'WINDOW_MINUTES',
+    'EXCHANGE_TIMEZONE',
+  ],
+  notify: ['ALERTS_COLLECTION'],
+  dispatcher: [
+    'KAFKA_BROKERS',
+    'KAFKA_TOPIC',
+    'KAFKA_DEAD_LETTER_TOPIC',
+    'KAFKA_CLIENT_ID',
+    'KAFKA_GROUP_ID',
+    'KAFKA_SASL_MECHANISM',
+    'KAFKA_SSL',
+    'DETECT_URL',
+    'DISPATCH_MAX_ATTEMPTS',
+    'DISPATCH_AUTH',
+  ],
+};
+
+/** Reads one variable, falling back to its default. */
+export function readVariable(name: RuntimeVariable, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  return value === undefined || value === '' ? RUNTIME_VARIABLES[name] : value;
+}
+
+/** Reads a positive integer variable, or throws a ConfigError naming it. */
+export function readPositiveInt(name: RuntimeVariable, env: NodeJS.ProcessEnv = process.env): number {
+  const text = readVariable(name, env);
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(`${name} must be a positive integer, got '${text}'`);
+  }
+  return value;
+}

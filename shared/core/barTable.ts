@@ -1,0 +1,131 @@
+/**
+ * The accepted bars of one object (or of one Kafka message), held column by column in typed arrays.
+ *
+ * A row of plain objects costs hundreds of bytes; this layout costs 61 bytes a bar and no garbage, which is
+ * what lets a 1 GB CSV ingest inside a 2 GiB instance. Columns grow in fixed-size chunks rather than by
+ * doubling, so growing never copies and never needs twice the memory.
+ */
+import { OVERFLOW_SCALE, exactOf, formatDecimal, scanned, valueOf, type ExactDecimal } from './decimal.js';
+
+const CHUNK_BITS = 16;
+const CHUNK_SIZE = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK_SIZE - 1;
+
+type TypedArray = Float64Array | Uint32Array | Int8Array;
+
+class ChunkedColumn<T extends TypedArray> {
+  readonly chunks: T[] = [];
+  constructor(private readonly make: (size: number) => T) {}
+
+  set(index: number, value: number): void {
+    const chunk = index >>> CHUNK_BITS;
+    if (chunk === this.chunks.length) this.chunks.push(this.make(CHUNK_SIZE));
+    this.chunks[chunk]![index & CHUNK_MASK] = value;
+  }
+
+  get(index: number): number {
+    return this.chunks[index >>> CHUNK_BITS]![index & CHUNK_MASK]!;
+  }
+}
+
+/** The five values of a bar, in column order. */
+export const OPEN = 0;
+export const HIGH = 1;
+export const LOW = 2;
+export const CLOSE = 3;
+export const VOLUME = 4;
+
+export class BarTable {
+  /** Symbols by id. */
+  readonly symbols: string[] = [];
+  readonly #symbolIds = new Map<string, number>();
+  #length = 0;
+  readonly #symbol = new ChunkedColumn((n) => new Uint32Array(n));
+  readonly #minute = new ChunkedColumn((n) => new Float64Array(n));
+  readonly #line = new ChunkedColumn((n) => new Uint32Array(n));
+  readonly #mantissa = Array.from({ length: 5 }, () => new ChunkedColumn((n) => new Float64Array(n)));
+  readonly #scale = Array.from({ length: 5 }, () => new ChunkedColumn((n) => new Int8Array(n)));
+  /** Texts of the rare values that overflowed the fast form, by `row * 5 + column`. */
+  readonly #overflow = new Map<number, string>();
+
+  get length(): number {
+    return this.#length;
+  }
+
+  symbolId(symbol: string): number {
+    let id = this.#symbolIds.get(symbol);
+    if (id === undefined) {
+      id = this.symbols.length;
+      this.symbols.push(symbol);
+      this.#symbolIds.set(symbol, id);
+    }
+    return id;
+  }
+
+  /** Starts a row; fill its five values with {@link setScannedValue} before starting the next. */
+  addRow(symbolId: number, minute: number, line: number): number {
+    const row = this.#length++;
+    this.#symbol.set(row, symbolId);
+    this.#minute.set(row, minute);
+    this.#line.set(row, line);
+    return row;
+  }
+
+  /** Stores the decimal last scanned by `scanDecimal` (its text is needed only if it overflowed). */
+  setScannedValue(row: number, column: number, text: string): void {
+    this.#mantissa[column]!.set(row, scanned.mantissa);
+    this.#scale[column]!.set(row, scanned.scale);
+    if (scanned.scale === OVERFLOW_SCALE) this.#overflow.set(row * 5 + column, text.trim());
+  }
+
+  /** Forgets the last row (a duplicate found after it was stored). */
+  dropLastRow(): void {
+    this.#length--;
+    for (let column = 0; column < 5; column++) this.#overflow.delete(this.#length * 5 + column);
+  }
+
+  symbolOf(row: number): number {
+    return this.#symbol.get(row);
+  }
+
+  minute(row: number): number {
+    return this.#minute.get(row);
+  }
+
+  line(row: number): number {
+    return this.#line.get(row);
+  }
+
+  /** The value as a double (correctly rounded). */
+  value(row: number, column: number): number {
+    const mantissa = this.#mantissa[column]!.get(row);
+    const scale = this.#scale[column]!.get(row);
+    if (scale === OVERFLOW_SCALE) return Number(this.#overflow.get(row * 5 + column));
+    return valueOf(mantissa, scale);
+  }
+
+  mantissa(row: number, column: number): number {
+    return this.#mantissa[column]!.get(row);
+  }
+
+  scale(row: number, column: number): number {
+    return this.#scale[column]!.get(row);
+  }
+
+  /** The value's text, when it overflowed the fast form. */
+  overflowText(row: number, column: number): string | undefined {
+    return this.#overflow.get(row * 5 + column);
+  }
+
+  exact(row: number, column: number): ExactDecimal {
+    return exactOf(this.mantissa(row, column), this.scale(row, column), this.overflowText(row, column));
+  }
+
+  /** The value written back as decimal text that reads back to the same value. */
+  text(row: number, column: number): string {
+    const scale = this.scale(row, column);
+    return scale === OVERFLOW_SCALE
+      ? this.overflowText(row, column)!
+      : formatDecimal(this.mantissa(row, column), scale);
+  }
+}

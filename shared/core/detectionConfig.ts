@@ -1,0 +1,69 @@
+/** The detection settings (SPEC §2): thresholds as exact decimals, the window in minutes, the time zone. */
+import { addExact, exactFromText, scanDecimal, scanned, type ExactDecimal } from './decimal.js';
+import { ZoneOffsets } from './timestamp.js';
+
+export interface DetectionSettings {
+  /** A1 fires when |close − prevClose| / prevClose exceeds this (decimal text). */
+  a1: string;
+  /** A2 fires when volume exceeds (1 + a2) × the window's mean volume (decimal text). */
+  a2: string;
+  windowMinutes: number;
+  /** Exchange time zone for timestamps without an offset and for the local date of gaps. */
+  timezone: string;
+}
+
+export const DEFAULT_SETTINGS: DetectionSettings = {
+  a1: '0.005',
+  a2: '0.02',
+  windowMinutes: 10,
+  timezone: 'Asia/Kolkata',
+};
+
+/** The settings in the forms the rules use. */
+export interface DetectionConfig {
+  settings: DetectionSettings;
+  a1: number;
+  a1Exact: ExactDecimal;
+  /** 1 + a2. */
+  a2Factor: number;
+  a2FactorExact: ExactDecimal;
+  windowMinutes: number;
+  zone: ZoneOffsets;
+}
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+/** Checks and compiles settings. @throws SettingsError naming the bad setting */
+export function compileSettings(settings: DetectionSettings): DetectionConfig {
+  const threshold = (name: string, text: string): ExactDecimal => {
+    if (!scanDecimal(text) || scanned.value < 0) {
+      throw new SettingsError(`${name} must be a non-negative decimal number, got '${text}'`);
+    }
+    return exactFromText(text);
+  };
+  const a1Exact = threshold('a1', settings.a1);
+  const a2Exact = threshold('a2', settings.a2);
+  if (!Number.isInteger(settings.windowMinutes) || settings.windowMinutes < 1) {
+    throw new SettingsError(`window must be a whole number of minutes ≥ 1, got '${settings.windowMinutes}'`);
+  }
+  let zone: ZoneOffsets;
+  try {
+    zone = new ZoneOffsets(settings.timezone);
+  } catch {
+    throw new SettingsError(
+      `unknown time zone '${settings.timezone}' (use an IANA name like Asia/Kolkata or UTC)`,
+    );
+  }
+  const a2FactorExact = addExact({ mantissa: 1n, scale: 0 }, a2Exact);
+  return {
+    settings,
+    a1: Number(settings.a1),
+    a1Exact,
+    a2Factor: 1 + Number(settings.a2),
+    a2FactorExact,
+    windowMinutes: settings.windowMinutes,
+    zone,
+  };
+}

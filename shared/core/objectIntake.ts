@@ -1,0 +1,266 @@
+/**
+ * Turns the parsed rows of one object into its accepted bars, grouped by symbol in ascending minute order,
+ * with the quality report and the rows set aside (SPEC §1). Pure and synchronous: the stream edge
+ * (readObject.ts) feeds it one row at a time.
+ */
+import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME } from './barTable.js';
+import { csvLine } from './csvText.js';
+import { scanDecimal, scanned } from './decimal.js';
+import { mapHeader, symbolFromObjectName, VALUE_COLUMNS, type ColumnMap } from './header.js';
+import { MinuteSet } from './minuteSet.js';
+import {
+  emptyReport,
+  ObjectRejectedError,
+  type BadReason,
+  type QualityReport,
+  type SetAsideRow,
+} from './report.js';
+import { formatMinute, parseMinute, ZoneOffsets } from './timestamp.js';
+
+/** The accepted bars of one symbol: rows of the table in ascending minute order, no two in one minute. */
+export interface SymbolRun {
+  symbol: string;
+  rows: Uint32Array;
+}
+
+export interface ObjectBars {
+  report: QualityReport;
+  table: BarTable;
+  /** One run per symbol, in order of first appearance. */
+  runs: SymbolRun[];
+  setAside: SetAsideRow[];
+}
+
+interface PendingDuplicate {
+  symbolId: number;
+  minute: number;
+  values: number[];
+}
+
+const COLUMN_ORDER = [OPEN, HIGH, LOW, CLOSE, VOLUME];
+
+export class ObjectIntake {
+  readonly #objectName: string;
+  readonly #zone: ZoneOffsets;
+  readonly #table = new BarTable();
+  readonly #report: QualityReport;
+  readonly #setAside: SetAsideRow[] = [];
+  #columns: ColumnMap | undefined;
+  #nameSymbolId = -1;
+  /** Per symbol id: the minutes already claimed, and the latest minute seen. */
+  readonly #claimed: MinuteSet[] = [];
+  readonly #latest: number[] = [];
+  readonly #duplicates: PendingDuplicate[] = [];
+
+  constructor(objectName: string, zone: ZoneOffsets) {
+    this.#objectName = objectName;
+    this.#zone = zone;
+    this.#report = emptyReport(objectName);
+  }
+
+  get hasHeader(): boolean {
+    return this.#columns !== undefined;
+  }
+
+  /**
+   * Takes the next row of the object (its fields and the line it starts on). The first non-blank row is the
+   * header. `malformed` marks a row whose quoting the CSV parser could not make sense of.
+   * @throws ObjectRejectedError when the header lacks a required column
+   */
+  addRow(fields: readonly string[], line: number, malformed = false): void {
+    if (fields.length === 1 && fields[0]!.trim() === '') return;
+    const columns = this.#columns;
+    if (columns === undefined) {
+      this.#takeHeader(fields);
+      return;
+    }
+    this.#report.dataRows++;
+    if (malformed) return this.#setBad(fields, line, 'quotes', 'unbalanced or misplaced double quote');
+    if (fields.length !== columns.fieldCount) {
+      return this.#setBad(
+        fields,
+        line,
+        'field-count',
+        `${fields.length} fields where the header has ${columns.fieldCount}`,
+      );
+    }
+
+    let symbolId = this.#nameSymbolId;
+    if (columns.symbol >= 0) {
+      const symbol = fields[columns.symbol]!.trim();
+      if (symbol === '') return this.#setBad(fields, line, 'symbol-empty', 'empty symbol');
+      symbolId = this.#table.symbolId(symbol);
+    } else if (symbolId < 0) {
+      return this.#setBad(fields, line, 'symbol-empty', `no symbol in object name '${this.#objectName}'`);
+    }
+
+    const minute = parseMinute(fields[columns.timestamp]!, this.#zone);
+    if (Number.isNaN(minute)) {
+      return this.#setBad(fields, line, 'timestamp', `unreadable timestamp '${fields[columns.timestamp]}'`);
+    }
+
+    // Validate all five values before storing any, so a bad row leaves no trace in the table.
+    for (let i = 0; i < 5; i++) {
+      const text = fields[columns.values[i]!]!;
+      if (!scanDecimal(text)) {
+        return this.#setBad(fields, line, 'number', `${VALUE_COLUMNS[i]} is not a number: '${text}'`);
+      }
+      if (i < 4 ? !(scanned.value > 0) : scanned.value < 0) {
+        return this.#setBad(
+          fields,
+          line,
+          i < 4 ? 'price-not-positive' : 'volume-negative',
+          `${VALUE_COLUMNS[i]} is ${text.trim()}`,
+        );
+      }
+    }
+
+    while (this.#claimed.length <= symbolId) {
+      this.#claimed.push(new MinuteSet());
+      this.#latest.push(-Infinity);
+    }
+    if (!this.#claimed[symbolId]!.add(minute)) {
+      this.#duplicates.push({
+        symbolId,
+        minute,
+        values: columns.values.map((index) => Number(fields[index])),
+      });
+      this.#report.duplicates.count++;
+      this.#setAside.push({
+        line,
+        reason: 'duplicate',
+        detail: `${this.#table.symbols[symbolId]} ${formatMinute(minute)} already seen`,
+        raw: csvLine(fields),
+      });
+      return;
+    }
+    if (minute < this.#latest[symbolId]!) this.#report.outOfOrder++;
+    else this.#latest[symbolId] = minute;
+
+    const row = this.#table.addRow(symbolId, minute, line);
+    for (let i = 0; i < 5; i++) {
+      const text = fields[columns.values[i]!]!;
+      scanDecimal(text);
+      this.#table.setScannedValue(row, COLUMN_ORDER[i]!, text);
+    }
+  }
+
+  /**
+   * Closes the object: groups and sorts the accepted bars by symbol and minute, and completes the report.
+   * @throws ObjectRejectedError when the object had no header
+   */
+  finish(): ObjectBars {
+    if (this.#columns === undefined) throw new ObjectRejectedError('no header line: the object is empty');
+    const table = this.#table;
+    const report = this.#report;
+    const runs = groupBySymbol(table);
+    let first = Infinity;
+    let last = -Infinity;
+    for (const run of runs) {
+      if (run.rows.length === 0) continue;
+      first = Math.min(first, table.minute(run.rows[0]!));
+      last = Math.max(last, table.minute(run.rows[run.rows.length - 1]!));
+      this.#countGaps(run.rows);
+    }
+    report.accepted = table.length;
+    report.symbols = runs.filter((run) => run.rows.length > 0).map((run) => run.symbol);
+    report.firstMinute = Number.isFinite(first) ? formatMinute(first) : null;
+    report.lastMinute = Number.isFinite(last) ? formatMinute(last) : null;
+    report.duplicates.conflicting = this.#countConflicts(runs);
+    this.#setAside.sort((a, b) => a.line - b.line);
+    return { report, table, runs: runs.filter((run) => run.rows.length > 0), setAside: this.#setAside };
+  }
+
+  #takeHeader(fields: readonly string[]): void {
+    const header = mapHeader(fields);
+    if (!header.ok) {
+      throw new ObjectRejectedError(`missing required columns: ${header.missing.join(', ')}`, header.missing);
+    }
+    this.#columns = header.columns;
+    if (header.columns.symbol < 0) {
+      const symbol = symbolFromObjectName(this.#objectName);
+      if (symbol !== '') this.#nameSymbolId = this.#table.symbolId(symbol);
+    }
+  }
+
+  #setBad(fields: readonly string[], line: number, reason: BadReason, detail: string): void {
+    const bad = this.#report.bad;
+    bad.count++;
+    bad.byReason[reason] = (bad.byReason[reason] ?? 0) + 1;
+    this.#setAside.push({ line, reason, detail, raw: csvLine(fields) });
+  }
+
+  #countGaps(rows: Uint32Array): void {
+    const table = this.#table;
+    const gaps = this.#report.gaps;
+    for (let i = 1; i < rows.length; i++) {
+      const before = table.minute(rows[i - 1]!);
+      const after = table.minute(rows[i]!);
+      const missing = after - before - 1;
+      if (missing > 0 && this.#zone.localDay(before) === this.#zone.localDay(after)) {
+        gaps.count++;
+        gaps.missingMinutes += missing;
+        if (missing > gaps.largest) gaps.largest = missing;
+      }
+    }
+  }
+
+  #countConflicts(runs: SymbolRun[]): number {
+    const table = this.#table;
+    let conflicting = 0;
+    for (const duplicate of this.#duplicates) {
+      const rows = runs[duplicate.symbolId]!.rows;
+      const kept = rows[lowerBound(rows, duplicate.minute, (row) => table.minute(row))]!;
+      if (duplicate.values.some((value, i) => value !== table.value(kept, COLUMN_ORDER[i]!))) conflicting++;
+    }
+    return conflicting;
+  }
+}
+
+/** Runs of rows per symbol id (ids are dense, in order of first appearance), each sorted by minute. */
+function groupBySymbol(table: BarTable): SymbolRun[] {
+  const counts = new Uint32Array(table.symbols.length);
+  for (let row = 0; row < table.length; row++) counts[table.symbolOf(row)]!++;
+  const runs = table.symbols.map((symbol, id) => ({ symbol, rows: new Uint32Array(counts[id]!) }));
+  const filled = new Uint32Array(table.symbols.length);
+  for (let row = 0; row < table.length; row++) {
+    const id = table.symbolOf(row);
+    runs[id]!.rows[filled[id]!++] = row;
+  }
+  for (const run of runs) sortByMinute(table, run.rows);
+  return runs;
+}
+
+/** Sorts a symbol's rows by minute in place; minutes are unique within a symbol once duplicates are out. */
+function sortByMinute(table: BarTable, rows: Uint32Array): void {
+  let sorted = true;
+  for (let i = 1; i < rows.length && sorted; i++)
+    sorted = table.minute(rows[i - 1]!) < table.minute(rows[i]!);
+  if (sorted) return;
+  // Sort numeric keys that carry the row's position, instead of calling a comparator a million times.
+  const original = rows.slice();
+  let first = Infinity;
+  for (const row of original) first = Math.min(first, table.minute(row));
+  const n = original.length;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = (table.minute(original[i]!) - first) * n + i;
+  if (keys.every(Number.isSafeInteger)) {
+    keys.sort();
+    for (let i = 0; i < n; i++) rows[i] = original[keys[i]! % n]!;
+  } else {
+    const byMinute = Array.from(original).sort((a, b) => table.minute(a) - table.minute(b));
+    rows.set(byMinute);
+  }
+}
+
+/** The first index whose key is not below `target`. */
+function lowerBound(rows: Uint32Array, target: number, key: (row: number) => number): number {
+  let low = 0;
+  let high = rows.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (key(rows[middle]!) < target) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

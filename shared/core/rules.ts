@@ -1,0 +1,232 @@
+/**
+ * The rules A1 and A2 (SPEC §2) over one symbol's state.
+ *
+ * Each comparison is first made in doubles with an error bound far above any rounding the doubles can carry;
+ * only a result inside that bound (a move within a hair of the threshold, such as exactly 0.5%) is decided
+ * again in exact decimal arithmetic. Fast for every bar, exact for every bar.
+ */
+import { CLOSE, HIGH, LOW, OPEN, VOLUME, type BarTable } from './barTable.js';
+import {
+  absExact,
+  addExact,
+  compareExact,
+  exactOf,
+  formatDecimal,
+  multiplyExact,
+  OVERFLOW_SCALE,
+  scanDecimal,
+  scanned,
+  subtractExact,
+  type ExactDecimal,
+} from './decimal.js';
+import { roundFigure, type Alert, type AlertSource, type RuleId } from './alert.js';
+import type { DetectionConfig } from './detectionConfig.js';
+import { formatMinute } from './timestamp.js';
+import type { SymbolState } from './symbolState.js';
+
+/** Relative size of the band around a threshold inside which doubles are not trusted. */
+const DOUBLE_TRUST = 1e-12;
+
+/** A decimal in the fast form, with its text when it overflowed that form. */
+interface HeldDecimal {
+  value: number;
+  mantissa: number;
+  scale: number;
+  text: string | undefined;
+}
+
+function heldFromTable(table: BarTable, row: number, column: number): HeldDecimal {
+  const scale = table.scale(row, column);
+  return {
+    value: table.value(row, column),
+    mantissa: table.mantissa(row, column),
+    scale,
+    text: scale === OVERFLOW_SCALE ? table.overflowText(row, column) : undefined,
+  };
+}
+
+function heldFromText(text: string): HeldDecimal {
+  if (!scanDecimal(text)) throw new RangeError(`state holds a value that is not a decimal: '${text}'`);
+  const { mantissa, scale, value } = scanned;
+  return { value, mantissa, scale, text: scale === OVERFLOW_SCALE ? text.trim() : undefined };
+}
+
+function exactOfHeld(held: HeldDecimal): ExactDecimal {
+  return exactOf(held.mantissa, held.scale, held.text);
+}
+
+function textOfHeld(held: HeldDecimal): string {
+  return held.text ?? formatDecimal(held.mantissa, held.scale);
+}
+
+export interface DetectionCounts {
+  /** Bars the rules ran on. */
+  processed: number;
+  /** Bars not after the symbol's last processed minute: counted, not detected (SPEC §2). */
+  late: number;
+  a1: number;
+  a2: number;
+  alerts: number;
+}
+
+export function emptyCounts(): DetectionCounts {
+  return { processed: 0, late: 0, a1: 0, a2: 0, alerts: 0 };
+}
+
+/** One symbol's rolling state, in working form; {@link toState} gives the plain serializable value. */
+export class SymbolDetector {
+  readonly symbol: string;
+  readonly #config: DetectionConfig;
+  #lastMinute = -Infinity;
+  #lastClose: HeldDecimal | undefined;
+  /** Processed bars of the recent minutes, oldest first. */
+  readonly #windowMinutes: number[] = [];
+  readonly #windowVolumes: HeldDecimal[] = [];
+
+  constructor(symbol: string, config: DetectionConfig, state?: SymbolState) {
+    this.symbol = symbol;
+    this.#config = config;
+    if (state?.lastMinute != null && state.lastClose != null) {
+      this.#lastMinute = state.lastMinute;
+      this.#lastClose = heldFromText(state.lastClose);
+      for (const { minute, volume } of state.window) {
+        this.#windowMinutes.push(minute);
+        this.#windowVolumes.push(heldFromText(volume));
+      }
+    }
+  }
+
+  get lastMinute(): number | undefined {
+    return Number.isFinite(this.#lastMinute) ? this.#lastMinute : undefined;
+  }
+
+  /**
+   * Runs the rules over rows of one symbol in ascending minute order, updating the state.
+   * @param emit receives each alert, in minute order
+   */
+  run(
+    table: BarTable,
+    rows: ArrayLike<number>,
+    source: AlertSource,
+    counts: DetectionCounts,
+    emit: (alert: Alert) => void,
+  ): void {
+    for (let i = 0; i < rows.length; i++) {
+      const alert = this.#processRow(table, rows[i]!, source, counts);
+      if (alert !== undefined) emit(alert);
+    }
+  }
+
+  #processRow(table: BarTable, row: number, source: AlertSource, counts: DetectionCounts): Alert | undefined {
+    const minute = table.minute(row);
+    if (!(minute > this.#lastMinute)) {
+      counts.late++;
+      return undefined;
+    }
+    counts.processed++;
+    const config = this.#config;
+    const minutes = this.#windowMinutes;
+    const volumes = this.#windowVolumes;
+    const windowStart = minute - config.windowMinutes;
+    let expired = 0;
+    while (expired < minutes.length && minutes[expired]! < windowStart) expired++;
+    if (expired > 0) {
+      minutes.splice(0, expired);
+      volumes.splice(0, expired);
+    }
+
+    const close = table.value(row, CLOSE);
+    const previous = this.#lastClose;
+    let a1 = false;
+    if (previous !== undefined) {
+      const p = previous.value;
+      const difference = Math.abs(close - p) - config.a1 * p;
+      const band = DOUBLE_TRUST * (close + p) * (1 + config.a1);
+      a1 =
+        difference > band ||
+        (difference >= -band &&
+          compareExact(
+            absExact(subtractExact(table.exact(row, CLOSE), exactOfHeld(previous))),
+            multiplyExact(config.a1Exact, exactOfHeld(previous)),
+          ) > 0);
+    }
+
+    const volume = table.value(row, VOLUME);
+    const n = minutes.length;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += volumes[i]!.value;
+    let a2 = false;
+    if (n > 0) {
+      const left = volume * n;
+      const right = config.a2Factor * sum;
+      const difference = left - right;
+      const band = DOUBLE_TRUST * (left + right);
+      a2 = difference > band || (difference >= -band && this.#exactA2(table, row, n));
+    }
+
+    let alert: Alert | undefined;
+    if (a1 || a2) {
+      const rules: RuleId[] = [];
+      let a1Details: Alert['a1'];
+      let a2Details: Alert['a2'];
+      if (a1) {
+        const p = previous!.value;
+        rules.push('A1');
+        a1Details = {
+          prevClose: p,
+          prevTimestamp: formatMinute(this.#lastMinute),
+          changePct: roundFigure(((close - p) / p) * 100),
+        };
+        counts.a1++;
+      }
+      if (a2) {
+        rules.push('A2');
+        a2Details = {
+          avgVolume: roundFigure(sum / n),
+          windowBars: n,
+          volumeRatio: sum > 0 ? roundFigure((volume * n) / sum) : null,
+        };
+        counts.a2++;
+      }
+      counts.alerts++;
+      alert = {
+        symbol: this.symbol,
+        timestamp: formatMinute(minute),
+        rules,
+        open: table.value(row, OPEN),
+        high: table.value(row, HIGH),
+        low: table.value(row, LOW),
+        close,
+        volume,
+        ...(a1Details && { a1: a1Details }),
+        ...(a2Details && { a2: a2Details }),
+        source: { ...source, line: table.line(row) },
+      };
+    }
+
+    this.#lastMinute = minute;
+    this.#lastClose = heldFromTable(table, row, CLOSE);
+    minutes.push(minute);
+    volumes.push(heldFromTable(table, row, VOLUME));
+    return alert;
+  }
+
+  #exactA2(table: BarTable, row: number, n: number): boolean {
+    let sum: ExactDecimal = { mantissa: 0n, scale: 0 };
+    for (const held of this.#windowVolumes) sum = addExact(sum, exactOfHeld(held));
+    const left = multiplyExact(table.exact(row, VOLUME), { mantissa: BigInt(n), scale: 0 });
+    return compareExact(left, multiplyExact(this.#config.a2FactorExact, sum)) > 0;
+  }
+
+  /** The state as a plain value: what any later bar of this symbol needs, and nothing more. */
+  toState(): SymbolState {
+    if (this.#lastClose === undefined) return { lastMinute: null, lastClose: null, window: [] };
+    // Only bars within `window` minutes of the last one can fall in a later bar's window.
+    const keepFrom = this.#lastMinute - this.#config.windowMinutes + 1;
+    const window: SymbolState['window'] = [];
+    this.#windowMinutes.forEach((minute, i) => {
+      if (minute >= keepFrom) window.push({ minute, volume: textOfHeld(this.#windowVolumes[i]!) });
+    });
+    return { lastMinute: this.#lastMinute, lastClose: textOfHeld(this.#lastClose), window };
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Timestamps as the SPEC reads them, reduced to the bar's minute: whole minutes since the Unix epoch (UTC).
+ *
+ * `YYYY-MM-DD[ T]HH:MM[:SS[.fraction]]`, optionally followed by `Z`, `±HH:MM` or `±HHMM`. Without an offset
+ * the wall time is read in the exchange time zone.
+ */
+
+const MS_PER_MINUTE = 60_000;
+export const MINUTES_PER_DAY = 1440;
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+function digit(text: string, at: number): number {
+  const code = text.charCodeAt(at) - 48;
+  return code >= 0 && code <= 9 ? code : Number.NaN;
+}
+
+function twoDigits(text: string, at: number): number {
+  return digit(text, at) * 10 + digit(text, at + 1);
+}
+
+/**
+ * Offsets of one IANA time zone, cached by UTC hour: every zone in use changes offset on an hour boundary
+ * (or a half/quarter hour one that falls inside a cached hour only for the minutes after the change, which
+ * no exchange trades across).
+ */
+export class ZoneOffsets {
+  readonly zone: string;
+  readonly #format: Intl.DateTimeFormat;
+  readonly #byHour = new Map<number, number>();
+
+  /** @throws RangeError when the zone is not a known IANA time zone */
+  constructor(zone: string) {
+    this.#format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+    });
+    this.zone = this.#format.resolvedOptions().timeZone;
+  }
+
+  /** The zone's offset from UTC, in minutes, at a UTC minute. */
+  offsetAt(utcMinute: number): number {
+    const hour = Math.floor(utcMinute / 60);
+    let offset = this.#byHour.get(hour);
+    if (offset === undefined) {
+      offset = this.#compute(hour * 60);
+      this.#byHour.set(hour, offset);
+    }
+    return offset;
+  }
+
+  #compute(utcMinute: number): number {
+    const parts: Record<string, number> = {};
+    for (const part of this.#format.formatToParts(utcMinute * MS_PER_MINUTE)) {
+      if (part.type !== 'literal') parts[part.type] = Number(part.value);
+    }
+    const localMinute =
+      daysFromCivil(parts.year!, parts.month!, parts.day!) * MINUTES_PER_DAY +
+      parts.hour! * 60 +
+      parts.minute!;
+    return localMinute - utcMinute;
+  }
+
+  /**
+   * The UTC minute of a wall-clock minute in this zone. Two passes settle every minute outside a daylight-saving
+   * transition; inside one (a wall time that repeats or never happens) the result is one of the readings.
+   */
+  toUtc(localMinute: number): number {
+    return localMinute - this.offsetAt(localMinute - this.offsetAt(localMinute));
+  }
+
+  /** The zone's local calendar day (days since 1970-01-01) of a UTC minute. */
+  localDay(utcMinute: number): number {
+    return Math.floor((utcMinute + this.offsetAt(utcMinute)) / MINUTES_PER_DAY);
+  }
+}
+
+/**
+ * Parses a timestamp to its minute (floored), or NaN when it does not parse.
+ * Hand-written rather than a regular expression because it runs once per row.
+ */
+export function parseMinute(raw: string, zone: ZoneOffsets): number {
+  let text = raw;
+  let start = 0;
+  let end = text.length;
+  while (start < end && text.charCodeAt(start) <= 32) start++;
+  while (end > start && text.charCodeAt(end - 1) <= 32) end--;
+  if (start !== 0 || end !== text.length) text = text.slice(start, end);
+  const length = text.length;
+  if (length < 16) return Number.NaN;
+
+  const year = digit(text, 0) * 1000 + digit(text, 1) * 100 + twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const separator = text.charCodeAt(10);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  if (
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    (separator !== 32 && separator !== 84) ||
+    text.charCodeAt(13) !== 58 ||
+    !(month >= 1 && month <= 12) ||
+    !(day >= 1 && day <= daysInMonth(year, month)) ||
+    !(hour <= 23) ||
+    !(minute <= 59)
+  ) {
+    return Number.NaN;
+  }
+
+  let i = 16;
+  if (i < length && text.charCodeAt(i) === 58) {
+    const second = twoDigits(text, i + 1);
+    if (!(second <= 59)) return Number.NaN;
+    i += 3;
+    if (i < length && text.charCodeAt(i) === 46) {
+      i++;
+      const fractionStart = i;
+      while (i < length && digit(text, i) >= 0) i++;
+      if (i === fractionStart) return Number.NaN;
+    }
+  }
+
+  const wallMinute = daysFromCivil(year, month, day) * MINUTES_PER_DAY + hour * 60 + minute;
+  if (i === length) return zone.toUtc(wallMinute);
+
+  const code = text.charCodeAt(i);
+  if ((code === 90 || code === 122) && i + 1 === length) return wallMinute;
+  if (code !== 43 && code !== 45) return Number.NaN;
+  const offsetHours = twoDigits(text, i + 1);
+  let offsetMinutes: number;
+  if (i + 6 === length && text.charCodeAt(i + 3) === 58) offsetMinutes = twoDigits(text, i + 4);
+  else if (i + 5 === length) offsetMinutes = twoDigits(text, i + 3);
+  else return Number.NaN;
+  if (!(offsetHours <= 23) || !(offsetMinutes <= 59)) return Number.NaN;
+  const offset = offsetHours * 60 + offsetMinutes;
+  return code === 43 ? wallMinute - offset : wallMinute + offset;
+}
+
+/** ISO 8601 UTC text of a minute, as alerts carry it: `2017-01-02T03:45:00Z`. */
+export function formatMinute(minute: number): string {
+  return `${new Date(minute * MS_PER_MINUTE).toISOString().slice(0, 19)}Z`;
+}
+
+/** The minute of an ISO 8601 UTC text written by {@link formatMinute}. */
+export function minuteFromIso(text: string): number {
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms) || ms % MS_PER_MINUTE !== 0)
+    throw new RangeError(`not a whole UTC minute: '${text}'`);
+  return ms / MS_PER_MINUTE;
+}

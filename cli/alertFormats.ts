@@ -1,6 +1,6 @@
 /** The ways `detect` and `alerts` write alerts on stdout: JSON lines, CSV, or a table for people. */
 import Table from 'cli-table3';
-import type { Alert } from '../shared/core/alert.js';
+import { alertJson, type Alert } from '../shared/core/alert.js';
 import { csvLine } from '../shared/core/csvText.js';
 
 export const ALERT_FORMATS = ['jsonl', 'csv', 'table'] as const;
@@ -51,21 +51,47 @@ function csvRow(alert: Alert): string {
   return csvLine(cells);
 }
 
-/** Writes alerts in a format, as chunks of text (the caller handles back-pressure). */
-export function* formatAlerts(alerts: Iterable<Alert>, format: AlertFormat): Generator<string> {
-  if (format === 'table') {
-    yield formatTable([...alerts]);
-    return;
-  }
-  let chunk = format === 'csv' ? `${CSV_COLUMNS.join(',')}\n` : '';
-  for (const alert of alerts) {
-    chunk += (format === 'csv' ? csvRow(alert) : JSON.stringify(alert)) + '\n';
+/**
+ * How each format keeps an alert until output and writes the kept values: text for the machine formats
+ * (see BatchDetection), the alert itself for the table, which needs all rows to size its columns.
+ */
+export interface AlertWriter<T> {
+  keep(alert: Alert): T;
+  write(kept: Iterable<T>): Generator<string>;
+}
+
+function* lines<T>(header: string, kept: Iterable<T>, format: (kept: T) => string): Generator<string> {
+  let chunk = header;
+  for (const item of kept) {
+    chunk += `${format(item)}\n`;
     if (chunk.length > 1 << 20) {
       yield chunk;
       chunk = '';
     }
   }
   if (chunk !== '') yield chunk;
+}
+
+const keepAlert = (alert: Alert): Alert => alert;
+const keepText = (text: string): string => text;
+
+const WRITERS: Record<AlertFormat, AlertWriter<string> | AlertWriter<Alert>> = {
+  jsonl: { keep: keepAlert, write: (kept: Iterable<Alert>) => lines('', kept, alertJson) },
+  csv: {
+    keep: csvRow,
+    write: (kept: Iterable<string>) => lines(`${CSV_COLUMNS.join(',')}\n`, kept, keepText),
+  },
+  table: {
+    keep: keepAlert,
+    *write(kept: Iterable<Alert>) {
+      yield formatTable([...kept]);
+    },
+  },
+};
+
+/** The writer of a format; what it keeps is opaque to the caller, who only hands it back. */
+export function alertWriter(format: AlertFormat): AlertWriter<unknown> {
+  return WRITERS[format] as AlertWriter<unknown>;
 }
 
 function formatTable(alerts: Alert[]): string {

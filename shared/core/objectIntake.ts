@@ -99,13 +99,17 @@ export class ObjectIntake {
       return this.#setBad(fields, line, 'timestamp', `unreadable timestamp '${fields[columns.timestamp]}'`);
     }
 
-    // Validate all five values before storing any, so a bad row leaves no trace in the table.
+    // Values go straight into a new row of the table; a bad value or a duplicate minute takes the row back.
+    const table = this.#table;
+    const row = table.addRow(symbolId, minute, line);
     for (let i = 0; i < 5; i++) {
       const text = fields[columns.values[i]!]!;
       if (!scanDecimal(text)) {
+        table.dropLastRow();
         return this.#setBad(fields, line, 'number', `${VALUE_COLUMNS[i]} is not a number: '${text}'`);
       }
       if (i < 4 ? !(scanned.value > 0) : scanned.value < 0) {
+        table.dropLastRow();
         return this.#setBad(
           fields,
           line,
@@ -113,6 +117,7 @@ export class ObjectIntake {
           `${VALUE_COLUMNS[i]} is ${text.trim()}`,
         );
       }
+      table.setScannedValue(row, COLUMN_ORDER[i]!, text);
     }
 
     while (this.#claimed.length <= symbolId) {
@@ -120,6 +125,7 @@ export class ObjectIntake {
       this.#latest.push(-Infinity);
     }
     if (!this.#claimed[symbolId]!.add(minute)) {
+      table.dropLastRow();
       this.#duplicates.push({
         symbolId,
         minute,
@@ -129,20 +135,13 @@ export class ObjectIntake {
       this.#setAside.push({
         line,
         reason: 'duplicate',
-        detail: `${this.#table.symbols[symbolId]} ${formatMinute(minute)} already seen`,
+        detail: `${table.symbols[symbolId]} ${formatMinute(minute)} already seen`,
         raw: csvLine(fields),
       });
       return;
     }
     if (minute < this.#latest[symbolId]!) this.#report.outOfOrder++;
     else this.#latest[symbolId] = minute;
-
-    const row = this.#table.addRow(symbolId, minute, line);
-    for (let i = 0; i < 5; i++) {
-      const text = fields[columns.values[i]!]!;
-      scanDecimal(text);
-      this.#table.setScannedValue(row, COLUMN_ORDER[i]!, text);
-    }
   }
 
   /**

@@ -23,41 +23,10 @@ import { roundFigure, type Alert, type AlertSource, type RuleId } from './alert.
 import type { DetectionConfig } from './detectionConfig.js';
 import { formatMinute } from './timestamp.js';
 import type { SymbolState } from './symbolState.js';
+import { VolumeWindow } from './volumeWindow.js';
 
 /** Relative size of the band around a threshold inside which doubles are not trusted. */
 const DOUBLE_TRUST = 1e-12;
-
-/** A decimal in the fast form, with its text when it overflowed that form. */
-interface HeldDecimal {
-  value: number;
-  mantissa: number;
-  scale: number;
-  text: string | undefined;
-}
-
-function heldFromTable(table: BarTable, row: number, column: number): HeldDecimal {
-  const scale = table.scale(row, column);
-  return {
-    value: table.value(row, column),
-    mantissa: table.mantissa(row, column),
-    scale,
-    text: scale === OVERFLOW_SCALE ? table.overflowText(row, column) : undefined,
-  };
-}
-
-function heldFromText(text: string): HeldDecimal {
-  if (!scanDecimal(text)) throw new RangeError(`state holds a value that is not a decimal: '${text}'`);
-  const { mantissa, scale, value } = scanned;
-  return { value, mantissa, scale, text: scale === OVERFLOW_SCALE ? text.trim() : undefined };
-}
-
-function exactOfHeld(held: HeldDecimal): ExactDecimal {
-  return exactOf(held.mantissa, held.scale, held.text);
-}
-
-function textOfHeld(held: HeldDecimal): string {
-  return held.text ?? formatDecimal(held.mantissa, held.scale);
-}
 
 export interface DetectionCounts {
   /** Bars the rules ran on. */
@@ -73,25 +42,38 @@ export function emptyCounts(): DetectionCounts {
   return { processed: 0, late: 0, a1: 0, a2: 0, alerts: 0 };
 }
 
+function scanStateDecimal(text: string): void {
+  if (!scanDecimal(text)) throw new RangeError(`state holds a value that is not a decimal: '${text}'`);
+}
+
+function overflowText(text: string): string | undefined {
+  return scanned.scale === OVERFLOW_SCALE ? text.trim() : undefined;
+}
+
 /** One symbol's rolling state, in working form; {@link toState} gives the plain serializable value. */
 export class SymbolDetector {
   readonly symbol: string;
   readonly #config: DetectionConfig;
   #lastMinute = -Infinity;
-  #lastClose: HeldDecimal | undefined;
-  /** Processed bars of the recent minutes, oldest first. */
-  readonly #windowMinutes: number[] = [];
-  readonly #windowVolumes: HeldDecimal[] = [];
+  /** The last processed close (NaN before the first bar), in the fast form. */
+  #lastClose = Number.NaN;
+  #lastCloseMantissa = 0;
+  #lastCloseScale = 0;
+  #lastCloseText: string | undefined;
+  /** Processed bars of the recent minutes. */
+  readonly #window: VolumeWindow;
 
   constructor(symbol: string, config: DetectionConfig, state?: SymbolState) {
     this.symbol = symbol;
     this.#config = config;
+    this.#window = new VolumeWindow(config.windowMinutes + 1);
     if (state?.lastMinute != null && state.lastClose != null) {
       this.#lastMinute = state.lastMinute;
-      this.#lastClose = heldFromText(state.lastClose);
+      scanStateDecimal(state.lastClose);
+      this.#setLastClose(scanned.value, scanned.mantissa, scanned.scale, overflowText(state.lastClose));
       for (const { minute, volume } of state.window) {
-        this.#windowMinutes.push(minute);
-        this.#windowVolumes.push(heldFromText(volume));
+        scanStateDecimal(volume);
+        this.#window.push(minute, scanned.value, scanned.mantissa, scanned.scale, overflowText(volume));
       }
     }
   }
@@ -125,36 +107,27 @@ export class SymbolDetector {
     }
     counts.processed++;
     const config = this.#config;
-    const minutes = this.#windowMinutes;
-    const volumes = this.#windowVolumes;
-    const windowStart = minute - config.windowMinutes;
-    let expired = 0;
-    while (expired < minutes.length && minutes[expired]! < windowStart) expired++;
-    if (expired > 0) {
-      minutes.splice(0, expired);
-      volumes.splice(0, expired);
-    }
+    const window = this.#window;
+    window.dropBefore(minute - config.windowMinutes);
 
     const close = table.value(row, CLOSE);
-    const previous = this.#lastClose;
+    const p = this.#lastClose;
     let a1 = false;
-    if (previous !== undefined) {
-      const p = previous.value;
+    if (!Number.isNaN(p)) {
       const difference = Math.abs(close - p) - config.a1 * p;
       const band = DOUBLE_TRUST * (close + p) * (1 + config.a1);
       a1 =
         difference > band ||
         (difference >= -band &&
           compareExact(
-            absExact(subtractExact(table.exact(row, CLOSE), exactOfHeld(previous))),
-            multiplyExact(config.a1Exact, exactOfHeld(previous)),
+            absExact(subtractExact(table.exact(row, CLOSE), this.#lastCloseExact())),
+            multiplyExact(config.a1Exact, this.#lastCloseExact()),
           ) > 0);
     }
 
     const volume = table.value(row, VOLUME);
-    const n = minutes.length;
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += volumes[i]!.value;
+    const n = window.size;
+    const sum = window.sum();
     let a2 = false;
     if (n > 0) {
       const left = volume * n;
@@ -170,7 +143,6 @@ export class SymbolDetector {
       let a1Details: Alert['a1'];
       let a2Details: Alert['a2'];
       if (a1) {
-        const p = previous!.value;
         rules.push('A1');
         a1Details = {
           prevClose: p,
@@ -205,28 +177,53 @@ export class SymbolDetector {
     }
 
     this.#lastMinute = minute;
-    this.#lastClose = heldFromTable(table, row, CLOSE);
-    minutes.push(minute);
-    volumes.push(heldFromTable(table, row, VOLUME));
+    const closeScale = table.scale(row, CLOSE);
+    this.#setLastClose(
+      close,
+      table.mantissa(row, CLOSE),
+      closeScale,
+      closeScale === OVERFLOW_SCALE ? table.overflowText(row, CLOSE) : undefined,
+    );
+    const volumeScale = table.scale(row, VOLUME);
+    window.push(
+      minute,
+      volume,
+      table.mantissa(row, VOLUME),
+      volumeScale,
+      volumeScale === OVERFLOW_SCALE ? table.overflowText(row, VOLUME) : undefined,
+    );
     return alert;
+  }
+
+  #setLastClose(value: number, mantissa: number, scale: number, text: string | undefined): void {
+    this.#lastClose = value;
+    this.#lastCloseMantissa = mantissa;
+    this.#lastCloseScale = scale;
+    this.#lastCloseText = text;
+  }
+
+  #lastCloseExact(): ExactDecimal {
+    return exactOf(this.#lastCloseMantissa, this.#lastCloseScale, this.#lastCloseText);
   }
 
   #exactA2(table: BarTable, row: number, n: number): boolean {
     let sum: ExactDecimal = { mantissa: 0n, scale: 0 };
-    for (const held of this.#windowVolumes) sum = addExact(sum, exactOfHeld(held));
+    for (let i = 0; i < n; i++) sum = addExact(sum, this.#window.exact(i));
     const left = multiplyExact(table.exact(row, VOLUME), { mantissa: BigInt(n), scale: 0 });
     return compareExact(left, multiplyExact(this.#config.a2FactorExact, sum)) > 0;
   }
 
   /** The state as a plain value: what any later bar of this symbol needs, and nothing more. */
   toState(): SymbolState {
-    if (this.#lastClose === undefined) return { lastMinute: null, lastClose: null, window: [] };
+    if (Number.isNaN(this.#lastClose)) return { lastMinute: null, lastClose: null, window: [] };
     // Only bars within `window` minutes of the last one can fall in a later bar's window.
     const keepFrom = this.#lastMinute - this.#config.windowMinutes + 1;
     const window: SymbolState['window'] = [];
-    this.#windowMinutes.forEach((minute, i) => {
-      if (minute >= keepFrom) window.push({ minute, volume: textOfHeld(this.#windowVolumes[i]!) });
-    });
-    return { lastMinute: this.#lastMinute, lastClose: textOfHeld(this.#lastClose), window };
+    for (let i = 0; i < this.#window.size; i++) {
+      const minute = this.#window.minute(i);
+      if (minute >= keepFrom) window.push({ minute, volume: this.#window.text(i) });
+    }
+    const lastClose = this.#lastCloseText ?? formatDecimal(this.#lastCloseMantissa, this.#lastCloseScale);
+    return { lastMinute: this.#lastMinute, lastClose, window };
   }
 }

@@ -33,14 +33,18 @@ function twoDigits(text: string, at: number): number {
 }
 
 /**
- * Offsets of one IANA time zone, cached by UTC hour: every zone in use changes offset on an hour boundary
- * (or a half/quarter hour one that falls inside a cached hour only for the minutes after the change, which
- * no exchange trades across).
+ * Offsets of one IANA time zone. Asking Intl is slow, so offsets are cached by UTC day: a day whose start and
+ * end share an offset has it throughout (zones change offset at most twice a year); a day with a change is
+ * cached by hour, as every zone changes on a whole hour.
  */
 export class ZoneOffsets {
   readonly zone: string;
   readonly #format: Intl.DateTimeFormat;
+  /** Offset by UTC day, or NaN for a day with a change. */
+  readonly #byDay = new Map<number, number>();
   readonly #byHour = new Map<number, number>();
+  #lastDay = Number.NaN;
+  #lastDayOffset = Number.NaN;
 
   /** @throws RangeError when the zone is not a known IANA time zone */
   constructor(zone: string) {
@@ -58,6 +62,18 @@ export class ZoneOffsets {
 
   /** The zone's offset from UTC, in minutes, at a UTC minute. */
   offsetAt(utcMinute: number): number {
+    const day = Math.floor(utcMinute / MINUTES_PER_DAY);
+    if (day !== this.#lastDay) {
+      let offset = this.#byDay.get(day);
+      if (offset === undefined) {
+        const start = this.#compute(day * MINUTES_PER_DAY);
+        offset = start === this.#compute((day + 1) * MINUTES_PER_DAY) ? start : Number.NaN;
+        this.#byDay.set(day, offset);
+      }
+      this.#lastDay = day;
+      this.#lastDayOffset = offset;
+    }
+    if (!Number.isNaN(this.#lastDayOffset)) return this.#lastDayOffset;
     const hour = Math.floor(utcMinute / 60);
     let offset = this.#byHour.get(hour);
     if (offset === undefined) {
@@ -155,9 +171,20 @@ export function parseMinute(raw: string, zone: ZoneOffsets): number {
   return code === 43 ? wallMinute - offset : wallMinute + offset;
 }
 
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+let formattedDay = Number.NaN;
+let formattedDayPrefix = '';
+
 /** ISO 8601 UTC text of a minute, as alerts carry it: `2017-01-02T03:45:00Z`. */
 export function formatMinute(minute: number): string {
-  return `${new Date(minute * MS_PER_MINUTE).toISOString().slice(0, 19)}Z`;
+  // Called for every alert; bars come in minute order, so the date part is nearly always the last one's.
+  const day = Math.floor(minute / MINUTES_PER_DAY);
+  if (day !== formattedDay) {
+    formattedDay = day;
+    formattedDayPrefix = new Date(day * MINUTES_PER_DAY * MS_PER_MINUTE).toISOString().slice(0, 11);
+  }
+  const ofDay = minute - day * MINUTES_PER_DAY;
+  return `${formattedDayPrefix}${TWO_DIGITS[Math.floor(ofDay / 60)]}:${TWO_DIGITS[ofDay % 60]}:00Z`;
 }
 
 /** The minute of an ISO 8601 UTC text written by {@link formatMinute}. */

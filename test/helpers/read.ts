@@ -1,0 +1,51 @@
+/** Reading CSV text through the real reader, for tests. */
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { BatchDetection } from '../../shared/core/batchDetection.js';
+import {
+  compileSettings,
+  DEFAULT_SETTINGS,
+  type DetectionSettings,
+} from '../../shared/core/detectionConfig.js';
+import type { ObjectBars } from '../../shared/core/objectIntake.js';
+import { readObject } from '../../shared/core/readObject.js';
+import type { Alert } from '../../shared/core/alert.js';
+
+export function configFor(settings: Partial<DetectionSettings> = {}) {
+  return compileSettings({ ...DEFAULT_SETTINGS, ...settings });
+}
+
+/** Reads text (or bytes) as one object, in chunks of `chunkSize` bytes to exercise chunk boundaries. */
+export async function readText(
+  content: string | Buffer,
+  objectName = 'TEST__EQ__NSE__NSE__MINUTE.csv',
+  settings: Partial<DetectionSettings> = {},
+  chunkSize = 7,
+): Promise<ObjectBars> {
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += chunkSize) chunks.push(bytes.subarray(at, at + chunkSize));
+  return readObject(Readable.from(chunks), { objectName, zone: configFor(settings).zone });
+}
+
+export function gzip(text: string): Buffer {
+  return gzipSync(Buffer.from(text, 'utf8'));
+}
+
+/** Runs detection over objects in order, one shared state, and returns every alert. */
+export async function detectTexts(
+  objects: Array<{ name: string; content: string }>,
+  settings: Partial<DetectionSettings> = {},
+): Promise<Alert[]> {
+  const detection = new BatchDetection(configFor(settings));
+  for (const { name, content } of objects) {
+    detection.addObject(await readText(content, name, settings, 1 << 16));
+  }
+  return [...detection.alerts()];
+}
+
+/** A CSV in the real layout from [time, open, high, low, close, volume] rows (time as `HH:MM` on 2017-01-02). */
+export function nseCsv(rows: Array<[string, string, string, string, string, string]>): string {
+  const lines = rows.map(([time, ...values]) => [`2017-01-02 ${time}:00+05:30`, ...values].join(','));
+  return ['timestamp,open,high,low,close,volume', ...lines].join('\n') + '\n';
+}

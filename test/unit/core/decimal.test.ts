@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import {
+  compareExact,
+  exactFromText,
+  formatDecimal,
+  OVERFLOW_SCALE,
+  scanDecimal,
+  scanned,
+} from '../../../shared/core/decimal.js';
+
+describe('scanDecimal', () => {
+  it.each([
+    ['1010.5', 10105, 1, 1010.5],
+    ['11.0', 110, 1, 11],
+    ['-3', -3, 0, -3],
+    ['+0.05', 5, 2, 0.05],
+    ['1e3', 1, -3, 1000],
+    ['2.5E-2', 25, 3, 0.025],
+    ['  7.25\r', 725, 2, 7.25],
+    ['0', 0, 0, 0],
+  ])('reads %j as mantissa %d, scale %d', (text, mantissa, scale, value) => {
+    expect(scanDecimal(text)).toBe(true);
+    expect(scanned).toEqual({ mantissa, scale, value });
+  });
+
+  it.each([
+    '',
+    ' ',
+    'abc',
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '1.',
+    '.5',
+    '1e',
+    '1e+',
+    '1.2.3',
+    '0x10',
+    '1,5',
+    '--1',
+    '1 2',
+  ])('rejects %j', (text) => {
+    expect(scanDecimal(text)).toBe(false);
+  });
+
+  it('rejects a number too large to be finite', () => {
+    expect(scanDecimal('1e400')).toBe(false);
+  });
+
+  it('keeps numbers beyond the fast form as text (overflow), with the right double', () => {
+    expect(scanDecimal('12345678901234567890.5')).toBe(true);
+    expect(scanned.scale).toBe(OVERFLOW_SCALE);
+    expect(scanned.value).toBe(Number('12345678901234567890.5'));
+  });
+});
+
+describe('exact arithmetic', () => {
+  it('compares decimals of different scales exactly', () => {
+    expect(compareExact(exactFromText('0.1'), exactFromText('0.10'))).toBe(0);
+    expect(compareExact(exactFromText('78.39'), exactFromText('78.390000000000000001'))).toBe(-1);
+    expect(compareExact(exactFromText('1e2'), exactFromText('99.99'))).toBe(1);
+  });
+
+  it.each([
+    [110, 1, '11.0'],
+    [5, 3, '0.005'],
+    [-5, 3, '-0.005'],
+    [10105, 1, '1010.5'],
+    [7, 0, '7'],
+    [1, -3, '1e3'],
+  ])('formats mantissa %d scale %d as %j, which reads back the same', (mantissa, scale, text) => {
+    expect(formatDecimal(mantissa, scale)).toBe(text);
+    scanDecimal(text);
+    expect([scanned.mantissa, scanned.scale]).toEqual([mantissa, scale]);
+  });
+});

@@ -1,0 +1,258 @@
+/** SPEC §1, line by line, through the real reader. */
+import { describe, expect, it } from 'vitest';
+import { CLOSE, VOLUME } from '../../../shared/core/barTable.js';
+import type { ObjectBars } from '../../../shared/core/objectIntake.js';
+import { ObjectRejectedError } from '../../../shared/core/report.js';
+import { formatMinute } from '../../../shared/core/timestamp.js';
+import { gzip, readText } from '../../helpers/read.js';
+
+const HEADER = 'timestamp,open,high,low,close,volume';
+
+/** The accepted bars as [symbol, minute ISO, close, volume, line], in the order detection sees them. */
+function bars({ table, runs }: ObjectBars): Array<[string, string, number, number, number]> {
+  return runs.flatMap((run) =>
+    Array.from(run.rows, (row): [string, string, number, number, number] => [
+      run.symbol,
+      formatMinute(table.minute(row)),
+      table.value(row, CLOSE),
+      table.value(row, VOLUME),
+      table.line(row),
+    ]),
+  );
+}
+
+describe('object encoding', () => {
+  const body = `${HEADER}\n2017-01-02 09:15:00+05:30,10,10,10,10,5\n`;
+
+  it('reads plain UTF-8', async () => {
+    expect(bars(await readText(body))).toEqual([['TEST', '2017-01-02T03:45:00Z', 10, 5, 2]]);
+  });
+
+  it('gunzips an object named .gz', async () => {
+    const result = await readText(gzip(body), 'TEST__EQ__NSE__NSE__MINUTE.csv.gz');
+    expect(bars(result)).toEqual([['TEST', '2017-01-02T03:45:00Z', 10, 5, 2]]);
+  });
+
+  it('gunzips an object that starts with the gzip magic number, whatever its name', async () => {
+    const result = await readText(gzip(body), 'TEST__EQ__NSE__NSE__MINUTE.csv');
+    expect(result.report.accepted).toBe(1);
+  });
+
+  it('rejects a .gz object that is not gzip, naming the problem', async () => {
+    await expect(readText(body, 'TEST.csv.gz')).rejects.toThrow(/not a readable gzip stream/);
+  });
+
+  it('rejects a truncated gzip stream', async () => {
+    const broken = gzip(body.repeat(50)).subarray(0, 40);
+    await expect(readText(broken, 'TEST.csv.gz')).rejects.toBeInstanceOf(ObjectRejectedError);
+  });
+
+  it('ignores a byte-order mark and reads CRLF line ends', async () => {
+    const text = `\uFEFF${HEADER}\r\n2017-01-02 09:15:00+05:30,10,10,10,10,5\r\n2017-01-02 09:16:00+05:30,10,10,10,11,6\r\n`;
+    expect(bars(await readText(text))).toEqual([
+      ['TEST', '2017-01-02T03:45:00Z', 10, 5, 2],
+      ['TEST', '2017-01-02T03:46:00Z', 11, 6, 3],
+    ]);
+  });
+
+  it('reads multi-byte UTF-8 split across chunks', async () => {
+    const text = `timestamp,open,high,low,close,volume,ticker\n2017-01-02 09:15:00+05:30,10,10,10,10,5,ÄÖÜ€\n`;
+    const result = await readText(text, 'x.csv', {}, 1);
+    expect(result.report.symbols).toEqual(['ÄÖÜ€']);
+  });
+
+  it('reads RFC 4180 quoting; a quoted line break keeps later line numbers right', async () => {
+    const text = [
+      'timestamp,open,high,low,close,volume,note',
+      '"2017-01-02 09:15:00+05:30","10","10","10","10","5","a, ""quoted"" note"',
+      '2017-01-02 09:16:00+05:30,10,10,10,10,5,"two',
+      'lines"',
+      '2017-01-02 09:17:00+05:30,10,10,10,10,5,x',
+    ].join('\n');
+    expect(bars(await readText(text)).map((bar) => bar[4])).toEqual([2, 3, 5]);
+  });
+
+  it('sets aside a row with broken quoting and goes on', async () => {
+    const text = `${HEADER}\n2017-01-02 09:15:00+05:30,10,10,10,10,5\n2017-01-02 09:16:00+05:30,10,"10,10,10,5\n`;
+    const result = await readText(text);
+    expect(result.report.accepted).toBe(1);
+    expect(result.setAside.map((row) => row.reason)).toEqual(['quotes']);
+  });
+});
+
+describe('header', () => {
+  it('matches names trimmed and case-insensitively, in any order, ignoring other columns', async () => {
+    const text = ' Volume ,CLOSE,extra,Low,High,Open, DateTime \n5,10,x,9,11,10,2017-01-02 09:15:00+05:30\n';
+    expect(bars(await readText(text))).toEqual([['TEST', '2017-01-02T03:45:00Z', 10, 5, 2]]);
+  });
+
+  it('takes the first present timestamp name in the SPEC order', async () => {
+    // `timestamp` wins over `date` even though `date` comes first in the file.
+    const text = 'date,timestamp,open,high,low,close,volume\ngarbage,2017-01-02 09:15:00+05:30,1,1,1,1,1\n';
+    expect((await readText(text)).report.accepted).toBe(1);
+  });
+
+  it('skips blank lines before the header', async () => {
+    const text = `\n  \n${HEADER}\n2017-01-02 09:15:00+05:30,10,10,10,10,5\n`;
+    const result = await readText(text);
+    expect(bars(result)).toEqual([['TEST', '2017-01-02T03:45:00Z', 10, 5, 4]]);
+  });
+
+  it('rejects an object missing required columns, listing them', async () => {
+    const error = await readText('timestamp,open,close\n2017-01-02 09:15:00+05:30,1,1\n').catch((e) => e);
+    expect(error).toBeInstanceOf(ObjectRejectedError);
+    expect(error.missingColumns).toEqual(['high', 'low', 'volume']);
+    expect(error.message).toBe('missing required columns: high, low, volume');
+  });
+
+  it('rejects an object without a timestamp column', async () => {
+    await expect(readText('when,open,high,low,close,volume\n')).rejects.toThrow(
+      /timestamp \(one of timestamp,/,
+    );
+  });
+
+  it('rejects an empty object', async () => {
+    await expect(readText('')).rejects.toThrow(/no header line/);
+    await expect(readText('\n\n')).rejects.toThrow(/no header line/);
+  });
+});
+
+describe('symbol', () => {
+  it('comes from the symbol column when there is one; an empty cell makes the row bad', async () => {
+    const text = [
+      'Ticker,timestamp,open,high,low,close,volume',
+      'AAA,2017-01-02 09:15:00+05:30,1,1,1,1,1',
+      ',2017-01-02 09:15:00+05:30,1,1,1,1,1',
+      'BBB,2017-01-02 09:15:00+05:30,2,2,2,2,2',
+    ].join('\n');
+    const result = await readText(text, 'IGNORED__EQ.csv');
+    expect(result.report.symbols).toEqual(['AAA', 'BBB']);
+    expect(result.report.bad.byReason).toEqual({ 'symbol-empty': 1 });
+  });
+
+  it.each([
+    ['BAJAJ_AUTO__EQ__NSE__NSE__MINUTE.csv', 'BAJAJ_AUTO'],
+    ['uploads/2017/M_M__EQ__NSE__NSE__MINUTE.csv.gz', 'M_M'],
+    ['INFY.csv', 'INFY'],
+    ['INFY.csv.gz', 'INFY'],
+    ['INFY.gz', 'INFY'],
+    ['dir/BTC-PERP', 'BTC-PERP'],
+  ])('comes from the object name %j as %j otherwise', async (name, symbol) => {
+    const text = `${HEADER}\n2017-01-02 09:15:00+05:30,1,1,1,1,1\n`;
+    expect((await readText(name.endsWith('.gz') ? gzip(text) : text, name)).report.symbols).toEqual([symbol]);
+  });
+});
+
+describe('row validity', () => {
+  const good = '2017-01-02 09:15:00+05:30,10,11,9,10.5,100';
+  it.each([
+    ['2017-01-02 09:16:00+05:30,10,11,9,10.5', 'field-count'],
+    ['2017-01-02 09:16:00+05:30,10,11,9,10.5,100,7', 'field-count'],
+    ['2017-01-02 25:16:00+05:30,10,11,9,10.5,100', 'timestamp'],
+    ['yesterday,10,11,9,10.5,100', 'timestamp'],
+    ['2017-01-02 09:16:00+05:30,,11,9,10.5,100', 'number'],
+    ['2017-01-02 09:16:00+05:30,10,abc,9,10.5,100', 'number'],
+    ['2017-01-02 09:16:00+05:30,10,11,NaN,10.5,100', 'number'],
+    ['2017-01-02 09:16:00+05:30,10,11,9,Infinity,100', 'number'],
+    ['2017-01-02 09:16:00+05:30,10,11,9,10.5,', 'number'],
+    ['2017-01-02 09:16:00+05:30,0,11,9,10.5,100', 'price-not-positive'],
+    ['2017-01-02 09:16:00+05:30,10,11,-9,10.5,100', 'price-not-positive'],
+    ['2017-01-02 09:16:00+05:30,10,11,9,0.0,100', 'price-not-positive'],
+    ['2017-01-02 09:16:00+05:30,10,11,9,10.5,-1', 'volume-negative'],
+  ])('sets aside %j as %s, with its line and raw text', async (row, reason) => {
+    const result = await readText(`${HEADER}\n${good}\n${row}\n`);
+    expect(result.report.accepted).toBe(1);
+    expect(result.report.bad).toEqual({ count: 1, byReason: { [reason]: 1 } });
+    expect(result.setAside).toEqual([{ line: 3, reason, detail: expect.any(String), raw: row }]);
+  });
+
+  it('accepts a zero volume and exponent notation', async () => {
+    const result = await readText(`${HEADER}\n2017-01-02 09:15:00+05:30,1e1,1.1E1,9,10,0\n`);
+    expect(bars(result)).toEqual([['TEST', '2017-01-02T03:45:00Z', 10, 0, 2]]);
+  });
+
+  it('skips blank lines without counting them; data rows = accepted + bad + duplicates', async () => {
+    const text = `${HEADER}\n\n${good}\n   \n2017-01-02 09:15:00+05:30,1,1,1,1,1\nbad,1,1,1,1,1\n\n`;
+    const { report, setAside } = await readText(text);
+    expect(report.dataRows).toBe(3);
+    expect([report.accepted, report.bad.count, report.duplicates.count]).toEqual([1, 1, 1]);
+    expect(setAside.map((row) => [row.line, row.reason])).toEqual([
+      [5, 'duplicate'],
+      [6, 'timestamp'],
+    ]);
+  });
+});
+
+describe('duplicates, order and gaps', () => {
+  it('keeps the first of two rows in one minute and counts conflicting values', async () => {
+    const text = [
+      HEADER,
+      '2017-01-02 09:15:00+05:30,10,10,10,10,5',
+      '2017-01-02 09:15:00+05:30,10,10,10,10.0,5.00', // same values written differently
+      '2017-01-02 09:15:30+05:30,10,10,10,12,5', // same minute, other close
+      '2017-01-02 03:45:00Z,10,10,10,10,5', // same instant, other offset
+    ].join('\n');
+    const { report, setAside } = await readText(text);
+    expect(bars({ ...(await readText(text)) })).toEqual([['TEST', '2017-01-02T03:45:00Z', 10, 5, 2]]);
+    expect(report.duplicates).toEqual({ count: 3, conflicting: 1 });
+    expect(setAside.map((row) => [row.line, row.reason])).toEqual([
+      [3, 'duplicate'],
+      [4, 'duplicate'],
+      [5, 'duplicate'],
+    ]);
+  });
+
+  it('never lets a bad row claim a minute', async () => {
+    const text = `${HEADER}\n2017-01-02 09:15:00+05:30,10,10,10,-1,5\n2017-01-02 09:15:00+05:30,10,10,10,10,5\n`;
+    const { report } = await readText(text);
+    expect([report.accepted, report.bad.count, report.duplicates.count]).toEqual([1, 1, 0]);
+  });
+
+  it('sorts each symbol by minute and counts rows that came out of order', async () => {
+    const text = [
+      'symbol,timestamp,open,high,low,close,volume',
+      'B,2017-01-02 09:17:00+05:30,1,1,1,3,1',
+      'A,2017-01-02 09:16:00+05:30,1,1,1,2,1',
+      'B,2017-01-02 09:15:00+05:30,1,1,1,1,1', // out of order for B
+      'A,2017-01-02 09:15:00+05:30,1,1,1,1,1', // out of order for A
+      'B,2017-01-02 09:16:00+05:30,1,1,1,2,1', // out of order for B (09:17 seen)
+      'A,2017-01-02 09:17:00+05:30,1,1,1,3,1',
+    ].join('\n');
+    const result = await readText(text);
+    expect(result.report.outOfOrder).toBe(3);
+    expect(bars(result).map(([symbol, minute]) => `${symbol} ${minute.slice(11, 16)}`)).toEqual([
+      'B 03:45',
+      'B 03:46',
+      'B 03:47',
+      'A 03:45',
+      'A 03:46',
+      'A 03:47',
+    ]);
+    expect(result.report.firstMinute).toBe('2017-01-02T03:45:00Z');
+    expect(result.report.lastMinute).toBe('2017-01-02T03:47:00Z');
+  });
+
+  it('counts gaps within an exchange-local date only', async () => {
+    const text = [
+      HEADER,
+      '2017-01-02 09:15:00+05:30,1,1,1,1,1',
+      '2017-01-02 09:16:00+05:30,1,1,1,1,1',
+      '2017-01-02 09:20:00+05:30,1,1,1,1,1', // 3 missing
+      '2017-01-02 09:22:00+05:30,1,1,1,1,1', // 1 missing
+      '2017-01-02 15:29:00+05:30,1,1,1,1,1', // 366 missing
+      '2017-01-03 09:15:00+05:30,1,1,1,1,1', // next day: not a gap
+    ].join('\n');
+    expect((await readText(text)).report.gaps).toEqual({ count: 3, missingMinutes: 370, largest: 366 });
+  });
+
+  it('judges the local date in the exchange time zone', async () => {
+    // 18:00 and 19:00 UTC on 2017-01-02 are 23:30 on the 2nd and 00:30 on the 3rd in Kolkata.
+    const text = `${HEADER}\n2017-01-02 18:00:00Z,1,1,1,1,1\n2017-01-02 19:00:00Z,1,1,1,1,1\n`;
+    expect((await readText(text)).report.gaps.count).toBe(0);
+    expect((await readText(text, 'T.csv', { timezone: 'UTC' })).report.gaps).toEqual({
+      count: 1,
+      missingMinutes: 59,
+      largest: 59,
+    });
+  });
+});

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { formatMinute, parseMinute, ZoneOffsets } from '../../../shared/core/timestamp.js';
+
+const kolkata = new ZoneOffsets('Asia/Kolkata');
+const utc = new ZoneOffsets('UTC');
+const newYork = new ZoneOffsets('America/New_York');
+
+/** The expected minute, from an ISO UTC time written by hand. */
+const at = (iso: string) => Date.parse(iso) / 60_000;
+
+describe('parseMinute', () => {
+  it.each([
+    ['2017-01-02 09:15:00+05:30', '2017-01-02T03:45:00Z'],
+    ['2017-01-02T09:15:00+05:30', '2017-01-02T03:45:00Z'],
+    ['2017-01-02 09:15+05:30', '2017-01-02T03:45:00Z'],
+    ['2017-01-02 09:15:59.999+0530', '2017-01-02T03:45:00Z'],
+    ['2017-01-02 03:45:00Z', '2017-01-02T03:45:00Z'],
+    ['2017-01-02 03:45:00-01:00', '2017-01-02T04:45:00Z'],
+    ['2017-01-02 09:15:00', '2017-01-02T03:45:00Z'],
+    ['2017-01-02 09:15', '2017-01-02T03:45:00Z'],
+    ['2017-01-02 09:15:30.5', '2017-01-02T03:45:00Z'],
+    [' 2017-01-02 09:15:00 ', '2017-01-02T03:45:00Z'],
+    ['2020-02-29 00:00:00+00:00', '2020-02-29T00:00:00Z'],
+  ])('reads %j in Asia/Kolkata as %s', (text, iso) => {
+    expect(parseMinute(text, kolkata)).toBe(at(iso));
+  });
+
+  it('reads a timestamp without offset in the configured zone', () => {
+    expect(parseMinute('2021-12-31 23:01:00.000000', utc)).toBe(at('2021-12-31T23:01:00Z'));
+    // New York: EST (-05:00) in January, EDT (-04:00) in July.
+    expect(parseMinute('2021-01-15 09:30:00', newYork)).toBe(at('2021-01-15T14:30:00Z'));
+    expect(parseMinute('2021-07-15 09:30:00', newYork)).toBe(at('2021-07-15T13:30:00Z'));
+  });
+
+  it.each([
+    '',
+    'not-a-date',
+    '2017-13-02 09:15:00',
+    '2017-02-30 09:15:00',
+    '2019-02-29 09:15:00',
+    '2017-01-02 24:00:00',
+    '2017-01-02 09:60:00',
+    '2017-01-02 09:15:60',
+    '2017-01-02 09:15:0',
+    '2017-01-02 09:15:00.',
+    '2017-01-02 09:15:00+5:30',
+    '2017-01-02 09:15:00+05:3',
+    '2017-01-02 09:15:00 IST',
+    '2017/01/02 09:15:00',
+    '17-01-02 09:15:00',
+    '2017-01-02',
+  ])('rejects %j', (text) => {
+    expect(parseMinute(text, kolkata)).toBeNaN();
+  });
+});
+
+describe('ZoneOffsets', () => {
+  it('gives the local day of a UTC minute', () => {
+    // 2017-01-02 20:00 UTC is 2017-01-03 01:30 in Kolkata.
+    expect(kolkata.localDay(at('2017-01-02T20:00:00Z'))).toBe(Date.UTC(2017, 0, 3) / 86_400_000);
+    expect(utc.localDay(at('2017-01-02T20:00:00Z'))).toBe(Date.UTC(2017, 0, 2) / 86_400_000);
+  });
+
+  it('follows a daylight-saving change inside a day', () => {
+    // 2021-03-14: New York moves from -05:00 to -04:00 at 07:00 UTC.
+    expect(newYork.offsetAt(at('2021-03-14T06:59:00Z'))).toBe(-300);
+    expect(newYork.offsetAt(at('2021-03-14T07:00:00Z'))).toBe(-240);
+  });
+
+  it('refuses an unknown zone', () => {
+    expect(() => new ZoneOffsets('Mars/Olympus')).toThrow(RangeError);
+  });
+});
+
+describe('formatMinute', () => {
+  it('writes ISO 8601 UTC without milliseconds', () => {
+    expect(formatMinute(at('2017-01-02T03:45:00Z'))).toBe('2017-01-02T03:45:00Z');
+    expect(formatMinute(at('1969-12-31T23:59:00Z'))).toBe('1969-12-31T23:59:00Z');
+    expect(formatMinute(at('2020-02-29T00:00:00Z'))).toBe('2020-02-29T00:00:00Z');
+  });
+});

@@ -79,6 +79,9 @@ export function registerDetectCommand(program: Command, context: CliContext): vo
 }
 
 function compile(options: DetectOptions): DetectionConfig {
+  if (!/^\d+$/.test(options.window.trim())) {
+    throw new UsageError(`window must be a whole number of minutes ≥ 1, got '${options.window}'`);
+  }
   const windowMinutes = Number(options.window);
   try {
     return compileSettings({ a1: options.a1, a2: options.a2, windowMinutes, timezone: options.timezone });

@@ -1,0 +1,82 @@
+/**
+ * `npm run bench:detect`: bars per second of `detect --format jsonl` on a generated data set of about 750k
+ * bars (40 symbols × 50 days), beside a plain read-and-split of the same files: the floor any CSV tool pays.
+ * The data set is generated once into .bench/ and reused.
+ */
+import { execFile } from 'node:child_process';
+import { createReadStream, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { generateDataset } from '../cli/generate/index.js';
+
+const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 40);
+const DAYS = Number(process.env.BENCH_DAYS ?? 50);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const root = new URL('../..', import.meta.url).pathname;
+const dataDir = join(root, '.bench', `detect-${SYMBOLS}x${DAYS}`);
+
+async function dataset(): Promise<{ files: string[]; rows: number }> {
+  if (!existsSync(join(dataDir, 'manifest.json'))) {
+    process.stderr.write(`generating ${SYMBOLS} symbols × ${DAYS} days into ${dataDir} ...\n`);
+    await generateDataset({ out: dataDir, symbols: SYMBOLS, days: DAYS, seed: 7 });
+  }
+  const files = readdirSync(dataDir)
+    .filter((name) => name.endsWith('.csv'))
+    .sort()
+    .map((name) => join(dataDir, name));
+  let rows = 0;
+  for (const file of files) rows += (await readAndSplit(file)).rows;
+  return { files, rows };
+}
+
+/** The baseline: stream the file, split lines and fields, keep nothing. */
+async function readAndSplit(file: string): Promise<{ rows: number; fields: number }> {
+  let rows = -1; // the header
+  let fields = 0;
+  let rest = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8' })) {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) {
+      if (line === '') continue;
+      rows++;
+      fields += line.split(',').length;
+    }
+  }
+  if (rest !== '') rows++;
+  return { rows, fields };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const { files, rows } = await dataset();
+const baseline: number[] = [];
+for (let run = 0; run < RUNS; run++) {
+  const started = performance.now();
+  for (const file of files) await readAndSplit(file);
+  baseline.push((performance.now() - started) / 1000);
+}
+
+const runner = join(root, 'dist', 'bench', 'detectRunner.js');
+const detect: Array<{ seconds: number; maxRssMiB: number; cpuSeconds: number }> = [];
+for (let run = 0; run < RUNS; run++) {
+  const { stderr } = await promisify(execFile)(
+    process.execPath,
+    [runner, 'detect', '--format', 'jsonl', ...files],
+    { maxBuffer: 1 << 26 },
+  );
+  detect.push(JSON.parse(stderr.trim().split('\n').pop()!));
+}
+
+const detectSeconds = median(detect.map((r) => r.seconds));
+const baselineSeconds = median(baseline);
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+console.log(`data: ${files.length} files, ${fmt(rows)} data rows (${SYMBOLS} symbols × ${DAYS} days), median of ${RUNS} runs`);
+console.log(`read-and-split        ${baselineSeconds.toFixed(2)} s  ${fmt(rows / baselineSeconds)} rows/s`);
+console.log(
+  `detect --format jsonl ${detectSeconds.toFixed(2)} s  ${fmt(rows / detectSeconds)} bars/s  ` +
+    `(cpu ${median(detect.map((r) => r.cpuSeconds)).toFixed(2)} s, peak RSS ${fmt(Math.max(...detect.map((r) => r.maxRssMiB)))} MiB)`,
+);

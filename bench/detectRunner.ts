@@ -1,0 +1,16 @@
+/**
+ * Runs `detect` in a fresh process for the benchmark, alerts to /dev/null, and reports its own figures as the
+ * last line on stderr: a child process so that its peak memory is its own.
+ */
+import { createWriteStream } from 'node:fs';
+import { main } from '../cli/main.js';
+
+const stdout = createWriteStream('/dev/null');
+const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+const started = process.hrtime.bigint();
+const code = await main(process.argv.slice(2), { stdout, stderr: sink, env: process.env, exitCode: 0 });
+const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const usage = process.resourceUsage();
+process.stderr.write(
+  `${JSON.stringify({ code, seconds, maxRssMiB: usage.maxRSS / 1024, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6 })}\n`,
+);

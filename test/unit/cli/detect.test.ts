@@ -1,0 +1,158 @@
+/** `stock-anomalies detect`: what an analyst at a terminal or a script relies on. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../../cli/main.js';
+import type { CliContext } from '../../../cli/context.js';
+import { nseCsv } from '../../helpers/read.js';
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  const context: CliContext = { stdout, stderr, env: {}, exitCode: 0 };
+  const code = await main(args, context);
+  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'detect-cli-'));
+function file(name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+// ACME: 09:16 jumps +1% with volume 20 over 10 (A1+A2); BETA: 09:16 volume 300 over 100 (A2).
+const acme = file(
+  'ACME__EQ__NSE__NSE__MINUTE.csv',
+  nseCsv([
+    ['09:15', '100', '100', '100', '100', '10'],
+    ['09:16', '101', '101', '101', '101', '20'],
+    ['09:17', 'oops', '101', '101', '101', '20'],
+  ]),
+);
+const beta = file(
+  'BETA__EQ__NSE__NSE__MINUTE.csv',
+  nseCsv([
+    ['09:16', '50', '50', '50', '50', '300'],
+    ['09:15', '50', '50', '50', '50', '100'],
+    ['09:15', '50', '50', '50', '50', '100'],
+  ]),
+);
+const broken = file('BROKEN.csv', 'timestamp,open,close\n2017-01-02 09:15:00+05:30,1,1\n');
+
+describe('detect', () => {
+  it('writes alerts as JSON lines sorted by symbol then time, whatever the file order', async () => {
+    const { code, stdout } = await run(['detect', '--format', 'jsonl', beta, acme]);
+    expect(code).toBe(0);
+    const alerts = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(alerts.map((alert) => `${alert.symbol} ${alert.timestamp} ${alert.rules}`)).toEqual([
+      'ACME 2017-01-02T03:46:00Z A1,A2',
+      'BETA 2017-01-02T03:46:00Z A2',
+    ]);
+    expect(alerts[1].source).toEqual({ object: 'BETA__EQ__NSE__NSE__MINUTE.csv', line: 2 });
+  });
+
+  it('summarises each object on stderr', async () => {
+    const { stderr } = await run(['detect', '--format', 'jsonl', acme, beta]);
+    expect(stderr).toContain(
+      'ACME__EQ__NSE__NSE__MINUTE.csv: 2 accepted, 1 bad (number 1), alerts 1 (A1 1, A2 1)',
+    );
+    expect(stderr).toContain(
+      'BETA__EQ__NSE__NSE__MINUTE.csv: 2 accepted, 1 duplicates (0 conflicting), 1 out of order, alerts 1 (A1 0, A2 1)',
+    );
+    expect(stderr).toContain('total: 2 objects, 4 bars accepted, 2 rows set aside, alerts 2 (A1 1, A2 2)');
+  });
+
+  it('carries state across files: the same file again is late, not re-alerted', async () => {
+    const { stdout, stderr } = await run(['detect', '--format', 'jsonl', acme, acme]);
+    expect(stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('2 late');
+  });
+
+  it('writes CSV with a header', async () => {
+    const { stdout } = await run(['detect', '--format', 'csv', beta]);
+    expect(stdout).toBe(
+      'symbol,timestamp,rules,open,high,low,close,volume,prevClose,prevTimestamp,changePct,avgVolume,windowBars,volumeRatio,object,line\n' +
+        'BETA,2017-01-02T03:46:00Z,A2,50,50,50,50,300,,,,100,1,3,BETA__EQ__NSE__NSE__MINUTE.csv,2\n',
+    );
+  });
+
+  it('exits 1 when an object is rejected, still processing the others, and names the problem', async () => {
+    const { code, stdout, stderr } = await run(['detect', '--format', 'jsonl', broken, acme]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('BROKEN.csv: REJECTED: missing required columns: high, low, volume');
+    expect(stdout.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('exits 1 for a missing file', async () => {
+    const { code, stderr } = await run(['detect', join(dir, 'nope.csv')]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('nope.csv: REJECTED: no such file');
+  });
+
+  it('writes the quality reports and the set-aside rows', async () => {
+    const report = join(dir, 'report.json');
+    const quarantine = join(dir, 'quarantine.csv');
+    await run([
+      'detect',
+      '--format',
+      'jsonl',
+      '--report',
+      report,
+      '--quarantine',
+      quarantine,
+      acme,
+      beta,
+      broken,
+    ]);
+    const reports = JSON.parse(readFileSync(report, 'utf8'));
+    expect(
+      reports.map((entry: { report: { object: string; status: string } }) => entry.report.status),
+    ).toEqual(['accepted', 'accepted', 'rejected']);
+    expect(reports[0].report).toMatchObject({ dataRows: 3, accepted: 2, bad: { count: 1 } });
+    expect(reports[0].detection).toMatchObject({ processed: 2, late: 0, alerts: 1 });
+    expect(reports[2].report).toMatchObject({
+      error: expect.stringContaining('missing'),
+      missingColumns: ['high', 'low', 'volume'],
+    });
+    expect(readFileSync(quarantine, 'utf8')).toBe(
+      'object,line,reason,detail,raw\n' +
+        'ACME__EQ__NSE__NSE__MINUTE.csv,4,number,open is not a number: \'oops\',"2017-01-02 09:17:00+05:30,oops,101,101,101,20"\n' +
+        'BETA__EQ__NSE__NSE__MINUTE.csv,4,duplicate,BETA 2017-01-02T03:45:00Z already seen,"2017-01-02 09:15:00+05:30,50,50,50,50,100"\n',
+    );
+  });
+
+  it.each([
+    [['detect', '--a1', 'half', acme], /a1 must be a non-negative decimal number, got 'half'/],
+    [['detect', '--window', '0', acme], /window must be a whole number of minutes/],
+    [['detect', '--timezone', 'Mars/Base', acme], /unknown time zone 'Mars\/Base'/],
+    [['detect', '--format', 'xml', acme], /argument 'xml' is invalid/],
+    [['detect'], /missing required argument 'files'/],
+    [['detect', '--bogus', acme], /unknown option '--bogus'/],
+  ])('exits 2 for a usage error: %j', async (args, message) => {
+    const { code, stderr } = await run(args);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+});
+
+describe('the installed command', () => {
+  const bin = new URL('../../../bin/stock-anomalies.js', import.meta.url).pathname;
+
+  it('runs from the bin shim and prints no stack trace for bad input', async () => {
+    const error = await promisify(execFile)('node', [bin, 'detect', '--window', 'x', acme]).catch((e) => e);
+    expect(error.code).toBe(2);
+    expect(error.stderr).toBe("stock-anomalies: window must be a whole number of minutes ≥ 1, got 'x'\n");
+  });
+});

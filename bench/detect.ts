@@ -74,7 +74,9 @@ for (let run = 0; run < RUNS; run++) {
 const detectSeconds = median(detect.map((r) => r.seconds));
 const baselineSeconds = median(baseline);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-console.log(`data: ${files.length} files, ${fmt(rows)} data rows (${SYMBOLS} symbols × ${DAYS} days), median of ${RUNS} runs`);
+console.log(
+  `data: ${files.length} files, ${fmt(rows)} data rows (${SYMBOLS} symbols × ${DAYS} days), median of ${RUNS} runs`,
+);
 console.log(`read-and-split        ${baselineSeconds.toFixed(2)} s  ${fmt(rows / baselineSeconds)} rows/s`);
 console.log(
   `detect --format jsonl ${detectSeconds.toFixed(2)} s  ${fmt(rows / detectSeconds)} bars/s  ` +

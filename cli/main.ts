@@ -3,7 +3,11 @@
  * Exit codes: 0 success, 1 a problem with the input or the stack (stderr names it), 2 a usage error.
  */
 import { Command, CommanderError } from 'commander';
+import { appComponents } from '../stack/appComponents.js';
 import { registerDetectCommand } from './commands/detect.js';
+import { registerGenerateCommand } from './commands/generate.js';
+import { registerPipelineCommands } from './commands/pipeline.js';
+import { registerStackCommand } from './commands/stack.js';
 import { processContext, type CliContext } from './context.js';
 import { UsageError } from './usageError.js';
 
@@ -17,6 +21,14 @@ export function buildProgram(context: CliContext): Command {
     })
     .exitOverride();
   registerDetectCommand(program, context);
+  registerGenerateCommand(program);
+  registerPipelineCommands(program, context);
+  registerStackCommand(program, {
+    extraComponents: [appComponents],
+    env: context.env,
+    out: (line) => context.stdout.write(`${line}\n`),
+    log: (line) => context.stderr.write(`${line}\n`),
+  });
   return program;
 }
 

@@ -15,7 +15,7 @@ import {
   type DetectionConfig,
 } from '../../shared/core/detectionConfig.js';
 import { readObject } from '../../shared/core/readObject.js';
-import { csvLine } from '../../shared/core/csvText.js';
+import { quarantineCsv } from '../../shared/core/quarantine.js';
 import {
   emptyReport,
   ObjectRejectedError,
@@ -176,11 +176,4 @@ function rejectedReport(object: string, message: string, error: unknown): Qualit
     error: message,
     ...(missingColumns ? { missingColumns } : {}),
   };
-}
-
-function quarantineCsv(rows: Array<{ object: string; row: SetAsideRow }>): string {
-  const lines = ['object,line,reason,detail,raw'];
-  for (const { object, row } of rows)
-    lines.push(csvLine([object, row.line, row.reason, row.detail, row.raw]));
-  return `${lines.join('\n')}\n`;
 }

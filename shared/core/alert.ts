@@ -24,12 +24,6 @@ export interface Alert {
   source: AlertSource & { line: number };
 }
 
-/** The identity of an alert, usable as a document id: `BAJAJ_AUTO@2017-01-02T03:45:00Z`. */
-export function alertId(alert: Pick<Alert, 'symbol' | 'timestamp'>): string {
-  // Firestore document ids may not contain '/'; symbols never should, but a CSV column can hold anything.
-  return `${alert.symbol.replaceAll('/', '%2F')}@${alert.timestamp}`;
-}
-
 /** Rounds a derived figure for display; the rules themselves compare exactly. */
 export function roundFigure(value: number): number {
   return Math.round(value * 1e6) / 1e6;

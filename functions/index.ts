@@ -1,0 +1,7 @@
+/**
+ * The package's main file: registers every function, so that functions-framework (locally) and Cloud Run
+ * functions (deployed) pick one with `--target=ingest|detect|notify`.
+ */
+import './ingest/index.js';
+import './detect/index.js';
+import './notify/index.js';

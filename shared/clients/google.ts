@@ -1,0 +1,31 @@
+/**
+ * Google Cloud clients, created once per process (a function instance serves many events). On the local
+ * stack the emulator variables (FIRESTORE_EMULATOR_HOST, PUBSUB_EMULATOR_HOST) steer the clients; Cloud
+ * Storage is reached through STORAGE_API_ENDPOINT, because the library's own STORAGE_EMULATOR_HOST drops the
+ * API path that fake-gcs-server needs.
+ */
+import { Firestore } from '@google-cloud/firestore';
+import { PubSub } from '@google-cloud/pubsub';
+import { Storage } from '@google-cloud/storage';
+
+const projectId = (env: NodeJS.ProcessEnv) => env.GOOGLE_CLOUD_PROJECT || env.GCLOUD_PROJECT || undefined;
+
+let firestore: Firestore | undefined;
+let pubsub: PubSub | undefined;
+let storage: Storage | undefined;
+
+export function getFirestore(env: NodeJS.ProcessEnv = process.env): Firestore {
+  firestore ??= new Firestore({ projectId: projectId(env), ignoreUndefinedProperties: true });
+  return firestore;
+}
+
+export function getPubSub(env: NodeJS.ProcessEnv = process.env): PubSub {
+  pubsub ??= new PubSub({ projectId: projectId(env) });
+  return pubsub;
+}
+
+export function getStorage(env: NodeJS.ProcessEnv = process.env): Storage {
+  const apiEndpoint = env.STORAGE_API_ENDPOINT;
+  storage ??= new Storage({ projectId: projectId(env), ...(apiEndpoint ? { apiEndpoint } : {}) });
+  return storage;
+}

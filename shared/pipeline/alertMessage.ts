@@ -1,0 +1,47 @@
+/** The Pub/Sub message from detect to notify: the alerts of one batch (at most a Firestore batch's worth). */
+import type { Alert } from '../core/alert.js';
+
+export const ALERT_MESSAGE_VERSION = 1;
+
+/** The most alerts in one message: one Firestore batch commit on the notify side. */
+export const ALERTS_PER_MESSAGE = 500;
+
+export interface AlertMessage {
+  v: typeof ALERT_MESSAGE_VERSION;
+  alerts: Alert[];
+}
+
+export function chunkAlerts(alerts: Alert[]): AlertMessage[] {
+  const messages: AlertMessage[] = [];
+  for (let at = 0; at < alerts.length; at += ALERTS_PER_MESSAGE) {
+    messages.push({ v: ALERT_MESSAGE_VERSION, alerts: alerts.slice(at, at + ALERTS_PER_MESSAGE) });
+  }
+  return messages;
+}
+
+export class AlertMessageError extends Error {
+  override name = 'AlertMessageError';
+}
+
+/** @throws AlertMessageError naming what is wrong (never retriable) */
+export function decodeAlertMessage(data: Buffer | string): AlertMessage {
+  let message: AlertMessage;
+  try {
+    message = JSON.parse(data.toString());
+  } catch (error) {
+    throw new AlertMessageError(`not JSON: ${(error as Error).message}`);
+  }
+  if (message?.v !== ALERT_MESSAGE_VERSION || !Array.isArray(message.alerts)) {
+    throw new AlertMessageError(`not an alert message of version ${ALERT_MESSAGE_VERSION}`);
+  }
+  for (const alert of message.alerts) {
+    if (
+      typeof alert?.symbol !== 'string' ||
+      typeof alert.timestamp !== 'string' ||
+      !Array.isArray(alert.rules)
+    ) {
+      throw new AlertMessageError('an alert lacks symbol, timestamp or rules');
+    }
+  }
+  return message;
+}

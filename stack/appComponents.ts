@@ -1,0 +1,80 @@
+/**
+ * The application on the local stack: the three functions, each served by functions-framework exactly as
+ * Cloud Run serves it, the storage-event router (Eventarc's part) and the Kafka dispatcher (KafkaSource's
+ * part). They run the compiled code in dist/, which `npm install` builds.
+ */
+import path from 'node:path';
+import type { ComponentFactory, ProcessComponent, StackContext } from './component.js';
+import { stackClientEnv, STACK_HOST } from './endpoints.js';
+import { isHttpOk, isPortOpen } from './probes.js';
+
+const FUNCTION_NAMES = ['ingest', 'detect', 'notify'] as const;
+
+function functionComponent(ctx: StackContext, name: (typeof FUNCTION_NAMES)[number]): ProcessComponent {
+  const ports = ctx.endpoints.functions;
+  const port = { ingest: ports.ingestPort, detect: ports.detectPort, notify: ports.notifyPort }[name];
+  const root = ctx.paths.root;
+  return {
+    name,
+    command: process.execPath,
+    args: [
+      path.join(root, 'node_modules/@google-cloud/functions-framework/build/src/main.js'),
+      `--target=${name}`,
+      '--signature-type=cloudevent',
+      `--port=${port}`,
+      `--source=${root}`,
+    ],
+    env: { ...stackClientEnv(ctx.env), HOST: STACK_HOST },
+    ports: [port],
+    dependsOn: ['kafka', 'firestore', 'pubsub', 'fake-gcs'],
+    startTimeoutMs: 30_000,
+    async healthCheck() {
+      return isPortOpen(STACK_HOST, port);
+    },
+    envLines: () => [`${name.toUpperCase()}_URL=http://${STACK_HOST}:${port}/`],
+  };
+}
+
+function nodeProcess(
+  ctx: StackContext,
+  name: string,
+  script: string,
+  port: number,
+  env: Record<string, string>,
+  dependsOn: string[],
+): ProcessComponent {
+  return {
+    name,
+    command: process.execPath,
+    args: [path.join(ctx.paths.root, 'dist', script)],
+    env: { ...stackClientEnv(ctx.env), ...env, HEALTH_PORT: String(port) },
+    ports: [port],
+    dependsOn,
+    startTimeoutMs: 60_000,
+    healthCheck: () => isHttpOk(`http://${STACK_HOST}:${port}/`),
+    envLines: () => [],
+  };
+}
+
+export const appComponents: ComponentFactory = (ctx) => {
+  const { functions } = ctx.endpoints;
+  return [
+    ...FUNCTION_NAMES.map((name) => functionComponent(ctx, name)),
+    nodeProcess(
+      ctx,
+      'router',
+      'stack/router/main.js',
+      Number(ctx.env.STACK_ROUTER_HEALTH_PORT ?? 8087),
+      { INGEST_URL: `http://${STACK_HOST}:${functions.ingestPort}/` },
+      ['ingest'],
+    ),
+    nodeProcess(
+      ctx,
+      'dispatcher',
+      'functions/dispatcher/main.js',
+      Number(ctx.env.STACK_DISPATCHER_HEALTH_PORT ?? 8088),
+      { DETECT_URL: `http://${STACK_HOST}:${functions.detectPort}/`, DISPATCH_AUTH: 'none' },
+      ['detect', 'kafka'],
+    ),
+  ];
+};

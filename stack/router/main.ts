@@ -1,0 +1,67 @@
+/**
+ * The local storage-event router: pulls fake-gcs-server's upload notifications and posts each as a storage
+ * CloudEvent to ingest, acknowledging only after a 2xx. A failure is retried after a growing pause, as
+ * Eventarc retries a trigger, so an object dropped while ingest is down is ingested once it is back.
+ */
+import { PubSub, type Message } from '@google-cloud/pubsub';
+import { healthPort, startHealthServer } from '../../shared/clients/healthServer.js';
+import { finalizedCloudEvent } from './storageEvent.js';
+
+const env = process.env;
+const subscriptionName = env.ROUTER_SUBSCRIPTION ?? 'storage-events-router';
+const target = env.INGEST_URL ?? 'http://127.0.0.1:8081/';
+const concurrency = Number(env.ROUTER_CONCURRENCY ?? 4);
+
+const failures = new Map<string, number>();
+
+async function route(message: Message): Promise<void> {
+  const event = finalizedCloudEvent({
+    id: message.id,
+    attributes: message.attributes,
+    data: message.data,
+    publishTime: message.publishTime,
+  });
+  if (event === undefined) {
+    message.ack();
+    return;
+  }
+  try {
+    const response = await fetch(target, { method: 'POST', headers: event.headers, body: event.body });
+    if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`);
+    failures.delete(message.id);
+    message.ack();
+  } catch (error) {
+    const count = (failures.get(message.id) ?? 0) + 1;
+    failures.set(message.id, count);
+    const pause = Math.min(60_000, 500 * 2 ** (count - 1));
+    console.error(
+      JSON.stringify({
+        message: 'ingest failed; will retry',
+        id: message.id,
+        subject: event.headers['ce-subject'],
+        attempt: count,
+        pauseMs: pause,
+        error: String(error),
+      }),
+    );
+    setTimeout(() => message.nack(), pause);
+  }
+}
+
+const subscription = new PubSub({ projectId: env.GOOGLE_CLOUD_PROJECT }).subscription(subscriptionName, {
+  flowControl: { maxMessages: concurrency, allowExcessMessages: false },
+});
+subscription.on('message', (message: Message) => void route(message));
+startHealthServer(healthPort(env), () => subscription.isOpen);
+subscription.on('error', (error) =>
+  console.error(JSON.stringify({ message: 'subscription error', error: String(error) })),
+);
+console.log(
+  JSON.stringify({ message: 'storage-event router running', subscription: subscriptionName, target }),
+);
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    subscription.close().finally(() => process.exit(0));
+  });
+}

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { appComponents } from '../stack/appComponents.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerDetectCommand } from './commands/detect.js';
 import { registerGenerateCommand } from './commands/generate.js';
 import { registerPipelineCommands } from './commands/pipeline.js';
@@ -23,6 +24,7 @@ export function buildProgram(context: CliContext): Command {
   registerDetectCommand(program, context);
   registerGenerateCommand(program);
   registerPipelineCommands(program, context);
+  registerDemoCommand(program, context);
   registerStackCommand(program, {
     extraComponents: [appComponents],
     env: context.env,

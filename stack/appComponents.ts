@@ -73,7 +73,13 @@ export const appComponents: ComponentFactory = (ctx) => {
       'dispatcher',
       'functions/dispatcher/main.js',
       Number(ctx.env.STACK_DISPATCHER_HEALTH_PORT ?? 8088),
-      { DETECT_URL: `http://${STACK_HOST}:${functions.detectPort}/`, DISPATCH_AUTH: 'none' },
+      {
+        DETECT_URL: `http://${STACK_HOST}:${functions.detectPort}/`,
+        DISPATCH_AUTH: 'none',
+        // Locally a record that keeps failing is parked within a few seconds rather than a minute.
+        DISPATCH_MAX_ATTEMPTS: ctx.env.DISPATCH_MAX_ATTEMPTS ?? '4',
+        DISPATCH_INITIAL_BACKOFF_MS: ctx.env.DISPATCH_INITIAL_BACKOFF_MS ?? '100',
+      },
       ['detect', 'kafka'],
     ),
   ];

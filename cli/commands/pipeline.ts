@@ -18,7 +18,7 @@ import { alertWriter, isAlertFormat } from '../alertFormats.js';
 import { writeText, type CliContext } from '../context.js';
 import { UsageError } from '../usageError.js';
 
-interface StackClients {
+export interface StackClients {
   firestore: Firestore;
   storage: Storage;
   bucket: string;
@@ -26,7 +26,7 @@ interface StackClients {
   env: NodeJS.ProcessEnv;
 }
 
-function clients(context: CliContext): StackClients {
+export function clients(context: CliContext): StackClients {
   const endpoints = stackEndpoints(context.env);
   // The Firestore client reads its emulator from the environment; nothing else in this process is affected.
   process.env.FIRESTORE_EMULATOR_HOST = endpoints.firestore.emulatorHost;
@@ -61,26 +61,7 @@ export function registerPipelineCommands(program: Command, context: CliContext):
     .description("upload files to the local stack's bucket (object name = the file's base name)")
     .argument('<files...>')
     .action(async (files: string[]) => {
-      const stack = clients(context);
-      for (const file of files) {
-        const name = basename(file);
-        const skip = skipReason(name, context.env);
-        try {
-          const [object] = await stack.storage
-            .bucket(stack.bucket)
-            .upload(file, { destination: name, resumable: false });
-          context.stderr.write(
-            `dropped ${name} (generation ${object.metadata.generation})${skip ? `: note, ingest skips it: ${skip}` : ''}\n`,
-          );
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-            context.stderr.write(`${file}: no such file\n`);
-            context.exitCode = 1;
-            continue;
-          }
-          throw stackError(error);
-        }
-      }
+      await dropFiles(clients(context), files, context);
     });
 
   program
@@ -91,27 +72,7 @@ export function registerPipelineCommands(program: Command, context: CliContext):
       const timeout = Number(options.timeout);
       if (!(timeout > 0))
         throw new UsageError(`--timeout must be a number of seconds, got '${options.timeout}'`);
-      const stack = clients(context);
-      const deadline = Date.now() + timeout * 1000;
-      let last = '';
-      for (;;) {
-        const pending = await pendingWork(stack).catch((error) => {
-          throw stackError(error);
-        });
-        if (pending.length === 0) {
-          context.stderr.write('all dropped objects ingested, all alerts written\n');
-          return;
-        }
-        const line = pending.join('; ');
-        if (Date.now() > deadline) {
-          context.stderr.write(`timed out after ${timeout} s; still pending: ${line}\n`);
-          context.exitCode = 1;
-          return;
-        }
-        if (line !== last && context.stderr.isTTY) context.stderr.write(`waiting: ${line}\n`);
-        last = line;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
+      await waitForIdle(clients(context), timeout, context);
     });
 
   program
@@ -159,7 +120,60 @@ export function registerPipelineCommands(program: Command, context: CliContext):
     });
 }
 
-async function readAlerts(stack: StackClients, filter: { symbol?: string; rule?: string }): Promise<Alert[]> {
+export async function dropFiles(stack: StackClients, files: string[], context: CliContext): Promise<void> {
+  for (const file of files) {
+    const name = basename(file);
+    const skip = skipReason(name, context.env);
+    try {
+      const [object] = await stack.storage
+        .bucket(stack.bucket)
+        .upload(file, { destination: name, resumable: false });
+      context.stderr.write(
+        `dropped ${name} (generation ${object.metadata.generation})${skip ? `: note, ingest skips it: ${skip}` : ''}\n`,
+      );
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        context.stderr.write(`${file}: no such file\n`);
+        context.exitCode = 1;
+        continue;
+      }
+      throw stackError(error);
+    }
+  }
+}
+
+/** Polls until nothing is pending; sets exit code 1 and says what is still pending on timeout. */
+export async function waitForIdle(
+  stack: StackClients,
+  timeoutSeconds: number,
+  context: CliContext,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  let last = '';
+  for (;;) {
+    const pending = await pendingWork(stack).catch((error) => {
+      throw stackError(error);
+    });
+    if (pending.length === 0) {
+      context.stderr.write('all dropped objects ingested, all alerts written\n');
+      return true;
+    }
+    const line = pending.join('; ');
+    if (Date.now() > deadline) {
+      context.stderr.write(`timed out after ${timeoutSeconds} s; still pending: ${line}\n`);
+      context.exitCode = 1;
+      return false;
+    }
+    if (line !== last && context.stderr.isTTY) context.stderr.write(`waiting: ${line}\n`);
+    last = line;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+export async function readAlerts(
+  stack: StackClients,
+  filter: { symbol?: string; rule?: string },
+): Promise<Alert[]> {
   let query: FirebaseFirestore.Query = stack.firestore.collection(
     readVariable('ALERTS_COLLECTION', stack.env),
   );
@@ -191,7 +205,7 @@ export interface IngestionView {
   detection: { batches: number; processed: number; late: number; alerts: number; a1: number; a2: number };
 }
 
-async function readReports(stack: StackClients): Promise<IngestionView[]> {
+export async function readReports(stack: StackClients): Promise<IngestionView[]> {
   const collection = stack.firestore.collection(readVariable('INGESTIONS_COLLECTION', stack.env));
   const snapshot = await collection.get();
   return Promise.all(

@@ -153,7 +153,14 @@ export interface RunningDispatcher {
 
 export async function startDispatcher(options: DispatcherOptions): Promise<RunningDispatcher> {
   const log = options.log ?? ((entry) => console.log(JSON.stringify(entry)));
-  const consumer = options.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+  // A short session lets a replacement take a crashed dispatcher's partitions within seconds; deliver()
+  // heartbeats between retries, so a slow target does not cost the membership.
+  const consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 2_000,
+  });
   const producer = options.kafka.producer({ allowAutoTopicCreation: false });
   let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, () => {

@@ -1,0 +1,225 @@
+/**
+ * End to end on the real local stack: files dropped into the bucket become alerts in Firestore through
+ * ingest → Kafka → dispatcher → detect → Pub/Sub → notify, and must equal what `stock-anomalies detect`
+ * says about the same files, bar for bar. Nothing here is mocked.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { Storage } from '@google-cloud/storage';
+import { Kafka, logLevel } from 'kafkajs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../cli/main.js';
+import { generateDataset } from '../../cli/generate/index.js';
+import type { IngestionView } from '../../cli/commands/pipeline.js';
+import { stackEndpoints } from '../../stack/endpoints.js';
+
+const endpoints = stackEndpoints();
+const work = mkdtempSync(join(tmpdir(), 'e2e-'));
+const sampleDir = new URL('../../data/sample/', import.meta.url).pathname;
+const samples = ['IDFCFIRSTB', 'POWERGRID', 'TATASTEEL'].map((s) =>
+  join(sampleDir, `${s}__EQ__NSE__NSE__MINUTE.csv`),
+);
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  const code = await main(args, { stdout, stderr, env: process.env, exitCode: 0 });
+  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+}
+
+async function waitIdle(): Promise<void> {
+  const result = await cli('wait', '--timeout', '120');
+  expect(result.stderr).toContain('all dropped objects ingested, all alerts written');
+}
+
+/** Alerts as JSON lines, without the object generation (the CLI reads files, which have none). */
+function alertLines(jsonl: string): string[] {
+  return jsonl
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const alert = JSON.parse(line);
+      delete alert.source.generation;
+      return JSON.stringify(alert);
+    });
+}
+
+async function pipelineAlerts(): Promise<string[]> {
+  return alertLines((await cli('alerts', '--format', 'jsonl')).stdout);
+}
+
+async function reports(): Promise<IngestionView[]> {
+  return JSON.parse((await cli('reports', '--json')).stdout);
+}
+
+/** Empties Firestore and the bucket, once the pipeline has nothing left in flight. */
+async function resetStack(): Promise<void> {
+  await waitIdle();
+  const response = await fetch(
+    `http://${endpoints.firestore.emulatorHost}/emulator/v1/projects/${endpoints.project}/databases/(default)/documents`,
+    { method: 'DELETE' },
+  );
+  expect(response.ok).toBe(true);
+  const bucket = new Storage({
+    projectId: endpoints.project,
+    apiEndpoint: endpoints.storage.apiEndpoint,
+  }).bucket(endpoints.bucket);
+  const [files] = await bucket.getFiles();
+  await Promise.all(files.map((file) => file.delete()));
+}
+
+let messy: string;
+let rejected: string;
+let skipped: string;
+let expectedAlerts: string[];
+let expectedReports: Array<{ report: { object: string } }>;
+let expectedQuarantine: string[];
+
+beforeAll(async () => {
+  await resetStack();
+  const generated = await generateDataset({
+    out: join(work, 'messy'),
+    symbols: 1,
+    days: 2,
+    seed: 5,
+    faultRate: 30,
+  });
+  messy = join(work, 'messy', generated.files[0]!.file);
+  rejected = join(work, 'NOVOLUME__EQ__NSE__NSE__MINUTE.csv');
+  writeFileSync(rejected, 'timestamp,open,high,low,close\n2017-01-02 09:15:00+05:30,1,1,1,1\n');
+  skipped = join(work, 'notes.txt');
+  writeFileSync(skipped, 'not a csv');
+
+  const reportFile = join(work, 'report.json');
+  const quarantineFile = join(work, 'quarantine.csv');
+  const batch = await cli(
+    'detect',
+    '--format',
+    'jsonl',
+    '--report',
+    reportFile,
+    '--quarantine',
+    quarantineFile,
+    ...samples,
+    messy,
+    rejected,
+  );
+  expect(batch.code).toBe(1); // the rejected object
+  expectedAlerts = alertLines(batch.stdout);
+  expectedReports = JSON.parse(readFileSync(reportFile, 'utf8'));
+  expectedQuarantine = readFileSync(quarantineFile, 'utf8').trim().split('\n').slice(1);
+  expect(expectedAlerts.length).toBeGreaterThan(500);
+
+  const dropped = await cli('drop', ...samples, messy, rejected, skipped);
+  expect(dropped.code).toBe(0);
+  await waitIdle();
+});
+
+describe('the pipeline on the local stack', () => {
+  it('writes exactly the alerts the batch CLI finds, bar for bar', async () => {
+    expect(await pipelineAlerts()).toEqual(expectedAlerts);
+  });
+
+  it('reports each object as the batch CLI does, and the rejected one as rejected', async () => {
+    const views = await reports();
+    const byObject = new Map(views.map((view) => [view.object, view]));
+    expect(byObject.has('notes.txt')).toBe(false);
+    for (const expected of expectedReports) {
+      const view = byObject.get(expected.report.object)!;
+      if (expected.report.object === 'NOVOLUME__EQ__NSE__NSE__MINUTE.csv') {
+        expect(view).toMatchObject({ status: 'rejected', error: 'missing required columns: volume' });
+        expect(view.detection.batches).toBe(0);
+      } else {
+        expect(view.status).toBe('done');
+        expect(view.report).toEqual(expected.report);
+        expect(view.detection).toMatchObject({ processed: view.report!.accepted, late: 0 });
+      }
+    }
+  });
+
+  it('sets the rejected rows aside in the bucket under the quarantine prefix', async () => {
+    const views = await reports();
+    const bucket = new Storage({
+      projectId: endpoints.project,
+      apiEndpoint: endpoints.storage.apiEndpoint,
+    }).bucket(endpoints.bucket);
+    const lines: string[] = [];
+    for (const view of views.filter((v) => v.quarantine)) {
+      expect(view.quarantine).toMatch(/^gs:\/\/[^/]+\/quarantine\//);
+      const [content] = await bucket.file(view.quarantine!.replace(/^gs:\/\/[^/]+\//, '')).download();
+      lines.push(...content.toString().trim().split('\n').slice(1));
+    }
+    expect(lines.sort()).toEqual([...expectedQuarantine].sort());
+    expect(lines.length).toBeGreaterThan(20); // the messy file's planted faults
+  });
+
+  it('changes no alert when the same files are dropped again: their bars are late', async () => {
+    const before = await pipelineAlerts();
+    await cli('drop', ...samples, messy);
+    await waitIdle();
+    expect(await pipelineAlerts()).toEqual(before);
+    const views = (await reports()).filter((view) => view.status === 'done');
+    expect(views).toHaveLength(8);
+    const again = views.filter((view) => view.detection.late > 0);
+    expect(again).toHaveLength(4);
+    for (const view of again)
+      expect(view.detection).toMatchObject({ processed: 0, alerts: 0, late: view.report!.accepted });
+  });
+
+  it('parks a record detect keeps refusing on the dead-letter topic, and the partition goes on', async () => {
+    const kafka = new Kafka({
+      clientId: 'e2e',
+      brokers: [endpoints.kafka.brokers],
+      logLevel: logLevel.NOTHING,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    const poison = `not a bar batch ${Date.now()}`;
+    const good = {
+      v: 1,
+      symbol: 'DLQ_CHECK',
+      object: 'DLQ_CHECK.csv',
+      generation: String(Date.now()),
+      seq: 0,
+      of: 1,
+      bars: [
+        [Date.parse('2017-01-02T03:45:00Z') / 60_000, '10', '10', '10', '10', '5', 2],
+        [Date.parse('2017-01-02T03:46:00Z') / 60_000, '11', '11', '11', '11', '50', 3],
+      ],
+    };
+    await producer.send({
+      topic: endpoints.kafka.topic,
+      messages: [
+        { partition: 0, key: 'DLQ_CHECK', value: poison },
+        { partition: 0, key: 'DLQ_CHECK', value: JSON.stringify(good) },
+      ],
+    });
+    await producer.disconnect();
+    await waitIdle();
+
+    const alerts = alertLines((await cli('alerts', '--format', 'jsonl', '--symbol', 'DLQ_CHECK')).stdout);
+    expect(alerts.map((line) => JSON.parse(line).rules)).toEqual([['A1', 'A2']]);
+
+    const consumer = kafka.consumer({ groupId: `e2e-dlq-${Date.now()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: endpoints.kafka.deadLetterTopic, fromBeginning: true });
+    const parked = await new Promise<Record<string, string>>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          if (message.value?.toString() !== poison) return;
+          resolve(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])));
+        },
+      });
+    });
+    await consumer.disconnect();
+    expect(parked['dlq-reason']).toMatch(/^HTTP 500/);
+    expect(parked).toMatchObject({ 'dlq-topic': endpoints.kafka.topic, 'dlq-partition': '0' });
+  });
+});

@@ -1,6 +1,7 @@
 /** The ways `detect` and `alerts` write alerts on stdout: JSON lines, CSV, or a table for people. */
 import Table from 'cli-table3';
 import { alertJson, type Alert } from '../shared/core/alert.js';
+import { AlertsBySymbol, sortedKeys, type AlertCollector } from '../shared/core/batchDetection.js';
 import { csvLine } from '../shared/core/csvText.js';
 
 export const ALERT_FORMATS = ['jsonl', 'csv', 'table'] as const;
@@ -51,47 +52,72 @@ function csvRow(alert: Alert): string {
   return csvLine(cells);
 }
 
-/**
- * How each format keeps an alert until output and writes the kept values: text for the machine formats
- * (see BatchDetection), the alert itself for the table, which needs all rows to size its columns.
- */
-export interface AlertWriter<T> {
-  keep(alert: Alert): T;
-  write(kept: Iterable<T>): Generator<string>;
+/** Collects alerts and writes them out in one format, by symbol then time. */
+export interface AlertOutput extends AlertCollector {
+  chunks(): Iterable<string | Uint8Array>;
 }
 
-function* lines<T>(header: string, kept: Iterable<T>, format: (kept: T) => string): Generator<string> {
-  let chunk = header;
-  for (const item of kept) {
-    chunk += `${format(item)}\n`;
-    if (chunk.length > 1 << 20) {
-      yield chunk;
-      chunk = '';
+const CHUNK_BYTES = 1 << 18;
+
+/**
+ * Alert lines kept as UTF-8 bytes per symbol, outside the JavaScript heap: a large input's hundreds of
+ * thousands of alerts would otherwise be objects the garbage collector copies again and again.
+ */
+class TextBySymbol implements AlertOutput {
+  readonly #bySymbol = new Map<string, { done: Uint8Array[]; current: Buffer; used: number }>();
+
+  constructor(
+    private readonly format: (alert: Alert) => string,
+    private readonly header = '',
+  ) {}
+
+  add(alert: Alert): void {
+    const line = `${this.format(alert)}\n`;
+    let text = this.#bySymbol.get(alert.symbol);
+    if (text === undefined) {
+      text = { done: [], current: Buffer.allocUnsafe(CHUNK_BYTES), used: 0 };
+      this.#bySymbol.set(alert.symbol, text);
+    }
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    if (text.used + line.length * 3 > text.current.length) {
+      text.done.push(text.current.subarray(0, text.used));
+      text.current = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, line.length * 3));
+      text.used = 0;
+    }
+    text.used += text.current.write(line, text.used);
+  }
+
+  *chunks(): Generator<string | Uint8Array> {
+    if (this.header !== '') yield this.header;
+    for (const symbol of sortedKeys(this.#bySymbol)) {
+      const text = this.#bySymbol.get(symbol)!;
+      yield* text.done;
+      yield text.current.subarray(0, text.used);
     }
   }
-  if (chunk !== '') yield chunk;
 }
 
-const keepAlert = (alert: Alert): Alert => alert;
-const keepText = (text: string): string => text;
+class AlertTable implements AlertOutput {
+  readonly #alerts = new AlertsBySymbol();
 
-const WRITERS: Record<AlertFormat, AlertWriter<string> | AlertWriter<Alert>> = {
-  jsonl: { keep: keepAlert, write: (kept: Iterable<Alert>) => lines('', kept, alertJson) },
-  csv: {
-    keep: csvRow,
-    write: (kept: Iterable<string>) => lines(`${CSV_COLUMNS.join(',')}\n`, kept, keepText),
-  },
-  table: {
-    keep: keepAlert,
-    *write(kept: Iterable<Alert>) {
-      yield formatTable([...kept]);
-    },
-  },
-};
+  add(alert: Alert): void {
+    this.#alerts.add(alert);
+  }
 
-/** The writer of a format; what it keeps is opaque to the caller, who only hands it back. */
-export function alertWriter(format: AlertFormat): AlertWriter<unknown> {
-  return WRITERS[format] as AlertWriter<unknown>;
+  *chunks(): Generator<string> {
+    yield formatTable([...this.#alerts.sorted()]);
+  }
+}
+
+export function alertOutput(format: AlertFormat): AlertOutput {
+  switch (format) {
+    case 'jsonl':
+      return new TextBySymbol(alertJson);
+    case 'csv':
+      return new TextBySymbol(csvRow, `${CSV_COLUMNS.join(',')}\n`);
+    case 'table':
+      return new AlertTable();
+  }
 }
 
 function formatTable(alerts: Alert[]): string {

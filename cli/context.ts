@@ -12,6 +12,6 @@ export function processContext(): CliContext {
 }
 
 /** Writes text, waiting when the stream asks to (a pipe to a slow reader). */
-export async function writeText(stream: NodeJS.WritableStream, text: string): Promise<void> {
+export async function writeText(stream: NodeJS.WritableStream, text: string | Uint8Array): Promise<void> {
   if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
 }

@@ -3,16 +3,41 @@
  * Exit codes: 0 success, 1 a problem with the input or the stack (stderr names it), 2 a usage error.
  */
 import { Command, CommanderError } from 'commander';
-import { appComponents } from '../stack/appComponents.js';
-import { registerDemoCommand } from './commands/demo.js';
-import { registerDetectCommand } from './commands/detect.js';
-import { registerGenerateCommand } from './commands/generate.js';
-import { registerPipelineCommands } from './commands/pipeline.js';
-import { registerStackCommand } from './commands/stack.js';
 import { processContext, type CliContext } from './context.js';
 import { UsageError } from './usageError.js';
 
-export function buildProgram(context: CliContext): Command {
+type Register = (program: Command, context: CliContext) => void;
+
+/**
+ * Each command's module, loaded only when that command runs (or for the overall help): the stack and
+ * pipeline commands pull in the Google Cloud and Kafka clients, which take longer to load than `detect`
+ * takes to read a small file.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  detect: async () => (await import('./commands/detect.js')).registerDetectCommand,
+  generate: async () => {
+    const { registerGenerateCommand } = await import('./commands/generate.js');
+    return (program) => void registerGenerateCommand(program);
+  },
+  stack: async () => {
+    const [{ registerStackCommand }, { appComponents }] = await Promise.all([
+      import('./commands/stack.js'),
+      import('../stack/appComponents.js'),
+    ]);
+    return (program, context) =>
+      void registerStackCommand(program, {
+        extraComponents: [appComponents],
+        env: context.env,
+        out: (line) => context.stdout.write(`${line}\n`),
+        log: (line) => context.stderr.write(`${line}\n`),
+      });
+  },
+  drop: async () => (await import('./commands/pipeline.js')).registerPipelineCommands,
+  demo: async () => (await import('./commands/demo.js')).registerDemoCommand,
+};
+COMMANDS.wait = COMMANDS.alerts = COMMANDS.reports = COMMANDS.drop!;
+
+export async function buildProgram(context: CliContext, argv: string[] = []): Promise<Command> {
   const program = new Command('stock-anomalies')
     .description('Find suspicious trades (price moves A1, volume spikes A2) in minute-bar CSVs.')
     .showHelpAfterError('(run with --help for usage)')
@@ -21,22 +46,16 @@ export function buildProgram(context: CliContext): Command {
       writeErr: (text) => context.stderr.write(text),
     })
     .exitOverride();
-  registerDetectCommand(program, context);
-  registerGenerateCommand(program);
-  registerPipelineCommands(program, context);
-  registerDemoCommand(program, context);
-  registerStackCommand(program, {
-    extraComponents: [appComponents],
-    env: context.env,
-    out: (line) => context.stdout.write(`${line}\n`),
-    log: (line) => context.stderr.write(`${line}\n`),
-  });
+  const named = argv.find((arg) => !arg.startsWith('-'));
+  const loaders =
+    named !== undefined && COMMANDS[named] ? [COMMANDS[named]] : [...new Set(Object.values(COMMANDS))];
+  for (const register of await Promise.all(loaders.map((load) => load()))) register(program, context);
   return program;
 }
 
 /** Runs the CLI and returns its exit code; never throws for bad input or usage. */
 export async function main(argv: string[], context: CliContext = processContext()): Promise<number> {
-  const program = buildProgram(context);
+  const program = await buildProgram(context, argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return context.exitCode;

@@ -23,7 +23,7 @@ import {
   type SetAsideRow,
 } from '../../shared/core/report.js';
 import type { DetectionCounts } from '../../shared/core/rules.js';
-import { alertWriter, isAlertFormat, type AlertFormat } from '../alertFormats.js';
+import { alertOutput, isAlertFormat, type AlertFormat } from '../alertFormats.js';
 import { writeText, type CliContext } from '../context.js';
 import { describeObject, describeTotals } from '../summary.js';
 import { UsageError } from '../usageError.js';
@@ -120,8 +120,8 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
   progress?.start(Math.ceil(totalBytes / 1e6), 0, { file: '' });
   let bytesRead = 0;
 
-  const writer = alertWriter(format);
-  const detection = new BatchDetection(config, writer.keep);
+  const output = alertOutput(format);
+  const detection = new BatchDetection(config, output);
   const outcomes: ObjectOutcome[] = [];
   const setAside: Array<{ object: string; row: SetAsideRow }> = [];
   const lines: string[] = [];
@@ -150,7 +150,7 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
   }
   progress?.stop();
 
-  for (const chunk of writer.write(detection.alerts())) await writeText(context.stdout, chunk);
+  for (const chunk of output.chunks()) await writeText(context.stdout, chunk);
   for (const line of lines) context.stderr.write(`${line}\n`);
   if (files.length > 1) context.stderr.write(`${describeTotals(outcomes)}\n`);
 

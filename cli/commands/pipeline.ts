@@ -14,7 +14,7 @@ import { fromAlertDocument } from '../../shared/pipeline/alertDocument.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
-import { alertWriter, isAlertFormat } from '../alertFormats.js';
+import { alertOutput, isAlertFormat } from '../alertFormats.js';
 import { writeText, type CliContext } from '../context.js';
 import { UsageError } from '../usageError.js';
 
@@ -98,8 +98,9 @@ export function registerPipelineCommands(program: Command, context: CliContext):
       const alerts = await readAlerts(stack, options).catch((error) => {
         throw stackError(error);
       });
-      const writer = alertWriter(format);
-      for (const chunk of writer.write(alerts.map(writer.keep))) await writeText(context.stdout, chunk);
+      const output = alertOutput(format);
+      for (const alert of alerts) output.add(alert);
+      for (const chunk of output.chunks()) await writeText(context.stdout, chunk);
     });
 
   program

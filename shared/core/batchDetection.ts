@@ -8,27 +8,54 @@ import type { ObjectBars } from './objectIntake.js';
 import { emptyCounts, SymbolDetector, type DetectionCounts } from './rules.js';
 import type { SymbolState } from './symbolState.js';
 
-/**
- * @typeParam T what is kept of each alert until the end: the alert itself, or its output text. Keeping
- *   text lets the alert objects die young, which halves the garbage collector's work on large inputs.
- */
-export class BatchDetection<T = Alert> {
-  readonly #config: DetectionConfig;
-  readonly #keep: (alert: Alert) => T;
-  readonly #detectors = new Map<string, SymbolDetector>();
-  readonly #alerts = new Map<string, T[]>();
+/** Where alerts go: each symbol's in minute order; symbols may interleave across objects. */
+export interface AlertCollector {
+  add(alert: Alert): void;
+}
+
+/** Symbols in code-unit order, the order alerts are written in. */
+export function sortedKeys(map: ReadonlyMap<string, unknown>): string[] {
+  return [...map.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Keeps the alerts themselves, by symbol: fine for thousands (see the CLI's text collector for millions). */
+export class AlertsBySymbol implements AlertCollector {
+  readonly #alerts = new Map<string, Alert[]>();
+
+  add(alert: Alert): void {
+    let alerts = this.#alerts.get(alert.symbol);
+    if (alerts === undefined) {
+      alerts = [];
+      this.#alerts.set(alert.symbol, alerts);
+    }
+    alerts.push(alert);
+  }
 
   /**
-   * @param keep what to keep of each alert (default: the alert)
+   * All alerts, by symbol then time. Per symbol they are already in time order: late bars never alert, so a
+   * later object only adds later minutes.
+   */
+  *sorted(): Generator<Alert> {
+    for (const symbol of sortedKeys(this.#alerts)) yield* this.#alerts.get(symbol)!;
+  }
+}
+
+export class BatchDetection {
+  readonly #config: DetectionConfig;
+  readonly #collector: AlertCollector;
+  readonly #detectors = new Map<string, SymbolDetector>();
+
+  /**
+   * @param collector where alerts go (default: kept in memory, read back with {@link alerts})
    * @param states symbol states to resume from (as saved by {@link states})
    */
   constructor(
     config: DetectionConfig,
-    keep: (alert: Alert) => T = (alert) => alert as T,
+    collector: AlertCollector = new AlertsBySymbol(),
     states?: ReadonlyMap<string, SymbolState>,
   ) {
     this.#config = config;
-    this.#keep = keep;
+    this.#collector = collector;
     for (const [symbol, state] of states ?? []) {
       this.#detectors.set(symbol, new SymbolDetector(symbol, config, state));
     }
@@ -37,37 +64,22 @@ export class BatchDetection<T = Alert> {
   /** Runs the rules over an object's bars, after everything added before. */
   addObject(bars: ObjectBars, source: AlertSource = { object: bars.report.object }): DetectionCounts {
     const counts = emptyCounts();
+    const collector = this.#collector;
     for (const run of bars.runs) {
       let detector = this.#detectors.get(run.symbol);
       if (detector === undefined) {
         detector = new SymbolDetector(run.symbol, this.#config);
         this.#detectors.set(run.symbol, detector);
       }
-      let alerts = this.#alerts.get(run.symbol);
-      if (alerts === undefined) {
-        alerts = [];
-        this.#alerts.set(run.symbol, alerts);
-      }
-      const sink = alerts;
-      const keep = this.#keep;
-      detector.run(bars.table, run.rows, source, counts, (alert) => sink.push(keep(alert)));
+      detector.run(bars.table, run.rows, source, counts, (alert) => collector.add(alert));
     }
     return counts;
   }
 
-  /**
-   * All alerts, by symbol then time. Per symbol they are already in time order: late bars never alert, so
-   * a later object only adds later minutes.
-   */
-  *alerts(): Generator<T> {
-    const symbols = [...this.#alerts.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const symbol of symbols) yield* this.#alerts.get(symbol)!;
-  }
-
-  get alertCount(): number {
-    let count = 0;
-    for (const alerts of this.#alerts.values()) count += alerts.length;
-    return count;
+  /** All alerts, by symbol then time, when the default collector keeps them. */
+  alerts(): Generator<Alert> {
+    if (!(this.#collector instanceof AlertsBySymbol)) throw new TypeError('alerts went to another collector');
+    return this.#collector.sorted();
   }
 
   /** Every symbol's state, to resume from later. */

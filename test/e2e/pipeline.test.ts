@@ -173,6 +173,37 @@ describe('the pipeline on the local stack', () => {
       expect(view.detection).toMatchObject({ processed: 0, alerts: 0, late: view.report!.accepted });
   });
 
+  it('does no work twice for a redelivered upload event of a generation already done', async () => {
+    const [view] = (await reports()).filter((v) => v.object === 'POWERGRID__EQ__NSE__NSE__MINUTE.csv');
+    const kafka = new Kafka({
+      clientId: 'e2e',
+      brokers: [endpoints.kafka.brokers],
+      logLevel: logLevel.NOTHING,
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    const endOffsets = async () =>
+      (await admin.fetchTopicOffsets(endpoints.kafka.topic)).reduce((sum, p) => sum + Number(p.high), 0);
+    const before = await endOffsets();
+    const response = await fetch(`http://127.0.0.1:${endpoints.functions.ingestPort}/`, {
+      method: 'POST',
+      headers: {
+        'ce-specversion': '1.0',
+        'ce-id': 'redelivered-1',
+        'ce-type': 'google.cloud.storage.object.v1.finalized',
+        'ce-source': `//storage.googleapis.com/projects/_/buckets/${endpoints.bucket}`,
+        'ce-subject': `objects/${view!.object}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ bucket: endpoints.bucket, name: view!.object, generation: view!.generation }),
+    });
+    expect(response.status).toBe(204);
+    expect(await endOffsets()).toBe(before);
+    await admin.disconnect();
+    const [after] = (await reports()).filter((v) => v.id === view!.id);
+    expect(after).toEqual(view);
+  });
+
   it('parks a record detect keeps refusing on the dead-letter topic, and the partition goes on', async () => {
     const kafka = new Kafka({
       clientId: 'e2e',

@@ -57,14 +57,16 @@ export interface AlertOutput extends AlertCollector {
   chunks(): Iterable<string | Uint8Array>;
 }
 
-const CHUNK_BYTES = 1 << 18;
+/** Characters of text gathered per symbol before they are encoded into one buffer. */
+const CHUNK_CHARS = 1 << 16;
 
 /**
  * Alert lines kept as UTF-8 bytes per symbol, outside the JavaScript heap: a large input's hundreds of
- * thousands of alerts would otherwise be objects the garbage collector copies again and again.
+ * thousands of alerts would otherwise be strings the garbage collector copies again and again. Lines are
+ * gathered into a string first and encoded a chunk at a time, which costs far less than a line at a time.
  */
 class TextBySymbol implements AlertOutput {
-  readonly #bySymbol = new Map<string, { done: Uint8Array[]; current: Buffer; used: number }>();
+  readonly #bySymbol = new Map<string, { done: Uint8Array[]; pending: string }>();
 
   constructor(
     private readonly format: (alert: Alert) => string,
@@ -72,19 +74,16 @@ class TextBySymbol implements AlertOutput {
   ) {}
 
   add(alert: Alert): void {
-    const line = `${this.format(alert)}\n`;
     let text = this.#bySymbol.get(alert.symbol);
     if (text === undefined) {
-      text = { done: [], current: Buffer.allocUnsafe(CHUNK_BYTES), used: 0 };
+      text = { done: [], pending: '' };
       this.#bySymbol.set(alert.symbol, text);
     }
-    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
-    if (text.used + line.length * 3 > text.current.length) {
-      text.done.push(text.current.subarray(0, text.used));
-      text.current = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, line.length * 3));
-      text.used = 0;
+    text.pending += `${this.format(alert)}\n`;
+    if (text.pending.length >= CHUNK_CHARS) {
+      text.done.push(Buffer.from(text.pending, 'utf8'));
+      text.pending = '';
     }
-    text.used += text.current.write(line, text.used);
   }
 
   *chunks(): Generator<string | Uint8Array> {
@@ -92,7 +91,7 @@ class TextBySymbol implements AlertOutput {
     for (const symbol of sortedKeys(this.#bySymbol)) {
       const text = this.#bySymbol.get(symbol)!;
       yield* text.done;
-      yield text.current.subarray(0, text.used);
+      if (text.pending !== '') yield text.pending;
     }
   }
 }

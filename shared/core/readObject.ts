@@ -36,15 +36,23 @@ export async function readObject(
       delimiter: ',',
       quoteChar: '"',
       skipEmptyLines: false,
-      step(result, parser) {
-        const fields = result.data;
-        const line = nextLine;
-        nextLine += 1;
-        for (const field of fields) {
-          for (let at = field.indexOf('\n'); at >= 0; at = field.indexOf('\n', at + 1)) nextLine++;
-        }
+      // Rows come a chunk at a time rather than one callback per row: Papa Parse allocates a result object
+      // per callback, which costs more than the row itself.
+      chunk(result, parser) {
+        if (failure !== undefined) return;
+        const malformed = new Set<number>();
+        for (const error of result.errors) if (error.row !== undefined) malformed.add(error.row);
+        const rows = result.data;
         try {
-          intake.addRow(fields, line, result.errors.length > 0);
+          for (let i = 0; i < rows.length; i++) {
+            const fields = rows[i]!;
+            const line = nextLine;
+            nextLine += 1;
+            for (const field of fields) {
+              for (let at = field.indexOf('\n'); at >= 0; at = field.indexOf('\n', at + 1)) nextLine++;
+            }
+            intake.addRow(fields, line, malformed.has(i));
+          }
         } catch (error) {
           failure = error;
           parser.abort();

@@ -172,7 +172,10 @@ export class SymbolDetector {
         volume,
         ...(a1Details && { a1: a1Details }),
         ...(a2Details && { a2: a2Details }),
-        source: { ...source, line: table.line(row) },
+        source:
+          source.generation === undefined
+            ? { object: source.object, line: table.line(row) }
+            : { object: source.object, generation: source.generation, line: table.line(row) },
       };
     }
 

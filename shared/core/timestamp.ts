@@ -109,6 +109,9 @@ export class ZoneOffsets {
   }
 }
 
+let lastDateText = '\u0000';
+let lastDateDays = 0;
+
 /**
  * Parses a timestamp to its minute (floored), or NaN when it does not parse.
  * Hand-written rather than a regular expression because it runs once per row.
@@ -123,19 +126,31 @@ export function parseMinute(raw: string, zone: ZoneOffsets): number {
   const length = text.length;
   if (length < 16) return Number.NaN;
 
-  const year = digit(text, 0) * 1000 + digit(text, 1) * 100 + twoDigits(text, 2);
-  const month = twoDigits(text, 5);
-  const day = twoDigits(text, 8);
+  // Rows of one file share their date: the day number of the last date seen is reused when the text repeats.
+  let days: number;
+  if (text.startsWith(lastDateText)) days = lastDateDays;
+  else {
+    const year = digit(text, 0) * 1000 + digit(text, 1) * 100 + twoDigits(text, 2);
+    const month = twoDigits(text, 5);
+    const day = twoDigits(text, 8);
+    if (
+      text.charCodeAt(4) !== 45 ||
+      text.charCodeAt(7) !== 45 ||
+      !(month >= 1 && month <= 12) ||
+      !(day >= 1 && day <= daysInMonth(year, month))
+    ) {
+      return Number.NaN;
+    }
+    days = daysFromCivil(year, month, day);
+    lastDateText = text.slice(0, 10);
+    lastDateDays = days;
+  }
   const separator = text.charCodeAt(10);
   const hour = twoDigits(text, 11);
   const minute = twoDigits(text, 14);
   if (
-    text.charCodeAt(4) !== 45 ||
-    text.charCodeAt(7) !== 45 ||
     (separator !== 32 && separator !== 84) ||
     text.charCodeAt(13) !== 58 ||
-    !(month >= 1 && month <= 12) ||
-    !(day >= 1 && day <= daysInMonth(year, month)) ||
     !(hour <= 23) ||
     !(minute <= 59)
   ) {
@@ -155,7 +170,7 @@ export function parseMinute(raw: string, zone: ZoneOffsets): number {
     }
   }
 
-  const wallMinute = daysFromCivil(year, month, day) * MINUTES_PER_DAY + hour * 60 + minute;
+  const wallMinute = days * MINUTES_PER_DAY + hour * 60 + minute;
   if (i === length) return zone.toUtc(wallMinute);
 
   const code = text.charCodeAt(i);

@@ -44,12 +44,13 @@ export function setNotifyFirestore(db: Firestore | undefined): void {
 export async function handleNotify(event: CloudEvent<PubSubData>): Promise<void> {
   const data = event.data?.message?.data;
   if (data === undefined) throw new Error(`event ${event.id} carries no Pub/Sub message data`);
-  const ttl = process.env.ALERT_TTL_DAYS;
+  // Set by deploy.sh --alert-ttl-days: documents get an `expireAt` a Firestore TTL policy deletes them at.
+  const ttl = Number(process.env.ALERT_TTL_DAYS ?? 0);
   await writeAlerts(
     firestore ?? getFirestore(),
     readVariable('ALERTS_COLLECTION'),
     Buffer.from(data, 'base64'),
-    ttl ? Number(ttl) : undefined,
+    ttl > 0 ? ttl : undefined,
   );
 }
 

@@ -8,8 +8,9 @@ import { BatchDetection } from '../../../shared/core/batchDetection.js';
 import type { Alert } from '../../../shared/core/alert.js';
 import type { SymbolState } from '../../../shared/core/symbolState.js';
 import { configFor, detectTexts, readText } from '../../helpers/read.js';
+import { realDataFile } from '../../helpers/realData.js';
 
-const REAL = new URL('../../../../shared/data/real/BTC-PERP__FTX_1m.csv', import.meta.url);
+const REAL = realDataFile('BTC-PERP__FTX_1m.csv');
 const NAME = 'BTC-PERP__FTX_1m.csv';
 const text = readFileSync(REAL, 'utf8');
 const [header, ...rows] = text.trimEnd().split('\n');

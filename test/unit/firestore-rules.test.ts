@@ -1,0 +1,152 @@
+/**
+ * firestore.rules as deploy.sh publishes it (`deploy.sh --print-rules`), enforced by the Firestore emulator from
+ * the Google Cloud SDK: client-SDK requests (REST with a Firebase Auth ID token; the emulator accepts unsigned
+ * ones) may only read alerts/ and ingestions/, and only with the allowed group in the token's `groups` claim.
+ * Needs Java 17+ (the emulator); it fails, not skips, without them.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The emulator in the SDK that the gcloud on PATH belongs to. */
+function emulatorPath(): string {
+  const gcloud = execFileSync('sh', ['-c', 'command -v gcloud || true'], { encoding: 'utf8' }).trim();
+  const sdk = gcloud ? path.dirname(path.dirname(realpathSync(gcloud))) : '/usr/lib/google-cloud-sdk';
+  return path.join(sdk, 'platform/cloud-firestore-emulator/cloud_firestore_emulator');
+}
+const EMULATOR = emulatorPath();
+const PROJECT = 'demo-rules';
+const GROUP = 'traders';
+const SANDBOX = mkdtempSync(path.join(os.tmpdir(), 'firestore-rules-'));
+
+let emulator: ChildProcess | undefined;
+let base = '';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject).listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** An unsigned Firebase Auth ID token (the emulator does not check signatures). */
+function idToken(uid: string, claims: Record<string, unknown> = {}): string {
+  const now = Math.floor(Date.now() / 1000);
+  return [
+    base64url({ alg: 'none', typ: 'JWT' }),
+    base64url({
+      iss: `https://securetoken.google.com/${PROJECT}`,
+      aud: PROJECT,
+      sub: uid,
+      user_id: uid,
+      iat: now,
+      auth_time: now,
+      exp: now + 3600,
+      firebase: { sign_in_provider: 'password', identities: {} },
+      ...claims,
+    }),
+    '',
+  ].join('.');
+}
+
+const documents = () => `${base}/v1/projects/${PROJECT}/databases/(default)/documents`;
+
+async function request(method: string, documentPath: string, token?: string, body?: object): Promise<number> {
+  const response = await fetch(`${documents()}/${documentPath}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+const fields = { fields: { symbol: { stringValue: 'INFY' } } };
+
+beforeAll(async () => {
+  expect(existsSync(EMULATOR), `the Firestore emulator (${EMULATOR})`).toBe(true);
+  const rules = path.join(SANDBOX, 'firestore.rules');
+  writeFileSync(
+    rules,
+    execFileSync('bash', [path.join(ROOT, 'deploy.sh'), '--print-rules', `--allowed-group=${GROUP}`], {
+      encoding: 'utf8',
+    }),
+  );
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  emulator = spawn(
+    EMULATOR,
+    [`--host=127.0.0.1`, `--port=${port}`, `--project_id=${PROJECT}`, `--rules=${rules}`],
+    { detached: true, stdio: 'ignore' },
+  );
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('the Firestore emulator did not start within 90 s');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  // Seed as the owner (bypasses the rules), like the functions' IAM access.
+  for (const doc of ['alerts/a1', 'ingestions/i1', 'ingestions/i1/rows/r1', 'symbol-state/INFY', 'other/x']) {
+    expect(await request('PATCH', doc, 'owner', fields), doc).toBe(200);
+  }
+}, 120_000);
+
+afterAll(() => {
+  if (emulator?.pid) {
+    try {
+      process.kill(-emulator.pid, 'SIGKILL'); // the wrapper script and its java process
+    } catch {
+      // already gone
+    }
+  }
+  rmSync(SANDBOX, { recursive: true, force: true });
+});
+
+describe('firestore.rules (as deploy.sh publishes them)', () => {
+  const member = () => idToken('alice', { groups: ['someone-else', GROUP] });
+
+  it('lets members of the allowed group get and list alerts and ingestion reports', async () => {
+    expect(await request('GET', 'alerts/a1', member())).toBe(200);
+    expect(await request('GET', 'alerts', member())).toBe(200);
+    expect(await request('GET', 'ingestions/i1', member())).toBe(200);
+    expect(await request('GET', 'ingestions', member())).toBe(200);
+    expect(await request('GET', 'ingestions/i1/rows/r1', member())).toBe(200);
+  });
+
+  it('denies every write, even to members', async () => {
+    expect(await request('PATCH', 'alerts/a2', member(), fields)).toBe(403);
+    expect(await request('PATCH', 'alerts/a1', member(), fields)).toBe(403);
+    expect(await request('DELETE', 'alerts/a1', member())).toBe(403);
+    expect(await request('PATCH', 'ingestions/i2', member(), fields)).toBe(403);
+  });
+
+  it('denies reads of everything else, even to members', async () => {
+    expect(await request('GET', 'symbol-state/INFY', member())).toBe(403);
+    expect(await request('GET', 'other/x', member())).toBe(403);
+  });
+
+  it('denies reads to non-members, users without the claim and anonymous clients', async () => {
+    expect(await request('GET', 'alerts/a1', idToken('bob', { groups: ['anomaly-readers'] }))).toBe(403);
+    expect(await request('GET', 'alerts/a1', idToken('carol', { groups: GROUP }))).toBe(403);
+    expect(await request('GET', 'alerts/a1', idToken('dave'))).toBe(403);
+    expect(await request('GET', 'alerts/a1')).toBe(403);
+    expect(await request('GET', 'ingestions', idToken('dave'))).toBe(403);
+  });
+});

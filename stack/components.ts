@@ -1,8 +1,8 @@
 /** The stack's own components, and how the context they are built from is made. */
 import type { ComponentFactory, ProcessComponent, StackContext, StackLog } from './component.js';
 import { stackEndpoints } from './endpoints.js';
-import { fakeGcsComponent } from './fake-gcs.js';
-import { firestoreComponent, pubsubComponent } from './gcloud-emulators.js';
+import { fakeGcsComponent } from './fakeGcs.js';
+import { firestoreComponent, pubsubComponent } from './gcloudEmulators.js';
 import { kafkaComponent } from './kafka/component.js';
 import { stackPaths, type StackPaths } from './paths.js';
 

@@ -17,7 +17,7 @@ import {
   readPidFile,
   removePidFile,
   writePidFile,
-} from './pid-file.js';
+} from './pidFile.js';
 import { isPortOpen } from './probes.js';
 import { tailFile } from './tools.js';
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { ProcessComponent, StackContext } from '../component.js';
 import type { StackPaths } from '../paths.js';
 import { requireExecutable, requireJava, runLogged } from '../tools.js';
-import { isKafkaHealthy } from './api-versions.js';
+import { isKafkaHealthy } from './apiVersions.js';
 import { KAFKA_LOG4J2_PROPERTIES, kafkaServerProperties } from './config.js';
 import { ensureKafkaTopics } from './topics.js';
 

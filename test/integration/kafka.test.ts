@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import kafkajs, { type Admin, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { requestApiVersions, type ApiVersionRange } from '../../stack/kafka/api-versions.js';
+import { requestApiVersions, type ApiVersionRange } from '../../stack/kafka/apiVersions.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 
 const { Kafka, logLevel, CompressionTypes } = kafkajs;

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import type { ProcessComponent, StackContext } from '../../../stack/component.js';
 import { createStackContext } from '../../../stack/components.js';
-import { isProcessGroupAlive, readPidFile } from '../../../stack/pid-file.js';
+import { isProcessGroupAlive, readPidFile } from '../../../stack/pidFile.js';
 import { isHttpOk } from '../../../stack/probes.js';
 import {
   StackUpError,

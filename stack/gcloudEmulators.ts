@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import type { ProcessComponent, StackContext } from './component.js';
 import { isHttpOk } from './probes.js';
-import { ensurePubSubResources } from './pubsub-resources.js';
+import { ensurePubSubResources } from './pubsubResources.js';
 import { MissingToolError, requireJava } from './tools.js';
 
 /** STACK_GCLOUD_SDK_ROOT moves it (e.g. a gcloud installed from the archive under $HOME). */

@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import type { ProcessComponent, StackContext, StackLog } from './component.js';
 import type { StackEndpoints } from './endpoints.js';
-import { disableMetadataServerProbe } from './google-env.js';
+import { disableMetadataServerProbe } from './googleEnv.js';
 import { isHttpOk } from './probes.js';
 import { requireExecutable, runLogged } from './tools.js';
 

@@ -1,7 +1,7 @@
 /** The stack's Pub/Sub topics and subscriptions, created idempotently on the emulator. */
 import type { StackLog } from './component.js';
 import type { StackEndpoints } from './endpoints.js';
-import { disableMetadataServerProbe } from './google-env.js';
+import { disableMetadataServerProbe } from './googleEnv.js';
 
 /** gRPC ALREADY_EXISTS: a concurrent `up` (or a previous one) created it first. */
 const ALREADY_EXISTS = 6;

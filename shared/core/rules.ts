@@ -25,6 +25,11 @@ import { formatMinute } from './timestamp.js';
 import type { SymbolState } from './symbolState.js';
 import { VolumeWindow } from './volumeWindow.js';
 
+/** Rule lists shared by every alert (an array per alert is a measurable share of the garbage). */
+const A1_ONLY: readonly RuleId[] = Object.freeze(['A1']);
+const A2_ONLY: readonly RuleId[] = Object.freeze(['A2']);
+const BOTH_RULES: readonly RuleId[] = Object.freeze(['A1', 'A2']);
+
 /** Relative size of the band around a threshold inside which doubles are not trusted. */
 const DOUBLE_TRUST = 1e-12;
 
@@ -139,11 +144,9 @@ export class SymbolDetector {
 
     let alert: Alert | undefined;
     if (a1 || a2) {
-      const rules: RuleId[] = [];
       let a1Details: Alert['a1'];
       let a2Details: Alert['a2'];
       if (a1) {
-        rules.push('A1');
         a1Details = {
           prevClose: p,
           prevTimestamp: formatMinute(this.#lastMinute),
@@ -152,7 +155,6 @@ export class SymbolDetector {
         counts.a1++;
       }
       if (a2) {
-        rules.push('A2');
         a2Details = {
           avgVolume: roundFigure(sum / n),
           windowBars: n,
@@ -164,7 +166,7 @@ export class SymbolDetector {
       alert = {
         symbol: this.symbol,
         timestamp: formatMinute(minute),
-        rules,
+        rules: a1 ? (a2 ? BOTH_RULES : A1_ONLY) : A2_ONLY,
         open: table.value(row, OPEN),
         high: table.value(row, HIGH),
         low: table.value(row, LOW),

@@ -22,16 +22,23 @@ export interface BarBatch {
   bars: EncodedBar[];
 }
 
-/** Splits a symbol's sorted rows into batches of at most `batchMinutes` bars. */
-export function planBatches(
+/** How many batches {@link planBatches} makes of `rows` bars. */
+export function batchCount(rows: number, batchMinutes: number): number {
+  return Math.ceil(rows / batchMinutes);
+}
+
+/**
+ * Splits a symbol's sorted rows into batches of at most `batchMinutes` bars, made one at a time as they are
+ * asked for: a large object's batches, all held at once, would take many times the memory of its table.
+ */
+export function* planBatches(
   table: BarTable,
   symbol: string,
   rows: Uint32Array,
   source: { object: string; generation: string },
   batchMinutes: number,
-): BarBatch[] {
-  const batches: BarBatch[] = [];
-  const of = Math.ceil(rows.length / batchMinutes);
+): Generator<BarBatch> {
+  const of = batchCount(rows.length, batchMinutes);
   for (let seq = 0; seq < of; seq++) {
     const bars: EncodedBar[] = [];
     for (let i = seq * batchMinutes; i < Math.min(rows.length, (seq + 1) * batchMinutes); i++) {
@@ -46,9 +53,8 @@ export function planBatches(
         table.line(row),
       ]);
     }
-    batches.push({ v: BAR_BATCH_VERSION, symbol, ...source, seq, of, bars });
+    yield { v: BAR_BATCH_VERSION, symbol, ...source, seq, of, bars };
   }
-  return batches;
 }
 
 export class BarBatchError extends Error {

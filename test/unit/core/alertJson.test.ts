@@ -1,0 +1,59 @@
+/** The hand-written alert JSON must be exactly what JSON.stringify writes for the same alert. */
+import { describe, expect, it } from 'vitest';
+import { alertJson, roundFigure, type Alert } from '../../../shared/core/alert.js';
+
+const base: Alert = {
+  symbol: 'A"B\\C',
+  timestamp: '2017-01-02T03:46:00Z',
+  rules: ['A1', 'A2'],
+  open: 1010.5,
+  high: 1e21,
+  low: 0.000001,
+  close: 11,
+  volume: 2931220.4009,
+  a1: { prevClose: 46167, prevTimestamp: '2017-01-02T03:45:00Z', changePct: roundFigure(-0.50468949682) },
+  a2: { avgVolume: roundFigure(1057763.63876666), windowBars: 6, volumeRatio: roundFigure(2.7711492) },
+  source: { object: 'x/ÄÖ.csv', generation: '17', line: 386 },
+};
+
+describe('alertJson', () => {
+  it.each([
+    ['a full alert with awkward text and numbers', base],
+    [
+      'A2 only, zero mean',
+      {
+        ...base,
+        rules: ['A2'] as const,
+        a1: undefined,
+        a2: { avgVolume: 0, windowBars: 2, volumeRatio: null },
+      },
+    ],
+    [
+      'A1 only, no generation',
+      { ...base, rules: ['A1'] as const, a2: undefined, source: { object: 'o.csv', line: 2 } },
+    ],
+    [
+      'figures beyond the fast path',
+      { ...base, a2: { avgVolume: roundFigure(123456789012.345678), windowBars: 10, volumeRatio: 1e-7 } },
+    ],
+    [
+      'negative and tiny changes',
+      { ...base, a1: { prevClose: 0.1, prevTimestamp: base.timestamp, changePct: roundFigure(-0.0000004) } },
+    ],
+  ])('equals JSON.stringify for %s', (_, alert) => {
+    // The SPEC's field order: the bar, then a1 and a2 when present, then the source.
+    const { a1, a2, source, ...bar } = alert as Alert;
+    expect(alertJson(alert as Alert)).toBe(
+      JSON.stringify({ ...bar, ...(a1 && { a1 }), ...(a2 && { a2 }), source }),
+    );
+  });
+
+  it('writes every rounded figure as String() does', () => {
+    for (let i = 0; i < 20_000; i++) {
+      const value = roundFigure((Math.random() - 0.5) * 10 ** Math.floor(Math.random() * 12));
+      const json = alertJson({ ...base, a1: { ...base.a1!, changePct: value } });
+      expect(JSON.parse(json).a1.changePct).toBe(value);
+      expect(json).toContain(`"changePct":${String(value)}}`);
+    }
+  });
+});

@@ -34,7 +34,7 @@ describe('alertJson', () => {
     ],
     [
       'figures beyond the fast path',
-      { ...base, a2: { avgVolume: roundFigure(123456789012.345678), windowBars: 10, volumeRatio: 1e-7 } },
+      { ...base, a2: { avgVolume: roundFigure(123456789012.3457), windowBars: 10, volumeRatio: 1e-7 } },
     ],
     [
       'negative and tiny changes',

@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import { alertJson, type Alert } from '../shared/core/alert.js';
 import { AlertsBySymbol, sortedKeys, type AlertCollector } from '../shared/core/batchDetection.js';
 import { csvLine } from '../shared/core/csvText.js';
+import { SpillFile, type Kept } from './spillFile.js';
 
 export const ALERT_FORMATS = ['jsonl', 'csv', 'table'] as const;
 export type AlertFormat = (typeof ALERT_FORMATS)[number];
@@ -55,18 +56,22 @@ function csvRow(alert: Alert): string {
 /** Collects alerts and writes them out in one format, by symbol then time. */
 export interface AlertOutput extends AlertCollector {
   chunks(): Iterable<string | Uint8Array>;
+  /** Frees what the output kept (its temporary file). */
+  close(): void;
 }
 
 /** Characters of text gathered per symbol before they are encoded into one buffer. */
 const CHUNK_CHARS = 1 << 16;
 
 /**
- * Alert lines kept as UTF-8 bytes per symbol, outside the JavaScript heap: a large input's hundreds of
- * thousands of alerts would otherwise be strings the garbage collector copies again and again. Lines are
- * gathered into a string first and encoded a chunk at a time, which costs far less than a line at a time.
+ * Alert lines kept as UTF-8 bytes per symbol, outside the JavaScript heap (and beyond a limit, in a temporary
+ * file): a large input's hundreds of thousands of alerts would otherwise be strings the garbage collector
+ * copies again and again. Lines are gathered into a string and encoded a chunk at a time, which costs far less
+ * than a line at a time.
  */
 class TextBySymbol implements AlertOutput {
-  readonly #bySymbol = new Map<string, { done: Uint8Array[]; pending: string }>();
+  readonly #bySymbol = new Map<string, { done: Kept[]; pending: string }>();
+  readonly #spill = new SpillFile();
 
   constructor(
     private readonly format: (alert: Alert) => string,
@@ -81,7 +86,7 @@ class TextBySymbol implements AlertOutput {
     }
     text.pending += `${this.format(alert)}\n`;
     if (text.pending.length >= CHUNK_CHARS) {
-      text.done.push(Buffer.from(text.pending, 'utf8'));
+      text.done.push(this.#spill.keep(Buffer.from(text.pending, 'utf8')));
       text.pending = '';
     }
   }
@@ -90,9 +95,13 @@ class TextBySymbol implements AlertOutput {
     if (this.header !== '') yield this.header;
     for (const symbol of sortedKeys(this.#bySymbol)) {
       const text = this.#bySymbol.get(symbol)!;
-      yield* text.done;
+      for (const kept of text.done) yield this.#spill.read(kept);
       if (text.pending !== '') yield text.pending;
     }
+  }
+
+  close(): void {
+    this.#spill.close();
   }
 }
 
@@ -106,6 +115,8 @@ class AlertTable implements AlertOutput {
   *chunks(): Generator<string> {
     yield formatTable([...this.#alerts.sorted()]);
   }
+
+  close(): void {}
 }
 
 export function alertOutput(format: AlertFormat): AlertOutput {

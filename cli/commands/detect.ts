@@ -150,7 +150,11 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
   }
   progress?.stop();
 
-  for (const chunk of output.chunks()) await writeText(context.stdout, chunk);
+  try {
+    for (const chunk of output.chunks()) await writeText(context.stdout, chunk);
+  } finally {
+    output.close();
+  }
   for (const line of lines) context.stderr.write(`${line}\n`);
   if (files.length > 1) context.stderr.write(`${describeTotals(outcomes)}\n`);
 

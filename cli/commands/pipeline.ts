@@ -100,7 +100,11 @@ export function registerPipelineCommands(program: Command, context: CliContext):
       });
       const output = alertOutput(format);
       for (const alert of alerts) output.add(alert);
-      for (const chunk of output.chunks()) await writeText(context.stdout, chunk);
+      try {
+        for (const chunk of output.chunks()) await writeText(context.stdout, chunk);
+      } finally {
+        output.close();
+      }
     });
 
   program
@@ -273,7 +277,7 @@ async function pendingWork(stack: StackClients): Promise<string[]> {
   return pending;
 }
 
-async function kafkaLag(stack: StackClients): Promise<number> {
+export async function kafkaLag(stack: StackClients): Promise<number> {
   const admin = stack.kafka.admin();
   await admin.connect();
   try {

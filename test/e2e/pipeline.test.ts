@@ -6,14 +6,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { Storage } from '@google-cloud/storage';
 import { Kafka, logLevel } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../cli/main.js';
 import { generateDataset } from '../../cli/generate/index.js';
 import type { IngestionView } from '../../cli/commands/pipeline.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
+import { runCli } from '../helpers/runCli.js';
 
 const endpoints = stackEndpoints();
 const work = mkdtempSync(join(tmpdir(), 'e2e-'));
@@ -22,16 +21,7 @@ const samples = ['IDFCFIRSTB', 'POWERGRID', 'TATASTEEL'].map((s) =>
   join(sampleDir, `${s}__EQ__NSE__NSE__MINUTE.csv`),
 );
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk));
-  const code = await main(args, { stdout, stderr, env: process.env, exitCode: 0 });
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
+const cli = (...args: string[]) => runCli(args, process.env);
 
 async function waitIdle(): Promise<void> {
   const result = await cli('wait', '--timeout', '120');

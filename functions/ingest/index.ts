@@ -5,7 +5,7 @@
  */
 import * as functions from '@google-cloud/functions-framework';
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import type { Producer } from 'kafkajs';
+import type { Message, Producer } from 'kafkajs';
 import { getFirestore, getStorage } from '../../shared/clients/google.js';
 import { createKafka } from '../../shared/clients/kafka.js';
 import { detectionConfigFromEnv } from '../../shared/config/detection.js';
@@ -20,8 +20,12 @@ interface StorageObjectData {
   generation?: string | number;
 }
 
-/** Messages per produce request: large enough to amortise the round trip, small enough for the broker. */
-const MESSAGES_PER_REQUEST = 200;
+/**
+ * The most message bytes in one produce request: large enough to amortise the round trip, and under the
+ * broker's `message.max.bytes` (1 MiB by default), which bounds a partition's record batch, and one symbol's
+ * messages all go to one partition.
+ */
+const REQUEST_BYTES = 512 * 1024;
 
 let dependencies: IngestDependencies | undefined;
 let producer: Promise<Producer> | undefined;
@@ -57,19 +61,23 @@ function defaultDependencies(env: NodeJS.ProcessEnv = process.env): IngestDepend
         .file(name)
         .save(text, { resumable: false, contentType: 'text/csv' });
     },
-    produce: async (batches: BarBatch[]) => {
+    produce: async (batches: Iterable<BarBatch>) => {
       const connected = await connectedProducer(env);
-      for (let at = 0; at < batches.length; at += MESSAGES_PER_REQUEST) {
-        await connected.send({
-          topic,
-          acks: -1,
-          messages: batches.slice(at, at + MESSAGES_PER_REQUEST).map((batch) => ({
-            key: batch.symbol,
-            value: JSON.stringify(batch),
-            headers: { 'content-type': 'application/json' },
-          })),
-        });
+      // One request's messages at a time, in order (so one symbol's batches reach Kafka in order).
+      let messages: Message[] = [];
+      let bytes = 0;
+      const send = async () => {
+        await connected.send({ topic, acks: -1, messages });
+        messages = [];
+        bytes = 0;
+      };
+      for (const batch of batches) {
+        const value = JSON.stringify(batch);
+        if (messages.length > 0 && bytes + value.length > REQUEST_BYTES) await send();
+        messages.push({ key: batch.symbol, value, headers: { 'content-type': 'application/json' } });
+        bytes += value.length;
       }
+      if (messages.length > 0) await send();
     },
   };
 }

@@ -11,7 +11,7 @@ import type { ObjectBars } from '../../shared/core/objectIntake.js';
 import { readObject } from '../../shared/core/readObject.js';
 import { quarantineCsv } from '../../shared/core/quarantine.js';
 import { emptyReport, ObjectRejectedError } from '../../shared/core/report.js';
-import { planBatches, type BarBatch } from '../../shared/pipeline/barBatch.js';
+import { batchCount, planBatches, type BarBatch } from '../../shared/pipeline/barBatch.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';
 
 export type IngestionStatus = 'running' | 'done' | 'rejected' | 'failed';
@@ -32,8 +32,11 @@ export interface IngestDependencies {
   openObject: (object: ObjectRef) => AsyncIterable<Uint8Array>;
   /** Writes a text object to the same bucket. */
   writeObject: (bucket: string, name: string, text: string) => Promise<void>;
-  /** Produces batches to Kafka, keyed by symbol; resolves once the broker has them all. */
-  produce: (batches: BarBatch[]) => Promise<void>;
+  /**
+   * Produces batches to Kafka, keyed by symbol, in order; resolves once the broker has them all. The batches
+   * are made as they are iterated, so taking them a request at a time keeps memory flat.
+   */
+  produce: (batches: Iterable<BarBatch>) => Promise<void>;
   /** How long a running ingestion holds its claim before another delivery may take over. */
   leaseMs?: number;
   now?: () => number;
@@ -99,14 +102,15 @@ export async function ingestObject(object: ObjectRef, deps: IngestDependencies):
   }
 
   try {
-    const batches = bars.runs.flatMap((run) =>
-      planBatches(
-        bars.table,
-        run.symbol,
-        run.rows,
-        { object: object.name, generation: object.generation },
-        deps.batchMinutes,
-      ),
+    const source = { object: object.name, generation: object.generation };
+    const batches = (function* () {
+      for (const run of bars.runs) {
+        yield* planBatches(bars.table, run.symbol, run.rows, source, deps.batchMinutes);
+      }
+    })();
+    const batchTotal = bars.runs.reduce(
+      (sum, run) => sum + batchCount(run.rows.length, deps.batchMinutes),
+      0,
     );
     const quarantine =
       bars.setAside.length > 0 ? `${deps.quarantinePrefix}${object.name}@${object.generation}.csv` : null;
@@ -122,7 +126,7 @@ export async function ingestObject(object: ObjectRef, deps: IngestDependencies):
       {
         status: 'done',
         report: bars.report,
-        batches: batches.length,
+        batches: batchTotal,
         quarantine: quarantine === null ? null : `gs://${object.bucket}/${quarantine}`,
         error: FieldValue.delete(),
         finishedAt: FieldValue.serverTimestamp(),

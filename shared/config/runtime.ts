@@ -26,7 +26,7 @@ export const RUNTIME_VARIABLES = {
   KAFKA_SASL_PASSWORD: '',
   KAFKA_SSL: 'false',
   /** Most minutes of one symbol in one Kafka message. */
-  BATCH_MINUTES: '375',
+  BATCH_MINUTES: '1875',
   // Pub/Sub
   ANOMALIES_TOPIC: 'anomalies',
   // Firestore collections

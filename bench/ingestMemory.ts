@@ -1,0 +1,173 @@
+/**
+ * `npm run bench:memory`: does a 1 GB CSV ingest within a 2 GiB function instance?
+ *
+ * Generates one symbol's file of about 1 GB (into .bench/memory/, deleted afterwards unless
+ * BENCH_KEEP_FILE=1), runs the ingest function exactly as the local stack does (functions-framework from
+ * dist/) but under `node --max-old-space-size=1536`, drops the file into the bucket, waits for its ingestion to
+ * finish, and reads the function process's peak resident memory (VmHWM in /proc/<pid>/status) against 2 GiB.
+ *
+ * It runs its own stack (infrastructure, ingest and the storage-event router only; see isolatedStack.ts), so
+ * a developer's stack is never touched. Settings: BENCH_MEMORY_BYTES (default 1e9), BENCH_MEMORY_HEAP_MIB
+ * (default 1536), BENCH_TIMEOUT (seconds, default 1800), BENCH_STACK_* (placement).
+ */
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import Table from 'cli-table3';
+import { clients, dropFiles } from '../cli/commands/pipeline.js';
+import { generateDataset, type Manifest } from '../cli/generate/index.js';
+import { readVariable } from '../shared/config/runtime.js';
+import { ingestionId } from '../shared/pipeline/documentIds.js';
+import { appComponents } from '../stack/appComponents.js';
+import type { ComponentFactory } from '../stack/component.js';
+import { stackComponents } from '../stack/components.js';
+import { logFilePath } from '../stack/lifecycle.js';
+import { tailFile } from '../stack/tools.js';
+import {
+  benchPlacement,
+  benchRoot,
+  isolateStack,
+  quietContext,
+  seconds,
+  whole,
+  withIsolatedStack,
+} from './isolatedStack.js';
+
+const TARGET_BYTES = Number(process.env.BENCH_MEMORY_BYTES ?? 1e9);
+const HEAP_MIB = Number(process.env.BENCH_MEMORY_HEAP_MIB ?? 1536);
+const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT ?? 1800);
+const KEEP_FILE = process.env.BENCH_KEEP_FILE === '1';
+/** The function instance's memory. */
+const INSTANCE_MIB = 2048;
+const SEED = 11;
+const dir = join(benchRoot, '.bench', 'memory');
+
+/** One symbol, as many trading days as make about TARGET_BYTES (measured on a short file of the same symbol). */
+async function bigFile(): Promise<{ file: string; rows: number }> {
+  const probeDir = join(dir, 'probe');
+  const probeDays = 40;
+  const probe = await generateDataset({ out: probeDir, symbols: 1, days: probeDays, seed: SEED });
+  const bytesPerDay = statSync(join(probeDir, probe.files[0]!.file)).size / probeDays;
+  rmSync(probeDir, { recursive: true, force: true });
+  const days = Math.ceil(TARGET_BYTES / bytesPerDay);
+
+  const manifestPath = join(dir, 'manifest.json');
+  let manifest: Manifest | undefined;
+  if (existsSync(manifestPath)) {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+    if (manifest.options.days !== days || manifest.options.seed !== SEED) manifest = undefined;
+  }
+  if (manifest === undefined) {
+    process.stderr.write(
+      `generating one symbol × ${whole(days)} days (about ${whole(TARGET_BYTES)} bytes) ...\n`,
+    );
+    manifest = await generateDataset({ out: dir, symbols: 1, days, seed: SEED });
+  }
+  const name = readdirSync(dir).find((entry) => entry.endsWith('.csv'))!;
+  return { file: join(dir, name), rows: manifest.totals.expected.dataRows };
+}
+
+interface Memory {
+  rssMiB: number;
+  peakMiB: number;
+}
+
+/** VmRSS and VmHWM (peak) of a process, in MiB; undefined once it is gone (a zombie has neither). */
+function memoryOf(pid: number): Memory | undefined {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const mib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) / 1024;
+  const memory = { rssMiB: mib('VmRSS'), peakMiB: mib('VmHWM') };
+  return Number.isNaN(memory.rssMiB) || Number.isNaN(memory.peakMiB) ? undefined : memory;
+}
+
+/** ingest as appComponents runs it, with the heap limit of the instance's Node, and the router that feeds it. */
+const ingestUnderLimit: ComponentFactory = (ctx) =>
+  appComponents(ctx)
+    .filter((component) => component.name === 'ingest' || component.name === 'router')
+    .map((component) =>
+      component.name === 'ingest'
+        ? { ...component, args: [`--max-old-space-size=${HEAP_MIB}`, ...component.args] }
+        : component,
+    );
+
+async function main(): Promise<void> {
+  const { file, rows } = await bigFile();
+  const bytes = statSync(file).size;
+  const name = file.slice(file.lastIndexOf('/') + 1);
+  try {
+    const ctx = isolateStack(benchPlacement('memory', 100));
+    const components = stackComponents(ctx, [ingestUnderLimit]);
+    await withIsolatedStack(ctx, components, async (started) => {
+      const pid = started.find((result) => result.name === 'ingest')!.pid!;
+      const before = memoryOf(pid)!;
+      const stack = clients(quietContext());
+      const context = quietContext();
+      const begun = Date.now();
+      await dropFiles(stack, [file], context);
+      if (context.exitCode !== 0) throw new Error(`could not upload ${file}`);
+      const uploaded = Date.now() - begun;
+      const [object] = await stack.storage.bucket(stack.bucket).file(name).getMetadata();
+      const ingestion = stack.firestore
+        .collection(readVariable('INGESTIONS_COLLECTION'))
+        .doc(ingestionId(name, String(object.generation)));
+
+      process.stderr.write(
+        `dropped ${name} (${whole(bytes)} bytes) in ${seconds(uploaded)}; ingesting ...\n`,
+      );
+      const deadline = Date.now() + TIMEOUT_S * 1000;
+      let peak = before.peakMiB;
+      let outcome: string | undefined;
+      for (let polls = 0; outcome === undefined; polls++) {
+        const memory = memoryOf(pid);
+        if (memory === undefined) {
+          const log = await tailFile(logFilePath(ctx.paths, 'ingest'), 15);
+          outcome = `the ingest process died; last lines of its log:\n${log}`;
+          break;
+        }
+        peak = Math.max(peak, memory.peakMiB);
+        if (polls % 10 === 0) {
+          const status = (await ingestion.get()).get('status') as string | undefined;
+          if (status === 'done' || status === 'rejected' || status === 'failed') outcome = status;
+        }
+        if (Date.now() > deadline) outcome = `timed out after ${TIMEOUT_S} s`;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      peak = Math.max(peak, memoryOf(pid)?.peakMiB ?? 0);
+      const snapshot = await ingestion.get();
+      await stack.firestore.terminate();
+      const took =
+        snapshot.get('finishedAt') && snapshot.get('startedAt')
+          ? snapshot.get('finishedAt').toMillis() - snapshot.get('startedAt').toMillis()
+          : NaN;
+      const fits = outcome === 'done' && peak <= INSTANCE_MIB;
+
+      const table = new Table({ style: { head: [], border: [] }, colAligns: ['left', 'right'] });
+      table.push(
+        ['file', `${name}, ${whole(bytes)} bytes, ${whole(rows)} data rows`],
+        ['ingest outcome', outcome.split('\n')[0]!],
+        [
+          'accepted bars, Kafka messages',
+          `${whole(snapshot.get('report')?.accepted ?? NaN)}, ${whole(snapshot.get('batches') ?? NaN)}`,
+        ],
+        ['upload', seconds(uploaded)],
+        ['ingest (startedAt to finishedAt)', seconds(took)],
+        ['ingest rate', `${whole(rows / (took / 1000))} rows/s`],
+        ['ingest process RSS before the drop', `${whole(before.rssMiB)} MiB`],
+        ['peak RSS (VmHWM)', `${whole(peak)} MiB${outcome === 'done' ? '' : ' (last seen)'}`],
+        ['instance memory / V8 heap limit', `${INSTANCE_MIB} MiB / ${HEAP_MIB} MiB`],
+        ['fits', fits ? `yes, ${whole(INSTANCE_MIB - peak)} MiB to spare` : 'NO'],
+      );
+      console.log(table.toString());
+      if (outcome.includes('\n')) console.log(outcome);
+      if (!fits) process.exitCode = 1;
+    });
+  } finally {
+    if (!KEEP_FILE) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

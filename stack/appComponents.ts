@@ -64,7 +64,7 @@ export const appComponents: ComponentFactory = (ctx) => {
       ctx,
       'router',
       'stack/router/main.js',
-      Number(ctx.env.STACK_ROUTER_HEALTH_PORT ?? 8087),
+      ctx.endpoints.health.routerPort,
       { INGEST_URL: `http://${STACK_HOST}:${functions.ingestPort}/` },
       ['ingest'],
     ),
@@ -72,7 +72,7 @@ export const appComponents: ComponentFactory = (ctx) => {
       ctx,
       'dispatcher',
       'functions/dispatcher/main.js',
-      Number(ctx.env.STACK_DISPATCHER_HEALTH_PORT ?? 8088),
+      ctx.endpoints.health.dispatcherPort,
       {
         DETECT_URL: `http://${STACK_HOST}:${functions.detectPort}/`,
         DISPATCH_AUTH: 'none',

@@ -33,6 +33,8 @@ export const STACK_VARIABLES = {
   STACK_INGEST_PORT: '8081',
   STACK_DETECT_PORT: '8082',
   STACK_NOTIFY_PORT: '8083',
+  STACK_ROUTER_HEALTH_PORT: '8087',
+  STACK_DISPATCHER_HEALTH_PORT: '8088',
 } as const;
 
 export type StackVariable = keyof typeof STACK_VARIABLES;
@@ -79,6 +81,11 @@ export interface StackEndpoints {
     readonly ingestPort: number;
     readonly detectPort: number;
     readonly notifyPort: number;
+  };
+  /** Health ports of the storage-event router and the Kafka dispatcher. */
+  readonly health: {
+    readonly routerPort: number;
+    readonly dispatcherPort: number;
   };
 }
 
@@ -143,6 +150,10 @@ export function stackEndpoints(env: NodeJS.ProcessEnv = process.env): StackEndpo
       ingestPort: readPort('STACK_INGEST_PORT', env),
       detectPort: readPort('STACK_DETECT_PORT', env),
       notifyPort,
+    },
+    health: {
+      routerPort: readPort('STACK_ROUTER_HEALTH_PORT', env),
+      dispatcherPort: readPort('STACK_DISPATCHER_HEALTH_PORT', env),
     },
   };
 }

@@ -83,10 +83,6 @@ export class SymbolDetector {
     }
   }
 
-  get lastMinute(): number | undefined {
-    return Number.isFinite(this.#lastMinute) ? this.#lastMinute : undefined;
-  }
-
   /**
    * Runs the rules over rows of one symbol in ascending minute order, updating the state.
    * @param emit receives each alert, in minute order

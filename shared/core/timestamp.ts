@@ -201,11 +201,3 @@ export function formatMinute(minute: number): string {
   const ofDay = minute - day * MINUTES_PER_DAY;
   return `${formattedDayPrefix}${TWO_DIGITS[Math.floor(ofDay / 60)]}:${TWO_DIGITS[ofDay % 60]}:00Z`;
 }
-
-/** The minute of an ISO 8601 UTC text written by {@link formatMinute}. */
-export function minuteFromIso(text: string): number {
-  const ms = Date.parse(text);
-  if (!Number.isFinite(ms) || ms % MS_PER_MINUTE !== 0)
-    throw new RangeError(`not a whole UTC minute: '${text}'`);
-  return ms / MS_PER_MINUTE;
-}

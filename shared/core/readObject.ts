@@ -4,6 +4,7 @@
  * Papa Parse; everything the SPEC says about rows is in ObjectIntake.
  */
 import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import Papa from 'papaparse';
 import { ObjectIntake, type ObjectBars } from './objectIntake.js';
@@ -28,92 +29,107 @@ export async function readObject(
   options: ReadObjectOptions,
 ): Promise<ObjectBars> {
   const intake = new ObjectIntake(options.objectName, options.zone);
-  const text = await decodedText(source, options);
-  await new Promise<void>((resolve, reject) => {
-    let failure: unknown;
-    let nextLine = 1;
-    Papa.parse<string[]>(text as unknown as File, {
-      delimiter: ',',
-      quoteChar: '"',
-      skipEmptyLines: false,
-      // Rows come a chunk at a time rather than one callback per row: Papa Parse allocates a result object
-      // per callback, which costs more than the row itself.
-      chunk(result, parser) {
-        if (failure !== undefined) return;
-        const malformed = new Set<number>();
-        for (const error of result.errors) if (error.row !== undefined) malformed.add(error.row);
-        const rows = result.data;
-        try {
-          for (let i = 0; i < rows.length; i++) {
-            const fields = rows[i]!;
-            const line = nextLine;
-            nextLine += 1;
-            for (const field of fields) {
-              for (let at = field.indexOf('\n'); at >= 0; at = field.indexOf('\n', at + 1)) nextLine++;
-            }
-            intake.addRow(fields, line, malformed.has(i));
-          }
-        } catch (error) {
-          failure = error;
-          parser.abort();
-          text.destroy();
-        }
-      },
-      complete() {
-        if (failure === undefined) resolve();
-        else reject(failure);
-      },
-      error(error: Error) {
-        reject(failure ?? asRejection(error));
-      },
-    });
-  });
+  const rows = new CsvRows(intake);
+  try {
+    for await (const text of decodedText(source, options)) rows.add(text);
+  } catch (error) {
+    throw asRejection(error as Error);
+  }
+  rows.end();
   return intake.finish();
 }
 
-async function decodedText(
+/**
+ * Feeds text, a piece at a time, through Papa Parse's own parser to the intake, the way Papa Parse's stream
+ * readers do (the unfinished last row waits for the next piece), without their stream machinery, which cost
+ * more than the parsing itself.
+ */
+class CsvRows {
+  readonly #intake: ObjectIntake;
+  // Lines end at LF; the CR of a CRLF end is dropped from the row's last field, so LF, CRLF and a mix of the
+  // two read alike whatever the first piece holds.
+  readonly #parser = new Papa.Parser({ delimiter: ',', quoteChar: '"', newline: '\n' });
+  #partial = '';
+  #nextLine = 1;
+
+  constructor(intake: ObjectIntake) {
+    this.#intake = intake;
+  }
+
+  add(text: string): void {
+    this.#parse(this.#partial + text, false);
+  }
+
+  end(): void {
+    if (this.#partial !== '') this.#parse(this.#partial, true);
+    this.#partial = '';
+  }
+
+  #parse(input: string, last: boolean): void {
+    const result = this.#parser.parse(input, 0, !last) as Papa.ParseResult<string[]>;
+    this.#partial = input.substring(result.meta.cursor);
+    const malformed = new Set<number>();
+    for (const error of result.errors) if (error.row !== undefined) malformed.add(error.row);
+    // Only a quoted field can hold a line break; without a quote in the input, every row is one line.
+    const quoted = input.includes('"');
+    const rows = result.data;
+    for (let i = 0; i < rows.length; i++) {
+      const fields = rows[i]!;
+      const line = this.#nextLine++;
+      if (quoted) {
+        for (const field of fields) {
+          for (let at = field.indexOf('\n'); at >= 0; at = field.indexOf('\n', at + 1)) this.#nextLine++;
+        }
+      }
+      const lastField = fields[fields.length - 1]!;
+      if (lastField.charCodeAt(lastField.length - 1) === 13)
+        fields[fields.length - 1] = lastField.slice(0, -1);
+      this.#intake.addRow(fields, line, malformed.size > 0 && malformed.has(i));
+    }
+  }
+}
+
+/** The object's text, a piece at a time: gunzipped when it is gzip, decoded as UTF-8, without a byte-order mark. */
+async function* decodedText(
   source: AsyncIterable<Uint8Array | string>,
   options: ReadObjectOptions,
-): Promise<Readable> {
+): AsyncGenerator<string> {
   const iterator = source[Symbol.asyncIterator]();
   const head = await iterator.next();
-  const chunks = (async function* () {
-    if (head.done) return;
-    yield head.value;
+  if (head.done) return;
+  const first = head.value;
+  const counted = (async function* () {
+    options.onBytes?.(first.length);
+    yield typeof first === 'string' ? Buffer.from(first) : first;
     for (;;) {
       const next = await iterator.next();
       if (next.done) return;
-      yield next.value;
+      options.onBytes?.(next.value.length);
+      yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
     }
   })();
-  const counted = (async function* () {
-    for await (const chunk of chunks) {
-      options.onBytes?.(chunk.length);
-      yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    }
-  })();
-  const first = head.done ? undefined : head.value;
   const gzipped =
     /\.gz$/i.test(options.objectName) ||
-    (first !== undefined && typeof first !== 'string' && first[0] === 0x1f && first[1] === 0x8b);
-  const raw = Readable.from(counted, { objectMode: false });
-  const bytes = gzipped ? raw.pipe(createGunzip()) : raw;
-  if (gzipped) raw.on('error', (error) => bytes.destroy(error));
-  bytes.setEncoding('utf8');
-  return withoutByteOrderMark(bytes);
-}
-
-function withoutByteOrderMark(text: AsyncIterable<string>): Readable {
-  return Readable.from(
-    (async function* () {
-      let first = true;
-      for await (const chunk of text) {
-        if (first && chunk.charCodeAt(0) === 0xfeff) yield chunk.slice(1);
-        else yield chunk;
-        first = false;
-      }
-    })(),
-  );
+    (typeof first !== 'string' && first[0] === 0x1f && first[1] === 0x8b);
+  let bytes: AsyncIterable<Uint8Array> = counted;
+  if (gzipped) {
+    const raw = Readable.from(counted, { objectMode: false });
+    const gunzip = createGunzip();
+    raw.on('error', (error) => gunzip.destroy(error));
+    bytes = raw.pipe(gunzip);
+  }
+  const decoder = new StringDecoder('utf8');
+  let atStart = true;
+  for await (const chunk of bytes) {
+    let text = decoder.write(chunk as Buffer);
+    if (atStart && text !== '') {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      atStart = false;
+    }
+    if (text !== '') yield text;
+  }
+  const rest = decoder.end();
+  if (rest !== '') yield atStart && rest.charCodeAt(0) === 0xfeff ? rest.slice(1) : rest;
 }
 
 /** zlib errors mean the object is not the gzip it claims to be: bad input, not a failure to read. */

@@ -55,6 +55,33 @@ describe('object encoding', () => {
     ]);
   });
 
+  it('reads LF and CRLF mixed in one object alike, however it is cut into chunks', async () => {
+    const text = [
+      `${HEADER}\r\n`,
+      '2017-01-02 09:15:00+05:30,10,10,10,10,5\n',
+      '2017-01-02 09:16:00+05:30,10,10,10,x,6\r\n',
+      '2017-01-02 09:17:00+05:30,10,10,10,12,"7"\r\n',
+      '2017-01-02 09:18:00+05:30,10,10,10,13,8',
+    ].join('');
+    for (const chunkSize of [1, 7, 1 << 16]) {
+      const result = await readText(text, 'TEST__EQ__NSE__NSE__MINUTE.csv', {}, chunkSize);
+      expect(bars(result)).toEqual([
+        ['TEST', '2017-01-02T03:45:00Z', 10, 5, 2],
+        ['TEST', '2017-01-02T03:47:00Z', 12, 7, 4],
+        ['TEST', '2017-01-02T03:48:00Z', 13, 8, 5],
+      ]);
+      // The set-aside row is the line as written, without its line end.
+      expect(result.setAside).toEqual([
+        {
+          line: 3,
+          reason: 'number',
+          detail: "close is not a number: 'x'",
+          raw: '2017-01-02 09:16:00+05:30,10,10,10,x,6',
+        },
+      ]);
+    }
+  });
+
   it('reads multi-byte UTF-8 split across chunks', async () => {
     const text = `timestamp,open,high,low,close,volume,ticker\n2017-01-02 09:15:00+05:30,10,10,10,10,5,ÄÖÜ€\n`;
     const result = await readText(text, 'x.csv', {}, 1);

@@ -1,6 +1,7 @@
 /** The ways `detect` and `alerts` write alerts on stdout: JSON lines, CSV, or a table for people. */
 import Table from 'cli-table3';
-import { alertJson, type Alert } from '../shared/core/alert.js';
+import type { Alert } from '../shared/core/alert.js';
+import { AlertJsonWriter, type ByteTarget } from '../shared/core/alertJson.js';
 import { AlertsBySymbol, sortedKeys, type AlertCollector } from '../shared/core/batchDetection.js';
 import { csvLine } from '../shared/core/csvText.js';
 import { SpillFile, type Kept } from './spillFile.js';
@@ -105,6 +106,49 @@ class TextBySymbol implements AlertOutput {
   }
 }
 
+/** A symbol's first buffer of JSON lines; each next one doubles, up to {@link MAX_BUFFER_BYTES}. */
+const FIRST_BUFFER_BYTES = 4 << 10;
+const MAX_BUFFER_BYTES = 64 << 10;
+
+/**
+ * JSON lines kept as bytes per symbol, as {@link TextBySymbol} keeps text, but written straight into buffers
+ * (see alertJson.ts): the batch CLI's default output, and most of its work on a large input.
+ */
+class JsonLinesBySymbol implements AlertOutput {
+  readonly #bySymbol = new Map<string, { done: Kept[]; current: ByteTarget }>();
+  readonly #spill = new SpillFile();
+  readonly #writer = new AlertJsonWriter();
+
+  add(alert: Alert): void {
+    let lines = this.#bySymbol.get(alert.symbol);
+    if (lines === undefined) {
+      lines = { done: [], current: { bytes: new Uint8Array(0), length: 0 } };
+      this.#bySymbol.set(alert.symbol, lines);
+    }
+    const needed = this.#writer.maxBytes(alert);
+    const current = lines.current;
+    if (current.length + needed > current.bytes.length) {
+      if (current.length > 0) lines.done.push(this.#spill.keep(current.bytes.subarray(0, current.length)));
+      const size = Math.min(MAX_BUFFER_BYTES, Math.max(FIRST_BUFFER_BYTES, 2 * current.bytes.length));
+      current.bytes = Buffer.allocUnsafeSlow(Math.max(size, needed));
+      current.length = 0;
+    }
+    this.#writer.write(alert, current);
+  }
+
+  *chunks(): Generator<Uint8Array> {
+    for (const symbol of sortedKeys(this.#bySymbol)) {
+      const lines = this.#bySymbol.get(symbol)!;
+      for (const kept of lines.done) yield this.#spill.read(kept);
+      if (lines.current.length > 0) yield lines.current.bytes.subarray(0, lines.current.length);
+    }
+  }
+
+  close(): void {
+    this.#spill.close();
+  }
+}
+
 class AlertTable implements AlertOutput {
   readonly #alerts = new AlertsBySymbol();
 
@@ -122,7 +166,7 @@ class AlertTable implements AlertOutput {
 export function alertOutput(format: AlertFormat): AlertOutput {
   switch (format) {
     case 'jsonl':
-      return new TextBySymbol(alertJson);
+      return new JsonLinesBySymbol();
     case 'csv':
       return new TextBySymbol(csvRow, `${CSV_COLUMNS.join(',')}\n`);
     case 'table':

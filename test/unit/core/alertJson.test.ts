@@ -1,6 +1,7 @@
 /** The hand-written alert JSON must be exactly what JSON.stringify writes for the same alert. */
 import { describe, expect, it } from 'vitest';
-import { alertJson, roundFigure, type Alert } from '../../../shared/core/alert.js';
+import { roundFigure, type Alert } from '../../../shared/core/alert.js';
+import { alertJson } from '../../../shared/core/alertJson.js';
 
 const base: Alert = {
   symbol: 'A"B\\C',
@@ -54,6 +55,21 @@ describe('alertJson', () => {
       const json = alertJson({ ...base, a1: { ...base.a1!, changePct: value } });
       expect(JSON.parse(json).a1.changePct).toBe(value);
       expect(json).toContain(`"changePct":${String(value)}}`);
+    }
+  });
+
+  it('writes any price as String() does: on a tick grid, off it, huge, tiny, negative', () => {
+    const prices = [0, -0, 0.05, 1e-6, 1e-7, 123.45, 99999999999999.9, 1e15, 2 ** 53, 1 / 3, -2.5, 5e-324];
+    for (let i = 0; i < 20_000; i++) {
+      const magnitude = 10 ** Math.floor(Math.random() * 24 - 8);
+      prices.push(
+        Math.round(Math.random() * 1e5) / 20,
+        Math.random() * magnitude,
+        -Math.random() * magnitude,
+      );
+    }
+    for (const price of prices) {
+      expect(alertJson({ ...base, open: price })).toContain(`"open":${JSON.stringify(price)},`);
     }
   });
 });

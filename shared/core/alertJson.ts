@@ -1,0 +1,209 @@
+/**
+ * Alerts as JSON lines: the exact text `JSON.stringify` gives for an alert (SPEC §3 field order), written as
+ * UTF-8 bytes straight into a buffer. The batch CLI writes hundreds of thousands of alerts, and building each
+ * line as a string, then encoding it, cost more than reading and checking the bars did.
+ */
+import type { Alert } from './alert.js';
+
+/** Powers of ten up to 10^6, the places a rounded figure or a tick-size price can have. */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
+const MAX_PLACES = 6;
+/** Below this magnitude an integer mantissa is exact in a double and prints without an exponent. */
+const PLAIN_LIMIT = 1e15;
+
+/** A buffer and how much of it is used: the target of {@link AlertJsonWriter.write}. */
+export interface ByteTarget {
+  bytes: Uint8Array;
+  length: number;
+}
+
+const encoder = new TextEncoder();
+
+function ascii(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+const SYMBOL = ascii('{"symbol":');
+const TIMESTAMP = ascii(',"timestamp":"');
+const RULES = {
+  A1: ascii('","rules":["A1"],"open":'),
+  A2: ascii('","rules":["A2"],"open":'),
+  both: ascii('","rules":["A1","A2"],"open":'),
+};
+const HIGH = ascii(',"high":');
+const LOW = ascii(',"low":');
+const CLOSE = ascii(',"close":');
+const VOLUME = ascii(',"volume":');
+const PREV_CLOSE = ascii(',"a1":{"prevClose":');
+const PREV_TIMESTAMP = ascii(',"prevTimestamp":"');
+const CHANGE_PCT = ascii('","changePct":');
+const AVG_VOLUME = ascii('},"a2":{"avgVolume":');
+const AVG_VOLUME_ALONE = ascii(',"a2":{"avgVolume":');
+const WINDOW_BARS = ascii(',"windowBars":');
+const VOLUME_RATIO = ascii(',"volumeRatio":');
+const NULL = ascii('null');
+const OBJECT = ascii('},"source":{"object":');
+const OBJECT_AFTER_BAR = ascii(',"source":{"object":');
+const GENERATION = ascii(',"generation":');
+const LINE = ascii(',"line":');
+const END = ascii('}}\n');
+
+/** Bytes of every part of a line that is not a name, a number or a timestamp, with room to spare. */
+const FIXED_BYTES = 512;
+/** The most bytes a number takes (the longest shortest-form text of a double is 24 characters). */
+const NUMBER_BYTES = 32;
+
+/**
+ * Writes alert lines. Keeps the JSON text of the names it has seen (symbols, objects, generations): an
+ * alert's names repeat from one alert to the next.
+ */
+export class AlertJsonWriter {
+  readonly #names = new Map<string, Uint8Array>();
+
+  /** The most bytes {@link write} can add for this alert. */
+  maxBytes(alert: Alert): number {
+    const texts =
+      alert.symbol.length +
+      alert.timestamp.length +
+      (alert.a1?.prevTimestamp.length ?? 0) +
+      alert.source.object.length +
+      (alert.source.generation?.length ?? 0);
+    // JSON escapes a control character as six bytes; UTF-8 takes at most three per UTF-16 unit.
+    return FIXED_BYTES + 10 * NUMBER_BYTES + 6 * texts;
+  }
+
+  /** Appends the alert's JSON and a line feed; the target must have {@link maxBytes} free. */
+  write(alert: Alert, target: ByteTarget): void {
+    const out = target.bytes;
+    let at = target.length;
+    at = put(out, at, SYMBOL);
+    at = put(out, at, this.#name(alert.symbol));
+    at = put(out, at, TIMESTAMP);
+    at = putTimestamp(out, at, alert.timestamp);
+    const rules = alert.rules;
+    at = put(out, at, rules.length === 2 ? RULES.both : rules[0] === 'A1' ? RULES.A1 : RULES.A2);
+    at = putNumber(out, at, alert.open);
+    at = put(out, at, HIGH);
+    at = putNumber(out, at, alert.high);
+    at = put(out, at, LOW);
+    at = putNumber(out, at, alert.low);
+    at = put(out, at, CLOSE);
+    at = putNumber(out, at, alert.close);
+    at = put(out, at, VOLUME);
+    at = putNumber(out, at, alert.volume);
+    const { a1, a2, source } = alert;
+    if (a1 !== undefined) {
+      at = put(out, at, PREV_CLOSE);
+      at = putNumber(out, at, a1.prevClose);
+      at = put(out, at, PREV_TIMESTAMP);
+      at = putTimestamp(out, at, a1.prevTimestamp);
+      at = put(out, at, CHANGE_PCT);
+      at = putNumber(out, at, a1.changePct);
+    }
+    if (a2 !== undefined) {
+      at = put(out, at, a1 !== undefined ? AVG_VOLUME : AVG_VOLUME_ALONE);
+      at = putNumber(out, at, a2.avgVolume);
+      at = put(out, at, WINDOW_BARS);
+      at = putNumber(out, at, a2.windowBars);
+      at = put(out, at, VOLUME_RATIO);
+      at = a2.volumeRatio === null ? put(out, at, NULL) : putNumber(out, at, a2.volumeRatio);
+    }
+    at = put(out, at, a1 !== undefined || a2 !== undefined ? OBJECT : OBJECT_AFTER_BAR);
+    at = put(out, at, this.#name(source.object));
+    if (source.generation !== undefined) {
+      at = put(out, at, GENERATION);
+      at = put(out, at, this.#name(source.generation));
+    }
+    at = put(out, at, LINE);
+    at = putNumber(out, at, source.line);
+    target.length = put(out, at, END);
+  }
+
+  #name(name: string): Uint8Array {
+    let json = this.#names.get(name);
+    if (json === undefined) {
+      if (this.#names.size >= 4096) this.#names.clear();
+      json = encoder.encode(JSON.stringify(name));
+      this.#names.set(name, json);
+    }
+    return json;
+  }
+}
+
+const scratch: ByteTarget = { bytes: new Uint8Array(0), length: 0 };
+const defaultWriter = new AlertJsonWriter();
+
+/** An alert as one line of JSON (without the line feed), the same text `JSON.stringify` gives for it. */
+export function alertJson(alert: Alert): string {
+  const size = defaultWriter.maxBytes(alert);
+  if (scratch.bytes.length < size) scratch.bytes = new Uint8Array(size);
+  scratch.length = 0;
+  defaultWriter.write(alert, scratch);
+  return Buffer.from(scratch.bytes.buffer, 0, scratch.length - 1).toString('utf8');
+}
+
+function put(out: Uint8Array, at: number, bytes: Uint8Array): number {
+  // A loop, not `out.set`: these runs are a few dozen bytes, shorter than the cost of the call.
+  for (let i = 0; i < bytes.length; i++) out[at + i] = bytes[i]!;
+  return at + bytes.length;
+}
+
+/** Writes text known to be ASCII with nothing to escape (a number's text). */
+function putAscii(out: Uint8Array, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
+  return at + text.length;
+}
+
+/**
+ * Writes a timestamp's text, which needs no escaping when this program formatted it; one read back from
+ * elsewhere that does goes through JSON.stringify.
+ */
+function putTimestamp(out: Uint8Array, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 32 || code > 126 || code === 34 || code === 92) {
+      return put(out, at, encoder.encode(JSON.stringify(text).slice(1, -1)));
+    }
+    out[at + i] = code;
+  }
+  return at + text.length;
+}
+
+/**
+ * Writes a number as `JSON.stringify` does. A double that is the nearest to k / 10^p for an integer k of at most
+ * 15 digits and p ≤ 6 (every price on a tick grid, every rounded figure) has that decimal as its shortest text,
+ * since no two such decimals share a double: it is written digit by digit. Anything else goes through String.
+ */
+function putNumber(out: Uint8Array, at: number, value: number): number {
+  for (let places = 0; places <= MAX_PLACES; places++) {
+    const scaled = Math.round(value * POW10[places]!);
+    if (scaled / POW10[places]! === value) {
+      if (!(Math.abs(scaled) < PLAIN_LIMIT)) break;
+      return putDecimal(out, at, scaled, places);
+    }
+  }
+  const text = Number.isFinite(value) ? String(value) : 'null';
+  return putAscii(out, at, text);
+}
+
+/** Writes scaled / 10^places, which has no trailing zero after the point when `places` is the least that fits. */
+function putDecimal(out: Uint8Array, at: number, scaled: number, places: number): number {
+  let rest = scaled;
+  if (rest < 0) {
+    out[at++] = 45; // '-'
+    rest = -rest;
+  }
+  // Digits right to left, with the point `places` digits from the right and zeros up to one before it.
+  let digits = 1;
+  for (let bound = 10; bound <= rest; bound *= 10) digits++;
+  if (digits <= places) digits = places + 1;
+  const end = at + digits + (places > 0 ? 1 : 0);
+  let position = end;
+  for (let i = 0; i < digits; i++) {
+    if (i === places && places > 0) out[--position] = 46; // '.'
+    const next = Math.floor(rest / 10);
+    out[--position] = 48 + (rest - next * 10);
+    rest = next;
+  }
+  return end;
+}

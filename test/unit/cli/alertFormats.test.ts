@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { alertOutput } from '../../../cli/alertFormats.js';
+import { roundFigure, type Alert } from '../../../shared/core/alert.js';
+
+/** A deterministic stream of varied alerts: prices on and off a tick grid, every rule combination. */
+function* alerts(symbols: string[], perSymbol: number): Generator<Alert> {
+  let seed = 7;
+  const random = () => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647;
+  };
+  for (let i = 0; i < perSymbol; i++) {
+    for (const symbol of symbols) {
+      const tick = Math.round(random() * 200_000) / 20;
+      const kind = i % 3;
+      const minute = `2017-01-02T${String(3 + (Math.floor(i / 60) % 20)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00Z`;
+      yield {
+        symbol,
+        timestamp: minute,
+        rules: kind === 0 ? ['A1'] : kind === 1 ? ['A2'] : ['A1', 'A2'],
+        open: tick,
+        high: tick + 0.05,
+        low: random() * 1000,
+        close: i % 7 === 0 ? 1e21 : tick,
+        volume: Math.floor(random() * 1e7),
+        ...(kind !== 1 && {
+          a1: { prevClose: tick, prevTimestamp: minute, changePct: roundFigure((random() - 0.5) * 3) },
+        }),
+        ...(kind !== 0 && {
+          a2: {
+            avgVolume: roundFigure(random() * 1e6),
+            windowBars: 1 + (i % 10),
+            volumeRatio: i % 5 === 0 ? null : roundFigure(random() * 10),
+          },
+        }),
+        source: { object: `${symbol}__EQ__NSE__NSE__MINUTE.csv`, line: i + 2 },
+      };
+    }
+  }
+}
+
+function text(chunks: Iterable<string | Uint8Array>): string {
+  return Buffer.concat([...chunks].map((chunk) => Buffer.from(chunk))).toString('utf8');
+}
+
+describe('jsonl output', () => {
+  it('writes each alert as JSON.stringify does, one per line, by symbol then in the order given', () => {
+    // Enough alerts to fill several of each symbol's buffers.
+    const symbols = ['ZEE', 'ÄÖ"\\', 'ACME'];
+    const output = alertOutput('jsonl');
+    const given = [...alerts(symbols, 2000)];
+    for (const alert of given) output.add(alert);
+    const expected = [...symbols]
+      .sort()
+      .flatMap((symbol) => given.filter((alert) => alert.symbol === symbol))
+      .map((alert) => `${JSON.stringify(alert)}\n`)
+      .join('');
+    expect(text(output.chunks())).toBe(expected);
+    output.close();
+  });
+});

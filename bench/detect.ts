@@ -3,10 +3,9 @@
  * bars (40 symbols × 50 days), beside a plain read-and-split of the same files: the floor any CSV tool pays.
  * The data set is generated once into .bench/ and reused.
  */
-import { execFile } from 'node:child_process';
-import { createReadStream, existsSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, createReadStream, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { generateDataset } from '../cli/generate/index.js';
 
 const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 40);
@@ -61,21 +60,42 @@ for (let run = 0; run < RUNS; run++) {
 }
 
 const runner = join(root, 'dist', 'bench', 'detectRunner.js');
-const detect: Array<{ seconds: number; maxRssMiB: number; cpuSeconds: number }> = [];
-for (let run = 0; run < RUNS; run++) {
-  const { stderr } = await promisify(execFile)(
-    process.execPath,
-    [runner, 'detect', '--format', 'jsonl', ...files],
-    { maxBuffer: 1 << 26 },
-  );
-  detect.push(JSON.parse(stderr.trim().split('\n').pop()!));
+const alertsFile = join(root, '.bench', 'alerts.jsonl');
+interface RunFigures {
+  code: number;
+  seconds: number;
+  maxRssMiB: number;
+  cpuSeconds: number;
 }
+
+/** One `detect --format jsonl FILE... > .bench/alerts.jsonl` in a fresh process. */
+async function runDetect(): Promise<RunFigures> {
+  const out = openSync(alertsFile, 'w');
+  try {
+    const child = spawn(process.execPath, [runner, 'detect', '--format', 'jsonl', ...files], {
+      stdio: ['ignore', out, 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    if (code !== 0) throw new Error(`detect exited with ${code}: ${stderr}`);
+    return JSON.parse(stderr.trim().split('\n').pop()!) as RunFigures;
+  } finally {
+    closeSync(out);
+  }
+}
+
+const detect: RunFigures[] = [];
+for (let run = 0; run < RUNS; run++) detect.push(await runDetect());
+let alerts = 0;
+for (const byte of readFileSync(alertsFile)) if (byte === 10) alerts++;
 
 const detectSeconds = median(detect.map((r) => r.seconds));
 const baselineSeconds = median(baseline);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 console.log(
-  `data: ${files.length} files, ${fmt(rows)} data rows (${SYMBOLS} symbols × ${DAYS} days), median of ${RUNS} runs`,
+  `data: ${files.length} files, ${fmt(rows)} data rows (${SYMBOLS} symbols × ${DAYS} days), median of ${RUNS} runs; ` +
+    `${fmt(alerts)} alerts written to ${alertsFile}`,
 );
 console.log(`read-and-split        ${baselineSeconds.toFixed(2)} s  ${fmt(rows / baselineSeconds)} rows/s`);
 console.log(

@@ -2,7 +2,6 @@
  * `stock-anomalies detect FILE...`: the whole contract on local files, no infrastructure. Files are read in
  * the order given, each symbol's state carried across them.
  */
-import { createReadStream } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { SingleBar } from 'cli-progress';
@@ -24,6 +23,7 @@ import {
 } from '../../shared/core/report.js';
 import type { DetectionCounts } from '../../shared/core/rules.js';
 import { alertOutput, isAlertFormat, type AlertFormat } from '../alertFormats.js';
+import { fileChunks } from '../fileChunks.js';
 import { writeText, type CliContext } from '../context.js';
 import { describeObject, describeTotals } from '../summary.js';
 import { UsageError } from '../usageError.js';
@@ -129,7 +129,7 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
     const object = basename(file);
     progress?.update(Math.floor(bytesRead / 1e6), { file: object });
     try {
-      const bars = await readObject(createReadStream(file), {
+      const bars = await readObject(fileChunks(file), {
         objectName: object,
         zone: config.zone,
         onBytes: (n) => {

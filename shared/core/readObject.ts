@@ -11,6 +11,9 @@ import { ObjectIntake, type ObjectBars } from './objectIntake.js';
 import { ObjectRejectedError } from './report.js';
 import type { ZoneOffsets } from './timestamp.js';
 
+/** The object's bytes, a chunk at a time: a stream, or chunks read synchronously from a local file. */
+export type ObjectSource = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
+
 export interface ReadObjectOptions {
   /** The object's name (a path or a bucket object name); gives the symbol when there is no symbol column. */
   objectName: string;
@@ -24,10 +27,7 @@ export interface ReadObjectOptions {
  * @throws ObjectRejectedError when the object as a whole cannot be used (no header, missing columns,
  *   a broken gzip stream); any other error is an I/O failure of the source.
  */
-export async function readObject(
-  source: AsyncIterable<Uint8Array | string>,
-  options: ReadObjectOptions,
-): Promise<ObjectBars> {
+export async function readObject(source: ObjectSource, options: ReadObjectOptions): Promise<ObjectBars> {
   const intake = new ObjectIntake(options.objectName, options.zone);
   const rows = new CsvRows(intake);
   try {
@@ -90,11 +90,9 @@ class CsvRows {
 }
 
 /** The object's text, a piece at a time: gunzipped when it is gzip, decoded as UTF-8, without a byte-order mark. */
-async function* decodedText(
-  source: AsyncIterable<Uint8Array | string>,
-  options: ReadObjectOptions,
-): AsyncGenerator<string> {
-  const iterator = source[Symbol.asyncIterator]();
+async function* decodedText(source: ObjectSource, options: ReadObjectOptions): AsyncGenerator<string> {
+  const iterator =
+    Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
   const head = await iterator.next();
   if (head.done) return;
   const first = head.value;

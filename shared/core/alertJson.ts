@@ -143,8 +143,7 @@ export function alertJson(alert: Alert): string {
 }
 
 function put(out: Uint8Array, at: number, bytes: Uint8Array): number {
-  // A loop, not `out.set`: these runs are a few dozen bytes, shorter than the cost of the call.
-  for (let i = 0; i < bytes.length; i++) out[at + i] = bytes[i]!;
+  out.set(bytes, at);
   return at + bytes.length;
 }
 

@@ -109,7 +109,8 @@ export class ZoneOffsets {
   }
 }
 
-let lastDateText = '\u0000';
+/** The last date parsed, as year × 10^4 + month × 100 + day, and its day number. */
+let lastDateKey = Number.NaN;
 let lastDateDays = 0;
 
 /**
@@ -126,23 +127,25 @@ export function parseMinute(raw: string, zone: ZoneOffsets): number {
   const length = text.length;
   if (length < 16) return Number.NaN;
 
-  // Rows of one file share their date: the day number of the last date seen is reused when the text repeats.
+  const year = digit(text, 0) * 1000 + digit(text, 1) * 100 + twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  // Rows of one file share their date: its day number is reused while the date repeats.
+  const dateKey = year * 10_000 + month * 100 + day;
   let days: number;
-  if (text.startsWith(lastDateText)) days = lastDateDays;
+  if (dateKey === lastDateKey && text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45) days = lastDateDays;
   else {
-    const year = digit(text, 0) * 1000 + digit(text, 1) * 100 + twoDigits(text, 2);
-    const month = twoDigits(text, 5);
-    const day = twoDigits(text, 8);
     if (
       text.charCodeAt(4) !== 45 ||
       text.charCodeAt(7) !== 45 ||
+      !(year >= 0) ||
       !(month >= 1 && month <= 12) ||
       !(day >= 1 && day <= daysInMonth(year, month))
     ) {
       return Number.NaN;
     }
     days = daysFromCivil(year, month, day);
-    lastDateText = text.slice(0, 10);
+    lastDateKey = dateKey;
     lastDateDays = days;
   }
   const separator = text.charCodeAt(10);

@@ -49,6 +49,9 @@ describe('parseMinute', () => {
     '2017/01/02 09:15:00',
     '17-01-02 09:15:00',
     '2017-01-02',
+    'abcd-01-02 09:15:00',
+    '20x7-01-02 09:15:00+05:30',
+    '2017-01-0x 09:15:00',
   ])('rejects %j', (text) => {
     expect(parseMinute(text, kolkata)).toBeNaN();
   });

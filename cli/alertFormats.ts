@@ -1,9 +1,10 @@
 /** The ways `detect` and `alerts` write alerts on stdout: JSON lines, CSV, or a table for people. */
 import Table from 'cli-table3';
-import type { Alert } from '../shared/core/alert.js';
+import { alertOf, type Alert } from '../shared/core/alert.js';
 import { AlertJsonWriter, type ByteTarget } from '../shared/core/alertJson.js';
 import { AlertsBySymbol, sortedKeys, type AlertCollector } from '../shared/core/batchDetection.js';
 import { csvLine } from '../shared/core/csvText.js';
+import type { Finding } from '../shared/core/rules.js';
 import { SpillFile, type Kept } from './spillFile.js';
 
 export const ALERT_FORMATS = ['jsonl', 'csv', 'table'] as const;
@@ -54,8 +55,12 @@ function csvRow(alert: Alert): string {
   return csvLine(cells);
 }
 
-/** Collects alerts and writes them out in one format, by symbol then time. */
+/**
+ * Collects alerts, from detection (as findings) or read back (as records), and writes them out in one format,
+ * by symbol then time.
+ */
 export interface AlertOutput extends AlertCollector {
+  add(alert: Alert): void;
   chunks(): Iterable<string | Uint8Array>;
   /** Frees what the output kept (its temporary file). */
   close(): void;
@@ -78,6 +83,10 @@ class TextBySymbol implements AlertOutput {
     private readonly format: (alert: Alert) => string,
     private readonly header = '',
   ) {}
+
+  found(finding: Finding): void {
+    this.add(alertOf(finding));
+  }
 
   add(alert: Alert): void {
     let text = this.#bySymbol.get(alert.symbol);
@@ -119,13 +128,23 @@ class JsonLinesBySymbol implements AlertOutput {
   readonly #spill = new SpillFile();
   readonly #writer = new AlertJsonWriter();
 
+  found(finding: Finding): void {
+    const target = this.#target(finding.symbol, this.#writer.maxFindingBytes(finding));
+    this.#writer.writeFinding(finding, target);
+  }
+
   add(alert: Alert): void {
-    let lines = this.#bySymbol.get(alert.symbol);
+    const target = this.#target(alert.symbol, this.#writer.maxBytes(alert));
+    this.#writer.write(alert, target);
+  }
+
+  /** The symbol's buffer, with at least `needed` bytes free. */
+  #target(symbol: string, needed: number): ByteTarget {
+    let lines = this.#bySymbol.get(symbol);
     if (lines === undefined) {
       lines = { done: [], current: { bytes: new Uint8Array(0), length: 0 } };
-      this.#bySymbol.set(alert.symbol, lines);
+      this.#bySymbol.set(symbol, lines);
     }
-    const needed = this.#writer.maxBytes(alert);
     const current = lines.current;
     if (current.length + needed > current.bytes.length) {
       if (current.length > 0) lines.done.push(this.#spill.keep(current.bytes.subarray(0, current.length)));
@@ -133,7 +152,7 @@ class JsonLinesBySymbol implements AlertOutput {
       current.bytes = Buffer.allocUnsafeSlow(Math.max(size, needed));
       current.length = 0;
     }
-    this.#writer.write(alert, current);
+    return current;
   }
 
   *chunks(): Generator<Uint8Array> {
@@ -151,6 +170,10 @@ class JsonLinesBySymbol implements AlertOutput {
 
 class AlertTable implements AlertOutput {
   readonly #alerts = new AlertsBySymbol();
+
+  found(finding: Finding): void {
+    this.#alerts.found(finding);
+  }
 
   add(alert: Alert): void {
     this.#alerts.add(alert);

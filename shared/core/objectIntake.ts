@@ -50,6 +50,8 @@ export class ObjectIntake {
   /** Per symbol id: the minutes already claimed, and the latest minute seen. */
   readonly #claimed: MinuteSet[] = [];
   readonly #latest: number[] = [];
+  /** Per symbol id: whether any of its rows came before a later minute (its rows need sorting). */
+  readonly #disordered: boolean[] = [];
   readonly #duplicates: PendingDuplicate[] = [];
 
   constructor(objectName: string, zone: ZoneOffsets) {
@@ -123,6 +125,7 @@ export class ObjectIntake {
     while (this.#claimed.length <= symbolId) {
       this.#claimed.push(new MinuteSet());
       this.#latest.push(-Infinity);
+      this.#disordered.push(false);
     }
     if (!this.#claimed[symbolId]!.add(minute)) {
       table.dropLastRow();
@@ -140,8 +143,10 @@ export class ObjectIntake {
       });
       return;
     }
-    if (minute < this.#latest[symbolId]!) this.#report.outOfOrder++;
-    else this.#latest[symbolId] = minute;
+    if (minute < this.#latest[symbolId]!) {
+      this.#report.outOfOrder++;
+      this.#disordered[symbolId] = true;
+    } else this.#latest[symbolId] = minute;
   }
 
   /**
@@ -153,6 +158,7 @@ export class ObjectIntake {
     const table = this.#table;
     const report = this.#report;
     const runs = groupBySymbol(table);
+    for (let id = 0; id < runs.length; id++) if (this.#disordered[id]) sortByMinute(table, runs[id]!.rows);
     let first = Infinity;
     let last = -Infinity;
     for (const run of runs) {
@@ -216,39 +222,48 @@ export class ObjectIntake {
   }
 }
 
-/** Runs of rows per symbol id (ids are dense, in order of first appearance), each sorted by minute. */
+/** Runs of rows per symbol id (ids are dense, in order of first appearance), in the order they were read. */
 function groupBySymbol(table: BarTable): SymbolRun[] {
-  const counts = new Uint32Array(table.symbols.length);
+  const symbols = table.symbols.length;
+  if (symbols === 1) {
+    // One symbol, the common case of an object per symbol: its rows are all the rows.
+    const rows = new Uint32Array(table.length);
+    for (let row = 0; row < rows.length; row++) rows[row] = row;
+    return [{ symbol: table.symbols[0]!, rows }];
+  }
+  const counts = new Uint32Array(symbols);
   for (let row = 0; row < table.length; row++) counts[table.symbolOf(row)]!++;
   const runs = table.symbols.map((symbol, id) => ({ symbol, rows: new Uint32Array(counts[id]!) }));
-  const filled = new Uint32Array(table.symbols.length);
+  const filled = new Uint32Array(symbols);
   for (let row = 0; row < table.length; row++) {
     const id = table.symbolOf(row);
     runs[id]!.rows[filled[id]!++] = row;
   }
-  for (const run of runs) sortByMinute(table, run.rows);
   return runs;
 }
 
 /** Sorts a symbol's rows by minute in place; minutes are unique within a symbol once duplicates are out. */
 function sortByMinute(table: BarTable, rows: Uint32Array): void {
-  let sorted = true;
-  for (let i = 1; i < rows.length && sorted; i++)
-    sorted = table.minute(rows[i - 1]!) < table.minute(rows[i]!);
-  if (sorted) return;
-  // Sort numeric keys that carry the row's position, instead of calling a comparator a million times.
   const original = rows.slice();
-  let first = Infinity;
-  for (const row of original) first = Math.min(first, table.minute(row));
   const n = original.length;
+  let first = Infinity;
+  let last = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const minute = table.minute(original[i]!);
+    if (minute < first) first = minute;
+    if (minute > last) last = minute;
+  }
+  if ((last - first + 1) * n > Number.MAX_SAFE_INTEGER) {
+    rows.set(Array.from(original).sort((a, b) => table.minute(a) - table.minute(b)));
+    return;
+  }
+  // Sort numeric keys that carry the row's position, instead of calling a comparator a million times.
   const keys = new Float64Array(n);
   for (let i = 0; i < n; i++) keys[i] = (table.minute(original[i]!) - first) * n + i;
-  if (keys.every(Number.isSafeInteger)) {
-    keys.sort();
-    for (let i = 0; i < n; i++) rows[i] = original[keys[i]! % n]!;
-  } else {
-    const byMinute = Array.from(original).sort((a, b) => table.minute(a) - table.minute(b));
-    rows.set(byMinute);
+  keys.sort();
+  for (let i = 0; i < n; i++) {
+    const key = keys[i]!;
+    rows[i] = original[key - Math.floor(key / n) * n]!;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Alert } from './alert.js';
 import {
+  type BarTable,
   CLOSE as CLOSE_COLUMN,
   HIGH as HIGH_COLUMN,
   LOW as LOW_COLUMN,
@@ -91,15 +92,15 @@ export class AlertJsonWriter {
     at = put(out, at, TIMESTAMP);
     at = this.#putMinute(out, at, finding.minute);
     at = put(out, at, finding.a1 ? (finding.a2 ? RULES.both : RULES.A1) : RULES.A2);
-    at = putNumber(out, at, table.value(row, OPEN_COLUMN));
+    at = putTableValue(out, at, table, row, OPEN_COLUMN);
     at = put(out, at, HIGH);
-    at = putNumber(out, at, table.value(row, HIGH_COLUMN));
+    at = putTableValue(out, at, table, row, HIGH_COLUMN);
     at = put(out, at, LOW);
-    at = putNumber(out, at, table.value(row, LOW_COLUMN));
+    at = putTableValue(out, at, table, row, LOW_COLUMN);
     at = put(out, at, CLOSE);
-    at = putNumber(out, at, table.value(row, CLOSE_COLUMN));
+    at = putTableValue(out, at, table, row, CLOSE_COLUMN);
     at = put(out, at, VOLUME);
-    at = putNumber(out, at, table.value(row, VOLUME_COLUMN));
+    at = putTableValue(out, at, table, row, VOLUME_COLUMN);
     if (finding.a1) {
       at = put(out, at, PREV_CLOSE);
       at = putNumber(out, at, finding.prevClose);
@@ -254,6 +255,27 @@ function putTimestamp(out: Uint8Array, at: number, text: string): number {
     out[at + i] = code;
   }
   return at + text.length;
+}
+
+/**
+ * Writes a value of the bar table as `JSON.stringify` writes its double. The table holds it as the decimal it
+ * was read as (mantissa × 10^-scale); with at most 15 digits and 6 places once trailing zeros are dropped,
+ * that decimal is the double's shortest text (see {@link putNumber}), written without making the double.
+ */
+function putTableValue(out: Uint8Array, at: number, table: BarTable, row: number, column: number): number {
+  let mantissa = table.mantissa(row, column);
+  let scale = table.scale(row, column);
+  if (scale >= 0 && Math.abs(mantissa) < PLAIN_LIMIT) {
+    while (scale > 0) {
+      const tenth = Math.trunc(mantissa / 10);
+      if (tenth * 10 !== mantissa) break;
+      mantissa = tenth;
+      scale--;
+    }
+    // -0 (a volume read as "-0") is written as 0, as JSON.stringify does.
+    if (scale <= MAX_PLACES) return putDecimal(out, at, mantissa === 0 ? 0 : mantissa, scale);
+  }
+  return putNumber(out, at, table.value(row, column));
 }
 
 /**

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { alertOutput } from '../../../cli/alertFormats.js';
 import { roundFigure, type Alert } from '../../../shared/core/alert.js';
 import { BatchDetection } from '../../../shared/core/batchDetection.js';
-import { configFor, readText } from '../../helpers/read.js';
+import { configFor, nseCsv, readText } from '../../helpers/read.js';
 
 /** A deterministic stream of varied alerts: prices on and off a tick grid, every rule combination. */
 function* alerts(symbols: string[], perSymbol: number): Generator<Alert> {
@@ -77,6 +77,27 @@ describe('jsonl output', () => {
     }
     const records = [...kept.alerts()];
     expect(new Set(records.map((alert) => alert.rules.join('+')))).toEqual(new Set(['A1', 'A2', 'A1+A2']));
+    expect(text(written.chunks())).toBe(records.map((alert) => `${JSON.stringify(alert)}\n`).join(''));
+    written.close();
+  });
+
+  it('writes values read in any decimal form as JSON.stringify writes their numbers', async () => {
+    // Rising volumes fire A2 on every bar after the first, so every row's five values are written.
+    const csv = nseCsv([
+      ['09:15', '10', '10', '10', '10', '1'],
+      ['09:16', '1e3', '2127.000', '0.0000001', '12345678901234567', '3'],
+      ['09:17', '0.1e-5', '1.5E2', '99999999999999.9', '10.000', '10'],
+      ['09:18', '123456789.123456', '7', '+7', '0.30', '1e2'],
+      ['09:19', '1234567890.1234567', '1e21', '5e-7', '007.50', '250.50'],
+    ]);
+    const written = alertOutput('jsonl');
+    const straight = new BatchDetection(configFor(), written);
+    const kept = new BatchDetection(configFor());
+    const bars = await readText(csv);
+    straight.addObject(bars);
+    kept.addObject(bars);
+    const records = [...kept.alerts()];
+    expect(records.map((alert) => alert.close)).toEqual([12345678901234567, 10, 0.3, 7.5]);
     expect(text(written.chunks())).toBe(records.map((alert) => `${JSON.stringify(alert)}\n`).join(''));
     written.close();
   });

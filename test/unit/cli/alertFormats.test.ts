@@ -97,7 +97,7 @@ describe('jsonl output', () => {
     straight.addObject(bars);
     kept.addObject(bars);
     const records = [...kept.alerts()];
-    expect(records.map((alert) => alert.close)).toEqual([12345678901234567, 10, 0.3, 7.5]);
+    expect(records.map((alert) => alert.close)).toEqual([Number('12345678901234567'), 10, 0.3, 7.5]);
     expect(text(written.chunks())).toBe(records.map((alert) => `${JSON.stringify(alert)}\n`).join(''));
     written.close();
   });

@@ -242,6 +242,12 @@ function groupBySymbol(table: BarTable): SymbolRun[] {
   return runs;
 }
 
+/**
+ * Slots per row up to which rows are sorted by placing them at their minute: a trading day has a quarter of
+ * its minutes in session, so minute bars over any span fill about one slot in four.
+ */
+const DIRECT_SORT_SLOTS_PER_ROW = 16;
+
 /** Sorts a symbol's rows by minute in place; minutes are unique within a symbol once duplicates are out. */
 function sortByMinute(table: BarTable, rows: Uint32Array): void {
   const original = rows.slice();
@@ -253,7 +259,16 @@ function sortByMinute(table: BarTable, rows: Uint32Array): void {
     if (minute < first) first = minute;
     if (minute > last) last = minute;
   }
-  if ((last - first + 1) * n > Number.MAX_SAFE_INTEGER) {
+  const range = last - first + 1;
+  if (range <= DIRECT_SORT_SLOTS_PER_ROW * n) {
+    // Minutes are unique, so each row has a slot of its own: placing rows by minute sorts them in linear time.
+    const slots = new Int32Array(range).fill(-1);
+    for (let i = 0; i < n; i++) slots[table.minute(original[i]!) - first] = original[i]!;
+    let next = 0;
+    for (let slot = 0; slot < range; slot++) if (slots[slot]! >= 0) rows[next++] = slots[slot]!;
+    return;
+  }
+  if (range * n > Number.MAX_SAFE_INTEGER) {
     rows.set(Array.from(original).sort((a, b) => table.minute(a) - table.minute(b)));
     return;
   }

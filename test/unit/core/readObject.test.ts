@@ -259,6 +259,24 @@ describe('duplicates, order and gaps', () => {
     expect(result.report.lastMinute).toBe('2017-01-02T03:47:00Z');
   });
 
+  it('sorts rows years apart as well as rows minutes apart', async () => {
+    const text = [
+      HEADER,
+      '2019-06-03 09:15:00+05:30,1,1,1,3,1',
+      '2001-01-02 09:15:00+05:30,1,1,1,1,1',
+      '2024-12-31 15:29:00+05:30,1,1,1,4,1',
+      '2001-01-02 09:16:00+05:30,1,1,1,2,1',
+    ].join('\n');
+    const result = await readText(text);
+    expect(result.report.outOfOrder).toBe(2);
+    expect(bars(result).map(([, minute, close]) => `${minute} ${close}`)).toEqual([
+      '2001-01-02T03:45:00Z 1',
+      '2001-01-02T03:46:00Z 2',
+      '2019-06-03T03:45:00Z 3',
+      '2024-12-31T09:59:00Z 4',
+    ]);
+  });
+
   it('counts gaps within an exchange-local date only', async () => {
     const text = [
       HEADER,

@@ -3,7 +3,7 @@
  * UTF-8 bytes straight into a buffer. The batch CLI writes hundreds of thousands of alerts, and building each
  * line as a string, then encoding it, cost more than reading and checking the bars did.
  */
-import type { Alert } from './alert.js';
+import type { Alert, AlertSource } from './alert.js';
 import {
   type BarTable,
   CLOSE as CLOSE_COLUMN,
@@ -33,12 +33,16 @@ function ascii(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
-const SYMBOL = ascii('{"symbol":');
-const TIMESTAMP = ascii(',"timestamp":"');
 const RULES = {
   A1: ascii('","rules":["A1"],"open":'),
   A2: ascii('","rules":["A2"],"open":'),
   both: ascii('","rules":["A1","A2"],"open":'),
+};
+/** The same, after a timestamp written from a minute up to its minutes (see `#putMinute`). */
+const SECONDS_RULES = {
+  A1: ascii(':00Z","rules":["A1"],"open":'),
+  A2: ascii(':00Z","rules":["A2"],"open":'),
+  both: ascii(':00Z","rules":["A1","A2"],"open":'),
 };
 const HIGH = ascii(',"high":');
 const LOW = ascii(',"low":');
@@ -47,6 +51,7 @@ const VOLUME = ascii(',"volume":');
 const PREV_CLOSE = ascii(',"a1":{"prevClose":');
 const PREV_TIMESTAMP = ascii(',"prevTimestamp":"');
 const CHANGE_PCT = ascii('","changePct":');
+const SECONDS_CHANGE_PCT = ascii(':00Z","changePct":');
 const AVG_VOLUME = ascii('},"a2":{"avgVolume":');
 const AVG_VOLUME_ALONE = ascii(',"a2":{"avgVolume":');
 const WINDOW_BARS = ascii(',"windowBars":');
@@ -57,7 +62,6 @@ const OBJECT_AFTER_BAR = ascii(',"source":{"object":');
 const GENERATION = ascii(',"generation":');
 const LINE = ascii(',"line":');
 const END = ascii('}}\n');
-const SECONDS = ascii(':00Z');
 
 /** Bytes of every part of a line that is not a name, a number or a timestamp, with room to spare. */
 const FIXED_BYTES = 512;
@@ -74,6 +78,10 @@ const TIMESTAMP_BYTES = 32;
 export class AlertJsonWriter {
   readonly #names = new Map<string, Uint8Array>();
   readonly #dates = new Map<number, Uint8Array>();
+  /** Per symbol: the line's start, up to the timestamp's opening quote. */
+  readonly #heads = new Map<string, Uint8Array>();
+  /** Per source (one per object detected): the line's end, from closing the rules' figures to `"line":`. */
+  readonly #sourceParts = new WeakMap<AlertSource, Uint8Array>();
 
   /** The most bytes {@link writeFinding} can add for this finding. */
   maxFindingBytes(finding: Finding): number {
@@ -86,12 +94,9 @@ export class AlertJsonWriter {
   writeFinding(finding: Finding, target: ByteTarget): void {
     const { table, row, source } = finding;
     const out = target.bytes;
-    let at = target.length;
-    at = put(out, at, SYMBOL);
-    at = put(out, at, this.#name(finding.symbol));
-    at = put(out, at, TIMESTAMP);
+    let at = put(out, target.length, this.#head(finding.symbol));
     at = this.#putMinute(out, at, finding.minute);
-    at = put(out, at, finding.a1 ? (finding.a2 ? RULES.both : RULES.A1) : RULES.A2);
+    at = put(out, at, finding.a1 ? (finding.a2 ? SECONDS_RULES.both : SECONDS_RULES.A1) : SECONDS_RULES.A2);
     at = putTableValue(out, at, table, row, OPEN_COLUMN);
     at = put(out, at, HIGH);
     at = putTableValue(out, at, table, row, HIGH_COLUMN);
@@ -106,7 +111,7 @@ export class AlertJsonWriter {
       at = putNumber(out, at, finding.prevClose);
       at = put(out, at, PREV_TIMESTAMP);
       at = this.#putMinute(out, at, finding.prevMinute);
-      at = put(out, at, CHANGE_PCT);
+      at = put(out, at, SECONDS_CHANGE_PCT);
       at = putNumber(out, at, finding.changePct);
     }
     if (finding.a2) {
@@ -117,13 +122,7 @@ export class AlertJsonWriter {
       at = put(out, at, VOLUME_RATIO);
       at = finding.volumeRatio === null ? put(out, at, NULL) : putNumber(out, at, finding.volumeRatio);
     }
-    at = put(out, at, OBJECT);
-    at = put(out, at, this.#name(source.object));
-    if (source.generation !== undefined) {
-      at = put(out, at, GENERATION);
-      at = put(out, at, this.#name(source.generation));
-    }
-    at = put(out, at, LINE);
+    at = put(out, at, this.#sourcePart(source));
     at = putNumber(out, at, table.line(row));
     target.length = put(out, at, END);
   }
@@ -143,10 +142,7 @@ export class AlertJsonWriter {
   /** Appends the alert's JSON and a line feed; the target must have {@link maxBytes} free. */
   write(alert: Alert, target: ByteTarget): void {
     const out = target.bytes;
-    let at = target.length;
-    at = put(out, at, SYMBOL);
-    at = put(out, at, this.#name(alert.symbol));
-    at = put(out, at, TIMESTAMP);
+    let at = put(out, target.length, this.#head(alert.symbol));
     at = putTimestamp(out, at, alert.timestamp);
     const rules = alert.rules;
     at = put(out, at, rules.length === 2 ? RULES.both : rules[0] === 'A1' ? RULES.A1 : RULES.A2);
@@ -187,7 +183,10 @@ export class AlertJsonWriter {
     target.length = put(out, at, END);
   }
 
-  /** Writes a minute as formatMinute does (`2017-01-02T03:45:00Z`), without making the string. */
+  /**
+   * Writes a minute as formatMinute does (`2017-01-02T03:45:00Z`) up to its minutes (`2017-01-02T03:45`),
+   * without making the string; the constant after it carries the `:00Z`.
+   */
   #putMinute(out: Uint8Array, at: number, minute: number): number {
     const day = Math.floor(minute / MINUTES_PER_DAY);
     let date = this.#dates.get(day);
@@ -205,7 +204,28 @@ export class AlertJsonWriter {
     out[end++] = 58; // ':'
     out[end++] = 48 + Math.floor(minuteOfHour / 10);
     out[end++] = 48 + (minuteOfHour % 10);
-    return put(out, end, SECONDS);
+    return end;
+  }
+
+  #head(symbol: string): Uint8Array {
+    let head = this.#heads.get(symbol);
+    if (head === undefined) {
+      if (this.#heads.size >= 4096) this.#heads.clear();
+      head = encoder.encode(`{"symbol":${JSON.stringify(symbol)},"timestamp":"`);
+      this.#heads.set(symbol, head);
+    }
+    return head;
+  }
+
+  #sourcePart(source: AlertSource): Uint8Array {
+    let part = this.#sourceParts.get(source);
+    if (part === undefined) {
+      const generation =
+        source.generation === undefined ? '' : `,"generation":${JSON.stringify(source.generation)}`;
+      part = encoder.encode(`},"source":{"object":${JSON.stringify(source.object)}${generation},"line":`);
+      this.#sourceParts.set(source, part);
+    }
+    return part;
   }
 
   #name(name: string): Uint8Array {

@@ -94,8 +94,10 @@ describe('jsonl output', () => {
     const straight = new BatchDetection(configFor(), written);
     const kept = new BatchDetection(configFor());
     const bars = await readText(csv);
-    straight.addObject(bars);
-    kept.addObject(bars);
+    // As the pipeline names a bucket object: with its generation.
+    const source = { object: 'bucket/TEST__EQ__NSE__NSE__MINUTE.csv', generation: '1700000000000001' };
+    straight.addObject(bars, source);
+    kept.addObject(bars, source);
     const records = [...kept.alerts()];
     expect(records.map((alert) => alert.close)).toEqual([Number('12345678901234567'), 10, 0.3, 7.5]);
     expect(text(written.chunks())).toBe(records.map((alert) => `${JSON.stringify(alert)}\n`).join(''));

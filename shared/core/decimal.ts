@@ -15,10 +15,22 @@ const POW10 = [
 ];
 
 /**
- * The result of the last {@link scanDecimal} call. A module-level record, not a returned object, because the
- * reader scans five numbers per row and an allocation per number costs a measurable share of the throughput.
+ * The result of the last {@link scanDecimal} call: the mantissa and scale, or for a decimal that overflowed the
+ * fast form, OVERFLOW_SCALE and its nearest double (read either way with {@link scannedValue}). A module-level
+ * record, not a returned object, because the reader scans five numbers per row and an allocation per number
+ * costs a measurable share of the throughput; the double is not made unless asked for, for the same reason.
  */
-export const scanned = { mantissa: 0, scale: 0, value: 0 };
+export const scanned = { mantissa: 0, scale: 0, overflowValue: 0 };
+
+/** The last scanned decimal as a double (correctly rounded). */
+export function scannedValue(): number {
+  return scanned.scale === OVERFLOW_SCALE ? scanned.overflowValue : valueOf(scanned.mantissa, scanned.scale);
+}
+
+/** The sign of the last scanned decimal: negative, zero (either sign) or positive, as the number is. */
+export function scannedSign(): number {
+  return scanned.scale === OVERFLOW_SCALE ? scanned.overflowValue : scanned.mantissa;
+}
 
 function isSpace(code: number): boolean {
   return code === 32 || code === 9 || code === 13;
@@ -82,14 +94,13 @@ export function scanDecimal(text: string): boolean {
   if (mantissa <= Number.MAX_SAFE_INTEGER && scale >= -22 && scale <= 22) {
     scanned.mantissa = negative ? -mantissa : mantissa;
     scanned.scale = scale;
-    scanned.value = valueOf(scanned.mantissa, scale);
     return true;
   }
   const value = Number(text.slice(start, end));
   if (!Number.isFinite(value)) return false;
   scanned.mantissa = Number.NaN;
   scanned.scale = OVERFLOW_SCALE;
-  scanned.value = value;
+  scanned.overflowValue = value;
   return true;
 }
 

@@ -1,5 +1,5 @@
 /** The detection settings (SPEC §2): thresholds as exact decimals, the window in minutes, the time zone. */
-import { addExact, exactFromText, scanDecimal, scanned, type ExactDecimal } from './decimal.js';
+import { addExact, exactFromText, scanDecimal, scannedSign, type ExactDecimal } from './decimal.js';
 import { ZoneOffsets } from './timestamp.js';
 
 export interface DetectionSettings {
@@ -38,7 +38,7 @@ export class SettingsError extends Error {
 /** Checks and compiles settings. @throws SettingsError naming the bad setting */
 export function compileSettings(settings: DetectionSettings): DetectionConfig {
   const threshold = (name: string, text: string): ExactDecimal => {
-    if (!scanDecimal(text) || scanned.value < 0) {
+    if (!scanDecimal(text) || scannedSign() < 0) {
       throw new SettingsError(`${name} must be a non-negative decimal number, got '${text}'`);
     }
     return exactFromText(text);

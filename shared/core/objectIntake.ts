@@ -5,7 +5,7 @@
  */
 import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME } from './barTable.js';
 import { csvLine } from './csvText.js';
-import { scanDecimal, scanned } from './decimal.js';
+import { scanDecimal, scannedSign } from './decimal.js';
 import { mapHeader, symbolFromObjectName, VALUE_COLUMNS, type ColumnMap } from './header.js';
 import { MinuteSet } from './minuteSet.js';
 import {
@@ -110,7 +110,7 @@ export class ObjectIntake {
         table.dropLastRow();
         return this.#setBad(fields, line, 'number', `${VALUE_COLUMNS[i]} is not a number: '${text}'`);
       }
-      if (i < 4 ? !(scanned.value > 0) : scanned.value < 0) {
+      if (i < 4 ? !(scannedSign() > 0) : scannedSign() < 0) {
         table.dropLastRow();
         return this.#setBad(
           fields,

@@ -16,6 +16,7 @@ import {
   OVERFLOW_SCALE,
   scanDecimal,
   scanned,
+  scannedValue,
   subtractExact,
   type ExactDecimal,
 } from './decimal.js';
@@ -99,10 +100,10 @@ export class SymbolDetector {
     if (state?.lastMinute != null && state.lastClose != null) {
       this.#lastMinute = state.lastMinute;
       scanStateDecimal(state.lastClose);
-      this.#setLastClose(scanned.value, scanned.mantissa, scanned.scale, overflowText(state.lastClose));
+      this.#setLastClose(scannedValue(), scanned.mantissa, scanned.scale, overflowText(state.lastClose));
       for (const { minute, volume } of state.window) {
         scanStateDecimal(volume);
-        this.#window.push(minute, scanned.value, scanned.mantissa, scanned.scale, overflowText(volume));
+        this.#window.push(minute, scannedValue(), scanned.mantissa, scanned.scale, overflowText(volume));
       }
     }
   }

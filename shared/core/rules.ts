@@ -5,7 +5,7 @@
  * only a result inside that bound (a move within a hair of the threshold, such as exactly 0.5%) is decided
  * again in exact decimal arithmetic. Fast for every bar, exact for every bar.
  */
-import { CLOSE, VOLUME, type BarTable } from './barTable.js';
+import { BarTable, CLOSE, VOLUME } from './barTable.js';
 import {
   absExact,
   addExact,
@@ -50,6 +50,9 @@ function overflowText(text: string): string | undefined {
   return scanned.scale === OVERFLOW_SCALE ? text.trim() : undefined;
 }
 
+/** What a finding refers to between runs: a table without rows (which holds no memory). */
+const NO_TABLE = new BarTable();
+
 /**
  * A bar that at least one rule fired on, with the figures its alert reports (SPEC §3; {@link alertOf} makes
  * the alert). A detector hands out one record, refilled for every such bar, because the batch CLI writes its
@@ -58,7 +61,7 @@ function overflowText(text: string): string | undefined {
  */
 export class Finding {
   readonly symbol: string;
-  table!: BarTable;
+  table = NO_TABLE;
   row = 0;
   minute = 0;
   source!: AlertSource;
@@ -125,6 +128,8 @@ export class SymbolDetector {
     for (let i = 0; i < rows.length; i++) {
       if (this.#processRow(table, rows[i]!, counts)) found(finding);
     }
+    // The detector outlives the object; holding on to its table would keep every object's bars alive.
+    finding.table = NO_TABLE;
   }
 
   /** Runs the rules over one row; true when one fired (the finding then describes the bar). */

@@ -1,4 +1,6 @@
 /** SPEC §2 with hand-computed cases: every expected figure below was worked out on paper. */
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { BarTable } from '../../../shared/core/barTable.js';
 import { scanDecimal } from '../../../shared/core/decimal.js';
@@ -238,5 +240,30 @@ describe('late bars and state', () => {
       lastClose: '10.25',
       window: Array.from({ length: 10 }, (_, i) => ({ minute: 1005 + i, volume: `${5 + i}.5` })),
     });
+  });
+
+  it('lets go of the bars it ran on: a detector outlives the objects it reads', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const collectGarbage = vm.runInNewContext('gc') as () => void;
+    const detector = new SymbolDetector('X', configFor());
+    const tableRef = (() => {
+      const table = new BarTable();
+      const symbol = table.symbolId('X');
+      for (let minute = 0; minute < 3; minute++) {
+        const row = table.addRow(symbol, 1000 + minute, minute + 2);
+        for (let column = 0; column < 5; column++) {
+          scanDecimal(`${10 + minute}`); // every bar moves more than 0.5%: a finding per bar after the first
+          table.setScannedValue(row, column, '');
+        }
+      }
+      let findings = 0;
+      detector.run(table, [0, 1, 2], { object: 'X.csv' }, emptyCounts(), () => findings++);
+      expect(findings).toBe(2);
+      return new WeakRef(table);
+    })();
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    expect(tableRef.deref()).toBeUndefined();
+    expect(detector.toState().lastClose).toBe('12');
   });
 });

@@ -89,45 +89,54 @@ class CsvRows {
   }
 }
 
-/** The object's text, a piece at a time: gunzipped when it is gzip, decoded as UTF-8, without a byte-order mark. */
+/**
+ * The object's text, a piece at a time: gunzipped when it is gzip, decoded as UTF-8, without a byte-order mark.
+ * The source is closed however reading ends, also when the object is rejected after its first line.
+ */
 async function* decodedText(source: ObjectSource, options: ReadObjectOptions): AsyncGenerator<string> {
   const iterator =
     Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
-  const head = await iterator.next();
-  if (head.done) return;
-  const first = head.value;
-  const counted = (async function* () {
-    options.onBytes?.(first.length);
-    yield typeof first === 'string' ? Buffer.from(first) : first;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return;
-      options.onBytes?.(next.value.length);
-      yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+  let raw: Readable | undefined;
+  try {
+    const head = await iterator.next();
+    if (head.done) return;
+    const first = head.value;
+    const counted = (async function* () {
+      options.onBytes?.(first.length);
+      yield typeof first === 'string' ? Buffer.from(first) : first;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        options.onBytes?.(next.value.length);
+        yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+      }
+    })();
+    const gzipped =
+      /\.gz$/i.test(options.objectName) ||
+      (typeof first !== 'string' && first[0] === 0x1f && first[1] === 0x8b);
+    let bytes: AsyncIterable<Uint8Array> = counted;
+    if (gzipped) {
+      raw = Readable.from(counted, { objectMode: false });
+      const gunzip = createGunzip();
+      raw.on('error', (error) => gunzip.destroy(error));
+      bytes = raw.pipe(gunzip);
     }
-  })();
-  const gzipped =
-    /\.gz$/i.test(options.objectName) ||
-    (typeof first !== 'string' && first[0] === 0x1f && first[1] === 0x8b);
-  let bytes: AsyncIterable<Uint8Array> = counted;
-  if (gzipped) {
-    const raw = Readable.from(counted, { objectMode: false });
-    const gunzip = createGunzip();
-    raw.on('error', (error) => gunzip.destroy(error));
-    bytes = raw.pipe(gunzip);
-  }
-  const decoder = new StringDecoder('utf8');
-  let atStart = true;
-  for await (const chunk of bytes) {
-    let text = decoder.write(chunk as Buffer);
-    if (atStart && text !== '') {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      atStart = false;
+    const decoder = new StringDecoder('utf8');
+    let atStart = true;
+    for await (const chunk of bytes) {
+      let text = decoder.write(chunk as Buffer);
+      if (atStart && text !== '') {
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        atStart = false;
+      }
+      if (text !== '') yield text;
     }
-    if (text !== '') yield text;
+    const rest = decoder.end();
+    if (rest !== '') yield atStart && rest.charCodeAt(0) === 0xfeff ? rest.slice(1) : rest;
+  } finally {
+    raw?.destroy();
+    await iterator.return?.();
   }
-  const rest = decoder.end();
-  if (rest !== '') yield atStart && rest.charCodeAt(0) === 0xfeff ? rest.slice(1) : rest;
 }
 
 /** zlib errors mean the object is not the gzip it claims to be: bad input, not a failure to read. */

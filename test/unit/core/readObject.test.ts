@@ -1,10 +1,12 @@
 /** SPEC §1, line by line, through the real reader. */
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { CLOSE, VOLUME } from '../../../shared/core/barTable.js';
 import type { ObjectBars } from '../../../shared/core/objectIntake.js';
+import { readObject } from '../../../shared/core/readObject.js';
 import { ObjectRejectedError } from '../../../shared/core/report.js';
 import { formatMinute } from '../../../shared/core/timestamp.js';
-import { gzip, readText } from '../../helpers/read.js';
+import { configFor, gzip, readText } from '../../helpers/read.js';
 
 const HEADER = 'timestamp,open,high,low,close,volume';
 
@@ -45,6 +47,33 @@ describe('object encoding', () => {
   it('rejects a truncated gzip stream', async () => {
     const broken = gzip(body.repeat(50)).subarray(0, 40);
     await expect(readText(broken, 'TEST.csv.gz')).rejects.toBeInstanceOf(ObjectRejectedError);
+  });
+
+  it('closes its source when it rejects the object, plain or gzipped, from a stream or a file reader', async () => {
+    const rows = '2017-01-02 09:15:00+05:30,10,10,10,10,5\n'.repeat(5000);
+    const zone = configFor().zone;
+    for (const [objectName, bytes] of [
+      ['x.csv', Buffer.from(`timestamp,price\n${rows}`)],
+      ['x.csv.gz', gzip(`timestamp,price\n${rows}`)],
+    ] as const) {
+      const pieces = Array.from({ length: Math.ceil(bytes.length / 1000) }, (_, i) =>
+        bytes.subarray(i * 1000, (i + 1) * 1000),
+      );
+      let closed = false;
+      const fileReader = (function* () {
+        try {
+          yield* pieces;
+        } finally {
+          closed = true;
+        }
+      })();
+      await expect(readObject(fileReader, { objectName, zone })).rejects.toThrow(/missing required columns/);
+      expect(closed).toBe(true);
+
+      const stream = Readable.from(pieces);
+      await expect(readObject(stream, { objectName, zone })).rejects.toThrow(/missing required columns/);
+      expect(stream.destroyed).toBe(true);
+    }
   });
 
   it('ignores a byte-order mark and reads CRLF line ends', async () => {

@@ -23,13 +23,24 @@ function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
-function digit(text: string, at: number): number {
-  const code = text.charCodeAt(at) - 48;
-  return code >= 0 && code <= 9 ? code : Number.NaN;
+/**
+ * What {@link twoDigits} gives for characters that are not two digits: out of range for every field, and large
+ * enough that no date key made with it (see parseMinute) equals the key of a valid date.
+ */
+const NOT_DIGITS = 10_000;
+
+/**
+ * The two-digit number at `at`, or NOT_DIGITS: whole-number arithmetic throughout, which keeps the per-row
+ * parse on the fast integer path.
+ */
+function twoDigits(text: string, at: number): number {
+  const tens = (text.charCodeAt(at) - 48) >>> 0;
+  const ones = (text.charCodeAt(at + 1) - 48) >>> 0;
+  return tens > 9 || ones > 9 ? NOT_DIGITS : tens * 10 + ones;
 }
 
-function twoDigits(text: string, at: number): number {
-  return digit(text, at) * 10 + digit(text, at + 1);
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
 /**
@@ -127,9 +138,11 @@ export function parseMinute(raw: string, zone: ZoneOffsets): number {
   const length = text.length;
   if (length < 16) return Number.NaN;
 
-  const year = digit(text, 0) * 1000 + digit(text, 1) * 100 + twoDigits(text, 2);
+  const century = twoDigits(text, 0);
+  const yearOfCentury = twoDigits(text, 2);
   const month = twoDigits(text, 5);
   const day = twoDigits(text, 8);
+  const year = century * 100 + yearOfCentury;
   // Rows of one file share their date: its day number is reused while the date repeats.
   const dateKey = year * 10_000 + month * 100 + day;
   let days: number;
@@ -138,7 +151,8 @@ export function parseMinute(raw: string, zone: ZoneOffsets): number {
     if (
       text.charCodeAt(4) !== 45 ||
       text.charCodeAt(7) !== 45 ||
-      !(year >= 0) ||
+      century > 99 ||
+      yearOfCentury > 99 ||
       !(month >= 1 && month <= 12) ||
       !(day >= 1 && day <= daysInMonth(year, month))
     ) {
@@ -168,7 +182,7 @@ export function parseMinute(raw: string, zone: ZoneOffsets): number {
     if (i < length && text.charCodeAt(i) === 46) {
       i++;
       const fractionStart = i;
-      while (i < length && digit(text, i) >= 0) i++;
+      while (i < length && isDigit(text.charCodeAt(i))) i++;
       if (i === fractionStart) return Number.NaN;
     }
   }

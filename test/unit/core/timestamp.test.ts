@@ -25,6 +25,21 @@ describe('parseMinute', () => {
     expect(parseMinute(text, kolkata)).toBe(at(iso));
   });
 
+  it('never takes a broken date for the date of the row before it', () => {
+    // Rows of a file share their date, and its day number is reused while it repeats.
+    expect(parseMinute('2000-01-02 09:15:00+05:30', kolkata)).toBe(at('2000-01-02T03:45:00Z'));
+    for (const broken of [
+      '19x0-01-02',
+      '1x00-01-02',
+      '2000-0x-02',
+      '2000-01-0x',
+      '2000-01-02'.replace('-', '/'),
+    ]) {
+      expect(parseMinute(`${broken} 09:16:00+05:30`, kolkata)).toBeNaN();
+    }
+    expect(parseMinute('2000-01-02 09:17:00+05:30', kolkata)).toBe(at('2000-01-02T03:47:00Z'));
+  });
+
   it('reads a timestamp without offset in the configured zone', () => {
     expect(parseMinute('2021-12-31 23:01:00.000000', utc)).toBe(at('2021-12-31T23:01:00Z'));
     // New York: EST (-05:00) in January, EDT (-04:00) in July.

@@ -41,6 +41,30 @@ function isSpace(code: number): boolean {
  * @returns false when the text is not a finite decimal number.
  */
 export function scanDecimal(text: string): boolean {
+  // The common form first, `digits[.digits]` and nothing else, in one pass.
+  const length = text.length;
+  let mantissa = 0;
+  let point = -1;
+  let i = 0;
+  for (; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) mantissa = mantissa * 10 + (code - 48);
+    else if (code === 46 && point < 0 && i > 0) point = i;
+    else break;
+  }
+  if (i === length && length > 0 && point !== length - 1 && mantissa <= Number.MAX_SAFE_INTEGER) {
+    const scale = point < 0 ? 0 : length - point - 1;
+    if (scale <= 22) {
+      scanned.mantissa = mantissa;
+      scanned.scale = scale;
+      return true;
+    }
+  }
+  return scanGeneral(text);
+}
+
+/** Every other form: signs, surrounding spaces, exponents, and decimals beyond the fast form. */
+function scanGeneral(text: string): boolean {
   let start = 0;
   let end = text.length;
   while (start < end && isSpace(text.charCodeAt(start))) start++;

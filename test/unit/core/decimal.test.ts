@@ -20,6 +20,9 @@ describe('scanDecimal', () => {
     ['2.5E-2', 25, 3, 0.025],
     ['  7.25\r', 725, 2, 7.25],
     ['0', 0, 0, 0],
+    ['007.50', 750, 2, 7.5],
+    ['9007199254740991', 9007199254740991, 0, 9007199254740991],
+    ['0.0000000000000000000001', 1, 22, 1e-22],
   ])('reads %j as mantissa %d, scale %d', (text, mantissa, scale, value) => {
     expect(scanDecimal(text)).toBe(true);
     expect([scanned.mantissa, scanned.scale]).toEqual([mantissa, scale]);
@@ -43,8 +46,18 @@ describe('scanDecimal', () => {
     '1,5',
     '--1',
     '1 2',
+    '12.5x',
+    '1..2',
   ])('rejects %j', (text) => {
     expect(scanDecimal(text)).toBe(false);
+  });
+
+  it('keeps decimals just beyond the fast form exactly, as text', () => {
+    for (const text of ['9007199254740993', '0.00000000000000000000001', '123456789012345678.5']) {
+      expect(scanDecimal(text)).toBe(true);
+      expect(scanned.scale).toBe(OVERFLOW_SCALE);
+      expect(scannedValue()).toBe(Number(text));
+    }
   });
 
   it('rejects a number too large to be finite', () => {

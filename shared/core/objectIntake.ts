@@ -39,6 +39,16 @@ interface PendingDuplicate {
 
 const COLUMN_ORDER = [OPEN, HIGH, LOW, CLOSE, VOLUME];
 
+/** One symbol's minutes in the object being read. */
+class SymbolMinutes {
+  /** The minutes already taken by an accepted row. */
+  readonly claimed = new MinuteSet();
+  /** The latest minute seen. */
+  latest = -Infinity;
+  /** Whether a row came after a later minute (the symbol's rows need sorting). */
+  disordered = false;
+}
+
 export class ObjectIntake {
   readonly #objectName: string;
   readonly #zone: ZoneOffsets;
@@ -47,11 +57,8 @@ export class ObjectIntake {
   readonly #setAside: SetAsideRow[] = [];
   #columns: ColumnMap | undefined;
   #nameSymbolId = -1;
-  /** Per symbol id: the minutes already claimed, and the latest minute seen. */
-  readonly #claimed: MinuteSet[] = [];
-  readonly #latest: number[] = [];
-  /** Per symbol id: whether any of its rows came before a later minute (its rows need sorting). */
-  readonly #disordered: boolean[] = [];
+  /** Per symbol id: what the reading so far knows of its minutes. */
+  readonly #minutes: SymbolMinutes[] = [];
   readonly #duplicates: PendingDuplicate[] = [];
 
   constructor(objectName: string, zone: ZoneOffsets) {
@@ -122,12 +129,9 @@ export class ObjectIntake {
       table.setScannedValue(row, COLUMN_ORDER[i]!, text);
     }
 
-    while (this.#claimed.length <= symbolId) {
-      this.#claimed.push(new MinuteSet());
-      this.#latest.push(-Infinity);
-      this.#disordered.push(false);
-    }
-    if (!this.#claimed[symbolId]!.add(minute)) {
+    while (this.#minutes.length <= symbolId) this.#minutes.push(new SymbolMinutes());
+    const minutes = this.#minutes[symbolId]!;
+    if (!minutes.claimed.add(minute)) {
       table.dropLastRow();
       this.#duplicates.push({
         symbolId,
@@ -143,10 +147,10 @@ export class ObjectIntake {
       });
       return;
     }
-    if (minute < this.#latest[symbolId]!) {
+    if (minute < minutes.latest) {
       this.#report.outOfOrder++;
-      this.#disordered[symbolId] = true;
-    } else this.#latest[symbolId] = minute;
+      minutes.disordered = true;
+    } else minutes.latest = minute;
   }
 
   /**
@@ -158,7 +162,8 @@ export class ObjectIntake {
     const table = this.#table;
     const report = this.#report;
     const runs = groupBySymbol(table);
-    for (let id = 0; id < runs.length; id++) if (this.#disordered[id]) sortByMinute(table, runs[id]!.rows);
+    for (let id = 0; id < runs.length; id++)
+      if (this.#minutes[id]!.disordered) sortByMinute(table, runs[id]!.rows);
     let first = Infinity;
     let last = -Infinity;
     for (const run of runs) {

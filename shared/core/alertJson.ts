@@ -328,11 +328,20 @@ function putDecimal(out: Uint8Array, at: number, scaled: number, places: number)
   if (digits <= places) digits = places + 1;
   const end = at + digits + (places > 0 ? 1 : 0);
   let position = end;
-  for (let i = 0; i < digits; i++) {
+  let i = 0;
+  // Above 2^31 in floating point; below, in 32-bit integers, whose division by ten compiles to a multiply.
+  for (; rest > 0x7fffffff; i++) {
     if (i === places && places > 0) out[--position] = 46; // '.'
     const next = Math.floor(rest / 10);
     out[--position] = 48 + (rest - next * 10);
     rest = next;
+  }
+  let small = rest | 0;
+  for (; i < digits; i++) {
+    if (i === places && places > 0) out[--position] = 46; // '.'
+    const next = (small / 10) | 0;
+    out[--position] = 48 + small - next * 10;
+    small = next;
   }
   return end;
 }

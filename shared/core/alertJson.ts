@@ -304,12 +304,18 @@ function putTableValue(out: Uint8Array, at: number, table: BarTable, row: number
  * since no two such decimals share a double: it is written digit by digit. Anything else goes through String.
  */
 function putNumber(out: Uint8Array, at: number, value: number): number {
-  for (let places = 0; places <= MAX_PLACES; places++) {
-    const scaled = Math.round(value * POW10[places]!);
-    if (scaled / POW10[places]! === value) {
-      if (!(Math.abs(scaled) < PLAIN_LIMIT)) break;
-      return putDecimal(out, at, scaled, places);
+  if (Math.floor(value) === value && Math.abs(value) < PLAIN_LIMIT) return putDecimal(out, at, value + 0, 0);
+  // Six places, then as many trailing zeros dropped as there are: the least number of places that fits.
+  let scaled = Math.round(value * POW10[MAX_PLACES]!);
+  if (scaled / POW10[MAX_PLACES]! === value && Math.abs(scaled) < PLAIN_LIMIT) {
+    let places = MAX_PLACES;
+    while (places > 0) {
+      const tenth = Math.trunc(scaled / 10);
+      if (tenth * 10 !== scaled) break;
+      scaled = tenth;
+      places--;
     }
+    return putDecimal(out, at, scaled, places);
   }
   const text = Number.isFinite(value) ? String(value) : 'null';
   return putAscii(out, at, text);

@@ -15,9 +15,9 @@ import {
 import type { Finding } from './rules.js';
 import { MINUTES_PER_DAY } from './timestamp.js';
 
-/** Powers of ten up to 10^6, the places a rounded figure or a tick-size price can have. */
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
+/** The most places written digit by digit: a rounded figure has six, a price on a tick grid fewer. */
 const MAX_PLACES = 6;
+const MAX_PLACES_SCALE = 1e6;
 /** Below this magnitude an integer mantissa is exact in a double and prints without an exponent. */
 const PLAIN_LIMIT = 1e15;
 
@@ -283,17 +283,11 @@ function putTimestamp(out: Uint8Array, at: number, text: string): number {
  * that decimal is the double's shortest text (see {@link putNumber}), written without making the double.
  */
 function putTableValue(out: Uint8Array, at: number, table: BarTable, row: number, column: number): number {
-  let mantissa = table.mantissa(row, column);
-  let scale = table.scale(row, column);
+  const mantissa = table.mantissa(row, column);
+  const scale = table.scale(row, column);
   if (scale >= 0 && Math.abs(mantissa) < PLAIN_LIMIT) {
-    while (scale > 0) {
-      const tenth = Math.trunc(mantissa / 10);
-      if (tenth * 10 !== mantissa) break;
-      mantissa = tenth;
-      scale--;
-    }
-    // -0 (a volume read as "-0") is written as 0, as JSON.stringify does.
-    if (scale <= MAX_PLACES) return putDecimal(out, at, mantissa === 0 ? 0 : mantissa, scale);
+    const end = putWithoutTrailingZeros(out, at, mantissa, scale);
+    if (end >= 0) return end;
   }
   return putNumber(out, at, table.value(row, column));
 }
@@ -304,21 +298,35 @@ function putTableValue(out: Uint8Array, at: number, table: BarTable, row: number
  * since no two such decimals share a double: it is written digit by digit. Anything else goes through String.
  */
 function putNumber(out: Uint8Array, at: number, value: number): number {
-  if (Math.floor(value) === value && Math.abs(value) < PLAIN_LIMIT) return putDecimal(out, at, value + 0, 0);
-  // Six places, then as many trailing zeros dropped as there are: the least number of places that fits.
-  let scaled = Math.round(value * POW10[MAX_PLACES]!);
-  if (scaled / POW10[MAX_PLACES]! === value && Math.abs(scaled) < PLAIN_LIMIT) {
-    let places = MAX_PLACES;
-    while (places > 0) {
-      const tenth = Math.trunc(scaled / 10);
-      if (tenth * 10 !== scaled) break;
-      scaled = tenth;
-      places--;
+  if (Math.abs(value) < PLAIN_LIMIT) {
+    if (Math.floor(value) === value) return putDecimal(out, at, value === 0 ? 0 : value, 0);
+    // Six places, then the trailing zeros dropped: the least number of places that fits.
+    const scaled = Math.round(value * MAX_PLACES_SCALE);
+    // Only below PLAIN_LIMIT is `scaled` exact, and with it the zeros found and dropped.
+    if (Math.abs(scaled) < PLAIN_LIMIT && scaled / MAX_PLACES_SCALE === value) {
+      const end = putWithoutTrailingZeros(out, at, scaled, MAX_PLACES);
+      if (end >= 0) return end;
     }
-    return putDecimal(out, at, scaled, places);
   }
-  const text = Number.isFinite(value) ? String(value) : 'null';
-  return putAscii(out, at, text);
+  return putAscii(out, at, Number.isFinite(value) ? String(value) : 'null');
+}
+
+/**
+ * Writes scaled / 10^places (scaled an integer below PLAIN_LIMIT) with its trailing zeros after the point
+ * dropped, when that leaves at most MAX_PLACES places; returns -1, writing nothing, when it does not.
+ * A zero of either sign is written as 0, as JSON.stringify writes -0.
+ */
+function putWithoutTrailingZeros(out: Uint8Array, at: number, scaled: number, places: number): number {
+  let mantissa = scaled;
+  let scale = places;
+  while (scale > 0) {
+    const tenth = Math.trunc(mantissa / 10);
+    if (tenth * 10 !== mantissa) break;
+    mantissa = tenth;
+    scale--;
+  }
+  if (scale > MAX_PLACES) return -1;
+  return putDecimal(out, at, mantissa === 0 ? 0 : mantissa, scale);
 }
 
 /** Writes scaled / 10^places, which has no trailing zero after the point when `places` is the least that fits. */

@@ -288,6 +288,26 @@ describe('duplicates, order and gaps', () => {
     expect(result.report.lastMinute).toBe('2017-01-02T03:47:00Z');
   });
 
+  it('sorts a shuffled session of three days into minute order', async () => {
+    // Every in-session minute of three days, shuffled by a fixed permutation, every seventh left out.
+    const minutes: string[] = [];
+    for (const day of ['2017-01-02', '2017-01-03', '2017-01-04']) {
+      for (let m = 9 * 60 + 15; m <= 15 * 60 + 29; m++) {
+        const time = `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+        if (m % 7 !== 0) minutes.push(`${day} ${time}:00+05:30`);
+      }
+    }
+    const shuffled = minutes.map((_, i) => minutes[(i * 7919) % minutes.length]!);
+    expect(new Set(shuffled).size).toBe(minutes.length);
+    const text = [HEADER, ...shuffled.map((minute) => `${minute},1,1,1,1,1`)].join('\n');
+    const expected = minutes.map(
+      (minute) => new Date(minute.replace(' ', 'T')).toISOString().slice(0, 19) + 'Z',
+    );
+    expect(
+      bars(await readText(text, 'TEST__EQ__NSE__NSE__MINUTE.csv', {}, 1 << 16)).map(([, minute]) => minute),
+    ).toEqual(expected);
+  });
+
   it('sorts rows years apart as well as rows minutes apart', async () => {
     const text = [
       HEADER,

@@ -1,10 +1,11 @@
 /** The ways `detect` and `alerts` write alerts on stdout: JSON lines, CSV, or a table for people. */
 import { createRequire } from 'node:module';
-import { alertOf, type Alert } from '../shared/core/alert.js';
-import { AlertJsonWriter, type ByteTarget } from '../shared/core/alertJson.js';
+import type { Alert } from '../shared/core/alert.js';
+import { AlertJsonWriter } from '../shared/core/alertJson.js';
 import { AlertsBySymbol, sortedKeys, type AlertCollector } from '../shared/core/batchDetection.js';
-import { csvLine } from '../shared/core/csvText.js';
+import type { ByteTarget } from '../shared/core/byteText.js';
 import type { Finding } from '../shared/core/rules.js';
+import { AlertCsvWriter } from './alertCsv.js';
 import { SpillFile, type Kept } from './spillFile.js';
 
 export const ALERT_FORMATS = ['jsonl', 'csv', 'table'] as const;
@@ -12,47 +13,6 @@ export type AlertFormat = (typeof ALERT_FORMATS)[number];
 
 export function isAlertFormat(value: string): value is AlertFormat {
   return (ALERT_FORMATS as readonly string[]).includes(value);
-}
-
-const CSV_COLUMNS = [
-  'symbol',
-  'timestamp',
-  'rules',
-  'open',
-  'high',
-  'low',
-  'close',
-  'volume',
-  'prevClose',
-  'prevTimestamp',
-  'changePct',
-  'avgVolume',
-  'windowBars',
-  'volumeRatio',
-  'object',
-  'line',
-] as const;
-
-function csvRow(alert: Alert): string {
-  const cells = [
-    alert.symbol,
-    alert.timestamp,
-    alert.rules.join('+'),
-    alert.open,
-    alert.high,
-    alert.low,
-    alert.close,
-    alert.volume,
-    alert.a1?.prevClose,
-    alert.a1?.prevTimestamp,
-    alert.a1?.changePct,
-    alert.a2?.avgVolume,
-    alert.a2?.windowBars,
-    alert.a2?.volumeRatio,
-    alert.source.object,
-    alert.source.line,
-  ];
-  return csvLine(cells);
 }
 
 /**
@@ -66,76 +26,40 @@ export interface AlertOutput extends AlertCollector {
   close(): void;
 }
 
-/** Characters of text gathered per symbol before they are encoded into one buffer. */
-const CHUNK_CHARS = 1 << 16;
-
-/**
- * Alert lines kept as UTF-8 bytes per symbol, outside the JavaScript heap (and beyond a limit, in a temporary
- * file): a large input's hundreds of thousands of alerts would otherwise be strings the garbage collector
- * copies again and again. Lines are gathered into a string and encoded a chunk at a time, which costs far less
- * than a line at a time.
- */
-class TextBySymbol implements AlertOutput {
-  readonly #bySymbol = new Map<string, { done: Kept[]; pending: string }>();
-  readonly #spill = new SpillFile();
-
-  constructor(
-    private readonly format: (alert: Alert) => string,
-    private readonly header = '',
-  ) {}
-
-  found(finding: Finding): void {
-    this.add(alertOf(finding));
-  }
-
-  add(alert: Alert): void {
-    let text = this.#bySymbol.get(alert.symbol);
-    if (text === undefined) {
-      text = { done: [], pending: '' };
-      this.#bySymbol.set(alert.symbol, text);
-    }
-    text.pending += `${this.format(alert)}\n`;
-    if (text.pending.length >= CHUNK_CHARS) {
-      text.done.push(this.#spill.keep(Buffer.from(text.pending, 'utf8')));
-      text.pending = '';
-    }
-  }
-
-  *chunks(): Generator<string | Uint8Array> {
-    if (this.header !== '') yield this.header;
-    for (const symbol of sortedKeys(this.#bySymbol)) {
-      const text = this.#bySymbol.get(symbol)!;
-      for (const kept of text.done) yield this.#spill.read(kept);
-      if (text.pending !== '') yield text.pending;
-    }
-  }
-
-  close(): void {
-    this.#spill.close();
-  }
+/** Writes one line an alert, in some format, as bytes (see alertJson.ts and alertCsv.ts). */
+interface AlertLineWriter {
+  /** Written before the first line, if any. */
+  readonly header?: Uint8Array;
+  maxFindingBytes(finding: Finding): number;
+  writeFinding(finding: Finding, target: ByteTarget): void;
+  maxBytes(alert: Alert): number;
+  write(alert: Alert, target: ByteTarget): void;
 }
 
-/** A symbol's first buffer of JSON lines; each next one doubles, up to {@link MAX_BUFFER_BYTES}. */
+/** A symbol's first buffer of lines; each next one doubles, up to {@link MAX_BUFFER_BYTES}. */
 const FIRST_BUFFER_BYTES = 4 << 10;
 const MAX_BUFFER_BYTES = 64 << 10;
 
 /**
- * JSON lines kept as bytes per symbol, as {@link TextBySymbol} keeps text, but written straight into buffers
- * (see alertJson.ts): the batch CLI's default output, and most of its work on a large input.
+ * Alert lines kept as bytes per symbol, written straight into buffers outside the JavaScript heap (and beyond
+ * a limit, in a temporary file): the batch CLI's output, and most of its work on a large input. A large
+ * input's hundreds of thousands of alerts as strings would cost more to make than the detection, and the
+ * garbage collector would copy them again and again.
  */
-class JsonLinesBySymbol implements AlertOutput {
+class LinesBySymbol implements AlertOutput {
   readonly #bySymbol = new Map<string, { done: Kept[]; current: ByteTarget }>();
   readonly #spill = new SpillFile();
-  readonly #writer = new AlertJsonWriter();
+
+  constructor(private readonly writer: AlertLineWriter) {}
 
   found(finding: Finding): void {
-    const target = this.#target(finding.symbol, this.#writer.maxFindingBytes(finding));
-    this.#writer.writeFinding(finding, target);
+    const target = this.#target(finding.symbol, this.writer.maxFindingBytes(finding));
+    this.writer.writeFinding(finding, target);
   }
 
   add(alert: Alert): void {
-    const target = this.#target(alert.symbol, this.#writer.maxBytes(alert));
-    this.#writer.write(alert, target);
+    const target = this.#target(alert.symbol, this.writer.maxBytes(alert));
+    this.writer.write(alert, target);
   }
 
   /** The symbol's buffer, with at least `needed` bytes free. */
@@ -156,6 +80,7 @@ class JsonLinesBySymbol implements AlertOutput {
   }
 
   *chunks(): Generator<Uint8Array> {
+    if (this.writer.header !== undefined) yield this.writer.header;
     for (const symbol of sortedKeys(this.#bySymbol)) {
       const lines = this.#bySymbol.get(symbol)!;
       for (const kept of lines.done) yield this.#spill.read(kept);
@@ -189,9 +114,9 @@ class AlertTable implements AlertOutput {
 export function alertOutput(format: AlertFormat): AlertOutput {
   switch (format) {
     case 'jsonl':
-      return new JsonLinesBySymbol();
+      return new LinesBySymbol(new AlertJsonWriter());
     case 'csv':
-      return new TextBySymbol(csvRow, `${CSV_COLUMNS.join(',')}\n`);
+      return new LinesBySymbol(new AlertCsvWriter());
     case 'table':
       return new AlertTable();
   }

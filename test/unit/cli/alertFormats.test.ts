@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
+import { CSV_COLUMNS } from '../../../cli/alertCsv.js';
 import { alertOutput } from '../../../cli/alertFormats.js';
 import { roundFigure, type Alert } from '../../../shared/core/alert.js';
 import { BatchDetection } from '../../../shared/core/batchDetection.js';
@@ -102,5 +104,55 @@ describe('jsonl output', () => {
     expect(records.map((alert) => alert.close)).toEqual([Number('12345678901234567'), 10, 0.3, 7.5]);
     expect(text(written.chunks())).toBe(records.map((alert) => `${JSON.stringify(alert)}\n`).join(''));
     written.close();
+  });
+});
+
+/** The CSV cells an alert's row must hold: numbers as String() writes them, an empty cell for what is absent. */
+function csvCells(alert: Alert): string[] {
+  const cell = (value: unknown) => (value === undefined || value === null ? '' : String(value));
+  return [
+    alert.symbol,
+    alert.timestamp,
+    alert.rules.join('+'),
+    ...[alert.open, alert.high, alert.low, alert.close, alert.volume].map(cell),
+    cell(alert.a1?.prevClose),
+    cell(alert.a1?.prevTimestamp),
+    cell(alert.a1?.changePct),
+    cell(alert.a2?.avgVolume),
+    cell(alert.a2?.windowBars),
+    cell(alert.a2?.volumeRatio),
+    alert.source.object,
+    String(alert.source.line),
+  ];
+}
+
+describe('csv output', () => {
+  it('writes a header and a row an alert that reads back cell for cell, from records and from detection', async () => {
+    const csv = nseCsv([
+      ['09:15', '10', '10', '10', '10', '1'],
+      ['09:16', '1e3', '2127.000', '0.0000001', '12345678901234567', '3'],
+      ['09:17', '0.1e-5', '1.5E2', '99999999999999.9', '10.000', '10'],
+      ['09:18', '123456789.123456', '7', '+7', '11', '0'],
+      ['09:19', '1234567890.1234567', '1e21', '5e-7', '011.010', '250.50'],
+    ]);
+    const fromRecords = alertOutput('csv');
+    const fromDetection = alertOutput('csv');
+    const kept = new BatchDetection(configFor());
+    const straight = new BatchDetection(configFor(), fromDetection);
+    // An object name that needs quoting in CSV.
+    const bars = await readText(csv, 'TEST__EQ__NSE__NSE__MINUTE.csv');
+    const source = { object: 'dir, with "quotes"/TEST.csv' };
+    kept.addObject(bars, source);
+    straight.addObject(bars, source);
+    const records = [...kept.alerts()];
+    for (const alert of records) fromRecords.add(alert);
+    expect(records.map((alert) => alert.rules.join('+'))).toEqual(['A1+A2', 'A1+A2', 'A1', 'A2']);
+
+    for (const output of [fromRecords, fromDetection]) {
+      const parsed = Papa.parse<string[]>(text(output.chunks()).trimEnd(), { delimiter: ',' });
+      expect(parsed.errors).toEqual([]);
+      expect(parsed.data).toEqual([[...CSV_COLUMNS], ...records.map(csvCells)]);
+      output.close();
+    }
   });
 });

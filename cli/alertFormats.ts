@@ -1,11 +1,12 @@
 /** The ways `detect` and `alerts` write alerts on stdout: JSON lines, CSV, or a table for people. */
 import { createRequire } from 'node:module';
 import type { Alert } from '../shared/core/alert.js';
-import { AlertJsonWriter } from '../shared/core/alertJson.js';
+import { JSON_LAYOUT } from '../shared/core/alertJson.js';
+import { AlertLineWriter, type AlertLayout } from '../shared/core/alertLines.js';
 import { AlertsBySymbol, sortedKeys, type AlertCollector } from '../shared/core/batchDetection.js';
 import type { ByteTarget } from '../shared/core/byteText.js';
 import type { Finding } from '../shared/core/rules.js';
-import { AlertCsvWriter } from './alertCsv.js';
+import { CSV_LAYOUT } from './alertCsv.js';
 import { SpillFile, type Kept } from './spillFile.js';
 
 export const ALERT_FORMATS = ['jsonl', 'csv', 'table'] as const;
@@ -26,16 +27,6 @@ export interface AlertOutput extends AlertCollector {
   close(): void;
 }
 
-/** Writes one line an alert, in some format, as bytes (see alertJson.ts and alertCsv.ts). */
-interface AlertLineWriter {
-  /** Written before the first line, if any. */
-  readonly header?: Uint8Array;
-  maxFindingBytes(finding: Finding): number;
-  writeFinding(finding: Finding, target: ByteTarget): void;
-  maxBytes(alert: Alert): number;
-  write(alert: Alert, target: ByteTarget): void;
-}
-
 /** A symbol's first buffer of lines; each next one doubles, up to {@link MAX_BUFFER_BYTES}. */
 const FIRST_BUFFER_BYTES = 4 << 10;
 const MAX_BUFFER_BYTES = 64 << 10;
@@ -50,16 +41,20 @@ class LinesBySymbol implements AlertOutput {
   readonly #bySymbol = new Map<string, { done: Kept[]; current: ByteTarget }>();
   readonly #spill = new SpillFile();
 
-  constructor(private readonly writer: AlertLineWriter) {}
+  readonly #writer: AlertLineWriter;
+
+  constructor(layout: AlertLayout) {
+    this.#writer = new AlertLineWriter(layout);
+  }
 
   found(finding: Finding): void {
-    const target = this.#target(finding.symbol, this.writer.maxFindingBytes(finding));
-    this.writer.writeFinding(finding, target);
+    const target = this.#target(finding.symbol, this.#writer.maxFindingBytes(finding));
+    this.#writer.writeFinding(finding, target);
   }
 
   add(alert: Alert): void {
-    const target = this.#target(alert.symbol, this.writer.maxBytes(alert));
-    this.writer.write(alert, target);
+    const target = this.#target(alert.symbol, this.#writer.maxBytes(alert));
+    this.#writer.write(alert, target);
   }
 
   /** The symbol's buffer, with at least `needed` bytes free. */
@@ -80,7 +75,7 @@ class LinesBySymbol implements AlertOutput {
   }
 
   *chunks(): Generator<Uint8Array> {
-    if (this.writer.header !== undefined) yield this.writer.header;
+    if (this.#writer.layout.header !== undefined) yield this.#writer.layout.header;
     for (const symbol of sortedKeys(this.#bySymbol)) {
       const lines = this.#bySymbol.get(symbol)!;
       for (const kept of lines.done) yield this.#spill.read(kept);
@@ -114,9 +109,9 @@ class AlertTable implements AlertOutput {
 export function alertOutput(format: AlertFormat): AlertOutput {
   switch (format) {
     case 'jsonl':
-      return new LinesBySymbol(new AlertJsonWriter());
+      return new LinesBySymbol(JSON_LAYOUT);
     case 'csv':
-      return new LinesBySymbol(new AlertCsvWriter());
+      return new LinesBySymbol(CSV_LAYOUT);
     case 'table':
       return new AlertTable();
   }

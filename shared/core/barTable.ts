@@ -71,17 +71,16 @@ export class BarTable {
     return row;
   }
 
-  /** Stores the decimal last scanned by `scanDecimal` (its text is needed only if it overflowed). */
-  setScannedValue(row: number, column: number, text: string): void {
-    this.#mantissa[column]!.set(row, scanned.mantissa);
-    this.#scale[column]!.set(row, scanned.scale);
-    if (scanned.scale === OVERFLOW_SCALE) this.#overflow.set(row * 5 + column, text.trim());
+  /** Stores a value of a row as a decimal: mantissa × 10^-scale, or its text when it overflowed that form. */
+  setValue(row: number, column: number, mantissa: number, scale: number, text: string | undefined): void {
+    this.#mantissa[column]!.set(row, mantissa);
+    this.#scale[column]!.set(row, scale);
+    if (scale === OVERFLOW_SCALE) this.#overflow.set(row * 5 + column, text!.trim());
   }
 
-  /** Forgets the last row (a duplicate found after it was stored). */
-  dropLastRow(): void {
-    this.#length--;
-    for (let column = 0; column < 5; column++) this.#overflow.delete(this.#length * 5 + column);
+  /** Stores the decimal last scanned by `scanDecimal` (its text is needed only if it overflowed). */
+  setScannedValue(row: number, column: number, text: string): void {
+    this.setValue(row, column, scanned.mantissa, scanned.scale, text);
   }
 
   symbolOf(row: number): number {

@@ -5,7 +5,7 @@
  */
 import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME } from './barTable.js';
 import { csvLine } from './csvText.js';
-import { scanDecimal, scannedSign } from './decimal.js';
+import { OVERFLOW_SCALE, scanDecimal, scanned, scannedSign } from './decimal.js';
 import { mapHeader, symbolFromObjectName, VALUE_COLUMNS, type ColumnMap } from './header.js';
 import { MinuteSet } from './minuteSet.js';
 import {
@@ -38,6 +38,24 @@ interface PendingDuplicate {
 }
 
 const COLUMN_ORDER = [OPEN, HIGH, LOW, CLOSE, VOLUME];
+
+/**
+ * What became of a data row: taken, or why it was set aside (for a value, plus the value's column, 0-4).
+ * Numbers rather than objects, so that the per-row work allocates nothing.
+ */
+const TAKEN = 0;
+const QUOTES = 1;
+const FIELD_COUNT = 2;
+const SYMBOL_EMPTY = 3;
+const NO_SYMBOL = 4;
+const TIMESTAMP = 5;
+const DUPLICATE = 6;
+const NOT_A_NUMBER = 10;
+const OUT_OF_RANGE = 20;
+
+/** The five values of the row being taken, as scanned, until all five are known to be good. */
+const scannedMantissas = new Float64Array(5);
+const scannedScales = new Int16Array(5);
 
 /** One symbol's minutes in the object being read. */
 class SymbolMinutes {
@@ -84,73 +102,100 @@ export class ObjectIntake {
       return;
     }
     this.#report.dataRows++;
-    if (malformed) return this.#setBad(fields, line, 'quotes', 'unbalanced or misplaced double quote');
-    if (fields.length !== columns.fieldCount) {
-      return this.#setBad(
-        fields,
-        line,
-        'field-count',
-        `${fields.length} fields where the header has ${columns.fieldCount}`,
-      );
-    }
+    // Every way a row is set aside goes through this one call, outside the per-row work: V8 recompiles a
+    // function when it first meets a path it never ran, and this one is the reader's largest.
+    const outcome = malformed ? QUOTES : this.#take(fields, line, columns);
+    if (outcome !== TAKEN) this.#setAsideRow(outcome, fields, line, columns);
+  }
 
+  /** Takes a row into the table when it is good; otherwise says why not (see {@link #setAsideRow}). */
+  #take(fields: readonly string[], line: number, columns: ColumnMap): number {
+    if (fields.length !== columns.fieldCount) return FIELD_COUNT;
     let symbolId = this.#nameSymbolId;
     if (columns.symbol >= 0) {
       const symbol = fields[columns.symbol]!.trim();
-      if (symbol === '') return this.#setBad(fields, line, 'symbol-empty', 'empty symbol');
+      if (symbol === '') return SYMBOL_EMPTY;
       symbolId = this.#table.symbolId(symbol);
-    } else if (symbolId < 0) {
-      return this.#setBad(fields, line, 'symbol-empty', `no symbol in object name '${this.#objectName}'`);
-    }
+    } else if (symbolId < 0) return NO_SYMBOL;
 
     const minute = parseMinute(fields[columns.timestamp]!, this.#zone);
-    if (Number.isNaN(minute)) {
-      return this.#setBad(fields, line, 'timestamp', `unreadable timestamp '${fields[columns.timestamp]}'`);
-    }
-
-    // Values go straight into a new row of the table; a bad value or a duplicate minute takes the row back.
-    const table = this.#table;
-    const row = table.addRow(symbolId, minute, line);
+    if (Number.isNaN(minute)) return TIMESTAMP;
     for (let i = 0; i < 5; i++) {
-      const text = fields[columns.values[i]!]!;
-      if (!scanDecimal(text)) {
-        table.dropLastRow();
-        return this.#setBad(fields, line, 'number', `${VALUE_COLUMNS[i]} is not a number: '${text}'`);
-      }
-      if (i < 4 ? !(scannedSign() > 0) : scannedSign() < 0) {
-        table.dropLastRow();
-        return this.#setBad(
-          fields,
-          line,
-          i < 4 ? 'price-not-positive' : 'volume-negative',
-          `${VALUE_COLUMNS[i]} is ${text.trim()}`,
-        );
-      }
-      table.setScannedValue(row, COLUMN_ORDER[i]!, text);
+      if (!scanDecimal(fields[columns.values[i]!]!)) return NOT_A_NUMBER + i;
+      if (i < 4 ? !(scannedSign() > 0) : scannedSign() < 0) return OUT_OF_RANGE + i;
+      scannedMantissas[i] = scanned.mantissa;
+      scannedScales[i] = scanned.scale;
     }
 
     while (this.#minutes.length <= symbolId) this.#minutes.push(new SymbolMinutes());
     const minutes = this.#minutes[symbolId]!;
-    if (!minutes.claimed.add(minute)) {
-      table.dropLastRow();
-      this.#duplicates.push({
-        symbolId,
-        minute,
-        values: columns.values.map((index) => Number(fields[index])),
-      });
-      this.#report.duplicates.count++;
-      this.#setAside.push({
-        line,
-        reason: 'duplicate',
-        detail: `${table.symbols[symbolId]} ${formatMinute(minute)} already seen`,
-        raw: csvLine(fields),
-      });
-      return;
-    }
+    if (!minutes.claimed.add(minute)) return DUPLICATE;
     if (minute < minutes.latest) {
       this.#report.outOfOrder++;
       minutes.disordered = true;
     } else minutes.latest = minute;
+
+    const table = this.#table;
+    const row = table.addRow(symbolId, minute, line);
+    for (let i = 0; i < 5; i++) {
+      const scale = scannedScales[i]!;
+      const text = scale === OVERFLOW_SCALE ? fields[columns.values[i]!]! : undefined;
+      table.setValue(row, COLUMN_ORDER[i]!, scannedMantissas[i]!, scale, text);
+    }
+    return TAKEN;
+  }
+
+  /** Sets a row aside for the reason {@link #take} gave, with the detail a person needs to mend it. */
+  #setAsideRow(outcome: number, fields: readonly string[], line: number, columns: ColumnMap): void {
+    if (outcome === DUPLICATE) return this.#setDuplicate(fields, line, columns);
+    if (outcome >= OUT_OF_RANGE) {
+      const column = outcome - OUT_OF_RANGE;
+      const text = fields[columns.values[column]!]!;
+      const reason = column < 4 ? 'price-not-positive' : 'volume-negative';
+      return this.#setBad(fields, line, reason, `${VALUE_COLUMNS[column]} is ${text.trim()}`);
+    }
+    if (outcome >= NOT_A_NUMBER) {
+      const column = outcome - NOT_A_NUMBER;
+      const text = fields[columns.values[column]!]!;
+      return this.#setBad(fields, line, 'number', `${VALUE_COLUMNS[column]} is not a number: '${text}'`);
+    }
+    switch (outcome) {
+      case QUOTES:
+        return this.#setBad(fields, line, 'quotes', 'unbalanced or misplaced double quote');
+      case FIELD_COUNT:
+        return this.#setBad(
+          fields,
+          line,
+          'field-count',
+          `${fields.length} fields where the header has ${columns.fieldCount}`,
+        );
+      case SYMBOL_EMPTY:
+        return this.#setBad(fields, line, 'symbol-empty', 'empty symbol');
+      case NO_SYMBOL:
+        return this.#setBad(fields, line, 'symbol-empty', `no symbol in object name '${this.#objectName}'`);
+      default:
+        return this.#setBad(fields, line, 'timestamp', `unreadable timestamp '${fields[columns.timestamp]}'`);
+    }
+  }
+
+  /** A row whose minute an earlier row of its symbol took; kept aside, and its values for the conflict count. */
+  #setDuplicate(fields: readonly string[], line: number, columns: ColumnMap): void {
+    const table = this.#table;
+    const symbolId =
+      columns.symbol >= 0 ? table.symbolId(fields[columns.symbol]!.trim()) : this.#nameSymbolId;
+    const minute = parseMinute(fields[columns.timestamp]!, this.#zone);
+    this.#duplicates.push({
+      symbolId,
+      minute,
+      values: columns.values.map((index) => Number(fields[index])),
+    });
+    this.#report.duplicates.count++;
+    this.#setAside.push({
+      line,
+      reason: 'duplicate',
+      detail: `${table.symbols[symbolId]} ${formatMinute(minute)} already seen`,
+      raw: csvLine(fields),
+    });
   }
 
   /**

@@ -34,9 +34,9 @@ const NOT_DIGITS = 10_000;
  * parse on the fast integer path.
  */
 function twoDigits(text: string, at: number): number {
-  const tens = (text.charCodeAt(at) - 48) >>> 0;
-  const ones = (text.charCodeAt(at + 1) - 48) >>> 0;
-  return tens > 9 || ones > 9 ? NOT_DIGITS : tens * 10 + ones;
+  const tens = text.charCodeAt(at) - 48;
+  const ones = text.charCodeAt(at + 1) - 48;
+  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : NOT_DIGITS;
 }
 
 function isDigit(code: number): boolean {

@@ -1,9 +1,10 @@
 /**
  * `npm run bench:detect`: bars per second of `detect --format jsonl` on a generated data set of about 750k
  * bars (40 symbols × 50 days), beside a plain read-and-split of the same files: the floor any CSV tool pays.
+ * Also the same run held to one CPU (where taskset is found), and its peak memory on a quarter of the files.
  * The data set is generated once into .bench/ and reused.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateDataset } from '../cli/generate/index.js';
@@ -68,13 +69,16 @@ interface RunFigures {
   cpuSeconds: number;
 }
 
-/** One `detect --format jsonl FILE... > alertsPath` in a fresh process. */
-async function runDetect(inputs: string[], alertsPath = alertsFile): Promise<RunFigures> {
+/**
+ * One `detect --format jsonl FILE... > alertsPath` in a fresh process; `pinned`, held to one CPU with taskset,
+ * so that the compiler and garbage collector V8 runs beside the program count in its time.
+ */
+async function runDetect(inputs: string[], alertsPath = alertsFile, pinned = false): Promise<RunFigures> {
   const out = openSync(alertsPath, 'w');
   try {
-    const child = spawn(process.execPath, [runner, 'detect', '--format', 'jsonl', ...inputs], {
-      stdio: ['ignore', out, 'pipe'],
-    });
+    const command = [process.execPath, runner, 'detect', '--format', 'jsonl', ...inputs];
+    const [program, ...args] = pinned ? ['taskset', '-c', '0', ...command] : command;
+    const child = spawn(program!, args, { stdio: ['ignore', out, 'pipe'] });
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -91,6 +95,9 @@ let alerts = 0;
 for (const byte of readFileSync(alertsFile)) if (byte === 10) alerts++;
 // Peak memory must follow the largest file, not the number of files: the same run on a quarter of them.
 const quarter = await runDetect(files.slice(0, Math.ceil(files.length / 4)), '/dev/null');
+const canPin = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const pinned: RunFigures[] = [];
+for (let run = 0; canPin && run < RUNS; run++) pinned.push(await runDetect(files, '/dev/null', true));
 
 const detectSeconds = median(detect.map((r) => r.seconds));
 const baselineSeconds = median(baseline);
@@ -104,6 +111,13 @@ console.log(
   `detect --format jsonl ${detectSeconds.toFixed(2)} s  ${fmt(rows / detectSeconds)} bars/s  ` +
     `(cpu ${median(detect.map((r) => r.cpuSeconds)).toFixed(2)} s, peak RSS ${fmt(Math.max(...detect.map((r) => r.maxRssMiB)))} MiB)`,
 );
+if (canPin) {
+  const pinnedSeconds = median(pinned.map((r) => r.seconds));
+  console.log(
+    `detect on one CPU     ${pinnedSeconds.toFixed(2)} s  ${fmt(rows / pinnedSeconds)} bars/s  ` +
+      '(taskset -c 0: the JIT compiler and garbage collector share its time)',
+  );
+} else console.log('detect on one CPU     not measured: no taskset here');
 console.log(
   `peak RSS by input: ${fmt(quarter.maxRssMiB)} MiB for ${Math.ceil(files.length / 4)} files, ` +
     `${fmt(Math.max(...detect.map((r) => r.maxRssMiB)))} MiB for ${files.length} ` +

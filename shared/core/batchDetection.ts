@@ -48,6 +48,8 @@ export class AlertsBySymbol implements AlertCollector {
 export class BatchDetection {
   readonly #config: DetectionConfig;
   readonly #collector: AlertCollector;
+  /** One callback for every run: a new one per object made V8 recompile the rules' loop. */
+  readonly #found: (finding: Finding) => void;
   readonly #detectors = new Map<string, SymbolDetector>();
 
   /**
@@ -61,6 +63,7 @@ export class BatchDetection {
   ) {
     this.#config = config;
     this.#collector = collector;
+    this.#found = (finding) => collector.found(finding);
     for (const [symbol, state] of states ?? []) {
       this.#detectors.set(symbol, new SymbolDetector(symbol, config, state));
     }
@@ -69,14 +72,13 @@ export class BatchDetection {
   /** Runs the rules over an object's bars, after everything added before. */
   addObject(bars: ObjectBars, source: AlertSource = { object: bars.report.object }): DetectionCounts {
     const counts = emptyCounts();
-    const collector = this.#collector;
     for (const run of bars.runs) {
       let detector = this.#detectors.get(run.symbol);
       if (detector === undefined) {
         detector = new SymbolDetector(run.symbol, this.#config);
         this.#detectors.set(run.symbol, detector);
       }
-      detector.run(bars.table, run.rows, source, counts, (finding) => collector.found(finding));
+      detector.run(bars.table, run.rows, source, counts, this.#found);
     }
     return counts;
   }

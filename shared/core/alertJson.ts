@@ -2,9 +2,9 @@
  * Alerts as JSON lines: the exact text `JSON.stringify` gives for an alert, fields in the SPEC §3 order
  * (see alertLines.ts for how a line is written).
  */
-import type { Alert, AlertSource } from './alert.js';
-import { AlertLineWriter, type AlertLayout } from './alertLines.js';
-import { TextCache, utf8, type ByteTarget } from './byteText.js';
+import type { AlertSource } from './alert.js';
+import type { AlertLayout } from './alertLines.js';
+import { TextCache, utf8 } from './byteText.js';
 
 const heads = new TextCache((symbol) => `{"symbol":${JSON.stringify(symbol)},"timestamp":"`);
 /** Per source (one per object detected): its part of the line, after the rules' figures. */
@@ -59,15 +59,3 @@ export const JSON_LAYOUT: AlertLayout = {
   },
   end: utf8('}}\n'),
 };
-
-const scratch: ByteTarget = { bytes: new Uint8Array(0), length: 0 };
-const writer = new AlertLineWriter(JSON_LAYOUT);
-
-/** An alert as one line of JSON (without the line feed), the same text `JSON.stringify` gives for it. */
-export function alertJson(alert: Alert): string {
-  const size = writer.maxBytes(alert);
-  if (scratch.bytes.length < size) scratch.bytes = new Uint8Array(size);
-  scratch.length = 0;
-  writer.write(alert, scratch);
-  return Buffer.from(scratch.bytes.buffer, 0, scratch.length - 1).toString('utf8');
-}

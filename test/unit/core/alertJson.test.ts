@@ -1,7 +1,17 @@
 /** The hand-written alert JSON must be exactly what JSON.stringify writes for the same alert. */
 import { describe, expect, it } from 'vitest';
 import { roundFigure, type Alert } from '../../../shared/core/alert.js';
-import { alertJson } from '../../../shared/core/alertJson.js';
+import { JSON_LAYOUT } from '../../../shared/core/alertJson.js';
+import { AlertLineWriter } from '../../../shared/core/alertLines.js';
+
+const writer = new AlertLineWriter(JSON_LAYOUT);
+
+/** An alert's JSON line as the writer writes it, without the line feed. */
+function alertJson(alert: Alert): string {
+  const target = { bytes: new Uint8Array(writer.maxBytes(alert)), length: 0 };
+  writer.write(alert, target);
+  return Buffer.from(target.bytes.subarray(0, target.length - 1)).toString('utf8');
+}
 
 const base: Alert = {
   symbol: 'A"B\\C',
@@ -17,7 +27,7 @@ const base: Alert = {
   source: { object: 'x/ÄÖ.csv', generation: '17', line: 386 },
 };
 
-describe('alertJson', () => {
+describe('JSON lines', () => {
   it.each([
     ['a full alert with awkward text and numbers', base],
     [

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { CSV_COLUMNS } from '../../../cli/alertCsv.js';
-import { alertOutput } from '../../../cli/alertFormats.js';
-import { roundFigure, type Alert } from '../../../shared/core/alert.js';
+import { alertOutput, type AlertOutput } from '../../../cli/alertFormats.js';
+import { roundFigure, type Alert, type AlertSource } from '../../../shared/core/alert.js';
 import { BatchDetection } from '../../../shared/core/batchDetection.js';
+import type { ObjectBars } from '../../../shared/core/objectIntake.js';
 import { configFor, nseCsv, readText } from '../../helpers/read.js';
 
 /** A deterministic stream of varied alerts: prices on and off a tick grid, every rule combination. */
@@ -45,6 +46,23 @@ function* alerts(symbols: string[], perSymbol: number): Generator<Alert> {
   }
 }
 
+/**
+ * Runs detection over objects twice: into `output`, which writes straight from what the rules found, and into
+ * records, the expectation the output is checked against.
+ */
+function detectInto(
+  output: AlertOutput,
+  objects: Array<{ bars: ObjectBars; source?: AlertSource }>,
+): Alert[] {
+  const straight = new BatchDetection(configFor(), output);
+  const kept = new BatchDetection(configFor());
+  for (const { bars, source } of objects) {
+    straight.addObject(bars, source);
+    kept.addObject(bars, source);
+  }
+  return [...kept.alerts()];
+}
+
 function text(chunks: Iterable<string | Uint8Array>): string {
   return Buffer.concat([...chunks].map((chunk) => Buffer.from(chunk))).toString('utf8');
 }
@@ -69,15 +87,13 @@ describe('jsonl output', () => {
     // The sample data fires A1 and A2 alone and together, on bars after a gap, a night and a bad row.
     const sample = new URL('../../../data/sample/', import.meta.url).pathname;
     const files = readdirSync(sample).filter((name) => name.endsWith('.csv'));
+    const objects = await Promise.all(
+      files.map(async (name) => ({
+        bars: await readText(readFileSync(join(sample, name)), name, {}, 1 << 16),
+      })),
+    );
     const written = alertOutput('jsonl');
-    const straight = new BatchDetection(configFor(), written);
-    const kept = new BatchDetection(configFor());
-    for (const name of files) {
-      const bars = await readText(readFileSync(join(sample, name)), name, {}, 1 << 16);
-      straight.addObject(bars);
-      kept.addObject(bars);
-    }
-    const records = [...kept.alerts()];
+    const records = detectInto(written, objects);
     expect(new Set(records.map((alert) => alert.rules.join('+')))).toEqual(new Set(['A1', 'A2', 'A1+A2']));
     expect(text(written.chunks())).toBe(records.map((alert) => `${JSON.stringify(alert)}\n`).join(''));
     written.close();
@@ -93,14 +109,9 @@ describe('jsonl output', () => {
       ['09:19', '1234567890.1234567', '1e21', '5e-7', '007.50', '250.50'],
     ]);
     const written = alertOutput('jsonl');
-    const straight = new BatchDetection(configFor(), written);
-    const kept = new BatchDetection(configFor());
-    const bars = await readText(csv);
     // As the pipeline names a bucket object: with its generation.
     const source = { object: 'bucket/TEST__EQ__NSE__NSE__MINUTE.csv', generation: '1700000000000001' };
-    straight.addObject(bars, source);
-    kept.addObject(bars, source);
-    const records = [...kept.alerts()];
+    const records = detectInto(written, [{ bars: await readText(csv), source }]);
     expect(records.map((alert) => alert.close)).toEqual([Number('12345678901234567'), 10, 0.3, 7.5]);
     expect(text(written.chunks())).toBe(records.map((alert) => `${JSON.stringify(alert)}\n`).join(''));
     written.close();
@@ -135,16 +146,11 @@ describe('csv output', () => {
       ['09:18', '123456789.123456', '7', '+7', '11', '0'],
       ['09:19', '1234567890.1234567', '1e21', '5e-7', '011.010', '250.50'],
     ]);
-    const fromRecords = alertOutput('csv');
     const fromDetection = alertOutput('csv');
-    const kept = new BatchDetection(configFor());
-    const straight = new BatchDetection(configFor(), fromDetection);
     // An object name that needs quoting in CSV.
-    const bars = await readText(csv, 'TEST__EQ__NSE__NSE__MINUTE.csv');
     const source = { object: 'dir, with "quotes"/TEST.csv' };
-    kept.addObject(bars, source);
-    straight.addObject(bars, source);
-    const records = [...kept.alerts()];
+    const records = detectInto(fromDetection, [{ bars: await readText(csv), source }]);
+    const fromRecords = alertOutput('csv');
     for (const alert of records) fromRecords.add(alert);
     expect(records.map((alert) => alert.rules.join('+'))).toEqual(['A1+A2', 'A1+A2', 'A1', 'A2']);
 

@@ -21,7 +21,7 @@ import {
   type SetAsideRow,
 } from '../../shared/core/report.js';
 import type { DetectionCounts } from '../../shared/core/rules.js';
-import { alertOutput, isAlertFormat, type AlertFormat } from '../alertFormats.js';
+import { alertOutput, isAlertFormat, type AlertFormat } from '../output/alertFormats.js';
 import { fileChunks } from '../fileChunks.js';
 import { writeText, type CliContext } from '../context.js';
 import { describeObject, describeTotals } from '../summary.js';

@@ -14,7 +14,7 @@ import { fromAlertDocument } from '../../shared/pipeline/alertDocument.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
-import { alertOutput, isAlertFormat } from '../alertFormats.js';
+import { alertOutput, isAlertFormat } from '../output/alertFormats.js';
 import { writeText, type CliContext } from '../context.js';
 import { UsageError } from '../usageError.js';
 

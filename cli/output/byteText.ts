@@ -3,8 +3,8 @@
  * and building each as a string, then encoding it, cost more than reading and checking the bars did. Numbers are
  * written as `String` and `JSON.stringify` write them; minutes as `formatMinute` does.
  */
-import type { BarTable } from './barTable.js';
-import { MINUTES_PER_DAY } from './timestamp.js';
+import type { BarTable } from '../../shared/core/barTable.js';
+import { MINUTES_PER_DAY } from '../../shared/core/timestamp.js';
 
 /** A buffer and how much of it is used. */
 export interface ByteTarget {

@@ -2,12 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { CSV_COLUMNS } from '../../../cli/alertCsv.js';
-import { alertOutput, type AlertOutput } from '../../../cli/alertFormats.js';
-import { roundFigure, type Alert, type AlertSource } from '../../../shared/core/alert.js';
-import { BatchDetection } from '../../../shared/core/batchDetection.js';
-import type { ObjectBars } from '../../../shared/core/objectIntake.js';
-import { configFor, nseCsv, readText } from '../../helpers/read.js';
+import { CSV_COLUMNS } from '../../../../cli/output/alertCsv.js';
+import { alertOutput, type AlertOutput } from '../../../../cli/output/alertFormats.js';
+import { roundFigure, type Alert, type AlertSource } from '../../../../shared/core/alert.js';
+import { BatchDetection } from '../../../../shared/core/batchDetection.js';
+import type { ObjectBars } from '../../../../shared/core/objectIntake.js';
+import { configFor, nseCsv, readText } from '../../../helpers/read.js';
 
 /** A deterministic stream of varied alerts: prices on and off a tick grid, every rule combination. */
 function* alerts(symbols: string[], perSymbol: number): Generator<Alert> {
@@ -85,7 +85,7 @@ describe('jsonl output', () => {
 
   it('writes what detection found as the JSON of the same alerts kept as records', async () => {
     // The sample data fires A1 and A2 alone and together, on bars after a gap, a night and a bad row.
-    const sample = new URL('../../../data/sample/', import.meta.url).pathname;
+    const sample = new URL('../../../../data/sample/', import.meta.url).pathname;
     const files = readdirSync(sample).filter((name) => name.endsWith('.csv'));
     const objects = await Promise.all(
       files.map(async (name) => ({

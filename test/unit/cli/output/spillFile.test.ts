@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SpillFile } from '../../../cli/spillFile.js';
+import { SpillFile } from '../../../../cli/output/spillFile.js';
 
 describe('SpillFile', () => {
   it('keeps bytes in memory up to its limit and the rest in a file, reading all back as written', () => {

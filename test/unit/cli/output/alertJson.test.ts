@@ -1,8 +1,8 @@
 /** The hand-written alert JSON must be exactly what JSON.stringify writes for the same alert. */
 import { describe, expect, it } from 'vitest';
-import { roundFigure, type Alert } from '../../../shared/core/alert.js';
-import { JSON_LAYOUT } from '../../../shared/core/alertJson.js';
-import { AlertLineWriter } from '../../../shared/core/alertLines.js';
+import { roundFigure, type Alert } from '../../../../shared/core/alert.js';
+import { JSON_LAYOUT } from '../../../../cli/output/alertJson.js';
+import { AlertLineWriter } from '../../../../cli/output/alertLines.js';
 
 const writer = new AlertLineWriter(JSON_LAYOUT);
 

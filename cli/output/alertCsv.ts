@@ -2,7 +2,7 @@
  * Alerts as CSV rows (RFC 4180, after a header naming the columns), written as alertLines.ts writes lines.
  * Numbers are written as String writes them; a figure of a rule that did not fire is an empty cell.
  */
-import type { AlertSource } from '../../shared/core/alert.js';
+import type { AlertSource } from '../../shared/core/finding.js';
 import type { AlertLayout } from './alertLines.js';
 import { TextCache, utf8 } from './byteText.js';
 import { csvField } from '../../shared/core/csvText.js';

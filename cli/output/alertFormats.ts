@@ -1,12 +1,12 @@
 /** The ways `detect` and `alerts` write alerts on stdout: JSON lines, CSV, or a table for people. */
 import { createRequire } from 'node:module';
 import type { Alert } from '../../shared/core/alert.js';
+import { AlertsBySymbol, sortedKeys, type AlertCollector } from '../../shared/core/batchDetection.js';
+import type { Finding } from '../../shared/core/finding.js';
+import { CSV_LAYOUT } from './alertCsv.js';
 import { JSON_LAYOUT } from './alertJson.js';
 import { AlertLineWriter, type AlertLayout } from './alertLines.js';
-import { AlertsBySymbol, sortedKeys, type AlertCollector } from '../../shared/core/batchDetection.js';
 import type { ByteTarget } from './byteText.js';
-import type { Finding } from '../../shared/core/rules.js';
-import { CSV_LAYOUT } from './alertCsv.js';
 import { SpillFile, type Kept } from './spillFile.js';
 
 export const ALERT_FORMATS = ['jsonl', 'csv', 'table'] as const;

@@ -2,7 +2,7 @@
  * Alerts as JSON lines: the exact text `JSON.stringify` gives for an alert, fields in the SPEC §3 order
  * (see alertLines.ts for how a line is written).
  */
-import type { AlertSource } from '../../shared/core/alert.js';
+import type { AlertSource } from '../../shared/core/finding.js';
 import type { AlertLayout } from './alertLines.js';
 import { TextCache, utf8 } from './byteText.js';
 

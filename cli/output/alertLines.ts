@@ -6,8 +6,9 @@
  *
  * Every format writes the same fields in the same order (SPEC §3); a layout says what stands between them.
  */
-import type { Alert, AlertSource } from '../../shared/core/alert.js';
+import type { Alert } from '../../shared/core/alert.js';
 import { CLOSE, HIGH, LOW, OPEN, VOLUME } from '../../shared/core/barTable.js';
+import type { AlertSource, Finding } from '../../shared/core/finding.js';
 import {
   MinuteText,
   NUMBER_BYTES,
@@ -17,7 +18,6 @@ import {
   TIMESTAMP_BYTES,
   type ByteTarget,
 } from './byteText.js';
-import type { Finding } from '../../shared/core/rules.js';
 
 /** Texts by which rules fired. */
 export interface ByRules {

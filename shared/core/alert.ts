@@ -1,15 +1,9 @@
 /** Alerts (SPEC §3): one per bar for which at least one rule fires; identity (symbol, minute). */
 import { CLOSE, HIGH, LOW, OPEN, VOLUME } from './barTable.js';
-import type { Finding } from './rules.js';
+import type { AlertSource, Finding } from './finding.js';
 import { formatMinute } from './timestamp.js';
 
 export type RuleId = 'A1' | 'A2';
-
-export interface AlertSource {
-  object: string;
-  /** The object generation, when the bar came through the bucket. */
-  generation?: string;
-}
 
 export interface Alert {
   symbol: string;
@@ -25,11 +19,6 @@ export interface Alert {
   /** `volumeRatio` is null when the window's mean volume is zero. */
   a2?: { avgVolume: number; windowBars: number; volumeRatio: number | null };
   source: AlertSource & { line: number };
-}
-
-/** Rounds a derived figure for display; the rules themselves compare exactly. */
-export function roundFigure(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
 }
 
 /** Rule lists shared by every alert (an array per alert is a measurable share of the garbage). */

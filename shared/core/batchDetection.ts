@@ -2,10 +2,11 @@
  * Detection over whole objects in sequence, state carried from one to the next: what the batch CLI does,
  * and the reference the event-driven pipeline must match.
  */
-import { alertOf, type Alert, type AlertSource } from './alert.js';
+import { alertOf, type Alert } from './alert.js';
+import type { AlertSource, Finding } from './finding.js';
 import type { DetectionConfig } from './detectionConfig.js';
 import type { ObjectBars } from './objectIntake.js';
-import { emptyCounts, SymbolDetector, type DetectionCounts, type Finding } from './rules.js';
+import { emptyCounts, SymbolDetector, type DetectionCounts } from './rules.js';
 import type { SymbolState } from './symbolState.js';
 
 /** Where alerts go: each symbol's in minute order; symbols may interleave across objects. */

@@ -20,8 +20,9 @@ import {
   subtractExact,
   type ExactDecimal,
 } from './decimal.js';
-import { roundFigure, type AlertSource } from './alert.js';
 import type { DetectionConfig } from './detectionConfig.js';
+import { roundFigure } from './figures.js';
+import { Finding, NO_TABLE, type AlertSource } from './finding.js';
 import type { SymbolState } from './symbolState.js';
 import { VolumeWindow } from './volumeWindow.js';
 
@@ -48,37 +49,6 @@ function scanStateDecimal(text: string): void {
 
 function overflowText(text: string): string | undefined {
   return scanned.scale === OVERFLOW_SCALE ? text.trim() : undefined;
-}
-
-/** What a finding refers to between runs: a table without rows (which holds no memory). */
-const NO_TABLE = new BarTable();
-
-/**
- * A bar that at least one rule fired on, with the figures its alert reports (SPEC §3; {@link alertOf} makes
- * the alert). A detector hands out one record, refilled for every such bar, because the batch CLI writes its
- * alerts straight from it and an object per alert was a large share of its work: keep what you need before
- * the next bar.
- */
-export class Finding {
-  readonly symbol: string;
-  table = NO_TABLE;
-  row = 0;
-  minute = 0;
-  source!: AlertSource;
-  a1 = false;
-  a2 = false;
-  /** A1: the previous processed bar's minute and close, and the move in percent (rounded). */
-  prevMinute = 0;
-  prevClose = 0;
-  changePct = 0;
-  /** A2: the window's mean volume (rounded), its bar count, and volume / mean (rounded; null for a zero mean). */
-  avgVolume = 0;
-  windowBars = 0;
-  volumeRatio: number | null = null;
-
-  constructor(symbol: string) {
-    this.symbol = symbol;
-  }
 }
 
 /** One symbol's rolling state, in working form; {@link toState} gives the plain serializable value. */

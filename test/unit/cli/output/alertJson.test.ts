@@ -1,6 +1,7 @@
 /** The hand-written alert JSON must be exactly what JSON.stringify writes for the same alert. */
 import { describe, expect, it } from 'vitest';
-import { roundFigure, type Alert } from '../../../../shared/core/alert.js';
+import type { Alert } from '../../../../shared/core/alert.js';
+import { roundFigure } from '../../../../shared/core/figures.js';
 import { JSON_LAYOUT } from '../../../../cli/output/alertJson.js';
 import { AlertLineWriter } from '../../../../cli/output/alertLines.js';
 

@@ -13,8 +13,9 @@
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Table from 'cli-table3';
-import { clients, dropFiles } from '../cli/commands/pipeline.js';
+import { dropFiles } from '../cli/commands/drop.js';
 import { generateDataset, type Manifest } from '../cli/generate/index.js';
+import { clients } from '../cli/stackClients.js';
 import { readVariable } from '../shared/config/runtime.js';
 import { ingestionId } from '../shared/pipeline/documentIds.js';
 import { appComponents } from '../stack/appComponents.js';

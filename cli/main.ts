@@ -32,10 +32,12 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
         log: (line) => context.stderr.write(`${line}\n`),
       });
   },
-  drop: async () => (await import('./commands/pipeline.js')).registerPipelineCommands,
+  drop: async () => (await import('./commands/drop.js')).registerDropCommand,
+  wait: async () => (await import('./commands/wait.js')).registerWaitCommand,
+  alerts: async () => (await import('./commands/alerts.js')).registerAlertsCommand,
+  reports: async () => (await import('./commands/reports.js')).registerReportsCommand,
   demo: async () => (await import('./commands/demo.js')).registerDemoCommand,
 };
-COMMANDS.wait = COMMANDS.alerts = COMMANDS.reports = COMMANDS.drop!;
 
 export async function buildProgram(context: CliContext, argv: string[] = []): Promise<Command> {
   const program = new Command('stock-anomalies')

@@ -10,7 +10,11 @@ import { appComponents } from '../../stack/appComponents.js';
 import { createStackContext, stackComponents } from '../../stack/components.js';
 import { stackUp } from '../../stack/orchestrate.js';
 import { writeText, type CliContext } from '../context.js';
-import { clients, dropFiles, readAlerts, readReports, waitForIdle } from './pipeline.js';
+import { clients } from '../stackClients.js';
+import { readAlerts } from './alerts.js';
+import { dropFiles } from './drop.js';
+import { readReports } from './reports.js';
+import { waitForIdle } from './wait.js';
 
 const SAMPLE_DIR = new URL('../../../data/sample/', import.meta.url).pathname;
 

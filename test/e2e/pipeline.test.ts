@@ -10,7 +10,7 @@ import { Storage } from '@google-cloud/storage';
 import { Kafka, logLevel } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../cli/generate/index.js';
-import type { IngestionView } from '../../cli/commands/pipeline.js';
+import type { IngestionView } from '../../cli/commands/reports.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { runCli } from '../helpers/runCli.js';
 

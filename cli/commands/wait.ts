@@ -1,0 +1,97 @@
+/** `wait`: wait until everything dropped into the local stack has been ingested and its alerts written. */
+import type { Command } from 'commander';
+import { readVariable } from '../../shared/config/runtime.js';
+import { ingestionId } from '../../shared/pipeline/documentIds.js';
+import { skipReason } from '../../shared/pipeline/objectFilter.js';
+import type { CliContext } from '../context.js';
+import { clients, stackError, type StackClients } from '../stackClients.js';
+import { UsageError } from '../usageError.js';
+
+export function registerWaitCommand(program: Command, context: CliContext): void {
+  program
+    .command('wait')
+    .description('wait until every dropped object is ingested and every alert is written')
+    .option('--timeout <seconds>', 'give up after this long (exit 1)', '600')
+    .action(async (options: { timeout: string }) => {
+      const timeout = Number(options.timeout);
+      if (!(timeout > 0))
+        throw new UsageError(`--timeout must be a number of seconds, got '${options.timeout}'`);
+      await waitForIdle(clients(context), timeout, context);
+    });
+}
+
+/** Polls until nothing is pending; sets exit code 1 and says what is still pending on timeout. */
+export async function waitForIdle(
+  stack: StackClients,
+  timeoutSeconds: number,
+  context: CliContext,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  let last = '';
+  for (;;) {
+    const pending = await pendingWork(stack).catch((error) => {
+      throw stackError(error);
+    });
+    if (pending.length === 0) {
+      context.stderr.write('all dropped objects ingested, all alerts written\n');
+      return true;
+    }
+    const line = pending.join('; ');
+    if (Date.now() > deadline) {
+      context.stderr.write(`timed out after ${timeoutSeconds} s; still pending: ${line}\n`);
+      context.exitCode = 1;
+      return false;
+    }
+    if (line !== last && context.stderr.isTTY) context.stderr.write(`waiting: ${line}\n`);
+    last = line;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** What is not finished yet, in words; empty when the pipeline is idle with everything delivered. */
+async function pendingWork(stack: StackClients): Promise<string[]> {
+  const pending: string[] = [];
+  const [files] = await stack.storage.bucket(stack.bucket).getFiles();
+  const ingestions = stack.firestore.collection(readVariable('INGESTIONS_COLLECTION', stack.env));
+  const objects = files.filter((file) => skipReason(file.name, stack.env) === undefined);
+  const snapshots = await Promise.all(
+    objects.map((file) => ingestions.doc(ingestionId(file.name, String(file.metadata.generation))).get()),
+  );
+  const unfinished = snapshots.filter((snapshot) => !['done', 'rejected'].includes(snapshot.get('status')));
+  if (unfinished.length > 0)
+    pending.push(`${unfinished.length} of ${objects.length} objects not ingested yet`);
+
+  const lag = await kafkaLag(stack);
+  if (lag > 0) pending.push(`${lag} Kafka records not yet detected`);
+
+  const states = await stack.firestore.collection(readVariable('STATE_COLLECTION', stack.env)).get();
+  const detected = states.docs.reduce((sum, doc) => sum + Number(doc.get('alertCount') ?? 0), 0);
+  const written = (
+    await stack.firestore.collection(readVariable('ALERTS_COLLECTION', stack.env)).count().get()
+  ).data().count;
+  if (written !== detected) pending.push(`${written} of ${detected} alerts written`);
+  return pending;
+}
+
+export async function kafkaLag(stack: StackClients): Promise<number> {
+  const admin = stack.kafka.admin();
+  await admin.connect();
+  try {
+    const topic = readVariable('KAFKA_TOPIC', stack.env);
+    const [ends, committed] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId: readVariable('KAFKA_GROUP_ID', stack.env), topics: [topic] }),
+    ]);
+    const done = new Map(
+      (committed[0]?.partitions ?? []).map((partition) => [partition.partition, Number(partition.offset)]),
+    );
+    let lag = 0;
+    for (const end of ends) {
+      const at = done.get(end.partition) ?? -1;
+      lag += Number(end.high) - (at < 0 ? Number(end.low) : at);
+    }
+    return lag;
+  } finally {
+    await admin.disconnect();
+  }
+}

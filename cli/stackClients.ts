@@ -1,0 +1,43 @@
+/** The clients the pipeline commands talk to the local stack with, and how a failure to reach it reads. */
+import { Firestore } from '@google-cloud/firestore';
+import { Storage } from '@google-cloud/storage';
+import { Kafka, logLevel } from 'kafkajs';
+import { stackEndpoints } from '../stack/endpoints.js';
+import type { CliContext } from './context.js';
+
+export interface StackClients {
+  firestore: Firestore;
+  storage: Storage;
+  bucket: string;
+  kafka: Kafka;
+  env: NodeJS.ProcessEnv;
+}
+
+export function clients(context: CliContext): StackClients {
+  const endpoints = stackEndpoints(context.env);
+  // The Firestore client reads its emulator from the environment; nothing else in this process is affected.
+  process.env.FIRESTORE_EMULATOR_HOST = endpoints.firestore.emulatorHost;
+  process.env.METADATA_SERVER_DETECTION = 'none';
+  return {
+    firestore: new Firestore({ projectId: endpoints.project }),
+    storage: new Storage({ projectId: endpoints.project, apiEndpoint: endpoints.storage.apiEndpoint }),
+    bucket: endpoints.bucket,
+    kafka: new Kafka({
+      clientId: 'stock-anomalies-cli',
+      brokers: [endpoints.kafka.brokers],
+      logLevel: logLevel.NOTHING,
+    }),
+    env: context.env,
+  };
+}
+
+/** Stack connection failures read as a hint, not a stack trace. */
+export function stackError(error: unknown): Error {
+  const text = error instanceof Error ? error.message : String(error);
+  if (/ECONNREFUSED|UNAVAILABLE|Connection error|fetch failed/i.test(text)) {
+    return new Error(
+      `the local stack is not reachable (${text.split('\n')[0]}); start it with 'stock-anomalies stack up'`,
+    );
+  }
+  return error instanceof Error ? error : new Error(text);
+}

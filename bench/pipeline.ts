@@ -21,7 +21,7 @@ import { clients, type StackClients } from '../cli/stackClients.js';
 import { detectionConfigFromEnv } from '../shared/config/detection.js';
 import { readVariable } from '../shared/config/runtime.js';
 import type { Alert } from '../shared/core/alert.js';
-import { BatchDetection } from '../shared/core/batchDetection.js';
+import { ObjectSeriesDetection } from '../shared/core/objectSeriesDetection.js';
 import { readObject } from '../shared/core/readObject.js';
 import { toAlertDocument } from '../shared/pipeline/alertDocument.js';
 import { alertId } from '../shared/pipeline/documentIds.js';
@@ -69,10 +69,10 @@ async function dataset(): Promise<Dataset> {
   return { files, bytes: files.reduce((sum, file) => sum + statSync(file).size, 0), manifest };
 }
 
-/** The alerts the pipeline must write, found by the batch detector (the reference it must match). */
+/** The alerts the pipeline must write, found by ObjectSeriesDetection (the reference it must match). */
 async function expectedAlerts(files: string[]): Promise<Alert[]> {
   const config = detectionConfigFromEnv(process.env);
-  const detection = new BatchDetection(config);
+  const detection = new ObjectSeriesDetection(config);
   for (const file of files) {
     const name = basename(file);
     const bars = await readObject(createReadStream(file), { objectName: name, zone: config.zone });

@@ -5,7 +5,7 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Option, type Command } from 'commander';
-import { BatchDetection } from '../../shared/core/batchDetection.js';
+import { ObjectSeriesDetection } from '../../shared/core/objectSeriesDetection.js';
 import {
   compileSettings,
   DEFAULT_SETTINGS,
@@ -121,7 +121,7 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
   let bytesRead = 0;
 
   const output = alertOutput(format);
-  const detection = new BatchDetection(config, output);
+  const detection = new ObjectSeriesDetection(config, output);
   const outcomes: ObjectOutcome[] = [];
   const setAside: Array<{ object: string; row: SetAsideRow }> = [];
   const lines: string[] = [];

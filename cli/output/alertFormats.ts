@@ -1,7 +1,7 @@
 /** The ways `detect` and `alerts` write alerts on stdout: JSON lines, CSV, or a table for people. */
 import { createRequire } from 'node:module';
 import type { Alert } from '../../shared/core/alert.js';
-import { AlertsBySymbol, sortedKeys, type AlertCollector } from '../../shared/core/batchDetection.js';
+import { AlertsBySymbol, sortedKeys, type AlertCollector } from '../../shared/core/objectSeriesDetection.js';
 import type { Finding } from '../../shared/core/finding.js';
 import { CSV_LAYOUT } from './alertCsv.js';
 import { JSON_LAYOUT } from './alertJson.js';

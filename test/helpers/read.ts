@@ -1,7 +1,7 @@
 /** Reading CSV text through the real reader, for tests. */
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { BatchDetection } from '../../shared/core/batchDetection.js';
+import { ObjectSeriesDetection } from '../../shared/core/objectSeriesDetection.js';
 import {
   compileSettings,
   DEFAULT_SETTINGS,
@@ -37,7 +37,7 @@ export async function detectTexts(
   objects: Array<{ name: string; content: string }>,
   settings: Partial<DetectionSettings> = {},
 ): Promise<Alert[]> {
-  const detection = new BatchDetection(configFor(settings));
+  const detection = new ObjectSeriesDetection(configFor(settings));
   for (const { name, content } of objects) {
     detection.addObject(await readText(content, name, settings, 1 << 16));
   }

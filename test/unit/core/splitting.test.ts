@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BatchDetection } from '../../../shared/core/batchDetection.js';
+import { ObjectSeriesDetection } from '../../../shared/core/objectSeriesDetection.js';
 import type { Alert } from '../../../shared/core/alert.js';
 import type { SymbolState } from '../../../shared/core/symbolState.js';
 import { configFor, detectTexts, readText } from '../../helpers/read.js';
@@ -95,12 +95,12 @@ describe('splitting the input', () => {
 
   it('resuming from a serialized state gives the same alerts', async () => {
     const config = configFor(utc);
-    const first = new BatchDetection(config);
+    const first = new ObjectSeriesDetection(config);
     const part1 = piece(0, 17_777);
     first.addObject(await readText(part1.content, NAME, utc, 1 << 16));
     const saved = JSON.parse(JSON.stringify([...first.states()])) as Array<[string, SymbolState]>;
 
-    const resumed = new BatchDetection(config, undefined, new Map(saved));
+    const resumed = new ObjectSeriesDetection(config, undefined, new Map(saved));
     resumed.addObject(await readText(piece(17_777, rows.length).content, NAME, utc, 1 << 16));
     expect(withoutSource([...first.alerts(), ...resumed.alerts()])).toEqual(await onePass);
   });

@@ -7,7 +7,7 @@ import { alertOutput, type AlertOutput } from '../../../../cli/output/alertForma
 import type { Alert } from '../../../../shared/core/alert.js';
 import { roundFigure } from '../../../../shared/core/figures.js';
 import type { AlertSource } from '../../../../shared/core/finding.js';
-import { BatchDetection } from '../../../../shared/core/batchDetection.js';
+import { ObjectSeriesDetection } from '../../../../shared/core/objectSeriesDetection.js';
 import type { ObjectBars } from '../../../../shared/core/objectIntake.js';
 import { configFor, nseCsv, readText } from '../../../helpers/read.js';
 
@@ -56,8 +56,8 @@ function detectInto(
   output: AlertOutput,
   objects: Array<{ bars: ObjectBars; source?: AlertSource }>,
 ): Alert[] {
-  const straight = new BatchDetection(configFor(), output);
-  const kept = new BatchDetection(configFor());
+  const straight = new ObjectSeriesDetection(configFor(), output);
+  const kept = new ObjectSeriesDetection(configFor());
   for (const { bars, source } of objects) {
     straight.addObject(bars, source);
     kept.addObject(bars, source);

@@ -46,7 +46,7 @@ export class AlertsBySymbol implements AlertCollector {
   }
 }
 
-export class BatchDetection {
+export class ObjectSeriesDetection {
   readonly #config: DetectionConfig;
   readonly #collector: AlertCollector;
   /** One callback for every run: a new one per object made V8 recompile the rules' loop. */

@@ -12,7 +12,7 @@ import { readVariable } from '../../shared/config/runtime.js';
 import { chunkAlerts } from '../../shared/pipeline/alertMessage.js';
 import { decodeBarBatch } from '../../shared/pipeline/barBatch.js';
 import { SymbolStateStore } from '../../shared/state/symbolStateStore.js';
-import { detectBatch, type DetectDependencies } from './detectBatch.js';
+import { detectBarBatch, type DetectDependencies } from './detectBarBatch.js';
 
 let dependencies: DetectDependencies | undefined;
 
@@ -40,7 +40,7 @@ function defaultDependencies(env: NodeJS.ProcessEnv = process.env): DetectDepend
 export async function handleDetect(event: CloudEvent<unknown>): Promise<void> {
   dependencies ??= defaultDependencies();
   const batch = decodeBarBatch(event.data);
-  const outcome = await detectBatch(batch, dependencies);
+  const outcome = await detectBarBatch(batch, dependencies);
   if (outcome.kind === 'redelivered') {
     console.log(
       JSON.stringify({ message: 'batch already committed, skipped', batch: outcome.batch, id: event.id }),

@@ -28,7 +28,7 @@ export function batchKey(batch: BarBatch): string {
   return `${batch.object}@${batch.generation}#${batch.seq}`;
 }
 
-export async function detectBatch(batch: BarBatch, deps: DetectDependencies): Promise<DetectOutcome> {
+export async function detectBarBatch(batch: BarBatch, deps: DetectDependencies): Promise<DetectOutcome> {
   const key = batchKey(batch);
   const { table, rows } = batchTable(batch);
   for (let attempt = 1; ; attempt++) {

@@ -11,7 +11,7 @@ import {
   DEFAULT_SETTINGS,
   SettingsError,
   type DetectionConfig,
-} from '../../shared/core/detectionConfig.js';
+} from '../../shared/core/detectionSettings.js';
 import { readObject } from '../../shared/core/readObject.js';
 import { quarantineCsv } from '../../shared/core/quarantine.js';
 import {

@@ -5,7 +5,7 @@
  * late, or the batch itself recorded as the last one, and does nothing.
  */
 import { alertOf, type Alert } from '../../shared/core/alert.js';
-import type { DetectionConfig } from '../../shared/core/detectionConfig.js';
+import type { DetectionConfig } from '../../shared/core/detectionSettings.js';
 import { emptyCounts, SymbolDetector, type DetectionCounts } from '../../shared/core/rules.js';
 import { batchTable, type BarBatch } from '../../shared/pipeline/barBatch.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';

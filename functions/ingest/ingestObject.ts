@@ -6,7 +6,7 @@
  * generation already done do no work twice; a lease lets a later delivery take over one that crashed.
  */
 import { FieldValue, Timestamp, type DocumentReference, type Firestore } from '@google-cloud/firestore';
-import type { DetectionConfig } from '../../shared/core/detectionConfig.js';
+import type { DetectionConfig } from '../../shared/core/detectionSettings.js';
 import type { ObjectBars } from '../../shared/core/objectIntake.js';
 import { readObject } from '../../shared/core/readObject.js';
 import { quarantineCsv } from '../../shared/core/quarantine.js';

@@ -1,5 +1,5 @@
 /** The detection settings of a deployed function, from its environment (see runtime.ts). */
-import { compileSettings, type DetectionConfig } from '../core/detectionConfig.js';
+import { compileSettings, type DetectionConfig } from '../core/detectionSettings.js';
 import { readPositiveInt, readVariable } from './runtime.js';
 
 export function detectionConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DetectionConfig {

@@ -20,7 +20,7 @@ import {
   subtractExact,
   type ExactDecimal,
 } from './decimal.js';
-import type { DetectionConfig } from './detectionConfig.js';
+import type { DetectionConfig } from './detectionSettings.js';
 import { roundFigure } from './figures.js';
 import { Finding, NO_TABLE, type AlertSource } from './finding.js';
 import type { SymbolState } from './symbolState.js';

@@ -6,7 +6,7 @@ import {
   compileSettings,
   DEFAULT_SETTINGS,
   type DetectionSettings,
-} from '../../shared/core/detectionConfig.js';
+} from '../../shared/core/detectionSettings.js';
 import type { ObjectBars } from '../../shared/core/objectIntake.js';
 import { readObject } from '../../shared/core/readObject.js';
 import type { Alert } from '../../shared/core/alert.js';

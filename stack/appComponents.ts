@@ -71,7 +71,7 @@ export const appComponents: ComponentFactory = (ctx) => {
     nodeProcess(
       ctx,
       'dispatcher',
-      'functions/dispatcher/main.js',
+      'functions/dispatcherPool/main.js',
       ctx.endpoints.health.dispatcherPort,
       {
         DETECT_URL: `http://${STACK_HOST}:${functions.detectPort}/`,

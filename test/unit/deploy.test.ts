@@ -628,11 +628,12 @@ describe('the deployed package', () => {
     for (const target of entryPoints) {
       expect(getFunction(target), `${target} is not registered by ${pkg.main}`).toBeTypeOf('function');
     }
-    expect(existsSync(path.join(upload, 'dist/functions/dispatcher/main.js')), 'the dispatcher entry').toBe(
-      true,
-    );
+    expect(
+      existsSync(path.join(upload, 'dist/functions/dispatcherPool/main.js')),
+      'the dispatcher entry',
+    ).toBe(true);
     expect(readFileSync(path.join(upload, 'deploy/dispatcher.Dockerfile'), 'utf8')).toContain(
-      'CMD ["node", "dist/functions/dispatcher/main.js"]',
+      'CMD ["node", "dist/functions/dispatcherPool/main.js"]',
     );
   }, 180_000);
 });

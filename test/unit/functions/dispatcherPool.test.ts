@@ -7,7 +7,7 @@ import {
   deliver,
   type DispatcherOptions,
   type RecordRef,
-} from '../../../functions/dispatcher/dispatcher.js';
+} from '../../../functions/dispatcherPool/dispatcher.js';
 
 const record: RecordRef = {
   topic: 'minute-bars',

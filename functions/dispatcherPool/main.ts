@@ -1,7 +1,8 @@
+// A Cloud Run worker pool (a long-running Kafka consumer), not a Cloud Function.
 /**
- * The dispatcher as a long-running process (`node dist/functions/dispatcher/main.js`): locally beside the
- * functions, on Google Cloud as a Cloud Run worker pool calling the private detect service with an identity
- * token. Settings come from the environment (see shared/config/runtime.ts).
+ * The dispatcher as a long-running process (`node dist/functions/dispatcherPool/main.js`): locally beside
+ * the functions, on Google Cloud as a Cloud Run worker pool calling the private detect service with an
+ * identity token. Settings come from the environment (see shared/config/runtime.ts).
  */
 import { GoogleAuth } from 'google-auth-library';
 import { createKafka } from '../../shared/clients/kafka.js';

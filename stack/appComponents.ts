@@ -76,9 +76,9 @@ export const appComponents: ComponentFactory = (ctx) => {
       {
         DETECT_URL: `http://${STACK_HOST}:${functions.detectPort}/`,
         DISPATCH_AUTH: 'none',
-        // Locally a record that keeps failing is parked within a few seconds rather than a minute.
-        DISPATCH_MAX_ATTEMPTS: ctx.env.DISPATCH_MAX_ATTEMPTS ?? '4',
+        // Locally detect comes back within a second or two of a restart: retry about as often.
         DISPATCH_INITIAL_BACKOFF_MS: ctx.env.DISPATCH_INITIAL_BACKOFF_MS ?? '100',
+        DISPATCH_MAX_BACKOFF_MS: ctx.env.DISPATCH_MAX_BACKOFF_MS ?? '2000',
       },
       ['detect', 'kafka'],
     ),

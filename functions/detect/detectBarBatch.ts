@@ -9,49 +9,61 @@ import type { DetectionConfig } from '../../shared/core/detectionSettings.js';
 import { emptyCounts, SymbolDetector, type DetectionCounts } from '../../shared/core/rules.js';
 import { batchTable, type BarBatch } from '../../shared/pipeline/barBatch.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';
-import { StateConflictError, type SymbolStateStore } from '../../shared/state/symbolStateStore.js';
-
-/** Optimistic-concurrency retries before giving up (the delivery is then retried as a whole). */
-const MAX_CONFLICTS = 3;
+import type { StoredSymbolState, SymbolStateStore } from '../../shared/state/symbolStateStore.js';
 
 export interface DetectDependencies {
   config: DetectionConfig;
-  store: Pick<SymbolStateStore, 'load' | 'commit'>;
+  store: SymbolStateStore;
+  /** Publishes a batch's alerts; resolves once Pub/Sub has them all. */
   publish: (alerts: Alert[]) => Promise<void>;
 }
 
-export type DetectOutcome =
-  | { kind: 'redelivered'; batch: string }
-  | { kind: 'detected'; batch: string; counts: DetectionCounts; attempts: number };
+export type BatchOutcome =
+  { kind: 'redelivered'; batch: string } | { kind: 'detected'; batch: string; counts: DetectionCounts };
 
-export function batchKey(batch: BarBatch): string {
+export function batchKey(batch: Pick<BarBatch, 'object' | 'generation' | 'seq'>): string {
   return `${batch.object}@${batch.generation}#${batch.seq}`;
 }
 
-export async function detectBarBatch(batch: BarBatch, deps: DetectDependencies): Promise<DetectOutcome> {
+/**
+ * Runs the rules over the batch from the state read and commits the result; `dequeued` is the position of the
+ * held record this batch is, taken off the queue in the same commit.
+ * @throws StateConflictError when another delivery committed first (re-read and run again)
+ */
+export async function detectBarBatch(
+  batch: BarBatch,
+  stored: StoredSymbolState,
+  deps: DetectDependencies,
+  dequeued?: number,
+): Promise<BatchOutcome> {
   const key = batchKey(batch);
-  const { table, rows } = batchTable(batch);
-  for (let attempt = 1; ; attempt++) {
-    const stored = await deps.store.load(batch.symbol);
-    if (stored.lastBatch === key) return { kind: 'redelivered', batch: key };
-
-    const detector = new SymbolDetector(batch.symbol, deps.config, stored.state);
-    const counts = emptyCounts();
-    const alerts: Alert[] = [];
-    detector.run(table, rows, { object: batch.object, generation: batch.generation }, counts, (finding) =>
-      alerts.push(alertOf(finding)),
-    );
-    if (alerts.length > 0) await deps.publish(alerts);
-    try {
+  if (stored.lastBatch === key) {
+    // Committed before; a held copy of it only leaves the queue.
+    if (dequeued !== undefined) {
       await deps.store.commit(
         batch.symbol,
         stored,
-        { state: detector.toState(), alertCount: stored.alertCount + counts.alerts, lastBatch: key },
-        { ingestionId: ingestionId(batch.object, batch.generation), ...counts },
+        { state: stored.state, alertCount: stored.alertCount, lastBatch: key },
+        undefined,
+        dequeued,
       );
-      return { kind: 'detected', batch: key, counts, attempts: attempt };
-    } catch (error) {
-      if (!(error instanceof StateConflictError) || attempt >= MAX_CONFLICTS) throw error;
     }
+    return { kind: 'redelivered', batch: key };
   }
+  const { table, rows } = batchTable(batch);
+  const detector = new SymbolDetector(batch.symbol, deps.config, stored.state);
+  const counts = emptyCounts();
+  const alerts: Alert[] = [];
+  detector.run(table, rows, { object: batch.object, generation: batch.generation }, counts, (finding) =>
+    alerts.push(alertOf(finding)),
+  );
+  if (alerts.length > 0) await deps.publish(alerts);
+  await deps.store.commit(
+    batch.symbol,
+    stored,
+    { state: detector.toState(), alertCount: stored.alertCount + counts.alerts, lastBatch: key },
+    { ingestionId: ingestionId(batch.object, batch.generation), ...counts },
+    dequeued,
+  );
+  return { kind: 'detected', batch: key, counts };
 }

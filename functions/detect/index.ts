@@ -1,51 +1,127 @@
 /**
- * detect: one Kafka record (a bar batch) per CloudEvent, as Knative's KafkaSource delivers them
- * (type dev.knative.kafka.event, data = the record value). Any error answers 500, so the dispatcher retries
- * the record and, when it keeps failing, parks it on the dead-letter topic.
+ * detect: one Kafka record (a bar batch) per CloudEvent, as Knative's KafkaSource delivers them (binary mode,
+ * type dev.knative.kafka.event, data = the record value, extension `key` = the symbol).
+ *
+ * Registered with the HTTP signature, not the CloudEvent one, because its answer is the contract with the
+ * dispatcher (shared/pipeline/deliveryContract.ts): a CloudEvent function can only answer 2xx or 500 (500
+ * without a body in production), which cannot tell "send it again" from "this can never succeed". The
+ * CloudEvent is read with the CloudEvents SDK, as functions-framework itself reads it.
  */
 import * as functions from '@google-cloud/functions-framework';
-import type { CloudEvent } from '@google-cloud/functions-framework';
+import type { Request, Response } from '@google-cloud/functions-framework';
+import { HTTP, type CloudEvent } from 'cloudevents';
 import type { Alert } from '../../shared/core/alert.js';
 import { getFirestore, getPubSub } from '../../shared/clients/google.js';
-import { detectionConfigFromEnv } from '../../shared/config/detection.js';
-import { readVariable } from '../../shared/config/runtime.js';
+import { detectSettings, type DetectSettings } from '../../shared/config/detectSettings.js';
+import { DETECT_STATUS, type DetectOutcome } from '../../shared/pipeline/deliveryContract.js';
 import { chunkAlerts } from '../../shared/pipeline/alertMessage.js';
-import { decodeBarBatch } from '../../shared/pipeline/barBatch.js';
-import { SymbolStateStore } from '../../shared/state/symbolStateStore.js';
-import { detectBarBatch, type DetectDependencies } from './detectBarBatch.js';
+import { classify, describeError, EventError, serviceError } from '../../shared/errors.js';
+import { FirestoreSymbolStateStore } from '../../shared/state/symbolStateStore.js';
+import { FieldValue } from '@google-cloud/firestore';
+import { symbolStateId } from '../../shared/pipeline/documentIds.js';
+import type { DetectDependencies } from './detectBarBatch.js';
+import { detectRecord, type KafkaRecord } from './detectRecord.js';
 
-let dependencies: DetectDependencies | undefined;
-
-function defaultDependencies(env: NodeJS.ProcessEnv = process.env): DetectDependencies {
-  const topic = getPubSub(env).topic(readVariable('ANOMALIES_TOPIC', env), {
+function defaultDependencies(settings: DetectSettings): DetectDependencies {
+  const topic = getPubSub().topic(settings.anomaliesTopic, {
     batching: { maxMessages: 100, maxMilliseconds: 5 },
   });
+  const db = getFirestore();
   return {
-    config: detectionConfigFromEnv(env),
-    store: new SymbolStateStore(
-      getFirestore(env),
-      readVariable('STATE_COLLECTION', env),
-      readVariable('INGESTIONS_COLLECTION', env),
+    config: settings.detection,
+    store: new FirestoreSymbolStateStore(db, settings.stateCollection, (batch, symbol, tally) =>
+      batch.set(
+        db
+          .collection(settings.ingestionsCollection)
+          .doc(tally.ingestionId)
+          .collection('symbols')
+          .doc(symbolStateId(symbol)),
+        {
+          symbol,
+          batches: FieldValue.increment(1),
+          processed: FieldValue.increment(tally.processed),
+          late: FieldValue.increment(tally.late),
+          alerts: FieldValue.increment(tally.alerts),
+          a1: FieldValue.increment(tally.a1),
+          a2: FieldValue.increment(tally.a2),
+        },
+        { merge: true },
+      ),
     ),
     publish: async (alerts: Alert[]) => {
-      await Promise.all(
-        chunkAlerts(alerts).map((message) =>
-          topic.publishMessage({ json: message, attributes: { symbol: alerts[0]!.symbol } }),
-        ),
-      );
+      try {
+        await Promise.all(
+          chunkAlerts(alerts).map((message) =>
+            topic.publishMessage({ json: message, attributes: { symbol: alerts[0]!.symbol } }),
+          ),
+        );
+      } catch (error) {
+        throw serviceError('Pub/Sub', error);
+      }
     },
   };
 }
 
-export async function handleDetect(event: CloudEvent<unknown>): Promise<void> {
-  dependencies ??= defaultDependencies();
-  const batch = decodeBarBatch(event.data);
-  const outcome = await detectBarBatch(batch, dependencies);
-  if (outcome.kind === 'redelivered') {
-    console.log(
-      JSON.stringify({ message: 'batch already committed, skipped', batch: outcome.batch, id: event.id }),
-    );
+/** Read once, when the instance starts: a malformed setting stops it with a message naming the variable. */
+const settings = detectSettings(process.env);
+let dependencies: DetectDependencies | undefined;
+
+/** The Kafka record a request carries. @throws EventError when it is not a KafkaSource CloudEvent */
+export function recordOf(request: Pick<Request, 'headers' | 'rawBody'>): KafkaRecord {
+  let event: CloudEvent<unknown>;
+  try {
+    event = HTTP.toEvent<unknown>({
+      headers: request.headers,
+      body: request.rawBody ?? Buffer.alloc(0),
+    }) as CloudEvent<unknown>;
+  } catch (error) {
+    throw new EventError(`not a CloudEvent: ${(error as Error).message}`, { cause: error });
   }
+  const text = (name: string) => (typeof event[name] === 'string' ? (event[name] as string) : undefined);
+  return {
+    eventId: event.id,
+    key: text('key'),
+    control: text('control'),
+    value: request.rawBody ?? Buffer.alloc(0),
+  };
+}
+
+/** The status and body detect answers for a request. */
+export async function answer(
+  request: Pick<Request, 'headers' | 'rawBody'>,
+  deps: DetectDependencies,
+): Promise<{ status: number; body: DetectOutcome }> {
+  let record: KafkaRecord | undefined;
+  try {
+    record = recordOf(request);
+    const outcome = await detectRecord(record, deps);
+    return { status: outcome.outcome === 'final' ? DETECT_STATUS.final : DETECT_STATUS.done, body: outcome };
+  } catch (error) {
+    const kind = classify(error);
+    const body = {
+      error: error instanceof Error ? error.name : 'Error',
+      reason: describeError(error),
+    };
+    if (kind === 'retriable') return { status: DETECT_STATUS.retry, body: { outcome: 'retry', ...body } };
+    // Not held: the record could not be read far enough to know its symbol, or holding it failed finally.
+    return { status: DETECT_STATUS.final, body: { outcome: 'final', ...body, held: false } };
+  }
+}
+
+export async function handleDetect(request: Request, response: Response): Promise<void> {
+  dependencies ??= defaultDependencies(settings);
+  const { status, body } = await answer(request, dependencies);
+  const id = request.header('ce-id');
+  if (body.outcome === 'final') {
+    console.error(
+      JSON.stringify({ severity: 'ERROR', message: 'record can never be detected', id, ...body }),
+    );
+  } else if (body.outcome === 'retry') {
+    console.warn(JSON.stringify({ severity: 'WARNING', message: 'record to be retried', id, ...body }));
+  } else if (body.outcome !== 'detected') {
+    console.log(JSON.stringify({ severity: 'INFO', message: body.outcome, id, ...body }));
+  }
+  response.status(status).json(body);
 }
 
 /** For tests: run against other clients. */
@@ -53,4 +129,4 @@ export function setDetectDependencies(next: DetectDependencies | undefined): voi
   dependencies = next;
 }
 
-functions.cloudEvent('detect', handleDetect);
+functions.http('detect', handleDetect);

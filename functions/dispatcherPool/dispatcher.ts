@@ -2,29 +2,23 @@
  * A KafkaSource-compatible dispatcher: a Kafka consumer group that posts each record to a CloudEvent target
  * the way Knative's KafkaSource does (binary mode, type dev.knative.kafka.event, data = the record value).
  *
- * Per partition it delivers in order and waits for a 2xx before the next record; a failed delivery is retried
- * with exponential backoff, and a record that still fails is parked on the dead-letter topic with the reason,
- * so one bad record never stops its partition. Offsets are committed only after a record is delivered or
- * parked: a crash redelivers, never skips.
+ * Per partition it delivers in order and waits for detect's answer before the next record (deliver.ts and
+ * shared/pipeline/deliveryContract.ts): a record detect is done with is committed; one it says can never
+ * succeed is parked on the dead-letter topic at once, with the reason, so that it never stops its partition;
+ * anything else (detect restarting, unreachable, overloaded, a service behind it down) is waited out and
+ * the same record sent again, for as long as it takes. Offsets are committed only after a record is
+ * delivered or parked: a crash redelivers, never skips.
  */
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { deliver, type Delivery, type DeliveryOptions } from './deliver.js';
 
-export interface DispatcherOptions {
+export interface DispatcherOptions extends DeliveryOptions {
   kafka: Kafka;
   topic: string;
   groupId: string;
   deadLetterTopic: string;
-  /** The CloudEvent target (detect's URL). */
-  targetUrl: string;
-  maxAttempts: number;
-  initialBackoffMs?: number;
-  maxBackoffMs?: number;
-  /** Per-attempt time limit for the target's answer. */
-  attemptTimeoutMs?: number;
   /** Partitions delivered at once (each still strictly in order). */
   partitionsConcurrently?: number;
-  /** Extra request headers, e.g. an identity token for a private Cloud Run service. */
-  authHeaders?: () => Promise<Record<string, string>>;
   /** The KafkaSource name in ce-source. */
   sourceName?: string;
   log?: (entry: Record<string, unknown>) => void;
@@ -75,54 +69,28 @@ export function cloudEventHeaders(record: RecordRef, sourceName = 'stock-anomali
   return headers;
 }
 
-export type Delivery =
-  { delivered: true; attempts: number } | { delivered: false; attempts: number; reason: string };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Posts one record until a 2xx or the attempts run out; `heartbeat` keeps the group membership alive. */
-export async function deliver(
+/** One attempt: posts the record to the target and reads its whole answer. */
+export async function post(
   record: RecordRef,
   options: DispatcherOptions,
-  heartbeat: () => Promise<void> = async () => {},
-): Promise<Delivery> {
-  const initial = options.initialBackoffMs ?? 200;
-  const ceiling = options.maxBackoffMs ?? 30_000;
-  let reason = '';
-  for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
-    try {
-      const response = await fetch(options.targetUrl, {
-        method: 'POST',
-        headers: { ...cloudEventHeaders(record, options.sourceName), ...(await options.authHeaders?.()) },
-        body: record.message.value ?? Buffer.alloc(0),
-        signal: AbortSignal.timeout(options.attemptTimeoutMs ?? 300_000),
-      });
-      if (response.ok) {
-        await response.arrayBuffer();
-        return { delivered: true, attempts: attempt };
-      }
-      reason = `HTTP ${response.status}: ${(await response.text()).slice(0, 500)}`;
-    } catch (error) {
-      reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    }
-    if (attempt < options.maxAttempts) {
-      // Full jitter: spreads the retries of many partitions hitting one struggling target.
-      const backoff = Math.min(ceiling, initial * 2 ** (attempt - 1));
-      await sleep(backoff / 2 + Math.random() * (backoff / 2));
-      await heartbeat();
-    }
-  }
-  return { delivered: false, attempts: options.maxAttempts, reason };
+  signal: AbortSignal,
+): Promise<{ status: number; text: string }> {
+  const response = await fetch(options.targetUrl, {
+    method: 'POST',
+    headers: { ...cloudEventHeaders(record, options.sourceName), ...(await options.authHeaders?.()) },
+    body: record.message.value ?? Buffer.alloc(0),
+    signal,
+  });
+  return { status: response.status, text: await response.text() };
 }
 
 /** Parks a record on the dead-letter topic, keeping its key, value and headers, and saying why. */
 export async function park(
   producer: Producer,
   record: RecordRef,
-  delivery: Delivery,
+  delivery: Extract<Delivery, { outcome: 'final' }>,
   options: DispatcherOptions,
 ) {
-  const reason = delivery.delivered ? '' : delivery.reason;
   await producer.send({
     topic: options.deadLetterTopic,
     acks: -1,
@@ -132,12 +100,14 @@ export async function park(
         value: record.message.value,
         headers: {
           ...record.message.headers,
-          'dlq-reason': reason,
+          'dlq-reason': delivery.reason,
+          'dlq-status': String(delivery.status),
           'dlq-attempts': String(delivery.attempts),
           'dlq-topic': record.topic,
           'dlq-partition': String(record.partition),
           'dlq-offset': record.message.offset,
           'dlq-target': options.targetUrl,
+          'dlq-time': new Date().toISOString(),
         },
       },
     ],
@@ -154,7 +124,7 @@ export interface RunningDispatcher {
 export async function startDispatcher(options: DispatcherOptions): Promise<RunningDispatcher> {
   const log = options.log ?? ((entry) => console.log(JSON.stringify(entry)));
   // A short session lets a replacement take a crashed dispatcher's partitions within seconds; deliver()
-  // heartbeats between retries, so a slow target does not cost the membership.
+  // heartbeats while a record waits, so a slow or absent target does not cost the membership.
   const consumer = options.kafka.consumer({
     groupId: options.groupId,
     allowAutoTopicCreation: false,
@@ -162,6 +132,9 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
     heartbeatInterval: 2_000,
   });
   const producer = options.kafka.producer({ allowAutoTopicCreation: false });
+  // Ends every wait at once when the dispatcher stops: the record waiting is neither committed nor parked,
+  // and the next consumer of its partition delivers it.
+  const stopping = new AbortController();
   let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true;
@@ -175,16 +148,38 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
     partitionsConsumedConcurrently: options.partitionsConcurrently ?? 8,
     eachMessage: async ({ topic, partition, message, heartbeat }) => {
       const record = { topic, partition, message };
-      const delivery = await deliver(record, options, heartbeat);
-      if (!delivery.delivered) {
+      const where = { topic, partition, offset: message.offset };
+      const delivery = await deliver((signal) => post(record, options, signal), options, {
+        heartbeat,
+        signal: stopping.signal,
+        retrying: (attempt, reason, waitMs) => {
+          // The first failure and then every power of two: a long outage is visible without a flood.
+          if ((attempt & (attempt - 1)) !== 0) return;
+          log({
+            severity: 'WARNING',
+            message: 'detect did not take the record; holding the partition and trying again',
+            ...where,
+            attempt,
+            reason,
+            nextInMs: Math.round(waitMs),
+          });
+        },
+      });
+      if (delivery.outcome === 'final') {
         await park(producer, record, delivery, options);
         log({
-          severity: 'WARNING',
+          severity: 'ERROR',
           message: 'record parked on the dead-letter topic',
-          topic,
-          partition,
-          offset: message.offset,
+          ...where,
+          status: delivery.status,
           reason: delivery.reason,
+        });
+      } else if (delivery.attempts > 1) {
+        log({
+          severity: 'INFO',
+          message: 'record delivered after retries',
+          ...where,
+          attempts: delivery.attempts,
         });
       }
     },
@@ -193,6 +188,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
     consumer,
     ready: () => joined,
     stop: async () => {
+      stopping.abort(new Error('the dispatcher is stopping'));
       await consumer.disconnect();
       await producer.disconnect();
     },

@@ -2,44 +2,47 @@
 /**
  * The dispatcher as a long-running process (`node dist/functions/dispatcherPool/main.js`): locally beside
  * the functions, on Google Cloud as a Cloud Run worker pool calling the private detect service with an
- * identity token. Settings come from the environment (see shared/config/runtime.ts).
+ * identity token. Its settings are read once, here (shared/config/dispatcherSettings.ts); a malformed one
+ * stops it at once with a message naming the variable.
  */
 import { GoogleAuth } from 'google-auth-library';
-import { createKafka } from '../../shared/clients/kafka.js';
-import { readPositiveInt, readVariable } from '../../shared/config/runtime.js';
+import { Kafka } from 'kafkajs';
 import { healthPort, startHealthServer } from '../../shared/clients/healthServer.js';
+import { dispatcherSettings, type DispatcherSettings } from '../../shared/config/dispatcherSettings.js';
+import { ConfigError } from '../../shared/config/runtime.js';
 import { startDispatcher } from './dispatcher.js';
 
-const env = process.env;
-const targetUrl = readVariable('DETECT_URL', env);
+let settings: DispatcherSettings;
+try {
+  settings = dispatcherSettings(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`dispatcher: ${error.message}`);
+  process.exit(2);
+}
 
 let idTokenClient: ReturnType<GoogleAuth['getIdTokenClient']> | undefined;
 
 async function identityTokenHeaders(): Promise<Record<string, string>> {
-  idTokenClient ??= new GoogleAuth().getIdTokenClient(targetUrl);
+  idTokenClient ??= new GoogleAuth().getIdTokenClient(settings.targetUrl);
   const client = await idTokenClient;
   const headers = await client.getRequestHeaders();
   return Object.fromEntries(headers instanceof Headers ? headers.entries() : Object.entries(headers));
 }
 
-const auth = readVariable('DISPATCH_AUTH', env);
-if (auth !== 'none' && auth !== 'google-id-token') {
-  console.error(`DISPATCH_AUTH must be none or google-id-token, got '${auth}'`);
-  process.exit(2);
-}
-
 const dispatcher = await startDispatcher({
-  kafka: createKafka(env),
-  topic: readVariable('KAFKA_TOPIC', env),
-  groupId: readVariable('KAFKA_GROUP_ID', env),
-  deadLetterTopic: readVariable('KAFKA_DEAD_LETTER_TOPIC', env),
-  targetUrl,
-  maxAttempts: readPositiveInt('DISPATCH_MAX_ATTEMPTS', env),
-  ...(env.DISPATCH_INITIAL_BACKOFF_MS ? { initialBackoffMs: Number(env.DISPATCH_INITIAL_BACKOFF_MS) } : {}),
-  ...(auth === 'google-id-token' ? { authHeaders: identityTokenHeaders } : {}),
+  kafka: new Kafka(settings.kafka),
+  topic: settings.topic,
+  groupId: settings.groupId,
+  deadLetterTopic: settings.deadLetterTopic,
+  targetUrl: settings.targetUrl,
+  initialBackoffMs: settings.initialBackoffMs,
+  maxBackoffMs: settings.maxBackoffMs,
+  attemptTimeoutMs: settings.attemptTimeoutMs,
+  ...(settings.auth === 'google-id-token' ? { authHeaders: identityTokenHeaders } : {}),
 });
-startHealthServer(healthPort(env), () => dispatcher.ready());
-console.log(JSON.stringify({ message: 'dispatcher running', target: targetUrl }));
+startHealthServer(healthPort(process.env), () => dispatcher.ready());
+console.log(JSON.stringify({ message: 'dispatcher running', target: settings.targetUrl }));
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {

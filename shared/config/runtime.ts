@@ -4,8 +4,10 @@
  * This file is the single source of truth for the names: deploy.sh sets exactly these variables and
  * a test checks that it does (see test/unit/deploy). Defaults are the local stack's.
  */
+import { FinalError } from '../errors.js';
 
-export class ConfigError extends Error {
+/** A setting that is malformed: the component cannot start until it is corrected. */
+export class ConfigError extends FinalError {
   override name = 'ConfigError';
 }
 
@@ -40,8 +42,12 @@ export const RUNTIME_VARIABLES = {
   WINDOW_MINUTES: '10',
   // Dispatcher (Kafka -> detect)
   DETECT_URL: 'http://127.0.0.1:8082/',
-  DISPATCH_MAX_ATTEMPTS: '8',
   DISPATCH_AUTH: 'none',
+  /** The first wait after a failed delivery, doubling up to the next; a record is retried until it is done. */
+  DISPATCH_INITIAL_BACKOFF_MS: '200',
+  DISPATCH_MAX_BACKOFF_MS: '30000',
+  /** How long detect may take to answer one delivery. */
+  DISPATCH_ATTEMPT_TIMEOUT_MS: '300000',
 } as const;
 
 export type RuntimeVariable = keyof typeof RUNTIME_VARIABLES;
@@ -79,8 +85,10 @@ export const COMPONENT_VARIABLES: Record<'ingest' | 'detect' | 'notify' | 'dispa
     'KAFKA_SASL_MECHANISM',
     'KAFKA_SSL',
     'DETECT_URL',
-    'DISPATCH_MAX_ATTEMPTS',
     'DISPATCH_AUTH',
+    'DISPATCH_INITIAL_BACKOFF_MS',
+    'DISPATCH_MAX_BACKOFF_MS',
+    'DISPATCH_ATTEMPT_TIMEOUT_MS',
   ],
 };
 

@@ -1,6 +1,7 @@
 /** The detection settings (SPEC §2): thresholds as exact decimals, the window in minutes, the time zone. */
 import { addExact, exactFromText, scanDecimal, scannedSign, type ExactDecimal } from './decimal.js';
 import { ZoneOffsets } from './timestamp.js';
+import { FinalError } from '../errors.js';
 
 export interface DetectionSettings {
   /** A1 fires when |close − prevClose| / prevClose exceeds this (decimal text). */
@@ -31,28 +32,40 @@ export interface DetectionConfig {
   zone: ZoneOffsets;
 }
 
-export class SettingsError extends Error {
+/** A detection setting out of its range: final, the same settings always fail. */
+export class SettingsError extends FinalError {
   override name = 'SettingsError';
+  constructor(
+    /** The setting at fault. */
+    readonly setting: keyof DetectionSettings,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Checks and compiles settings. @throws SettingsError naming the bad setting */
 export function compileSettings(settings: DetectionSettings): DetectionConfig {
-  const threshold = (name: string, text: string): ExactDecimal => {
+  const threshold = (name: 'a1' | 'a2', text: string): ExactDecimal => {
     if (!scanDecimal(text) || scannedSign() < 0) {
-      throw new SettingsError(`${name} must be a non-negative decimal number, got '${text}'`);
+      throw new SettingsError(name, `${name} must be a non-negative decimal number, got '${text}'`);
     }
     return exactFromText(text);
   };
   const a1Exact = threshold('a1', settings.a1);
   const a2Exact = threshold('a2', settings.a2);
   if (!Number.isInteger(settings.windowMinutes) || settings.windowMinutes < 1) {
-    throw new SettingsError(`window must be a whole number of minutes ≥ 1, got '${settings.windowMinutes}'`);
+    throw new SettingsError(
+      'windowMinutes',
+      `window must be a whole number of minutes ≥ 1, got '${settings.windowMinutes}'`,
+    );
   }
   let zone: ZoneOffsets;
   try {
     zone = new ZoneOffsets(settings.timezone);
   } catch {
     throw new SettingsError(
+      'timezone',
       `unknown time zone '${settings.timezone}' (use an IANA name like Asia/Kolkata or UTC)`,
     );
   }

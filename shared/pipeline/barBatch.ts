@@ -4,6 +4,7 @@
  */
 import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME } from '../core/barTable.js';
 import { scanDecimal } from '../core/decimal.js';
+import { FinalError } from '../errors.js';
 
 export const BAR_BATCH_VERSION = 1;
 
@@ -57,7 +58,8 @@ export function* planBatches(
   }
 }
 
-export class BarBatchError extends Error {
+/** A Kafka record that is not a well-formed bar batch: final, it reads the same every time. */
+export class BarBatchError extends FinalError {
   override name = 'BarBatchError';
 }
 

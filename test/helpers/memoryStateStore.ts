@@ -1,51 +1,107 @@
-/** An in-memory stand-in for SymbolStateStore with the same precondition semantics, for unit tests. */
+/** An in-memory SymbolStateStore with the Firestore one's semantics (preconditions, holds), for unit tests. */
 import { Timestamp } from '@google-cloud/firestore';
-import { EMPTY_STATE, type SymbolState } from '../../shared/core/symbolState.js';
+import { EMPTY_STATE } from '../../shared/core/symbolState.js';
 import {
+  holdWith,
+  holdWithout,
   StateConflictError,
   type BatchTally,
+  type HeldRecord,
+  type HeldRecordSummary,
+  type NewHeldRecord,
+  type StateCommit,
   type StoredSymbolState,
+  type SymbolHold,
+  type SymbolStateStore,
 } from '../../shared/state/symbolStateStore.js';
 
 interface Row {
-  state: SymbolState;
-  alertCount: number;
-  lastBatch: string;
+  stored: Omit<StoredSymbolState, 'version'>;
   version: number;
+  queue: HeldRecord[];
 }
 
-export class MemoryStateStore {
+export class MemoryStateStore implements SymbolStateStore {
   readonly rows = new Map<string, Row>();
   readonly tallies: Array<{ symbol: string } & BatchTally> = [];
   /** Makes the next commits fail as a crash would, before anything is written. */
   failNextCommits = 0;
+  /** Makes the next loads fail as an unavailable Firestore does. */
+  failNextLoads = 0;
 
   async load(symbol: string): Promise<StoredSymbolState> {
+    if (this.failNextLoads > 0) {
+      this.failNextLoads--;
+      throw Object.assign(new Error('14 UNAVAILABLE: simulated outage'), { code: 14 });
+    }
     const row = this.rows.get(symbol);
-    if (!row) return { state: EMPTY_STATE, alertCount: 0, lastBatch: null, version: undefined };
-    return {
-      state: structuredClone(row.state),
-      alertCount: row.alertCount,
-      lastBatch: row.lastBatch,
-      version: Timestamp.fromMillis(row.version),
-    };
+    if (!row) return { state: EMPTY_STATE, alertCount: 0, lastBatch: null, hold: null, version: undefined };
+    return { ...structuredClone(row.stored), version: Timestamp.fromMillis(row.version) };
   }
 
   async commit(
     symbol: string,
     read: StoredSymbolState,
-    next: { state: SymbolState; alertCount: number; lastBatch: string },
-    tally: BatchTally,
+    next: StateCommit,
+    tally: BatchTally | undefined,
+    dequeued?: number,
   ): Promise<void> {
     if (this.failNextCommits > 0) {
       this.failNextCommits--;
       throw new Error('simulated crash before the commit');
     }
-    const current = this.rows.get(symbol);
-    if ((current?.version ?? undefined) !== read.version?.toMillis()) {
-      throw new StateConflictError(`state of ${symbol} changed`);
-    }
-    this.rows.set(symbol, { ...structuredClone(next), version: (current?.version ?? 0) + 1 });
-    this.tallies.push({ symbol, ...tally });
+    const row = this.#check(symbol, read);
+    const hold = dequeued === undefined ? read.hold : holdWithout(read.hold);
+    this.#write(symbol, row, { ...structuredClone(next), hold });
+    if (dequeued !== undefined) this.#queue(symbol).splice(0, 1);
+    if (tally !== undefined) this.tallies.push({ symbol, ...tally });
+  }
+
+  async hold(symbol: string, read: StoredSymbolState, record: NewHeldRecord, reason: string): Promise<void> {
+    const row = this.#check(symbol, read);
+    const { hold, seq } = holdWith(read.hold, record, reason, new Date());
+    this.#write(symbol, row, {
+      state: read.state,
+      alertCount: read.alertCount,
+      lastBatch: read.lastBatch,
+      hold,
+    });
+    this.#queue(symbol).push({ ...record, seq });
+  }
+
+  async keepHeld(symbol: string, read: StoredSymbolState, head: string, reason: string): Promise<void> {
+    const row = this.#check(symbol, read);
+    if (read.hold === null) return;
+    this.#write(symbol, row, { ...row!.stored, hold: { ...read.hold, head, reason } });
+  }
+
+  async heldRecords(symbol: string, limit: number): Promise<HeldRecord[]> {
+    return this.#queue(symbol)
+      .slice(0, limit)
+      .map((record) => ({ ...record, value: Buffer.from(record.value) }));
+  }
+
+  async heldSymbols(): Promise<Array<{ symbol: string; hold: SymbolHold; records: HeldRecordSummary[] }>> {
+    return [...this.rows]
+      .filter(([, row]) => row.stored.hold !== null)
+      .map(([symbol, row]) => ({
+        symbol,
+        hold: structuredClone(row.stored.hold!),
+        records: row.queue.map(({ value: _value, ...summary }) => summary),
+      }));
+  }
+
+  #check(symbol: string, read: StoredSymbolState): Row | undefined {
+    const row = this.rows.get(symbol);
+    if (row?.version !== read.version?.toMillis()) throw new StateConflictError(`state of ${symbol} changed`);
+    return row;
+  }
+
+  #write(symbol: string, row: Row | undefined, stored: Omit<StoredSymbolState, 'version'>): void {
+    this.rows.set(symbol, { stored, version: (row?.version ?? 0) + 1, queue: row?.queue ?? [] });
+  }
+
+  #queue(symbol: string): HeldRecord[] {
+    return this.rows.get(symbol)?.queue ?? [];
   }
 }

@@ -1,4 +1,7 @@
-/** detect, through functions-framework, with KafkaSource-shaped CloudEvents and an in-memory state store. */
+/**
+ * detect, through functions-framework, with KafkaSource-shaped CloudEvents and an in-memory state store: what
+ * it answers the dispatcher (200 done, 422 never, 503 not now) and what it detects, holds and resumes.
+ */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../shared/core/alert.js';
 import type { BarBatch } from '../../../shared/pipeline/barBatch.js';
@@ -22,7 +25,7 @@ function batch(seq: number, bars: Array<[number, string, string]>, generation = 
   };
 }
 
-function kafkaSourceHeaders(offset: number): Record<string, string> {
+function kafkaSourceHeaders(offset: number, key = 'ACME'): Record<string, string> {
   return {
     'ce-specversion': '1.0',
     'ce-id': `partition:3/offset:${offset}`,
@@ -30,7 +33,7 @@ function kafkaSourceHeaders(offset: number): Record<string, string> {
     'ce-source': '/apis/v1/namespaces/default/kafkasources/stock-anomalies#minute-bars',
     'ce-subject': `partition:3#${offset}`,
     'ce-time': '2026-11-25T12:00:00.000Z',
-    'ce-key': 'ACME',
+    'ce-key': key,
     'content-type': 'application/json',
   };
 }
@@ -39,17 +42,33 @@ let server: { url: string; close: () => Promise<void> };
 let store: MemoryStateStore;
 let published: Alert[][];
 
-async function post(body: unknown, offset = 0, contentType?: string): Promise<number> {
-  const headers = kafkaSourceHeaders(offset);
+/** Posts a record as the dispatcher does; answers the status, the body is kept in `lastAnswer`. */
+async function post(
+  body: unknown,
+  offset = 0,
+  contentType?: string,
+  extra: Record<string, string | undefined> = {},
+): Promise<number> {
+  const headers: Record<string, string> = { ...kafkaSourceHeaders(offset) };
   if (contentType) headers['content-type'] = contentType;
+  for (const [name, value] of Object.entries(extra)) {
+    if (value === undefined) delete headers[name];
+    else headers[name] = value;
+  }
   const response = await fetch(server.url, {
     method: 'POST',
     headers,
     body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
   });
-  await response.arrayBuffer();
+  lastAnswer = (await response.json()) as Record<string, unknown>;
   return response.status;
 }
+
+/** The resume record redrive sends for a held symbol. */
+const resume = (offset: number) =>
+  post(Buffer.alloc(0), offset, 'application/octet-stream', { 'ce-control': 'resume' });
+
+let lastAnswer: Record<string, unknown> = {};
 
 beforeAll(async () => {
   server = await serveFunction('detect');
@@ -80,7 +99,7 @@ describe('detect', () => {
           [1, '100', '10'],
         ]),
       ),
-    ).toBe(204);
+    ).toBe(200);
     // 03:47 is +1% on the previous batch's last close and 30 > 1.02 × 10.
     expect(
       await post(
@@ -90,14 +109,14 @@ describe('detect', () => {
         ]),
         1,
       ),
-    ).toBe(204);
+    ).toBe(200);
     expect(minutes(published)).toEqual(['03:47 A1,A2', '03:48 A2']);
     expect(published[0]![0]!.source).toEqual({
       object: 'ACME__EQ__NSE__NSE__MINUTE.csv',
       generation: '1',
       line: 2,
     });
-    expect(store.rows.get('ACME')).toMatchObject({
+    expect(await store.load('ACME')).toMatchObject({
       alertCount: 2,
       lastBatch: 'ACME__EQ__NSE__NSE__MINUTE.csv@1#1',
     });
@@ -106,8 +125,8 @@ describe('detect', () => {
   it('accepts the record value as raw bytes too', async () => {
     expect(
       await post(Buffer.from(JSON.stringify(batch(0, [[0, '100', '10']]))), 0, 'application/octet-stream'),
-    ).toBe(204);
-    expect(store.rows.get('ACME')?.state.lastClose).toBe('100');
+    ).toBe(200);
+    expect((await store.load('ACME')).state.lastClose).toBe('100');
   });
 
   it('skips a redelivered batch entirely, and counts re-sent minutes as late', async () => {
@@ -140,10 +159,11 @@ describe('detect', () => {
       [0, '100', '10'],
       [1, '102', '10'],
     ]);
-    expect(await post(record)).toBe(500);
-    expect(await post(record)).toBe(204);
+    expect(await post(record)).toBe(503);
+    expect(lastAnswer).toMatchObject({ outcome: 'retry' });
+    expect(await post(record)).toBe(200);
     expect(minutes(published)).toEqual(['03:46 A1', '03:46 A1']); // the same alert twice: notify overwrites
-    expect(store.rows.get('ACME')?.alertCount).toBe(1);
+    expect((await store.load('ACME')).alertCount).toBe(1);
   });
 
   it('re-reads and re-runs when another delivery committed the symbol first', async () => {
@@ -174,22 +194,142 @@ describe('detect', () => {
           [1, '101', '10'],
         ]),
       ),
-    ).toBe(204);
+    ).toBe(200);
     // The second attempt starts from the other commit: 03:45 is late, 03:46 moves +1%.
     expect(store.tallies.at(-1)).toMatchObject({ processed: 1, late: 1, alerts: 1 });
   });
 
-  it('answers 500 for a record that is not a bar batch, so the dispatcher retries then parks it', async () => {
-    expect(await post('{"hello": 1}')).toBe(500);
-    expect(await post('not json', 0, 'application/octet-stream')).toBe(500);
-    expect(
-      await post({
-        ...batch(0, [
-          [1, '100', '10'],
-          [0, '100', '10'],
-        ]),
-      }),
-    ).toBe(500); // minutes not ascending
+  it('answers 503 while Firestore is unavailable, and detects the record once it is back', async () => {
+    store.failNextLoads = 2;
+    const record = batch(0, [
+      [0, '100', '10'],
+      [1, '102', '10'],
+    ]);
+    expect(await post(record)).toBe(503);
+    expect(lastAnswer).toMatchObject({ outcome: 'retry', reason: expect.stringContaining('UNAVAILABLE') });
+    expect(await post(record)).toBe(503);
+    expect(await post(record)).toBe(200);
+    expect(minutes(published)).toEqual(['03:46 A1']);
+  });
+
+  it('answers 422 at once for a record that is not a bar batch, and holds its symbol', async () => {
+    expect(await post('{"hello": 1}')).toBe(422);
+    expect(lastAnswer).toMatchObject({
+      outcome: 'final',
+      error: 'BarBatchError',
+      symbol: 'ACME',
+      held: true,
+    });
+    expect(await post('not json', 1, 'application/octet-stream')).toBe(200);
+    expect(lastAnswer).toMatchObject({ outcome: 'held', behind: 'partition:3/offset:0', waiting: 2 });
     expect(published).toEqual([]);
+  });
+
+  it('answers 422 for batches whose minutes are not ascending, or whose symbol is not the key', async () => {
+    const descending = batch(0, [
+      [1, '100', '10'],
+      [0, '100', '10'],
+    ]);
+    expect(await post(descending)).toBe(422);
+    expect(lastAnswer.reason).toMatch(/ascending minutes/);
+    store = new MemoryStateStore();
+    setDetectDependencies({
+      config: configFor(),
+      store,
+      publish: async (alerts) => void published.push(alerts),
+    });
+    expect(await post({ ...batch(0, [[0, '100', '10']]), symbol: 'OTHER' })).toBe(422);
+    expect(lastAnswer.reason).toMatch(/a batch of 'OTHER' under the key 'ACME'/);
+  });
+
+  it('answers 422 without holding for a record with no key: no symbol to hold', async () => {
+    expect(await post(batch(0, [[0, '100', '10']]), 0, undefined, { 'ce-key': undefined })).toBe(422);
+    expect(lastAnswer).toMatchObject({ outcome: 'final', error: 'EventError', held: false });
+    expect(store.rows.size).toBe(0);
+  });
+
+  it('answers 422 for a request that is not a CloudEvent', async () => {
+    const response = await fetch(server.url, { method: 'POST', body: 'x' });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ error: 'EventError' });
+  });
+
+  it('reports a bug as a programming error, holds the symbol, and never calls it a data problem', async () => {
+    setDetectDependencies({
+      config: configFor(),
+      store,
+      publish: async () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'topic')");
+      },
+    });
+    expect(
+      await post(
+        batch(0, [
+          [0, '100', '10'],
+          [1, '102', '10'],
+        ]),
+      ),
+    ).toBe(422);
+    expect(lastAnswer).toMatchObject({
+      outcome: 'final',
+      error: 'TypeError',
+      reason: "programming error: TypeError: Cannot read properties of undefined (reading 'topic')",
+      held: true,
+    });
+  });
+
+  it('holds later batches of a held symbol in order, and a resume detects them as if never held', async () => {
+    // Prepare: 03:45 detected; then a batch detect cannot take (a bug, fixed below); then two more.
+    expect(await post(batch(0, [[0, '100', '10']]), 0)).toBe(200);
+    let broken = true;
+    setDetectDependencies({
+      config: configFor(),
+      store,
+      publish: async (alerts) => {
+        if (broken) throw new TypeError('publish is broken');
+        published.push(alerts);
+      },
+    });
+    const second = batch(1, [[1, '101', '30']]); // +1% and 30 > 1.02 × 10: A1 and A2
+    const third = batch(2, [[2, '101', '10']]); // no move; 10 < 1.02 × mean(10, 30)
+    const fourth = batch(3, [[3, '99', '50']]); // −1.98% and 50 > 1.02 × mean(10, 30, 10)
+    expect(await post(second, 1)).toBe(422);
+    expect(await post(third, 2)).toBe(200);
+    expect(lastAnswer).toMatchObject({ outcome: 'held', waiting: 2 });
+    expect(await post(fourth, 3)).toBe(200);
+    expect(await post(fourth, 3)).toBe(200); // redelivered: not queued twice
+    expect(lastAnswer).toMatchObject({ outcome: 'held', waiting: 3 });
+    expect(await post(second, 1)).toBe(422); // the head again: final again, so that it is parked
+    expect(published).toEqual([]);
+    expect((await store.heldSymbols())[0]).toMatchObject({
+      symbol: 'ACME',
+      hold: { head: 'ACME__EQ__NSE__NSE__MINUTE.csv@1#1', waiting: 3 },
+    });
+    expect((await store.heldSymbols())[0]!.records.map((record) => record.seq)).toEqual([0, 1, 2]);
+
+    // Act: the cause is fixed; redrive's resume.
+    broken = false;
+    expect(await resume(4)).toBe(200);
+
+    // Assess: the same alerts as without the hold, in order, and the symbol released.
+    expect(lastAnswer).toMatchObject({ outcome: 'resumed', batches: 3 });
+    expect(minutes(published)).toEqual(['03:46 A1,A2', '03:48 A1,A2']);
+    expect(await store.heldSymbols()).toEqual([]);
+    expect(await post(batch(4, [[4, '99', '10']]), 5)).toBe(200);
+    expect(lastAnswer).toMatchObject({ outcome: 'detected', processed: 1 });
+  });
+
+  it('keeps a symbol held when its head still cannot be detected on resume, and answers 422', async () => {
+    expect(await post('{"not":"a batch"}', 0)).toBe(422);
+    expect(await post(batch(0, [[0, '100', '10']]), 1)).toBe(200);
+    expect(await resume(2)).toBe(422);
+    expect(lastAnswer).toMatchObject({ outcome: 'final', error: 'BarBatchError', held: true });
+    expect((await store.heldSymbols())[0]?.hold.waiting).toBe(2);
+    expect(published).toEqual([]);
+  });
+
+  it('answers a resume for a symbol that is not held as done, detecting nothing', async () => {
+    expect(await resume(0)).toBe(200);
+    expect(lastAnswer).toMatchObject({ outcome: 'resumed', batches: 0 });
   });
 });

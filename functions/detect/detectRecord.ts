@@ -1,0 +1,191 @@
+/**
+ * What detect does with one Kafka record, and what it answers (see shared/pipeline/deliveryContract.ts).
+ *
+ * A record whose symbol is not held is detected. One that can never be detected (it is not a bar batch, or
+ * detecting it hits a bug) holds its symbol: it is queued in Firestore and answered as final, so the
+ * dispatcher parks it on the dead-letter topic where a person sees it. While a symbol is held, each later
+ * record of it is queued behind the first and answered as done: detecting it now would run it against a state
+ * that lacks the held minutes (a wrong previous close, a wrong window), and an alert must never be wrong. A
+ * resume record (sent by `stock-anomalies redrive` once the cause is fixed) retries the queue in order and
+ * releases the symbol when it is empty. Errors that may pass (a service down, a conflict) are thrown for the
+ * edge to answer "retry".
+ */
+import { BarBatchError, decodeBarBatch, type BarBatch } from '../../shared/pipeline/barBatch.js';
+import { RESUME_CONTROL, type DetectOutcome } from '../../shared/pipeline/deliveryContract.js';
+import { classify, describeError, EventError, FinalError } from '../../shared/errors.js';
+import {
+  StateConflictError,
+  type HeldRecord,
+  type NewHeldRecord,
+  type StoredSymbolState,
+} from '../../shared/state/symbolStateStore.js';
+import { batchKey, detectBarBatch, type DetectDependencies } from './detectBarBatch.js';
+
+/** A Kafka record as the dispatcher delivers it. */
+export interface KafkaRecord {
+  /** The CloudEvent id: `partition:P/offset:O`. */
+  eventId: string;
+  /** The record key: the symbol. */
+  key: string | undefined;
+  /** The record's `control` header, for an instruction rather than a batch. */
+  control: string | undefined;
+  value: Buffer;
+}
+
+/** Re-reads and runs again after this many optimistic-concurrency conflicts, then lets the delivery retry. */
+const MAX_CONFLICTS = 3;
+
+type FinalOutcome = Extract<DetectOutcome, { outcome: 'final' }>;
+
+/** Reads a record as a bar batch of its key's symbol, or says why it is not one. */
+function readBatch(value: Buffer, symbol: string): { batch: BarBatch } | { error: FinalError } {
+  try {
+    const batch = decodeBarBatch(value);
+    if (batch.symbol !== symbol) {
+      return { error: new BarBatchError(`a batch of '${batch.symbol}' under the key '${symbol}'`) };
+    }
+    return { batch };
+  } catch (error) {
+    if (error instanceof FinalError) return { error };
+    throw error;
+  }
+}
+
+function heldRecord(record: KafkaRecord, read: ReturnType<typeof readBatch>): NewHeldRecord {
+  if ('error' in read) return { identity: record.eventId, eventId: record.eventId, value: record.value };
+  const { batch } = read;
+  return {
+    identity: batchKey(batch),
+    eventId: record.eventId,
+    value: record.value,
+    object: batch.object,
+    generation: batch.generation,
+  };
+}
+
+function final(error: unknown, symbol: string | undefined, held: boolean): FinalOutcome {
+  return {
+    outcome: 'final',
+    error: error instanceof Error ? error.name : 'Error',
+    reason: describeError(error),
+    ...(symbol === undefined ? {} : { symbol }),
+    held,
+  };
+}
+
+/** Runs `attempt` again from a fresh read when another delivery committed first. */
+async function withConflictRetries<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let conflicts = 0; ; conflicts++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof StateConflictError) || conflicts + 1 >= MAX_CONFLICTS) throw error;
+    }
+  }
+}
+
+/**
+ * Detects, queues or resumes one record.
+ * @throws a retriable error when a service failed or conflicts persisted: answer "retry"
+ */
+export async function detectRecord(record: KafkaRecord, deps: DetectDependencies): Promise<DetectOutcome> {
+  const symbol = record.key;
+  if (symbol === undefined || symbol === '') {
+    return final(new EventError(`record ${record.eventId} has no key (the symbol)`), undefined, false);
+  }
+  if (record.control === RESUME_CONTROL) return resume(symbol, deps);
+  if (record.control !== undefined) {
+    return final(
+      new EventError(`record ${record.eventId}: unknown control '${record.control}'`),
+      symbol,
+      false,
+    );
+  }
+  const read = readBatch(record.value, symbol);
+  const queued = heldRecord(record, read);
+  return withConflictRetries(async () => {
+    const stored = await deps.store.load(symbol);
+    if (stored.hold !== null) {
+      // The record the hold began with, delivered again: final again, so that it is parked.
+      if (queued.identity === stored.hold.head) {
+        return { outcome: 'final', error: 'Held', reason: stored.hold.reason, symbol, held: true };
+      }
+      if (queued.identity !== stored.hold.lastQueued) {
+        await deps.store.hold(symbol, stored, queued, stored.hold.reason);
+      }
+      return {
+        outcome: 'held',
+        symbol,
+        behind: stored.hold.head,
+        waiting: stored.hold.waiting + (queued.identity === stored.hold.lastQueued ? 0 : 1),
+      };
+    }
+    if ('error' in read) return holdOn(symbol, stored, queued, read.error, deps);
+    try {
+      const outcome = await detectBarBatch(read.batch, stored, deps);
+      return outcome.kind === 'redelivered'
+        ? { outcome: 'redelivered', batch: outcome.batch }
+        : { outcome: 'detected', batch: outcome.batch, ...pick(outcome.counts) };
+    } catch (error) {
+      if (classify(error) === 'retriable') throw error;
+      return holdOn(symbol, stored, queued, error, deps);
+    }
+  });
+}
+
+async function holdOn(
+  symbol: string,
+  stored: StoredSymbolState,
+  record: NewHeldRecord,
+  error: unknown,
+  deps: DetectDependencies,
+): Promise<FinalOutcome> {
+  await deps.store.hold(symbol, stored, record, describeError(error));
+  return final(error, symbol, true);
+}
+
+/** Retries the symbol's held records in order; releases the symbol when none is left. */
+async function resume(symbol: string, deps: DetectDependencies): Promise<DetectOutcome> {
+  let batches = 0;
+  for (let conflicts = 0; ;) {
+    const stored = await deps.store.load(symbol);
+    if (stored.hold === null) return { outcome: 'resumed', symbol, batches };
+    const [next] = await deps.store.heldRecords(symbol, 1);
+    if (next === undefined) {
+      // Held with nothing waiting (cannot happen through this module): the hold has nothing left to keep.
+      await deps.store.commit(
+        symbol,
+        stored,
+        { state: stored.state, alertCount: stored.alertCount, lastBatch: stored.lastBatch ?? '' },
+        undefined,
+        -1,
+      );
+      continue;
+    }
+    const read = readBatch(next.value, symbol);
+    try {
+      if ('error' in read) throw read.error;
+      await detectBarBatch(read.batch, stored, deps, next.seq);
+      batches++;
+    } catch (error) {
+      if (error instanceof StateConflictError && ++conflicts < MAX_CONFLICTS) continue;
+      if (classify(error) === 'retriable') throw error;
+      await keepHeld(symbol, stored, next, error, deps);
+      return final(error, symbol, true);
+    }
+  }
+}
+
+async function keepHeld(
+  symbol: string,
+  stored: StoredSymbolState,
+  head: HeldRecord,
+  error: unknown,
+  deps: DetectDependencies,
+): Promise<void> {
+  await deps.store.keepHeld(symbol, stored, head.identity, describeError(error));
+}
+
+function pick(counts: { processed: number; late: number; alerts: number }) {
+  return { processed: counts.processed, late: counts.late, alerts: counts.alerts };
+}

@@ -1,0 +1,21 @@
+/** detect's settings, read once when an instance starts (see runtime.ts for the names and defaults). */
+import type { DetectionConfig } from '../core/detectionSettings.js';
+import { detectionConfigFromEnv } from './detection.js';
+import { readVariable } from './runtime.js';
+
+export interface DetectSettings {
+  anomaliesTopic: string;
+  stateCollection: string;
+  ingestionsCollection: string;
+  detection: DetectionConfig;
+}
+
+/** @throws ConfigError naming the variable that is malformed and what it expects */
+export function detectSettings(env: NodeJS.ProcessEnv): DetectSettings {
+  return {
+    anomaliesTopic: readVariable('ANOMALIES_TOPIC', env),
+    stateCollection: readVariable('STATE_COLLECTION', env),
+    ingestionsCollection: readVariable('INGESTIONS_COLLECTION', env),
+    detection: detectionConfigFromEnv(env),
+  };
+}

@@ -73,7 +73,10 @@ export interface StackEndpoints {
   };
   readonly storage: {
     readonly port: number;
-    /** For `new Storage({ apiEndpoint, projectId })`; STORAGE_EMULATOR_HOST must stay unset (FIELD-NOTES). */
+    /**
+     * For `new Storage({ apiEndpoint, projectId })`; STORAGE_EMULATOR_HOST must stay unset (see
+     * stackClientEnv).
+     */
     readonly apiEndpoint: string;
   };
   /** Ports of the functions-framework servers run locally. */

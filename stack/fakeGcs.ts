@@ -14,7 +14,7 @@ import { isHttpOk } from './probes.js';
 import { requireExecutable, runLogged } from './tools.js';
 
 export const FAKE_GCS_MODULE = 'github.com/fsouza/fake-gcs-server';
-/** v1.56 has an off-by-one in multi-chunk resumable uploads (FIELD-NOTES); 1.55.1 builds with Go 1.25+. */
+/** v1.56 has an off-by-one in multi-chunk resumable uploads; 1.55.1 builds with Go 1.25+. */
 export const FAKE_GCS_VERSION = 'v1.55.1';
 export const GO_HINT = 'Install Go 1.25+ (https://go.dev/doc/install; Debian bookworm packages are too old).';
 

@@ -1,6 +1,6 @@
 /**
- * Bad rows, one per reason code of the reader (SPEC §1, "Row validity"). Each bad row has exactly one fault,
- * so its reason does not depend on the order in which a reader checks the rules.
+ * Bad rows, one per reason code of the reader (contract §1, "Row validity"). Each bad row has exactly one
+ * fault, so its reason does not depend on the order in which a reader checks the rules.
  */
 import type { Bar } from './marketModel.js';
 import type { Random } from './random.js';

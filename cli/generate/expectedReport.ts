@@ -1,6 +1,7 @@
 /**
  * The quality report a correct reader must produce for one generated file, derived line by line from what the
- * generator wrote, by the SPEC's definitions (and without the reader's code, so that tests can compare them).
+ * generator wrote, by the contract's definitions (docs/contract.md §1) and without the reader's code, so that
+ * tests can compare them.
  */
 import { BAD_REASONS, type BadReason } from './badRows.js';
 import { isoMinute, localDayOf } from './calendar.js';

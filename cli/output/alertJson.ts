@@ -1,5 +1,5 @@
 /**
- * Alerts as JSON lines: the exact text `JSON.stringify` gives for an alert, fields in the SPEC §3 order
+ * Alerts as JSON lines: the exact text `JSON.stringify` gives for an alert, fields in the contract §3 order
  * (see alertLines.ts for how a line is written).
  */
 import type { AlertSource } from '../../shared/core/finding.js';

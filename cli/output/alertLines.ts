@@ -4,7 +4,8 @@
  * hundreds of thousands of alerts, and building each line as a string, then encoding it, cost more than
  * reading and checking the bars did.
  *
- * Every format writes the same fields in the same order (SPEC §3); a layout says what stands between them.
+ * Every format writes the same fields in the same order (contract §3); a layout says what stands between
+ * them.
  */
 import type { Alert } from '../../shared/core/alert.js';
 import { CLOSE, HIGH, LOW, OPEN, VOLUME } from '../../shared/core/barTable.js';

@@ -35,7 +35,7 @@ export const RUNTIME_VARIABLES = {
   INGESTIONS_COLLECTION: 'ingestions',
   ALERTS_COLLECTION: 'alerts',
   STATE_COLLECTION: 'symbol-state',
-  // Detection (SPEC §1, §2)
+  // Detection (contract §1, §2)
   EXCHANGE_TIMEZONE: 'Asia/Kolkata',
   A1_THRESHOLD: '0.005',
   A2_THRESHOLD: '0.02',

@@ -1,4 +1,4 @@
-/** Alerts (SPEC §3): one per bar for which at least one rule fires; identity (symbol, minute). */
+/** Alerts (contract §3): one per bar for which at least one rule fires; identity (symbol, minute). */
 import { CLOSE, HIGH, LOW, OPEN, VOLUME } from './barTable.js';
 import type { AlertSource, Finding } from './finding.js';
 import { formatMinute } from './timestamp.js';

@@ -1,5 +1,6 @@
 /**
- * Decimal numbers as the SPEC reads them: `[+-]digits[.digits][e±digits]`, compared exactly.
+ * Decimal numbers as the contract (docs/contract.md §1) reads them: `[+-]digits[.digits][e±digits]`,
+ * compared exactly.
  *
  * The hot path keeps a decimal as an integer mantissa and a scale (value = mantissa × 10^-scale) in plain
  * numbers, which is exact while the mantissa is a safe integer and the scale is within ±22 (the powers of ten

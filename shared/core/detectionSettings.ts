@@ -1,4 +1,4 @@
-/** The detection settings (SPEC §2): thresholds as exact decimals, the window in minutes, the time zone. */
+/** The detection settings (contract §2): thresholds as exact decimals, the window in minutes, the zone. */
 import { addExact, exactFromText, scanDecimal, scannedSign, type ExactDecimal } from './decimal.js';
 import { ZoneOffsets } from './timestamp.js';
 import { FinalError } from '../errors.js';

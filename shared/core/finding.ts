@@ -11,10 +11,10 @@ export interface AlertSource {
 export const NO_TABLE = new BarTable();
 
 /**
- * A bar that at least one rule fired on, with the figures its alert reports (SPEC §3; alertOf in alert.ts makes
- * the alert). A detector hands out one record, refilled for every such bar, because the batch CLI writes its
- * alerts straight from it and an object per alert was a large share of its work: keep what you need before
- * the next bar.
+ * A bar that at least one rule fired on, with the figures its alert reports (contract §3; alertOf in alert.ts
+ * makes the alert). A detector hands out one record, refilled for every such bar, because the batch CLI
+ * writes its alerts straight from it and an object per alert was a large share of its work: keep what you need
+ * before the next bar.
  */
 export class Finding {
   readonly symbol: string;

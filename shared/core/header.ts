@@ -1,4 +1,4 @@
-/** The header line of an object, mapped to the columns the SPEC needs (§1). */
+/** The header line of an object, mapped to the columns the contract needs (docs/contract.md §1). */
 
 const TIMESTAMP_NAMES = ['timestamp', 'timestamp_utc', 'datetime', 'date_time', 'date', 'time'];
 const SYMBOL_NAMES = ['symbol', 'ticker', 'tradingsymbol', 'stock', 'company'];

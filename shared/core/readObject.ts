@@ -1,7 +1,7 @@
 /**
  * The stream edge of the reader: bytes of one object in, its accepted bars and quality report out.
  * Gunzips (by name or magic number), decodes UTF-8, drops a byte-order mark and parses RFC 4180 CSV with
- * Papa Parse; everything the SPEC says about rows is in ObjectIntake.
+ * Papa Parse; everything docs/contract.md says about rows is in ObjectIntake.
  */
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';

@@ -1,4 +1,4 @@
-/** The quality report of one object and the rows it set aside (SPEC §1: nothing is silently lost). */
+/** The quality report of one object and the rows it set aside (contract §1: nothing is silently lost). */
 
 /** Why a data row was set aside. */
 export const BAD_REASONS = [

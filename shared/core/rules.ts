@@ -1,5 +1,5 @@
 /**
- * The rules A1 and A2 (SPEC §2) over one symbol's state.
+ * The rules A1 and A2 (contract §2) over one symbol's state.
  *
  * Each comparison is first made in doubles with an error bound far above any rounding the doubles can carry;
  * only a result inside that bound (a move within a hair of the threshold, such as exactly 0.5%) is decided
@@ -32,7 +32,7 @@ const DOUBLE_TRUST = 1e-12;
 export interface DetectionCounts {
   /** Bars the rules ran on. */
   processed: number;
-  /** Bars not after the symbol's last processed minute: counted, not detected (SPEC §2). */
+  /** Bars not after the symbol's last processed minute: counted, not detected (contract §2). */
   late: number;
   a1: number;
   a2: number;

@@ -1,5 +1,6 @@
 /**
- * Timestamps as the SPEC reads them, reduced to the bar's minute: whole minutes since the Unix epoch (UTC).
+ * Timestamps as the contract (docs/contract.md §1) reads them, reduced to the bar's minute: whole minutes
+ * since the Unix epoch (UTC).
  *
  * `YYYY-MM-DD[ T]HH:MM[:SS[.fraction]]`, optionally followed by `Z`, `±HH:MM` or `±HHMM`. Without an offset
  * the wall time is read in the exchange time zone.

@@ -17,7 +17,7 @@ export function symbolStateId(symbol: string): string {
   return safeId(symbol);
 }
 
-/** The identity of an alert (SPEC §3), as a document id: `BAJAJ_AUTO@2017-01-02T03:45:00Z`. */
+/** The identity of an alert (contract §3), as a document id: `BAJAJ_AUTO@2017-01-02T03:45:00Z`. */
 export function alertId(alert: { symbol: string; timestamp: string }): string {
   return `${safeId(alert.symbol)}@${alert.timestamp}`;
 }

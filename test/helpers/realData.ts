@@ -1,6 +1,7 @@
 /**
- * The team kit's real minute bars (../shared/data/real beside the checkout; never copied into the repository,
- * see its README for the licence). A clone elsewhere names the kit with STOCK_ANOMALIES_SHARED.
+ * Real minute bars, which are not in the repository (their licence, LGPL-3.0, keeps them out of it): the file
+ * `data/real/NAME` under the directory STOCK_ANOMALIES_SHARED names, else under a `shared/` directory beside
+ * the checkout.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

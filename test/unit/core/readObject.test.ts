@@ -1,4 +1,4 @@
-/** SPEC §1, line by line, through the real reader. */
+/** Contract §1, line by line, through the real reader. */
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { CLOSE, VOLUME } from '../../../shared/core/barTable.js';
@@ -142,7 +142,7 @@ describe('header', () => {
     expect(bars(await readText(text))).toEqual([['TEST', '2017-01-02T03:45:00Z', 10, 5, 2]]);
   });
 
-  it('takes the first present timestamp name in the SPEC order', async () => {
+  it("takes the first present timestamp name in the contract's order", async () => {
     // `timestamp` wins over `date` even though `date` comes first in the file.
     const text = 'date,timestamp,open,high,low,close,volume\ngarbage,2017-01-02 09:15:00+05:30,1,1,1,1,1\n';
     expect((await readText(text)).report.accepted).toBe(1);

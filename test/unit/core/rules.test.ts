@@ -1,4 +1,4 @@
-/** SPEC §2 with hand-computed cases: every expected figure below was worked out on paper. */
+/** Contract §2 with hand-computed cases: every expected figure below was worked out on paper. */
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';

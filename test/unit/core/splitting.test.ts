@@ -1,6 +1,7 @@
 /**
- * Real data (../shared/data/real, FTX BTC-PERP minute bars, UTC) and the promise the pipeline rests on:
- * splitting the input anywhere, or resuming from a serialized state, gives the same alerts as one pass.
+ * Real data (FTX BTC-PERP minute bars, UTC; kept outside the repository, see test/helpers/realData.ts) and
+ * the promise the pipeline rests on: splitting the input anywhere, or resuming from a serialized state, gives
+ * the same alerts as one pass.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

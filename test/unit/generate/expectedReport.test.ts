@@ -27,7 +27,7 @@ function bad(reason: LineEntry['reason']): LineEntry {
 const blank: LineEntry = { ...row(0), kind: 'blank', bar: undefined, minute: Number.NaN };
 
 describe('Class: ExpectedReportBuilder', () => {
-  it('derives the figures by the SPEC definitions', () => {
+  it("derives the figures by the contract's definitions", () => {
     // Prepare: minutes 0 1 2, 6 5 (5 out of order), 9 (gaps 3–4 and 7–8), a bad row, a blank line, an exact and a conflicting duplicate,
     // and the next day's first bar (no gap across dates).
     const entries = [

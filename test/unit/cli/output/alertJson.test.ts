@@ -53,7 +53,7 @@ describe('JSON lines', () => {
       { ...base, a1: { prevClose: 0.1, prevTimestamp: base.timestamp, changePct: roundFigure(-0.0000004) } },
     ],
   ])('equals JSON.stringify for %s', (_, alert) => {
-    // The SPEC's field order: the bar, then a1 and a2 when present, then the source.
+    // The contract's field order (§3): the bar, then a1 and a2 when present, then the source.
     const { a1, a2, source, ...bar } = alert as Alert;
     expect(alertJson(alert as Alert)).toBe(
       JSON.stringify({ ...bar, ...(a1 && { a1 }), ...(a2 && { a2 }), source }),

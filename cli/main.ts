@@ -36,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   wait: async () => (await import('./commands/wait.js')).registerWaitCommand,
   alerts: async () => (await import('./commands/alerts.js')).registerAlertsCommand,
   reports: async () => (await import('./commands/reports.js')).registerReportsCommand,
+  redrive: async () => (await import('./commands/redrive.js')).registerRedriveCommand,
   demo: async () => (await import('./commands/demo.js')).registerDemoCommand,
 };
 

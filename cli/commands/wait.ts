@@ -4,6 +4,7 @@ import { readVariable } from '../../shared/config/runtime.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
 import type { CliContext } from '../context.js';
+import { describeProblems, hasProblems, pipelineProblems } from '../pipelineProblems.js';
 import { clients, stackError, type StackClients } from '../stackClients.js';
 import { UsageError } from '../usageError.js';
 
@@ -20,7 +21,11 @@ export function registerWaitCommand(program: Command, context: CliContext): void
     });
 }
 
-/** Polls until nothing is pending; sets exit code 1 and says what is still pending on timeout. */
+/**
+ * Polls until nothing is pending. Then, if records are parked on the dead-letter topic or symbols held behind
+ * one, says which objects they belong to and sets exit code 1: those will not pass by waiting. On timeout,
+ * says what is still pending and sets exit code 1.
+ */
 export async function waitForIdle(
   stack: StackClients,
   timeoutSeconds: number,
@@ -33,6 +38,15 @@ export async function waitForIdle(
       throw stackError(error);
     });
     if (pending.length === 0) {
+      const problems = await pipelineProblems(stack).catch((error) => {
+        throw stackError(error);
+      });
+      if (hasProblems(problems)) {
+        const lines = describeProblems(problems, readVariable('KAFKA_DEAD_LETTER_TOPIC', stack.env));
+        context.stderr.write(`not every record became alerts:\n${lines.join('\n')}\n`);
+        context.exitCode = 1;
+        return false;
+      }
       context.stderr.write('all dropped objects ingested, all alerts written\n');
       return true;
     }

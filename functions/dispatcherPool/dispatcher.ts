@@ -10,6 +10,7 @@
  * delivered or parked: a crash redelivers, never skips.
  */
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { parkedHeaders } from '../../shared/pipeline/parkedRecord.js';
 import { deliver, type Delivery, type DeliveryOptions } from './deliver.js';
 
 export interface DispatcherOptions extends DeliveryOptions {
@@ -98,17 +99,14 @@ export async function park(
       {
         key: record.message.key,
         value: record.message.value,
-        headers: {
-          ...record.message.headers,
-          'dlq-reason': delivery.reason,
-          'dlq-status': String(delivery.status),
-          'dlq-attempts': String(delivery.attempts),
-          'dlq-topic': record.topic,
-          'dlq-partition': String(record.partition),
-          'dlq-offset': record.message.offset,
-          'dlq-target': options.targetUrl,
-          'dlq-time': new Date().toISOString(),
-        },
+        headers: parkedHeaders(record.message.headers, {
+          reason: delivery.reason,
+          status: delivery.status,
+          attempts: delivery.attempts,
+          origin: { topic: record.topic, partition: record.partition, offset: record.message.offset },
+          target: options.targetUrl,
+          parkedAt: new Date().toISOString(),
+        }),
       },
     ],
   });

@@ -169,8 +169,8 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
   constructor(
     private readonly db: Firestore,
     private readonly collection: string,
-    /** Adds the batch's tally to the commit (the ingestion store owns that document). */
-    private readonly addTally: (
+    /** Adds a batch's tally to the commit (the ingestion store owns that document); readers need none. */
+    private readonly addTally?: (
       batch: FirebaseFirestore.WriteBatch,
       symbol: string,
       tally: BatchTally,
@@ -217,7 +217,11 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
       hold: holdData(hold),
       held: hold !== null,
     });
-    if (tally !== undefined) this.addTally(batch, symbol, tally);
+    if (tally !== undefined) {
+      if (this.addTally === undefined)
+        throw new TypeError('a state store made for reading cannot commit tallies');
+      this.addTally(batch, symbol, tally);
+    }
     if (dequeued !== undefined) batch.delete(this.#ref(symbol).collection(HELD).doc(seqId(dequeued)));
     await this.#commit(batch, symbol);
   }

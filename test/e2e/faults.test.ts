@@ -1,0 +1,187 @@
+/**
+ * The pipeline under faults on the real local stack: detect killed and started again mid-stream, Firestore
+ * paused mid-stream, a record that can never be detected. After each, the alerts in Firestore must equal
+ * what `stock-anomalies detect` finds in the same files, and `wait` must say truthfully whether they do.
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Firestore } from '@google-cloud/firestore';
+import { Storage } from '@google-cloud/storage';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { generateDataset } from '../../cli/generate/index.js';
+import { stackEndpoints } from '../../stack/endpoints.js';
+import { stackPaths } from '../../stack/paths.js';
+import { runCli } from '../helpers/runCli.js';
+import { clearFirestore, forgetParked, killAndRestart, pause, stackKafka } from '../helpers/stackFaults.js';
+
+const endpoints = stackEndpoints();
+const cli = (...args: string[]) => runCli(args, process.env);
+const work = mkdtempSync(join(tmpdir(), 'e2e-faults-'));
+
+/** Alerts as JSON lines, without the object generation (the CLI reads files, which have none). */
+function alertLines(jsonl: string): string[] {
+  return jsonl
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const alert = JSON.parse(line);
+      delete alert.source.generation;
+      return JSON.stringify(alert);
+    });
+}
+
+const pipelineAlerts = async () => alertLines((await cli('alerts', '--format', 'jsonl')).stdout);
+
+async function emptyStack(): Promise<void> {
+  await forgetParked();
+  await clearFirestore();
+  const bucket = new Storage({
+    projectId: endpoints.project,
+    apiEndpoint: endpoints.storage.apiEndpoint,
+  }).bucket(endpoints.bucket);
+  const [files] = await bucket.getFiles();
+  await Promise.all(files.map((file) => file.delete()));
+}
+
+process.env.FIRESTORE_EMULATOR_HOST ??= endpoints.firestore.emulatorHost;
+const firestore = new Firestore({ projectId: endpoints.project });
+
+/** Resolves once at least `n` alert documents exist: the stream is flowing. */
+async function alertsWritten(n: number): Promise<void> {
+  for (;;) {
+    const count = (await firestore.collection('alerts').count().get()).data().count;
+    if (count >= n) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Lines of a component's log that match, for proving a fault really hit something in flight. */
+const logLines = (name: string, pattern: RegExp) =>
+  readFileSync(join(stackPaths().logs, `${name}.log`), 'utf8')
+    .split('\n')
+    .filter((line) => pattern.test(line));
+
+let files: string[];
+let expected: string[];
+
+beforeAll(async () => {
+  // Ten symbols over twenty trading days: 75,000 bars, several seconds of stream on this stack.
+  const out = join(work, 'data');
+  await generateDataset({ out, symbols: 10, days: 20, seed: 11, faultRate: 1 });
+  files = readdirSync(out)
+    .filter((name) => name.endsWith('.csv'))
+    .sort()
+    .map((name) => join(out, name));
+  const batch = await cli('detect', '--format', 'jsonl', ...files);
+  expect(batch.code).toBe(0);
+  expected = alertLines(batch.stdout);
+  expect(expected.length).toBeGreaterThan(20_000);
+});
+
+beforeEach(emptyStack);
+// The malformed record stays parked and its symbol held until somebody acts: the next file must not see them.
+afterAll(emptyStack);
+
+describe('the pipeline under faults', () => {
+  it('loses no alert and parks no record when detect is killed mid-stream and restarted', async () => {
+    const retriesBefore = logLines('dispatcher', /did not take the record/).length;
+    expect((await cli('drop', ...files)).code).toBe(0);
+    await alertsWritten(2_000);
+    await killAndRestart('detect');
+
+    const waited = await cli('wait', '--timeout', '300');
+    expect(waited.stderr).toContain('all dropped objects ingested, all alerts written');
+    expect(waited.code).toBe(0);
+    expect(await pipelineAlerts()).toEqual(expected);
+    // The kill hit records in flight: the dispatcher had to wait for detect to come back.
+    expect(logLines('dispatcher', /did not take the record/).length).toBeGreaterThan(retriesBefore);
+  });
+
+  it('loses no alert when Firestore stops answering for a while mid-stream', async () => {
+    expect((await cli('drop', ...files)).code).toBe(0);
+    await alertsWritten(2_000);
+    await pause('firestore', 8_000);
+
+    const waited = await cli('wait', '--timeout', '300');
+    expect(waited.stderr).toContain('all dropped objects ingested, all alerts written');
+    expect(await pipelineAlerts()).toEqual(expected);
+  });
+
+  it('parks a malformed batch after one attempt, holds its symbol, and wait fails naming it', async () => {
+    // Prepare: a record no producer of ours makes, then a good batch of the same symbol behind it.
+    const producer = stackKafka().producer();
+    await producer.connect();
+    const poison = `not a bar batch ${Date.now()}`;
+    const generation = String(Date.now());
+    const good = {
+      v: 1,
+      symbol: 'DLQ_CHECK',
+      object: 'DLQ_CHECK.csv',
+      generation,
+      seq: 0,
+      of: 1,
+      bars: [
+        [Date.parse('2017-01-02T03:45:00Z') / 60_000, '10', '10', '10', '10', '5', 2],
+        [Date.parse('2017-01-02T03:46:00Z') / 60_000, '11', '11', '11', '11', '50', 3],
+      ],
+    };
+    await producer.send({
+      topic: endpoints.kafka.topic,
+      messages: [
+        { partition: 0, key: 'DLQ_CHECK', value: poison },
+        { partition: 0, key: 'DLQ_CHECK', value: JSON.stringify(good) },
+      ],
+    });
+    await producer.disconnect();
+    // Act: the sample data flows through the same partitions meanwhile.
+    const sample = join(
+      new URL('../../data/sample/', import.meta.url).pathname,
+      'POWERGRID__EQ__NSE__NSE__MINUTE.csv',
+    );
+    expect((await cli('drop', sample)).code).toBe(0);
+    const waited = await cli('wait', '--timeout', '120');
+
+    // Assess: wait fails, naming the parked record, the held symbol and the object waiting behind it.
+    expect(waited.code).toBe(1);
+    expect(waited.stderr).toMatch(
+      /1 record parked on minute-bars-dead-letter:\n {2}an unreadable record \(key DLQ_CHECK\), from minute-bars partition 0 offset \d+: BarBatchError: not JSON/,
+    );
+    expect(waited.stderr).toMatch(
+      new RegExp(
+        `DLQ_CHECK: 2 records waiting since .* \\(an unreadable record, DLQ_CHECK\\.csv \\(generation ${generation}\\)\\)`,
+      ),
+    );
+    expect(waited.stderr).toContain("run 'stock-anomalies redrive'");
+    // Nothing of the held symbol was detected out of turn; the other object's alerts are all there.
+    const alerts = await pipelineAlerts();
+    expect(alerts.filter((line) => line.includes('"DLQ_CHECK"'))).toEqual([]);
+    const powergrid = alertLines((await cli('detect', '--format', 'jsonl', sample)).stdout);
+    expect(alerts).toEqual(powergrid);
+    // Parked after exactly one attempt, with detect's reason.
+    const dead = await new Promise<Record<string, string>>((resolve) => {
+      const consumer = stackKafka().consumer({ groupId: `e2e-dlq-${Date.now()}` });
+      void (async () => {
+        await consumer.connect();
+        await consumer.subscribe({ topic: endpoints.kafka.deadLetterTopic, fromBeginning: true });
+        await consumer.run({
+          eachMessage: async ({ message }) => {
+            if (message.value?.toString() !== poison) return;
+            resolve(
+              Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+            );
+            void consumer.disconnect();
+          },
+        });
+      })();
+    });
+    expect(dead).toMatchObject({
+      'dlq-attempts': '1',
+      'dlq-status': '422',
+      'dlq-topic': endpoints.kafka.topic,
+      'dlq-partition': '0',
+    });
+    expect(dead['dlq-reason']).toMatch(/^BarBatchError: not JSON/);
+  });
+});

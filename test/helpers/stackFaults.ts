@@ -1,0 +1,72 @@
+/**
+ * Faults done to the real local stack, as an operator's bad day does them: a component killed and started
+ * again, a process paused and resumed. Nothing is mocked; the stack's own pid files name the processes.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { redriveGroup } from '../../cli/deadLetters.js';
+import { readVariable } from '../../shared/config/runtime.js';
+import { stackEndpoints } from '../../stack/endpoints.js';
+import { stackPaths } from '../../stack/paths.js';
+import { runCli } from './runCli.js';
+
+const endpoints = stackEndpoints();
+
+/** The pid the stack recorded for a component (the first line of its pid file). */
+export function componentPid(name: string): number {
+  const pid = Number(
+    readFileSync(join(stackPaths().run, `${name}.pid`), 'utf8')
+      .split('\n')[0]!
+      .trim(),
+  );
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no pid recorded for ${name}`);
+  return pid;
+}
+
+/** SIGKILLs a component and starts it again at once with `stack up`, as a crash and a restart do. */
+export async function killAndRestart(name: string): Promise<void> {
+  process.kill(componentPid(name), 'SIGKILL');
+  const up = await runCli(['stack', 'up'], process.env);
+  if (up.code !== 0) throw new Error(`stack up after killing ${name}: ${up.stderr}`);
+}
+
+/** Pauses a component (SIGSTOP) for `ms`, then lets it go on (SIGCONT): an outage that loses nothing. */
+export async function pause(name: string, ms: number): Promise<void> {
+  const pid = componentPid(name);
+  process.kill(pid, 'SIGSTOP');
+  try {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+}
+
+export const stackKafka = () =>
+  new Kafka({ clientId: 'e2e', brokers: [endpoints.kafka.brokers], logLevel: logLevel.NOTHING });
+
+/** Marks every record on the dead-letter topic as handled, as a redrive does, without sending any back. */
+export async function forgetParked(): Promise<void> {
+  const admin = stackKafka().admin();
+  await admin.connect();
+  try {
+    const topic = endpoints.kafka.deadLetterTopic;
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.setOffsets({
+      groupId: redriveGroup(readVariable('KAFKA_GROUP_ID')),
+      topic,
+      partitions: ends.map((end) => ({ partition: end.partition, offset: end.high })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Empties Firestore (alerts, state, holds, ingestions). */
+export async function clearFirestore(): Promise<void> {
+  const response = await fetch(
+    `http://${endpoints.firestore.emulatorHost}/emulator/v1/projects/${endpoints.project}/databases/(default)/documents`,
+    { method: 'DELETE' },
+  );
+  if (!response.ok) throw new Error(`clearing Firestore: HTTP ${response.status}`);
+}

@@ -5,7 +5,7 @@
 import * as functions from '@google-cloud/functions-framework';
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { getFirestore } from '../../shared/clients/google.js';
-import { readVariable } from '../../shared/config/runtime.js';
+import { alertExpiry, notifySettings } from '../../shared/config/notifySettings.js';
 import { decodeAlertMessage } from '../../shared/pipeline/alertMessage.js';
 import { FirestoreAlertStore, type AlertStore } from '../../shared/state/alertStore.js';
 
@@ -13,7 +13,8 @@ interface PubSubData {
   message?: { data?: string; messageId?: string };
 }
 
-const DAY_MS = 86_400_000;
+// Read once: a malformed setting stops the instance from starting, where it is seen at deploy time.
+const settings = notifySettings(process.env);
 
 let store: AlertStore | undefined;
 
@@ -26,10 +27,8 @@ export async function handleNotify(event: CloudEvent<PubSubData>): Promise<void>
   const data = event.data?.message?.data;
   if (data === undefined) throw new Error(`event ${event.id} carries no Pub/Sub message data`);
   const { alerts } = decodeAlertMessage(Buffer.from(data, 'base64'));
-  // Set by deploy.sh --alert-ttl-days: documents get an `expireAt` a Firestore TTL policy deletes them at.
-  const ttl = Number(process.env.ALERT_TTL_DAYS ?? 0);
-  store ??= new FirestoreAlertStore(getFirestore(), readVariable('ALERTS_COLLECTION'));
-  if (alerts.length > 0) await store.write(alerts, ttl > 0 ? new Date(Date.now() + ttl * DAY_MS) : undefined);
+  store ??= new FirestoreAlertStore(getFirestore(), settings.alertsCollection);
+  if (alerts.length > 0) await store.write(alerts, alertExpiry(settings, Date.now()));
 }
 
 functions.cloudEvent('notify', handleNotify);

@@ -5,7 +5,10 @@
  * a test checks that it does (see test/unit/deploy). Defaults are the local stack's.
  */
 
-export class ConfigError extends Error {
+import { FinalError } from '../errors.js';
+
+/** A setting no retry can fix: the component must be deployed again with it corrected. */
+export class ConfigError extends FinalError {
   override name = 'ConfigError';
 }
 
@@ -33,6 +36,8 @@ export const RUNTIME_VARIABLES = {
   INGESTIONS_COLLECTION: 'ingestions',
   ALERTS_COLLECTION: 'alerts',
   STATE_COLLECTION: 'symbol-state',
+  /** Days after which a Firestore TTL policy deletes an alert (deploy.sh --alert-ttl-days); 0 = never. */
+  ALERT_TTL_DAYS: '0',
   // Detection (SPEC §1, §2)
   EXCHANGE_TIMEZONE: 'Asia/Kolkata',
   A1_THRESHOLD: '0.005',
@@ -69,7 +74,7 @@ export const COMPONENT_VARIABLES: Record<'ingest' | 'detect' | 'notify' | 'dispa
     'WINDOW_MINUTES',
     'EXCHANGE_TIMEZONE',
   ],
-  notify: ['ALERTS_COLLECTION'],
+  notify: ['ALERTS_COLLECTION', 'ALERT_TTL_DAYS'],
   dispatcher: [
     'KAFKA_BROKERS',
     'KAFKA_TOPIC',

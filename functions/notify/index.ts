@@ -1,11 +1,17 @@
 /**
  * notify: alerts from the anomalies topic into Firestore `alerts/`, one document per (symbol, minute), through
  * the alert store, so that a redelivered message overwrites what it wrote before instead of adding to it.
+ *
+ * Its answer is Pub/Sub's redelivery decision, taken in one place (handleNotify): a message that can never be
+ * written is logged and acknowledged, since redelivering it would only fill the dead-letter topic; anything
+ * else is thrown, and Pub/Sub redelivers until a retry or a fixed deploy writes it, or its dead-letter policy
+ * gives up.
  */
 import * as functions from '@google-cloud/functions-framework';
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { getFirestore } from '../../shared/clients/google.js';
 import { alertExpiry, notifySettings } from '../../shared/config/notifySettings.js';
+import { EventError, classify, describeError } from '../../shared/errors.js';
 import { decodeAlertMessage } from '../../shared/pipeline/alertMessage.js';
 import { FirestoreAlertStore, type AlertStore } from '../../shared/state/alertStore.js';
 
@@ -23,12 +29,37 @@ export function setNotifyStore(next: AlertStore | undefined): void {
   store = next;
 }
 
-export async function handleNotify(event: CloudEvent<PubSubData>): Promise<void> {
+async function writeMessage(event: CloudEvent<PubSubData>): Promise<void> {
   const data = event.data?.message?.data;
-  if (data === undefined) throw new Error(`event ${event.id} carries no Pub/Sub message data`);
+  if (data === undefined) throw new EventError(`event ${event.id} carries no Pub/Sub message data`);
   const { alerts } = decodeAlertMessage(Buffer.from(data, 'base64'));
+  if (alerts.length === 0) return;
   store ??= new FirestoreAlertStore(getFirestore(), settings.alertsCollection);
-  if (alerts.length > 0) await store.write(alerts, alertExpiry(settings, Date.now()));
+  await store.write(alerts, alertExpiry(settings, Date.now()));
+}
+
+export async function handleNotify(event: CloudEvent<PubSubData>): Promise<void> {
+  try {
+    await writeMessage(event);
+  } catch (error) {
+    const kind = classify(error);
+    const where = { event: event.id, messageId: event.data?.message?.messageId };
+    const reason = describeError(error);
+    if (kind === 'final') {
+      log({ severity: 'ERROR', message: 'alert message dropped: it can never be written', ...where, reason });
+      return;
+    }
+    if (kind === 'programming') {
+      log({ severity: 'ERROR', message: reason, ...where, stack: (error as Error).stack });
+    } else {
+      log({ severity: 'WARNING', message: 'alerts not written yet: Pub/Sub redelivers', ...where, reason });
+    }
+    throw error;
+  }
+}
+
+function log(entry: Record<string, unknown>): void {
+  console.error(JSON.stringify(entry));
 }
 
 functions.cloudEvent('notify', handleNotify);

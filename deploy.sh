@@ -67,7 +67,7 @@ INGEST_ENV=(UPLOAD_PREFIX QUARANTINE_PREFIX KAFKA_BROKERS KAFKA_TOPIC KAFKA_CLIE
   BATCH_MINUTES INGESTIONS_COLLECTION EXCHANGE_TIMEZONE GOOGLE_CLOUD_PROJECT)
 DETECT_ENV=(ANOMALIES_TOPIC STATE_COLLECTION INGESTIONS_COLLECTION A1_THRESHOLD A2_THRESHOLD WINDOW_MINUTES
   EXCHANGE_TIMEZONE GOOGLE_CLOUD_PROJECT)
-NOTIFY_ENV=(ALERTS_COLLECTION GOOGLE_CLOUD_PROJECT)
+NOTIFY_ENV=(ALERTS_COLLECTION ALERT_TTL_DAYS GOOGLE_CLOUD_PROJECT)
 DISPATCHER_ENV=(KAFKA_BROKERS KAFKA_TOPIC KAFKA_DEAD_LETTER_TOPIC KAFKA_CLIENT_ID KAFKA_GROUP_ID KAFKA_SASL_MECHANISM
   KAFKA_SSL DETECT_URL DISPATCH_AUTH DISPATCH_INITIAL_BACKOFF_MS DISPATCH_MAX_BACKOFF_MS DISPATCH_ATTEMPT_TIMEOUT_MS
   GOOGLE_CLOUD_PROJECT)
@@ -99,7 +99,7 @@ DISPATCHER_ENV=(KAFKA_BROKERS KAFKA_TOPIC KAFKA_DEAD_LETTER_TOPIC KAFKA_CLIENT_I
   V_DISPATCH_INITIAL_BACKOFF_MS=200
   V_DISPATCH_MAX_BACKOFF_MS=30000
   V_DISPATCH_ATTEMPT_TIMEOUT_MS=300000
-  V_ALERT_TTL_DAYS=
+  V_ALERT_TTL_DAYS=0
   V_GOOGLE_CLOUD_PROJECT=
 }
 # Which of them --set may override (collections are fixed by firestore.rules and firestore.indexes.json; Kafka
@@ -468,7 +468,7 @@ configure() {
   ANOMALIES_DEAD_LETTER_TOPIC="$V_ANOMALIES_TOPIC-dead-letter"
   ANOMALIES_DEAD_LETTER_SUBSCRIPTION="$ANOMALIES_DEAD_LETTER_TOPIC-sub"
 
-  # Mode-dependent variables (see the report in docs/deploy.md: they are not in COMPONENT_VARIABLES yet).
+  # Mode-dependent values and variables (the SASL ones are not in COMPONENT_VARIABLES yet, see docs/deploy.md).
   KAFKA_SECRET_FLAGS=()
   if [[ $KAFKA_SASL == plain ]]; then
     V_KAFKA_SASL_USERNAME=$KAFKA_USERNAME
@@ -476,10 +476,7 @@ configure() {
     DISPATCHER_ENV+=(KAFKA_SASL_USERNAME)
     KAFKA_SECRET_FLAGS=("--set-secrets=KAFKA_SASL_PASSWORD=$KAFKA_PASSWORD_SECRET:latest")
   fi
-  if ((ALERT_TTL_DAYS > 0)); then
-    V_ALERT_TTL_DAYS=$ALERT_TTL_DAYS
-    NOTIFY_ENV+=(ALERT_TTL_DAYS)
-  fi
+  V_ALERT_TTL_DAYS=$ALERT_TTL_DAYS
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -685,7 +682,7 @@ ensure_firestore() {
       "${parts[@]:2}" "--database=$FIRESTORE_DATABASE" --async "--project=$PROJECT"
   done 4< <(missing_indexes "$WORK/indexes.json")
 
-  # TTL: notify writes expireAt (a Timestamp: write time + ALERT_TTL_DAYS days) when ALERT_TTL_DAYS is set.
+  # TTL: notify writes expireAt (a Timestamp: write time + ALERT_TTL_DAYS days) when ALERT_TTL_DAYS > 0.
   local ttl_state
   query ttl_state '' gcloud firestore indexes fields describe "$TTL_FIELD" "--collection-group=$V_ALERTS_COLLECTION" \
     "--database=$FIRESTORE_DATABASE" "--project=$PROJECT" '--format=value(ttlConfig.state)'

@@ -1,8 +1,8 @@
 /** `alerts`: read the alerts the pipeline wrote back from the local stack's Firestore. */
 import { Option, type Command } from 'commander';
 import { readVariable } from '../../shared/config/runtime.js';
-import type { Alert } from '../../shared/core/alert.js';
-import { fromAlertDocument } from '../../shared/pipeline/alertDocument.js';
+import type { Alert, RuleId } from '../../shared/core/alert.js';
+import { FirestoreAlertStore } from '../../shared/state/alertStore.js';
 import { writeText, type CliContext } from '../context.js';
 import { alertOutput, isAlertFormat } from '../output/alertFormats.js';
 import { clients, stackError, type StackClients } from '../stackClients.js';
@@ -41,26 +41,19 @@ export function registerAlertsCommand(program: Command, context: CliContext): vo
     });
 }
 
+/** The alerts the local stack's pipeline wrote. */
+export function stackAlertStore(stack: StackClients): FirestoreAlertStore {
+  return new FirestoreAlertStore(stack.firestore, readVariable('ALERTS_COLLECTION', stack.env));
+}
+
+/** In order of symbol, then minute. */
 export async function readAlerts(
   stack: StackClients,
   filter: { symbol?: string; rule?: string },
 ): Promise<Alert[]> {
-  let query: FirebaseFirestore.Query = stack.firestore.collection(
-    readVariable('ALERTS_COLLECTION', stack.env),
-  );
-  if (filter.symbol) query = query.where('symbol', '==', filter.symbol);
-  if (filter.rule) query = query.where('rules', 'array-contains', filter.rule);
-  const snapshot = await query.get();
-  const alerts = snapshot.docs.map((doc) => fromAlertDocument(doc.data()));
-  return alerts.sort((a, b) =>
-    a.symbol < b.symbol
-      ? -1
-      : a.symbol > b.symbol
-        ? 1
-        : a.timestamp < b.timestamp
-          ? -1
-          : a.timestamp > b.timestamp
-            ? 1
-            : 0,
-  );
+  return stackAlertStore(stack).all({
+    ...(filter.symbol ? { symbol: filter.symbol } : {}),
+    // commander has checked the rule against its choices
+    ...(filter.rule ? { rule: filter.rule as RuleId } : {}),
+  });
 }

@@ -11,7 +11,7 @@ import { createStackContext, stackComponents } from '../../stack/components.js';
 import { stackUp } from '../../stack/orchestrate.js';
 import { writeText, type CliContext } from '../context.js';
 import { clients } from '../stackClients.js';
-import { readAlerts } from './alerts.js';
+import { stackAlertStore } from './alerts.js';
 import { dropFiles } from './drop.js';
 import { readReports } from './reports.js';
 import { waitForIdle } from './wait.js';
@@ -39,7 +39,7 @@ export function registerDemoCommand(program: Command, context: CliContext): void
       await dropFiles(stack, inputs, context);
       if (!(await waitForIdle(stack, 300, context))) return;
 
-      const [alerts, reports] = await Promise.all([readAlerts(stack, {}), readReports(stack)]);
+      const [alerts, reports] = await Promise.all([stackAlertStore(stack).all(), readReports(stack)]);
       const bySymbol = new Map<string, { a1: number; a2: number; both: number; total: number }>();
       for (const alert of alerts) {
         const row = bySymbol.get(alert.symbol) ?? { a1: 0, a2: 0, both: 0, total: 0 };

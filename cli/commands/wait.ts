@@ -4,6 +4,7 @@ import { readVariable } from '../../shared/config/runtime.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
 import type { CliContext } from '../context.js';
+import { stackAlertStore } from './alerts.js';
 import { describeProblems, hasProblems, pipelineProblems } from '../pipelineProblems.js';
 import { clients, stackError, type StackClients } from '../stackClients.js';
 import { UsageError } from '../usageError.js';
@@ -80,9 +81,7 @@ async function pendingWork(stack: StackClients): Promise<string[]> {
 
   const states = await stack.firestore.collection(readVariable('STATE_COLLECTION', stack.env)).get();
   const detected = states.docs.reduce((sum, doc) => sum + Number(doc.get('alertCount') ?? 0), 0);
-  const written = (
-    await stack.firestore.collection(readVariable('ALERTS_COLLECTION', stack.env)).count().get()
-  ).data().count;
+  const written = await stackAlertStore(stack).count();
   if (written !== detected) pending.push(`${written} of ${detected} alerts written`);
   return pending;
 }

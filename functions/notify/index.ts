@@ -1,57 +1,65 @@
 /**
- * notify: alerts from the anomalies topic into Firestore `alerts/`, one document per (symbol, minute), written
- * with set() so that a redelivered message overwrites what it wrote before instead of adding to it.
+ * notify: alerts from the anomalies topic into Firestore `alerts/`, one document per (symbol, minute), through
+ * the alert store, so that a redelivered message overwrites what it wrote before instead of adding to it.
+ *
+ * Its answer is Pub/Sub's redelivery decision, taken in one place (handleNotify): a message that can never be
+ * written is logged and acknowledged, since redelivering it would only fill the dead-letter topic; anything
+ * else is thrown, and Pub/Sub redelivers until a retry or a fixed deploy writes it, or its dead-letter policy
+ * gives up.
  */
 import * as functions from '@google-cloud/functions-framework';
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import type { Firestore } from '@google-cloud/firestore';
 import { getFirestore } from '../../shared/clients/google.js';
-import { readVariable } from '../../shared/config/runtime.js';
-import { toAlertDocument } from '../../shared/pipeline/alertDocument.js';
+import { alertExpiry, notifySettings } from '../../shared/config/notifySettings.js';
+import { EventError, classify, describeError } from '../../shared/errors.js';
 import { decodeAlertMessage } from '../../shared/pipeline/alertMessage.js';
-import { alertId } from '../../shared/pipeline/documentIds.js';
+import { FirestoreAlertStore, type AlertStore } from '../../shared/state/alertStore.js';
 
 interface PubSubData {
   message?: { data?: string; messageId?: string };
 }
 
-const DAY_MS = 86_400_000;
+// Read once: a malformed setting stops the instance from starting, where it is seen at deploy time.
+const settings = notifySettings(process.env);
 
-export async function writeAlerts(
-  db: Firestore,
-  collection: string,
-  data: Buffer,
-  ttlDays: number | undefined,
-  now = Date.now(),
-): Promise<number> {
-  const { alerts } = decodeAlertMessage(data);
-  if (alerts.length === 0) return 0;
-  const expireAt = ttlDays === undefined ? undefined : new Date(now + ttlDays * DAY_MS);
-  const batch = db.batch();
-  for (const alert of alerts)
-    batch.set(db.collection(collection).doc(alertId(alert)), toAlertDocument(alert, expireAt));
-  await batch.commit();
-  return alerts.length;
+let store: AlertStore | undefined;
+
+/** For tests: write to another store. */
+export function setNotifyStore(next: AlertStore | undefined): void {
+  store = next;
 }
 
-let firestore: Firestore | undefined;
-
-/** For tests: write to another Firestore. */
-export function setNotifyFirestore(db: Firestore | undefined): void {
-  firestore = db;
+async function writeMessage(event: CloudEvent<PubSubData>): Promise<void> {
+  const data = event.data?.message?.data;
+  if (data === undefined) throw new EventError(`event ${event.id} carries no Pub/Sub message data`);
+  const { alerts } = decodeAlertMessage(Buffer.from(data, 'base64'));
+  if (alerts.length === 0) return;
+  store ??= new FirestoreAlertStore(getFirestore(), settings.alertsCollection);
+  await store.write(alerts, alertExpiry(settings, Date.now()));
 }
 
 export async function handleNotify(event: CloudEvent<PubSubData>): Promise<void> {
-  const data = event.data?.message?.data;
-  if (data === undefined) throw new Error(`event ${event.id} carries no Pub/Sub message data`);
-  // Set by deploy.sh --alert-ttl-days: documents get an `expireAt` a Firestore TTL policy deletes them at.
-  const ttl = Number(process.env.ALERT_TTL_DAYS ?? 0);
-  await writeAlerts(
-    firestore ?? getFirestore(),
-    readVariable('ALERTS_COLLECTION'),
-    Buffer.from(data, 'base64'),
-    ttl > 0 ? ttl : undefined,
-  );
+  try {
+    await writeMessage(event);
+  } catch (error) {
+    const kind = classify(error);
+    const where = { event: event.id, messageId: event.data?.message?.messageId };
+    const reason = describeError(error);
+    if (kind === 'final') {
+      log({ severity: 'ERROR', message: 'alert message dropped: it can never be written', ...where, reason });
+      return;
+    }
+    if (kind === 'programming') {
+      log({ severity: 'ERROR', message: reason, ...where, stack: (error as Error).stack });
+    } else {
+      log({ severity: 'WARNING', message: 'alerts not written yet: Pub/Sub redelivers', ...where, reason });
+    }
+    throw error;
+  }
+}
+
+function log(entry: Record<string, unknown>): void {
+  console.error(JSON.stringify(entry));
 }
 
 functions.cloudEvent('notify', handleNotify);

@@ -6,7 +6,7 @@
  */
 import { FinalError } from '../errors.js';
 
-/** A setting that is malformed: the component cannot start until it is corrected. */
+/** A setting no retry can fix: the component must be started again with it corrected. */
 export class ConfigError extends FinalError {
   override name = 'ConfigError';
 }
@@ -35,6 +35,8 @@ export const RUNTIME_VARIABLES = {
   INGESTIONS_COLLECTION: 'ingestions',
   ALERTS_COLLECTION: 'alerts',
   STATE_COLLECTION: 'symbol-state',
+  /** Days after which a Firestore TTL policy deletes an alert (deploy.sh --alert-ttl-days); 0 = never. */
+  ALERT_TTL_DAYS: '0',
   // Detection (contract §1, §2)
   EXCHANGE_TIMEZONE: 'Asia/Kolkata',
   A1_THRESHOLD: '0.005',
@@ -75,7 +77,7 @@ export const COMPONENT_VARIABLES: Record<'ingest' | 'detect' | 'notify' | 'dispa
     'WINDOW_MINUTES',
     'EXCHANGE_TIMEZONE',
   ],
-  notify: ['ALERTS_COLLECTION'],
+  notify: ['ALERTS_COLLECTION', 'ALERT_TTL_DAYS'],
   dispatcher: [
     'KAFKA_BROKERS',
     'KAFKA_TOPIC',

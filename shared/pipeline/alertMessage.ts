@@ -1,5 +1,6 @@
 /** The Pub/Sub message from detect to notify: the alerts of one batch (at most a Firestore batch's worth). */
 import type { Alert } from '../core/alert.js';
+import { FinalError } from '../errors.js';
 
 export const ALERT_MESSAGE_VERSION = 1;
 
@@ -19,11 +20,12 @@ export function chunkAlerts(alerts: Alert[]): AlertMessage[] {
   return messages;
 }
 
-export class AlertMessageError extends Error {
+/** A message that is not an alert message: no redelivery makes it one. */
+export class AlertMessageError extends FinalError {
   override name = 'AlertMessageError';
 }
 
-/** @throws AlertMessageError naming what is wrong (never retriable) */
+/** @throws AlertMessageError naming what is wrong */
 export function decodeAlertMessage(data: Buffer | string): AlertMessage {
   let message: AlertMessage;
   try {

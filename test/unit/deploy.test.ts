@@ -289,11 +289,11 @@ describe('deploy.sh --dry-run', () => {
 
   it('adds only the documented mode-dependent variables in the other configurations', () => {
     // Not (yet) in COMPONENT_VARIABLES, set only in these modes (see docs/deploy.md):
-    // SASL/PLAIN credentials for the Kafka clients, and the alert TTL for notify.
+    // SASL/PLAIN credentials for the Kafka clients.
     const extras: Record<Component, { env: string[]; secrets: string[] }> = {
       ingest: { env: ['KAFKA_SASL_USERNAME'], secrets: ['KAFKA_SASL_PASSWORD'] },
       dispatcher: { env: ['KAFKA_SASL_USERNAME'], secrets: ['KAFKA_SASL_PASSWORD'] },
-      notify: { env: ['ALERT_TTL_DAYS'], secrets: [] },
+      notify: { env: [], secrets: [] },
       detect: { env: [], secrets: [] },
     };
     for (const [component, command] of componentCommands(runs.existing.commands)) {

@@ -1,26 +1,24 @@
-/** notify, through functions-framework: a raw Pub/Sub push, as the emulator's push subscription sends it. */
-import { Timestamp, type Firestore } from '@google-cloud/firestore';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+/**
+ * notify, through functions-framework: raw Pub/Sub pushes, as the local stack's push subscription sends them,
+ * and Pub/Sub CloudEvents, as Eventarc delivers them in the cloud.
+ */
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  vi,
+  type MockInstance,
+} from 'vitest';
 import type { Alert } from '../../../shared/core/alert.js';
-import { setNotifyFirestore } from '../../../functions/notify/index.js';
 import { serveFunction } from '../../helpers/functionServer.js';
+import { MemoryAlertStore } from '../../helpers/memoryAlertStore.js';
 
-/** Just enough of Firestore for a batch of set() calls: documents by path. */
-class MemoryFirestore {
-  readonly documents = new Map<string, Record<string, unknown>>();
-  collection(name: string) {
-    return { doc: (id: string) => ({ path: `${name}/${id}` }) };
-  }
-  batch() {
-    const writes: Array<[string, Record<string, unknown>]> = [];
-    return {
-      set: (ref: { path: string }, data: Record<string, unknown>) => void writes.push([ref.path, data]),
-      commit: async () => {
-        for (const [path, data] of writes) this.documents.set(path, data);
-      },
-    };
-  }
-}
+const TTL_DAYS = 30;
+const DAY_MS = 86_400_000;
 
 const alert: Alert = {
   symbol: 'ACME',
@@ -39,7 +37,7 @@ function pushBody(payload: unknown, messageId = '1') {
   return {
     subscription: 'projects/stock-anomalies-local/subscriptions/anomalies-notify',
     message: {
-      data: Buffer.from(JSON.stringify(payload)).toString('base64'),
+      data: Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)).toString('base64'),
       attributes: { symbol: 'ACME' },
       messageId,
       publishTime: '2026-11-25T12:00:00.000Z',
@@ -48,46 +46,155 @@ function pushBody(payload: unknown, messageId = '1') {
 }
 
 let server: { url: string; close: () => Promise<void> };
-let db: MemoryFirestore;
+let store: MemoryAlertStore;
+let setNotifyStore: (store: MemoryAlertStore | undefined) => void;
+let errorLog: MockInstance<typeof console.error>;
 
-async function push(body: unknown): Promise<number> {
-  const response = await fetch(`${server.url}/projects/stock-anomalies-local/topics/anomalies`, {
+async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<number> {
+  const response = await fetch(`${server.url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
   await response.arrayBuffer();
   return response.status;
 }
 
+function push(body: unknown): Promise<number> {
+  return post('/projects/stock-anomalies-local/topics/anomalies', body);
+}
+
+/** A Pub/Sub CloudEvent in binary mode, as an Eventarc trigger sends it. */
+function cloudEvent(id: string, data: unknown): Promise<number> {
+  return post('/', data, {
+    'ce-id': id,
+    'ce-specversion': '1.0',
+    'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
+    'ce-source': '//pubsub.googleapis.com/projects/p/topics/anomalies',
+  });
+}
+
+/** The structured log lines notify wrote (functions-framework's own plain-text lines left out). */
+function logLines(): Array<Record<string, unknown>> {
+  return errorLog.mock.calls.flatMap(([line]) => {
+    try {
+      return [JSON.parse(String(line)) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** A failure as the Firestore client reports an unreachable backend. */
+function unavailable(): Error {
+  return Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 });
+}
+
 beforeAll(async () => {
+  // notify reads its settings when it loads, so they are set before it is imported.
+  vi.stubEnv('ALERT_TTL_DAYS', String(TTL_DAYS));
+  ({ setNotifyStore } = await import('../../../functions/notify/index.js'));
+  vi.unstubAllEnvs();
   server = await serveFunction('notify');
 });
 afterAll(async () => {
-  setNotifyFirestore(undefined);
+  setNotifyStore(undefined);
   await server.close();
 });
 beforeEach(() => {
-  db = new MemoryFirestore();
-  setNotifyFirestore(db as unknown as Firestore);
+  store = new MemoryAlertStore();
+  setNotifyStore(store);
+  errorLog = vi.spyOn(console, 'error').mockImplementation(() => {});
+});
+afterEach(() => {
+  errorLog.mockRestore();
 });
 
 describe('notify', () => {
-  it('writes each alert under its (symbol, minute) id with a real timestamp', async () => {
+  it('writes each alert of the message, as it came', async () => {
     expect(await push(pushBody({ v: 1, alerts: [alert] }))).toBe(204);
-    const document = db.documents.get('alerts/ACME@2017-01-02T03:46:00Z');
-    expect(document?.timestamp).toEqual(Timestamp.fromMillis(Date.parse('2017-01-02T03:46:00Z')));
-    expect(document).toMatchObject({ symbol: 'ACME', rules: ['A1'], close: 101, source: alert.source });
+    expect(await store.all()).toEqual([alert]);
+    expect(logLines()).toEqual([]);
   });
 
   it('overwrites instead of duplicating when the message is delivered again', async () => {
     await push(pushBody({ v: 1, alerts: [alert] }, '1'));
     await push(pushBody({ v: 1, alerts: [alert] }, '2'));
-    expect([...db.documents.keys()]).toEqual(['alerts/ACME@2017-01-02T03:46:00Z']);
+    expect([...store.documents.keys()]).toEqual(['ACME@2017-01-02T03:46:00Z']);
   });
 
-  it('answers 500 for a message that is not an alert message (Pub/Sub retries, then dead-letters)', async () => {
-    expect(await push(pushBody({ hello: 'world' }))).toBe(500);
-    expect(db.documents.size).toBe(0);
+  it('gives each alert the expiry ALERT_TTL_DAYS set when notify started', async () => {
+    vi.stubEnv('ALERT_TTL_DAYS', '1');
+    try {
+      const before = Date.now();
+      expect(await push(pushBody({ v: 1, alerts: [alert] }))).toBe(204);
+      const expireAt = store.documents.get('ACME@2017-01-02T03:46:00Z')?.expireAt?.getTime();
+      expect(expireAt).toBeGreaterThanOrEqual(before + TTL_DAYS * DAY_MS);
+      expect(expireAt).toBeLessThanOrEqual(Date.now() + TTL_DAYS * DAY_MS);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it.each([
+    ['not JSON', '{"v": 1, "alerts": ['],
+    ['of another version', { v: 2, alerts: [alert] }],
+    ['with an alert lacking its rules', { v: 1, alerts: [{ symbol: 'ACME', timestamp: alert.timestamp }] }],
+  ])('acknowledges a message that is %s, logging why, and writes nothing', async (_, payload) => {
+    expect(await push(pushBody(payload, 'm-17'))).toBe(204);
+    expect(store.documents.size).toBe(0);
+    const lines = logLines();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      severity: 'ERROR',
+      event: 'm-17',
+      messageId: 'm-17',
+      reason: expect.stringMatching(/^AlertMessageError: /),
+    });
+  });
+
+  it('acknowledges an event without Pub/Sub message data, logging why', async () => {
+    expect(await cloudEvent('ev-3', { message: { messageId: 'm-3' } })).toBe(204);
+    expect(logLines()).toEqual([
+      expect.objectContaining({
+        severity: 'ERROR',
+        event: 'ev-3',
+        messageId: 'm-3',
+        reason: 'EventError: event ev-3 carries no Pub/Sub message data',
+      }),
+    ]);
+  });
+
+  it('takes the alerts of a Pub/Sub CloudEvent as Eventarc delivers it', async () => {
+    const data = pushBody({ v: 1, alerts: [alert] }, 'm-4');
+    expect(await cloudEvent('ev-4', data)).toBe(204);
+    expect(await store.all()).toEqual([alert]);
+  });
+
+  it('answers 500 while Firestore is unavailable, so that Pub/Sub redelivers, and writes on redelivery', async () => {
+    store.failures.push(unavailable());
+    expect(await push(pushBody({ v: 1, alerts: [alert] }, 'm-5'))).toBe(500);
+    expect(store.documents.size).toBe(0);
+    expect(logLines()).toEqual([
+      expect.objectContaining({
+        severity: 'WARNING',
+        messageId: 'm-5',
+        reason: expect.stringContaining('UNAVAILABLE'),
+      }),
+    ]);
+    expect(await push(pushBody({ v: 1, alerts: [alert] }, 'm-5'))).toBe(204);
+    expect(await store.all()).toEqual([alert]);
+  });
+
+  it('reports a bug as a programming error, not a data problem, and answers 500 for redelivery', async () => {
+    store.failures.push(new TypeError("Cannot read properties of undefined (reading 'symbol')"));
+    expect(await push(pushBody({ v: 1, alerts: [alert] }, 'm-6'))).toBe(500);
+    const lines = logLines();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      severity: 'ERROR',
+      messageId: 'm-6',
+      message: "programming error: TypeError: Cannot read properties of undefined (reading 'symbol')",
+    });
   });
 });

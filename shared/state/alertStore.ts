@@ -1,0 +1,241 @@
+/**
+ * The one owner of the alert documents in Firestore (`alerts/{symbol@minute}`): their shape, their id, and
+ * every read and write of them. The pipeline (notify) writes them, the CLI reads them back, and an analysts'
+ * console is expected to add its own triage fields to them later.
+ */
+import {
+  FieldValue,
+  Timestamp,
+  type DocumentData,
+  type Firestore,
+  type Query,
+} from '@google-cloud/firestore';
+import type { Alert, RuleId } from '../core/alert.js';
+import { serviceError } from '../errors.js';
+import { alertId } from '../pipeline/documentIds.js';
+
+/**
+ * What an analyst records about an alert. The pipeline never writes it: it is here so that the room is
+ * reserved under one name and no pipeline field ever takes it.
+ */
+export interface AlertTriage {
+  status?: string;
+  assignee?: string;
+  notes?: string;
+}
+
+/** An alert as stored: the alert's fields, with a real timestamp for the console to sort and filter on. */
+export interface AlertDocument {
+  symbol: string;
+  timestamp: Timestamp;
+  rules: readonly RuleId[];
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  a1?: Alert['a1'];
+  a2?: Alert['a2'];
+  source: Alert['source'];
+  /** When a Firestore TTL policy may delete the document (deploy.sh --alert-ttl-days). */
+  expireAt?: Timestamp;
+  /** The analysts' console's; kept when the pipeline writes the alert again. */
+  triage?: AlertTriage;
+}
+
+export interface AlertFilter {
+  symbol?: string;
+  rule?: RuleId;
+}
+
+export interface AlertPageQuery extends AlertFilter {
+  limit: number;
+  /** The `next` of the page before. */
+  after?: string;
+}
+
+export interface AlertPage {
+  /** In order of symbol, then timestamp. */
+  alerts: Alert[];
+  /** Where the next page starts; absent once nothing can follow (a full page may be followed by an empty one). */
+  next?: string;
+}
+
+export interface AlertStore {
+  /** Writes each alert under its (symbol, minute) id; writing it again overwrites it, triage aside. */
+  write(alerts: readonly Alert[], expireAt?: Date): Promise<void>;
+  count(filter?: AlertFilter): Promise<number>;
+  page(query: AlertPageQuery): Promise<AlertPage>;
+  all(filter?: AlertFilter): Promise<Alert[]>;
+}
+
+/** Firestore's most writes in one commit. */
+export const WRITES_PER_COMMIT = 500;
+/** Commits of one write() in flight at once. */
+export const COMMITS_IN_FLIGHT = 8;
+/** Alerts read per page by all(). */
+const ALL_PAGE_SIZE = 1000;
+
+export function toAlertDocument(alert: Alert, expireAt?: Date): AlertDocument {
+  return {
+    ...alert,
+    timestamp: Timestamp.fromMillis(Date.parse(alert.timestamp)),
+    ...(expireAt ? { expireAt: Timestamp.fromDate(expireAt) } : {}),
+  };
+}
+
+/** The alert a document holds, field for field as `detect` prints it (expireAt and triage left out). */
+export function fromAlertDocument(data: DocumentData): Alert {
+  const { timestamp, a1, a2, source, symbol, rules, open, high, low, close, volume } = data as AlertDocument;
+  return {
+    symbol,
+    timestamp: `${timestamp.toDate().toISOString().slice(0, 19)}Z`,
+    rules,
+    open,
+    high,
+    low,
+    close,
+    volume,
+    ...(a1 ? { a1 } : {}),
+    ...(a2 ? { a2 } : {}),
+    source,
+  };
+}
+
+/**
+ * The merge-write of an alert: with `merge: true` a field the write leaves out survives, so the pipeline's
+ * optional fields it no longer has are deleted explicitly. A document written again is then what a first
+ * write would make it, with the console's triage kept.
+ */
+function mergeWriteOf(alert: Alert, expireAt?: Date): DocumentData {
+  const document = toAlertDocument(alert, expireAt);
+  return {
+    ...document,
+    // merge: true merges maps too: without this a generation once written would outlive the alert's.
+    source: { ...document.source, generation: document.source.generation ?? FieldValue.delete() },
+    a1: document.a1 ?? FieldValue.delete(),
+    a2: document.a2 ?? FieldValue.delete(),
+    expireAt: document.expireAt ?? FieldValue.delete(),
+  };
+}
+
+interface Cursor {
+  symbol: string;
+  /** Milliseconds since the epoch of the last alert's minute. */
+  at: number;
+}
+
+/** The position after an alert, as an opaque string: callers pass it back and never read it. */
+export function encodeCursor(alert: Alert): string {
+  const cursor: Cursor = { symbol: alert.symbol, at: Date.parse(alert.timestamp) };
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+/** @throws RangeError for a string encodeCursor did not make (a caller's bug) */
+export function decodeCursor(text: string): Cursor {
+  let cursor: Partial<Cursor> | undefined;
+  try {
+    cursor = JSON.parse(Buffer.from(text, 'base64url').toString());
+  } catch {
+    cursor = undefined;
+  }
+  if (typeof cursor?.symbol !== 'string' || typeof cursor.at !== 'number') {
+    throw new RangeError(`not an alert page cursor: '${text}'`);
+  }
+  return cursor as Cursor;
+}
+
+/** Every page of a store, read one after the other. */
+export async function readAllPages(store: AlertStore, filter: AlertFilter = {}): Promise<Alert[]> {
+  const alerts: Alert[] = [];
+  let after: string | undefined;
+  do {
+    const page = await store.page({ ...filter, limit: ALL_PAGE_SIZE, ...(after ? { after } : {}) });
+    alerts.push(...page.alerts);
+    after = page.next;
+  } while (after !== undefined);
+  return alerts;
+}
+
+export interface FirestoreAlertStoreOptions {
+  /** Commits of one write() in flight at once (default COMMITS_IN_FLIGHT). */
+  commitsInFlight?: number;
+}
+
+export class FirestoreAlertStore implements AlertStore {
+  private readonly commitsInFlight: number;
+
+  constructor(
+    private readonly db: Firestore,
+    private readonly collection: string,
+    options: FirestoreAlertStoreOptions = {},
+  ) {
+    this.commitsInFlight = options.commitsInFlight ?? COMMITS_IN_FLIGHT;
+  }
+
+  async write(alerts: readonly Alert[], expireAt?: Date): Promise<void> {
+    const collection = this.db.collection(this.collection);
+    let next = 0;
+    const committer = async () => {
+      for (let at = next; at < alerts.length; at = next) {
+        next += WRITES_PER_COMMIT;
+        const batch = this.db.batch();
+        for (const alert of alerts.slice(at, at + WRITES_PER_COMMIT)) {
+          batch.set(collection.doc(alertId(alert)), mergeWriteOf(alert, expireAt), { merge: true });
+        }
+        await batch.commit();
+      }
+    };
+    const committers = Math.min(this.commitsInFlight, Math.ceil(alerts.length / WRITES_PER_COMMIT));
+    await this.#call(() => Promise.all(Array.from({ length: committers }, committer)));
+  }
+
+  async count(filter: AlertFilter = {}): Promise<number> {
+    const snapshot = await this.#call(() => this.#filtered(filter).count().get());
+    return snapshot.data().count;
+  }
+
+  async page({ limit, after, ...filter }: AlertPageQuery): Promise<AlertPage> {
+    const cursor = after === undefined ? undefined : decodeCursor(after);
+    // Ordering by a field the query also filters on with == is redundant: only timestamp orders then.
+    let query =
+      filter.symbol === undefined ? this.#filtered(filter).orderBy('symbol') : this.#filtered(filter);
+    query = query.orderBy('timestamp');
+    if (cursor) {
+      const at = Timestamp.fromMillis(cursor.at);
+      query = filter.symbol === undefined ? query.startAfter(cursor.symbol, at) : query.startAfter(at);
+    }
+    const snapshot = await this.#call(() => query.limit(limit).get());
+    const alerts = snapshot.docs.map((doc) => fromAlertDocument(doc.data()));
+    const last = alerts.at(-1);
+    return alerts.length === limit && last ? { alerts, next: encodeCursor(last) } : { alerts };
+  }
+
+  all(filter: AlertFilter = {}): Promise<Alert[]> {
+    return readAllPages(this, filter);
+  }
+
+  /**
+   * The latest update time of any alert document, in milliseconds (0 when there is none): when the pipeline
+   * wrote its last alert, for the benchmark. Reads every document's name, so it is not for a hot path.
+   */
+  async lastUpdate(): Promise<number> {
+    const snapshot = await this.#call(() => this.db.collection(this.collection).select().get());
+    return snapshot.docs.reduce((last, doc) => Math.max(last, doc.updateTime.toMillis()), 0);
+  }
+
+  #filtered(filter: AlertFilter): Query {
+    let query: Query = this.db.collection(this.collection);
+    if (filter.symbol !== undefined) query = query.where('symbol', '==', filter.symbol);
+    if (filter.rule !== undefined) query = query.where('rules', 'array-contains', filter.rule);
+    return query;
+  }
+
+  async #call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw serviceError('Firestore', error);
+    }
+  }
+}

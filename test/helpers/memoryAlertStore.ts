@@ -1,0 +1,82 @@
+/** An in-memory stand-in for FirestoreAlertStore with the same semantics, for unit tests. */
+import type { Alert } from '../../shared/core/alert.js';
+import { serviceError } from '../../shared/errors.js';
+import { alertId } from '../../shared/pipeline/documentIds.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  readAllPages,
+  type AlertFilter,
+  type AlertPage,
+  type AlertPageQuery,
+  type AlertStore,
+  type AlertTriage,
+} from '../../shared/state/alertStore.js';
+
+export interface StoredAlert {
+  alert: Alert;
+  expireAt?: Date;
+  triage?: AlertTriage;
+}
+
+export class MemoryAlertStore implements AlertStore {
+  /** By document id (alertId). */
+  readonly documents = new Map<string, StoredAlert>();
+  /** Failures the next calls meet, as the Firestore client would throw them (wrapped the same way). */
+  readonly failures: unknown[] = [];
+
+  async write(alerts: readonly Alert[], expireAt?: Date): Promise<void> {
+    this.#failure();
+    for (const alert of alerts) {
+      const id = alertId(alert);
+      const triage = this.documents.get(id)?.triage;
+      this.documents.set(id, {
+        alert: structuredClone(alert),
+        ...(expireAt ? { expireAt } : {}),
+        ...(triage ? { triage } : {}),
+      });
+    }
+  }
+
+  async count(filter: AlertFilter = {}): Promise<number> {
+    this.#failure();
+    return this.#matching(filter).length;
+  }
+
+  async page({ limit, after, ...filter }: AlertPageQuery): Promise<AlertPage> {
+    this.#failure();
+    const cursor = after === undefined ? undefined : decodeCursor(after);
+    const alerts = this.#matching(filter)
+      .filter(
+        (alert) =>
+          !cursor ||
+          alert.symbol > cursor.symbol ||
+          (alert.symbol === cursor.symbol && Date.parse(alert.timestamp) > cursor.at),
+      )
+      .slice(0, limit);
+    const last = alerts.at(-1);
+    return alerts.length === limit && last ? { alerts, next: encodeCursor(last) } : { alerts };
+  }
+
+  all(filter: AlertFilter = {}): Promise<Alert[]> {
+    return readAllPages(this, filter);
+  }
+
+  #matching(filter: AlertFilter): Alert[] {
+    return [...this.documents.values()]
+      .map((stored) => structuredClone(stored.alert))
+      .filter((alert) => filter.symbol === undefined || alert.symbol === filter.symbol)
+      .filter((alert) => filter.rule === undefined || alert.rules.includes(filter.rule))
+      .sort((a, b) =>
+        a.symbol !== b.symbol
+          ? a.symbol < b.symbol
+            ? -1
+            : 1
+          : Date.parse(a.timestamp) - Date.parse(b.timestamp),
+      );
+  }
+
+  #failure(): void {
+    if (this.failures.length > 0) throw serviceError('Firestore', this.failures.shift());
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * FirestoreAlertStore against the Firestore emulator of the local stack (`stock-anomalies stack up`). Each run
+ * writes to a collection of its own, so runs neither see nor disturb each other or the stack's `alerts/`.
+ */
+import { Firestore, Timestamp } from '@google-cloud/firestore';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Alert } from '../../shared/core/alert.js';
+import { alertId } from '../../shared/pipeline/documentIds.js';
+import { FirestoreAlertStore } from '../../shared/state/alertStore.js';
+import { stackEndpoints } from '../../stack/endpoints.js';
+
+const endpoints = stackEndpoints();
+process.env.FIRESTORE_EMULATOR_HOST = endpoints.firestore.emulatorHost;
+process.env.METADATA_SERVER_DETECTION = 'none';
+
+const db = new Firestore({ projectId: endpoints.project });
+const runId = `${Date.now().toString(36)}-${process.pid}`;
+let collections = 0;
+/** A store on a fresh collection, and that collection for reading behind the store's back. */
+function freshStore() {
+  const name = `alert-store-test-${runId}-${++collections}`;
+  return { store: new FirestoreAlertStore(db, name), collection: db.collection(name) };
+}
+
+afterAll(async () => {
+  await db.terminate();
+});
+
+function alertAt(symbol: string, minute: number, rules: Alert['rules'] = ['A1']): Alert {
+  const timestamp = new Date(Date.UTC(2017, 0, 2, 3, 45 + minute)).toISOString().replace('.000Z', 'Z');
+  return {
+    symbol,
+    timestamp,
+    rules,
+    open: 100,
+    high: 102,
+    low: 99,
+    close: 101 + minute,
+    volume: 10,
+    ...(rules.includes('A1') && {
+      a1: { prevClose: 100, prevTimestamp: '2017-01-02T03:44:00Z', changePct: 1 },
+    }),
+    ...(rules.includes('A2') && { a2: { avgVolume: 2, windowBars: 10, volumeRatio: null } }),
+    source: { object: `${symbol}.csv`, generation: '7', line: minute + 2 },
+  };
+}
+
+describe('FirestoreAlertStore', () => {
+  it('writes each alert under its (symbol, minute) id with a real timestamp, and reads it back as it was', async () => {
+    const { store, collection } = freshStore();
+    const alert = alertAt('ACME', 1, ['A1', 'A2']);
+    await store.write([alert]);
+    const snapshot = await collection.doc('ACME@2017-01-02T03:46:00Z').get();
+    expect(snapshot.get('timestamp')).toEqual(Timestamp.fromMillis(Date.parse('2017-01-02T03:46:00Z')));
+    expect(snapshot.get('expireAt')).toBeUndefined();
+    expect(await store.all()).toEqual([alert]);
+  });
+
+  it('overwrites an alert written again, keeping the triage an analyst added meanwhile', async () => {
+    const { store, collection } = freshStore();
+    const first = alertAt('ACME', 1, ['A1', 'A2']);
+    await store.write([first], new Date('2030-01-01T00:00:00Z'));
+    const triage = { status: 'investigating', assignee: 'ana', notes: 'check the print' };
+    await collection.doc(alertId(first)).update({ triage });
+
+    // Redelivered, as detected again from changed data: A2 no longer fires, no TTL, no generation.
+    const again: Alert = {
+      ...alertAt('ACME', 1, ['A1']),
+      close: 250,
+      source: { object: 'ACME.csv', line: 9 },
+    };
+    await store.write([again]);
+
+    const documents = await collection.get();
+    expect(documents.size).toBe(1);
+    const data = documents.docs[0]!.data();
+    expect(data.triage).toEqual(triage);
+    expect(data.a2).toBeUndefined();
+    expect(data.expireAt).toBeUndefined();
+    expect(data.source).toEqual({ object: 'ACME.csv', line: 9 });
+    expect(await store.all()).toEqual([again]);
+  });
+
+  it('writes more alerts than one commit takes', async () => {
+    const { store } = freshStore();
+    const alerts = Array.from({ length: 1203 }, (_, minute) => alertAt('BULK', minute));
+    await store.write(alerts);
+    expect(await store.count()).toBe(1203);
+  });
+
+  it('counts alerts by symbol and by rule', async () => {
+    const { store } = freshStore();
+    await store.write([
+      alertAt('ACME', 1, ['A1']),
+      alertAt('ACME', 2, ['A2']),
+      alertAt('ACME', 3, ['A1', 'A2']),
+      alertAt('BOLT', 1, ['A1']),
+    ]);
+    expect(await store.count()).toBe(4);
+    expect(await store.count({ symbol: 'ACME' })).toBe(3);
+    expect(await store.count({ rule: 'A1' })).toBe(3);
+    expect(await store.count({ symbol: 'ACME', rule: 'A2' })).toBe(2);
+    expect(await store.count({ symbol: 'NONE' })).toBe(0);
+  });
+
+  it('pages in order of symbol then minute, across page boundaries, with and without filters', async () => {
+    const { store } = freshStore();
+    const expected = [
+      alertAt('ACME', 1, ['A1']),
+      alertAt('ACME', 2, ['A2']),
+      alertAt('ACME', 30, ['A1', 'A2']),
+      alertAt('BOLT', 0, ['A1']),
+      alertAt('BOLT', 5, ['A2']),
+    ];
+    // Written out of order, so that the order read is the store's, not the writes'.
+    await store.write([expected[4]!, expected[2]!, expected[0]!, expected[3]!, expected[1]!]);
+
+    const first = await store.page({ limit: 2 });
+    expect(first.alerts).toEqual(expected.slice(0, 2));
+    expect(first.next).toEqual(expect.any(String));
+    const second = await store.page({ limit: 2, after: first.next! });
+    expect(second.alerts).toEqual(expected.slice(2, 4));
+    const third = await store.page({ limit: 2, after: second.next! });
+    expect(third).toEqual({ alerts: expected.slice(4) });
+
+    const acme = await store.page({ symbol: 'ACME', limit: 2 });
+    expect(acme.alerts).toEqual(expected.slice(0, 2));
+    expect((await store.page({ symbol: 'ACME', limit: 2, after: acme.next! })).alerts).toEqual([expected[2]]);
+
+    const a1 = await store.page({ rule: 'A1', limit: 2 });
+    expect(a1.alerts).toEqual([expected[0], expected[2]]);
+    expect((await store.page({ rule: 'A1', limit: 2, after: a1.next! })).alerts).toEqual([expected[3]]);
+
+    expect(await store.all({ rule: 'A2' })).toEqual([expected[1], expected[2], expected[4]]);
+  });
+
+  it('sets expireAt when given one, and all() leaves it out', async () => {
+    const { store, collection } = freshStore();
+    const alert = alertAt('ACME', 1);
+    const expireAt = new Date('2030-01-01T00:00:00Z');
+    await store.write([alert], expireAt);
+    const snapshot = await collection.doc(alertId(alert)).get();
+    expect(snapshot.get('expireAt')).toEqual(Timestamp.fromDate(expireAt));
+    expect(await store.all()).toEqual([alert]);
+  });
+});

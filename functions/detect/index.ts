@@ -62,9 +62,12 @@ function defaultDependencies(settings: DetectSettings): DetectDependencies {
   };
 }
 
-/** Read once, when the instance starts: a malformed setting stops it with a message naming the variable. */
+/**
+ * Read once, when the instance starts: a malformed setting stops it with a message naming the variable, and
+ * no event's handling reads the environment.
+ */
 const settings = detectSettings(process.env);
-let dependencies: DetectDependencies | undefined;
+let dependencies: DetectDependencies = defaultDependencies(settings);
 
 /** The Kafka record a request carries. @throws EventError when it is not a KafkaSource CloudEvent */
 export function recordOf(request: Pick<Request, 'headers' | 'rawBody'>): KafkaRecord {
@@ -109,7 +112,6 @@ export async function answer(
 }
 
 export async function handleDetect(request: Request, response: Response): Promise<void> {
-  dependencies ??= defaultDependencies(settings);
   const { status, body } = await answer(request, dependencies);
   const id = request.header('ce-id');
   if (body.outcome === 'final') {
@@ -126,7 +128,7 @@ export async function handleDetect(request: Request, response: Response): Promis
 
 /** For tests: run against other clients. */
 export function setDetectDependencies(next: DetectDependencies | undefined): void {
-  dependencies = next;
+  dependencies = next ?? defaultDependencies(settings);
 }
 
 functions.http('detect', handleDetect);

@@ -12,6 +12,7 @@ import { detectionConfigFromEnv } from '../../shared/config/detection.js';
 import { readPositiveInt, readVariable } from '../../shared/config/runtime.js';
 import type { BarBatch } from '../../shared/pipeline/barBatch.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
+import { FirestoreIngestionStore } from '../../shared/state/ingestionStore.js';
 import { ingestObject, type IngestDependencies } from './ingestObject.js';
 
 interface StorageObjectData {
@@ -45,8 +46,7 @@ function connectedProducer(env: NodeJS.ProcessEnv): Promise<Producer> {
 function defaultDependencies(env: NodeJS.ProcessEnv = process.env): IngestDependencies {
   const topic = readVariable('KAFKA_TOPIC', env);
   return {
-    db: getFirestore(env),
-    ingestions: readVariable('INGESTIONS_COLLECTION', env),
+    store: new FirestoreIngestionStore(getFirestore(env), readVariable('INGESTIONS_COLLECTION', env)),
     config: detectionConfigFromEnv(env),
     batchMinutes: readPositiveInt('BATCH_MINUTES', env),
     quarantinePrefix: readVariable('QUARANTINE_PREFIX', env),

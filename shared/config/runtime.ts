@@ -5,7 +5,10 @@
  * a test checks that it does (see test/unit/deploy). Defaults are the local stack's.
  */
 
-export class ConfigError extends Error {
+import { FinalError } from '../errors.js';
+
+/** A setting the component cannot run with: final, since the same environment fails the same way. */
+export class ConfigError extends FinalError {
   override name = 'ConfigError';
 }
 

@@ -1,5 +1,5 @@
 /**
- * Ingestion of one object generation: claim it, read and validate it with the core, produce its minute
+ * Ingestion of one object generation, once claimed: read and validate it with the core, produce its minute
  * batches to Kafka keyed by symbol, set the rejected rows aside in the bucket, and record the report.
  *
  * The claim (see shared/state/ingestionStore.ts) makes a redelivered event for a generation already done do
@@ -34,62 +34,51 @@ export interface IngestDependencies {
 
 export type IngestOutcome = { status: IngestionStatus | 'skipped'; id: string; detail?: string };
 
-export async function ingestObject(object: ObjectRef, deps: IngestDependencies): Promise<IngestOutcome> {
-  const claim = await deps.store.claim(object, deps.now?.() ?? Date.now());
-  if (!claim.claimed) return { status: 'skipped', id: claim.id, detail: claim.reason };
-  const { id } = claim;
-
+/**
+ * Ingests an object generation this delivery has claimed (see IngestionStore.claim): done, or rejected when
+ * the contract rejects the object as a whole. Any other failure is thrown, for the function's edge to record
+ * and settle.
+ */
+export async function ingestClaimed(
+  object: ObjectRef,
+  id: string,
+  deps: IngestDependencies,
+): Promise<IngestOutcome> {
   let bars: ObjectBars;
   try {
     bars = await readObject(deps.openObject(object), { objectName: object.name, zone: deps.config.zone });
   } catch (error) {
-    if (error instanceof ObjectRejectedError) {
-      await deps.store.reject(
-        id,
-        { ...emptyReport(object.name), status: 'rejected', error: error.message },
-        error.message,
-        error.missingColumns,
-      );
-      return { status: 'rejected', id, detail: error.message };
-    }
-    await markFailed(deps.store, id, error);
-    throw error;
-  }
-
-  try {
-    const source = { object: object.name, generation: object.generation };
-    const batches = (function* () {
-      for (const run of bars.runs) {
-        yield* planBatches(bars.table, run.symbol, run.rows, source, deps.batchMinutes);
-      }
-    })();
-    const batchTotal = bars.runs.reduce(
-      (sum, run) => sum + batchCount(run.rows.length, deps.batchMinutes),
-      0,
+    if (!(error instanceof ObjectRejectedError)) throw error;
+    await deps.store.reject(
+      id,
+      { ...emptyReport(object.name), status: 'rejected', error: error.message },
+      error.message,
+      error.missingColumns,
     );
-    const quarantine =
-      bars.setAside.length > 0 ? `${deps.quarantinePrefix}${object.name}@${object.generation}.csv` : null;
-    if (quarantine !== null) {
-      await deps.writeObject(
-        object.bucket,
-        quarantine,
-        quarantineCsv(bars.setAside.map((row) => ({ object: object.name, row }))),
-      );
-    }
-    await deps.produce(batches);
-    await deps.store.finish(id, {
-      report: bars.report,
-      batches: batchTotal,
-      quarantine: quarantine === null ? null : `gs://${object.bucket}/${quarantine}`,
-    });
-    return { status: 'done', id };
-  } catch (error) {
-    await markFailed(deps.store, id, error);
-    throw error;
+    return { status: 'rejected', id, detail: error.message };
   }
-}
 
-async function markFailed(store: IngestionStore, id: string, error: unknown): Promise<void> {
-  // Releasing the lease lets the platform's retry take over at once.
-  await store.fail(id, error).catch(() => undefined);
+  const source = { object: object.name, generation: object.generation };
+  const batches = (function* () {
+    for (const run of bars.runs) {
+      yield* planBatches(bars.table, run.symbol, run.rows, source, deps.batchMinutes);
+    }
+  })();
+  const batchTotal = bars.runs.reduce((sum, run) => sum + batchCount(run.rows.length, deps.batchMinutes), 0);
+  const quarantine =
+    bars.setAside.length > 0 ? `${deps.quarantinePrefix}${object.name}@${object.generation}.csv` : null;
+  if (quarantine !== null) {
+    await deps.writeObject(
+      object.bucket,
+      quarantine,
+      quarantineCsv(bars.setAside.map((row) => ({ object: object.name, row }))),
+    );
+  }
+  await deps.produce(batches);
+  await deps.store.finish(id, {
+    report: bars.report,
+    batches: batchTotal,
+    quarantine: quarantine === null ? null : `gs://${object.bucket}/${quarantine}`,
+  });
+  return { status: 'done', id };
 }

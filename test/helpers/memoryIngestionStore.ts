@@ -19,8 +19,8 @@ import {
 export class MemoryIngestionStore implements IngestionStore {
   readonly documents = new Map<string, Ingestion>();
   readonly tallies = new Map<string, Map<string, SymbolTally>>();
-  /** Errors the next calls throw, one each, before doing anything: Firestore unavailable. */
-  readonly failures: Error[] = [];
+  /** An error the next call of a method throws, once, before doing anything: Firestore unavailable. */
+  readonly failing = new Map<keyof IngestionStore, Error>();
   readonly #leaseMs: number;
   readonly #now: () => number;
 
@@ -29,8 +29,9 @@ export class MemoryIngestionStore implements IngestionStore {
     this.#now = options.now ?? Date.now;
   }
 
-  #call(): void {
-    const failure = this.failures.shift();
+  #call(method: keyof IngestionStore): void {
+    const failure = this.failing.get(method);
+    this.failing.delete(method);
     if (failure !== undefined) throw failure;
   }
 
@@ -41,7 +42,7 @@ export class MemoryIngestionStore implements IngestionStore {
   }
 
   async claim(object: IngestionObject, now: number): Promise<Claim> {
-    this.#call();
+    this.#call('claim');
     const id = ingestionId(object.name, object.generation);
     const current = this.documents.get(id);
     const decision = decideClaim(current, now, this.#leaseMs);
@@ -67,7 +68,7 @@ export class MemoryIngestionStore implements IngestionStore {
     id: string,
     outcome: { report: QualityReport; batches: number; quarantine: string | null },
   ): Promise<void> {
-    this.#call();
+    this.#call('finish');
     this.#update(id, (document) => {
       Object.assign(document, {
         status: 'done',
@@ -82,7 +83,7 @@ export class MemoryIngestionStore implements IngestionStore {
   }
 
   async reject(id: string, report: QualityReport, error: string, missingColumns?: string[]): Promise<void> {
-    this.#call();
+    this.#call('reject');
     this.#update(id, (document) => {
       Object.assign(document, {
         status: 'rejected',
@@ -98,7 +99,7 @@ export class MemoryIngestionStore implements IngestionStore {
   }
 
   async fail(id: string, error: unknown): Promise<void> {
-    this.#call();
+    this.#call('fail');
     this.#update(id, (document) => {
       Object.assign(document, { status: 'failed', error: describeError(error), errorKind: classify(error) });
       delete document.leaseUntil;
@@ -106,13 +107,13 @@ export class MemoryIngestionStore implements IngestionStore {
   }
 
   async get(id: string): Promise<Ingestion | undefined> {
-    this.#call();
+    this.#call('get');
     const document = this.documents.get(id);
     return document === undefined ? undefined : structuredClone(document);
   }
 
   async list(): Promise<IngestionSummary[]> {
-    this.#call();
+    this.#call('list');
     return [...this.documents.keys()].sort().map((id) => ({
       id,
       ...structuredClone(this.documents.get(id)!),
@@ -121,7 +122,7 @@ export class MemoryIngestionStore implements IngestionStore {
   }
 
   async statuses(ids: readonly string[]): Promise<Map<string, IngestionStatus | undefined>> {
-    this.#call();
+    this.#call('statuses');
     return new Map(ids.map((id) => [id, this.documents.get(id)?.status]));
   }
 

@@ -2,8 +2,19 @@
  * ingest, through functions-framework, with Eventarc's storage CloudEvent and an in-memory ingestion store:
  * which objects it takes, what it records, and which failures it acknowledges or has redelivered.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  vi,
+  type MockInstance,
+} from 'vitest';
 import { setIngestDependencies } from '../../../functions/ingest/index.js';
+import { serviceError } from '../../../shared/errors.js';
 import type { BarBatch } from '../../../shared/pipeline/barBatch.js';
 import { skipReason } from '../../../shared/pipeline/objectFilter.js';
 import { serveFunction } from '../../helpers/functionServer.js';
@@ -17,8 +28,11 @@ let objects: Map<string, string>;
 let opened: string[];
 let written: Map<string, string>;
 let produced: BarBatch[];
-/** What produce does instead of taking the batches, when set. */
+/** What produce and reading the object throw instead of working, when set. */
 let produceFails: (() => Error) | undefined;
+let readFails: (() => Error) | undefined;
+/** The JSON lines ingest logs at ERROR. */
+let errorLog: MockInstance<typeof console.error>;
 
 const GENERATION = '1700000000000001';
 
@@ -36,6 +50,9 @@ beforeEach(() => {
   written = new Map();
   produced = [];
   produceFails = undefined;
+  readFails = undefined;
+  errorLog = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  vi.spyOn(console, 'log').mockImplementation(() => undefined);
   setIngestDependencies({
     store,
     config: configFor(),
@@ -47,6 +64,7 @@ beforeEach(() => {
       if (text === undefined) throw new Error(`no object ${name} in this test`);
       return (async function* () {
         yield Buffer.from(text);
+        if (readFails) throw readFails();
       })();
     },
     writeObject: async (bucket, name, text) => void written.set(`${bucket}/${name}`, text),
@@ -57,6 +75,17 @@ beforeEach(() => {
     now: () => Date.parse('2024-03-01T10:00:00Z'),
   });
 });
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** ingest's own ERROR lines; functions-framework also logs the error of a 500, as plain text. */
+const errorLines = () =>
+  errorLog.mock.calls
+    .map(([line]) => String(line))
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line));
 
 async function post(data: unknown): Promise<number> {
   const response = await fetch(server.url, {
@@ -90,23 +119,51 @@ const ROWS = [
   'ACME,2017-01-02 09:17:00+05:30,102,102,102,102,30',
 ];
 
+describe('ingest: its settings', () => {
+  it('stops the instance when it starts with a malformed setting, naming it', async () => {
+    vi.stubEnv('BATCH_MINUTES', 'many');
+    vi.resetModules();
+    try {
+      await expect(import('../../../functions/ingest/index.js')).rejects.toThrow(
+        "BATCH_MINUTES must be a positive integer, got 'many'",
+      );
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    }
+  });
+});
+
 describe('ingest: which objects it takes', () => {
   it.each([
     ['quarantine/ACME.csv@1.csv', 'in the quarantine prefix'],
     ['notes.txt', 'not a .csv or .csv.gz object'],
     ['ACME.csv.zip', 'not a .csv or .csv.gz object'],
   ])('skips %j (%s) with a 2xx and does nothing', async (name, reason) => {
-    expect(skipReason(name, {})).toBe(reason);
+    expect(skipReason(name, { uploadPrefix: '', quarantinePrefix: 'quarantine/' })).toBe(reason);
     expect(await drop(name, `${HEADER}\n${ROWS[0]}\n`)).toBe(204);
     expect(opened).toEqual([]);
     expect(store.documents.size).toBe(0);
   });
 
+  it('decides with the prefixes it started with, whatever the environment says later', async () => {
+    vi.stubEnv('UPLOAD_PREFIX', 'elsewhere/');
+    vi.stubEnv('QUARANTINE_PREFIX', 'elsewhere/quarantine/');
+    try {
+      expect(await drop('quarantine/ACME.csv@1.csv', `${HEADER}\n${ROWS[0]}\n`)).toBe(204);
+      expect(opened).toEqual([]);
+      expect(await drop('ACME.csv', `${HEADER}\n${ROWS[0]}\n`)).toBe(204);
+      expect(ingestion('ACME.csv')?.status).toBe('done');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('skips objects outside a configured upload prefix', () => {
-    expect(skipReason('other/ACME.csv', { UPLOAD_PREFIX: 'incoming/' })).toBe(
-      "outside the upload prefix 'incoming/'",
-    );
-    expect(skipReason('incoming/ACME.csv.gz', { UPLOAD_PREFIX: 'incoming/' })).toBeUndefined();
+    const prefixes = { uploadPrefix: 'incoming/', quarantinePrefix: 'incoming/quarantine/' };
+    expect(skipReason('other/ACME.csv', prefixes)).toBe("outside the upload prefix 'incoming/'");
+    expect(skipReason('incoming/ACME.csv.gz', prefixes)).toBeUndefined();
+    expect(skipReason('incoming/quarantine/ACME.csv@1.csv', prefixes)).toBe('in the quarantine prefix');
   });
 });
 
@@ -176,7 +233,127 @@ describe('ingest: what it records', () => {
 });
 
 describe('ingest: its error edge', () => {
-  it('answers 500 for an event that is not a storage object event', async () => {
-    expect(await post({ bucket: 'b' })).toBe(500);
+  const acme = `${HEADER}\n${ROWS.join('\n')}\n`;
+
+  it.each([
+    [{ bucket: 'b' }, 'not a storage object event: missing or malformed name, generation'],
+    [
+      { bucket: 'b', name: 'ACME.csv', generation: 'latest' },
+      'not a storage object event: missing or malformed generation',
+    ],
+    [{ name: 'ACME.csv', generation: 1 }, 'not a storage object event: missing or malformed bucket'],
+  ])(
+    'acknowledges a malformed event %j, logging one ERROR line with its id and why',
+    async (data, reason) => {
+      expect(await post(data)).toBe(204);
+      expect(errorLines()).toEqual([
+        { severity: 'ERROR', message: 'event acknowledged without ingesting', eventId: '1', reason },
+      ]);
+      expect(opened).toEqual([]);
+      expect(store.documents.size).toBe(0);
+    },
+  );
+
+  it('records a programming error as failed (never rejected), logs it and acknowledges the event', async () => {
+    produceFails = () => new TypeError("Cannot read properties of undefined (reading 'symbol')");
+    expect(await drop('ACME.csv', acme)).toBe(204);
+    const failed = ingestion('ACME.csv');
+    expect(failed).toMatchObject({
+      status: 'failed',
+      errorKind: 'programming',
+      error: "programming error: TypeError: Cannot read properties of undefined (reading 'symbol')",
+    });
+    expect(failed?.leaseUntil).toBeUndefined();
+    expect(errorLines()).toEqual([
+      {
+        severity: 'ERROR',
+        message: 'ingestion failed',
+        eventId: '1',
+        id: `ACME.csv@${GENERATION}`,
+        errorKind: 'programming',
+        error: "programming error: TypeError: Cannot read properties of undefined (reading 'symbol')",
+      },
+    ]);
+  });
+
+  it('has a programming error redelivered when even its failure cannot be recorded', async () => {
+    produceFails = () => new TypeError('x is not a function');
+    store.failing.set(
+      'fail',
+      serviceError('Firestore', Object.assign(new Error('14 UNAVAILABLE'), { code: 14 })),
+    );
+    expect(await drop('ACME.csv', acme)).toBe(500);
+    expect(ingestion('ACME.csv')?.status).toBe('running');
+    expect(errorLines().map((line) => line.message)).toEqual([
+      'ingestion failed',
+      'could not record the failure',
+    ]);
+  });
+
+  it.each([
+    [
+      'Kafka',
+      () => (produceFails = () => serviceError('Kafka', new Error('Connection timeout'))),
+      'UnavailableError: Kafka: Connection timeout',
+    ],
+    [
+      'Cloud Storage',
+      () => (readFails = () => serviceError('Cloud Storage', new Error('socket hang up'))),
+      'UnavailableError: Cloud Storage: socket hang up',
+    ],
+    [
+      'Firestore (recording the report)',
+      () =>
+        store.failing.set(
+          'finish',
+          serviceError('Firestore', Object.assign(new Error('14 UNAVAILABLE: no connection'), { code: 14 })),
+        ),
+      'UnavailableError: Firestore: 14 UNAVAILABLE: no connection',
+    ],
+  ])(
+    'records %s unavailable as a retriable failure and has the event redelivered',
+    async (_, breakIt, error) => {
+      breakIt();
+      expect(await drop('ACME.csv', acme)).toBe(500);
+      const failed = ingestion('ACME.csv');
+      expect(failed).toMatchObject({ status: 'failed', errorKind: 'retriable', error, attempts: 1 });
+      expect(failed?.leaseUntil).toBeUndefined();
+      expect(errorLines()).toEqual([
+        expect.objectContaining({ severity: 'WARNING', errorKind: 'retriable', error }),
+      ]);
+
+      // The redelivery, once the service is back, takes the failed ingestion over at once.
+      produceFails = undefined;
+      readFails = undefined;
+      expect(await drop('ACME.csv', acme)).toBe(204);
+      expect(ingestion('ACME.csv')).toMatchObject({ status: 'done', attempts: 2, batches: 2 });
+      expect(ingestion('ACME.csv')?.error).toBeUndefined();
+    },
+  );
+
+  it('has the event redelivered when Firestore is unavailable for the claim, recording nothing', async () => {
+    store.failing.set(
+      'claim',
+      serviceError('Firestore', Object.assign(new Error('14 UNAVAILABLE'), { code: 14 })),
+    );
+    expect(await drop('ACME.csv', acme)).toBe(500);
+    expect(opened).toEqual([]);
+    expect(store.documents.size).toBe(0);
+  });
+
+  it('acknowledges a final failure (a request Firestore refuses), recorded as failed', async () => {
+    store.failing.set(
+      'finish',
+      serviceError(
+        'Firestore',
+        Object.assign(new Error('3 INVALID_ARGUMENT: document too large'), { code: 3 }),
+      ),
+    );
+    expect(await drop('ACME.csv', acme)).toBe(204);
+    expect(ingestion('ACME.csv')).toMatchObject({
+      status: 'failed',
+      errorKind: 'final',
+      error: 'FinalError: Firestore refused the request: 3 INVALID_ARGUMENT: document too large',
+    });
   });
 });

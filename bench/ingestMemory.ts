@@ -17,7 +17,7 @@ import { dropFiles } from '../cli/commands/drop.js';
 import { generateDataset, type Manifest } from '../cli/generate/index.js';
 import { clients } from '../cli/stackClients.js';
 import { readVariable } from '../shared/config/runtime.js';
-import { ingestionId } from '../shared/pipeline/documentIds.js';
+import { FirestoreIngestionStore, ingestionId } from '../shared/state/ingestionStore.js';
 import { appComponents } from '../stack/appComponents.js';
 import type { ComponentFactory } from '../stack/component.js';
 import { stackComponents } from '../stack/components.js';
@@ -112,9 +112,8 @@ async function main(): Promise<void> {
       if (context.exitCode !== 0) throw new Error(`could not upload ${file}`);
       const uploaded = Date.now() - begun;
       const [object] = await stack.storage.bucket(stack.bucket).file(name).getMetadata();
-      const ingestion = stack.firestore
-        .collection(readVariable('INGESTIONS_COLLECTION'))
-        .doc(ingestionId(name, String(object.generation)));
+      const store = new FirestoreIngestionStore(stack.firestore, readVariable('INGESTIONS_COLLECTION'));
+      const id = ingestionId(name, String(object.generation));
 
       process.stderr.write(
         `dropped ${name} (${whole(bytes)} bytes) in ${seconds(uploaded)}; ingesting ...\n`,
@@ -131,19 +130,18 @@ async function main(): Promise<void> {
         }
         peak = Math.max(peak, memory.peakMiB);
         if (polls % 10 === 0) {
-          const status = (await ingestion.get()).get('status') as string | undefined;
+          const status = (await store.get(id))?.status;
           if (status === 'done' || status === 'rejected' || status === 'failed') outcome = status;
         }
         if (Date.now() > deadline) outcome = `timed out after ${TIMEOUT_S} s`;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       peak = Math.max(peak, memoryOf(pid)?.peakMiB ?? 0);
-      const snapshot = await ingestion.get();
+      const ingestion = await store.get(id);
       await stack.firestore.terminate();
-      const took =
-        snapshot.get('finishedAt') && snapshot.get('startedAt')
-          ? snapshot.get('finishedAt').toMillis() - snapshot.get('startedAt').toMillis()
-          : NaN;
+      const took = ingestion?.finishedAt
+        ? ingestion.finishedAt.getTime() - ingestion.startedAt.getTime()
+        : NaN;
       const fits = outcome === 'done' && peak <= INSTANCE_MIB;
 
       const table = new Table({ style: { head: [], border: [] }, colAligns: ['left', 'right'] });
@@ -152,7 +150,7 @@ async function main(): Promise<void> {
         ['ingest outcome', outcome.split('\n')[0]!],
         [
           'accepted bars, Kafka messages',
-          `${whole(snapshot.get('report')?.accepted ?? NaN)}, ${whole(snapshot.get('batches') ?? NaN)}`,
+          `${whole(ingestion?.report?.accepted ?? NaN)}, ${whole(ingestion?.batches ?? NaN)}`,
         ],
         ['upload', seconds(uploaded)],
         ['ingest (startedAt to finishedAt)', seconds(took)],

@@ -24,6 +24,7 @@ import type { Alert } from '../shared/core/alert.js';
 import { ObjectSeriesDetection } from '../shared/core/objectSeriesDetection.js';
 import { readObject } from '../shared/core/readObject.js';
 import { FirestoreAlertStore, WRITES_PER_COMMIT } from '../shared/state/alertStore.js';
+import { FirestoreIngestionStore } from '../shared/state/ingestionStore.js';
 import { appComponents } from '../stack/appComponents.js';
 import type { ProcessComponent, StackContext } from '../stack/component.js';
 import { stackComponents } from '../stack/components.js';
@@ -133,7 +134,7 @@ async function runPipeline(
   ceiling: number,
 ): Promise<PipelineRun> {
   const context = quietContext();
-  const ingestions = stack.firestore.collection(readVariable('INGESTIONS_COLLECTION'));
+  const ingestions = new FirestoreIngestionStore(stack.firestore, readVariable('INGESTIONS_COLLECTION'));
   const deadline = Date.now() + TIMEOUT_S * 1000;
   const sleep = () => new Promise((resolve) => setTimeout(resolve, POLL_MS));
 
@@ -145,11 +146,11 @@ async function runPipeline(
   // Ingest done: every object's ingestion finished; its own finishedAt says when.
   let ingested: number | undefined;
   while (ingested === undefined) {
-    const docs = (await ingestions.get()).docs;
-    const failed = docs.filter((doc) => doc.get('status') === 'rejected');
+    const docs = await ingestions.list();
+    const failed = docs.filter((doc) => doc.status === 'rejected');
     if (failed.length > 0) throw new Error(`rejected: ${failed.map((doc) => doc.id).join(', ')}`);
-    if (docs.length === files.length && docs.every((doc) => doc.get('status') === 'done')) {
-      const finished = docs.map((doc) => doc.get('finishedAt').toMillis() as number);
+    if (docs.length === files.length && docs.every((doc) => doc.status === 'done')) {
+      const finished = docs.map((doc) => doc.finishedAt!.getTime());
       ingested = Math.max(...finished) - started;
     } else if (Date.now() > deadline) {
       throw new Error(`timed out: ${docs.length} of ${files.length} objects have an ingestion`);

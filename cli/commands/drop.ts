@@ -1,6 +1,7 @@
 /** `drop`: upload files into the local stack's bucket, where the pipeline picks them up. */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { readVariable } from '../../shared/config/runtime.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
 import type { CliContext } from '../context.js';
 import { clients, stackError, type StackClients } from '../stackClients.js';
@@ -18,7 +19,10 @@ export function registerDropCommand(program: Command, context: CliContext): void
 export async function dropFiles(stack: StackClients, files: string[], context: CliContext): Promise<void> {
   for (const file of files) {
     const name = basename(file);
-    const skip = skipReason(name, context.env);
+    const skip = skipReason(name, {
+      uploadPrefix: readVariable('UPLOAD_PREFIX', context.env),
+      quarantinePrefix: readVariable('QUARANTINE_PREFIX', context.env),
+    });
     try {
       const [object] = await stack.storage
         .bucket(stack.bucket)

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { readVariable } from '../../shared/config/runtime.js';
 import type { QualityReport } from '../../shared/core/report.js';
+import { FirestoreIngestionStore, type DetectionTotals } from '../../shared/state/ingestionStore.js';
 import { writeText, type CliContext } from '../context.js';
 import { clients, stackError, type StackClients } from '../stackClients.js';
 
@@ -32,34 +33,24 @@ export interface IngestionView {
   error?: string;
   quarantine?: string | null;
   report?: QualityReport;
-  detection: { batches: number; processed: number; late: number; alerts: number; a1: number; a2: number };
+  detection: DetectionTotals;
 }
 
 export async function readReports(stack: StackClients): Promise<IngestionView[]> {
-  const collection = stack.firestore.collection(readVariable('INGESTIONS_COLLECTION', stack.env));
-  const snapshot = await collection.get();
-  return Promise.all(
-    snapshot.docs.map(async (doc) => {
-      const data = doc.data();
-      const tallies = await doc.ref.collection('symbols').get();
-      const detection = { batches: 0, processed: 0, late: 0, alerts: 0, a1: 0, a2: 0 };
-      for (const tally of tallies.docs) {
-        for (const key of Object.keys(detection) as Array<keyof typeof detection>) {
-          detection[key] += Number(tally.get(key) ?? 0);
-        }
-      }
-      return {
-        id: doc.id,
-        object: data.object,
-        generation: data.generation,
-        status: data.status,
-        ...(data.error ? { error: data.error } : {}),
-        quarantine: data.quarantine ?? null,
-        ...(data.report ? { report: data.report } : {}),
-        detection,
-      };
-    }),
+  const store = new FirestoreIngestionStore(
+    stack.firestore,
+    readVariable('INGESTIONS_COLLECTION', stack.env),
   );
+  return (await store.list()).map((ingestion) => ({
+    id: ingestion.id,
+    object: ingestion.object,
+    generation: ingestion.generation,
+    status: ingestion.status,
+    ...(ingestion.error ? { error: ingestion.error } : {}),
+    quarantine: ingestion.quarantine ?? null,
+    ...(ingestion.report ? { report: ingestion.report } : {}),
+    detection: ingestion.detection,
+  }));
 }
 
 function describeIngestion(view: IngestionView): string {

@@ -68,7 +68,13 @@ async function pendingWork(stack: StackClients): Promise<string[]> {
   const pending: string[] = [];
   const [files] = await stack.storage.bucket(stack.bucket).getFiles();
   const ingestions = stack.firestore.collection(readVariable('INGESTIONS_COLLECTION', stack.env));
-  const objects = files.filter((file) => skipReason(file.name, stack.env) === undefined);
+  const objects = files.filter(
+    (file) =>
+      skipReason(file.name, {
+        uploadPrefix: readVariable('UPLOAD_PREFIX', stack.env),
+        quarantinePrefix: readVariable('QUARANTINE_PREFIX', stack.env),
+      }) === undefined,
+  );
   const snapshots = await Promise.all(
     objects.map((file) => ingestions.doc(ingestionId(file.name, String(file.metadata.generation))).get()),
   );

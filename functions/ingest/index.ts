@@ -1,23 +1,27 @@
 /**
  * ingest: a Cloud Storage `google.cloud.storage.object.v1.finalized` CloudEvent per uploaded object.
  * Objects outside the upload prefix, inside the quarantine prefix, or not `.csv` / `.csv.gz` are skipped with
- * a log line. A thrown error answers 500 and the platform redelivers the event.
+ * a log line.
+ *
+ * Every failure is settled in {@link handleIngest}, by its kind (shared/errors.ts): only a retriable one
+ * answers 500 so that the platform redelivers the event; a malformed event, a rejected object and a bug are
+ * acknowledged, since a redelivery would get the same answer.
  */
 import * as functions from '@google-cloud/functions-framework';
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import type { Message, Producer } from 'kafkajs';
+import { Kafka, type Message, type Producer } from 'kafkajs';
 import { getFirestore, getStorage } from '../../shared/clients/google.js';
-import { createKafka } from '../../shared/clients/kafka.js';
-import { detectionConfigFromEnv } from '../../shared/config/detection.js';
-import { readPositiveInt, readVariable } from '../../shared/config/runtime.js';
+import { ingestSettings } from '../../shared/config/ingestSettings.js';
+import { classify, describeError, EventError, FinalError, serviceError } from '../../shared/errors.js';
 import type { BarBatch } from '../../shared/pipeline/barBatch.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
-import { ingestObject, type IngestDependencies } from './ingestObject.js';
+import { FirestoreIngestionStore } from '../../shared/state/ingestionStore.js';
+import { ingestClaimed, type IngestDependencies, type ObjectRef } from './ingestObject.js';
 
 interface StorageObjectData {
-  bucket?: string;
-  name?: string;
-  generation?: string | number;
+  bucket?: unknown;
+  name?: unknown;
+  generation?: unknown;
 }
 
 /**
@@ -27,12 +31,14 @@ interface StorageObjectData {
  */
 const REQUEST_BYTES = 512 * 1024;
 
-let dependencies: IngestDependencies | undefined;
+/** Read once, at load: a bad setting stops the instance before it takes an event. */
+const settings = ingestSettings(process.env);
+
 let producer: Promise<Producer> | undefined;
 
-function connectedProducer(env: NodeJS.ProcessEnv): Promise<Producer> {
+function connectedProducer(): Promise<Producer> {
   producer ??= (async () => {
-    const created = createKafka(env).producer({ allowAutoTopicCreation: false });
+    const created = new Kafka(settings.kafka).producer({ allowAutoTopicCreation: false });
     await created.connect();
     return created;
   })().catch((error) => {
@@ -42,64 +48,170 @@ function connectedProducer(env: NodeJS.ProcessEnv): Promise<Producer> {
   return producer;
 }
 
-function defaultDependencies(env: NodeJS.ProcessEnv = process.env): IngestDependencies {
-  const topic = readVariable('KAFKA_TOPIC', env);
+/** A Cloud Storage failure; an object generation that no longer exists will not come back. */
+function storageError(error: unknown): Error {
+  if ((error as { code?: unknown } | undefined)?.code === 404) {
+    return new FinalError(`Cloud Storage: object not found: ${(error as Error).message}`, { cause: error });
+  }
+  return serviceError('Cloud Storage', error);
+}
+
+async function* storageBytes(open: () => AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of open()) yield chunk;
+  } catch (error) {
+    throw storageError(error);
+  }
+}
+
+function defaultDependencies(): IngestDependencies {
+  const storage = getStorage(process.env);
   return {
-    db: getFirestore(env),
-    ingestions: readVariable('INGESTIONS_COLLECTION', env),
-    config: detectionConfigFromEnv(env),
-    batchMinutes: readPositiveInt('BATCH_MINUTES', env),
-    quarantinePrefix: readVariable('QUARANTINE_PREFIX', env),
+    store: new FirestoreIngestionStore(getFirestore(process.env), settings.ingestionsCollection),
+    config: settings.detection,
+    batchMinutes: settings.batchMinutes,
+    quarantinePrefix: settings.quarantinePrefix,
     openObject: ({ bucket, name, generation }) =>
-      getStorage(env)
-        .bucket(bucket)
-        .file(name, { generation: Number(generation) })
-        .createReadStream(),
+      storageBytes(() =>
+        storage
+          .bucket(bucket)
+          .file(name, { generation: Number(generation) })
+          .createReadStream(),
+      ),
     writeObject: async (bucket, name, text) => {
-      await getStorage(env)
+      await storage
         .bucket(bucket)
         .file(name)
-        .save(text, { resumable: false, contentType: 'text/csv' });
+        .save(text, { resumable: false, contentType: 'text/csv' })
+        .catch((error: unknown) => {
+          throw storageError(error);
+        });
     },
     produce: async (batches: Iterable<BarBatch>) => {
-      const connected = await connectedProducer(env);
-      // One request's messages at a time, in order (so one symbol's batches reach Kafka in order).
-      let messages: Message[] = [];
-      let bytes = 0;
-      const send = async () => {
-        await connected.send({ topic, acks: -1, messages });
-        messages = [];
-        bytes = 0;
-      };
-      for (const batch of batches) {
-        const value = JSON.stringify(batch);
-        if (messages.length > 0 && bytes + value.length > REQUEST_BYTES) await send();
-        messages.push({ key: batch.symbol, value, headers: { 'content-type': 'application/json' } });
-        bytes += value.length;
+      try {
+        const connected = await connectedProducer();
+        // One request's messages at a time, in order (so one symbol's batches reach Kafka in order).
+        let messages: Message[] = [];
+        let bytes = 0;
+        const send = async () => {
+          await connected.send({ topic: settings.kafkaTopic, acks: -1, messages });
+          messages = [];
+          bytes = 0;
+        };
+        for (const batch of batches) {
+          const value = JSON.stringify(batch);
+          if (messages.length > 0 && bytes + value.length > REQUEST_BYTES) await send();
+          messages.push({ key: batch.symbol, value, headers: { 'content-type': 'application/json' } });
+          bytes += value.length;
+        }
+        if (messages.length > 0) await send();
+      } catch (error) {
+        throw serviceError('Kafka', error);
       }
-      if (messages.length > 0) await send();
     },
   };
 }
 
-export async function handleIngest(event: CloudEvent<StorageObjectData>): Promise<void> {
+/**
+ * Made at load with the settings, like them: the clients read their own environment (project, emulator hosts)
+ * when created, and they connect only when first used.
+ */
+const defaults = defaultDependencies();
+let dependencies: IngestDependencies = defaults;
+
+/** The object an event is about. @throws EventError when it is not a storage object event */
+function storageObject(event: CloudEvent<StorageObjectData>): ObjectRef {
   const { bucket, name, generation } = event.data ?? {};
-  if (!bucket || !name || generation === undefined) {
-    throw new Error(`event ${event.id} is not a storage object event (bucket, name, generation)`);
+  const missing = [
+    ...(typeof bucket === 'string' && bucket !== '' ? [] : ['bucket']),
+    ...(typeof name === 'string' && name !== '' ? [] : ['name']),
+    ...((typeof generation === 'string' && /^\d+$/.test(generation)) ||
+    (typeof generation === 'number' && Number.isSafeInteger(generation))
+      ? []
+      : ['generation']),
+  ];
+  if (missing.length > 0) {
+    throw new EventError(`not a storage object event: missing or malformed ${missing.join(', ')}`);
   }
-  const skip = skipReason(name);
-  if (skip !== undefined) {
-    console.log(JSON.stringify({ message: `skipped: ${skip}`, object: name, bucket }));
+  return { bucket: bucket as string, name: name as string, generation: String(generation) };
+}
+
+function logError(entry: Record<string, unknown>, severity: 'ERROR' | 'WARNING' = 'ERROR'): void {
+  console.error(JSON.stringify({ severity, ...entry }));
+}
+
+export async function handleIngest(event: CloudEvent<StorageObjectData>): Promise<void> {
+  const deps = dependencies;
+  // Set once this delivery holds the claim: only then is a failure the ingestion's to record.
+  let claimed: string | undefined;
+  try {
+    const object = storageObject(event);
+    const skip = skipReason(object.name, settings);
+    if (skip !== undefined) {
+      console.log(
+        JSON.stringify({ message: `skipped: ${skip}`, object: object.name, bucket: object.bucket }),
+      );
+      return;
+    }
+    const claim = await deps.store.claim(object, deps.now?.() ?? Date.now());
+    if (!claim.claimed) {
+      console.log(JSON.stringify({ message: 'ingestion skipped', id: claim.id, detail: claim.reason }));
+      return;
+    }
+    claimed = claim.id;
+    const outcome = await ingestClaimed(object, claim.id, deps);
+    console.log(JSON.stringify({ message: `ingestion ${outcome.status}`, ...outcome }));
+  } catch (error) {
+    await settle(error, event, claimed, deps);
+  }
+}
+
+/**
+ * The one place a failure is settled: recorded on the claimed ingestion, logged, and rethrown (answered 500,
+ * redelivered) only when trying again could succeed.
+ */
+async function settle(
+  error: unknown,
+  event: CloudEvent<StorageObjectData>,
+  claimed: string | undefined,
+  deps: IngestDependencies,
+): Promise<void> {
+  if (error instanceof EventError) {
+    logError({ message: 'event acknowledged without ingesting', eventId: event.id, reason: error.message });
     return;
   }
-  dependencies ??= defaultDependencies();
-  const outcome = await ingestObject({ bucket, name, generation: String(generation) }, dependencies);
-  console.log(JSON.stringify({ message: `ingestion ${outcome.status}`, ...outcome }));
+  const kind = classify(error);
+  // A retriable failure is retried by the platform: a warning, unless it keeps recurring.
+  logError(
+    {
+      message: 'ingestion failed',
+      eventId: event.id,
+      id: claimed,
+      errorKind: kind,
+      error: describeError(error),
+    },
+    kind === 'retriable' ? 'WARNING' : 'ERROR',
+  );
+  if (claimed !== undefined) {
+    try {
+      await deps.store.fail(claimed, error);
+    } catch (recordError) {
+      // Unrecorded, a failure would be seen nowhere but this log: have the event redelivered until it is.
+      logError({
+        message: 'could not record the failure',
+        eventId: event.id,
+        id: claimed,
+        error: describeError(recordError),
+      });
+      throw kind === 'retriable' ? error : recordError;
+    }
+  }
+  if (kind === 'retriable') throw error;
 }
 
 /** For tests: run against other clients. */
 export function setIngestDependencies(next: IngestDependencies | undefined): void {
-  dependencies = next;
+  dependencies = next ?? defaults;
 }
 
 functions.cloudEvent('ingest', handleIngest);

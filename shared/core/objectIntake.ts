@@ -208,8 +208,10 @@ export class ObjectIntake {
     const table = this.#table;
     const report = this.#report;
     const runs = groupBySymbol(table);
+    // A symbol can be known without any accepted row (the object name's, with no rows or only bad ones; or
+    // one read from a row set aside after its symbol was read): it has no minutes, and nothing to sort.
     for (let id = 0; id < runs.length; id++)
-      if (this.#minutes[id]!.disordered) sortByMinute(table, runs[id]!.rows);
+      if (this.#minutes[id]?.disordered === true) sortByMinute(table, runs[id]!.rows);
     let first = Infinity;
     let last = -Infinity;
     for (const run of runs) {

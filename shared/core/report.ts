@@ -1,4 +1,5 @@
 /** The quality report of one object and the rows it set aside (contract §1: nothing is silently lost). */
+import { FinalError } from '../errors.js';
 
 /** Why a data row was set aside. */
 export const BAD_REASONS = [
@@ -63,8 +64,8 @@ export function emptyReport(object: string): QualityReport {
   };
 }
 
-/** Thrown for an object that cannot be read at all; the message names the problem. */
-export class ObjectRejectedError extends Error {
+/** Thrown for an object that cannot be read at all; the message names the problem. Final: the same bytes get the same answer. */
+export class ObjectRejectedError extends FinalError {
   override name = 'ObjectRejectedError';
   constructor(
     message: string,

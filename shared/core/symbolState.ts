@@ -3,6 +3,8 @@
  * and close, and the processed bars of the last `window` minutes. Minutes are whole minutes since the Unix
  * epoch (UTC); values are decimal text, so that a state written and read back compares exactly as before.
  */
+import { FinalError } from '../errors.js';
+
 export interface SymbolState {
   lastMinute: number | null;
   lastClose: string | null;
@@ -12,11 +14,19 @@ export interface SymbolState {
 
 export const EMPTY_STATE: SymbolState = { lastMinute: null, lastClose: null, window: [] };
 
-/** Checks a value read back from storage; throws a TypeError naming what is wrong. */
+/**
+ * A stored symbol state that is not one: a problem with the data (written by hand, by an older version, or
+ * damaged), not a bug of the code reading it, and reading it again gives the same answer.
+ */
+export class StateFormatError extends FinalError {
+  override name = 'StateFormatError';
+}
+
+/** Checks a value read back from storage. @throws StateFormatError naming what is wrong */
 export function parseSymbolState(value: unknown): SymbolState {
   const state = value as Partial<SymbolState> | null;
   const fail = (what: string): never => {
-    throw new TypeError(`not a symbol state: ${what}`);
+    throw new StateFormatError(`not a symbol state: ${what}`);
   };
   if (typeof state !== 'object' || state === null) return fail('not an object');
   const { lastMinute, lastClose, window } = state;

@@ -9,6 +9,8 @@ import { nseCsv } from '../../helpers/read.js';
 import { runCli } from '../../helpers/runCli.js';
 
 const run = (args: string[]) => runCli(args);
+const CSV_HEADER =
+  'symbol,timestamp,rules,open,high,low,close,volume,prevClose,prevTimestamp,changePct,avgVolume,windowBars,volumeRatio,object,line';
 
 const dir = mkdtempSync(join(tmpdir(), 'detect-cli-'));
 function file(name: string, content: string): string {
@@ -132,6 +134,106 @@ describe('detect', () => {
     const { code, stderr } = await run(args);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
+  });
+});
+
+describe('detect on empty objects and symbols without accepted rows', () => {
+  const headerOnly = file('EMPTY__EQ__NSE__NSE__MINUTE.csv', 'timestamp,open,high,low,close,volume\n\n\n');
+  const withFooter = file(
+    'FOOTER.csv',
+    [
+      'symbol,timestamp,open,high,low,close,volume',
+      'ACME,2017-01-02 09:15:00+05:30,100,100,100,100,10',
+      'ACME,2017-01-02 09:16:00+05:30,101,101,101,101,20',
+      'Total,,,,,,',
+    ].join('\n') + '\n',
+  );
+
+  it('accepts a header without rows: exit 0, no alerts, a summary of 0 accepted', async () => {
+    const { code, stdout, stderr } = await run(['detect', '--format', 'jsonl', headerOnly]);
+    expect(code).toBe(0);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('EMPTY__EQ__NSE__NSE__MINUTE.csv: 0 accepted, alerts 0 (A1 0, A2 0)\n');
+  });
+
+  it.each([
+    ['csv', `${CSV_HEADER}\n`],
+    ['table', 'No alerts.\n'],
+  ])('writes no alerts as %s for a header without rows', async (format, expected) => {
+    const { code, stdout } = await run(['detect', '--format', format, headerOnly]);
+    expect(code).toBe(0);
+    expect(stdout).toBe(expected);
+  });
+
+  it("writes an empty object's report and an empty quarantine", async () => {
+    const report = join(dir, 'empty-report.json');
+    const quarantine = join(dir, 'empty-quarantine.csv');
+    const { code } = await run([
+      'detect',
+      '--format',
+      'jsonl',
+      '--report',
+      report,
+      '--quarantine',
+      quarantine,
+      headerOnly,
+    ]);
+    expect(code).toBe(0);
+    expect(JSON.parse(readFileSync(report, 'utf8'))).toEqual([
+      {
+        report: {
+          object: 'EMPTY__EQ__NSE__NSE__MINUTE.csv',
+          status: 'accepted',
+          dataRows: 0,
+          accepted: 0,
+          bad: { count: 0, byReason: {} },
+          duplicates: { count: 0, conflicting: 0 },
+          outOfOrder: 0,
+          gaps: { count: 0, missingMinutes: 0, largest: 0 },
+          symbols: [],
+          firstMinute: null,
+          lastMinute: null,
+        },
+        detection: { processed: 0, late: 0, a1: 0, a2: 0, alerts: 0 },
+      },
+    ]);
+    expect(readFileSync(quarantine, 'utf8')).toBe('object,line,reason,detail,raw\n');
+  });
+
+  it('sets a footer line aside as one bad row and detects the rows before it', async () => {
+    const quarantine = join(dir, 'footer-quarantine.csv');
+    const { code, stdout, stderr } = await run([
+      'detect',
+      '--format',
+      'jsonl',
+      '--quarantine',
+      quarantine,
+      withFooter,
+    ]);
+    expect(code).toBe(0);
+    const alerts = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(alerts.map((alert) => [alert.symbol, alert.timestamp, alert.rules, alert.source.line])).toEqual([
+      ['ACME', '2017-01-02T03:46:00Z', ['A1', 'A2'], 3],
+    ]);
+    expect(stderr).toBe('FOOTER.csv: 2 accepted, 1 bad (timestamp 1), alerts 1 (A1 1, A2 1)\n');
+    expect(readFileSync(quarantine, 'utf8')).toBe(
+      'object,line,reason,detail,raw\nFOOTER.csv,4,timestamp,unreadable timestamp \'\',"Total,,,,,,"\n',
+    );
+  });
+
+  it('counts an empty object in the totals without rejecting it', async () => {
+    const { code, stderr } = await run(['detect', '--format', 'jsonl', headerOnly, withFooter, acme]);
+    expect(code).toBe(0);
+    // ACME's own file comes after FOOTER.csv's ACME rows of the same minutes: both are late.
+    expect(stderr).toBe(
+      'EMPTY__EQ__NSE__NSE__MINUTE.csv: 0 accepted, alerts 0 (A1 0, A2 0)\n' +
+        'FOOTER.csv: 2 accepted, 1 bad (timestamp 1), alerts 1 (A1 1, A2 1)\n' +
+        'ACME__EQ__NSE__NSE__MINUTE.csv: 2 accepted, 1 bad (number 1), 2 late, alerts 0 (A1 0, A2 0)\n' +
+        'total: 3 objects, 4 bars accepted, 2 rows set aside, alerts 1 (A1 1, A2 1)\n',
+    );
   });
 });
 

@@ -350,3 +350,99 @@ describe('duplicates, order and gaps', () => {
     });
   });
 });
+
+describe('objects with no accepted rows, and symbols with none', () => {
+  const NO_ROWS = {
+    dataRows: 0,
+    accepted: 0,
+    bad: { count: 0, byReason: {} },
+    duplicates: { count: 0, conflicting: 0 },
+    outOfOrder: 0,
+    gaps: { count: 0, missingMinutes: 0, largest: 0 },
+    symbols: [],
+    firstMinute: null,
+    lastMinute: null,
+  };
+
+  it.each([
+    ['a symbol from the object name', `${HEADER}\n`],
+    ['a symbol from the object name, blank lines after', `${HEADER}\n\n  \n\r\n`],
+    ['a symbol column', 'symbol,timestamp,open,high,low,close,volume\n'],
+    ['a symbol column, blank lines after', 'symbol,timestamp,open,high,low,close,volume\n\n\n'],
+  ])('accepts a header without rows (%s) as an empty object', async (_, text) => {
+    const result = await readText(text);
+    expect(result.report).toEqual({
+      object: 'TEST__EQ__NSE__NSE__MINUTE.csv',
+      status: 'accepted',
+      ...NO_ROWS,
+    });
+    expect(result.runs).toEqual([]);
+    expect(result.setAside).toEqual([]);
+  });
+
+  it('accepts an object whose rows are all bad, with no symbol and every row set aside', async () => {
+    const text = `${HEADER}\nyesterday,1,1,1,1,1\n2017-01-02 09:15:00+05:30,0,1,1,1,1\n`;
+    const result = await readText(text);
+    expect(result.report).toMatchObject({
+      ...NO_ROWS,
+      dataRows: 2,
+      bad: { count: 2, byReason: { timestamp: 1, 'price-not-positive': 1 } },
+    });
+    expect(result.runs).toEqual([]);
+    expect(result.setAside.map((row) => [row.line, row.reason])).toEqual([
+      [2, 'timestamp'],
+      [3, 'price-not-positive'],
+    ]);
+  });
+
+  it('sets aside a footer line as one bad row and keeps the rows before it', async () => {
+    const text = [
+      'symbol,timestamp,open,high,low,close,volume',
+      'AAA,2017-01-02 09:15:00+05:30,1,1,1,1,1',
+      'AAA,2017-01-02 09:16:00+05:30,2,2,2,2,2',
+      'Total,,,,,,',
+    ].join('\n');
+    const result = await readText(text);
+    expect(bars(result)).toEqual([
+      ['AAA', '2017-01-02T03:45:00Z', 1, 1, 2],
+      ['AAA', '2017-01-02T03:46:00Z', 2, 2, 3],
+    ]);
+    expect(result.report).toMatchObject({
+      dataRows: 3,
+      accepted: 2,
+      bad: { count: 1, byReason: { timestamp: 1 } },
+      symbols: ['AAA'],
+      firstMinute: '2017-01-02T03:45:00Z',
+      lastMinute: '2017-01-02T03:46:00Z',
+    });
+    expect(result.setAside).toEqual([
+      { line: 4, reason: 'timestamp', detail: "unreadable timestamp ''", raw: 'Total,,,,,,' },
+    ]);
+  });
+
+  it('sorts, counts conflicts and gaps for the other symbols when one symbol has only bad rows', async () => {
+    const text = [
+      'symbol,timestamp,open,high,low,close,volume',
+      'ZZZ,yesterday,1,1,1,1,1', // ZZZ is seen first, but never accepted
+      'BBB,2017-01-02 09:17:00+05:30,3,3,3,3,3',
+      'BBB,2017-01-02 09:15:00+05:30,1,1,1,1,1', // out of order
+      'BBB,2017-01-02 09:15:00+05:30,9,9,9,9,9', // conflicting duplicate
+      'ZZZ,2017-01-02 09:15:00+05:30,0,1,1,1,1',
+    ].join('\n');
+    const result = await readText(text);
+    expect(bars(result)).toEqual([
+      ['BBB', '2017-01-02T03:45:00Z', 1, 1, 4],
+      ['BBB', '2017-01-02T03:47:00Z', 3, 3, 3],
+    ]);
+    expect(result.report).toMatchObject({
+      dataRows: 5,
+      accepted: 2,
+      bad: { count: 2, byReason: { timestamp: 1, 'price-not-positive': 1 } },
+      duplicates: { count: 1, conflicting: 1 },
+      outOfOrder: 1,
+      gaps: { count: 1, missingMinutes: 1, largest: 1 },
+      symbols: ['BBB'],
+    });
+    expect(result.runs.map((run) => run.symbol)).toEqual(['BBB']);
+  });
+});

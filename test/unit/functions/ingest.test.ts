@@ -1,27 +1,91 @@
-/** ingest, through functions-framework, with Eventarc's storage CloudEvent; which objects it takes. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+/**
+ * ingest, through functions-framework, with Eventarc's storage CloudEvent and an in-memory ingestion store:
+ * which objects it takes, what it records, and which failures it acknowledges or has redelivered.
+ */
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  vi,
+  type MockInstance,
+} from 'vitest';
 import { setIngestDependencies } from '../../../functions/ingest/index.js';
-import type { IngestDependencies } from '../../../functions/ingest/ingestObject.js';
+import { serviceError } from '../../../shared/errors.js';
+import type { BarBatch } from '../../../shared/pipeline/barBatch.js';
 import { skipReason } from '../../../shared/pipeline/objectFilter.js';
 import { serveFunction } from '../../helpers/functionServer.js';
+import { MemoryIngestionStore } from '../../helpers/memoryIngestionStore.js';
+import { configFor } from '../../helpers/read.js';
 
 let server: { url: string; close: () => Promise<void> };
-const opened: string[] = [];
+let store: MemoryIngestionStore;
+/** The bucket's objects by name (one generation each). */
+let objects: Map<string, string>;
+let opened: string[];
+let written: Map<string, string>;
+let produced: BarBatch[];
+/** What produce and reading the object throw instead of working, when set. */
+let produceFails: (() => Error) | undefined;
+let readFails: (() => Error) | undefined;
+/** The JSON lines ingest logs at ERROR. */
+let errorLog: MockInstance<typeof console.error>;
+
+const GENERATION = '1700000000000001';
 
 beforeAll(async () => {
   server = await serveFunction('ingest');
-  // Any attempt to ingest shows up here; the skip cases must never get this far.
-  setIngestDependencies({
-    openObject: ({ name }: { name: string }) => {
-      opened.push(name);
-      throw new Error('not in this test');
-    },
-  } as unknown as IngestDependencies);
 });
 afterAll(async () => {
   setIngestDependencies(undefined);
   await server.close();
 });
+beforeEach(() => {
+  store = new MemoryIngestionStore();
+  objects = new Map();
+  opened = [];
+  written = new Map();
+  produced = [];
+  produceFails = undefined;
+  readFails = undefined;
+  errorLog = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  setIngestDependencies({
+    store,
+    config: configFor(),
+    batchMinutes: 2,
+    quarantinePrefix: 'quarantine/',
+    openObject: ({ name }) => {
+      opened.push(name);
+      const text = objects.get(name);
+      if (text === undefined) throw new Error(`no object ${name} in this test`);
+      return (async function* () {
+        yield Buffer.from(text);
+        if (readFails) throw readFails();
+      })();
+    },
+    writeObject: async (bucket, name, text) => void written.set(`${bucket}/${name}`, text),
+    produce: async (batches) => {
+      if (produceFails) throw produceFails();
+      produced.push(...batches);
+    },
+    now: () => Date.parse('2024-03-01T10:00:00Z'),
+  });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** ingest's own ERROR lines; functions-framework also logs the error of a 500, as plain text. */
+const errorLines = () =>
+  errorLog.mock.calls
+    .map(([line]) => String(line))
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line));
 
 async function post(data: unknown): Promise<number> {
   const response = await fetch(server.url, {
@@ -40,25 +104,256 @@ async function post(data: unknown): Promise<number> {
   return response.status;
 }
 
-describe('ingest', () => {
+/** Uploads an object and delivers its finalized event; the HTTP status the platform sees. */
+function drop(name: string, text: string): Promise<number> {
+  objects.set(name, text);
+  return post({ bucket: 'b', name, generation: GENERATION, size: String(text.length) });
+}
+
+const ingestion = (name: string) => store.documents.get(`${name}@${GENERATION}`);
+
+const HEADER = 'symbol,timestamp,open,high,low,close,volume';
+const ROWS = [
+  'ACME,2017-01-02 09:15:00+05:30,100,100,100,100,10',
+  'ACME,2017-01-02 09:16:00+05:30,101,101,101,101,20',
+  'ACME,2017-01-02 09:17:00+05:30,102,102,102,102,30',
+];
+
+describe('ingest: its settings', () => {
+  it('stops the instance when it starts with a malformed setting, naming it', async () => {
+    vi.stubEnv('BATCH_MINUTES', 'many');
+    vi.resetModules();
+    try {
+      await expect(import('../../../functions/ingest/index.js')).rejects.toThrow(
+        "BATCH_MINUTES must be a positive integer, got 'many'",
+      );
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    }
+  });
+});
+
+describe('ingest: which objects it takes', () => {
   it.each([
     ['quarantine/ACME.csv@1.csv', 'in the quarantine prefix'],
     ['notes.txt', 'not a .csv or .csv.gz object'],
     ['ACME.csv.zip', 'not a .csv or .csv.gz object'],
   ])('skips %j (%s) with a 2xx and does nothing', async (name, reason) => {
-    expect(skipReason(name, {})).toBe(reason);
-    expect(await post({ bucket: 'b', name, generation: '1', size: '10' })).toBe(204);
+    expect(skipReason(name, { uploadPrefix: '', quarantinePrefix: 'quarantine/' })).toBe(reason);
+    expect(await drop(name, `${HEADER}\n${ROWS[0]}\n`)).toBe(204);
     expect(opened).toEqual([]);
+    expect(store.documents.size).toBe(0);
+  });
+
+  it('decides with the prefixes it started with, whatever the environment says later', async () => {
+    vi.stubEnv('UPLOAD_PREFIX', 'elsewhere/');
+    vi.stubEnv('QUARANTINE_PREFIX', 'elsewhere/quarantine/');
+    try {
+      expect(await drop('quarantine/ACME.csv@1.csv', `${HEADER}\n${ROWS[0]}\n`)).toBe(204);
+      expect(opened).toEqual([]);
+      expect(await drop('ACME.csv', `${HEADER}\n${ROWS[0]}\n`)).toBe(204);
+      expect(ingestion('ACME.csv')?.status).toBe('done');
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('skips objects outside a configured upload prefix', () => {
-    expect(skipReason('other/ACME.csv', { UPLOAD_PREFIX: 'incoming/' })).toBe(
-      "outside the upload prefix 'incoming/'",
+    const prefixes = { uploadPrefix: 'incoming/', quarantinePrefix: 'incoming/quarantine/' };
+    expect(skipReason('other/ACME.csv', prefixes)).toBe("outside the upload prefix 'incoming/'");
+    expect(skipReason('incoming/ACME.csv.gz', prefixes)).toBeUndefined();
+    expect(skipReason('incoming/quarantine/ACME.csv@1.csv', prefixes)).toBe('in the quarantine prefix');
+  });
+});
+
+describe('ingest: what it records', () => {
+  it('produces the batches, sets the bad rows aside and records the report, once per generation', async () => {
+    expect(await drop('ACME.csv', `${HEADER}\n${ROWS.join('\n')}\nACME,never,1,1,1,1,1\n`)).toBe(204);
+    // Three bars in batches of at most two minutes.
+    expect(produced.map((batch) => [batch.symbol, batch.seq, batch.of, batch.bars.length])).toEqual([
+      ['ACME', 0, 2, 2],
+      ['ACME', 1, 2, 1],
+    ]);
+    expect(written).toEqual(
+      new Map([
+        [
+          `b/quarantine/ACME.csv@${GENERATION}.csv`,
+          'object,line,reason,detail,raw\nACME.csv,5,timestamp,unreadable timestamp \'never\',"ACME,never,1,1,1,1,1"\n',
+        ],
+      ]),
     );
-    expect(skipReason('incoming/ACME.csv.gz', { UPLOAD_PREFIX: 'incoming/' })).toBeUndefined();
+    expect(ingestion('ACME.csv')).toMatchObject({
+      status: 'done',
+      batches: 2,
+      quarantine: `gs://b/quarantine/ACME.csv@${GENERATION}.csv`,
+      attempts: 1,
+      report: { dataRows: 4, accepted: 3, bad: { count: 1, byReason: { timestamp: 1 } }, symbols: ['ACME'] },
+    });
+
+    // The platform delivers the same event again: acknowledged, nothing done twice.
+    expect(await drop('ACME.csv', `${HEADER}\n${ROWS.join('\n')}\n`)).toBe(204);
+    expect(produced).toHaveLength(2);
+    expect(ingestion('ACME.csv')?.attempts).toBe(1);
   });
 
-  it('answers 500 for an event that is not a storage object event', async () => {
-    expect(await post({ bucket: 'b' })).toBe(500);
+  it('records a header without rows as done with no batches and no quarantine', async () => {
+    expect(await drop('EMPTY__EQ__NSE__NSE__MINUTE.csv', 'timestamp,open,high,low,close,volume\n\n\n')).toBe(
+      204,
+    );
+    expect(produced).toEqual([]);
+    expect(written.size).toBe(0);
+    expect(ingestion('EMPTY__EQ__NSE__NSE__MINUTE.csv')).toMatchObject({
+      status: 'done',
+      batches: 0,
+      quarantine: null,
+      report: { status: 'accepted', dataRows: 0, accepted: 0, symbols: [], firstMinute: null },
+    });
+  });
+
+  it('sets a footer line aside and ingests the rows before it', async () => {
+    expect(await drop('FOOTER.csv', `${HEADER}\n${ROWS.join('\n')}\nTotal,,,,,,\n`)).toBe(204);
+    expect(produced.flatMap((batch) => batch.bars.map((bar) => bar[6]))).toEqual([2, 3, 4]);
+    expect(written.get(`b/quarantine/FOOTER.csv@${GENERATION}.csv`)).toBe(
+      'object,line,reason,detail,raw\nFOOTER.csv,5,timestamp,unreadable timestamp \'\',"Total,,,,,,"\n',
+    );
+    expect(ingestion('FOOTER.csv')).toMatchObject({ status: 'done', batches: 2, attempts: 1 });
+  });
+
+  it('records an object the contract rejects as rejected, and acknowledges it', async () => {
+    expect(await drop('BROKEN.csv', 'timestamp,open,close\n2017-01-02 09:15:00+05:30,1,1\n')).toBe(204);
+    expect(produced).toEqual([]);
+    expect(ingestion('BROKEN.csv')).toMatchObject({
+      status: 'rejected',
+      error: 'missing required columns: high, low, volume',
+      missingColumns: ['high', 'low', 'volume'],
+      report: { status: 'rejected', error: 'missing required columns: high, low, volume', accepted: 0 },
+    });
+  });
+});
+
+describe('ingest: its error edge', () => {
+  const acme = `${HEADER}\n${ROWS.join('\n')}\n`;
+
+  it.each([
+    [{ bucket: 'b' }, 'not a storage object event: missing or malformed name, generation'],
+    [
+      { bucket: 'b', name: 'ACME.csv', generation: 'latest' },
+      'not a storage object event: missing or malformed generation',
+    ],
+    [{ name: 'ACME.csv', generation: 1 }, 'not a storage object event: missing or malformed bucket'],
+  ])(
+    'acknowledges a malformed event %j, logging one ERROR line with its id and why',
+    async (data, reason) => {
+      expect(await post(data)).toBe(204);
+      expect(errorLines()).toEqual([
+        { severity: 'ERROR', message: 'event acknowledged without ingesting', eventId: '1', reason },
+      ]);
+      expect(opened).toEqual([]);
+      expect(store.documents.size).toBe(0);
+    },
+  );
+
+  it('records a programming error as failed (never rejected), logs it and acknowledges the event', async () => {
+    produceFails = () => new TypeError("Cannot read properties of undefined (reading 'symbol')");
+    expect(await drop('ACME.csv', acme)).toBe(204);
+    const failed = ingestion('ACME.csv');
+    expect(failed).toMatchObject({
+      status: 'failed',
+      errorKind: 'programming',
+      error: "programming error: TypeError: Cannot read properties of undefined (reading 'symbol')",
+    });
+    expect(failed?.leaseUntil).toBeUndefined();
+    expect(errorLines()).toEqual([
+      {
+        severity: 'ERROR',
+        message: 'ingestion failed',
+        eventId: '1',
+        id: `ACME.csv@${GENERATION}`,
+        errorKind: 'programming',
+        error: "programming error: TypeError: Cannot read properties of undefined (reading 'symbol')",
+      },
+    ]);
+  });
+
+  it('has a programming error redelivered when even its failure cannot be recorded', async () => {
+    produceFails = () => new TypeError('x is not a function');
+    store.failing.set(
+      'fail',
+      serviceError('Firestore', Object.assign(new Error('14 UNAVAILABLE'), { code: 14 })),
+    );
+    expect(await drop('ACME.csv', acme)).toBe(500);
+    expect(ingestion('ACME.csv')?.status).toBe('running');
+    expect(errorLines().map((line) => line.message)).toEqual([
+      'ingestion failed',
+      'could not record the failure',
+    ]);
+  });
+
+  it.each([
+    [
+      'Kafka',
+      () => (produceFails = () => serviceError('Kafka', new Error('Connection timeout'))),
+      'UnavailableError: Kafka: Connection timeout',
+    ],
+    [
+      'Cloud Storage',
+      () => (readFails = () => serviceError('Cloud Storage', new Error('socket hang up'))),
+      'UnavailableError: Cloud Storage: socket hang up',
+    ],
+    [
+      'Firestore (recording the report)',
+      () =>
+        store.failing.set(
+          'finish',
+          serviceError('Firestore', Object.assign(new Error('14 UNAVAILABLE: no connection'), { code: 14 })),
+        ),
+      'UnavailableError: Firestore: 14 UNAVAILABLE: no connection',
+    ],
+  ])(
+    'records %s unavailable as a retriable failure and has the event redelivered',
+    async (_, breakIt, error) => {
+      breakIt();
+      expect(await drop('ACME.csv', acme)).toBe(500);
+      const failed = ingestion('ACME.csv');
+      expect(failed).toMatchObject({ status: 'failed', errorKind: 'retriable', error, attempts: 1 });
+      expect(failed?.leaseUntil).toBeUndefined();
+      expect(errorLines()).toEqual([
+        expect.objectContaining({ severity: 'WARNING', errorKind: 'retriable', error }),
+      ]);
+
+      // The redelivery, once the service is back, takes the failed ingestion over at once.
+      produceFails = undefined;
+      readFails = undefined;
+      expect(await drop('ACME.csv', acme)).toBe(204);
+      expect(ingestion('ACME.csv')).toMatchObject({ status: 'done', attempts: 2, batches: 2 });
+      expect(ingestion('ACME.csv')?.error).toBeUndefined();
+    },
+  );
+
+  it('has the event redelivered when Firestore is unavailable for the claim, recording nothing', async () => {
+    store.failing.set(
+      'claim',
+      serviceError('Firestore', Object.assign(new Error('14 UNAVAILABLE'), { code: 14 })),
+    );
+    expect(await drop('ACME.csv', acme)).toBe(500);
+    expect(opened).toEqual([]);
+    expect(store.documents.size).toBe(0);
+  });
+
+  it('acknowledges a final failure (a request Firestore refuses), recorded as failed', async () => {
+    store.failing.set(
+      'finish',
+      serviceError(
+        'Firestore',
+        Object.assign(new Error('3 INVALID_ARGUMENT: document too large'), { code: 3 }),
+      ),
+    );
+    expect(await drop('ACME.csv', acme)).toBe(204);
+    expect(ingestion('ACME.csv')).toMatchObject({
+      status: 'failed',
+      errorKind: 'final',
+      error: 'FinalError: Firestore refused the request: 3 INVALID_ARGUMENT: document too large',
+    });
   });
 });

@@ -1,0 +1,88 @@
+/**
+ * ingest's settings, read and checked once when an instance starts: a bad value stops the instance at once,
+ * naming the variable, instead of failing (and being redelivered) event after event. Defaults are in
+ * RUNTIME_VARIABLES (runtime.ts).
+ */
+import type { KafkaConfig } from 'kafkajs';
+import { kafkaConfig } from '../clients/kafka.js';
+import { SettingsError, type DetectionConfig } from '../core/detectionSettings.js';
+import type { ObjectPrefixes } from '../pipeline/objectFilter.js';
+import { detectionConfigFromEnv } from './detection.js';
+import { ConfigError, readPositiveInt, readVariable, type RuntimeVariable } from './runtime.js';
+
+export interface IngestSettings extends ObjectPrefixes {
+  uploadPrefix: string;
+  quarantinePrefix: string;
+  kafkaTopic: string;
+  kafka: KafkaConfig;
+  /** Most minutes of one symbol in one Kafka message. */
+  batchMinutes: number;
+  ingestionsCollection: string;
+  detection: DetectionConfig;
+}
+
+/** @throws ConfigError naming the first malformed variable and what it expects */
+export function ingestSettings(env: NodeJS.ProcessEnv): IngestSettings {
+  return {
+    uploadPrefix: readVariable('UPLOAD_PREFIX', env),
+    quarantinePrefix: readVariable('QUARANTINE_PREFIX', env),
+    kafkaTopic: kafkaTopic('KAFKA_TOPIC', env),
+    kafka: kafka(env),
+    batchMinutes: readPositiveInt('BATCH_MINUTES', env),
+    ingestionsCollection: collectionId('INGESTIONS_COLLECTION', env),
+    detection: detection(env),
+  };
+}
+
+/** Kafka's own rule for topic names. */
+function kafkaTopic(name: RuntimeVariable, env: NodeJS.ProcessEnv): string {
+  const text = readVariable(name, env);
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(text) || text === '.' || text === '..') {
+    throw new ConfigError(
+      `${name} must be a Kafka topic name (at most 249 letters, digits, '.', '_' or '-'), got '${text}'`,
+    );
+  }
+  return text;
+}
+
+/** Firestore's rule for a collection id (a path with a '/' would name a subcollection). */
+function collectionId(name: RuntimeVariable, env: NodeJS.ProcessEnv): string {
+  const text = readVariable(name, env);
+  if (text.includes('/') || text === '.' || text === '..' || /^__.*__$/.test(text)) {
+    throw new ConfigError(
+      `${name} must be a Firestore collection id (no '/', not '.', '..' or __name__), got '${text}'`,
+    );
+  }
+  return text;
+}
+
+function kafka(env: NodeJS.ProcessEnv): KafkaConfig {
+  const ssl = readVariable('KAFKA_SSL', env);
+  // kafkaConfig takes anything but 'true' as false: a typo would silently connect without TLS.
+  if (ssl !== 'true' && ssl !== 'false')
+    throw new ConfigError(`KAFKA_SSL must be true or false, got '${ssl}'`);
+  const brokers = readVariable('KAFKA_BROKERS', env);
+  const listed = brokers.split(',').map((broker) => broker.trim());
+  if (listed.some((broker) => !/^[^\s:]+:\d{1,5}$/.test(broker))) {
+    throw new ConfigError(`KAFKA_BROKERS must be host:port[,host:port...], got '${brokers}'`);
+  }
+  return kafkaConfig(env);
+}
+
+/** The detection settings name their own fields (a1, time zone); a person needs the variable. */
+const DETECTION_VARIABLES: Array<[prefix: string, variable: RuntimeVariable]> = [
+  ['a1 ', 'A1_THRESHOLD'],
+  ['a2 ', 'A2_THRESHOLD'],
+  ['window ', 'WINDOW_MINUTES'],
+  ['unknown time zone', 'EXCHANGE_TIMEZONE'],
+];
+
+function detection(env: NodeJS.ProcessEnv): DetectionConfig {
+  try {
+    return detectionConfigFromEnv(env);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    const variable = DETECTION_VARIABLES.find(([prefix]) => error.message.startsWith(prefix))?.[1];
+    throw new ConfigError(`${variable ?? 'detection settings'}: ${error.message}`, { cause: error });
+  }
+}

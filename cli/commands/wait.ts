@@ -4,6 +4,8 @@ import { readVariable } from '../../shared/config/runtime.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
 import type { CliContext } from '../context.js';
+import { FirestoreIngestionStore } from '../../shared/state/ingestionStore.js';
+import { FirestoreSymbolStateStore } from '../../shared/state/symbolStateStore.js';
 import { stackAlertStore } from './alerts.js';
 import { describeProblems, hasProblems, pipelineProblems } from '../pipelineProblems.js';
 import { clients, stackError, type StackClients } from '../stackClients.js';
@@ -67,7 +69,6 @@ export async function waitForIdle(
 async function pendingWork(stack: StackClients): Promise<string[]> {
   const pending: string[] = [];
   const [files] = await stack.storage.bucket(stack.bucket).getFiles();
-  const ingestions = stack.firestore.collection(readVariable('INGESTIONS_COLLECTION', stack.env));
   const objects = files.filter(
     (file) =>
       skipReason(file.name, {
@@ -75,18 +76,24 @@ async function pendingWork(stack: StackClients): Promise<string[]> {
         quarantinePrefix: readVariable('QUARANTINE_PREFIX', stack.env),
       }) === undefined,
   );
-  const snapshots = await Promise.all(
-    objects.map((file) => ingestions.doc(ingestionId(file.name, String(file.metadata.generation))).get()),
+  const ingestions = new FirestoreIngestionStore(
+    stack.firestore,
+    readVariable('INGESTIONS_COLLECTION', stack.env),
   );
-  const unfinished = snapshots.filter((snapshot) => !['done', 'rejected'].includes(snapshot.get('status')));
+  const statuses = await ingestions.statuses(
+    objects.map((file) => ingestionId(file.name, String(file.metadata.generation))),
+  );
+  const unfinished = [...statuses.values()].filter((status) => status !== 'done' && status !== 'rejected');
   if (unfinished.length > 0)
     pending.push(`${unfinished.length} of ${objects.length} objects not ingested yet`);
 
   const lag = await kafkaLag(stack);
   if (lag > 0) pending.push(`${lag} Kafka records not yet detected`);
 
-  const states = await stack.firestore.collection(readVariable('STATE_COLLECTION', stack.env)).get();
-  const detected = states.docs.reduce((sum, doc) => sum + Number(doc.get('alertCount') ?? 0), 0);
+  const detected = await new FirestoreSymbolStateStore(
+    stack.firestore,
+    readVariable('STATE_COLLECTION', stack.env),
+  ).detectedAlerts();
   const written = await stackAlertStore(stack).count();
   if (written !== detected) pending.push(`${written} of ${detected} alerts written`);
   return pending;

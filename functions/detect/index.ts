@@ -17,8 +17,7 @@ import { DETECT_STATUS, type DetectOutcome } from '../../shared/pipeline/deliver
 import { chunkAlerts } from '../../shared/pipeline/alertMessage.js';
 import { classify, describeError, EventError, serviceError } from '../../shared/errors.js';
 import { FirestoreSymbolStateStore } from '../../shared/state/symbolStateStore.js';
-import { FieldValue } from '@google-cloud/firestore';
-import { symbolStateId } from '../../shared/pipeline/documentIds.js';
+import { addTally } from '../../shared/state/ingestionStore.js';
 import type { DetectDependencies } from './detectBarBatch.js';
 import { detectRecord, type KafkaRecord } from './detectRecord.js';
 
@@ -30,23 +29,7 @@ function defaultDependencies(settings: DetectSettings): DetectDependencies {
   return {
     config: settings.detection,
     store: new FirestoreSymbolStateStore(db, settings.stateCollection, (batch, symbol, tally) =>
-      batch.set(
-        db
-          .collection(settings.ingestionsCollection)
-          .doc(tally.ingestionId)
-          .collection('symbols')
-          .doc(symbolStateId(symbol)),
-        {
-          symbol,
-          batches: FieldValue.increment(1),
-          processed: FieldValue.increment(tally.processed),
-          late: FieldValue.increment(tally.late),
-          alerts: FieldValue.increment(tally.alerts),
-          a1: FieldValue.increment(tally.a1),
-          a2: FieldValue.increment(tally.a2),
-        },
-        { merge: true },
-      ),
+      addTally(batch, db, settings.ingestionsCollection, symbol, tally),
     ),
     publish: async (alerts: Alert[]) => {
       try {

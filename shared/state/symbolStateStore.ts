@@ -15,6 +15,9 @@ import { FieldValue, Timestamp, type DocumentData, type Firestore } from '@googl
 import { EMPTY_STATE, parseSymbolState, type SymbolState } from '../core/symbolState.js';
 import { serviceError, StockAnomaliesError } from '../errors.js';
 import { symbolStateId } from '../pipeline/documentIds.js';
+import type { BatchTally } from './ingestionStore.js';
+
+export type { BatchTally };
 
 /** Why a symbol is held, and what waits behind it. */
 export interface SymbolHold {
@@ -62,16 +65,6 @@ export type NewHeldRecord = Omit<HeldRecord, 'seq'>;
 /** A held record without its value: enough to count and name what waits. */
 export type HeldRecordSummary = Omit<HeldRecord, 'value'>;
 
-/** Figures of one batch, added to the per-object, per-symbol tally of the ingestion. */
-export interface BatchTally {
-  ingestionId: string;
-  processed: number;
-  late: number;
-  alerts: number;
-  a1: number;
-  a2: number;
-}
-
 export interface StateCommit {
   state: SymbolState;
   alertCount: number;
@@ -112,6 +105,8 @@ export interface SymbolStateStore {
   heldRecords(symbol: string, limit: number): Promise<HeldRecord[]>;
   /** Every held symbol, with its hold and a summary of each record waiting. */
   heldSymbols(): Promise<Array<{ symbol: string; hold: SymbolHold; records: HeldRecordSummary[] }>>;
+  /** Alerts detected over all symbols (what `wait` expects to find written). */
+  detectedAlerts(): Promise<number>;
 }
 
 /** gRPC codes Firestore answers a failed precondition with. */
@@ -288,6 +283,15 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
           };
         }),
       );
+    } catch (error) {
+      throw serviceError('Firestore', error);
+    }
+  }
+
+  async detectedAlerts(): Promise<number> {
+    try {
+      const states = await this.db.collection(this.collection).select('alertCount').get();
+      return states.docs.reduce((sum, doc) => sum + Number(doc.get('alertCount') ?? 0), 0);
     } catch (error) {
       throw serviceError('Firestore', error);
     }

@@ -91,6 +91,10 @@ export class MemoryStateStore implements SymbolStateStore {
       }));
   }
 
+  async detectedAlerts(): Promise<number> {
+    return [...this.rows.values()].reduce((sum, row) => sum + row.stored.alertCount, 0);
+  }
+
   #check(symbol: string, read: StoredSymbolState): Row | undefined {
     const row = this.rows.get(symbol);
     if (row?.version !== read.version?.toMillis()) throw new StateConflictError(`state of ${symbol} changed`);

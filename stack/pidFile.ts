@@ -30,6 +30,19 @@ export function processStartTicks(pid: number): number | null {
   }
 }
 
+/**
+ * True when the process has exited but its parent has not reaped it yet (a zombie): a component killed a
+ * moment ago reads so until then, and it serves nothing.
+ */
+export function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
 export async function writePidFile(runDir: string, name: string, pid: number): Promise<void> {
   await mkdir(runDir, { recursive: true });
   const ticks = processStartTicks(pid);
@@ -62,6 +75,7 @@ export function isRecordedProcessAlive(record: PidRecord): boolean {
     // ESRCH: gone. EPERM: it exists but belongs to another user, so it is not ours either.
     return false;
   }
+  if (isZombie(record.pid)) return false;
   if (record.startTicks === null) return true;
   return processStartTicks(record.pid) === record.startTicks;
 }

@@ -38,15 +38,18 @@ async function pause(ms: number, hooks: DeliveryHooks): Promise<void> {
   const until = Date.now() + ms;
   for (let left = ms; left > 0; left = until - Date.now()) {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, Math.min(left, HEARTBEAT_EVERY_MS));
-      hooks.signal?.addEventListener(
-        'abort',
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(hooks.signal!.reason);
+      };
+      const timer = setTimeout(
         () => {
-          clearTimeout(timer);
-          reject(hooks.signal!.reason);
+          hooks.signal?.removeEventListener('abort', onAbort);
+          resolve();
         },
-        { once: true },
+        Math.min(left, HEARTBEAT_EVERY_MS),
       );
+      hooks.signal?.addEventListener('abort', onAbort, { once: true });
     });
     await hooks.heartbeat?.();
   }

@@ -13,7 +13,14 @@ import { generateDataset } from '../../cli/generate/index.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { stackPaths } from '../../stack/paths.js';
 import { runCli } from '../helpers/runCli.js';
-import { clearFirestore, forgetParked, killAndRestart, pause, stackKafka } from '../helpers/stackFaults.js';
+import {
+  clearFirestore,
+  forgetParked,
+  killAndRestart,
+  midStream,
+  pause,
+  stackKafka,
+} from '../helpers/stackFaults.js';
 
 const endpoints = stackEndpoints();
 const cli = (...args: string[]) => runCli(args, process.env);
@@ -48,15 +55,6 @@ async function emptyStack(): Promise<void> {
 process.env.FIRESTORE_EMULATOR_HOST ??= endpoints.firestore.emulatorHost;
 const firestore = new Firestore({ projectId: endpoints.project });
 
-/** Resolves once at least `n` alert documents exist: the stream is flowing. */
-async function alertsWritten(n: number): Promise<void> {
-  for (;;) {
-    const count = (await firestore.collection('alerts').count().get()).data().count;
-    if (count >= n) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** Lines of a component's log that match, for proving a fault really hit something in flight. */
 const logLines = (name: string, pattern: RegExp) =>
   readFileSync(join(stackPaths().logs, `${name}.log`), 'utf8')
@@ -88,7 +86,7 @@ describe('the pipeline under faults', () => {
   it('loses no alert and parks no record when detect is killed mid-stream and restarted', async () => {
     const retriesBefore = logLines('dispatcher', /did not take the record/).length;
     expect((await cli('drop', ...files)).code).toBe(0);
-    await alertsWritten(2_000);
+    await midStream(10);
     await killAndRestart('detect');
 
     const waited = await cli('wait', '--timeout', '300');
@@ -101,7 +99,7 @@ describe('the pipeline under faults', () => {
 
   it('loses no alert when Firestore stops answering for a while mid-stream', async () => {
     expect((await cli('drop', ...files)).code).toBe(0);
-    await alertsWritten(2_000);
+    await midStream(10);
     await pause('firestore', 8_000);
 
     const waited = await cli('wait', '--timeout', '300');
@@ -183,5 +181,49 @@ describe('the pipeline under faults', () => {
       'dlq-partition': '0',
     });
     expect(dead['dlq-reason']).toMatch(/^BarBatchError: not JSON/);
+  });
+
+  it('sends a parked record back with redrive once its cause is fixed, and its alerts appear', async () => {
+    // Prepare: a symbol whose stored state somebody broke; detect cannot read it, so its batch is parked.
+    await firestore.collection('symbol-state').doc('FIXME').set({ symbol: 'FIXME', window: 'broken' });
+    const producer = stackKafka().producer();
+    await producer.connect();
+    const generation = String(Date.now());
+    const batch = {
+      v: 1,
+      symbol: 'FIXME',
+      object: 'FIXME.csv',
+      generation,
+      seq: 0,
+      of: 1,
+      bars: [
+        [Date.parse('2017-01-02T03:45:00Z') / 60_000, '10', '10', '10', '10', '5', 2],
+        [Date.parse('2017-01-02T03:46:00Z') / 60_000, '11', '11', '11', '11', '50', 3],
+      ],
+    };
+    await producer.send({
+      topic: endpoints.kafka.topic,
+      messages: [{ key: 'FIXME', value: JSON.stringify(batch) }],
+    });
+    await producer.disconnect();
+    const stuck = await cli('wait', '--timeout', '120');
+    expect(stuck.code).toBe(1);
+    expect(stuck.stderr).toMatch(
+      new RegExp(
+        `FIXME\\.csv \\(generation ${generation}\\), FIXME batch 0, from minute-bars .*: StateFormatError`,
+      ),
+    );
+
+    // Act: the cause is fixed (the broken state removed), then redrive.
+    await firestore.collection('symbol-state').doc('FIXME').delete();
+    const redriven = await cli('redrive');
+    expect(redriven.stderr).toContain('sent 1 parked record(s) back to minute-bars');
+
+    // Assess: the batch is detected, its alert written, and nothing is left parked.
+    const waited = await cli('wait', '--timeout', '120');
+    expect(waited.stderr).toContain('all dropped objects ingested, all alerts written');
+    const alerts = alertLines((await cli('alerts', '--format', 'jsonl', '--symbol', 'FIXME')).stdout);
+    expect(alerts.map((line) => JSON.parse(line).timestamp)).toEqual(['2017-01-02T03:46:00Z']);
+    expect((await cli('redrive')).stderr).toContain('nothing parked, nothing held');
   });
 });

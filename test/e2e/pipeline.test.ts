@@ -13,6 +13,7 @@ import { generateDataset } from '../../cli/generate/index.js';
 import type { IngestionView } from '../../cli/commands/reports.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { runCli } from '../helpers/runCli.js';
+import { clearFirestore, forgetParked } from '../helpers/stackFaults.js';
 
 const endpoints = stackEndpoints();
 const work = mkdtempSync(join(tmpdir(), 'e2e-'));
@@ -49,14 +50,15 @@ async function reports(): Promise<IngestionView[]> {
   return JSON.parse((await cli('reports', '--json')).stdout);
 }
 
-/** Empties Firestore and the bucket, once the pipeline has nothing left in flight. */
+/**
+ * Empties Firestore, the bucket and the dead-letter topic's outstanding records, once the pipeline has nothing
+ * left in flight (records an earlier run left parked or held do not count as in flight).
+ */
 async function resetStack(): Promise<void> {
-  await waitIdle();
-  const response = await fetch(
-    `http://${endpoints.firestore.emulatorHost}/emulator/v1/projects/${endpoints.project}/databases/(default)/documents`,
-    { method: 'DELETE' },
-  );
-  expect(response.ok).toBe(true);
+  const waited = await cli('wait', '--timeout', '120');
+  expect(waited.stderr).not.toContain('timed out');
+  await forgetParked();
+  await clearFirestore();
   const bucket = new Storage({
     projectId: endpoints.project,
     apiEndpoint: endpoints.storage.apiEndpoint,

@@ -70,3 +70,41 @@ export async function clearFirestore(): Promise<void> {
   );
   if (!response.ok) throw new Error(`clearing Firestore: HTTP ${response.status}`);
 }
+
+/**
+ * Resolves while detect is in the middle of the stream: the dispatcher has committed some records of the
+ * bar topic and at least `ahead` are still to come. Throws if the stream ends first (the data is too small
+ * for the fault to land in it).
+ */
+export async function midStream(ahead: number, timeoutMs = 120_000): Promise<void> {
+  const admin = stackKafka().admin();
+  await admin.connect();
+  try {
+    const topic = endpoints.kafka.topic;
+    const deadline = Date.now() + timeoutMs;
+    let started = false;
+    while (Date.now() < deadline) {
+      const [ends, committed] = await Promise.all([
+        admin.fetchTopicOffsets(topic),
+        admin.fetchOffsets({ groupId: readVariable('KAFKA_GROUP_ID'), topics: [topic] }),
+      ]);
+      const done = new Map(
+        (committed[0]?.partitions ?? []).map((partition) => [partition.partition, Number(partition.offset)]),
+      );
+      let delivered = 0;
+      let left = 0;
+      for (const end of ends) {
+        const at = Math.max(done.get(end.partition) ?? -1, Number(end.low));
+        delivered += at - Number(end.low);
+        left += Number(end.high) - at;
+      }
+      if (left > 0) started = true;
+      if (delivered > 0 && left >= ahead) return;
+      if (started && left === 0) throw new Error('the stream ended before the fault could land in it');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`no stream in ${timeoutMs} ms`);
+  } finally {
+    await admin.disconnect();
+  }
+}

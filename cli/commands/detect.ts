@@ -21,6 +21,7 @@ import {
   type SetAsideRow,
 } from '../../shared/core/report.js';
 import type { DetectionCounts } from '../../shared/core/rules.js';
+import { describeError, isProgrammingError } from '../../shared/errors.js';
 import { alertOutput, isAlertFormat, type AlertFormat } from '../output/alertFormats.js';
 import { fileChunks } from '../fileChunks.js';
 import { writeText, type CliContext } from '../context.js';
@@ -145,7 +146,7 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
       const message = rejectionMessage(error);
       context.exitCode = 1;
       outcomes.push({ report: rejectedReport(object, message, error) });
-      lines.push(`${object}: REJECTED: ${message}`);
+      lines.push(failureLine(object, error));
     }
   }
   progress?.stop();
@@ -162,7 +163,19 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
   if (options.quarantine !== undefined) await writeFile(options.quarantine, quarantineCsv(setAside));
 }
 
+/**
+ * The summary line of an object that yielded nothing: rejected by the contract, unreadable, or hit by a bug,
+ * which is called one (the file is not at fault) rather than passed off as a problem with the data.
+ */
+export function failureLine(object: string, error: unknown): string {
+  if (isProgrammingError(error)) {
+    return `${object}: FAILED: ${describeError(error)} (a bug in stock-anomalies, not a problem with the file)`;
+  }
+  return `${object}: REJECTED: ${rejectionMessage(error)}`;
+}
+
 function rejectionMessage(error: unknown): string {
+  if (isProgrammingError(error)) return describeError(error);
   if (error instanceof ObjectRejectedError) return error.message;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'no such file';

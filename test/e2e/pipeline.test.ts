@@ -70,6 +70,8 @@ async function resetStack(): Promise<void> {
 let messy: string;
 let rejected: string;
 let skipped: string;
+let headerOnly: string;
+let withFooter: string;
 let expectedAlerts: string[];
 let expectedReports: Array<{ report: { object: string } }>;
 let expectedQuarantine: string[];
@@ -88,6 +90,17 @@ beforeAll(async () => {
   writeFileSync(rejected, 'timestamp,open,high,low,close\n2017-01-02 09:15:00+05:30,1,1,1,1\n');
   skipped = join(work, 'notes.txt');
   writeFileSync(skipped, 'not a csv');
+  // A header and nothing else is an accepted, empty object; a footer line is one bad row among good ones.
+  headerOnly = join(work, 'EMPTY__EQ__NSE__NSE__MINUTE.csv');
+  writeFileSync(headerOnly, 'timestamp,open,high,low,close,volume\n\n\n');
+  withFooter = join(work, 'FOOTER.csv');
+  writeFileSync(
+    withFooter,
+    'symbol,timestamp,open,high,low,close,volume\n' +
+      'FOOTERSYM,2017-01-02 09:15:00+05:30,100,100,100,100,10\n' +
+      'FOOTERSYM,2017-01-02 09:16:00+05:30,101,101,101,101,30\n' +
+      'Total,,,,,,\n',
+  );
 
   const reportFile = join(work, 'report.json');
   const quarantineFile = join(work, 'quarantine.csv');
@@ -102,6 +115,8 @@ beforeAll(async () => {
     ...samples,
     messy,
     rejected,
+    headerOnly,
+    withFooter,
   );
   expect(batch.code).toBe(1); // the rejected object
   expectedAlerts = alertLines(batch.stdout);
@@ -109,7 +124,7 @@ beforeAll(async () => {
   expectedQuarantine = readFileSync(quarantineFile, 'utf8').trim().split('\n').slice(1);
   expect(expectedAlerts.length).toBeGreaterThan(500);
 
-  const dropped = await cli('drop', ...samples, messy, rejected, skipped);
+  const dropped = await cli('drop', ...samples, messy, rejected, skipped, headerOnly, withFooter);
   expect(dropped.code).toBe(0);
   await waitIdle();
 });
@@ -158,7 +173,7 @@ describe('the pipeline on the local stack', () => {
     await waitIdle();
     expect(await pipelineAlerts()).toEqual(before);
     const views = (await reports()).filter((view) => view.status === 'done');
-    expect(views).toHaveLength(8);
+    expect(views).toHaveLength(10);
     const again = views.filter((view) => view.detection.late > 0);
     expect(again).toHaveLength(4);
     for (const view of again)

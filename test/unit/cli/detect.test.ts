@@ -246,3 +246,20 @@ describe('the installed command', () => {
     expect(error.stderr).toBe("stock-anomalies: window must be a whole number of minutes ≥ 1, got 'x'\n");
   });
 });
+
+describe('failureLine', () => {
+  it('calls a bug a bug, never a rejection of the file', async () => {
+    const { failureLine } = await import('../../../cli/commands/detect.js');
+    const { ObjectRejectedError } = await import('../../../shared/core/report.js');
+    expect(failureLine('A.csv', new TypeError("Cannot read properties of undefined (reading 'x')"))).toBe(
+      "A.csv: FAILED: programming error: TypeError: Cannot read properties of undefined (reading 'x')" +
+        ' (a bug in stock-anomalies, not a problem with the file)',
+    );
+    expect(
+      failureLine('B.csv', new ObjectRejectedError('missing required columns: volume', ['volume'])),
+    ).toBe('B.csv: REJECTED: missing required columns: volume');
+    expect(failureLine('C.csv', Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' }))).toBe(
+      'C.csv: REJECTED: no such file',
+    );
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * FirestoreSymbolStateStore against the Firestore emulator: state committed under a precondition, the hold
+ * and its queue (order, compression, release), and the figures `wait` reads. Each test uses a collection of
+ * its own, so runs and the pipeline's own `symbol-state` never meet.
+ */
+import { Firestore } from '@google-cloud/firestore';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EMPTY_STATE } from '../../shared/core/symbolState.js';
+import { addTally } from '../../shared/state/ingestionStore.js';
+import { FirestoreSymbolStateStore, StateConflictError } from '../../shared/state/symbolStateStore.js';
+import { stackEndpoints } from '../../stack/endpoints.js';
+
+const endpoints = stackEndpoints();
+process.env.FIRESTORE_EMULATOR_HOST ??= endpoints.firestore.emulatorHost;
+process.env.METADATA_SERVER_DETECTION = 'none';
+
+const runId = `${Date.now().toString(36)}-${process.pid}`;
+let db: Firestore;
+let suite = 0;
+
+function freshStore() {
+  const n = suite++;
+  const ingestions = `ingestions-state-test-${runId}-${n}`;
+  return new FirestoreSymbolStateStore(db, `symbol-state-test-${runId}-${n}`, (batch, symbol, tally) =>
+    addTally(batch, db, ingestions, symbol, tally),
+  );
+}
+
+const state = (lastMinute: number, lastClose: string) => ({
+  lastMinute,
+  lastClose,
+  window: [{ minute: lastMinute, volume: '10' }],
+});
+const tally = { ingestionId: 'A.csv@1', processed: 1, late: 0, alerts: 1, a1: 1, a2: 0 };
+const record = (identity: string, value: string) => ({
+  identity,
+  eventId: `partition:0/offset:${identity}`,
+  value: Buffer.from(value),
+  object: 'A.csv',
+  generation: '1',
+});
+
+beforeAll(() => {
+  db = new Firestore({ projectId: endpoints.project });
+});
+afterAll(async () => {
+  await db.terminate();
+});
+
+describe('FirestoreSymbolStateStore', () => {
+  it('reads an unknown symbol as the empty state, and creates it on the first commit', async () => {
+    const store = freshStore();
+    const read = await store.load('ACME');
+    expect(read).toEqual({
+      state: EMPTY_STATE,
+      alertCount: 0,
+      lastBatch: null,
+      hold: null,
+      version: undefined,
+    });
+    await store.commit(
+      'ACME',
+      read,
+      { state: state(100, '10.5'), alertCount: 1, lastBatch: 'A.csv@1#0' },
+      tally,
+    );
+    expect(await store.load('ACME')).toMatchObject({
+      state: state(100, '10.5'),
+      alertCount: 1,
+      lastBatch: 'A.csv@1#0',
+      hold: null,
+    });
+    expect(await store.detectedAlerts()).toBe(1);
+  });
+
+  it('refuses a commit from a stale read with StateConflictError, also for the first write', async () => {
+    const store = freshStore();
+    const stale = await store.load('ACME');
+    await store.commit('ACME', stale, { state: state(1, '1'), alertCount: 0, lastBatch: 'x#0' }, tally);
+    const next = { state: state(2, '2'), alertCount: 0, lastBatch: 'x#1' };
+    await expect(store.commit('ACME', stale, next, tally)).rejects.toBeInstanceOf(StateConflictError);
+    const fresh = await store.load('ACME');
+    await store.commit('ACME', fresh, next, tally);
+    await expect(store.commit('ACME', fresh, next, tally)).rejects.toBeInstanceOf(StateConflictError);
+  });
+
+  it('holds a symbol, queues in order, keeps each value byte for byte, and releases with the last', async () => {
+    const store = freshStore();
+    await store.hold('ACME', await store.load('ACME'), record('h', 'not a batch'), 'BarBatchError: not JSON');
+    await store.hold('ACME', await store.load('ACME'), record('b1', '{"v":1}'), 'BarBatchError: not JSON');
+    await store.hold(
+      'ACME',
+      await store.load('ACME'),
+      record('b2', 'x'.repeat(300_000)),
+      'BarBatchError: not JSON',
+    );
+    const held = await store.load('ACME');
+    expect(held.hold).toMatchObject({
+      head: 'h',
+      waiting: 3,
+      nextSeq: 3,
+      lastQueued: 'b2',
+      reason: 'BarBatchError: not JSON',
+    });
+    expect(held.state).toEqual(EMPTY_STATE);
+    const queue = await store.heldRecords('ACME', 10);
+    expect(queue.map((r) => [r.seq, r.identity, r.value.length])).toEqual([
+      [0, 'h', 11],
+      [1, 'b1', 7],
+      [2, 'b2', 300_000],
+    ]);
+    expect((await store.heldSymbols()).map((entry) => [entry.symbol, entry.records.length])).toEqual([
+      ['ACME', 3],
+    ]);
+
+    // A resume fails on the head: still held, for the new reason.
+    await store.keepHeld('ACME', held, 'h', 'still broken');
+    expect((await store.load('ACME')).hold).toMatchObject({ head: 'h', reason: 'still broken', waiting: 3 });
+
+    // Each record detected in turn leaves the queue in the same commit as its state.
+    for (const [i, seq] of [0, 1, 2].entries()) {
+      const read = await store.load('ACME');
+      await store.commit(
+        'ACME',
+        read,
+        { state: state(10 + i, '1'), alertCount: i, lastBatch: `A.csv@1#${i}` },
+        tally,
+        seq,
+      );
+    }
+    const released = await store.load('ACME');
+    expect(released.hold).toBeNull();
+    expect(released.state).toEqual(state(12, '1'));
+    expect(await store.heldRecords('ACME', 10)).toEqual([]);
+    expect(await store.heldSymbols()).toEqual([]);
+  });
+});

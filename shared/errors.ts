@@ -65,16 +65,37 @@ const FINAL_GRPC_CODES = new Set([
 ]);
 
 /**
+ * Kafka protocol errors that say the request itself is wrong. Kafka's own `retriable` flag is not used: it
+ * is false also for authorization and unknown-topic errors an operator fixes, and for kafkajs giving up its
+ * own retries on a broker that is down, all of which pass.
+ */
+const FINAL_KAFKA_TYPES = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_TOPIC_EXCEPTION',
+]);
+
+function isFinalServiceFailure(service: Service, error: unknown): boolean {
+  const { code, type } = (error ?? {}) as { code?: unknown; type?: unknown };
+  if (service === 'Kafka') return typeof type === 'string' && FINAL_KAFKA_TYPES.has(type);
+  // Firestore and Pub/Sub answer with gRPC status codes; Kafka's numeric codes mean other things.
+  if (service === 'Firestore' || service === 'Pub/Sub')
+    return typeof code === 'number' && FINAL_GRPC_CODES.has(code);
+  return false;
+}
+
+/**
  * A client library's failure as one of ours, naming the service. Errors already classified and programming
- * errors pass through unchanged; a gRPC code that says the request is wrong is final; anything else
+ * errors pass through unchanged; a gRPC code or Kafka error type that says the request is wrong is final; anything else
  * (unavailable, deadline exceeded, aborted, permission denied while IAM is being fixed, a refused connection)
  * is retriable.
  */
 export function serviceError(service: Service, error: unknown): Error {
   if (error instanceof StockAnomaliesError || isProgrammingError(error)) return error as Error;
   const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown } | undefined)?.code;
-  if (typeof code === 'number' && FINAL_GRPC_CODES.has(code)) {
+  if (isFinalServiceFailure(service, error)) {
     return new FinalError(`${service} refused the request: ${message}`, { cause: error });
   }
   return new UnavailableError(service, message, { cause: error });

@@ -61,11 +61,11 @@ export function cloudEventHeaders(record: RecordRef, sourceName = 'stock-anomali
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     const text = headerText(value);
     if (text === undefined) continue;
-    if (name.toLowerCase() === 'content-type') headers['content-type'] = text;
-    else {
-      const extension = extensionName(name);
-      if (extension !== undefined) headers[`ce-${extension}`] = text;
-    }
+    // The record's content type travels as an extension, not as the request's: functions-framework parses a
+    // JSON-typed body before detect sees it, and a malformed one would be answered 400 (parked) by the
+    // framework instead of being held by detect. detect reads the raw bytes whatever they are.
+    const extension = extensionName(name);
+    if (extension !== undefined) headers[`ce-${extension}`] = text;
   }
   return headers;
 }

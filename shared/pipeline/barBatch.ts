@@ -95,10 +95,10 @@ export function batchTable(batch: BarBatch): { table: BarTable; rows: Uint32Arra
   const symbolId = table.symbolId(batch.symbol);
   let previous = -Infinity;
   for (const bar of batch.bars) {
-    const [minute, , , , , , line] = bar;
-    if (!Array.isArray(bar) || bar.length !== 7 || !Number.isInteger(minute) || !(minute > previous)) {
+    if (!Array.isArray(bar) || bar.length !== 7 || !Number.isInteger(bar[0]) || !(bar[0] > previous)) {
       throw new BarBatchError(`bars must be [minute, o, h, l, c, v, line] in ascending minutes`);
     }
+    const [minute, , , , , , line] = bar;
     previous = minute;
     const row = table.addRow(symbolId, minute, Number(line));
     for (let column = OPEN; column <= VOLUME; column++) {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../shared/core/alert.js';
 import type { BarBatch } from '../../../shared/pipeline/barBatch.js';
 import { setDetectDependencies } from '../../../functions/detect/index.js';
+import { cloudEventHeaders } from '../../../functions/dispatcherPool/dispatcher.js';
 import { configFor } from '../../helpers/read.js';
 import { serveFunction } from '../../helpers/functionServer.js';
 import { MemoryStateStore } from '../../helpers/memoryStateStore.js';
@@ -223,6 +224,33 @@ describe('detect', () => {
     expect(await post('not json', 1, 'application/octet-stream')).toBe(200);
     expect(lastAnswer).toMatchObject({ outcome: 'held', behind: 'partition:3/offset:0', waiting: 2 });
     expect(published).toEqual([]);
+  });
+
+  it('holds the symbol of a malformed JSON record the dispatcher sends, even one the record calls JSON', async () => {
+    // The dispatcher's own headers for a record ingest would mark application/json.
+    const headers = cloudEventHeaders({
+      topic: 'minute-bars',
+      partition: 3,
+      message: {
+        key: Buffer.from('ACME'),
+        value: Buffer.from('{"v":1,"sym'),
+        offset: '9',
+        timestamp: '0',
+        headers: { 'content-type': Buffer.from('application/json') },
+      },
+    });
+    const response = await fetch(server.url, { method: 'POST', headers, body: '{"v":1,"sym' });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ outcome: 'final', error: 'BarBatchError', held: true });
+    expect((await store.heldSymbols()).map((entry) => entry.symbol)).toEqual(['ACME']);
+  });
+
+  it('answers a batch with a bar that is not an array as a malformed batch, not a bug', async () => {
+    expect(await post({ ...batch(0, [[0, '100', '10']]), bars: [null] })).toBe(422);
+    expect(lastAnswer).toMatchObject({
+      error: 'BarBatchError',
+      reason: expect.stringMatching(/^BarBatchError: bars must be/),
+    });
   });
 
   it('answers 422 for batches whose minutes are not ascending, or whose symbol is not the key', async () => {

@@ -64,7 +64,8 @@ describe('cloudEventHeaders', () => {
       'ce-time': '2026-11-25T12:00:00.000Z',
       'ce-key': 'ACME',
       'ce-traceid': 'abc',
-      'content-type': 'application/json',
+      'ce-contenttype': 'application/json',
+      'content-type': 'application/octet-stream',
     });
   });
 });

@@ -12,7 +12,7 @@
  */
 import { BarBatchError, decodeBarBatch, type BarBatch } from '../../shared/pipeline/barBatch.js';
 import { RESUME_CONTROL, type DetectOutcome } from '../../shared/pipeline/deliveryContract.js';
-import { classify, describeError, EventError, FinalError } from '../../shared/errors.js';
+import { classify, describeError, EventError, FinalError, StockAnomaliesError } from '../../shared/errors.js';
 import {
   StateConflictError,
   type HeldRecord,
@@ -93,32 +93,48 @@ export async function detectRecord(record: KafkaRecord, deps: DetectDependencies
   if (symbol === undefined || symbol === '') {
     return final(new EventError(`record ${record.eventId} has no key (the symbol)`), undefined, false);
   }
-  if (record.control === RESUME_CONTROL) return resume(symbol, deps);
-  if (record.control !== undefined) {
-    return final(
-      new EventError(`record ${record.eventId}: unknown control '${record.control}'`),
-      symbol,
-      false,
+  try {
+    if (record.control === RESUME_CONTROL) return await resume(symbol, deps);
+    if (record.control !== undefined) {
+      return final(
+        new EventError(`record ${record.eventId}: unknown control '${record.control}'`),
+        symbol,
+        false,
+      );
+    }
+    return await detectOrQueue(record, symbol, deps);
+  } catch (error) {
+    if (classify(error) === 'retriable') throw error;
+    // The symbol's own records could not be read or written (a corrupt state, a refused write): neither
+    // detecting nor holding is safe, so the record waits, and the partition with it, until this is fixed.
+    throw new StockAnomaliesError(
+      `${symbol}: ${describeError(error)}; the record waits until this is fixed`,
+      { retriable: true, cause: error },
     );
   }
+}
+
+async function detectOrQueue(
+  record: KafkaRecord,
+  symbol: string,
+  deps: DetectDependencies,
+): Promise<DetectOutcome> {
   const read = readBatch(record.value, symbol);
   const queued = heldRecord(record, read);
   return withConflictRetries(async () => {
     const stored = await deps.store.load(symbol);
     if (stored.hold !== null) {
+      const { hold } = stored;
       // The record the hold began with, delivered again: final again, so that it is parked.
-      if (queued.identity === stored.hold.head) {
-        return { outcome: 'final', error: 'Held', reason: stored.hold.reason, symbol, held: true };
+      if (queued.identity === hold.head) {
+        return { outcome: 'final', error: 'Held', reason: hold.reason, symbol, held: true };
       }
-      if (queued.identity !== stored.hold.lastQueued) {
-        await deps.store.hold(symbol, stored, queued, stored.hold.reason);
-      }
-      return {
-        outcome: 'held',
-        symbol,
-        behind: stored.hold.head,
-        waiting: stored.hold.waiting + (queued.identity === stored.hold.lastQueued ? 0 : 1),
-      };
+      if (queued.identity === stored.lastBatch) return { outcome: 'redelivered', batch: queued.identity };
+      // Delivered again after a restart (offsets are committed a fetch at a time): queued once only.
+      const already =
+        queued.identity === hold.lastQueued || (await deps.store.isQueued(symbol, queued.identity));
+      if (!already) await deps.store.hold(symbol, stored, queued, hold.reason);
+      return { outcome: 'held', symbol, behind: hold.head, waiting: hold.waiting + (already ? 0 : 1) };
     }
     if ('error' in read) return holdOn(symbol, stored, queued, read.error, deps);
     try {
@@ -144,22 +160,28 @@ async function holdOn(
   return final(error, symbol, true);
 }
 
+/**
+ * Records one resume request retries before it answers "send me again": a long queue is worked through in
+ * several requests, each well inside the dispatcher's attempt timeout and the consumer's rebalance timeout.
+ */
+export const RESUME_BATCHES_PER_REQUEST = 50;
+
 /** Retries the symbol's held records in order; releases the symbol when none is left. */
 async function resume(symbol: string, deps: DetectDependencies): Promise<DetectOutcome> {
   let batches = 0;
   for (let conflicts = 0; ;) {
     const stored = await deps.store.load(symbol);
     if (stored.hold === null) return { outcome: 'resumed', symbol, batches };
+    if (batches >= RESUME_BATCHES_PER_REQUEST) {
+      throw new StockAnomaliesError(
+        `${symbol}: resumed ${batches} held records, ${stored.hold.waiting} still waiting; continuing`,
+        { retriable: true },
+      );
+    }
     const [next] = await deps.store.heldRecords(symbol, 1);
     if (next === undefined) {
-      // Held with nothing waiting (cannot happen through this module): the hold has nothing left to keep.
-      await deps.store.commit(
-        symbol,
-        stored,
-        { state: stored.state, alertCount: stored.alertCount, lastBatch: stored.lastBatch ?? '' },
-        undefined,
-        -1,
-      );
+      // Held with nothing waiting (cannot happen through this module): nothing is left to keep in order.
+      await deps.store.discard(symbol, stored, null);
       continue;
     }
     const read = readBatch(next.value, symbol);

@@ -37,6 +37,8 @@ const HEARTBEAT_EVERY_MS = 2_000;
 async function pause(ms: number, hooks: DeliveryHooks): Promise<void> {
   const until = Date.now() + ms;
   for (let left = ms; left > 0; left = until - Date.now()) {
+    // An abort during the heartbeat below would not reach a listener added after it: look first.
+    hooks.signal?.throwIfAborted();
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => {
         clearTimeout(timer);
@@ -78,11 +80,20 @@ export async function deliver(
     hooks.signal?.throwIfAborted();
     let reason: string;
     // The membership is renewed while the attempt runs: a target that answers slowly is not a dead consumer.
+    // A heartbeat that fails means the group is rebalancing: the attempt is abandoned and the error thrown,
+    // so that the consumer rejoins in time and whoever owns the partition next delivers the record.
+    const rebalance = new AbortController();
+    let beatFailure: unknown;
     const beat = hooks.heartbeat
-      ? setInterval(() => void hooks.heartbeat!().catch(() => undefined), HEARTBEAT_EVERY_MS)
+      ? setInterval(() => {
+          hooks.heartbeat!().catch((error: unknown) => {
+            beatFailure ??= error;
+            rebalance.abort(error);
+          });
+        }, HEARTBEAT_EVERY_MS)
       : undefined;
     try {
-      const signals = [AbortSignal.timeout(options.attemptTimeoutMs)];
+      const signals = [AbortSignal.timeout(options.attemptTimeoutMs), rebalance.signal];
       if (hooks.signal) signals.push(hooks.signal);
       const { status, text } = await send(AbortSignal.any(signals));
       const action = dispatchAction(status);
@@ -91,11 +102,13 @@ export async function deliver(
       reason = `HTTP ${status}: ${reasonOf(text)}`;
     } catch (error) {
       hooks.signal?.throwIfAborted();
+      if (beatFailure !== undefined) throw beatFailure;
       const cause = (error as Error).cause as { code?: string } | undefined;
       reason = `${(error as Error).name}: ${(error as Error).message}${cause?.code ? ` (${cause.code})` : ''}`;
     } finally {
       clearInterval(beat);
     }
+    if (beatFailure !== undefined) throw beatFailure;
     const wait = backoffMs(attempt, options);
     hooks.retrying?.(attempt, reason, wait);
     await pause(wait, hooks);

@@ -101,6 +101,14 @@ export interface SymbolStateStore {
   hold(symbol: string, read: StoredSymbolState, record: NewHeldRecord, reason: string): Promise<void>;
   /** A resume could not detect the held record at the head: it stays held, for this reason. */
   keepHeld(symbol: string, read: StoredSymbolState, head: string, reason: string): Promise<void>;
+  /**
+   * Drops the held record at `seq` without detecting it (an operator's decision, see redrive), releasing
+   * the symbol when it was the last; `null` releases the symbol whatever its hold counts.
+   * @throws StateConflictError
+   */
+  discard(symbol: string, read: StoredSymbolState, seq: number | null): Promise<void>;
+  /** Whether a record of this identity waits in the symbol's queue. */
+  isQueued(symbol: string, identity: string): Promise<boolean>;
   /** The first `limit` records waiting for the symbol, in order. */
   heldRecords(symbol: string, limit: number): Promise<HeldRecord[]>;
   /** Every held symbol, with its hold and a summary of each record waiting. */
@@ -246,6 +254,26 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
     const batch = this.db.batch();
     this.#writeState(batch, symbol, read, { hold: holdData({ ...read.hold, head, reason }), held: true });
     await this.#commit(batch, symbol);
+  }
+
+  async discard(symbol: string, read: StoredSymbolState, seq: number | null): Promise<void> {
+    const hold = seq === null ? null : holdWithout(read.hold);
+    const batch = this.db.batch();
+    this.#writeState(batch, symbol, read, { hold: holdData(hold), held: hold !== null });
+    if (seq !== null) batch.delete(this.#ref(symbol).collection(HELD).doc(seqId(seq)));
+    await this.#commit(batch, symbol);
+  }
+
+  async isQueued(symbol: string, identity: string): Promise<boolean> {
+    const found = await this.#ref(symbol)
+      .collection(HELD)
+      .where('identity', '==', identity)
+      .limit(1)
+      .get()
+      .catch((error: unknown) => {
+        throw serviceError('Firestore', error);
+      });
+    return !found.empty;
   }
 
   async heldRecords(symbol: string, limit: number): Promise<HeldRecord[]> {

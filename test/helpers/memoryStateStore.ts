@@ -53,7 +53,7 @@ export class MemoryStateStore implements SymbolStateStore {
     const row = this.#check(symbol, read);
     const hold = dequeued === undefined ? read.hold : holdWithout(read.hold);
     this.#write(symbol, row, { ...structuredClone(next), hold });
-    if (dequeued !== undefined) this.#queue(symbol).splice(0, 1);
+    if (dequeued !== undefined) this.#remove(symbol, dequeued);
     if (tally !== undefined) this.tallies.push({ symbol, ...tally });
   }
 
@@ -73,6 +73,17 @@ export class MemoryStateStore implements SymbolStateStore {
     const row = this.#check(symbol, read);
     if (read.hold === null) return;
     this.#write(symbol, row, { ...row!.stored, hold: { ...read.hold, head, reason } });
+  }
+
+  async discard(symbol: string, read: StoredSymbolState, seq: number | null): Promise<void> {
+    const row = this.#check(symbol, read);
+    this.#write(symbol, row, { ...row!.stored, hold: seq === null ? null : holdWithout(read.hold) });
+    if (seq === null) this.#queue(symbol).splice(0);
+    else this.#remove(symbol, seq);
+  }
+
+  async isQueued(symbol: string, identity: string): Promise<boolean> {
+    return this.#queue(symbol).some((record) => record.identity === identity);
   }
 
   async heldRecords(symbol: string, limit: number): Promise<HeldRecord[]> {
@@ -103,6 +114,13 @@ export class MemoryStateStore implements SymbolStateStore {
 
   #write(symbol: string, row: Row | undefined, stored: Omit<StoredSymbolState, 'version'>): void {
     this.rows.set(symbol, { stored, version: (row?.version ?? 0) + 1, queue: row?.queue ?? [] });
+  }
+
+  /** Takes the record at `seq` off the queue, as Firestore deletes its document; a wrong seq removes nothing. */
+  #remove(symbol: string, seq: number): void {
+    const queue = this.#queue(symbol);
+    const at = queue.findIndex((record) => record.seq === seq);
+    if (at >= 0) queue.splice(at, 1);
   }
 
   #queue(symbol: string): HeldRecord[] {

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../shared/core/alert.js';
 import type { BarBatch } from '../../../shared/pipeline/barBatch.js';
 import { setDetectDependencies } from '../../../functions/detect/index.js';
+import { RESUME_BATCHES_PER_REQUEST } from '../../../functions/detect/detectRecord.js';
+import { StateFormatError } from '../../../shared/core/symbolState.js';
 import { cloudEventHeaders } from '../../../functions/dispatcherPool/dispatcher.js';
 import { configFor } from '../../helpers/read.js';
 import { serveFunction } from '../../helpers/functionServer.js';
@@ -345,6 +347,60 @@ describe('detect', () => {
     expect(await store.heldSymbols()).toEqual([]);
     expect(await post(batch(4, [[4, '99', '10']]), 5)).toBe(200);
     expect(lastAnswer).toMatchObject({ outcome: 'detected', processed: 1 });
+  });
+
+  it('queues a record delivered again after a restart once, whichever place it has in the queue', async () => {
+    expect(await post('{"not":"a batch"}', 0)).toBe(422);
+    const second = batch(1, [[1, '100', '10']]);
+    const third = batch(2, [[2, '100', '10']]);
+    expect(await post(second, 1)).toBe(200);
+    expect(await post(third, 2)).toBe(200);
+    // The dispatcher restarted before committing: both come again, in order.
+    expect(await post(second, 1)).toBe(200);
+    expect(await post(third, 2)).toBe(200);
+    expect(lastAnswer).toMatchObject({ outcome: 'held', waiting: 3 });
+    expect((await store.heldSymbols())[0]!.records.map((record) => record.identity)).toEqual([
+      'partition:3/offset:0',
+      'ACME__EQ__NSE__NSE__MINUTE.csv@1#1',
+      'ACME__EQ__NSE__NSE__MINUTE.csv@1#2',
+    ]);
+  });
+
+  it('answers 503, never parks, while the stored state of the symbol cannot be read', async () => {
+    const original = store.load.bind(store);
+    store.load = async () => {
+      throw new StateFormatError('not a symbol state: window');
+    };
+    expect(await post(batch(0, [[0, '100', '10']]))).toBe(503);
+    expect(lastAnswer).toMatchObject({
+      outcome: 'retry',
+      reason: expect.stringContaining('ACME: StateFormatError: not a symbol state: window; the record waits'),
+    });
+    store.load = original;
+    expect(await post(batch(0, [[0, '100', '10']]))).toBe(200);
+  });
+
+  it('works through a long queue over several resume requests, in order', async () => {
+    expect(await post('{"not":"a batch"}', 0)).toBe(422);
+    const total = RESUME_BATCHES_PER_REQUEST + 5;
+    for (let i = 1; i <= total; i++) {
+      // Closes alternate 100, 101: every bar moves 1% on the one before, so each raises A1.
+      expect(await post(batch(i, [[i, i % 2 === 0 ? '100' : '101', '10']]), i)).toBe(200);
+    }
+    // The poison at the head is dropped by an operator (redrive --discard-head) before the resume.
+    const held = await store.load('ACME');
+    await store.discard('ACME', held, 0);
+    expect(await resume(total + 1)).toBe(503);
+    expect(lastAnswer.reason).toMatch(/resumed 50 held records, 5 still waiting; continuing/);
+    expect(await resume(total + 1)).toBe(200);
+    expect(lastAnswer).toMatchObject({ outcome: 'resumed', batches: 5 });
+    // The first bar has no previous close; every later one moves 1%.
+    expect(published.flat().map((alert) => alert.timestamp)).toEqual(
+      Array.from({ length: total - 1 }, (_, i) =>
+        new Date((T0 + i + 2) * 60_000).toISOString().replace('.000', ''),
+      ),
+    );
+    expect(await store.heldSymbols()).toEqual([]);
   });
 
   it('keeps a symbol held when its head still cannot be detected on resume, and answers 422', async () => {

@@ -160,6 +160,26 @@ describe('deliver', () => {
     expect(beats).toBeGreaterThanOrEqual(2);
   });
 
+  it('abandons an attempt when a heartbeat says the group is rebalancing, and throws that error', async () => {
+    // A target that never answers within the test; the heartbeat fails on its first beat.
+    server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const rebalancing = Object.assign(new Error('The group is rebalancing, so a rejoin is needed'), {
+      type: 'REBALANCE_IN_PROGRESS',
+    });
+    const started = Date.now();
+    await expect(
+      deliverTo(url, {
+        heartbeat: async () => {
+          throw rebalancing;
+        },
+      }),
+    ).rejects.toBe(rebalancing);
+    expect(Date.now() - started).toBeLessThan(4_000); // the first beat, not the 2 s attempt timeout and more
+    server.closeAllConnections();
+  });
+
   it('stops waiting when the dispatcher stops: the record is neither delivered nor parked', async () => {
     const { url } = await target([503]);
     const stopping = new AbortController();

@@ -4,6 +4,7 @@
  * `reports` fail while there are any, naming each object they belong to.
  */
 import { readVariable } from '../shared/config/runtime.js';
+import { CONTROL_HEADER } from '../shared/pipeline/deliveryContract.js';
 import type { ParkedRecord } from '../shared/pipeline/parkedRecord.js';
 import {
   FirestoreSymbolStateStore,
@@ -65,9 +66,12 @@ export function describeProblems(problems: PipelineProblems, deadLetterTopic: st
   if (problems.parked.length > 0) {
     lines.push(`${plural(problems.parked.length, 'record')} parked on ${deadLetterTopic}:`);
     for (const record of problems.parked) {
-      const what = record.batch
-        ? `${objectName(record.batch.object, record.batch.generation)}, ${record.batch.symbol} batch ${record.batch.seq}`
-        : `${objectName(undefined, undefined)} (key ${record.key ?? 'none'})`;
+      const control = record.headers[CONTROL_HEADER]?.toString();
+      const what = control
+        ? `a ${control} of ${record.key ?? 'no symbol'} (redrive's)`
+        : record.batch
+          ? `${objectName(record.batch.object, record.batch.generation)}, ${record.batch.symbol} batch ${record.batch.seq}`
+          : `${objectName(undefined, undefined)} (key ${record.key ?? 'none'})`;
       lines.push(
         `  ${what}, from ${record.origin.topic} partition ${record.origin.partition} offset ${record.origin.offset}: ${record.reason}`,
       );

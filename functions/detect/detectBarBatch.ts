@@ -9,7 +9,11 @@ import type { DetectionConfig } from '../../shared/core/detectionSettings.js';
 import { emptyCounts, SymbolDetector, type DetectionCounts } from '../../shared/core/rules.js';
 import { batchTable, type BarBatch } from '../../shared/pipeline/barBatch.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';
-import type { StoredSymbolState, SymbolStateStore } from '../../shared/state/symbolStateStore.js';
+import type {
+  RecentBatch,
+  StoredSymbolState,
+  SymbolStateStore,
+} from '../../shared/state/symbolStateStore.js';
 
 export interface DetectDependencies {
   config: DetectionConfig;
@@ -25,6 +29,33 @@ export function batchKey(batch: Pick<BarBatch, 'object' | 'generation' | 'seq'>)
   return `${batch.object}@${batch.generation}#${batch.seq}`;
 }
 
+/** How many object generations a symbol remembers its furthest batch of. */
+export const RECENT_OBJECTS = 16;
+
+/**
+ * Whether the batch was committed before: ingest produces an object's batches of a symbol in order, to one
+ * partition, so any batch at or before the furthest one committed of its object generation is a repeat.
+ */
+export function isDone(
+  recent: readonly RecentBatch[],
+  batch: Pick<BarBatch, 'object' | 'generation' | 'seq'>,
+) {
+  const object = `${batch.object}@${batch.generation}`;
+  const entry = recent.find((done) => done.object === object);
+  return entry !== undefined && entry.seq >= batch.seq;
+}
+
+/** `recent` once the batch is committed: its object generation moved to the newest place. */
+export function withDone(
+  recent: readonly RecentBatch[],
+  batch: Pick<BarBatch, 'object' | 'generation' | 'seq'>,
+) {
+  const object = `${batch.object}@${batch.generation}`;
+  return [...recent.filter((done) => done.object !== object), { object, seq: batch.seq }].slice(
+    -RECENT_OBJECTS,
+  );
+}
+
 /**
  * Runs the rules over the batch from the state read and commits the result; `dequeued` is the position of the
  * held record this batch is, taken off the queue in the same commit.
@@ -37,13 +68,18 @@ export async function detectBarBatch(
   dequeued?: number,
 ): Promise<BatchOutcome> {
   const key = batchKey(batch);
-  if (stored.lastBatch === key) {
+  if (stored.lastBatch === key || isDone(stored.recent, batch)) {
     // Committed before; a held copy of it only leaves the queue.
     if (dequeued !== undefined) {
       await deps.store.commit(
         batch.symbol,
         stored,
-        { state: stored.state, alertCount: stored.alertCount, lastBatch: key },
+        {
+          state: stored.state,
+          alertCount: stored.alertCount,
+          lastBatch: stored.lastBatch ?? key,
+          recent: stored.recent,
+        },
         undefined,
         dequeued,
       );
@@ -61,7 +97,12 @@ export async function detectBarBatch(
   await deps.store.commit(
     batch.symbol,
     stored,
-    { state: detector.toState(), alertCount: stored.alertCount + counts.alerts, lastBatch: key },
+    {
+      state: detector.toState(),
+      alertCount: stored.alertCount + counts.alerts,
+      lastBatch: key,
+      recent: withDone(stored.recent, batch),
+    },
     { ingestionId: ingestionId(batch.object, batch.generation), ...counts },
     dequeued,
   );

@@ -19,7 +19,7 @@ import {
   type NewHeldRecord,
   type StoredSymbolState,
 } from '../../shared/state/symbolStateStore.js';
-import { batchKey, detectBarBatch, type DetectDependencies } from './detectBarBatch.js';
+import { batchKey, detectBarBatch, isDone, type DetectDependencies } from './detectBarBatch.js';
 
 /** A Kafka record as the dispatcher delivers it. */
 export interface KafkaRecord {
@@ -129,7 +129,9 @@ async function detectOrQueue(
       if (queued.identity === hold.head) {
         return { outcome: 'final', error: 'Held', reason: hold.reason, symbol, held: true };
       }
-      if (queued.identity === stored.lastBatch) return { outcome: 'redelivered', batch: queued.identity };
+      if (queued.identity === stored.lastBatch || ('batch' in read && isDone(stored.recent, read.batch))) {
+        return { outcome: 'redelivered', batch: queued.identity };
+      }
       // Delivered again after a restart (offsets are committed a fetch at a time): queued once only.
       const already =
         queued.identity === hold.lastQueued || (await deps.store.isQueued(symbol, queued.identity));

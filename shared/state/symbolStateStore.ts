@@ -41,6 +41,11 @@ export interface StoredSymbolState {
   alertCount: number;
   /** The last batch committed (`object@generation#seq`): a redelivery of it is recognised and skipped. */
   lastBatch: string | null;
+  /**
+   * The furthest batch committed of each of the symbol's most recent object generations, oldest first: a
+   * batch at or before it is a redelivery (an ingestion retried, a record delivered again after a restart).
+   */
+  recent: RecentBatch[];
   /** Set while the symbol is held. */
   hold: SymbolHold | null;
   /** The document's update time when read, or undefined when it did not exist. */
@@ -65,10 +70,17 @@ export type NewHeldRecord = Omit<HeldRecord, 'seq'>;
 /** A held record without its value: enough to count and name what waits. */
 export type HeldRecordSummary = Omit<HeldRecord, 'value'>;
 
+/** The furthest batch (`seq`) committed of one object generation (`object@generation`). */
+export interface RecentBatch {
+  object: string;
+  seq: number;
+}
+
 export interface StateCommit {
   state: SymbolState;
   alertCount: number;
   lastBatch: string;
+  recent: RecentBatch[];
 }
 
 /** Another delivery changed the symbol's state between this one's read and its write. Retriable. */
@@ -191,13 +203,21 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
         throw serviceError('Firestore', error);
       });
     if (!snapshot.exists) {
-      return { state: EMPTY_STATE, alertCount: 0, lastBatch: null, hold: null, version: undefined };
+      return {
+        state: EMPTY_STATE,
+        alertCount: 0,
+        lastBatch: null,
+        recent: [],
+        hold: null,
+        version: undefined,
+      };
     }
     const data = snapshot.data()!;
     return {
       state: parseSymbolState(data),
       alertCount: Number(data.alertCount ?? 0),
       lastBatch: typeof data.lastBatch === 'string' ? data.lastBatch : null,
+      recent: Array.isArray(data.recent) ? (data.recent as RecentBatch[]) : [],
       hold: holdOf(data),
       version: snapshot.updateTime,
     };
@@ -217,6 +237,7 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
       lastTimestamp: next.state.lastMinute === null ? null : new Date(next.state.lastMinute * 60_000),
       alertCount: next.alertCount,
       lastBatch: next.lastBatch,
+      recent: next.recent,
       hold: holdData(hold),
       held: hold !== null,
     });
@@ -234,7 +255,7 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
     const batch = this.db.batch();
     const stateFields =
       read.version === undefined
-        ? { ...EMPTY_STATE, lastTimestamp: null, alertCount: 0, lastBatch: null }
+        ? { ...EMPTY_STATE, lastTimestamp: null, alertCount: 0, lastBatch: null, recent: [] }
         : {};
     this.#writeState(batch, symbol, read, { ...stateFields, hold: holdData(hold), held: true });
     batch.set(this.#ref(symbol).collection(HELD).doc(seqId(seq)), {

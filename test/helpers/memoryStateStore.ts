@@ -35,7 +35,16 @@ export class MemoryStateStore implements SymbolStateStore {
       throw Object.assign(new Error('14 UNAVAILABLE: simulated outage'), { code: 14 });
     }
     const row = this.rows.get(symbol);
-    if (!row) return { state: EMPTY_STATE, alertCount: 0, lastBatch: null, hold: null, version: undefined };
+    if (!row) {
+      return {
+        state: EMPTY_STATE,
+        alertCount: 0,
+        lastBatch: null,
+        recent: [],
+        hold: null,
+        version: undefined,
+      };
+    }
     return { ...structuredClone(row.stored), version: Timestamp.fromMillis(row.version) };
   }
 
@@ -64,6 +73,7 @@ export class MemoryStateStore implements SymbolStateStore {
       state: read.state,
       alertCount: read.alertCount,
       lastBatch: read.lastBatch,
+      recent: read.recent,
       hold,
     });
     this.#queue(symbol).push({ ...record, seq });

@@ -61,7 +61,7 @@ describe('FirestoreSymbolStateStore', () => {
     await store.commit(
       'ACME',
       read,
-      { state: state(100, '10.5'), alertCount: 1, lastBatch: 'A.csv@1#0' },
+      { state: state(100, '10.5'), alertCount: 1, lastBatch: 'A.csv@1#0', recent: [] },
       tally,
     );
     expect(await store.load('ACME')).toMatchObject({
@@ -76,8 +76,13 @@ describe('FirestoreSymbolStateStore', () => {
   it('refuses a commit from a stale read with StateConflictError, also for the first write', async () => {
     const store = freshStore();
     const stale = await store.load('ACME');
-    await store.commit('ACME', stale, { state: state(1, '1'), alertCount: 0, lastBatch: 'x#0' }, tally);
-    const next = { state: state(2, '2'), alertCount: 0, lastBatch: 'x#1' };
+    await store.commit(
+      'ACME',
+      stale,
+      { state: state(1, '1'), alertCount: 0, lastBatch: 'x#0', recent: [] },
+      tally,
+    );
+    const next = { state: state(2, '2'), alertCount: 0, lastBatch: 'x#1', recent: [] };
     await expect(store.commit('ACME', stale, next, tally)).rejects.toBeInstanceOf(StateConflictError);
     const fresh = await store.load('ACME');
     await store.commit('ACME', fresh, next, tally);
@@ -123,7 +128,7 @@ describe('FirestoreSymbolStateStore', () => {
       await store.commit(
         'ACME',
         read,
-        { state: state(10 + i, '1'), alertCount: i, lastBatch: `A.csv@1#${i}` },
+        { state: state(10 + i, '1'), alertCount: i, lastBatch: `A.csv@1#${i}`, recent: [] },
         tally,
         seq,
       );

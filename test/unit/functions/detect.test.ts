@@ -122,6 +122,7 @@ describe('detect', () => {
     expect(await store.load('ACME')).toMatchObject({
       alertCount: 2,
       lastBatch: 'ACME__EQ__NSE__NSE__MINUTE.csv@1#1',
+      recent: [{ object: 'ACME__EQ__NSE__NSE__MINUTE.csv@1', seq: 1 }],
     });
   });
 
@@ -156,6 +157,21 @@ describe('detect', () => {
     ]);
   });
 
+  it('recognises every batch of an object delivered again after later ones, not only the last', async () => {
+    const batches = [0, 1, 2].map((seq) => batch(seq, [[seq, seq === 1 ? '102' : '100', '10']]));
+    for (const [offset, record] of batches.entries()) expect(await post(record, offset)).toBe(200);
+    // A restart before the commit delivers the partition again from the first of them.
+    for (const [offset, record] of batches.entries()) {
+      expect(await post(record, offset)).toBe(200);
+      expect(lastAnswer).toMatchObject({ outcome: 'redelivered' });
+    }
+    expect(store.tallies.map(({ processed, late }) => ({ processed, late }))).toEqual([
+      { processed: 1, late: 0 },
+      { processed: 1, late: 0 },
+      { processed: 1, late: 0 },
+    ]);
+  });
+
   it('loses no alert when it crashes between publishing and committing: the retry publishes again', async () => {
     store.failNextCommits = 1;
     const record = batch(0, [
@@ -184,6 +200,7 @@ describe('detect', () => {
             state: { lastMinute: T0, lastClose: '100', window: [{ minute: T0, volume: '10' }] },
             alertCount: 0,
             lastBatch: 'x',
+            recent: [],
           },
           { ingestionId: 'x', processed: 1, late: 0, alerts: 0, a1: 0, a2: 0 },
         );

@@ -24,7 +24,12 @@ function functionComponent(ctx: StackContext, name: (typeof FUNCTION_NAMES)[numb
       `--port=${port}`,
       `--source=${root}`,
     ],
-    env: { ...stackClientEnv(ctx.env), HOST: STACK_HOST },
+    env: {
+      ...stackClientEnv(ctx.env),
+      HOST: STACK_HOST,
+      // Locally an ingestion whose instance died is taken over within seconds, not a minute.
+      ...(name === 'ingest' ? { INGEST_LEASE_MS: ctx.env.INGEST_LEASE_MS ?? '9000' } : {}),
+    },
     ports: [port],
     dependsOn: ['kafka', 'firestore', 'pubsub', 'fake-gcs'],
     startTimeoutMs: 30_000,

@@ -12,7 +12,14 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import { Kafka, type Message, type Producer } from 'kafkajs';
 import { getFirestore, getStorage } from '../../shared/clients/google.js';
 import { ingestSettings } from '../../shared/config/ingestSettings.js';
-import { classify, describeError, EventError, FinalError, serviceError } from '../../shared/errors.js';
+import {
+  classify,
+  describeError,
+  EventError,
+  FinalError,
+  serviceError,
+  StockAnomaliesError,
+} from '../../shared/errors.js';
 import type { BarBatch } from '../../shared/pipeline/barBatch.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
 import { FirestoreIngestionStore } from '../../shared/state/ingestionStore.js';
@@ -67,7 +74,9 @@ async function* storageBytes(open: () => AsyncIterable<Uint8Array>): AsyncGenera
 function defaultDependencies(): IngestDependencies {
   const storage = getStorage(process.env);
   return {
-    store: new FirestoreIngestionStore(getFirestore(process.env), settings.ingestionsCollection),
+    store: new FirestoreIngestionStore(getFirestore(process.env), settings.ingestionsCollection, {
+      leaseMs: settings.leaseMs,
+    }),
     config: settings.detection,
     batchMinutes: settings.batchMinutes,
     quarantinePrefix: settings.quarantinePrefix,
@@ -119,6 +128,14 @@ function defaultDependencies(): IngestDependencies {
 const defaults = defaultDependencies();
 let dependencies: IngestDependencies = defaults;
 
+/** Another delivery holds the ingestion's live lease: retriable, as it may die before it finishes. */
+export class IngestionBusyError extends StockAnomaliesError {
+  override name = 'IngestionBusyError';
+  constructor(message: string) {
+    super(message, { retriable: true });
+  }
+}
+
 /** The object an event is about. @throws EventError when it is not a storage object event */
 function storageObject(event: CloudEvent<StorageObjectData>): ObjectRef {
   const { bucket, name, generation } = event.data ?? {};
@@ -153,14 +170,29 @@ export async function handleIngest(event: CloudEvent<StorageObjectData>): Promis
       );
       return;
     }
-    const claim = await deps.store.claim(object, deps.now?.() ?? Date.now());
+    const now = () => deps.now?.() ?? Date.now();
+    const claim = await deps.store.claim(object, now());
     if (!claim.claimed) {
+      // Running elsewhere: that delivery may yet die mid-way, so this one comes back later rather than
+      // being acknowledged, and takes over once the other's lease runs out.
+      if (claim.busy) throw new IngestionBusyError(`${claim.id} is ${claim.reason}`);
       console.log(JSON.stringify({ message: 'ingestion skipped', id: claim.id, detail: claim.reason }));
       return;
     }
     claimed = claim.id;
-    const outcome = await ingestClaimed(object, claim.id, deps);
-    console.log(JSON.stringify({ message: `ingestion ${outcome.status}`, ...outcome }));
+    const id = claim.id;
+    // The lease is renewed while this delivery works: a slow object keeps it, a dead instance loses it.
+    const renewal = setInterval(() => {
+      deps.store.renew(id, claim.attempts, now()).catch((error: unknown) => {
+        logError({ message: 'lease not renewed', id, error: describeError(error) }, 'WARNING');
+      });
+    }, settings.leaseMs / 3);
+    try {
+      const outcome = await ingestClaimed(object, id, deps);
+      console.log(JSON.stringify({ message: `ingestion ${outcome.status}`, ...outcome }));
+    } finally {
+      clearInterval(renewal);
+    }
   } catch (error) {
     await settle(error, event, claimed, deps);
   }

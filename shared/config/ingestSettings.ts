@@ -17,6 +17,8 @@ export interface IngestSettings extends ObjectPrefixes {
   kafka: KafkaConfig;
   /** Most minutes of one symbol in one Kafka message. */
   batchMinutes: number;
+  /** How long a claim on an ingestion holds without renewal (see the ingestion store). */
+  leaseMs: number;
   ingestionsCollection: string;
   detection: DetectionConfig;
 }
@@ -29,6 +31,7 @@ export function ingestSettings(env: NodeJS.ProcessEnv): IngestSettings {
     kafkaTopic: kafkaTopic('KAFKA_TOPIC', env),
     kafka: kafka(env),
     batchMinutes: readPositiveInt('BATCH_MINUTES', env),
+    leaseMs: readPositiveInt('INGEST_LEASE_MS', env),
     ingestionsCollection: collectionId('INGESTIONS_COLLECTION', env),
     detection: detection(env),
   };

@@ -29,6 +29,8 @@ export const RUNTIME_VARIABLES = {
   KAFKA_SSL: 'false',
   /** Most minutes of one symbol in one Kafka message. */
   BATCH_MINUTES: '1875',
+  /** How long ingest's claim on an object holds without renewal; renewed every third of it. */
+  INGEST_LEASE_MS: '60000',
   // Pub/Sub
   ANOMALIES_TOPIC: 'anomalies',
   // Firestore collections
@@ -65,6 +67,7 @@ export const COMPONENT_VARIABLES: Record<'ingest' | 'detect' | 'notify' | 'dispa
     'KAFKA_SASL_MECHANISM',
     'KAFKA_SSL',
     'BATCH_MINUTES',
+    'INGEST_LEASE_MS',
     'INGESTIONS_COLLECTION',
     'EXCHANGE_TIMEZONE',
   ],

@@ -86,12 +86,19 @@ export interface IngestionSummary extends Ingestion {
   detection: DetectionTotals;
 }
 
+/** `busy`: running under another delivery's live lease; that delivery may yet die, so try again later. */
 export type Claim =
-  { claimed: true; id: string; attempts: number } | { claimed: false; id: string; reason: string };
+  | { claimed: true; id: string; attempts: number }
+  | { claimed: false; id: string; reason: string; busy: boolean };
 
-export type ClaimDecision = { claim: true; leaseUntil: Date } | { claim: false; reason: string };
+export type ClaimDecision =
+  { claim: true; leaseUntil: Date } | { claim: false; reason: string; busy: boolean };
 
-export const DEFAULT_LEASE_MS = 10 * 60_000;
+/**
+ * How long a claim holds without renewal. The running ingestion renews it every third of that, so a live one
+ * keeps it however long it takes, and one whose instance died frees it within this time.
+ */
+export const DEFAULT_LEASE_MS = 60_000;
 
 /**
  * Whether a delivery may claim an ingestion, given its current document (or none). A finished generation
@@ -104,14 +111,18 @@ export function decideClaim(
   leaseMs: number,
 ): ClaimDecision {
   if (current?.status === 'done' || current?.status === 'rejected') {
-    return { claim: false, reason: `already ${current.status}` };
+    return { claim: false, reason: `already ${current.status}`, busy: false };
   }
   if (
     current?.status === 'running' &&
     current.leaseUntil !== undefined &&
     current.leaseUntil.getTime() > now
   ) {
-    return { claim: false, reason: `running elsewhere until ${current.leaseUntil.toISOString()}` };
+    return {
+      claim: false,
+      reason: `running elsewhere until ${current.leaseUntil.toISOString()}`,
+      busy: true,
+    };
   }
   return { claim: true, leaseUntil: new Date(now + leaseMs) };
 }
@@ -124,6 +135,11 @@ export interface IngestionStore {
     outcome: { report: QualityReport; batches: number; quarantine: string | null },
   ): Promise<void>;
   reject(id: string, report: QualityReport, error: string, missingColumns?: string[]): Promise<void>;
+  /**
+   * Extends the lease of the claim taken as attempt `attempts`, while it still holds it; false when another
+   * delivery has taken the ingestion over meanwhile.
+   */
+  renew(id: string, attempts: number, now: number): Promise<boolean>;
   /** Records a failure (its description and kind) and releases the lease, so that a redelivery may retry. */
   fail(id: string, error: unknown): Promise<void>;
   get(id: string): Promise<Ingestion | undefined>;
@@ -232,7 +248,7 @@ export class FirestoreIngestionStore implements IngestionStore {
         const snapshot = await transaction.get(ref);
         const current = snapshot.exists ? ingestionOf(snapshot.data()!) : undefined;
         const decision = decideClaim(current, now, this.#leaseMs);
-        if (!decision.claim) return { claimed: false, id, reason: decision.reason };
+        if (!decision.claim) return { claimed: false, id, reason: decision.reason, busy: decision.busy };
         const attempts = (current?.attempts ?? 0) + 1;
         transaction.set(
           ref,
@@ -251,6 +267,20 @@ export class FirestoreIngestionStore implements IngestionStore {
           { merge: true },
         );
         return { claimed: true, id, attempts };
+      }),
+    );
+  }
+
+  renew(id: string, attempts: number, now: number): Promise<boolean> {
+    const ref = this.#doc(id);
+    return firestore(() =>
+      this.#db.runTransaction(async (transaction) => {
+        const snapshot = await transaction.get(ref);
+        if (!snapshot.exists) return false;
+        const current = ingestionOf(snapshot.data()!);
+        if (current.status !== 'running' || current.attempts !== attempts) return false;
+        transaction.update(ref, { leaseUntil: Timestamp.fromMillis(now + this.#leaseMs) });
+        return true;
       }),
     );
   }

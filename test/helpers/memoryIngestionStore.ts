@@ -46,7 +46,7 @@ export class MemoryIngestionStore implements IngestionStore {
     const id = ingestionId(object.name, object.generation);
     const current = this.documents.get(id);
     const decision = decideClaim(current, now, this.#leaseMs);
-    if (!decision.claim) return { claimed: false, id, reason: decision.reason };
+    if (!decision.claim) return { claimed: false, id, reason: decision.reason, busy: decision.busy };
     const attempts = (current?.attempts ?? 0) + 1;
     const next: Ingestion = {
       ...current,
@@ -62,6 +62,14 @@ export class MemoryIngestionStore implements IngestionStore {
     delete next.errorKind;
     this.documents.set(id, next);
     return { claimed: true, id, attempts };
+  }
+
+  async renew(id: string, attempts: number, now: number): Promise<boolean> {
+    this.#call('renew');
+    const current = this.documents.get(id);
+    if (current?.status !== 'running' || current.attempts !== attempts) return false;
+    current.leaseUntil = new Date(now + this.#leaseMs);
+    return true;
   }
 
   async finish(

@@ -197,6 +197,25 @@ describe('ingest: what it records', () => {
     expect(ingestion('ACME.csv')?.attempts).toBe(1);
   });
 
+  it('has an event redelivered while another delivery holds a live lease, and takes over once it lapses', async () => {
+    // Another instance claimed the generation, then died mid-way without a word.
+    const object = { bucket: 'b', name: 'ACME.csv', generation: GENERATION };
+    const claim = await store.claim(object, Date.parse('2024-03-01T09:59:30Z'));
+    expect(claim).toMatchObject({ claimed: true, attempts: 1 });
+    objects.set('ACME.csv', `${HEADER}\n${ROWS.join('\n')}\n`);
+    // Its 60 s lease runs until 10:00:30; this delivery at 10:00:00 is told to come back.
+    expect(await post({ bucket: 'b', name: 'ACME.csv', generation: GENERATION })).toBe(500);
+    expect(produced).toEqual([]);
+    expect(ingestion('ACME.csv')).toMatchObject({ status: 'running', attempts: 1 });
+    // The lease of the dead instance ran out: the next delivery takes over and ingests.
+    await store.renew(`ACME.csv@${GENERATION}`, 1, Date.parse('2024-03-01T09:58:00Z'));
+    expect(await post({ bucket: 'b', name: 'ACME.csv', generation: GENERATION })).toBe(204);
+    expect(ingestion('ACME.csv')).toMatchObject({ status: 'done', attempts: 2 });
+    expect(produced).toHaveLength(2);
+    // The dead instance's renewal, should it wake, no longer holds anything.
+    expect(await store.renew(`ACME.csv@${GENERATION}`, 1, Date.parse('2024-03-01T10:00:10Z'))).toBe(false);
+  });
+
   it('records a header without rows as done with no batches and no quarantine', async () => {
     expect(await drop('EMPTY__EQ__NSE__NSE__MINUTE.csv', 'timestamp,open,high,low,close,volume\n\n\n')).toBe(
       204,

@@ -9,12 +9,12 @@ const at = (iso: string) => new Date(iso);
 describe('decideClaim', () => {
   it.each<[string, Pick<Ingestion, 'status' | 'leaseUntil'> | undefined, ReturnType<typeof decideClaim>]>([
     ['no ingestion yet', undefined, { claim: true, leaseUntil: at('2024-03-01T10:01:00Z') }],
-    ['done', { status: 'done' }, { claim: false, reason: 'already done' }],
-    ['rejected', { status: 'rejected' }, { claim: false, reason: 'already rejected' }],
+    ['done', { status: 'done' }, { claim: false, reason: 'already done', busy: false }],
+    ['rejected', { status: 'rejected' }, { claim: false, reason: 'already rejected', busy: false }],
     [
       'running under a live lease',
       { status: 'running', leaseUntil: at('2024-03-01T10:00:00.001Z') },
-      { claim: false, reason: 'running elsewhere until 2024-03-01T10:00:00.001Z' },
+      { claim: false, reason: 'running elsewhere until 2024-03-01T10:00:00.001Z', busy: true },
     ],
     [
       'running, the lease expiring this very millisecond',

@@ -9,6 +9,7 @@ import { redriveGroup } from '../../cli/deadLetters.js';
 import { readVariable } from '../../shared/config/runtime.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { stackPaths } from '../../stack/paths.js';
+import { isRecordedProcessAlive } from '../../stack/pidFile.js';
 import { runCli } from './runCli.js';
 
 const endpoints = stackEndpoints();
@@ -24,11 +25,23 @@ export function componentPid(name: string): number {
   return pid;
 }
 
+/** Resolves once the process is gone (or a zombie nobody reaped yet): a signal is delivered asynchronously. */
+async function exited(pid: number): Promise<void> {
+  for (let waited = 0; waited < 10_000; waited += 20) {
+    if (!isRecordedProcessAlive({ pid, startTicks: null })) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`process ${pid} still alive 10 s after SIGKILL`);
+}
+
 /** SIGKILLs a component and starts it again at once with `stack up`, as a crash and a restart do. */
 export async function killAndRestart(name: string): Promise<void> {
-  process.kill(componentPid(name), 'SIGKILL');
+  const pid = componentPid(name);
+  process.kill(pid, 'SIGKILL');
+  await exited(pid);
   const up = await runCli(['stack', 'up'], process.env);
   if (up.code !== 0) throw new Error(`stack up after killing ${name}: ${up.stderr}`);
+  if (componentPid(name) === pid) throw new Error(`stack up did not start ${name} again: ${up.stderr}`);
 }
 
 /** Pauses a component (SIGSTOP) for `ms`, then lets it go on (SIGCONT): an outage that loses nothing. */

@@ -10,6 +10,7 @@ import { readVariable } from '../../shared/config/runtime.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { stackPaths } from '../../stack/paths.js';
 import { isRecordedProcessAlive } from '../../stack/pidFile.js';
+import { isPortOpen } from '../../stack/probes.js';
 import { runCli } from './runCli.js';
 
 const endpoints = stackEndpoints();
@@ -25,20 +26,35 @@ export function componentPid(name: string): number {
   return pid;
 }
 
-/** Resolves once the process is gone (or a zombie nobody reaped yet): a signal is delivered asynchronously. */
-async function exited(pid: number): Promise<void> {
+/** The port each component listens on, closed once it is gone. */
+const PORTS: Record<string, number> = {
+  ingest: endpoints.functions.ingestPort,
+  detect: endpoints.functions.detectPort,
+  notify: endpoints.functions.notifyPort,
+  router: endpoints.health.routerPort,
+  dispatcher: endpoints.health.dispatcherPort,
+  kafka: endpoints.kafka.port,
+};
+
+/**
+ * Resolves once the process is gone and its port closed: a signal is delivered asynchronously, and a port
+ * still open would make `stack up` take the component for one it did not start.
+ */
+async function exited(name: string, pid: number): Promise<void> {
   for (let waited = 0; waited < 10_000; waited += 20) {
-    if (!isRecordedProcessAlive({ pid, startTicks: null })) return;
+    const port = PORTS[name];
+    const portOpen = port !== undefined && (await isPortOpen(endpoints.host, port));
+    if (!isRecordedProcessAlive({ pid, startTicks: null }) && !portOpen) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error(`process ${pid} still alive 10 s after SIGKILL`);
+  throw new Error(`${name} (pid ${pid}) still there 10 s after SIGKILL`);
 }
 
 /** SIGKILLs a component and starts it again at once with `stack up`, as a crash and a restart do. */
 export async function killAndRestart(name: string): Promise<void> {
   const pid = componentPid(name);
   process.kill(pid, 'SIGKILL');
-  await exited(pid);
+  await exited(name, pid);
   const up = await runCli(['stack', 'up'], process.env);
   if (up.code !== 0) throw new Error(`stack up after killing ${name}: ${up.stderr}`);
   if (componentPid(name) === pid) throw new Error(`stack up did not start ${name} again: ${up.stderr}`);

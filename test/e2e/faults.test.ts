@@ -260,13 +260,13 @@ describe('the pipeline under faults', () => {
 
   it('holds the partition while a stored state is unreadable, and goes on by itself once it is fixed', async () => {
     // Prepare: a symbol whose stored state somebody broke: detect can neither detect nor hold its batch.
-    await firestore.collection('symbol-state').doc('FIXME').set({ symbol: 'FIXME', window: 'broken' });
+    await firestore.collection('symbol-state').doc('MENDME').set({ symbol: 'MENDME', window: 'broken' });
     const producer = stackKafka().producer();
     await producer.connect();
     const batch = {
       v: 1,
-      symbol: 'FIXME',
-      object: 'FIXME.csv',
+      symbol: 'MENDME',
+      object: 'MENDME.csv',
       generation: String(Date.now()),
       seq: 0,
       of: 1,
@@ -277,7 +277,7 @@ describe('the pipeline under faults', () => {
     };
     await producer.send({
       topic: endpoints.kafka.topic,
-      messages: [{ key: 'FIXME', value: JSON.stringify(batch) }],
+      messages: [{ key: 'MENDME', value: JSON.stringify(batch) }],
     });
     await producer.disconnect();
 
@@ -288,15 +288,15 @@ describe('the pipeline under faults', () => {
     expect(
       logLines(
         'dispatcher',
-        /FIXME: StateFormatError: not a symbol state: \w+; the record waits until this is fixed/,
+        /MENDME: StateFormatError: not a symbol state: \w+; the record waits until this is fixed/,
       ).length,
     ).toBeGreaterThan(0);
 
     // The broken state removed, the record waiting goes through: no redrive needed, nothing parked.
-    await firestore.collection('symbol-state').doc('FIXME').delete();
+    await firestore.collection('symbol-state').doc('MENDME').delete();
     const waited = await cli('wait', '--timeout', '120');
     expect(waited.stderr).toContain('all dropped objects ingested, all alerts written');
-    const alerts = alertLines((await cli('alerts', '--format', 'jsonl', '--symbol', 'FIXME')).stdout);
+    const alerts = alertLines((await cli('alerts', '--format', 'jsonl', '--symbol', 'MENDME')).stdout);
     expect(alerts.map((line) => JSON.parse(line).timestamp)).toEqual(['2017-01-02T03:46:00Z']);
     expect((await cli('redrive')).stderr).toContain('nothing parked, nothing held');
   });

@@ -55,6 +55,7 @@ describe('FirestoreIngestionStore', () => {
       claimed: false,
       id,
       reason: 'running elsewhere until 2024-03-01T10:01:00.000Z',
+      busy: true,
     });
     expect(await store.get(id)).toEqual({
       object: 'incoming/ACME.csv',

@@ -55,6 +55,7 @@ describe('FirestoreSymbolStateStore', () => {
       state: EMPTY_STATE,
       alertCount: 0,
       lastBatch: null,
+      recent: [],
       hold: null,
       version: undefined,
     });

@@ -9,6 +9,7 @@
  * the same record sent again, for as long as it takes. Offsets are committed only after a record is
  * delivered or parked: a crash redelivers, never skips.
  */
+import { setMaxListeners } from 'node:events';
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { parkedHeaders } from '../../shared/pipeline/parkedRecord.js';
 import { deliver, type Delivery, type DeliveryOptions } from './deliver.js';
@@ -133,6 +134,8 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
   // Ends every wait at once when the dispatcher stops: the record waiting is neither committed nor parked,
   // and the next consumer of its partition delivers it.
   const stopping = new AbortController();
+  // Every partition's attempt and wait listens to it at once: that many listeners is the design, not a leak.
+  setMaxListeners(0, stopping.signal);
   let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true;

@@ -33,14 +33,21 @@ export function batchKey(batch: Pick<BarBatch, 'object' | 'generation' | 'seq'>)
 export const RECENT_OBJECTS = 16;
 
 /**
+ * The key a batch's progress is remembered under: its object generation and how many batches it was split
+ * into, since another split of the same object (BATCH_MINUTES changed between attempts) numbers other minutes.
+ */
+const progressKey = (batch: Pick<BarBatch, 'object' | 'generation' | 'of'>) =>
+  `${batch.object}@${batch.generation}/${batch.of}`;
+
+/**
  * Whether the batch was committed before: ingest produces an object's batches of a symbol in order, to one
  * partition, so any batch at or before the furthest one committed of its object generation is a repeat.
  */
 export function isDone(
   recent: readonly RecentBatch[],
-  batch: Pick<BarBatch, 'object' | 'generation' | 'seq'>,
+  batch: Pick<BarBatch, 'object' | 'generation' | 'seq' | 'of'>,
 ) {
-  const object = `${batch.object}@${batch.generation}`;
+  const object = progressKey(batch);
   const entry = recent.find((done) => done.object === object);
   return entry !== undefined && entry.seq >= batch.seq;
 }
@@ -48,9 +55,9 @@ export function isDone(
 /** `recent` once the batch is committed: its object generation moved to the newest place. */
 export function withDone(
   recent: readonly RecentBatch[],
-  batch: Pick<BarBatch, 'object' | 'generation' | 'seq'>,
+  batch: Pick<BarBatch, 'object' | 'generation' | 'seq' | 'of'>,
 ) {
-  const object = `${batch.object}@${batch.generation}`;
+  const object = progressKey(batch);
   return [...recent.filter((done) => done.object !== object), { object, seq: batch.seq }].slice(
     -RECENT_OBJECTS,
   );
@@ -68,7 +75,7 @@ export async function detectBarBatch(
   dequeued?: number,
 ): Promise<BatchOutcome> {
   const key = batchKey(batch);
-  if (stored.lastBatch === key || isDone(stored.recent, batch)) {
+  if (isDone(stored.recent, batch)) {
     // Committed before; a held copy of it only leaves the queue.
     if (dequeued !== undefined) {
       await deps.store.commit(

@@ -129,7 +129,7 @@ async function detectOrQueue(
       if (queued.identity === hold.head) {
         return { outcome: 'final', error: 'Held', reason: hold.reason, symbol, held: true };
       }
-      if (queued.identity === stored.lastBatch || ('batch' in read && isDone(stored.recent, read.batch))) {
+      if ('batch' in read && isDone(stored.recent, read.batch)) {
         return { outcome: 'redelivered', batch: queued.identity };
       }
       // Delivered again after a restart (offsets are committed a fetch at a time): queued once only.

@@ -122,7 +122,7 @@ describe('detect', () => {
     expect(await store.load('ACME')).toMatchObject({
       alertCount: 2,
       lastBatch: 'ACME__EQ__NSE__NSE__MINUTE.csv@1#1',
-      recent: [{ object: 'ACME__EQ__NSE__NSE__MINUTE.csv@1', seq: 1 }],
+      recent: [{ object: 'ACME__EQ__NSE__NSE__MINUTE.csv@1/2', seq: 1 }],
     });
   });
 
@@ -170,6 +170,22 @@ describe('detect', () => {
       { processed: 1, late: 0 },
       { processed: 1, late: 0 },
     ]);
+  });
+
+  it('detects an object split anew (another batch size) after a failed attempt, its repeated minutes late', async () => {
+    // Attempt 1 split the object in two batches and got the first through.
+    expect(await post(batch(0, [[0, '100', '10']]), 0)).toBe(200);
+    // Attempt 2, after BATCH_MINUTES changed, splits it in one: its seq 0 covers other minutes too.
+    const whole = {
+      ...batch(0, [
+        [0, '100', '10'],
+        [1, '102', '10'],
+      ]),
+      of: 1,
+    };
+    expect(await post(whole, 1)).toBe(200);
+    expect(lastAnswer).toMatchObject({ outcome: 'detected', processed: 1, late: 1, alerts: 1 });
+    expect(minutes(published)).toEqual(['03:46 A1']);
   });
 
   it('loses no alert when it crashes between publishing and committing: the retry publishes again', async () => {

@@ -23,7 +23,7 @@ import {
 import type { BarBatch } from '../../shared/pipeline/barBatch.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
 import { FirestoreIngestionStore } from '../../shared/state/ingestionStore.js';
-import { ingestClaimed, type IngestDependencies, type ObjectRef } from './ingestObject.js';
+import { ClaimLostError, ingestClaimed, type IngestDependencies, type ObjectRef } from './ingestObject.js';
 
 interface StorageObjectData {
   bucket?: unknown;
@@ -128,6 +128,12 @@ function defaultDependencies(): IngestDependencies {
 const defaults = defaultDependencies();
 let dependencies: IngestDependencies = defaults;
 
+/**
+ * The longest one ingestion may take, the function's own timeout (deploy.sh gives ingest 540 s) and a margin:
+ * past it the lease is no longer renewed, so that a hung run frees the object for a redelivery.
+ */
+const MAX_RUN_MS = 10 * 60_000;
+
 /** Another delivery holds the ingestion's live lease: retriable, as it may die before it finishes. */
 export class IngestionBusyError extends StockAnomaliesError {
   override name = 'IngestionBusyError';
@@ -181,14 +187,24 @@ export async function handleIngest(event: CloudEvent<StorageObjectData>): Promis
     }
     claimed = claim.id;
     const id = claim.id;
-    // The lease is renewed while this delivery works: a slow object keeps it, a dead instance loses it.
+    // The lease is renewed while this delivery works: a slow object keeps it, a dead instance loses it, and
+    // so does a run hung past the longest an ingestion may take. Once another delivery holds the claim, this
+    // one stops at the next produce request.
+    const claimedAt = now();
+    let owned = true;
     const renewal = setInterval(() => {
-      deps.store.renew(id, claim.attempts, now()).catch((error: unknown) => {
-        logError({ message: 'lease not renewed', id, error: describeError(error) }, 'WARNING');
-      });
+      if (now() - claimedAt > MAX_RUN_MS) return;
+      deps.store.renew(id, claim.attempts, now()).then(
+        (held) => {
+          if (!held) owned = false;
+        },
+        (error: unknown) => {
+          logError({ message: 'lease not renewed', id, error: describeError(error) }, 'WARNING');
+        },
+      );
     }, settings.leaseMs / 3);
     try {
-      const outcome = await ingestClaimed(object, id, deps);
+      const outcome = await ingestClaimed(object, id, deps, () => owned);
       console.log(JSON.stringify({ message: `ingestion ${outcome.status}`, ...outcome }));
     } finally {
       clearInterval(renewal);
@@ -208,6 +224,10 @@ async function settle(
   claimed: string | undefined,
   deps: IngestDependencies,
 ): Promise<void> {
+  if (error instanceof ClaimLostError) {
+    logError({ message: 'stopped: another delivery took over', eventId: event.id, id: claimed }, 'WARNING');
+    return;
+  }
   if (error instanceof EventError) {
     logError({ message: 'event acknowledged without ingesting', eventId: event.id, reason: error.message });
     return;

@@ -11,6 +11,7 @@ import { readObject } from '../../shared/core/readObject.js';
 import { quarantineCsv } from '../../shared/core/quarantine.js';
 import { emptyReport, ObjectRejectedError } from '../../shared/core/report.js';
 import { batchCount, planBatches, type BarBatch } from '../../shared/pipeline/barBatch.js';
+import { StockAnomaliesError } from '../../shared/errors.js';
 import type { IngestionObject, IngestionStatus, IngestionStore } from '../../shared/state/ingestionStore.js';
 
 export type ObjectRef = IngestionObject;
@@ -39,16 +40,30 @@ export type IngestOutcome = { status: IngestionStatus | 'skipped'; id: string; d
  * the contract rejects the object as a whole. Any other failure is thrown, for the function's edge to record
  * and settle.
  */
+/** This run's claim went to another delivery (its lease lapsed): it stops, leaving the ingestion to that one. */
+export class ClaimLostError extends StockAnomaliesError {
+  override name = 'ClaimLostError';
+  constructor(id: string) {
+    super(`${id}: another delivery took the ingestion over`, { retriable: false });
+  }
+}
+
 export async function ingestClaimed(
   object: ObjectRef,
   id: string,
   deps: IngestDependencies,
+  /** False once another delivery holds the claim: checked between produce requests and before recording. */
+  owned: () => boolean = () => true,
 ): Promise<IngestOutcome> {
+  const ensureOwned = () => {
+    if (!owned()) throw new ClaimLostError(id);
+  };
   let bars: ObjectBars;
   try {
     bars = await readObject(deps.openObject(object), { objectName: object.name, zone: deps.config.zone });
   } catch (error) {
     if (!(error instanceof ObjectRejectedError)) throw error;
+    ensureOwned();
     await deps.store.reject(
       id,
       { ...emptyReport(object.name), status: 'rejected', error: error.message },
@@ -61,7 +76,10 @@ export async function ingestClaimed(
   const source = { object: object.name, generation: object.generation };
   const batches = (function* () {
     for (const run of bars.runs) {
-      yield* planBatches(bars.table, run.symbol, run.rows, source, deps.batchMinutes);
+      for (const batch of planBatches(bars.table, run.symbol, run.rows, source, deps.batchMinutes)) {
+        ensureOwned();
+        yield batch;
+      }
     }
   })();
   const batchTotal = bars.runs.reduce((sum, run) => sum + batchCount(run.rows.length, deps.batchMinutes), 0);
@@ -75,6 +93,7 @@ export async function ingestClaimed(
     );
   }
   await deps.produce(batches);
+  ensureOwned();
   await deps.store.finish(id, {
     report: bars.report,
     batches: batchTotal,

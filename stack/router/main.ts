@@ -33,7 +33,9 @@ async function route(message: Message): Promise<void> {
   } catch (error) {
     const count = (failures.get(message.id) ?? 0) + 1;
     failures.set(message.id, count);
-    const pause = Math.min(60_000, 500 * 2 ** (count - 1));
+    // Capped at 10 s: Eventarc backs off for minutes, which locally would only leave an object waiting long
+    // after ingest is back or a crashed run's lease (INGEST_LEASE_MS, 9 s here) has lapsed.
+    const pause = Math.min(10_000, 500 * 2 ** (count - 1));
     console.error(
       JSON.stringify({
         message: 'ingest failed; will retry',

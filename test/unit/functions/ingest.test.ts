@@ -216,6 +216,41 @@ describe('ingest: what it records', () => {
     expect(await store.renew(`ACME.csv@${GENERATION}`, 1, Date.parse('2024-03-01T10:00:10Z'))).toBe(false);
   });
 
+  it('stops producing and records nothing once another delivery has taken the claim over', async () => {
+    const { ingestClaimed, ClaimLostError } = await import('../../../functions/ingest/ingestObject.js');
+    const object = { bucket: 'b', name: 'ACME.csv', generation: GENERATION };
+    objects.set('ACME.csv', `${HEADER}\n${ROWS.join('\n')}\n`);
+    const claim = await store.claim(object, Date.parse('2024-03-01T10:00:00Z'));
+    let owned = true;
+    const sent: number[] = [];
+    const run = ingestClaimed(
+      object,
+      `ACME.csv@${GENERATION}`,
+      {
+        store,
+        config: configFor(),
+        batchMinutes: 2,
+        quarantinePrefix: 'quarantine/',
+        openObject: () =>
+          (async function* () {
+            yield Buffer.from(objects.get('ACME.csv')!);
+          })(),
+        writeObject: async () => undefined,
+        produce: async (batches) => {
+          for (const batch of batches) {
+            sent.push(batch.seq);
+            owned = false; // the lease lapsed and another delivery claimed it meanwhile
+          }
+        },
+      },
+      () => owned,
+    );
+    await expect(run).rejects.toBeInstanceOf(ClaimLostError);
+    expect(sent).toEqual([0]);
+    expect(claim).toMatchObject({ claimed: true });
+    expect(ingestion('ACME.csv')).toMatchObject({ status: 'running', attempts: 1 });
+  });
+
   it('records a header without rows as done with no batches and no quarantine', async () => {
     expect(await drop('EMPTY__EQ__NSE__NSE__MINUTE.csv', 'timestamp,open,high,low,close,volume\n\n\n')).toBe(
       204,

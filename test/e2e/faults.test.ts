@@ -7,52 +7,21 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
-import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../cli/generate/index.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { stackPaths } from '../../stack/paths.js';
 import type { IngestionView } from '../../cli/commands/reports.js';
+import { alertLines } from '../helpers/alertLines.js';
 import { runCli } from '../helpers/runCli.js';
 import { verdictOf } from '../helpers/verdict.js';
-import {
-  clearFirestore,
-  forgetParked,
-  killAndRestart,
-  midStream,
-  pause,
-  stackKafka,
-} from '../helpers/stackFaults.js';
+import { emptyStack, killAndRestart, midStream, pause, stackKafka } from '../helpers/stackFaults.js';
 
 const endpoints = stackEndpoints();
 const cli = (...args: string[]) => runCli(args, process.env);
 const work = mkdtempSync(join(tmpdir(), 'e2e-faults-'));
 
-/** Alerts as JSON lines, without the object generation (the CLI reads files, which have none). */
-function alertLines(jsonl: string): string[] {
-  return jsonl
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const alert = JSON.parse(line);
-      delete alert.source.generation;
-      return JSON.stringify(alert);
-    });
-}
-
 const pipelineAlerts = async () => alertLines((await cli('alerts', '--format', 'jsonl')).stdout);
-
-async function emptyStack(): Promise<void> {
-  await forgetParked();
-  await clearFirestore();
-  const bucket = new Storage({
-    projectId: endpoints.project,
-    apiEndpoint: endpoints.storage.apiEndpoint,
-  }).bucket(endpoints.bucket);
-  const [files] = await bucket.getFiles();
-  await Promise.all(files.map((file) => file.delete()));
-}
 
 process.env.FIRESTORE_EMULATOR_HOST ??= endpoints.firestore.emulatorHost;
 const firestore = new Firestore({ projectId: endpoints.project });

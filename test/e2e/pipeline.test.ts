@@ -12,8 +12,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../cli/generate/index.js';
 import type { IngestionView } from '../../cli/commands/reports.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
+import { alertLines } from '../helpers/alertLines.js';
 import { runCli } from '../helpers/runCli.js';
-import { clearFirestore, forgetParked } from '../helpers/stackFaults.js';
+import { emptyStack } from '../helpers/stackFaults.js';
 
 const endpoints = stackEndpoints();
 const work = mkdtempSync(join(tmpdir(), 'e2e-'));
@@ -27,19 +28,6 @@ const cli = (...args: string[]) => runCli(args, process.env);
 async function waitIdle(): Promise<void> {
   const result = await cli('wait', '--timeout', '120');
   expect(result.stderr).toContain('all dropped objects ingested, all alerts written');
-}
-
-/** Alerts as JSON lines, without the object generation (the CLI reads files, which have none). */
-function alertLines(jsonl: string): string[] {
-  return jsonl
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const alert = JSON.parse(line);
-      delete alert.source.generation;
-      return JSON.stringify(alert);
-    });
 }
 
 async function pipelineAlerts(): Promise<string[]> {
@@ -57,14 +45,7 @@ async function reports(): Promise<IngestionView[]> {
 async function resetStack(): Promise<void> {
   const waited = await cli('wait', '--timeout', '120');
   expect(waited.stderr).not.toContain('timed out');
-  await forgetParked();
-  await clearFirestore();
-  const bucket = new Storage({
-    projectId: endpoints.project,
-    apiEndpoint: endpoints.storage.apiEndpoint,
-  }).bucket(endpoints.bucket);
-  const [files] = await bucket.getFiles();
-  await Promise.all(files.map((file) => file.delete()));
+  await emptyStack();
 }
 
 let messy: string;

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Storage } from '@google-cloud/storage';
 import { Kafka, logLevel } from 'kafkajs';
 import { redriveGroup } from '../../cli/deadLetters.js';
 import { readVariable } from '../../shared/config/runtime.js';
@@ -136,4 +137,16 @@ export async function midStream(ahead: number, timeoutMs = 120_000): Promise<voi
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Empties the stack between runs: the dead-letter topic's outstanding records, Firestore, the bucket. */
+export async function emptyStack(): Promise<void> {
+  await forgetParked();
+  await clearFirestore();
+  const bucket = new Storage({
+    projectId: endpoints.project,
+    apiEndpoint: endpoints.storage.apiEndpoint,
+  }).bucket(endpoints.bucket);
+  const [files] = await bucket.getFiles();
+  await Promise.all(files.map((file) => file.delete()));
 }

@@ -15,9 +15,8 @@ import { join } from 'node:path';
 import Table from 'cli-table3';
 import { dropFiles } from '../cli/commands/drop.js';
 import { generateDataset, type Manifest } from '../cli/generate/index.js';
-import { clients } from '../cli/stackClients.js';
-import { readVariable } from '../shared/config/runtime.js';
-import { FirestoreIngestionStore, ingestionId } from '../shared/state/ingestionStore.js';
+import { clients, stackIngestionStore } from '../cli/stackClients.js';
+import { ingestionId } from '../shared/state/ingestionStore.js';
 import { appComponents } from '../stack/appComponents.js';
 import type { ComponentFactory } from '../stack/component.js';
 import { stackComponents } from '../stack/components.js';
@@ -112,7 +111,7 @@ async function main(): Promise<void> {
       if (context.exitCode !== 0) throw new Error(`could not upload ${file}`);
       const uploaded = Date.now() - begun;
       const [object] = await stack.storage.bucket(stack.bucket).file(name).getMetadata();
-      const store = new FirestoreIngestionStore(stack.firestore, readVariable('INGESTIONS_COLLECTION'));
+      const store = stackIngestionStore(stack);
       const id = ingestionId(name, String(object.generation));
 
       process.stderr.write(

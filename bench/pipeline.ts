@@ -17,14 +17,13 @@ import type { Firestore } from '@google-cloud/firestore';
 import { generateDataset, type Manifest } from '../cli/generate/index.js';
 import { dropFiles } from '../cli/commands/drop.js';
 import { kafkaLag, waitForIdle } from '../cli/commands/wait.js';
-import { clients, type StackClients } from '../cli/stackClients.js';
+import { clients, stackIngestionStore, type StackClients } from '../cli/stackClients.js';
 import { detectionConfigFromEnv } from '../shared/config/detection.js';
 import { readVariable } from '../shared/config/runtime.js';
 import type { Alert } from '../shared/core/alert.js';
 import { ObjectSeriesDetection } from '../shared/core/objectSeriesDetection.js';
 import { readObject } from '../shared/core/readObject.js';
 import { FirestoreAlertStore, WRITES_PER_COMMIT } from '../shared/state/alertStore.js';
-import { FirestoreIngestionStore } from '../shared/state/ingestionStore.js';
 import { appComponents } from '../stack/appComponents.js';
 import type { ProcessComponent, StackContext } from '../stack/component.js';
 import { stackComponents } from '../stack/components.js';
@@ -134,7 +133,7 @@ async function runPipeline(
   ceiling: number,
 ): Promise<PipelineRun> {
   const context = quietContext();
-  const ingestions = new FirestoreIngestionStore(stack.firestore, readVariable('INGESTIONS_COLLECTION'));
+  const ingestions = stackIngestionStore(stack);
   const deadline = Date.now() + TIMEOUT_S * 1000;
   const sleep = () => new Promise((resolve) => setTimeout(resolve, POLL_MS));
 

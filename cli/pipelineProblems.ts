@@ -6,13 +6,9 @@
 import { readVariable } from '../shared/config/runtime.js';
 import { CONTROL_HEADER } from '../shared/pipeline/deliveryContract.js';
 import type { ParkedRecord } from '../shared/pipeline/parkedRecord.js';
-import {
-  FirestoreSymbolStateStore,
-  type HeldRecordSummary,
-  type SymbolHold,
-} from '../shared/state/symbolStateStore.js';
+import { type HeldRecordSummary, type SymbolHold } from '../shared/state/symbolStateStore.js';
 import { outstandingParked, redriveGroup } from './deadLetters.js';
-import type { StackClients } from './stackClients.js';
+import { stackStateStore, type StackClients } from './stackClients.js';
 
 export interface PipelineProblems {
   parked: ParkedRecord[];
@@ -20,7 +16,7 @@ export interface PipelineProblems {
 }
 
 export async function pipelineProblems(stack: StackClients): Promise<PipelineProblems> {
-  const store = new FirestoreSymbolStateStore(stack.firestore, readVariable('STATE_COLLECTION', stack.env));
+  const store = stackStateStore(stack);
   const [parked, held] = await Promise.all([
     outstandingParked(
       stack.kafka,

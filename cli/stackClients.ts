@@ -2,6 +2,10 @@
 import { Firestore } from '@google-cloud/firestore';
 import { Storage } from '@google-cloud/storage';
 import { Kafka, logLevel } from 'kafkajs';
+import { readVariable } from '../shared/config/runtime.js';
+import { FirestoreAlertStore } from '../shared/state/alertStore.js';
+import { FirestoreIngestionStore } from '../shared/state/ingestionStore.js';
+import { FirestoreSymbolStateStore } from '../shared/state/symbolStateStore.js';
 import { stackEndpoints } from '../stack/endpoints.js';
 import type { CliContext } from './context.js';
 
@@ -40,4 +44,17 @@ export function stackError(error: unknown): Error {
     );
   }
   return error instanceof Error ? error : new Error(text);
+}
+
+/** The stores over the stack's collections, as the commands read them (the names from runtime.ts). */
+export function stackAlertStore(stack: StackClients): FirestoreAlertStore {
+  return new FirestoreAlertStore(stack.firestore, readVariable('ALERTS_COLLECTION', stack.env));
+}
+
+export function stackIngestionStore(stack: StackClients): FirestoreIngestionStore {
+  return new FirestoreIngestionStore(stack.firestore, readVariable('INGESTIONS_COLLECTION', stack.env));
+}
+
+export function stackStateStore(stack: StackClients): FirestoreSymbolStateStore {
+  return new FirestoreSymbolStateStore(stack.firestore, readVariable('STATE_COLLECTION', stack.env));
 }

@@ -1,11 +1,9 @@
 /** `alerts`: read the alerts the pipeline wrote back from the local stack's Firestore. */
 import { Option, type Command } from 'commander';
-import { readVariable } from '../../shared/config/runtime.js';
 import type { Alert, RuleId } from '../../shared/core/alert.js';
-import { FirestoreAlertStore } from '../../shared/state/alertStore.js';
 import { writeText, type CliContext } from '../context.js';
 import { alertOutput, isAlertFormat } from '../output/alertFormats.js';
-import { clients, stackError, type StackClients } from '../stackClients.js';
+import { clients, stackAlertStore, stackError, type StackClients } from '../stackClients.js';
 
 export function registerAlertsCommand(program: Command, context: CliContext): void {
   program
@@ -42,10 +40,6 @@ export function registerAlertsCommand(program: Command, context: CliContext): vo
 }
 
 /** The alerts the local stack's pipeline wrote. */
-export function stackAlertStore(stack: StackClients): FirestoreAlertStore {
-  return new FirestoreAlertStore(stack.firestore, readVariable('ALERTS_COLLECTION', stack.env));
-}
-
 /** In order of symbol, then minute. */
 export async function readAlerts(
   stack: StackClients,

@@ -14,10 +14,9 @@ import type { Message } from 'kafkajs';
 import { readVariable } from '../../shared/config/runtime.js';
 import { CONTROL_HEADER, RESUME_CONTROL } from '../../shared/pipeline/deliveryContract.js';
 import type { ParkedRecord } from '../../shared/pipeline/parkedRecord.js';
-import { FirestoreSymbolStateStore } from '../../shared/state/symbolStateStore.js';
 import type { CliContext } from '../context.js';
 import { outstandingRanges, readRanges, redriveGroup } from '../deadLetters.js';
-import { clients, stackError, type StackClients } from '../stackClients.js';
+import { clients, stackError, stackStateStore, type StackClients } from '../stackClients.js';
 import { UsageError } from '../usageError.js';
 
 export function registerRedriveCommand(program: Command, context: CliContext): void {
@@ -46,7 +45,7 @@ export async function redrive(stack: StackClients, discardHeads: string[] = []):
   const topic = readVariable('KAFKA_TOPIC', stack.env);
   const deadLetterTopic = readVariable('KAFKA_DEAD_LETTER_TOPIC', stack.env);
   const group = redriveGroup(readVariable('KAFKA_GROUP_ID', stack.env));
-  const store = new FirestoreSymbolStateStore(stack.firestore, readVariable('STATE_COLLECTION', stack.env));
+  const store = stackStateStore(stack);
   const lines: string[] = [];
 
   // Records dropped here must not come back from the dead-letter topic either.

@@ -2,10 +2,10 @@
 import type { Command } from 'commander';
 import { readVariable } from '../../shared/config/runtime.js';
 import type { QualityReport } from '../../shared/core/report.js';
-import { FirestoreIngestionStore, type DetectionTotals } from '../../shared/state/ingestionStore.js';
+import type { DetectionTotals } from '../../shared/state/ingestionStore.js';
 import { writeText, type CliContext } from '../context.js';
 import { describeProblems, hasProblems, pipelineProblems, problemsByObject } from '../pipelineProblems.js';
-import { clients, stackError, type StackClients } from '../stackClients.js';
+import { clients, stackError, stackIngestionStore, type StackClients } from '../stackClients.js';
 
 export function registerReportsCommand(program: Command, context: CliContext): void {
   program
@@ -54,11 +54,7 @@ export interface IngestionView {
 }
 
 export async function readReports(stack: StackClients): Promise<IngestionView[]> {
-  const store = new FirestoreIngestionStore(
-    stack.firestore,
-    readVariable('INGESTIONS_COLLECTION', stack.env),
-  );
-  return (await store.list()).map((ingestion) => ({
+  return (await stackIngestionStore(stack).list()).map((ingestion) => ({
     id: ingestion.id,
     object: ingestion.object,
     generation: ingestion.generation,

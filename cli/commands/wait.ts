@@ -4,11 +4,16 @@ import { readVariable } from '../../shared/config/runtime.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
 import type { CliContext } from '../context.js';
-import { FirestoreIngestionStore } from '../../shared/state/ingestionStore.js';
-import { FirestoreSymbolStateStore } from '../../shared/state/symbolStateStore.js';
-import { stackAlertStore } from './alerts.js';
 import { describeProblems, hasProblems, pipelineProblems } from '../pipelineProblems.js';
-import { clients, stackError, type StackClients } from '../stackClients.js';
+import { outstandingRanges } from '../deadLetters.js';
+import {
+  clients,
+  stackAlertStore,
+  stackError,
+  stackIngestionStore,
+  stackStateStore,
+  type StackClients,
+} from '../stackClients.js';
 import { UsageError } from '../usageError.js';
 
 export function registerWaitCommand(program: Command, context: CliContext): void {
@@ -76,11 +81,7 @@ async function pendingWork(stack: StackClients): Promise<string[]> {
         quarantinePrefix: readVariable('QUARANTINE_PREFIX', stack.env),
       }) === undefined,
   );
-  const ingestions = new FirestoreIngestionStore(
-    stack.firestore,
-    readVariable('INGESTIONS_COLLECTION', stack.env),
-  );
-  const statuses = await ingestions.statuses(
+  const statuses = await stackIngestionStore(stack).statuses(
     objects.map((file) => ingestionId(file.name, String(file.metadata.generation))),
   );
   const unfinished = [...statuses.values()].filter((status) => status !== 'done' && status !== 'rejected');
@@ -90,33 +91,23 @@ async function pendingWork(stack: StackClients): Promise<string[]> {
   const lag = await kafkaLag(stack);
   if (lag > 0) pending.push(`${lag} Kafka records not yet detected`);
 
-  const detected = await new FirestoreSymbolStateStore(
-    stack.firestore,
-    readVariable('STATE_COLLECTION', stack.env),
-  ).detectedAlerts();
+  const detected = await stackStateStore(stack).detectedAlerts();
   const written = await stackAlertStore(stack).count();
   if (written !== detected) pending.push(`${written} of ${detected} alerts written`);
   return pending;
 }
 
+/** Records of the bar topic the dispatcher's group has not committed yet. */
 export async function kafkaLag(stack: StackClients): Promise<number> {
   const admin = stack.kafka.admin();
   await admin.connect();
   try {
-    const topic = readVariable('KAFKA_TOPIC', stack.env);
-    const [ends, committed] = await Promise.all([
-      admin.fetchTopicOffsets(topic),
-      admin.fetchOffsets({ groupId: readVariable('KAFKA_GROUP_ID', stack.env), topics: [topic] }),
-    ]);
-    const done = new Map(
-      (committed[0]?.partitions ?? []).map((partition) => [partition.partition, Number(partition.offset)]),
+    const ranges = await outstandingRanges(
+      admin,
+      readVariable('KAFKA_TOPIC', stack.env),
+      readVariable('KAFKA_GROUP_ID', stack.env),
     );
-    let lag = 0;
-    for (const end of ends) {
-      const at = done.get(end.partition) ?? -1;
-      lag += Number(end.high) - (at < 0 ? Number(end.low) : at);
-    }
-    return lag;
+    return [...ranges.values()].reduce((sum, range) => sum + range.to - range.from, 0);
   } finally {
     await admin.disconnect();
   }

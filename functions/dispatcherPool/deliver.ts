@@ -102,7 +102,6 @@ export async function deliver(
       reason = `HTTP ${status}: ${reasonOf(text)}`;
     } catch (error) {
       hooks.signal?.throwIfAborted();
-      if (beatFailure !== undefined) throw beatFailure;
       const cause = (error as Error).cause as { code?: string } | undefined;
       reason = `${(error as Error).name}: ${(error as Error).message}${cause?.code ? ` (${cause.code})` : ''}`;
     } finally {

@@ -129,6 +129,11 @@ export interface SymbolStateStore {
   detectedAlerts(): Promise<number>;
 }
 
+/** What a symbol never committed reads as. */
+export function neverStored(): StoredSymbolState {
+  return { state: EMPTY_STATE, alertCount: 0, lastBatch: null, recent: [], hold: null, version: undefined };
+}
+
 /** gRPC codes Firestore answers a failed precondition with. */
 const ALREADY_EXISTS = 6;
 const FAILED_PRECONDITION = 9;
@@ -203,14 +208,7 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
         throw serviceError('Firestore', error);
       });
     if (!snapshot.exists) {
-      return {
-        state: EMPTY_STATE,
-        alertCount: 0,
-        lastBatch: null,
-        recent: [],
-        hold: null,
-        version: undefined,
-      };
+      return neverStored();
     }
     const data = snapshot.data()!;
     return {

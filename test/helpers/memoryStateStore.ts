@@ -1,9 +1,9 @@
 /** An in-memory SymbolStateStore with the Firestore one's semantics (preconditions, holds), for unit tests. */
 import { Timestamp } from '@google-cloud/firestore';
-import { EMPTY_STATE } from '../../shared/core/symbolState.js';
 import {
   holdWith,
   holdWithout,
+  neverStored,
   StateConflictError,
   type BatchTally,
   type HeldRecord,
@@ -36,14 +36,7 @@ export class MemoryStateStore implements SymbolStateStore {
     }
     const row = this.rows.get(symbol);
     if (!row) {
-      return {
-        state: EMPTY_STATE,
-        alertCount: 0,
-        lastBatch: null,
-        recent: [],
-        hold: null,
-        version: undefined,
-      };
+      return neverStored();
     }
     return { ...structuredClone(row.stored), version: Timestamp.fromMillis(row.version) };
   }

@@ -103,8 +103,7 @@ export async function clearFirestore(): Promise<void> {
 
 /**
  * Resolves while detect is in the middle of the stream: the dispatcher has committed some records of the
- * bar topic and at least `ahead` are still to come. Throws if the stream ends first (the data is too small
- * for the fault to land in it).
+ * bar topic and at least `ahead` are still to come. Throws when that never happens within the timeout.
  */
 export async function midStream(ahead: number, timeoutMs = 120_000): Promise<void> {
   const admin = stackKafka().admin();
@@ -112,7 +111,6 @@ export async function midStream(ahead: number, timeoutMs = 120_000): Promise<voi
   try {
     const topic = endpoints.kafka.topic;
     const deadline = Date.now() + timeoutMs;
-    let started = false;
     while (Date.now() < deadline) {
       const [ends, committed] = await Promise.all([
         admin.fetchTopicOffsets(topic),
@@ -128,9 +126,9 @@ export async function midStream(ahead: number, timeoutMs = 120_000): Promise<voi
         delivered += at - Number(end.low);
         left += Number(end.high) - at;
       }
-      if (left > 0) started = true;
+      // Objects are ingested a few at a time: the topic may be drained for a moment between them, so only
+      // the timeout says the fault found no stream to land in.
       if (delivered > 0 && left >= ahead) return;
-      if (started && left === 0) throw new Error('the stream ended before the fault could land in it');
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     throw new Error(`no stream in ${timeoutMs} ms`);

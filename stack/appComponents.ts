@@ -27,6 +27,10 @@ function functionComponent(ctx: StackContext, name: (typeof FUNCTION_NAMES)[numb
     env: {
       ...stackClientEnv(ctx.env),
       HOST: STACK_HOST,
+      // Each delivery the function receives, one line, for the fault tests to count (shared/deliveryTrace.ts).
+      DELIVERY_TRACE: path.join(ctx.paths.logs, `${name}.deliveries`),
+      // Faults injected on purpose, only when whoever starts the stack asks (shared/faultInjection.ts).
+      ...(ctx.env.FAULTS ? { FAULTS: ctx.env.FAULTS } : {}),
       // Locally an ingestion whose instance died is taken over within seconds, not a minute.
       ...(name === 'ingest' ? { INGEST_LEASE_MS: ctx.env.INGEST_LEASE_MS ?? '9000' } : {}),
     },

@@ -68,7 +68,8 @@ export async function readReports(stack: StackClients): Promise<IngestionView[]>
 
 function describeIngestion(view: IngestionView): string {
   const head = `${view.object} (generation ${view.generation}): ${view.status}`;
-  if (view.status === 'rejected' || view.status === 'failed') return `${head}: ${view.error ?? ''}`;
+  if (view.status === 'rejected' || view.status === 'gone' || view.status === 'failed')
+    return `${head}: ${view.error ?? ''}`;
   const report = view.report;
   if (!report) return head;
   const { detection } = view;

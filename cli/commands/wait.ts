@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { readVariable } from '../../shared/config/runtime.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';
+import { SETTLED_STATUSES } from '../../shared/state/ingestionStore.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
 import type { CliContext } from '../context.js';
 import { describeProblems, hasProblems, pipelineProblems } from '../pipelineProblems.js';
@@ -84,7 +85,9 @@ async function pendingWork(stack: StackClients): Promise<string[]> {
   const statuses = await stackIngestionStore(stack).statuses(
     objects.map((file) => ingestionId(file.name, String(file.metadata.generation))),
   );
-  const unfinished = [...statuses.values()].filter((status) => status !== 'done' && status !== 'rejected');
+  const unfinished = [...statuses.values()].filter(
+    (status) => status === undefined || !SETTLED_STATUSES.includes(status),
+  );
   if (unfinished.length > 0)
     pending.push(`${unfinished.length} of ${objects.length} objects not ingested yet`);
 

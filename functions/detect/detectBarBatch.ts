@@ -9,6 +9,7 @@ import type { DetectionConfig } from '../../shared/core/detectionSettings.js';
 import { emptyCounts, SymbolDetector, type DetectionCounts } from '../../shared/core/rules.js';
 import { batchTable, type BarBatch } from '../../shared/pipeline/barBatch.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';
+import type { FaultInjector } from '../../shared/faultInjection.js';
 import type {
   RecentBatch,
   StoredSymbolState,
@@ -20,6 +21,8 @@ export interface DetectDependencies {
   store: SymbolStateStore;
   /** Publishes a batch's alerts; resolves once Pub/Sub has them all. */
   publish: (alerts: Alert[]) => Promise<void>;
+  /** Faults injected at each step (the local fault tests); none when absent. */
+  faults?: FaultInjector;
 }
 
 export type BatchOutcome =
@@ -100,7 +103,11 @@ export async function detectBarBatch(
   detector.run(table, rows, { object: batch.object, generation: batch.generation }, counts, (finding) =>
     alerts.push(alertOf(finding)),
   );
-  if (alerts.length > 0) await deps.publish(alerts);
+  if (alerts.length > 0) {
+    await deps.publish(alerts);
+    deps.faults?.at('detect.after-publish');
+  }
+  deps.faults?.at('detect.before-commit');
   await deps.store.commit(
     batch.symbol,
     stored,
@@ -113,5 +120,6 @@ export async function detectBarBatch(
     { ingestionId: ingestionId(batch.object, batch.generation), ...counts },
     dequeued,
   );
+  deps.faults?.at('detect.after-commit');
   return { kind: 'detected', batch: key, counts };
 }

@@ -123,6 +123,7 @@ async function detectOrQueue(
   const queued = heldRecord(record, read);
   return withConflictRetries(async () => {
     const stored = await deps.store.load(symbol);
+    deps.faults?.at('detect.after-load');
     if (stored.hold !== null) {
       const { hold } = stored;
       // The record the hold began with, delivered again: final again, so that it is parked.

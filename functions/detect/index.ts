@@ -16,6 +16,8 @@ import { detectSettings, type DetectSettings } from '../../shared/config/detectS
 import { DETECT_STATUS, type DetectOutcome } from '../../shared/pipeline/deliveryContract.js';
 import { chunkAlerts } from '../../shared/pipeline/alertMessage.js';
 import { classify, describeError, EventError, serviceError } from '../../shared/errors.js';
+import { deliveryTraceFromEnv } from '../../shared/deliveryTrace.js';
+import { faultInjectorFromEnv } from '../../shared/faultInjection.js';
 import { FirestoreSymbolStateStore } from '../../shared/state/symbolStateStore.js';
 import { addTally } from '../../shared/state/ingestionStore.js';
 import type { DetectDependencies } from './detectBarBatch.js';
@@ -28,6 +30,7 @@ function defaultDependencies(settings: DetectSettings): DetectDependencies {
   const db = getFirestore();
   return {
     config: settings.detection,
+    faults,
     store: new FirestoreSymbolStateStore(db, settings.stateCollection, (batch, symbol, tally) =>
       addTally(batch, db, settings.ingestionsCollection, symbol, tally),
     ),
@@ -50,6 +53,8 @@ function defaultDependencies(settings: DetectSettings): DetectDependencies {
  * no event's handling reads the environment.
  */
 const settings = detectSettings(process.env);
+const faults = faultInjectorFromEnv(process.env);
+const trace = deliveryTraceFromEnv(process.env);
 let dependencies: DetectDependencies = defaultDependencies(settings);
 
 /** The Kafka record a request carries. @throws EventError when it is not a KafkaSource CloudEvent */
@@ -97,6 +102,7 @@ export async function answer(
 export async function handleDetect(request: Request, response: Response): Promise<void> {
   const { status, body } = await answer(request, dependencies);
   const id = request.header('ce-id');
+  trace({ id, status, outcome: body.outcome });
   if (body.outcome === 'final') {
     console.error(
       JSON.stringify({ severity: 'ERROR', message: 'record can never be detected', id, ...body }),

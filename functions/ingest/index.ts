@@ -16,14 +16,20 @@ import {
   classify,
   describeError,
   EventError,
-  FinalError,
   serviceError,
   StockAnomaliesError,
 } from '../../shared/errors.js';
+import { deliveryTraceFromEnv } from '../../shared/deliveryTrace.js';
 import type { BarBatch } from '../../shared/pipeline/barBatch.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
 import { FirestoreIngestionStore } from '../../shared/state/ingestionStore.js';
-import { ClaimLostError, ingestClaimed, type IngestDependencies, type ObjectRef } from './ingestObject.js';
+import {
+  ClaimLostError,
+  ingestClaimed,
+  ObjectGoneError,
+  type IngestDependencies,
+  type ObjectRef,
+} from './ingestObject.js';
 
 interface StorageObjectData {
   bucket?: unknown;
@@ -40,6 +46,7 @@ const REQUEST_BYTES = 512 * 1024;
 
 /** Read once, at load: a bad setting stops the instance before it takes an event. */
 const settings = ingestSettings(process.env);
+const trace = deliveryTraceFromEnv(process.env);
 
 let producer: Promise<Producer> | undefined;
 
@@ -55,10 +62,12 @@ function connectedProducer(): Promise<Producer> {
   return producer;
 }
 
-/** A Cloud Storage failure; an object generation that no longer exists will not come back. */
+/** A Cloud Storage failure; an object generation that no longer exists will not come back (gone). */
 function storageError(error: unknown): Error {
   if ((error as { code?: unknown } | undefined)?.code === 404) {
-    return new FinalError(`Cloud Storage: object not found: ${(error as Error).message}`, { cause: error });
+    return new ObjectGoneError(`Cloud Storage: object not found: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return serviceError('Cloud Storage', error);
 }
@@ -169,6 +178,7 @@ export async function handleIngest(event: CloudEvent<StorageObjectData>): Promis
   let claimed: string | undefined;
   try {
     const object = storageObject(event);
+    trace({ eventId: event.id, object: object.name, generation: object.generation });
     const skip = skipReason(object.name, settings);
     if (skip !== undefined) {
       console.log(

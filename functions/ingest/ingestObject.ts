@@ -11,7 +11,7 @@ import { readObject } from '../../shared/core/readObject.js';
 import { quarantineCsv } from '../../shared/core/quarantine.js';
 import { emptyReport, ObjectRejectedError } from '../../shared/core/report.js';
 import { batchCount, planBatches, type BarBatch } from '../../shared/pipeline/barBatch.js';
-import { StockAnomaliesError } from '../../shared/errors.js';
+import { FinalError, StockAnomaliesError } from '../../shared/errors.js';
 import type { IngestionObject, IngestionStatus, IngestionStore } from '../../shared/state/ingestionStore.js';
 
 export type ObjectRef = IngestionObject;
@@ -48,6 +48,11 @@ export class ClaimLostError extends StockAnomaliesError {
   }
 }
 
+/** The generation no longer exists in the bucket: replaced by a newer upload or deleted before it was read. */
+export class ObjectGoneError extends FinalError {
+  override name = 'ObjectGoneError';
+}
+
 export async function ingestClaimed(
   object: ObjectRef,
   id: string,
@@ -62,6 +67,12 @@ export async function ingestClaimed(
   try {
     bars = await readObject(deps.openObject(object), { objectName: object.name, zone: deps.config.zone });
   } catch (error) {
+    if (error instanceof ObjectGoneError) {
+      ensureOwned();
+      const reason = `generation ${object.generation} no longer exists (replaced by a newer upload or deleted) before it was read: ${error.message}`;
+      await deps.store.gone(id, reason);
+      return { status: 'gone', id, detail: reason };
+    }
     if (!(error instanceof ObjectRejectedError)) throw error;
     ensureOwned();
     await deps.store.reject(

@@ -12,6 +12,8 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import { getFirestore } from '../../shared/clients/google.js';
 import { alertExpiry, notifySettings } from '../../shared/config/notifySettings.js';
 import { EventError, classify, describeError } from '../../shared/errors.js';
+import { deliveryTraceFromEnv } from '../../shared/deliveryTrace.js';
+import { faultInjectorFromEnv } from '../../shared/faultInjection.js';
 import { decodeAlertMessage } from '../../shared/pipeline/alertMessage.js';
 import { FirestoreAlertStore, type AlertStore } from '../../shared/state/alertStore.js';
 
@@ -21,6 +23,8 @@ interface PubSubData {
 
 // Read once: a malformed setting stops the instance from starting, where it is seen at deploy time.
 const settings = notifySettings(process.env);
+const faults = faultInjectorFromEnv(process.env);
+const trace = deliveryTraceFromEnv(process.env);
 
 let store: AlertStore | undefined;
 
@@ -33,9 +37,12 @@ async function writeMessage(event: CloudEvent<PubSubData>): Promise<void> {
   const data = event.data?.message?.data;
   if (data === undefined) throw new EventError(`event ${event.id} carries no Pub/Sub message data`);
   const { alerts } = decodeAlertMessage(Buffer.from(data, 'base64'));
+  trace({ messageId: event.data?.message?.messageId, alerts: alerts.length });
   if (alerts.length === 0) return;
+  faults.at('notify.before-write');
   store ??= new FirestoreAlertStore(getFirestore(), settings.alertsCollection);
   await store.write(alerts, alertExpiry(settings, Date.now()));
+  faults.at('notify.after-write');
 }
 
 export async function handleNotify(event: CloudEvent<PubSubData>): Promise<void> {

@@ -13,7 +13,14 @@ import { ingestionId, symbolStateId } from '../pipeline/documentIds.js';
 
 export { ingestionId };
 
-export type IngestionStatus = 'running' | 'done' | 'rejected' | 'failed';
+/**
+ * `gone`: the generation no longer existed when ingest came to read it (replaced by a newer upload or
+ * deleted): nothing of it was accepted, and the newer generation, if any, is an ingestion of its own.
+ */
+export type IngestionStatus = 'running' | 'done' | 'rejected' | 'gone' | 'failed';
+
+/** The statuses an ingestion ends in: never claimed again. */
+export const SETTLED_STATUSES: readonly IngestionStatus[] = ['done', 'rejected', 'gone'];
 
 /** One generation of a bucket object. */
 export interface IngestionObject {
@@ -102,7 +109,7 @@ export const DEFAULT_LEASE_MS = 60_000;
 
 /**
  * Whether a delivery may claim an ingestion, given its current document (or none). A finished generation
- * (done, rejected) is never taken again; a running one only once its lease has run out (its instance is
+ * (done, rejected, gone) is never taken again; a running one only once its lease has run out (its instance is
  * presumed dead); a failed one at once, since a redelivery is how a failure is retried.
  */
 export function decideClaim(
@@ -110,7 +117,7 @@ export function decideClaim(
   now: number,
   leaseMs: number,
 ): ClaimDecision {
-  if (current?.status === 'done' || current?.status === 'rejected') {
+  if (current !== undefined && SETTLED_STATUSES.includes(current.status)) {
     return { claim: false, reason: `already ${current.status}`, busy: false };
   }
   if (
@@ -135,6 +142,8 @@ export interface IngestionStore {
     outcome: { report: QualityReport; batches: number; quarantine: string | null },
   ): Promise<void>;
   reject(id: string, report: QualityReport, error: string, missingColumns?: string[]): Promise<void>;
+  /** Records that the generation no longer exists, and why that was found. */
+  gone(id: string, reason: string): Promise<void>;
   /**
    * Extends the lease of the claim taken as attempt `attempts`, while it still holds it; false when another
    * delivery has taken the ingestion over meanwhile.
@@ -316,6 +325,21 @@ export class FirestoreIngestionStore implements IngestionStore {
           error,
           errorKind: FieldValue.delete(),
           missingColumns: missingColumns ?? FieldValue.delete(),
+          leaseUntil: FieldValue.delete(),
+          finishedAt: FieldValue.serverTimestamp(),
+        },
+        { merge: true },
+      ),
+    );
+  }
+
+  async gone(id: string, reason: string): Promise<void> {
+    await firestore(() =>
+      this.#doc(id).set(
+        {
+          status: 'gone',
+          error: reason,
+          errorKind: FieldValue.delete(),
           leaseUntil: FieldValue.delete(),
           finishedAt: FieldValue.serverTimestamp(),
         },

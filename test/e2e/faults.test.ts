@@ -11,17 +11,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../cli/generate/index.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { stackPaths } from '../../stack/paths.js';
-import type { IngestionView } from '../../cli/commands/reports.js';
 import { alertLines } from '../helpers/alertLines.js';
-import { runCli } from '../helpers/runCli.js';
-import { verdictOf } from '../helpers/verdict.js';
+import { cli, deliveredExactly, pipelineAlerts } from '../helpers/faultRun.js';
 import { emptyStack, killAndRestart, midStream, pause, stackKafka } from '../helpers/stackFaults.js';
 
 const endpoints = stackEndpoints();
-const cli = (...args: string[]) => runCli(args, process.env);
 const work = mkdtempSync(join(tmpdir(), 'e2e-faults-'));
-
-const pipelineAlerts = async () => alertLines((await cli('alerts', '--format', 'jsonl')).stdout);
 
 process.env.FIRESTORE_EMULATOR_HOST ??= endpoints.firestore.emulatorHost;
 const firestore = new Firestore({ projectId: endpoints.project });
@@ -63,15 +58,6 @@ beforeEach(emptyStack);
 // The malformed record stays parked and its symbol held until somebody acts: the next file must not see them.
 afterAll(emptyStack);
 
-/** Every ingestion done, and every accepted bar of it detected or counted late: nothing accepted was lost. */
-async function reportsComplete(): Promise<void> {
-  const views = JSON.parse((await cli('reports', '--json')).stdout) as IngestionView[];
-  expect(views.map((view) => view.status)).toEqual(views.map(() => 'done'));
-  for (const view of views) {
-    expect(view.detection.processed + view.detection.late, view.object).toBe(view.report!.accepted);
-  }
-}
-
 /** Drops the files, does `fault` while they flow, and checks that the alerts and reports came out exact. */
 async function underFault(fault: () => Promise<void>, duringUpload = false): Promise<void> {
   // `duringUpload`: the fault lands while files are still being uploaded (for one that hits ingestion);
@@ -80,14 +66,7 @@ async function underFault(fault: () => Promise<void>, duringUpload = false): Pro
   if (!duringUpload) expect((await dropped).code).toBe(0);
   await fault();
   expect((await dropped).code).toBe(0);
-  const waited = await cli('wait', '--timeout', '300');
-  expect(waited.stderr).toContain('all dropped objects ingested, all alerts written');
-  expect(waited.code).toBe(0);
-  expect(verdictOf(expected, await pipelineAlerts())).toEqual({
-    verdict: 'ALL-DELIVERED',
-    count: expected.length,
-  });
-  await reportsComplete();
+  await deliveredExactly(expected);
 }
 
 describe('the pipeline under faults', () => {

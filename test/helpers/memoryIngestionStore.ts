@@ -106,6 +106,15 @@ export class MemoryIngestionStore implements IngestionStore {
     });
   }
 
+  async gone(id: string, reason: string): Promise<void> {
+    this.#call('gone');
+    this.#update(id, (document) => {
+      Object.assign(document, { status: 'gone', error: reason, finishedAt: new Date(this.#now()) });
+      delete document.errorKind;
+      delete document.leaseUntil;
+    });
+  }
+
   async fail(id: string, error: unknown): Promise<void> {
     this.#call('fail');
     this.#update(id, (document) => {

@@ -2,7 +2,7 @@
  * Faults done to the real local stack, as an operator's bad day does them: a component killed and started
  * again, a process paused and resumed. Nothing is mocked; the stack's own pid files name the processes.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
 import { Kafka, logLevel } from 'kafkajs';
@@ -51,14 +51,46 @@ async function exited(name: string, pid: number): Promise<void> {
   throw new Error(`${name} (pid ${pid}) still there 10 s after SIGKILL`);
 }
 
-/** SIGKILLs a component and starts it again at once with `stack up`, as a crash and a restart do. */
-export async function killAndRestart(name: string): Promise<void> {
+/**
+ * SIGKILLs a component and starts it again at once with `stack up`, as a crash and a restart do; `env` is
+ * the environment the new process starts with (e.g. FAULTS), over the test's own.
+ */
+export async function killAndRestart(name: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
   const pid = componentPid(name);
   process.kill(pid, 'SIGKILL');
   await exited(name, pid);
-  const up = await runCli(['stack', 'up'], process.env);
+  await startAgain(name, pid, env);
+}
+
+/** Waits for a component to die by itself (an injected `exit` fault), then starts it again clean. */
+export async function restartOnceDead(name: string, timeoutMs = 120_000): Promise<void> {
+  const pid = componentPid(name);
+  for (let waited = 0; isRecordedProcessAlive({ pid, startTicks: null }); waited += 20) {
+    if (waited > timeoutMs) throw new Error(`${name} (pid ${pid}) did not die within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await exited(name, pid);
+  await startAgain(name, pid, {});
+}
+
+async function startAgain(name: string, pid: number, env: NodeJS.ProcessEnv): Promise<void> {
+  const up = await runCli(['stack', 'up'], { ...process.env, ...env });
   if (up.code !== 0) throw new Error(`stack up after killing ${name}: ${up.stderr}`);
   if (componentPid(name) === pid) throw new Error(`stack up did not start ${name} again: ${up.stderr}`);
+}
+
+/** The deliveries a function received (shared/deliveryTrace.ts), counted from the moment this is called. */
+export function deliveryCounter(name: 'ingest' | 'detect' | 'notify'): () => Record<string, unknown>[] {
+  const file = join(stackPaths().logs, `${name}.deliveries`);
+  const read = () => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+  const from = Buffer.byteLength(read());
+  return () =>
+    Buffer.from(read())
+      .subarray(from)
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** Pauses a component (SIGSTOP) for `ms`, then lets it go on (SIGCONT): an outage that loses nothing. */

@@ -284,6 +284,30 @@ describe('ingest: what it records', () => {
       report: { status: 'rejected', error: 'missing required columns: high, low, volume', accepted: 0 },
     });
   });
+  it('records a generation replaced before it was read as gone, producing nothing, and never claims it again', async () => {
+    const { ingestClaimed, ObjectGoneError } = await import('../../../functions/ingest/ingestObject.js');
+    const object = { bucket: 'b', name: 'ACME.csv', generation: GENERATION };
+    const now = Date.parse('2024-03-01T10:00:00Z');
+    await store.claim(object, now);
+    const outcome = await ingestClaimed(object, `ACME.csv@${GENERATION}`, {
+      store,
+      config: configFor(),
+      batchMinutes: 2,
+      quarantinePrefix: 'quarantine/',
+      openObject: () =>
+        (async function* () {
+          yield Buffer.from(`${HEADER}\n`);
+          throw new ObjectGoneError('Cloud Storage: object not found: No such object');
+        })(),
+      writeObject: async () => undefined,
+      produce: async (batches) => void produced.push(...batches),
+    });
+    const reason = `generation ${GENERATION} no longer exists (replaced by a newer upload or deleted) before it was read: Cloud Storage: object not found: No such object`;
+    expect(outcome).toEqual({ status: 'gone', id: `ACME.csv@${GENERATION}`, detail: reason });
+    expect(produced).toEqual([]);
+    expect(ingestion('ACME.csv')).toMatchObject({ status: 'gone', error: reason });
+    expect(await store.claim(object, now + 1)).toMatchObject({ claimed: false, reason: 'already gone' });
+  });
 });
 
 describe('ingest: its error edge', () => {

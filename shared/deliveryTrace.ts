@@ -1,0 +1,18 @@
+/**
+ * One line per delivery a component received, appended to the file `DELIVERY_TRACE` names (the local stack
+ * sets it; deploy.sh never does), so that a fault test can count the deliveries each component really saw,
+ * duplicates included, and prove that they happened and were absorbed rather than never happening.
+ */
+import { appendFileSync } from 'node:fs';
+
+export type DeliveryTrace = (entry: Record<string, unknown>) => void;
+
+const untraced: DeliveryTrace = () => {};
+
+/** The process's trace, from `DELIVERY_TRACE`, read once at start-up. */
+export function deliveryTraceFromEnv(env: NodeJS.ProcessEnv): DeliveryTrace {
+  const file = env.DELIVERY_TRACE ?? '';
+  if (file === '') return untraced;
+  // Synchronous: a line is on disk before the delivery is answered, also when the process is killed next.
+  return (entry) => appendFileSync(file, `${JSON.stringify({ at: Date.now(), ...entry })}\n`);
+}

@@ -1,0 +1,44 @@
+/**
+ * The checks of a fault run on the real stack, shared by the fault test files: after recovery, `wait` says
+ * everything is written, the alerts in Firestore equal `detect`'s on the same files (verdict ALL-DELIVERED),
+ * and every ingestion report accounts for each accepted bar.
+ */
+import { expect } from 'vitest';
+import type { IngestionView } from '../../cli/commands/reports.js';
+import { alertLines } from './alertLines.js';
+import { runCli } from './runCli.js';
+import { verdictOf } from './verdict.js';
+
+export const cli = (...args: string[]) => runCli(args, process.env);
+
+export const pipelineAlerts = async () => alertLines((await cli('alerts', '--format', 'jsonl')).stdout);
+
+/**
+ * Every ingestion done (or, where `gone` is allowed, found replaced before it was read), and every accepted bar
+ * of it detected or counted late: nothing accepted was lost.
+ */
+export async function reportsComplete(options: { gone?: boolean } = {}): Promise<IngestionView[]> {
+  const views = JSON.parse((await cli('reports', '--json')).stdout) as IngestionView[];
+  const settled = (status: string) => (options.gone === true && status === 'gone' ? 'gone' : 'done');
+  expect(views.map((view) => view.status)).toEqual(views.map((view) => settled(view.status)));
+  for (const view of views.filter((each) => each.status === 'done')) {
+    expect(view.detection.processed + view.detection.late, view.object).toBe(view.report!.accepted);
+  }
+  return views;
+}
+
+/** Waits for the pipeline to settle and checks that it delivered exactly the expected alerts. */
+export async function deliveredExactly(
+  expected: readonly string[],
+  timeoutS = 300,
+  options: { gone?: boolean } = {},
+): Promise<void> {
+  const waited = await cli('wait', '--timeout', String(timeoutS));
+  expect(waited.stderr).toContain('all dropped objects ingested, all alerts written');
+  expect(waited.code).toBe(0);
+  expect(verdictOf(expected, await pipelineAlerts())).toEqual({
+    verdict: 'ALL-DELIVERED',
+    count: expected.length,
+  });
+  await reportsComplete(options);
+}

@@ -16,7 +16,7 @@ import { generateDataset } from '../../cli/generate/index.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { finalizedCloudEvent } from '../../stack/router/storageEvent.js';
 import { alertLines } from '../helpers/alertLines.js';
-import { cli, deliveredExactly, reportsComplete } from '../helpers/faultRun.js';
+import { cli, deliveredExactly, reportsComplete, tally } from '../helpers/faultRun.js';
 import { deliveryCounter, emptyStack, killAndRestart, restartOnceDead } from '../helpers/stackFaults.js';
 
 const endpoints = stackEndpoints();
@@ -64,11 +64,6 @@ async function withFaults(name: 'detect' | 'notify', faults: string, body: () =>
 }
 
 const drop = async (...paths: string[]) => expect((await cli('drop', ...paths)).code).toBe(0);
-
-/** How many of the traced deliveries carried each id: [deliveries, distinct ids]. */
-function tally(entries: Record<string, unknown>[], field: string): [number, number] {
-  return [entries.length, new Set(entries.map((entry) => String(entry[field]))).size];
-}
 
 const alertsWritten = (entries: Record<string, unknown>[]) =>
   entries.reduce((sum, entry) => sum + Number(entry.alerts), 0);

@@ -42,3 +42,11 @@ export async function deliveredExactly(
   });
   await reportsComplete(options);
 }
+
+/** How many traced deliveries there were, and how many distinct values of `field` they carried. */
+export function tally(
+  entries: Record<string, unknown>[],
+  field: string,
+): [deliveries: number, distinct: number] {
+  return [entries.length, new Set(entries.map((entry) => String(entry[field]))).size];
+}

@@ -62,6 +62,18 @@ export async function killAndRestart(name: string, env: NodeJS.ProcessEnv = {}):
   await startAgain(name, pid, env);
 }
 
+/** Stops a component cleanly (SIGTERM, as an orderly shutdown does) and starts it again once it is gone. */
+export async function stopAndRestart(name: string): Promise<void> {
+  const pid = componentPid(name);
+  process.kill(pid, 'SIGTERM');
+  for (let waited = 0; isRecordedProcessAlive({ pid, startTicks: null }); waited += 50) {
+    if (waited > 60_000) throw new Error(`${name} (pid ${pid}) still running 60 s after SIGTERM`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await exited(name, pid);
+  await startAgain(name, pid, {});
+}
+
 /** Waits for a component to die by itself (an injected `exit` fault), then starts it again clean. */
 export async function restartOnceDead(name: string, timeoutMs = 120_000): Promise<void> {
   const pid = componentPid(name);

@@ -18,6 +18,8 @@ function functionComponent(ctx: StackContext, name: (typeof FUNCTION_NAMES)[numb
     name,
     command: process.execPath,
     args: [
+      // functions-framework would listen on every interface: this binds it to the loopback one.
+      `--import=${path.join(root, 'dist/stack/loopbackListen.js')}`,
       path.join(root, 'node_modules/@google-cloud/functions-framework/build/src/main.js'),
       `--target=${name}`,
       '--signature-type=cloudevent',
@@ -26,7 +28,7 @@ function functionComponent(ctx: StackContext, name: (typeof FUNCTION_NAMES)[numb
     ],
     env: {
       ...stackClientEnv(ctx.env),
-      HOST: STACK_HOST,
+      STACK_LISTEN_HOST: STACK_HOST,
       // Each delivery the function receives, one line, for the fault tests to count (shared/deliveryTrace.ts).
       DELIVERY_TRACE: path.join(ctx.paths.logs, `${name}.deliveries`),
       // Faults injected on purpose, only when whoever starts the stack asks (shared/faultInjection.ts).

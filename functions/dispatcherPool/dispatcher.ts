@@ -24,6 +24,25 @@ export interface DispatcherOptions extends DeliveryOptions {
   /** The KafkaSource name in ce-source. */
   sourceName?: string;
   log?: (entry: Record<string, unknown>) => void;
+  /**
+   * Told when the consumer has crashed and kafkajs will not restart it (a non-retriable error): without it the
+   * process would stay up consuming nothing. main.ts ends the process, so that the platform starts a new one.
+   */
+  onFatalCrash?: (error: Error) => void;
+}
+
+/**
+ * Thrown instead of delivering or completing a record of a partition this consumer no longer owns (the group
+ * rebalanced while the batch it came in was being delivered): kafkajs then neither resolves nor commits its
+ * offset, and fetches again for the partitions it does own. The partition's new owner delivers the record.
+ */
+export class PartitionRevokedError extends Error {
+  constructor(where: { topic: string; partition: number; offset: string }) {
+    super(
+      `partition ${where.topic}[${where.partition}] is no longer assigned to this consumer; offset ${where.offset} is left to its new owner`,
+    );
+    this.name = 'PartitionRevokedError';
+  }
 }
 
 export interface RecordRef {
@@ -137,19 +156,42 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
   // Every partition's attempt and wait listens to it at once: that many listeners is the design, not a leak.
   setMaxListeners(0, stopping.signal);
   let joined = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => {
+  // The partitions of the latest generation. kafkajs can rejoin while a record is being delivered (a fetch from
+  // one broker meeting stale metadata rejoins while another broker's batches are still being processed); a
+  // record of a partition that went elsewhere must then not be resolved: eachMessage returning resolves it,
+  // into the new generation's offsets, which the broker accepts (see the README's kafkajs hazards).
+  let assignment = new Map<string, Set<number>>();
+  const owns = (topic: string, partition: number) => assignment.get(topic)?.has(partition) ?? false;
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    assignment = new Map(
+      Object.entries(payload.memberAssignment).map(([topic, partitions]) => [topic, new Set(partitions)]),
+    );
     joined = true;
   });
-  consumer.on(consumer.events.CRASH, () => {
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
     joined = false;
+    assignment = new Map();
+    if (!payload.restart) {
+      log({
+        severity: 'CRITICAL',
+        message: 'the Kafka consumer crashed and will not restart',
+        error: `${payload.error.name}: ${payload.error.message}`,
+      });
+      options.onFatalCrash?.(payload.error);
+    }
   });
   await Promise.all([consumer.connect(), producer.connect()]);
   await consumer.subscribe({ topic: options.topic, fromBeginning: true });
   await consumer.run({
     partitionsConsumedConcurrently: options.partitionsConcurrently ?? 8,
+    // Commit each record's offset as soon as it is delivered or parked (kafkajs otherwise commits only when the
+    // whole fetched batch is done): the records before one that waits out an outage are not left uncommitted,
+    // to be delivered again after a crash, and the lag the CLI reports is the records really outstanding.
+    autoCommitThreshold: 1,
     eachMessage: async ({ topic, partition, message, heartbeat }) => {
       const record = { topic, partition, message };
       const where = { topic, partition, offset: message.offset };
+      if (!owns(topic, partition)) throw new PartitionRevokedError(where);
       const delivery = await deliver((signal) => post(record, options, signal), options, {
         heartbeat,
         signal: stopping.signal,
@@ -183,6 +225,8 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
           attempts: delivery.attempts,
         });
       }
+      // Returning resolves the offset: not for a partition that went to another consumer meanwhile.
+      if (!owns(topic, partition)) throw new PartitionRevokedError(where);
     },
   });
   return {

@@ -40,6 +40,8 @@ const dispatcher = await startDispatcher({
   maxBackoffMs: settings.maxBackoffMs,
   attemptTimeoutMs: settings.attemptTimeoutMs,
   ...(settings.auth === 'google-id-token' ? { authHeaders: identityTokenHeaders } : {}),
+  // A consumer kafkajs will not restart consumes nothing: end the process so that a new one takes over.
+  onFatalCrash: () => process.exit(1),
 });
 startHealthServer(healthPort(process.env), () => dispatcher.ready());
 console.log(JSON.stringify({ message: 'dispatcher running', target: settings.targetUrl }));

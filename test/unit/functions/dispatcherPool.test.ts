@@ -1,11 +1,14 @@
 /** The dispatcher's delivery, against a real HTTP server standing in for detect. */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ConsumerRunConfig, ConsumerSubscribeTopics, EachMessagePayload, Kafka } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliver, type DeliveryHooks } from '../../../functions/dispatcherPool/deliver.js';
 import {
   cloudEventHeaders,
+  PartitionRevokedError,
   post,
+  startDispatcher,
   type DispatcherOptions,
   type RecordRef,
 } from '../../../functions/dispatcherPool/dispatcher.js';
@@ -206,5 +209,155 @@ describe('backoffMs', () => {
         expect(wait).toBeLessThanOrEqual(ceiling);
       }
     }
+  });
+});
+
+/**
+ * A stand-in for kafkajs: it records how the dispatcher subscribes and runs its consumer, hands the test the
+ * eachMessage handler (kafkajs resolves a record's offset only when that handler returns; a throw leaves it
+ * unresolved: runner.js processEachMessage) and lets it emit the group events.
+ */
+function fakeKafka() {
+  const listeners = new Map<string, Array<(event: { payload: unknown }) => void>>();
+  const seen = {
+    subscribe: undefined as ConsumerSubscribeTopics | { topic: string; fromBeginning?: boolean } | undefined,
+    run: undefined as ConsumerRunConfig | undefined,
+    parked: [] as Array<{ topic: string; value: unknown }>,
+  };
+  const consumer = {
+    events: { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' },
+    on: (name: string, listener: (event: { payload: unknown }) => void) => {
+      listeners.set(name, [...(listeners.get(name) ?? []), listener]);
+      return () => undefined;
+    },
+    connect: async () => undefined,
+    subscribe: async (subscription: typeof seen.subscribe) => void (seen.subscribe = subscription),
+    run: async (config: ConsumerRunConfig) => void (seen.run = config),
+    disconnect: async () => undefined,
+  };
+  const producer = {
+    connect: async () => undefined,
+    send: async ({ topic, messages }: { topic: string; messages: Array<{ value: unknown }> }) => {
+      for (const message of messages) seen.parked.push({ topic, value: String(message.value) });
+    },
+    disconnect: async () => undefined,
+  };
+  const emit = (name: string, payload: unknown) => {
+    for (const listener of listeners.get(name) ?? []) listener({ payload });
+  };
+  return {
+    kafka: { consumer: () => consumer, producer: () => producer } as unknown as Kafka,
+    seen,
+    join: (memberAssignment: Record<string, number[]>) =>
+      emit('consumer.group_join', { memberAssignment, groupId: 'g', memberId: 'm' }),
+    crash: (error: Error, restart: boolean) => emit('consumer.crash', { error, groupId: 'g', restart }),
+    /** One record through the dispatcher's eachMessage, as kafkajs's runner calls it. */
+    eachMessage: (partition = record.partition) =>
+      seen.run!.eachMessage!({
+        topic: record.topic,
+        partition,
+        message: { ...record.message, attributes: 0, size: 0 },
+        heartbeat: async () => undefined,
+        pause: () => () => undefined,
+      } as EachMessagePayload),
+  };
+}
+
+async function fakeDispatcher(url: string, extra: Partial<DispatcherOptions> = {}) {
+  const fake = fakeKafka();
+  const dispatcher = await startDispatcher({
+    ...options(url),
+    kafka: fake.kafka,
+    topic: record.topic,
+    groupId: 'g',
+    deadLetterTopic: 'minute-bars-dead-letter',
+    log: () => undefined,
+    ...extra,
+  });
+  return { fake, dispatcher };
+}
+
+describe('startDispatcher and kafkajs', () => {
+  it('starts a new group at the earliest offset and consumes record by record, committing each at once', async () => {
+    const { url } = await target([200]);
+    const { fake } = await fakeDispatcher(url);
+    // fromBeginning: a group with no committed offset starts at the earliest, not the latest, record.
+    expect(fake.seen.subscribe).toEqual({ topic: 'minute-bars', fromBeginning: true });
+    // eachMessage, not eachBatch: nothing of a batch is auto-resolved when the handler ends early.
+    expect(fake.seen.run?.eachBatch).toBeUndefined();
+    expect(fake.seen.run?.eachMessage).toBeTypeOf('function');
+    expect(fake.seen.run?.autoCommitThreshold).toBe(1);
+    expect(fake.seen.run?.eachBatchAutoResolve).toBeUndefined();
+    expect(fake.seen.run?.partitionsConsumedConcurrently).toBe(8);
+  });
+
+  it('returns from eachMessage (kafkajs resolves the offset) only once the record is delivered or parked', async () => {
+    const { url, received } = await target([503, 200]);
+    const { fake } = await fakeDispatcher(url);
+    fake.join({ 'minute-bars': [3] });
+    await expect(fake.eachMessage()).resolves.toBeUndefined();
+    expect(received).toHaveLength(2);
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+
+    const final = await target([422], '{"reason":"bad"}');
+    const parking = await fakeDispatcher(final.url);
+    parking.fake.join({ 'minute-bars': [3] });
+    await expect(parking.fake.eachMessage()).resolves.toBeUndefined();
+    expect(parking.fake.seen.parked).toEqual([{ topic: 'minute-bars-dead-letter', value: '{"v":1}' }]);
+  });
+
+  it('throws, so that the offset is not resolved, when it stops while the record waits', async () => {
+    const { url } = await target([503]);
+    const { fake, dispatcher } = await fakeDispatcher(url);
+    fake.join({ 'minute-bars': [3] });
+    const handled = fake.eachMessage();
+    setTimeout(() => void dispatcher.stop(), 30);
+    await expect(handled).rejects.toThrow('the dispatcher is stopping');
+  });
+
+  it('neither posts nor completes a record of a partition the group gave to another consumer', async () => {
+    const { url, received } = await target([200]);
+    const { fake } = await fakeDispatcher(url);
+    fake.join({ 'minute-bars': [0, 1] });
+    // A record left over from a batch fetched before the rebalance: not sent at all.
+    await expect(fake.eachMessage(3)).rejects.toBeInstanceOf(PartitionRevokedError);
+    expect(received).toHaveLength(0);
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+
+    // The group rebalances while the record is with the target: delivered, but its offset is left unresolved
+    // for the partition's new owner (who delivers it again; detect recognises a batch it has done).
+    let answer: (() => void) | undefined;
+    server = createServer((_request, response) => {
+      answer = () => response.writeHead(200).end();
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const slowUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const slow = await fakeDispatcher(slowUrl);
+    slow.fake.join({ 'minute-bars': [3] });
+    const handled = slow.fake.eachMessage();
+    await new Promise<void>((resolve) => {
+      const look = setInterval(() => answer && (clearInterval(look), resolve()), 5);
+    });
+    slow.fake.join({ 'minute-bars': [0] });
+    answer!();
+    await expect(handled).rejects.toBeInstanceOf(PartitionRevokedError);
+  });
+
+  it('is not ready after a crash, and says so when kafkajs will not restart the consumer', async () => {
+    const { url } = await target([200]);
+    const fatal: Error[] = [];
+    const { fake, dispatcher } = await fakeDispatcher(url, { onFatalCrash: (error) => fatal.push(error) });
+    expect(dispatcher.ready()).toBe(false);
+    fake.join({ 'minute-bars': [3] });
+    expect(dispatcher.ready()).toBe(true);
+    fake.crash(new Error('connection lost'), true);
+    expect(dispatcher.ready()).toBe(false);
+    expect(fatal).toEqual([]);
+    fake.join({ 'minute-bars': [3] }); // kafkajs restarted it and it joined again
+    expect(dispatcher.ready()).toBe(true);
+    const bug = new TypeError('x is undefined');
+    fake.crash(bug, false);
+    expect(dispatcher.ready()).toBe(false);
+    expect(fatal).toEqual([bug]);
   });
 });

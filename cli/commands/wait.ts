@@ -43,7 +43,11 @@ export async function waitForIdle(
   const deadline = Date.now() + timeoutSeconds * 1000;
   let last = '';
   for (;;) {
-    const pending = await pendingWork(stack).catch((error) => {
+    const pending = await pendingWork(stack).catch((error: unknown) => {
+      // A broker that has just started again answers "coordinator loading" for a few seconds: that passes.
+      if ((error as { retriable?: unknown }).retriable === true) {
+        return [`Kafka not answering yet (${(error as Error).message})`];
+      }
       throw stackError(error);
     });
     if (pending.length === 0) {

@@ -156,10 +156,18 @@ export async function midStream(ahead: number, timeoutMs = 120_000): Promise<voi
     const topic = endpoints.kafka.topic;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const [ends, committed] = await Promise.all([
-        admin.fetchTopicOffsets(topic),
-        admin.fetchOffsets({ groupId: readVariable('KAFKA_GROUP_ID'), topics: [topic] }),
-      ]);
+      let ends, committed;
+      try {
+        [ends, committed] = await Promise.all([
+          admin.fetchTopicOffsets(topic),
+          admin.fetchOffsets({ groupId: readVariable('KAFKA_GROUP_ID'), topics: [topic] }),
+        ]);
+      } catch (error) {
+        // A broker just started again is still loading its group coordinator: ask again in a moment.
+        if ((error as { retriable?: boolean }).retriable !== true) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        continue;
+      }
       const done = new Map(
         (committed[0]?.partitions ?? []).map((partition) => [partition.partition, Number(partition.offset)]),
       );

@@ -137,6 +137,23 @@ describe('detect', () => {
   });
 });
 
+describe('detect --quarantine', () => {
+  it('writes a set-aside row that would be a formula so that a spreadsheet shows it as text', async () => {
+    const formula = file(
+      'FORMULA.csv',
+      `${nseCsv([['09:15', '1', '1', '1', '1', '1']])}=cmd|' /C calc'!A0,1,1,1,1,1\n-2,1,1,1,1,1\n`,
+    );
+    const quarantine = join(dir, 'formula-quarantine.csv');
+    const { code } = await run(['detect', '--format', 'jsonl', '--quarantine', quarantine, formula]);
+    expect(code).toBe(0);
+    expect(readFileSync(quarantine, 'utf8')).toBe(
+      'object,line,reason,detail,raw\n' +
+        `FORMULA.csv,3,timestamp,unreadable timestamp '=cmd|' /C calc'!A0',"'=cmd|' /C calc'!A0,1,1,1,1,1"\n` +
+        `FORMULA.csv,4,timestamp,unreadable timestamp '-2',"'-2,1,1,1,1,1"\n`,
+    );
+  });
+});
+
 describe('detect with the ingest limits', () => {
   it('rejects an object past a limit set in the environment, as ingest would, and goes on', async () => {
     const report = join(dir, 'limits-report.json');

@@ -19,6 +19,7 @@ import { dropFiles } from '../cli/commands/drop.js';
 import { kafkaLag, waitForIdle } from '../cli/commands/wait.js';
 import { clients, stackIngestionStore, type StackClients } from '../cli/stackClients.js';
 import { detectionConfigFromEnv } from '../shared/config/detection.js';
+import { ingestLimitsFromEnv } from '../shared/config/ingestLimits.js';
 import { readVariable } from '../shared/config/runtime.js';
 import type { Alert } from '../shared/core/alert.js';
 import { ObjectSeriesDetection } from '../shared/core/objectSeriesDetection.js';
@@ -70,10 +71,11 @@ async function dataset(): Promise<Dataset> {
 /** The alerts the pipeline must write, found by ObjectSeriesDetection (the reference it must match). */
 async function expectedAlerts(files: string[]): Promise<Alert[]> {
   const config = detectionConfigFromEnv(process.env);
+  const limits = ingestLimitsFromEnv(process.env);
   const detection = new ObjectSeriesDetection(config);
   for (const file of files) {
     const name = basename(file);
-    const bars = await readObject(createReadStream(file), { objectName: name, zone: config.zone });
+    const bars = await readObject(createReadStream(file), { objectName: name, zone: config.zone, limits });
     detection.addObject(bars, { object: name, generation: '0' });
   }
   return [...detection.alerts()];

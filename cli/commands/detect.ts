@@ -5,6 +5,8 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Option, type Command } from 'commander';
+import { ingestLimitsFromEnv } from '../../shared/config/ingestLimits.js';
+import { ConfigError } from '../../shared/config/runtime.js';
 import { ObjectSeriesDetection } from '../../shared/core/objectSeriesDetection.js';
 import {
   compileSettings,
@@ -12,6 +14,7 @@ import {
   SettingsError,
   type DetectionConfig,
 } from '../../shared/core/detectionSettings.js';
+import type { IngestLimits } from '../../shared/core/ingestLimits.js';
 import { readObject } from '../../shared/core/readObject.js';
 import { quarantineCsv } from '../../shared/core/quarantine.js';
 import {
@@ -91,8 +94,22 @@ function compile(options: DetectOptions): DetectionConfig {
   }
 }
 
+/**
+ * The pipeline's ingest limits, from the same variables and with the same defaults, so that an object ingest
+ * would reject the command rejects too.
+ */
+function limitsFrom(env: NodeJS.ProcessEnv): IngestLimits {
+  try {
+    return ingestLimitsFromEnv(env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 async function runDetect(files: string[], options: DetectOptions, context: CliContext): Promise<void> {
   const config = compile(options);
+  const limits = limitsFrom(context.env);
   const format: AlertFormat =
     options.format !== undefined && isAlertFormat(options.format)
       ? options.format
@@ -133,6 +150,7 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
       const bars = await readObject(fileChunks(file), {
         objectName: object,
         zone: config.zone,
+        limits,
         onBytes: (n) => {
           bytesRead += n;
           progress?.update(Math.floor(bytesRead / 1e6));

@@ -87,6 +87,7 @@ function defaultDependencies(): IngestDependencies {
       leaseMs: settings.leaseMs,
     }),
     config: settings.detection,
+    limits: settings.limits,
     batchMinutes: settings.batchMinutes,
     quarantinePrefix: settings.quarantinePrefix,
     openObject: ({ bucket, name, generation }) =>

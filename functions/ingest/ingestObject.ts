@@ -6,6 +6,7 @@
  * no work twice; a lease lets a later delivery take over one that crashed.
  */
 import type { DetectionConfig } from '../../shared/core/detectionSettings.js';
+import type { IngestLimits } from '../../shared/core/ingestLimits.js';
 import type { ObjectBars } from '../../shared/core/objectIntake.js';
 import { readObject } from '../../shared/core/readObject.js';
 import { quarantineCsv } from '../../shared/core/quarantine.js';
@@ -19,6 +20,8 @@ export type ObjectRef = IngestionObject;
 export interface IngestDependencies {
   store: IngestionStore;
   config: DetectionConfig;
+  /** Past any of these the object is rejected, before anything is produced. */
+  limits: IngestLimits;
   batchMinutes: number;
   quarantinePrefix: string;
   /** The object's bytes, for exactly this generation. */
@@ -65,7 +68,11 @@ export async function ingestClaimed(
   };
   let bars: ObjectBars;
   try {
-    bars = await readObject(deps.openObject(object), { objectName: object.name, zone: deps.config.zone });
+    bars = await readObject(deps.openObject(object), {
+      objectName: object.name,
+      zone: deps.config.zone,
+      limits: deps.limits,
+    });
   } catch (error) {
     if (error instanceof ObjectGoneError) {
       ensureOwned();

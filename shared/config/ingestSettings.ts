@@ -6,8 +6,10 @@
 import type { KafkaConfig } from 'kafkajs';
 import { kafkaConfig } from '../clients/kafka.js';
 import { SettingsError, type DetectionConfig } from '../core/detectionSettings.js';
+import type { IngestLimits } from '../core/ingestLimits.js';
 import type { ObjectPrefixes } from '../pipeline/objectFilter.js';
 import { detectionConfigFromEnv } from './detection.js';
+import { ingestLimitsFromEnv } from './ingestLimits.js';
 import { ConfigError, readPositiveInt, readVariable, type RuntimeVariable } from './runtime.js';
 
 export interface IngestSettings extends ObjectPrefixes {
@@ -19,6 +21,8 @@ export interface IngestSettings extends ObjectPrefixes {
   batchMinutes: number;
   /** How long a claim on an ingestion holds without renewal (see the ingestion store). */
   leaseMs: number;
+  /** Past any of these an object is rejected whole. */
+  limits: IngestLimits;
   ingestionsCollection: string;
   detection: DetectionConfig;
 }
@@ -32,6 +36,7 @@ export function ingestSettings(env: NodeJS.ProcessEnv): IngestSettings {
     kafka: kafka(env),
     batchMinutes: readPositiveInt('BATCH_MINUTES', env),
     leaseMs: readPositiveInt('INGEST_LEASE_MS', env),
+    limits: ingestLimitsFromEnv(env),
     ingestionsCollection: collectionId('INGESTIONS_COLLECTION', env),
     detection: detection(env),
   };

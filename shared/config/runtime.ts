@@ -31,6 +31,13 @@ export const RUNTIME_VARIABLES = {
   BATCH_MINUTES: '1875',
   /** How long ingest's claim on an object holds without renewal; renewed every third of it. */
   INGEST_LEASE_MS: '60000',
+  // Ingest limits: an object past any of them is rejected whole (contract §1, Limits).
+  /** Most bytes of one record's text (a line, or the lines of a record with a quoted line break). */
+  MAX_LINE_BYTES: '65536',
+  /** Most bytes of an object's text after gunzipping: 1.5 GiB. */
+  MAX_OBJECT_BYTES: '1610612736',
+  MAX_ROWS_PER_OBJECT: '25000000',
+  MAX_SYMBOLS_PER_OBJECT: '10000',
   // Pub/Sub
   ANOMALIES_TOPIC: 'anomalies',
   // Firestore collections
@@ -68,6 +75,10 @@ export const COMPONENT_VARIABLES: Record<'ingest' | 'detect' | 'notify' | 'dispa
     'KAFKA_SSL',
     'BATCH_MINUTES',
     'INGEST_LEASE_MS',
+    'MAX_LINE_BYTES',
+    'MAX_OBJECT_BYTES',
+    'MAX_ROWS_PER_OBJECT',
+    'MAX_SYMBOLS_PER_OBJECT',
     'INGESTIONS_COLLECTION',
     'EXCHANGE_TIMEZONE',
   ],

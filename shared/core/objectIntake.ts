@@ -7,6 +7,7 @@ import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME } from './barTable.js';
 import { csvLine } from './csvText.js';
 import { OVERFLOW_SCALE, scanDecimal, scanned, scannedSign } from './decimal.js';
 import { mapHeader, symbolFromObjectName, VALUE_COLUMNS, type ColumnMap } from './header.js';
+import { tooManyRows, tooManySymbols, type IngestLimits } from './ingestLimits.js';
 import { MinuteSet } from './minuteSet.js';
 import {
   emptyReport,
@@ -71,6 +72,9 @@ class SymbolMinutes {
 export class ObjectIntake {
   readonly #objectName: string;
   readonly #zone: ZoneOffsets;
+  readonly #maxRows: number;
+  readonly #maxSymbols: number;
+  readonly #limits: IngestLimits;
   readonly #table = new BarTable();
   readonly #report: QualityReport;
   readonly #setAside: SetAsideRow[] = [];
@@ -80,9 +84,12 @@ export class ObjectIntake {
   readonly #minutes: SymbolMinutes[] = [];
   readonly #duplicates: PendingDuplicate[] = [];
 
-  constructor(objectName: string, zone: ZoneOffsets) {
+  constructor(objectName: string, zone: ZoneOffsets, limits: IngestLimits) {
     this.#objectName = objectName;
     this.#zone = zone;
+    this.#limits = limits;
+    this.#maxRows = limits.maxRows;
+    this.#maxSymbols = limits.maxSymbols;
     this.#report = emptyReport(objectName);
   }
 
@@ -93,7 +100,8 @@ export class ObjectIntake {
   /**
    * Takes the next row of the object (its fields and the line it starts on). The first non-blank row is the
    * header. `malformed` marks a row whose quoting the CSV parser could not make sense of.
-   * @throws ObjectRejectedError when the header lacks a required column
+   * @throws ObjectRejectedError when the header lacks a required column, or past MAX_ROWS_PER_OBJECT or
+   *   MAX_SYMBOLS_PER_OBJECT (checked as rows come, so that reading stops there)
    */
   addRow(fields: readonly string[], line: number, malformed = false): void {
     if (fields.length === 1 && fields[0]!.trim() === '') return;
@@ -102,7 +110,7 @@ export class ObjectIntake {
       this.#takeHeader(fields);
       return;
     }
-    this.#report.dataRows++;
+    if (++this.#report.dataRows > this.#maxRows) throw tooManyRows(this.#limits);
     // Every way a row is set aside goes through this one call, outside the per-row work: V8 recompiles a
     // function when it first meets a path it never ran, and this one is the reader's largest.
     const outcome = malformed ? QUOTES : this.#take(fields, line, columns);
@@ -117,6 +125,9 @@ export class ObjectIntake {
       const symbol = fields[columns.symbol]!.trim();
       if (symbol === '') return SYMBOL_EMPTY;
       symbolId = this.#table.symbolId(symbol);
+      // Ids are dense: a new symbol's is the count before it. Any row naming one counts, even one later set
+      // aside, as the table keeps every symbol it has been given.
+      if (symbolId >= this.#maxSymbols) throw tooManySymbols(this.#limits);
     } else if (symbolId < 0) return NO_SYMBOL;
 
     const minute = parseMinute(fields[columns.timestamp]!, this.#zone);

@@ -1,10 +1,37 @@
-/** The set-aside rows of one or more objects as CSV: object, line, reason, detail, raw. */
-import { csvLine } from './csvText.js';
+/**
+ * The set-aside rows of one or more objects as CSV: object, line, reason, detail, raw.
+ *
+ * People open this file in a spreadsheet, and its text cells hold whatever the uploaded object held: a cell
+ * such as `=HYPERLINK(...)` or `@SUM(...)` would be run as a formula there (CSV injection). As OWASP advises,
+ * such a cell is prefixed with a single quote, which makes a spreadsheet show it as text, and quoted.
+ */
+import { csvField } from './csvText.js';
 import type { SetAsideRow } from './report.js';
 
 export function quarantineCsv(rows: Iterable<{ object: string; row: SetAsideRow }>): string {
   const lines = ['object,line,reason,detail,raw'];
-  for (const { object, row } of rows)
-    lines.push(csvLine([object, row.line, row.reason, row.detail, row.raw]));
+  for (const { object, row } of rows) {
+    // `line` is a number and `reason` one of ours: only the other three can come from the object.
+    lines.push(
+      [
+        spreadsheetText(object),
+        csvField(row.line),
+        csvField(row.reason),
+        spreadsheetText(row.detail),
+        spreadsheetText(row.raw),
+      ].join(','),
+    );
+  }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What a spreadsheet takes for the start of a formula (=, +, -, @), and tab and carriage return, which hide
+ * one behind leading whitespace (OWASP, CSV injection).
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A text cell that a spreadsheet shows as text, never runs. */
+export function spreadsheetText(text: string): string {
+  return FORMULA_START.test(text) ? `"'${text.replaceAll('"', '""')}"` : csvField(text);
 }

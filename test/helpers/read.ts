@@ -7,9 +7,16 @@ import {
   DEFAULT_SETTINGS,
   type DetectionSettings,
 } from '../../shared/core/detectionSettings.js';
+import { ingestLimitsFromEnv } from '../../shared/config/ingestLimits.js';
+import type { IngestLimits } from '../../shared/core/ingestLimits.js';
 import type { ObjectBars } from '../../shared/core/objectIntake.js';
 import { readObject } from '../../shared/core/readObject.js';
 import type { Alert } from '../../shared/core/alert.js';
+
+/** The limits a deployment gets by default (runtime.ts), changed where a test says. */
+export function limitsFor(limits: Partial<IngestLimits> = {}): IngestLimits {
+  return { ...ingestLimitsFromEnv({}), ...limits };
+}
 
 export function configFor(settings: Partial<DetectionSettings> = {}) {
   return compileSettings({ ...DEFAULT_SETTINGS, ...settings });
@@ -21,11 +28,16 @@ export async function readText(
   objectName = 'TEST__EQ__NSE__NSE__MINUTE.csv',
   settings: Partial<DetectionSettings> = {},
   chunkSize = 7,
+  limits: Partial<IngestLimits> = {},
 ): Promise<ObjectBars> {
   const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   const chunks: Buffer[] = [];
   for (let at = 0; at < bytes.length; at += chunkSize) chunks.push(bytes.subarray(at, at + chunkSize));
-  return readObject(Readable.from(chunks), { objectName, zone: configFor(settings).zone });
+  return readObject(Readable.from(chunks), {
+    objectName,
+    zone: configFor(settings).zone,
+    limits: limitsFor(limits),
+  });
 }
 
 export function gzip(text: string): Buffer {

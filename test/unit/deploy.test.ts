@@ -124,6 +124,7 @@ const CONFIGURATIONS = {
     '--partitions=12',
     '--dispatcher-instances=3',
     '--set=A1_THRESHOLD=0.01',
+    '--set=MAX_OBJECT_BYTES=4294967296',
   ],
   /** An existing cluster reachable from the internet: no VPC at all. */
   internet: ['--dry-run', `--project=${PROJECT}`, ...EXISTING_KAFKA, '--no-vpc'],
@@ -310,6 +311,7 @@ describe('deploy.sh --dry-run', () => {
     expect(ingest.get('KAFKA_BROKERS')).toBe('broker-1.example.com:9093,broker-2.example.com:9093');
     expect(ingest.get('KAFKA_SASL_MECHANISM')).toBe('plain');
     expect(ingest.get('KAFKA_SASL_USERNAME')).toBe('svc-anomalies');
+    expect(ingest.get('MAX_OBJECT_BYTES')).toBe('4294967296');
     const detect = environmentOf(componentCommands(runs.existing.commands).get('detect')!).env;
     expect(detect.get('A1_THRESHOLD')).toBe('0.01');
   });

@@ -137,6 +137,58 @@ describe('detect', () => {
   });
 });
 
+describe('detect --quarantine', () => {
+  it('writes a set-aside row that would be a formula so that a spreadsheet shows it as text', async () => {
+    const formula = file(
+      'FORMULA.csv',
+      `${nseCsv([['09:15', '1', '1', '1', '1', '1']])}=cmd|' /C calc'!A0,1,1,1,1,1\n-2,1,1,1,1,1\n`,
+    );
+    const quarantine = join(dir, 'formula-quarantine.csv');
+    const { code } = await run(['detect', '--format', 'jsonl', '--quarantine', quarantine, formula]);
+    expect(code).toBe(0);
+    expect(readFileSync(quarantine, 'utf8')).toBe(
+      'object,line,reason,detail,raw\n' +
+        `FORMULA.csv,3,timestamp,unreadable timestamp '=cmd|' /C calc'!A0',"'=cmd|' /C calc'!A0,1,1,1,1,1"\n` +
+        `FORMULA.csv,4,timestamp,unreadable timestamp '-2',"'-2,1,1,1,1,1"\n`,
+    );
+  });
+});
+
+describe('detect with the ingest limits', () => {
+  it('rejects an object past a limit set in the environment, as ingest would, and goes on', async () => {
+    const report = join(dir, 'limits-report.json');
+    const { code, stdout, stderr } = await runCli(
+      ['detect', '--format', 'jsonl', '--report', report, acme, beta],
+      { MAX_ROWS_PER_OBJECT: '2' },
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      'ACME__EQ__NSE__NSE__MINUTE.csv: REJECTED: object has more than 2 rows (MAX_ROWS_PER_OBJECT)',
+    );
+    expect(stdout).toBe('');
+    const reports = JSON.parse(readFileSync(report, 'utf8'));
+    expect(reports[0].report).toMatchObject({
+      status: 'rejected',
+      error: 'object has more than 2 rows (MAX_ROWS_PER_OBJECT)',
+      accepted: 0,
+    });
+    expect(reports[1].report.status).toBe('rejected');
+  });
+
+  it('rejects a line past MAX_LINE_BYTES, naming the line', async () => {
+    const long = file('LONG.csv', `${nseCsv([['09:15', '1', '1', '1', '1', '1']])}${'x'.repeat(70_000)}\n`);
+    const { code, stderr } = await run(['detect', '--format', 'jsonl', long]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('LONG.csv: REJECTED: line 3 is longer than 65536 bytes (MAX_LINE_BYTES)');
+  });
+
+  it('exits 2 for a malformed limit, naming the variable', async () => {
+    const { code, stderr } = await runCli(['detect', acme], { MAX_LINE_BYTES: 'lots' });
+    expect(code).toBe(2);
+    expect(stderr).toBe("stock-anomalies: MAX_LINE_BYTES must be a positive integer, got 'lots'\n");
+  });
+});
+
 describe('detect on empty objects and symbols without accepted rows', () => {
   const headerOnly = file('EMPTY__EQ__NSE__NSE__MINUTE.csv', 'timestamp,open,high,low,close,volume\n\n\n');
   const withFooter = file(

@@ -13,6 +13,7 @@ describe('ingestSettings', () => {
       kafkaTopic: 'minute-bars',
       batchMinutes: 1875,
       ingestionsCollection: 'ingestions',
+      limits: { maxLineBytes: 65536, maxObjectBytes: 1610612736, maxRows: 25000000, maxSymbols: 10000 },
     });
     expect(settings.kafka).toMatchObject({
       clientId: 'stock-anomalies',
@@ -40,6 +41,10 @@ describe('ingestSettings', () => {
       KAFKA_SASL_USERNAME: 'user',
       KAFKA_SASL_PASSWORD: 'secret',
       BATCH_MINUTES: '60',
+      MAX_LINE_BYTES: '1024',
+      MAX_OBJECT_BYTES: '1000000',
+      MAX_ROWS_PER_OBJECT: '5000',
+      MAX_SYMBOLS_PER_OBJECT: '3',
       INGESTIONS_COLLECTION: 'ingestions-eu',
       EXCHANGE_TIMEZONE: 'UTC',
       A1_THRESHOLD: '0.01',
@@ -52,6 +57,7 @@ describe('ingestSettings', () => {
       kafkaTopic: 'bars.v2',
       batchMinutes: 60,
       ingestionsCollection: 'ingestions-eu',
+      limits: { maxLineBytes: 1024, maxObjectBytes: 1000000, maxRows: 5000, maxSymbols: 3 },
     });
     expect(settings.kafka).toMatchObject({
       clientId: 'ingest-eu',
@@ -74,6 +80,14 @@ describe('ingestSettings', () => {
   it.each([
     ['BATCH_MINUTES', '0', "BATCH_MINUTES must be a positive integer, got '0'"],
     ['BATCH_MINUTES', '1.5', "BATCH_MINUTES must be a positive integer, got '1.5'"],
+    ['MAX_LINE_BYTES', '64k', "MAX_LINE_BYTES must be a positive integer, got '64k'"],
+    ['MAX_LINE_BYTES', '0', "MAX_LINE_BYTES must be a positive integer, got '0'"],
+    ['MAX_OBJECT_BYTES', '-1', "MAX_OBJECT_BYTES must be a positive integer, got '-1'"],
+    ['MAX_OBJECT_BYTES', '1.5GiB', "MAX_OBJECT_BYTES must be a positive integer, got '1.5GiB'"],
+    ['MAX_ROWS_PER_OBJECT', '2.5', "MAX_ROWS_PER_OBJECT must be a positive integer, got '2.5'"],
+    ['MAX_ROWS_PER_OBJECT', 'none', "MAX_ROWS_PER_OBJECT must be a positive integer, got 'none'"],
+    ['MAX_SYMBOLS_PER_OBJECT', '0', "MAX_SYMBOLS_PER_OBJECT must be a positive integer, got '0'"],
+    ['MAX_SYMBOLS_PER_OBJECT', 'many', "MAX_SYMBOLS_PER_OBJECT must be a positive integer, got 'many'"],
     [
       'KAFKA_TOPIC',
       'minute bars',

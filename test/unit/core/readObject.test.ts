@@ -6,7 +6,7 @@ import type { ObjectBars } from '../../../shared/core/objectIntake.js';
 import { readObject } from '../../../shared/core/readObject.js';
 import { ObjectRejectedError } from '../../../shared/core/report.js';
 import { formatMinute } from '../../../shared/core/timestamp.js';
-import { configFor, gzip, readText } from '../../helpers/read.js';
+import { configFor, gzip, limitsFor, readText } from '../../helpers/read.js';
 
 const HEADER = 'timestamp,open,high,low,close,volume';
 
@@ -52,6 +52,7 @@ describe('object encoding', () => {
   it('closes its source when it rejects the object, plain or gzipped, from a stream or a file reader', async () => {
     const rows = '2017-01-02 09:15:00+05:30,10,10,10,10,5\n'.repeat(5000);
     const zone = configFor().zone;
+    const limits = limitsFor();
     for (const [objectName, bytes] of [
       ['x.csv', Buffer.from(`timestamp,price\n${rows}`)],
       ['x.csv.gz', gzip(`timestamp,price\n${rows}`)],
@@ -67,11 +68,15 @@ describe('object encoding', () => {
           closed = true;
         }
       })();
-      await expect(readObject(fileReader, { objectName, zone })).rejects.toThrow(/missing required columns/);
+      await expect(readObject(fileReader, { objectName, zone, limits })).rejects.toThrow(
+        /missing required columns/,
+      );
       expect(closed).toBe(true);
 
       const stream = Readable.from(pieces);
-      await expect(readObject(stream, { objectName, zone })).rejects.toThrow(/missing required columns/);
+      await expect(readObject(stream, { objectName, zone, limits })).rejects.toThrow(
+        /missing required columns/,
+      );
       expect(stream.destroyed).toBe(true);
     }
   });

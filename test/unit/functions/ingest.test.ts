@@ -19,7 +19,7 @@ import type { BarBatch } from '../../../shared/pipeline/barBatch.js';
 import { skipReason } from '../../../shared/pipeline/objectFilter.js';
 import { serveFunction } from '../../helpers/functionServer.js';
 import { MemoryIngestionStore } from '../../helpers/memoryIngestionStore.js';
-import { configFor } from '../../helpers/read.js';
+import { configFor, limitsFor } from '../../helpers/read.js';
 
 let server: { url: string; close: () => Promise<void> };
 let store: MemoryIngestionStore;
@@ -56,6 +56,7 @@ beforeEach(() => {
   setIngestDependencies({
     store,
     config: configFor(),
+    limits: limitsFor(),
     batchMinutes: 2,
     quarantinePrefix: 'quarantine/',
     openObject: ({ name }) => {
@@ -229,6 +230,7 @@ describe('ingest: what it records', () => {
       {
         store,
         config: configFor(),
+        limits: limitsFor(),
         batchMinutes: 2,
         quarantinePrefix: 'quarantine/',
         openObject: () =>
@@ -307,6 +309,56 @@ describe('ingest: what it records', () => {
     expect(produced).toEqual([]);
     expect(ingestion('ACME.csv')).toMatchObject({ status: 'gone', error: reason });
     expect(await store.claim(object, now + 1)).toMatchObject({ claimed: false, reason: 'already gone' });
+  });
+});
+
+describe('ingest: its limits', () => {
+  it('rejects an object past a limit, producing nothing and setting nothing aside', async () => {
+    const { ingestClaimed } = await import('../../../functions/ingest/ingestObject.js');
+    const object = { bucket: 'b', name: 'MANY.csv', generation: GENERATION };
+    // A bad row before the limit is reached: it must not reach the quarantine either.
+    objects.set('MANY.csv', `${HEADER}\nACME,yesterday,1,1,1,1,1\n${ROWS.join('\n')}\n`);
+    const claim = await store.claim(object, Date.parse('2024-03-01T10:00:00Z'));
+    expect(claim).toMatchObject({ claimed: true });
+    const deps = {
+      store,
+      config: configFor(),
+      limits: limitsFor({ maxRows: 3 }),
+      batchMinutes: 2,
+      quarantinePrefix: 'quarantine/',
+      openObject: () =>
+        (async function* () {
+          yield Buffer.from(objects.get('MANY.csv')!);
+        })(),
+      writeObject: async (bucket: string, name: string, text: string) =>
+        void written.set(`${bucket}/${name}`, text),
+      produce: async (batches: Iterable<BarBatch>) => void produced.push(...batches),
+    };
+    expect(await ingestClaimed(object, `MANY.csv@${GENERATION}`, deps)).toEqual({
+      status: 'rejected',
+      id: `MANY.csv@${GENERATION}`,
+      detail: 'object has more than 3 rows (MAX_ROWS_PER_OBJECT)',
+    });
+    expect(produced).toEqual([]);
+    expect(written.size).toBe(0);
+    expect(ingestion('MANY.csv')).toMatchObject({
+      status: 'rejected',
+      error: 'object has more than 3 rows (MAX_ROWS_PER_OBJECT)',
+      report: { status: 'rejected', error: 'object has more than 3 rows (MAX_ROWS_PER_OBJECT)', accepted: 0 },
+    });
+  });
+
+  it('stops the instance when it starts with a malformed limit, naming it', async () => {
+    vi.stubEnv('MAX_LINE_BYTES', '64k');
+    vi.resetModules();
+    try {
+      await expect(import('../../../functions/ingest/index.js')).rejects.toThrow(
+        "MAX_LINE_BYTES must be a positive integer, got '64k'",
+      );
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    }
   });
 });
 

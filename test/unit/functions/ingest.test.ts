@@ -294,6 +294,7 @@ describe('ingest: what it records', () => {
     const outcome = await ingestClaimed(object, `ACME.csv@${GENERATION}`, {
       store,
       config: configFor(),
+      limits: limitsFor(),
       batchMinutes: 2,
       quarantinePrefix: 'quarantine/',
       openObject: () =>

@@ -12,6 +12,7 @@ import { readObject } from '../../shared/core/readObject.js';
 import { quarantineCsv } from '../../shared/core/quarantine.js';
 import { emptyReport, ObjectRejectedError } from '../../shared/core/report.js';
 import { batchCount, planBatches, type BarBatch } from '../../shared/pipeline/barBatch.js';
+import { quarantineObjectName } from '../../shared/pipeline/objectFilter.js';
 import { FinalError, StockAnomaliesError } from '../../shared/errors.js';
 import type { IngestionObject, IngestionStatus, IngestionStore } from '../../shared/state/ingestionStore.js';
 
@@ -102,7 +103,9 @@ export async function ingestClaimed(
   })();
   const batchTotal = bars.runs.reduce((sum, run) => sum + batchCount(run.rows.length, deps.batchMinutes), 0);
   const quarantine =
-    bars.setAside.length > 0 ? `${deps.quarantinePrefix}${object.name}@${object.generation}.csv` : null;
+    bars.setAside.length > 0
+      ? quarantineObjectName(deps.quarantinePrefix, object.name, object.generation)
+      : null;
   if (quarantine !== null) {
     await deps.writeObject(
       object.bucket,

@@ -57,6 +57,8 @@ export class ZoneOffsets {
   readonly #byHour = new Map<number, number>();
   #lastDay = Number.NaN;
   #lastDayOffset = Number.NaN;
+  /** A UTC day with no change on it nor on the days either side: a wall time there has one reading. */
+  #quietDay = Number.NaN;
 
   /** @throws RangeError when the zone is not a known IANA time zone */
   constructor(zone: string) {
@@ -108,11 +110,31 @@ export class ZoneOffsets {
   }
 
   /**
-   * The UTC minute of a wall-clock minute in this zone. Two passes settle every minute outside a daylight-saving
-   * transition; inside one (a wall time that repeats or never happens) the result is one of the readings.
+   * The UTC minute of a wall-clock minute in this zone, or NaN for a wall time the zone's clocks skip (the gap
+   * of a daylight-saving change: no such time is shown in the zone). A wall time the clocks show twice is its
+   * first occurrence. Two passes settle every minute away from a change; near one, both readings are checked.
    */
   toUtc(localMinute: number): number {
-    return localMinute - this.offsetAt(localMinute - this.offsetAt(localMinute));
+    const utc = localMinute - this.offsetAt(localMinute - this.offsetAt(localMinute));
+    const day = Math.floor(utc / MINUTES_PER_DAY);
+    if (day === this.#quietDay) return utc;
+    // The offsets a day either side: equal, with no change on the three days, leaves a single reading.
+    const offset = this.offsetAt(utc);
+    const before = this.offsetAt(utc - MINUTES_PER_DAY);
+    const after = this.offsetAt(utc + MINUTES_PER_DAY);
+    if (before === after && offset === before) {
+      const byDay = this.#byDay;
+      if (byDay.get(day - 1) === offset && byDay.get(day) === offset && byDay.get(day + 1) === offset)
+        this.#quietDay = day;
+      return utc;
+    }
+    // Near a change: the wall time read with the offset before it and with the one after it; a reading is
+    // valid when the zone's clocks show that wall time at that instant.
+    let first = Number.NaN;
+    for (const reading of [localMinute - before, localMinute - after]) {
+      if (reading + this.offsetAt(reading) === localMinute && !(reading >= first)) first = reading;
+    }
+    return first;
   }
 
   /** The zone's local calendar day (days since 1970-01-01) of a UTC minute. */

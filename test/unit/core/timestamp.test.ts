@@ -97,3 +97,42 @@ describe('formatMinute', () => {
     expect(formatMinute(at('2020-02-29T00:00:00Z'))).toBe('2020-02-29T00:00:00Z');
   });
 });
+
+describe('wall times at a daylight-saving change', () => {
+  const berlin = new ZoneOffsets('Europe/Berlin');
+  it.each([
+    // New York, 2024-03-10: 02:00 EST becomes 03:00 EDT (07:00Z); 02:00-02:59 never happens.
+    ['2024-03-10 01:59', newYork, '2024-03-10T06:59:00Z'],
+    ['2024-03-10 03:00', newYork, '2024-03-10T07:00:00Z'],
+    // New York, 2024-11-03: 02:00 EDT becomes 01:00 EST (06:00Z); 01:00-01:59 happens twice.
+    ['2024-11-03 01:00', newYork, '2024-11-03T05:00:00Z'],
+    ['2024-11-03 01:59', newYork, '2024-11-03T05:59:00Z'],
+    ['2024-11-03 02:00', newYork, '2024-11-03T07:00:00Z'],
+    // Berlin (east of UTC), 2024-10-27: 03:00 CEST becomes 02:00 CET (01:00Z).
+    ['2024-10-27 02:30', berlin, '2024-10-27T00:30:00Z'],
+    ['2024-10-27 03:00', berlin, '2024-10-27T02:00:00Z'],
+    // Berlin, 2024-03-31: 02:00 CET becomes 03:00 CEST (01:00Z).
+    ['2024-03-31 01:59', berlin, '2024-03-31T00:59:00Z'],
+    ['2024-03-31 03:00', berlin, '2024-03-31T01:00:00Z'],
+  ])('reads %j as its first occurrence', (text, zone, minute) => {
+    expect(parseMinute(text, zone)).toBe(at(minute));
+  });
+
+  it.each([
+    ['2024-03-10 02:00', newYork],
+    ['2024-03-10 02:30', newYork],
+    ['2024-03-10 02:59', newYork],
+    ['2024-03-31 02:00', berlin],
+    ['2024-03-31 02:59', berlin],
+  ])('refuses %j, a wall time the clocks skip', (text, zone) => {
+    expect(parseMinute(text, zone)).toBeNaN();
+  });
+
+  it('maps every wall time New York shows in 2024 back to an instant showing it', () => {
+    // Each wall minute of 2024 in New York maps to the instant whose wall time it is, also after a jump back.
+    for (let utc = at('2024-01-01T05:00:00Z'); utc < at('2025-01-01T05:00:00Z'); utc += 7) {
+      const wall = utc + newYork.offsetAt(utc);
+      expect(newYork.toUtc(wall) + newYork.offsetAt(newYork.toUtc(wall))).toBe(wall);
+    }
+  });
+});

@@ -16,7 +16,7 @@ import {
 import { setIngestDependencies } from '../../../functions/ingest/index.js';
 import { serviceError } from '../../../shared/errors.js';
 import type { BarBatch } from '../../../shared/pipeline/barBatch.js';
-import { skipReason } from '../../../shared/pipeline/objectFilter.js';
+import { quarantineObjectName, skipReason } from '../../../shared/pipeline/objectFilter.js';
 import { serveFunction } from '../../helpers/functionServer.js';
 import { MemoryIngestionStore } from '../../helpers/memoryIngestionStore.js';
 import { configFor, limitsFor } from '../../helpers/read.js';
@@ -158,6 +158,14 @@ describe('ingest: which objects it takes', () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+
+  it('names quarantine objects so that no path normalisation takes them out of the quarantine prefix', () => {
+    expect(quarantineObjectName('quarantine/', 'in/ACME.csv', '7')).toBe('quarantine/in/ACME.csv@7.csv');
+    expect(quarantineObjectName('quarantine/', '../../x/./A%2E.csv', '7')).toBe(
+      'quarantine/%2E%2E/%2E%2E/x/%2E/A%252E.csv@7.csv',
+    );
+    expect(quarantineObjectName('q/', '..', '7')).toBe('q/%2E%2E@7.csv');
   });
 
   it('skips objects outside a configured upload prefix', () => {

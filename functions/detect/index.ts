@@ -15,6 +15,7 @@ import { getFirestore, getPubSub } from '../../shared/clients/google.js';
 import { detectSettings, type DetectSettings } from '../../shared/config/detectSettings.js';
 import { DETECT_STATUS, type DetectOutcome } from '../../shared/pipeline/deliveryContract.js';
 import { chunkAlerts } from '../../shared/pipeline/alertMessage.js';
+import { decodeHeaderValue } from '../../shared/pipeline/cloudEventHeader.js';
 import { classify, describeError, EventError, serviceError } from '../../shared/errors.js';
 import { deliveryTraceFromEnv } from '../../shared/deliveryTrace.js';
 import { faultInjectorFromEnv } from '../../shared/faultInjection.js';
@@ -68,7 +69,8 @@ export function recordOf(request: Pick<Request, 'headers' | 'rawBody'>): KafkaRe
   } catch (error) {
     throw new EventError(`not a CloudEvent: ${(error as Error).message}`, { cause: error });
   }
-  const text = (name: string) => (typeof event[name] === 'string' ? (event[name] as string) : undefined);
+  const text = (name: string) =>
+    typeof event[name] === 'string' ? decodeHeaderValue(event[name] as string) : undefined;
   return {
     eventId: event.id,
     key: text('key'),

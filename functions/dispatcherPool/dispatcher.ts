@@ -9,6 +9,7 @@
  * the same record sent again, for as long as it takes. Offsets are committed only after a record is
  * delivered or parked: a crash redelivers, never skips.
  */
+import { encodeHeaderValue } from '../../shared/pipeline/cloudEventHeader.js';
 import { setMaxListeners } from 'node:events';
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { parkedHeaders } from '../../shared/pipeline/parkedRecord.js';
@@ -77,7 +78,9 @@ export function cloudEventHeaders(record: RecordRef, sourceName = 'stock-anomali
     'ce-time': new Date(Number(message.timestamp)).toISOString(),
     'content-type': 'application/octet-stream',
   };
-  if (message.key !== null && message.key !== undefined) headers['ce-key'] = message.key.toString();
+  if (message.key !== null && message.key !== undefined) {
+    headers['ce-key'] = encodeHeaderValue(message.key.toString());
+  }
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     const text = headerText(value);
     if (text === undefined) continue;
@@ -85,7 +88,7 @@ export function cloudEventHeaders(record: RecordRef, sourceName = 'stock-anomali
     // JSON-typed body before detect sees it, and a malformed one would be answered 400 (parked) by the
     // framework instead of being held by detect. detect reads the raw bytes whatever they are.
     const extension = extensionName(name);
-    if (extension !== undefined) headers[`ce-${extension}`] = text;
+    if (extension !== undefined) headers[`ce-${extension}`] = encodeHeaderValue(text);
   }
   return headers;
 }

@@ -3,6 +3,7 @@
  * (a Pub/Sub message in the JSON_API_V1 payload format) becomes the `google.cloud.storage.object.v1.finalized`
  * CloudEvent in binary mode, with the int64 fields as JSON strings as Google sends them.
  */
+import { encodeHeaderValue } from '../../shared/pipeline/cloudEventHeader.js';
 
 export interface StorageNotification {
   id: string;
@@ -33,7 +34,7 @@ export function finalizedCloudEvent(notification: StorageNotification): BinaryCl
       'ce-id': notification.id,
       'ce-type': 'google.cloud.storage.object.v1.finalized',
       'ce-source': `//storage.googleapis.com/projects/_/buckets/${bucket}`,
-      'ce-subject': `objects/${name}`,
+      'ce-subject': encodeHeaderValue(`objects/${name}`),
       'ce-time': String(object.updated ?? object.timeCreated ?? notification.publishTime.toISOString()),
       'content-type': 'application/json',
     },

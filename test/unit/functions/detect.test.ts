@@ -280,6 +280,25 @@ describe('detect', () => {
     expect((await store.heldSymbols()).map((entry) => entry.symbol)).toEqual(['ACME']);
   });
 
+  it('detects a batch of a unicode symbol the dispatcher sends, its key percent-encoded in the header', async () => {
+    const value = JSON.stringify({ ...batch(0, [[0, '100', '10']]), symbol: '株✓ A' });
+    const headers = cloudEventHeaders({
+      topic: 'minute-bars',
+      partition: 3,
+      message: {
+        key: Buffer.from('株✓ A'),
+        value: Buffer.from(value),
+        offset: '11',
+        timestamp: '0',
+        headers: {},
+      },
+    });
+    expect(headers['ce-key']).toBe('%E6%A0%AA%E2%9C%93%20A');
+    const response = await fetch(server.url, { method: 'POST', headers, body: value });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ outcome: 'detected', processed: 1 });
+  });
+
   it('answers a batch with a bar that is not an array as a malformed batch, not a bug', async () => {
     expect(await post({ ...batch(0, [[0, '100', '10']]), bars: [null] })).toBe(422);
     expect(lastAnswer).toMatchObject({

@@ -19,6 +19,14 @@ function notification(attributes: Record<string, string>, data: unknown = resour
 }
 
 describe('finalizedCloudEvent', () => {
+  it('percent-encodes an object name that is not visible ASCII in ce-subject, keeping it whole in the data', () => {
+    const name = 'uploads/株式 ✓.csv';
+    const event = finalizedCloudEvent(notification({ eventType: 'OBJECT_FINALIZE' }, { ...resource, name }))!;
+    expect(event.headers['ce-subject']).toBe('objects/uploads/%E6%A0%AA%E5%BC%8F%20%E2%9C%93.csv');
+    expect(() => new Headers(event.headers)).not.toThrow();
+    expect(JSON.parse(event.body).name).toBe(name);
+  });
+
   it('builds a binary-mode google.cloud.storage.object.v1.finalized event with int64 fields as strings', () => {
     const event = finalizedCloudEvent(
       notification({

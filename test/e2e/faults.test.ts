@@ -12,9 +12,8 @@ import { generateDataset } from '../../cli/generate/index.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { stackPaths } from '../../stack/paths.js';
 import type { IngestionView } from '../../cli/commands/reports.js';
-import { alertLines } from '../helpers/alertLines.js';
+import { alertLines, verdictOf } from '../../bench/verdict.js';
 import { runCli } from '../helpers/runCli.js';
-import { verdictOf } from '../helpers/verdict.js';
 import { emptyStack, killAndRestart, midStream, pause, stackKafka } from '../helpers/stackFaults.js';
 
 const endpoints = stackEndpoints();

@@ -21,6 +21,17 @@ export default defineConfig({
           hookTimeout: 600_000,
         },
       },
+      {
+        test: {
+          // `npm run test:soak` only (npm test names its projects): the load proof and the 1 GB object, each
+          // on a stack of its own (bench/isolatedStack.ts), one after the other on a 2-core machine.
+          name: 'soak',
+          include: ['test/soak/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 1_800_000,
+          hookTimeout: 600_000,
+        },
+      },
     ],
   },
 });

@@ -44,7 +44,7 @@ const SEED = 11;
 const dir = join(benchRoot, '.bench', 'memory');
 
 /** One symbol, as many trading days as make about TARGET_BYTES (measured on a short file of the same symbol). */
-async function bigFile(): Promise<{ file: string; rows: number }> {
+async function bigFile(): Promise<{ file: string; rows: number; expectedAccepted: number }> {
   const probeDir = join(dir, 'probe');
   const probeDays = 40;
   const probe = await generateDataset({ out: probeDir, symbols: 1, days: probeDays, seed: SEED });
@@ -65,7 +65,11 @@ async function bigFile(): Promise<{ file: string; rows: number }> {
     manifest = await generateDataset({ out: dir, symbols: 1, days, seed: SEED });
   }
   const name = readdirSync(dir).find((entry) => entry.endsWith('.csv'))!;
-  return { file: join(dir, name), rows: manifest.totals.expected.dataRows };
+  return {
+    file: join(dir, name),
+    rows: manifest.totals.expected.dataRows,
+    expectedAccepted: manifest.totals.expected.accepted,
+  };
 }
 
 /** ingest as appComponents runs it, with the heap limit of the instance's Node, and the router that feeds it. */
@@ -86,6 +90,8 @@ export interface IngestMemoryFigures {
   /** done, rejected, failed, or why there is none (timed out, the process died: its log's last lines). */
   outcome: string;
   accepted: number;
+  /** What the generator's manifest says a correct reader accepts. */
+  expectedAccepted: number;
   batches: number;
   uploadMs: number;
   /** The ingestion's startedAt to finishedAt. */
@@ -99,7 +105,7 @@ export interface IngestMemoryFigures {
 
 /** Generates the file (unless kept from before), ingests it on a stack of its own and reads the peak. */
 export async function measureIngestMemory(): Promise<IngestMemoryFigures> {
-  const { file, rows } = await bigFile();
+  const { file, rows, expectedAccepted } = await bigFile();
   const bytes = statSync(file).size;
   const name = file.slice(file.lastIndexOf('/') + 1);
   try {
@@ -148,6 +154,7 @@ export async function measureIngestMemory(): Promise<IngestMemoryFigures> {
         rows,
         outcome,
         accepted: ingestion?.report?.accepted ?? NaN,
+        expectedAccepted,
         batches: ingestion?.batches ?? NaN,
         uploadMs,
         ingestMs: ingestion?.finishedAt

@@ -16,7 +16,8 @@
  * stopped here, so a developer's stack is never touched.
  *
  * Settings: BENCH_BATCH_MINUTES (comma-separated BATCH_MINUTES values to compare; default the runtime's),
- * BENCH_SYMBOLS, BENCH_DAYS, BENCH_TIMEOUT (seconds per run, default 900), BENCH_STACK_* (placement).
+ * BENCH_SYMBOLS, BENCH_DAYS, BENCH_TIMEOUT (seconds per run, default 900), BENCH_COUNT_EVERY (seconds between
+ * counts of the alerts written, default 10, 0 for none), BENCH_STACK_* (placement).
  */
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -64,8 +65,11 @@ const BATCHES_IN_FLIGHT = 8;
 const POLL_MS = 250;
 /** How often the lag and the processes' memory are sampled, and the alerts written counted. */
 const LAG_SAMPLE_MS = 1000;
-/** Less often: on the emulator a count() costs a scan of the collection (14 s at 290k alerts, under load). */
-const COUNT_SAMPLE_MS = 10_000;
+/**
+ * Less often: on the emulator a count() costs a scan of the collection (14 s at 290k alerts, under load), which
+ * the alert writes compete with. BENCH_COUNT_EVERY (seconds; 0: never) changes it.
+ */
+const COUNT_SAMPLE_MS = Number(process.env.BENCH_COUNT_EVERY ?? 10) * 1000;
 
 interface Dataset {
   files: string[];
@@ -240,11 +244,15 @@ class RunMonitor {
           await admin.disconnect().catch(() => undefined);
         }
       })(),
-      this.#every(COUNT_SAMPLE_MS, async () => {
-        const written = await stackAlertStore(this.stack).count();
-        this.written.push({ t: Date.now() - this.started, written });
-      }),
     );
+    if (COUNT_SAMPLE_MS > 0) {
+      this.#loops.push(
+        this.#every(COUNT_SAMPLE_MS, async () => {
+          const written = await stackAlertStore(this.stack).count();
+          this.written.push({ t: Date.now() - this.started, written });
+        }),
+      );
+    }
   }
 
   /** Ends the sampling, after one last memory sample. */
@@ -567,7 +575,7 @@ export function printPipeline(figures: PipelineFigures): void {
     console.log(
       `\nBATCH_MINUTES=${run.batchMinutes}: the dispatcher's consumer lag, sampled every ` +
         `${LAG_SAMPLE_MS / 1000} s (${run.records} records produced; peak lag ${whole(peak.total)} at ` +
-        `${seconds(peak.t)}; alerts written: count() every ${COUNT_SAMPLE_MS / 1000} s)`,
+        `${seconds(peak.t)}; alerts written: ${COUNT_SAMPLE_MS > 0 ? `count() every ${COUNT_SAMPLE_MS / 1000} s` : 'not counted'})`,
     );
     console.log(lagTable(run).toString());
     if (run.samplingErrors.length > 0) {

@@ -23,7 +23,9 @@ export default defineConfig({
       },
       {
         test: {
-          // The long runs (npm run test:soak): not part of npm test.
+          // `npm run test:soak` only (npm test names its projects): every fault in one run on the default
+          // stack, the load proof and the 1 GB object each on a stack of its own (bench/isolatedStack.ts), one
+          // after the other on a 2-core machine.
           name: 'soak',
           include: ['test/soak/**/*.test.ts'],
           globalSetup: ['test/stackSetup.ts'],

@@ -26,11 +26,13 @@ import {
   benchPlacement,
   benchRoot,
   isolateStack,
+  isMain,
   quietContext,
   seconds,
   whole,
   withIsolatedStack,
 } from './isolatedStack.js';
+import { memoryOf } from './processMemory.js';
 
 const TARGET_BYTES = Number(process.env.BENCH_MEMORY_BYTES ?? 1e9);
 const HEAP_MIB = Number(process.env.BENCH_MEMORY_HEAP_MIB ?? 1536);
@@ -42,7 +44,7 @@ const SEED = 11;
 const dir = join(benchRoot, '.bench', 'memory');
 
 /** One symbol, as many trading days as make about TARGET_BYTES (measured on a short file of the same symbol). */
-async function bigFile(): Promise<{ file: string; rows: number }> {
+async function bigFile(): Promise<{ file: string; rows: number; expectedAccepted: number }> {
   const probeDir = join(dir, 'probe');
   const probeDays = 40;
   const probe = await generateDataset({ out: probeDir, symbols: 1, days: probeDays, seed: SEED });
@@ -63,25 +65,11 @@ async function bigFile(): Promise<{ file: string; rows: number }> {
     manifest = await generateDataset({ out: dir, symbols: 1, days, seed: SEED });
   }
   const name = readdirSync(dir).find((entry) => entry.endsWith('.csv'))!;
-  return { file: join(dir, name), rows: manifest.totals.expected.dataRows };
-}
-
-interface Memory {
-  rssMiB: number;
-  peakMiB: number;
-}
-
-/** VmRSS and VmHWM (peak) of a process, in MiB; undefined once it is gone (a zombie has neither). */
-function memoryOf(pid: number): Memory | undefined {
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const mib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) / 1024;
-  const memory = { rssMiB: mib('VmRSS'), peakMiB: mib('VmHWM') };
-  return Number.isNaN(memory.rssMiB) || Number.isNaN(memory.peakMiB) ? undefined : memory;
+  return {
+    file: join(dir, name),
+    rows: manifest.totals.expected.dataRows,
+    expectedAccepted: manifest.totals.expected.accepted,
+  };
 }
 
 /** ingest as appComponents runs it, with the heap limit of the instance's Node, and the router that feeds it. */
@@ -94,14 +82,36 @@ const ingestUnderLimit: ComponentFactory = (ctx) =>
         : component,
     );
 
-async function main(): Promise<void> {
-  const { file, rows } = await bigFile();
+/** What one run measured; `fits` is the verdict: ingested, and the peak within the instance's memory. */
+export interface IngestMemoryFigures {
+  name: string;
+  bytes: number;
+  rows: number;
+  /** done, rejected, failed, or why there is none (timed out, the process died: its log's last lines). */
+  outcome: string;
+  accepted: number;
+  /** What the generator's manifest says a correct reader accepts. */
+  expectedAccepted: number;
+  batches: number;
+  uploadMs: number;
+  /** The ingestion's startedAt to finishedAt. */
+  ingestMs: number;
+  rssBeforeMiB: number;
+  peakMiB: number;
+  instanceMiB: number;
+  heapMiB: number;
+  fits: boolean;
+}
+
+/** Generates the file (unless kept from before), ingests it on a stack of its own and reads the peak. */
+export async function measureIngestMemory(): Promise<IngestMemoryFigures> {
+  const { file, rows, expectedAccepted } = await bigFile();
   const bytes = statSync(file).size;
   const name = file.slice(file.lastIndexOf('/') + 1);
   try {
     const ctx = isolateStack(benchPlacement('memory', 100));
     const components = stackComponents(ctx, [ingestUnderLimit]);
-    await withIsolatedStack(ctx, components, async (started) => {
+    return await withIsolatedStack(ctx, components, async (started) => {
       const pid = started.find((result) => result.name === 'ingest')!.pid!;
       const before = memoryOf(pid)!;
       const stack = clients(quietContext());
@@ -109,13 +119,13 @@ async function main(): Promise<void> {
       const begun = Date.now();
       await dropFiles(stack, [file], context);
       if (context.exitCode !== 0) throw new Error(`could not upload ${file}`);
-      const uploaded = Date.now() - begun;
+      const uploadMs = Date.now() - begun;
       const [object] = await stack.storage.bucket(stack.bucket).file(name).getMetadata();
       const store = stackIngestionStore(stack);
       const id = ingestionId(name, String(object.generation));
 
       process.stderr.write(
-        `dropped ${name} (${whole(bytes)} bytes) in ${seconds(uploaded)}; ingesting ...\n`,
+        `dropped ${name} (${whole(bytes)} bytes) in ${seconds(uploadMs)}; ingesting ...\n`,
       );
       const deadline = Date.now() + TIMEOUT_S * 1000;
       let peak = before.peakMiB;
@@ -138,34 +148,51 @@ async function main(): Promise<void> {
       peak = Math.max(peak, memoryOf(pid)?.peakMiB ?? 0);
       const ingestion = await store.get(id);
       await stack.firestore.terminate();
-      const took = ingestion?.finishedAt
-        ? ingestion.finishedAt.getTime() - ingestion.startedAt.getTime()
-        : NaN;
-      const fits = outcome === 'done' && peak <= INSTANCE_MIB;
-
-      const table = new Table({ style: { head: [], border: [] }, colAligns: ['left', 'right'] });
-      table.push(
-        ['file', `${name}, ${whole(bytes)} bytes, ${whole(rows)} data rows`],
-        ['ingest outcome', outcome.split('\n')[0]!],
-        [
-          'accepted bars, Kafka messages',
-          `${whole(ingestion?.report?.accepted ?? NaN)}, ${whole(ingestion?.batches ?? NaN)}`,
-        ],
-        ['upload', seconds(uploaded)],
-        ['ingest (startedAt to finishedAt)', seconds(took)],
-        ['ingest rate', `${whole(rows / (took / 1000))} rows/s`],
-        ['ingest process RSS before the drop', `${whole(before.rssMiB)} MiB`],
-        ['peak RSS (VmHWM)', `${whole(peak)} MiB${outcome === 'done' ? '' : ' (last seen)'}`],
-        ['instance memory / V8 heap limit', `${INSTANCE_MIB} MiB / ${HEAP_MIB} MiB`],
-        ['fits', fits ? `yes, ${whole(INSTANCE_MIB - peak)} MiB to spare` : 'NO'],
-      );
-      console.log(table.toString());
-      if (outcome.includes('\n')) console.log(outcome);
-      if (!fits) process.exitCode = 1;
+      return {
+        name,
+        bytes,
+        rows,
+        outcome,
+        accepted: ingestion?.report?.accepted ?? NaN,
+        expectedAccepted,
+        batches: ingestion?.batches ?? NaN,
+        uploadMs,
+        ingestMs: ingestion?.finishedAt
+          ? ingestion.finishedAt.getTime() - ingestion.startedAt.getTime()
+          : NaN,
+        rssBeforeMiB: before.rssMiB,
+        peakMiB: peak,
+        instanceMiB: INSTANCE_MIB,
+        heapMiB: HEAP_MIB,
+        fits: outcome === 'done' && peak <= INSTANCE_MIB,
+      };
     });
   } finally {
     if (!KEEP_FILE) rmSync(dir, { recursive: true, force: true });
   }
 }
 
-await main();
+function print(figures: IngestMemoryFigures): void {
+  const { outcome, peakMiB: peak } = figures;
+  const table = new Table({ style: { head: [], border: [] }, colAligns: ['left', 'right'] });
+  table.push(
+    ['file', `${figures.name}, ${whole(figures.bytes)} bytes, ${whole(figures.rows)} data rows`],
+    ['ingest outcome', outcome.split('\n')[0]!],
+    ['accepted bars, Kafka messages', `${whole(figures.accepted)}, ${whole(figures.batches)}`],
+    ['upload', seconds(figures.uploadMs)],
+    ['ingest (startedAt to finishedAt)', seconds(figures.ingestMs)],
+    ['ingest rate', `${whole(figures.rows / (figures.ingestMs / 1000))} rows/s`],
+    ['ingest process RSS before the drop', `${whole(figures.rssBeforeMiB)} MiB`],
+    ['peak RSS (VmHWM)', `${whole(peak)} MiB${outcome === 'done' ? '' : ' (last seen)'}`],
+    ['instance memory / V8 heap limit', `${figures.instanceMiB} MiB / ${figures.heapMiB} MiB`],
+    ['fits', figures.fits ? `yes, ${whole(figures.instanceMiB - peak)} MiB to spare` : 'NO'],
+  );
+  console.log(table.toString());
+  if (outcome.includes('\n')) console.log(outcome);
+}
+
+if (isMain(import.meta.url)) {
+  const figures = await measureIngestMemory();
+  print(figures);
+  if (!figures.fits) process.exitCode = 1;
+}

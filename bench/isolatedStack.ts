@@ -6,13 +6,17 @@
  * the benchmark's default. The caller's own STACK_* values are ignored on purpose: they usually point at the
  * developer's stack, which the benchmark must not reuse nor stop.
  */
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { ProcessComponent, StackContext } from '../stack/component.js';
 import { createStackContext } from '../stack/components.js';
 import { stackDown, stackUp, type UpResult } from '../stack/orchestrate.js';
+import { findRepoRoot } from '../stack/paths.js';
 import type { CliContext } from '../cli/context.js';
 
-export const benchRoot = new URL('../..', import.meta.url).pathname;
+/** The repository root, from the build (dist/bench/) as from the sources (bench/, which the soak tests import). */
+export const benchRoot = findRepoRoot();
 
 /** The variables that place a stack: its folder and every port it listens on. */
 export type StackPlacement = Record<
@@ -98,3 +102,14 @@ export function quietContext(): CliContext {
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export const whole = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** True in the module node was started with (`node dist/bench/x.js`), false where a test imports it. */
+export function isMain(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === moduleUrl;
+  } catch {
+    return false;
+  }
+}

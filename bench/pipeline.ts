@@ -4,27 +4,41 @@
  * 750k bars, generated once into .bench/), with the time of each stage; beside it the ceiling: the same stack's
  * Firestore writing the same alert documents directly, in batches of 500 with 8 in flight.
  *
+ * The same run is the load proof: 40 objects dropped at once must come out as exactly the alerts `detect`
+ * finds in the same files (verdictOf, ALL-DELIVERED), with every ingestion report accounting for each accepted
+ * bar. Meanwhile it samples, every second from the first upload until idle, the dispatcher's Kafka consumer lag
+ * (in total and per partition) and the peak resident memory (VmHWM) of every component's processes, and every
+ * few seconds the alerts written so far (Firestore's count() aggregation); it prints the lag over time and each
+ * component's peak. It exits 1 unless the verdict is ALL-DELIVERED and every report is complete.
+ * `benchPipeline` is the same run as a function (test/soak/load.test.ts calls it).
+ *
  * It runs its own stack (its own folder under .bench/ and its own ports, see isolatedStack.ts), started and
  * stopped here, so a developer's stack is never touched.
  *
  * Settings: BENCH_BATCH_MINUTES (comma-separated BATCH_MINUTES values to compare; default the runtime's),
- * BENCH_SYMBOLS, BENCH_DAYS, BENCH_TIMEOUT (seconds per run, default 900), BENCH_STACK_* (placement).
+ * BENCH_SYMBOLS, BENCH_DAYS, BENCH_TIMEOUT (seconds per run, default 900), BENCH_COUNT_EVERY (seconds between
+ * counts of the alerts written, default 10, 0 for none), BENCH_STACK_* (placement).
  */
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { Writable } from 'node:stream';
 import Table from 'cli-table3';
-import type { Firestore } from '@google-cloud/firestore';
+import type { Firestore, QueryDocumentSnapshot } from '@google-cloud/firestore';
 import { generateDataset, type Manifest } from '../cli/generate/index.js';
 import { dropFiles } from '../cli/commands/drop.js';
+import { readReports } from '../cli/commands/reports.js';
 import { kafkaLag, waitForIdle } from '../cli/commands/wait.js';
-import { clients, stackIngestionStore, type StackClients } from '../cli/stackClients.js';
+import { outstandingRanges } from '../cli/deadLetters.js';
+import { main as cli } from '../cli/main.js';
+import { alertOutput } from '../cli/output/alertFormats.js';
+import { clients, stackAlertStore, stackIngestionStore, type StackClients } from '../cli/stackClients.js';
 import { detectionConfigFromEnv } from '../shared/config/detection.js';
 import { ingestLimitsFromEnv } from '../shared/config/ingestLimits.js';
 import { readVariable } from '../shared/config/runtime.js';
 import type { Alert } from '../shared/core/alert.js';
 import { ObjectSeriesDetection } from '../shared/core/objectSeriesDetection.js';
 import { readObject } from '../shared/core/readObject.js';
-import { FirestoreAlertStore, WRITES_PER_COMMIT } from '../shared/state/alertStore.js';
+import { FirestoreAlertStore, fromAlertDocument, WRITES_PER_COMMIT } from '../shared/state/alertStore.js';
 import { appComponents } from '../stack/appComponents.js';
 import type { ProcessComponent, StackContext } from '../stack/component.js';
 import { stackComponents } from '../stack/components.js';
@@ -34,11 +48,15 @@ import {
   benchPlacement,
   benchRoot,
   isolateStack,
+  isMain,
   quietContext,
   seconds,
   whole,
   withIsolatedStack,
+  type StackPlacement,
 } from './isolatedStack.js';
+import { PeakMemory } from './processMemory.js';
+import { alertLines, incompleteReports, verdictOf, type Verdict } from './verdict.js';
 
 const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 40);
 const DAYS = Number(process.env.BENCH_DAYS ?? 50);
@@ -46,6 +64,13 @@ const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT ?? 900);
 /** The ceiling's write pattern: the store's commits, this many in flight. */
 const BATCHES_IN_FLIGHT = 8;
 const POLL_MS = 250;
+/** How often the lag and the processes' memory are sampled, and the alerts written counted. */
+const LAG_SAMPLE_MS = 1000;
+/**
+ * Less often: on the emulator a count() costs a scan of the collection (14 s at 290k alerts, under load), which
+ * the alert writes compete with. BENCH_COUNT_EVERY (seconds; 0: never) changes it.
+ */
+const COUNT_SAMPLE_MS = Number(process.env.BENCH_COUNT_EVERY ?? 10) * 1000;
 
 interface Dataset {
   files: string[];
@@ -81,6 +106,55 @@ async function expectedAlerts(files: string[]): Promise<Alert[]> {
   return [...detection.alerts()];
 }
 
+/** Collects what is written to it, as the CLI's stdout. */
+class Captured extends Writable {
+  readonly chunks: Buffer[] = [];
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.chunks.push(chunk);
+    done();
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString();
+  }
+}
+
+/** What `stock-anomalies detect --format jsonl FILE...` prints, as alertLines: what the verdict compares with. */
+async function detectLines(files: string[]): Promise<string[]> {
+  const stdout = new Captured();
+  const stderr = new Captured();
+  const code = await cli(['detect', '--format', 'jsonl', ...files], {
+    stdout,
+    stderr,
+    env: process.env,
+    exitCode: 0,
+  });
+  if (code !== 0) throw new Error(`detect exited with ${code}: ${stderr.text()}`);
+  return alertLines(stdout.text());
+}
+
+/**
+ * Every alert document in Firestore, read in one scan: as alertLines (the fields `stock-anomalies alerts
+ * --format jsonl` prints), and the last document's update time. Not the store's all(): it pages by symbol and
+ * minute, and on the emulator each of its ~300 pages sorts the whole collection again (over ten minutes here).
+ */
+async function readBack(stack: StackClients): Promise<{ lines: string[]; lastUpdate: number }> {
+  const output = alertOutput('jsonl');
+  let lastUpdate = 0;
+  const chunks: Buffer[] = [];
+  try {
+    const documents = stack.firestore.collection(readVariable('ALERTS_COLLECTION', stack.env)).stream();
+    for await (const item of documents) {
+      const document = item as unknown as QueryDocumentSnapshot;
+      output.add(fromAlertDocument(document.data()));
+      lastUpdate = Math.max(lastUpdate, document.updateTime.toMillis());
+    }
+    for (const chunk of output.chunks()) chunks.push(Buffer.from(chunk));
+  } finally {
+    output.close();
+  }
+  return { lines: alertLines(Buffer.concat(chunks).toString()), lastUpdate };
+}
+
 function alertStore(db: Firestore): FirestoreAlertStore {
   return new FirestoreAlertStore(db, readVariable('ALERTS_COLLECTION'), {
     commitsInFlight: BATCHES_IN_FLIGHT,
@@ -111,7 +185,110 @@ async function reset(
   await stack.storage.bucket(stack.bucket).deleteFiles({ force: true });
 }
 
-interface PipelineRun {
+/** The dispatcher's consumer lag at one moment: records of the bar topic its group has not committed. */
+export interface LagSample {
+  /** Milliseconds from the first upload. */
+  t: number;
+  total: number;
+  /** Per partition with any lag, its lag (partitions without are left out). */
+  byPartition: Record<number, number>;
+}
+
+/** The alerts in Firestore at one moment (count() aggregation), milliseconds from the first upload. */
+export interface WrittenSample {
+  t: number;
+  written: number;
+}
+
+/**
+ * While the pipeline runs: every second the dispatcher's lag and the components' memory, every few seconds
+ * the alerts written so far. One Kafka admin connection for all of it; each loop waits for its previous call,
+ * so a slow answer delays the next sample instead of piling requests onto the stack.
+ */
+class RunMonitor {
+  readonly lag: LagSample[] = [];
+  readonly written: WrittenSample[] = [];
+  /** Why samples failed, if any did. */
+  readonly errors: string[] = [];
+  readonly #loops: Promise<void>[] = [];
+  #stopped = false;
+  /** Ends each loop's wait at once when stopping. */
+  readonly #wake = new Set<() => void>();
+
+  constructor(
+    readonly stack: StackClients,
+    readonly memory: PeakMemory,
+    readonly started: number,
+  ) {}
+
+  start(): void {
+    const admin = this.stack.kafka.admin();
+    const topic = readVariable('KAFKA_TOPIC', this.stack.env);
+    const group = readVariable('KAFKA_GROUP_ID', this.stack.env);
+    this.#loops.push(
+      (async () => {
+        let connected: Promise<void> | undefined;
+        try {
+          await this.#every(LAG_SAMPLE_MS, async () => {
+            await this.memory.sample();
+            await (connected ??= admin.connect().catch((error) => {
+              connected = undefined;
+              throw error;
+            }));
+            const t = Date.now() - this.started;
+            const ranges = await outstandingRanges(admin, topic, group);
+            const byPartition: Record<number, number> = {};
+            for (const [partition, range] of ranges) byPartition[partition] = range.to - range.from;
+            const total = Object.values(byPartition).reduce((sum, lag) => sum + lag, 0);
+            this.lag.push({ t, total, byPartition });
+          });
+        } finally {
+          await admin.disconnect().catch(() => undefined);
+        }
+      })(),
+    );
+    if (COUNT_SAMPLE_MS > 0) {
+      this.#loops.push(
+        this.#every(COUNT_SAMPLE_MS, async () => {
+          const written = await stackAlertStore(this.stack).count();
+          this.written.push({ t: Date.now() - this.started, written });
+        }),
+      );
+    }
+  }
+
+  /** Ends the sampling, after one last memory sample. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const wake of this.#wake) wake();
+    await Promise.all(this.#loops);
+    await this.memory.sample();
+  }
+
+  async #every(ms: number, sample: () => Promise<void>): Promise<void> {
+    while (!this.#stopped) {
+      const begun = Date.now();
+      // A failed sample is a gap in the figures, not a failed run: the stack's own checks judge the run.
+      await sample().catch((error) =>
+        this.errors.push(error instanceof Error ? error.message : String(error)),
+      );
+      const rest = ms - (Date.now() - begun);
+      if (rest > 0 && !this.#stopped) {
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            clearTimeout(timer);
+            this.#wake.delete(wake);
+            resolve();
+          };
+          const timer = setTimeout(wake, rest);
+          this.#wake.add(wake);
+        });
+      }
+    }
+  }
+}
+
+export interface PipelineRun {
   batchMinutes: number;
   /** Milliseconds from the first upload. */
   uploaded: number;
@@ -124,22 +301,40 @@ interface PipelineRun {
   alerts: number;
   /** How long one poll of `wait` takes once everything is written (the resolution of `idle`). */
   poll: number;
-  /** The ceiling measured just before. */
-  ceiling: number;
+  /** The ceiling measured just before; undefined when not measured. */
+  ceiling: number | undefined;
+  /** Kafka records the ingestions produced (their batches). */
+  records: number;
+  lag: LagSample[];
+  writtenOverTime: WrittenSample[];
+  /** Why samples of the lag, the memory or the alerts written failed, if any did. */
+  samplingErrors: string[];
+  /** Per component, the peak resident memory (VmHWM, MiB) of its processes, and how many there were. */
+  memory: Record<string, { peakMiB: number; processes: number }>;
+  /** Firestore's alerts against `detect`'s on the same files. */
+  verdict: Verdict;
+  /** Ingestions whose reports do not account for every accepted bar (empty: all complete). */
+  incomplete: string[];
 }
 
-async function runPipeline(
-  stack: StackClients,
-  files: string[],
-  batchMinutes: number,
-  ceiling: number,
-): Promise<PipelineRun> {
+/** The run proves the load: exactly `detect`'s alerts, and every report complete. */
+export const runPassed = (run: PipelineRun) =>
+  run.verdict.verdict === 'ALL-DELIVERED' && run.incomplete.length === 0;
+
+interface Stages {
+  uploaded: number;
+  ingested: number;
+  drained: number;
+  idle: number;
+}
+
+/** Drops the files and waits for each stage in turn; milliseconds from `started`. */
+async function untilIdle(stack: StackClients, files: string[], started: number): Promise<Stages> {
   const context = quietContext();
   const ingestions = stackIngestionStore(stack);
   const deadline = Date.now() + TIMEOUT_S * 1000;
   const sleep = () => new Promise((resolve) => setTimeout(resolve, POLL_MS));
 
-  const started = Date.now();
   await dropFiles(stack, files, context);
   if (context.exitCode !== 0) throw new Error('some files could not be uploaded');
   const uploaded = Date.now() - started;
@@ -167,64 +362,182 @@ async function runPipeline(
   if (!(await waitForIdle(stack, Math.max(1, (deadline - Date.now()) / 1000), context))) {
     throw new Error('timed out waiting for the pipeline to go idle');
   }
-  const idle = Date.now() - started;
+  return { uploaded, ingested, drained, idle: Date.now() - started };
+}
+
+async function runPipeline(
+  stack: StackClients,
+  files: string[],
+  batchMinutes: number,
+  ceiling: number | undefined,
+  expected: readonly string[],
+  memory: PeakMemory,
+): Promise<PipelineRun> {
+  const context = quietContext();
+  const started = Date.now();
+  const monitor = new RunMonitor(stack, memory, started);
+  monitor.start();
+  // The sampling ends at idle: the reads below (every alert, for the verdict) are not the pipeline's load.
+  const { uploaded, ingested, drained, idle } = await untilIdle(stack, files, started).finally(() =>
+    monitor.stop(),
+  );
   // The idle check sees the end only at its next poll, and one poll takes seconds on this many alerts: the
   // documents' own update times say when the last one was written.
   const polled = Date.now();
   await waitForIdle(stack, 60, context);
   const poll = Date.now() - polled;
-  const store = alertStore(stack.firestore);
-  const alerts = await store.count();
-  const written = (await store.lastUpdate()) - started;
-  return { batchMinutes, uploaded, ingested, drained, written, idle, alerts, poll, ceiling };
+  // The one read of every alert: for the verdict, and for when the last one was written (its update time).
+  const { lines, lastUpdate } = await readBack(stack);
+  const alerts = lines.length;
+  const written = lastUpdate - started;
+  const verdict = verdictOf(expected, lines);
+  const reports = await readReports(stack);
+  const records = (await stackIngestionStore(stack).list()).reduce((sum, doc) => sum + (doc.batches ?? 0), 0);
+  return {
+    batchMinutes,
+    uploaded,
+    ingested,
+    drained,
+    written,
+    idle,
+    alerts,
+    poll,
+    ceiling,
+    records,
+    lag: monitor.lag,
+    writtenOverTime: monitor.written,
+    samplingErrors: monitor.errors,
+    memory: Object.fromEntries(memory.peaks()),
+    verdict,
+    incomplete: incompleteReports(reports),
+  };
 }
 
-async function main(): Promise<void> {
+export interface PipelineOptions {
+  /** Where the benchmark's stack runs; default benchPlacement('pipeline'). */
+  placement?: StackPlacement;
+  /** BATCH_MINUTES values to run; default BENCH_BATCH_MINUTES, else the runtime's. */
+  batchMinutes?: number[];
+  /** Measure the ceiling (the same alerts written directly) before each run; default true. */
+  ceiling?: boolean;
+}
+
+export interface PipelineFigures {
+  files: number;
+  bytes: number;
+  rows: number;
+  /** The alerts `detect` finds in the files. */
+  expected: number;
+  runs: PipelineRun[];
+}
+
+/** The whole benchmark on a stack of its own: one pipeline run per BATCH_MINUTES value, each judged. */
+export async function benchPipeline(options: PipelineOptions = {}): Promise<PipelineFigures> {
   const data = await dataset();
   const rows = data.manifest.totals.expected.dataRows;
   const defaultBatch = Number(readVariable('BATCH_MINUTES'));
-  const batchMinutes = (process.env.BENCH_BATCH_MINUTES ?? String(defaultBatch))
-    .split(',')
-    .map((text) => Number(text.trim()));
+  const batchMinutes =
+    options.batchMinutes ??
+    (process.env.BENCH_BATCH_MINUTES ?? String(defaultBatch)).split(',').map((text) => Number(text.trim()));
   if (batchMinutes.some((value) => !Number.isInteger(value) || value <= 0)) {
-    throw new Error(
-      `BENCH_BATCH_MINUTES must be positive integers, got '${process.env.BENCH_BATCH_MINUTES}'`,
-    );
+    throw new Error(`BATCH_MINUTES values must be positive integers, got '${batchMinutes.join(',')}'`);
   }
-  process.stderr.write(`finding the expected alerts with the batch detector ...\n`);
-  const alerts = await expectedAlerts(data.files);
+  const measureCeiling = options.ceiling ?? true;
+  process.stderr.write(`finding the expected alerts with detect ...\n`);
+  const expected = await detectLines(data.files);
+  // The ceiling writes the alert records notify would write (with a generation), not detect's lines.
+  const alerts = measureCeiling ? await expectedAlerts(data.files) : [];
 
-  const ctx = isolateStack(benchPlacement('pipeline'));
+  const ctx = isolateStack(options.placement ?? benchPlacement('pipeline'));
   // Components inherit this process's environment, so BATCH_MINUTES set here reaches ingest when it starts.
   process.env.BATCH_MINUTES = String(batchMinutes[0]);
   const components = stackComponents(ctx, [appComponents]);
   const runs = await withIsolatedStack(ctx, components, async () => {
     const stack = clients(quietContext());
+    const memory = () =>
+      new PeakMemory(
+        ctx.paths.run,
+        components.map((component) => component.name),
+      );
     const runs: PipelineRun[] = [];
     for (const [index, minutes] of batchMinutes.entries()) {
-      // The ceiling right before each pipeline run, so that both see the same machine (it is shared).
-      await reset(ctx, components, stack);
-      process.stderr.write(`ceiling: writing ${whole(alerts.length)} alert documents directly ...\n`);
-      const ceiling = await writeDirectly(stack.firestore, alerts);
+      let ceiling: number | undefined;
+      if (measureCeiling) {
+        // The ceiling right before each pipeline run, so that both see the same machine (it is shared).
+        await reset(ctx, components, stack);
+        process.stderr.write(`ceiling: writing ${whole(alerts.length)} alert documents directly ...\n`);
+        ceiling = await writeDirectly(stack.firestore, alerts);
+      }
       // ingest reads BATCH_MINUTES when it starts: restart it with the next value.
       process.env.BATCH_MINUTES = String(minutes);
       await reset(ctx, components, stack, index > 0 ? ['ingest'] : []);
       process.stderr.write(`pipeline, BATCH_MINUTES=${minutes}: dropping ${data.files.length} files ...\n`);
-      const run = await runPipeline(stack, data.files, minutes, ceiling);
-      if (run.alerts !== alerts.length) {
-        throw new Error(`the pipeline wrote ${run.alerts} alerts, the batch detector finds ${alerts.length}`);
-      }
-      runs.push(run);
+      runs.push(await runPipeline(stack, data.files, minutes, ceiling, expected, memory()));
     }
     await stack.firestore.terminate();
     return runs;
   });
+  return { files: data.files.length, bytes: data.bytes, rows, expected: expected.length, runs };
+}
 
-  const mib = (data.bytes / 2 ** 20).toFixed(0);
+/** One row per `step` of the lag samples (the last one taken by then) and the alerts written by then. */
+function lagTable(run: PipelineRun): Table.Table {
+  const last = run.lag.at(-1)?.t ?? 0;
+  // About 5 s a row; longer runs get coarser rows, so that the table stays within some 40 lines.
+  const step = Math.max(5000, Math.ceil(last / 40 / 5000) * 5000);
+  const table = new Table({
+    head: ['t', 'lag (records)', 'max partition', 'partitions lagging', 'alerts written'],
+    colAligns: ['right', 'right', 'right', 'right', 'right'],
+    style: { head: [], border: [] },
+  });
+  const row = (sample: LagSample) => {
+    const lags = Object.values(sample.byPartition);
+    const written = run.writtenOverTime.filter((count) => count.t <= sample.t).at(-1)?.written;
+    table.push([
+      seconds(sample.t),
+      whole(sample.total),
+      whole(Math.max(0, ...lags)),
+      String(lags.length),
+      written === undefined ? '-' : whole(written),
+    ]);
+  };
+  for (let at = 0; at <= last; at += step) {
+    const sample = run.lag.filter((lag) => lag.t <= at).at(-1) ?? run.lag[0];
+    if (sample) row(sample);
+  }
+  const final = run.lag.at(-1);
+  if (final && final.t % step !== 0) row(final);
+  return table;
+}
+
+function describeVerdict(verdict: Verdict): string {
+  const some = (ids: string[]) =>
+    `${whole(ids.length)}${ids.length > 0 ? ` (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', ...' : ''})` : ''}`;
+  switch (verdict.verdict) {
+    case 'ALL-DELIVERED':
+      return `ALL-DELIVERED: ${whole(verdict.count)} alerts, each once and equal to detect's`;
+    case 'LESS-THAN-EXPECTED':
+      return `LESS-THAN-EXPECTED: missing ${some(verdict.missing)}`;
+    case 'MORE-THAN-EXPECTED':
+      return `MORE-THAN-EXPECTED: extra ${some(verdict.extra)}`;
+    case 'DIFFERENT':
+      return (
+        `DIFFERENT: missing ${some(verdict.missing)}, extra ${some(verdict.extra)}, ` +
+        `changed ${some(verdict.changed)}`
+      );
+  }
+}
+
+/** The figures as the benchmark prints them. */
+export function printPipeline(figures: PipelineFigures): void {
+  const { runs, rows } = figures;
+  const mib = (figures.bytes / 2 ** 20).toFixed(0);
   console.log(
-    `data: ${data.files.length} files, ${mib} MiB, ${whole(rows)} data rows (${SYMBOLS} symbols × ${DAYS} days), ` +
-      `${whole(alerts.length)} alerts`,
+    `data: ${figures.files} files, ${mib} MiB, ${whole(rows)} data rows (${SYMBOLS} symbols × ${DAYS} days), ` +
+      `${whole(figures.expected)} alerts`,
   );
+  const ceiling = (run: PipelineRun, text: (ms: number) => string) =>
+    run.ceiling === undefined ? '-' : text(run.ceiling);
   const table = new Table({
     head: ['from the first upload', ...runs.map((run) => `BATCH_MINUTES=${run.batchMinutes}`)],
     colAligns: ['left', ...runs.map(() => 'right' as const)],
@@ -239,18 +552,69 @@ async function main(): Promise<void> {
     ['  (one `wait` poll takes)', ...runs.map((run) => seconds(run.poll))],
     ['pipeline bars/s (to last alert)', ...runs.map((run) => whole(rows / (run.written / 1000)))],
     ['pipeline bars/s (to idle)', ...runs.map((run) => whole(rows / (run.idle / 1000)))],
-    ['ceiling: same alert docs written directly', ...runs.map((run) => seconds(run.ceiling))],
-    ['ceiling docs/s', ...runs.map((run) => whole(alerts.length / (run.ceiling / 1000)))],
-    ['pipeline / ceiling (last alert)', ...runs.map((run) => `${(run.written / run.ceiling).toFixed(2)}×`)],
-    ['pipeline / ceiling (idle)', ...runs.map((run) => `${(run.idle / run.ceiling).toFixed(2)}×`)],
+    ['ceiling: same alert docs written directly', ...runs.map((run) => ceiling(run, seconds))],
+    ['ceiling docs/s', ...runs.map((run) => ceiling(run, (ms) => whole(figures.expected / (ms / 1000))))],
+    [
+      'pipeline / ceiling (last alert)',
+      ...runs.map((run) => ceiling(run, (ms) => `${(run.written / ms).toFixed(2)}×`)),
+    ],
+    [
+      'pipeline / ceiling (idle)',
+      ...runs.map((run) => ceiling(run, (ms) => `${(run.idle / ms).toFixed(2)}×`)),
+    ],
   );
   console.log(table.toString());
-  console.log(
-    `ceiling: the ${whole(alerts.length)} alert documents notify writes, written straight to the same Firestore ` +
-      `(commits of ${WRITES_PER_COMMIT}, ${BATCHES_IN_FLIGHT} in flight), measured just before each pipeline run`,
-  );
-  const best = runs.reduce((a, b) => (b.written < a.written ? b : a));
-  if (runs.length > 1) console.log(`fastest: BATCH_MINUTES=${best.batchMinutes}`);
+  if (runs.some((run) => run.ceiling !== undefined)) {
+    console.log(
+      `ceiling: the ${whole(figures.expected)} alert documents notify writes, written straight to the same ` +
+        `Firestore (commits of ${WRITES_PER_COMMIT}, ${BATCHES_IN_FLIGHT} in flight), measured just before each ` +
+        `pipeline run`,
+    );
+  }
+
+  for (const run of runs) {
+    const peak = run.lag.reduce((a, b) => (b.total > a.total ? b : a), run.lag[0] ?? { t: 0, total: 0 });
+    console.log(
+      `\nBATCH_MINUTES=${run.batchMinutes}: the dispatcher's consumer lag, sampled every ` +
+        `${LAG_SAMPLE_MS / 1000} s (${run.records} records produced; peak lag ${whole(peak.total)} at ` +
+        `${seconds(peak.t)}; alerts written: ${COUNT_SAMPLE_MS > 0 ? `count() every ${COUNT_SAMPLE_MS / 1000} s` : 'not counted'})`,
+    );
+    console.log(lagTable(run).toString());
+    if (run.samplingErrors.length > 0) {
+      console.log(`  (${run.samplingErrors.length} samples failed; the first: ${run.samplingErrors[0]})`);
+    }
+    const memory = new Table({
+      head: ['component', 'peak RSS (VmHWM)', 'processes'],
+      colAligns: ['left', 'right', 'right'],
+      style: { head: [], border: [] },
+    });
+    for (const [name, { peakMiB, processes }] of Object.entries(run.memory)) {
+      memory.push([name, `${whole(peakMiB)} MiB`, String(processes)]);
+    }
+    console.log(
+      `BATCH_MINUTES=${run.batchMinutes}: peak resident memory of each component, up to idle (the largest ` +
+        `VmHWM among its processes: a wrapper's and what it started)`,
+    );
+    console.log(memory.toString());
+    console.log(`verdict: ${describeVerdict(run.verdict)}`);
+    console.log(
+      run.incomplete.length === 0
+        ? `reports: all ${figures.files} complete (processed + late = accepted)`
+        : `reports: INCOMPLETE: ${run.incomplete.join('; ')}`,
+    );
+  }
+  if (runs.length > 1) {
+    const best = runs.reduce((a, b) => (b.written < a.written ? b : a));
+    console.log(`fastest: BATCH_MINUTES=${best.batchMinutes}`);
+    console.log(
+      "memory: VmHWM is a process's peak over its life; Firestore (and ingest, after the first run) start " +
+        'afresh before each run, the others carry their peak over from the runs before',
+    );
+  }
 }
 
-await main();
+if (isMain(import.meta.url)) {
+  const figures = await benchPipeline();
+  printPipeline(figures);
+  if (!figures.runs.every(runPassed)) process.exitCode = 1;
+}

@@ -18,7 +18,7 @@ import type { IngestionView } from '../../cli/commands/reports.js';
 import { readVariable } from '../../shared/config/runtime.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { CORPUS, objectName, type CorpusCase } from '../corpus/cases.js';
-import { alertLines } from '../helpers/alertLines.js';
+import { alertLines } from '../../bench/verdict.js';
 import { runCli } from '../helpers/runCli.js';
 import { emptyStack } from '../helpers/stackFaults.js';
 

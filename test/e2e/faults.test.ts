@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../cli/generate/index.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { stackPaths } from '../../stack/paths.js';
-import { alertLines } from '../helpers/alertLines.js';
+import { alertLines } from '../../bench/verdict.js';
 import { cli, deliveredExactly, pipelineAlerts } from '../helpers/faultRun.js';
 import { emptyStack, killAndRestart, midStream, pause, stackKafka } from '../helpers/stackFaults.js';
 

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../cli/generate/index.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { finalizedCloudEvent } from '../../stack/router/storageEvent.js';
-import { alertLines } from '../helpers/alertLines.js';
+import { alertLines } from '../../bench/verdict.js';
 import { cli, deliveredExactly, reportsComplete, tally } from '../helpers/faultRun.js';
 import { deliveryCounter, emptyStack, killAndRestart, restartOnceDead } from '../helpers/stackFaults.js';
 

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../cli/generate/index.js';
 import type { IngestionView } from '../../cli/commands/reports.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
-import { alertLines } from '../helpers/alertLines.js';
+import { alertLines } from '../../bench/verdict.js';
 import { runCli } from '../helpers/runCli.js';
 import { emptyStack } from '../helpers/stackFaults.js';
 

@@ -5,9 +5,9 @@
  */
 import { expect } from 'vitest';
 import type { IngestionView } from '../../cli/commands/reports.js';
-import { alertLines } from './alertLines.js';
+import { alertLines } from '../../bench/verdict.js';
 import { runCli } from './runCli.js';
-import { verdictOf } from './verdict.js';
+import { verdictOf } from '../../bench/verdict.js';
 
 export const cli = (...args: string[]) => runCli(args, process.env);
 

@@ -14,7 +14,7 @@ import { Firestore } from '@google-cloud/firestore';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateDataset } from '../../cli/generate/index.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
-import { alertLines } from '../helpers/alertLines.js';
+import { alertLines } from '../../bench/verdict.js';
 import { cli, deliveredExactly, tally } from '../helpers/faultRun.js';
 import {
   componentPid,

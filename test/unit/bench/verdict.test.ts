@@ -1,6 +1,8 @@
-/** The fault runs' verdict, on hand-made alert lines. */
+/** The pipeline runs' verdict, on hand-made alert lines, and the completeness of their ingestion reports. */
 import { describe, expect, it } from 'vitest';
-import { verdictOf } from '../../helpers/verdict.js';
+import type { IngestionView } from '../../../cli/commands/reports.js';
+import type { QualityReport } from '../../../shared/core/report.js';
+import { alertLines, incompleteReports, verdictOf } from '../../../bench/verdict.js';
 
 const line = (symbol: string, minute: string, close = 1) =>
   JSON.stringify({ symbol, timestamp: `2017-01-02T03:${minute}:00Z`, close });
@@ -38,5 +40,35 @@ describe('verdictOf', () => {
       missing: ['B@2017-01-02T03:45:00Z'],
       extra: ['B@2017-01-02T03:46:00Z'],
     });
+  });
+});
+
+describe('alertLines', () => {
+  it('drops the object generation, which files read by the CLI do not have', () => {
+    const stored = '{"symbol":"A","source":{"object":"a.csv","generation":"7","line":2}}\n\n';
+    expect(alertLines(stored)).toEqual(['{"symbol":"A","source":{"object":"a.csv","line":2}}']);
+  });
+});
+
+describe('incompleteReports', () => {
+  const view = (object: string, status: string, accepted: number, processed: number, late: number) =>
+    ({
+      id: object,
+      object,
+      generation: '1',
+      status,
+      report: { accepted } as QualityReport,
+      detection: { batches: 1, processed, late, alerts: 0, a1: 0, a2: 0 },
+    }) as IngestionView;
+
+  it('is empty when every accepted bar is processed or late', () => {
+    expect(incompleteReports([view('a', 'done', 10, 7, 3), view('b', 'done', 0, 0, 0)])).toEqual([]);
+  });
+
+  it('names an ingestion not done, and one with bars unaccounted for', () => {
+    expect(incompleteReports([view('a', 'running', 10, 0, 0), view('b', 'done', 10, 8, 1)])).toEqual([
+      'a: running',
+      'b: 8 processed + 1 late != 10 accepted',
+    ]);
   });
 });

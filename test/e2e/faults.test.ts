@@ -3,33 +3,29 @@
  * paused mid-stream, a record that can never be detected. After each, the alerts in Firestore must equal
  * what `stock-anomalies detect` finds in the same files, and `wait` must say truthfully whether they do.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { generateDataset } from '../../cli/generate/index.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { stackPaths } from '../../stack/paths.js';
 import { alertLines } from '../../bench/verdict.js';
-import { cli, deliveredExactly, pipelineAlerts } from '../helpers/faultRun.js';
-import { emptyStack, killAndRestart, midStream, pause, stackKafka } from '../helpers/stackFaults.js';
+import { cli, deliveredExactly, generatedRun, pipelineAlerts } from '../helpers/faultRun.js';
+import {
+  emptyStack,
+  ingesting,
+  killAndRestart,
+  midStream,
+  pause,
+  stackKafka,
+} from '../helpers/stackFaults.js';
 
 const endpoints = stackEndpoints();
 const work = mkdtempSync(join(tmpdir(), 'e2e-faults-'));
 
 process.env.FIRESTORE_EMULATOR_HOST ??= endpoints.firestore.emulatorHost;
 const firestore = new Firestore({ projectId: endpoints.project });
-
-/** Resolves while an ingestion is running: ingest is reading or producing an object. */
-async function ingesting(): Promise<void> {
-  for (let waited = 0; waited < 60_000; waited += 10) {
-    const running = await firestore.collection('ingestions').where('status', '==', 'running').limit(1).get();
-    if (!running.empty) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error('no ingestion ran');
-}
 
 /** Lines of a component's log that match, for proving a fault really hit something in flight. */
 const logLines = (name: string, pattern: RegExp) =>
@@ -42,15 +38,7 @@ let expected: string[];
 
 beforeAll(async () => {
   // Sixteen symbols over twenty-five trading days: 150,000 bars, 80 Kafka records, many seconds of stream.
-  const out = join(work, 'data');
-  await generateDataset({ out, symbols: 16, days: 25, seed: 11, faultRate: 1 });
-  files = readdirSync(out)
-    .filter((name) => name.endsWith('.csv'))
-    .sort()
-    .map((name) => join(out, name));
-  const batch = await cli('detect', '--format', 'jsonl', ...files);
-  expect(batch.code).toBe(0);
-  expected = alertLines(batch.stdout);
+  ({ files, expected } = await generatedRun(join(work, 'data'), { symbols: 16, days: 25, seed: 11 }));
   expect(expected.length).toBeGreaterThan(50_000);
 });
 

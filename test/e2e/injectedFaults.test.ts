@@ -6,17 +6,22 @@
  * uploaded twice at once and replaced by a new generation. After each, the alerts must equal `detect`'s on the
  * same files, and the delivery traces must show that the duplicates really happened and were absorbed.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { generateDataset } from '../../cli/generate/index.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { finalizedCloudEvent } from '../../stack/router/storageEvent.js';
-import { alertLines } from '../../bench/verdict.js';
-import { cli, deliveredExactly, reportsComplete, tally } from '../helpers/faultRun.js';
+import {
+  cli,
+  deliveredExactly,
+  detectAlerts,
+  generatedRun,
+  reportsComplete,
+  tally,
+} from '../helpers/faultRun.js';
 import { deliveryCounter, emptyStack, killAndRestart, restartOnceDead } from '../helpers/stackFaults.js';
 
 const endpoints = stackEndpoints();
@@ -31,22 +36,9 @@ const bucket = new Storage({
 let files: string[];
 let expected: string[];
 
-/** `detect`'s alerts on files, in the order given: the expectation no pipeline code computes. */
-async function detectAlerts(...paths: string[]): Promise<string[]> {
-  const batch = await cli('detect', '--format', 'jsonl', ...paths);
-  expect(batch.code).toBe(0);
-  return alertLines(batch.stdout);
-}
-
 beforeAll(async () => {
   // Sixteen symbols over ten trading days: 60,000 bars in 32 Kafka records.
-  const out = join(work, 'data');
-  await generateDataset({ out, symbols: 16, days: 10, seed: 23, faultRate: 1 });
-  files = readdirSync(out)
-    .filter((name) => name.endsWith('.csv'))
-    .sort()
-    .map((name) => join(out, name));
-  expected = await detectAlerts(...files);
+  ({ files, expected } = await generatedRun(join(work, 'data'), { symbols: 16, days: 10, seed: 23 }));
   expect(expected.length).toBeGreaterThan(20_000);
 });
 

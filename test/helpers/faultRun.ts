@@ -3,7 +3,10 @@
  * everything is written, the alerts in Firestore equal `detect`'s on the same files (verdict ALL-DELIVERED),
  * and every ingestion report accounts for each accepted bar.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'vitest';
+import { generateDataset } from '../../cli/generate/index.js';
 import type { IngestionView } from '../../cli/commands/reports.js';
 import { alertLines } from '../../bench/verdict.js';
 import { runCli } from './runCli.js';
@@ -49,4 +52,24 @@ export function tally(
   field: string,
 ): [deliveries: number, distinct: number] {
   return [entries.length, new Set(entries.map((entry) => String(entry[field]))).size];
+}
+
+/** `detect`'s alerts on files, in the order given: the expectation no pipeline code computes. */
+export async function detectAlerts(...paths: string[]): Promise<string[]> {
+  const batch = await cli('detect', '--format', 'jsonl', ...paths);
+  expect(batch.code).toBe(0);
+  return alertLines(batch.stdout);
+}
+
+/** A generated data set's CSV files, sorted, and `detect`'s alerts on them. */
+export async function generatedRun(
+  out: string,
+  shape: { symbols: number; days: number; seed: number },
+): Promise<{ files: string[]; expected: string[] }> {
+  await generateDataset({ out, ...shape, faultRate: 1 });
+  const files = readdirSync(out)
+    .filter((name) => name.endsWith('.csv'))
+    .sort()
+    .map((name) => join(out, name));
+  return { files, expected: await detectAlerts(...files) };
 }

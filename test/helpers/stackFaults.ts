@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Firestore } from '@google-cloud/firestore';
 import { Storage } from '@google-cloud/storage';
 import { Kafka, logLevel } from 'kafkajs';
 import { redriveGroup } from '../../cli/deadLetters.js';
@@ -186,6 +187,26 @@ export async function midStream(ahead: number, timeoutMs = 120_000): Promise<voi
     throw new Error(`no stream in ${timeoutMs} ms`);
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Resolves while an ingestion is running: ingest is reading or producing an object. */
+export async function ingesting(timeoutMs = 120_000): Promise<void> {
+  process.env.FIRESTORE_EMULATOR_HOST ??= endpoints.firestore.emulatorHost;
+  const firestore = new Firestore({ projectId: endpoints.project });
+  try {
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
+      const running = await firestore
+        .collection('ingestions')
+        .where('status', '==', 'running')
+        .limit(1)
+        .get();
+      if (!running.empty) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`no ingestion ran within ${timeoutMs} ms`);
+  } finally {
+    await firestore.terminate();
   }
 }
 

@@ -3,23 +3,20 @@
  * alerts): a promise that holds only fault by fault is not yet a guarantee. While the files flow, detect fails
  * after publishing and after committing (injected through FAULTS), notify dies after writing, ingest is killed
  * while producing, the dispatcher is killed three times and paused past its session timeout, the Kafka broker
- * is stopped cleanly twice and killed once, and Firestore stops answering for a while. Afterwards the alerts in
+ * is stopped cleanly twice and killed once (the files uploaded in four waves, so that the stream outlasts them), and Firestore stops answering for a while. Afterwards the alerts in
  * Firestore must equal `detect`'s on the same files, every report must be complete, and the delivery traces
  * must show that the duplicates these faults cause really happened.
  */
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Firestore } from '@google-cloud/firestore';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { generateDataset } from '../../cli/generate/index.js';
-import { stackEndpoints } from '../../stack/endpoints.js';
-import { alertLines } from '../../bench/verdict.js';
-import { cli, deliveredExactly, tally } from '../helpers/faultRun.js';
+import { cli, deliveredExactly, generatedRun, tally } from '../helpers/faultRun.js';
 import {
   componentPid,
   deliveryCounter,
   emptyStack,
+  ingesting,
   killAndRestart,
   midStream,
   pause,
@@ -27,24 +24,13 @@ import {
   stopAndRestart,
 } from '../helpers/stackFaults.js';
 
-const endpoints = stackEndpoints();
-process.env.FIRESTORE_EMULATOR_HOST ??= endpoints.firestore.emulatorHost;
-const firestore = new Firestore({ projectId: endpoints.project });
 const work = mkdtempSync(join(tmpdir(), 'soak-faults-'));
 
 let files: string[];
 let expected: string[];
 
 beforeAll(async () => {
-  const out = join(work, 'data');
-  await generateDataset({ out, symbols: 40, days: 50, seed: 42, faultRate: 1 });
-  files = readdirSync(out)
-    .filter((name) => name.endsWith('.csv'))
-    .sort()
-    .map((name) => join(out, name));
-  const batch = await cli('detect', '--format', 'jsonl', ...files);
-  expect(batch.code).toBe(0);
-  expected = alertLines(batch.stdout);
+  ({ files, expected } = await generatedRun(join(work, 'data'), { symbols: 40, days: 50, seed: 42 }));
   expect(expected.length).toBeGreaterThan(250_000);
   await emptyStack();
 }, 600_000);
@@ -55,16 +41,6 @@ afterAll(async () => {
   await killAndRestart('notify', { FAULTS: '' });
   await emptyStack();
 }, 600_000);
-
-/** Resolves while an ingestion is running. */
-async function ingesting(): Promise<void> {
-  for (let waited = 0; waited < 120_000; waited += 10) {
-    const running = await firestore.collection('ingestions').where('status', '==', 'running').limit(1).get();
-    if (!running.empty) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error('no ingestion ran');
-}
 
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
@@ -84,35 +60,43 @@ it('loses and doubles no alert through every fault at once', async () => {
     did('notify died after writing; restarted'),
   );
 
-  const dropped = cli('drop', ...files);
+  // Four waves of ten files, each uploaded once the faults of the wave before have landed, so that the stream
+  // lasts as long as the faults do; each fault waits until records are still to be delivered.
+  const waves = [0, 1, 2, 3].map((wave) => files.slice(wave * 10, wave * 10 + 10));
+  const flowing = () => midStream(3, 300_000);
+  const dropped = cli('drop', ...waves[0]!);
   await ingesting();
   await killAndRestart('ingest');
   did('ingest killed while producing');
   expect((await dropped).code).toBe(0);
-  did('all files uploaded');
-
-  await midStream(10, 300_000);
+  await flowing();
   await killAndRestart('dispatcher');
   did('dispatcher killed');
-  await midStream(10, 300_000);
+
+  expect((await cli('drop', ...waves[1]!)).code).toBe(0);
+  await flowing();
   await stopAndRestart('kafka');
   did('Kafka stopped cleanly and restarted');
-  await midStream(10, 300_000);
+  await flowing();
   await pause('dispatcher', 14_000);
   did('dispatcher paused 14 s');
-  await midStream(10, 300_000);
+
+  expect((await cli('drop', ...waves[2]!)).code).toBe(0);
+  await flowing();
   await killAndRestart('kafka');
   did('Kafka killed and restarted');
-  await midStream(10, 300_000);
+  await flowing();
   await pause('firestore', 8_000);
   did('Firestore paused 8 s');
-  await midStream(10, 300_000);
+
+  expect((await cli('drop', ...waves[3]!)).code).toBe(0);
+  await flowing();
   await killAndRestart('dispatcher');
   did('dispatcher killed');
-  await midStream(5, 300_000);
+  await flowing();
   await stopAndRestart('kafka');
   did('Kafka stopped cleanly and restarted');
-  await midStream(5, 300_000);
+  await flowing();
   await killAndRestart('dispatcher');
   did('dispatcher killed');
   await notifyBack;

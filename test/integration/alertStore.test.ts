@@ -134,6 +134,31 @@ describe('FirestoreAlertStore', () => {
     expect(await store.all({ rule: 'A2' })).toEqual([expected[1], expected[2], expected[4]]);
   });
 
+  it('reads all() in the order of its pages: by symbol, then minute, whatever the document ids sort as', async () => {
+    const { store } = freshStore();
+    // Ids are symbol@minute: 'AB-C@…' sorts before 'AB@…' by id, after it by symbol.
+    const expected = [
+      alertAt('AB', 0),
+      alertAt('AB', 7),
+      alertAt('AB-C', 1),
+      alertAt('AB-C', 3),
+      alertAt('AB_C', 0),
+      alertAt('ZED', 2),
+    ];
+    await store.write([...expected].reverse());
+    expect(await store.all()).toEqual(expected);
+    const pages = [];
+    for (
+      let page = await store.page({ limit: 4 });
+      ;
+      page = await store.page({ limit: 4, after: page.next! })
+    ) {
+      pages.push(...page.alerts);
+      if (page.next === undefined) break;
+    }
+    expect(pages).toEqual(expected);
+  });
+
   it('sets expireAt when given one, and all() leaves it out', async () => {
     const { store, collection } = freshStore();
     const alert = alertAt('ACME', 1);

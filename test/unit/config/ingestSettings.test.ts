@@ -13,7 +13,7 @@ describe('ingestSettings', () => {
       kafkaTopic: 'minute-bars',
       batchMinutes: 1875,
       ingestionsCollection: 'ingestions',
-      limits: { maxLineBytes: 65536, maxObjectBytes: 1610612736, maxRows: 25000000, maxSymbols: 10000 },
+      limits: { maxLineBytes: 65536, maxObjectBytes: 1073741824, maxRows: 18000000, maxSymbols: 10000 },
     });
     expect(settings.kafka).toMatchObject({
       clientId: 'stock-anomalies',

@@ -47,8 +47,8 @@ describe('the defaults', () => {
   it('are those of runtime.ts', () => {
     expect(limitsFor()).toEqual({
       maxLineBytes: 65536,
-      maxObjectBytes: 1610612736,
-      maxRows: 25000000,
+      maxObjectBytes: 1073741824,
+      maxRows: 18000000,
       maxSymbols: 10000,
     });
   });

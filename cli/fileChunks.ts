@@ -1,5 +1,5 @@
 /**
- * A local file's bytes, a megabyte at a time, read synchronously. The CLI has nothing to do while a read is
+ * A local file's bytes, 64 KiB at a time, read synchronously. The CLI has nothing to do while a read is
  * under way, and a stream's round trips through the thread pool left it idle for a tenth of its run.
  */
 import { closeSync, openSync, readSync } from 'node:fs';

@@ -118,7 +118,8 @@ export function readVariable(name: RuntimeVariable, env: NodeJS.ProcessEnv = pro
 export function readPositiveInt(name: RuntimeVariable, env: NodeJS.ProcessEnv = process.env): number {
   const text = readVariable(name, env);
   const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) {
+  // Plain digits only: Number() would also take '1e3', '0x10' and ' 5 ', and integers past 2^53 lose digits.
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value <= 0) {
     throw new ConfigError(`${name} must be a positive integer, got '${text}'`);
   }
   return value;

@@ -82,6 +82,13 @@ describe('ingestSettings', () => {
     ['BATCH_MINUTES', '1.5', "BATCH_MINUTES must be a positive integer, got '1.5'"],
     ['MAX_LINE_BYTES', '64k', "MAX_LINE_BYTES must be a positive integer, got '64k'"],
     ['MAX_LINE_BYTES', '0', "MAX_LINE_BYTES must be a positive integer, got '0'"],
+    ['MAX_LINE_BYTES', '1e3', "MAX_LINE_BYTES must be a positive integer, got '1e3'"],
+    ['MAX_LINE_BYTES', '0x10', "MAX_LINE_BYTES must be a positive integer, got '0x10'"],
+    [
+      'MAX_OBJECT_BYTES',
+      '9007199254740993',
+      "MAX_OBJECT_BYTES must be a positive integer, got '9007199254740993'",
+    ],
     ['MAX_OBJECT_BYTES', '-1', "MAX_OBJECT_BYTES must be a positive integer, got '-1'"],
     ['MAX_OBJECT_BYTES', '1.5GiB', "MAX_OBJECT_BYTES must be a positive integer, got '1.5GiB'"],
     ['MAX_ROWS_PER_OBJECT', '2.5', "MAX_ROWS_PER_OBJECT must be a positive integer, got '2.5'"],

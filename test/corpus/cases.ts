@@ -56,15 +56,8 @@ export interface CorpusCase {
   /** Dropped into the real stack by test/e2e/badInput.test.ts too (small, and the stack's default zone). */
   e2e: boolean;
   expect: Expectation;
-  /**
-   * The case waits for work another engineer is merging: its test fails, clearly, until then.
-   * - MAX_LINE_BYTES: the line-length limit (default 65536 bytes) rejecting the object.
-   */
-  awaiting?: 'MAX_LINE_BYTES';
-  /** The expected quarantine CSV once the OWASP escaping is merged, `{object}` standing for the object column. */
+  /** The quarantine CSV both paths must write, `{object}` standing for the object column. */
   quarantineCsv?: string;
-  /** A bug found by this corpus and not fixed yet: the test asserts the expectation and is marked it.fails. */
-  knownBug?: string;
 }
 
 const text = (s: string) => () => Buffer.from(s, 'utf8');
@@ -237,7 +230,6 @@ export const CORPUS: CorpusCase[] = [
     e2e: false,
     // The line limit rejects the object whole: none of its rows is forwarded.
     expect: { status: 'rejected', error: /line 2 is longer than 65536 bytes \(MAX_LINE_BYTES\)/ },
-    awaiting: 'MAX_LINE_BYTES',
   },
   {
     id: 'a million bad rows, then good ones',
@@ -741,12 +733,12 @@ export const CORPUS: CorpusCase[] = [
       ],
       bars: [['@SUM(A1)', '2017-01-02T03:45:00Z', '1', '1', '1', '1', '1', 3]],
     },
-    // OWASP CSV injection: a cell starting with = + - @ tab or CR gets a leading '. The raw of line 8 starts
-    // with the quote csvLine puts around '\rCR', so it needs none.
+    // OWASP CSV injection: a cell starting with = + - @ tab or CR gets a leading ' and is quoted (the detail of
+    // line 4 too). The raw of line 8 starts with the quote csvLine puts around '\rCR', so it needs no prefix.
     quarantineCsv:
       'object,line,reason,detail,raw\n' +
       `{object},2,number,volume is not a number: 'x',"'=cmd|' /C calc'!A0,2017-01-02 09:15:00+05:30,1,1,1,1,x"\n` +
-      `{object},4,duplicate,'@SUM(A1) 2017-01-02T03:45:00Z already seen,"'@SUM(A1),2017-01-02 09:15:00+05:30,1,1,1,1,2"\n` +
+      `{object},4,duplicate,"'@SUM(A1) 2017-01-02T03:45:00Z already seen","'@SUM(A1),2017-01-02 09:15:00+05:30,1,1,1,1,2"\n` +
       `{object},5,price-not-positive,open is 0,"'+1,2017-01-02 09:16:00+05:30,0,1,1,1,1"\n` +
       `{object},6,volume-negative,volume is -1,"'-1,2017-01-02 09:16:00+05:30,1,1,1,1,-1"\n` +
       `{object},7,number,volume is not a number: 'NaN',"'\tTAB,2017-01-02 09:17:00+05:30,1,1,1,1,NaN"\n` +

@@ -578,6 +578,52 @@ export const CORPUS: CorpusCase[] = [
       '{object},3,quotes,unbalanced or misplaced double quote,"ACME,""2017-01-02 09:16:00+05:30,100,101,99,100,10"\n',
   },
   {
+    id: 'text after a closing quote',
+    place: 'upload',
+    path: 'AFTERQUOTE.csv',
+    bytes: text(
+      'symbol,timestamp,open,high,low,close,volume,note\n' +
+        'ACME,2017-01-02 09:15:00+05:30,100,101,99,100,10,x\n' + // 2 accepted
+        '"ACME"x,2017-01-02 09:16:00+05:30,100,101,99,100,10,x\n' + // 3 quotes: x after the closing quote
+        '"ACME","2017-01-02 09:17:00+05:30",100,101,99,100,10,"x"\n' + // 4 accepted: quoted properly
+        'ACME,2017-01-02 09:18:00+05:30,100,101,99,100,10,"runs on\n' + // 5 quotes: closes on 6, then ' and'
+        'to here" and more\n' + // 6 quotes: read anew, a quote in an unquoted field
+        'ACME,2017-01-02 09:19:00+05:30,100,101,99,100,10,x\n', // 7 accepted
+    ),
+    // §1 Quoting: a closing quote must be followed by a comma or the line end. The record of line 5 is
+    // malformed where its quote closes on line 6, so line 5 alone is set aside and reading resumes at line 6, a
+    // new row, whose quote in an unquoted field is misplaced.
+    e2e: true,
+    expect: {
+      status: 'done',
+      dataRows: 6,
+      accepted: 3,
+      bad: { quotes: 3 },
+      duplicates: 0,
+      conflicting: 0,
+      outOfOrder: 0,
+      gaps: { count: 2, missingMinutes: 2, largest: 1 },
+      symbols: ['ACME'],
+      firstMinute: '2017-01-02T03:45:00Z',
+      lastMinute: '2017-01-02T03:49:00Z',
+      setAside: [
+        [3, 'quotes'],
+        [5, 'quotes'],
+        [6, 'quotes'],
+      ],
+      bars: [
+        ['ACME', '2017-01-02T03:45:00Z', '100', '101', '99', '100', '10', 2],
+        ['ACME', '2017-01-02T03:47:00Z', '100', '101', '99', '100', '10', 4],
+        ['ACME', '2017-01-02T03:49:00Z', '100', '101', '99', '100', '10', 7],
+      ],
+    },
+    quarantineCsv:
+      'object,line,reason,detail,raw\n' +
+      '{object},3,quotes,unbalanced or misplaced double quote,"""ACME""x,2017-01-02 09:16:00+05:30,100,101,99,100,10,x"\n' +
+      '{object},5,quotes,unbalanced or misplaced double quote,"ACME,2017-01-02 09:18:00+05:30,100,101,99,100,10,""runs on"\n' +
+      '{object},6,quotes,unbalanced or misplaced double quote,"to here"" and more"\n',
+  },
+  {
     id: 'timestamps with and without offsets and fractions of seconds',
     place: 'upload',
     path: 'TIMES.csv',

@@ -46,12 +46,11 @@ const COLUMN_ORDER = [OPEN, HIGH, LOW, CLOSE, VOLUME];
  * Numbers rather than objects, so that the per-row work allocates nothing.
  */
 const TAKEN = 0;
-const QUOTES = 1;
-const FIELD_COUNT = 2;
-const SYMBOL_EMPTY = 3;
-const NO_SYMBOL = 4;
-const TIMESTAMP = 5;
-const DUPLICATE = 6;
+const FIELD_COUNT = 1;
+const SYMBOL_EMPTY = 2;
+const NO_SYMBOL = 3;
+const TIMESTAMP = 4;
+const DUPLICATE = 5;
 const NOT_A_NUMBER = 10;
 const OUT_OF_RANGE = 20;
 
@@ -99,11 +98,11 @@ export class ObjectIntake {
 
   /**
    * Takes the next row of the object (its fields and the line it starts on). The first non-blank row is the
-   * header. `malformed` marks a row whose quoting the CSV parser could not make sense of.
+   * header.
    * @throws ObjectRejectedError when the header lacks a required column, or past MAX_ROWS_PER_OBJECT or
    *   MAX_SYMBOLS_PER_OBJECT (checked as rows come, so that reading stops there)
    */
-  addRow(fields: readonly string[], line: number, malformed = false): void {
+  addRow(fields: readonly string[], line: number): void {
     if (fields.length === 1 && fields[0]!.trim() === '') return;
     const columns = this.#columns;
     if (columns === undefined) {
@@ -113,8 +112,23 @@ export class ObjectIntake {
     if (++this.#report.dataRows > this.#maxRows) throw tooManyRows(this.#limits);
     // Every way a row is set aside goes through this one call, outside the per-row work: V8 recompiles a
     // function when it first meets a path it never ran, and this one is the reader's largest.
-    const outcome = malformed ? QUOTES : this.#take(fields, line, columns);
+    const outcome = this.#take(fields, line, columns);
     if (outcome !== TAKEN) this.#setAsideRow(outcome, fields, line, columns);
+  }
+
+  /**
+   * Takes a row whose quoting is malformed (contract §1 "Quoting"): `text` is its first physical line as
+   * written, without its line end. It is set aside as `quotes`; as the header, it is split at its commas, quotes
+   * and all.
+   * @throws as {@link addRow}
+   */
+  addMalformed(text: string, line: number): void {
+    if (this.#columns === undefined) {
+      this.#takeHeader(text.split(','));
+      return;
+    }
+    if (++this.#report.dataRows > this.#maxRows) throw tooManyRows(this.#limits);
+    this.#setBadText(text, line, 'quotes', 'unbalanced or misplaced double quote');
   }
 
   /** Takes a row into the table when it is good; otherwise says why not (see {@link #setAsideRow}). */
@@ -172,8 +186,6 @@ export class ObjectIntake {
       return this.#setBad(fields, line, 'number', `${VALUE_COLUMNS[column]} is not a number: '${text}'`);
     }
     switch (outcome) {
-      case QUOTES:
-        return this.#setBad(fields, line, 'quotes', 'unbalanced or misplaced double quote');
       case FIELD_COUNT:
         return this.#setBad(
           fields,
@@ -253,10 +265,14 @@ export class ObjectIntake {
   }
 
   #setBad(fields: readonly string[], line: number, reason: BadReason, detail: string): void {
+    this.#setBadText(csvLine(fields), line, reason, detail);
+  }
+
+  #setBadText(raw: string, line: number, reason: BadReason, detail: string): void {
     const bad = this.#report.bad;
     bad.count++;
     bad.byReason[reason] = (bad.byReason[reason] ?? 0) + 1;
-    this.#setAside.push({ line, reason, detail, raw: csvLine(fields) });
+    this.#setAside.push({ line, reason, detail, raw });
   }
 
   #countGaps(rows: Uint32Array): void {

@@ -2,13 +2,8 @@
  * The bad-input corpus (test/corpus/cases.ts) through both paths of the contract, without infrastructure:
  * `stock-anomalies detect --report --quarantine` (the CLI) and the ingest function served by
  * functions-framework with in-memory fakes (the pipeline). Each must give the outcome written by hand for the
- * case, the two must agree, and neither may hit a programming error.
- *
- * Two kinds of test are expected to fail for now, and are named so:
- * - "AWAITING ...": the behaviour another engineer is merging (the MAX_LINE_BYTES limit, the OWASP escaping of
- *   the quarantine CSV); they go green with that merge.
- * - "KNOWN BUG ...": marked it.fails, asserting the contract's outcome; they turn red, on purpose, once the bug
- *   is fixed, and then lose the marker.
+ * case, the two must agree, and neither may hit a programming error. Where a case gives its quarantine CSV, both
+ * paths must write exactly that. No test here is skipped or expected to fail: each asserts the contract's outcome.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -251,13 +246,6 @@ describe.each(CORPUS.map((corpusCase) => [corpusCase.id, corpusCase] as const))(
   'corpus: %s',
   (_, corpusCase) => {
     const expectation = corpusCase.expect;
-    const itExpect = corpusCase.knownBug === undefined ? it : it.fails;
-    const label = (what: string) =>
-      corpusCase.knownBug !== undefined
-        ? `KNOWN BUG (${corpusCase.knownBug}): ${what}`
-        : corpusCase.awaiting !== undefined
-          ? `AWAITING the ${corpusCase.awaiting} merge: ${what}`
-          : what;
 
     let pipeline: PipelineOutcome;
     let cli: CliOutcome | undefined;
@@ -288,7 +276,7 @@ describe.each(CORPUS.map((corpusCase) => [corpusCase.id, corpusCase] as const))(
     }
 
     if (expectation.status === 'rejected') {
-      itExpect(label('detect rejects it whole'), () => {
+      it('detect rejects it whole', () => {
         expect(cli!.code).toBe(1);
         expect(cli!.report).toMatchObject({ status: 'rejected', accepted: 0, dataRows: 0 });
         expect(cli!.report.error).toMatch(expectation.error);
@@ -300,7 +288,7 @@ describe.each(CORPUS.map((corpusCase) => [corpusCase.id, corpusCase] as const))(
         expect(quarantineRows(cli!.quarantine)).toEqual([]);
       });
 
-      itExpect(label('ingest records it as rejected and forwards nothing'), () => {
+      it('ingest records it as rejected and forwards nothing', () => {
         expect(pipeline.ingestion).toMatchObject({
           status: 'rejected',
           report: { status: 'rejected', accepted: 0 },
@@ -323,7 +311,7 @@ describe.each(CORPUS.map((corpusCase) => [corpusCase.id, corpusCase] as const))(
       return;
     }
 
-    itExpect(label('detect reports it as written by hand'), () => {
+    it('detect reports it as written by hand', () => {
       expect(cli!.code).toBe(0);
       expect(cli!.report).toEqual(expectedReport(expectation, basename(corpusCase.path)));
       const rows = quarantineRows(cli!.quarantine);
@@ -338,7 +326,7 @@ describe.each(CORPUS.map((corpusCase) => [corpusCase.id, corpusCase] as const))(
       expect(byReason).toEqual(expectation.bad);
     });
 
-    itExpect(label('ingest records it as written by hand and produces exactly the accepted bars'), () => {
+    it('ingest records it as written by hand and produces exactly the accepted bars', () => {
       const report = expectedReport(expectation, pipeline.name);
       expect(pipeline.ingestion).toMatchObject({ status: 'done', report, batches: pipeline.produced.length });
       expect(pipeline.ingestion!.report).toEqual(report);
@@ -388,7 +376,7 @@ describe.each(CORPUS.map((corpusCase) => [corpusCase.id, corpusCase] as const))(
 
     if (corpusCase.quarantineCsv !== undefined) {
       const quarantineCsv = corpusCase.quarantineCsv;
-      it('AWAITING the OWASP quarantine escaping merge: no set-aside cell can become a spreadsheet formula', () => {
+      it('writes exactly the quarantine CSV written by hand, on both paths', () => {
         expect(cli!.quarantine).toBe(quarantineCsv.replaceAll('{object}', basename(corpusCase.path)));
         expect([...pipeline.written.values()][0]).toBe(quarantineCsv.replaceAll('{object}', pipeline.name));
       });

@@ -9,9 +9,9 @@
  * the same record sent again, for as long as it takes. Offsets are committed only after a record is
  * delivered or parked: a crash redelivers, never skips.
  */
-import { encodeHeaderValue } from '../../shared/pipeline/cloudEventHeader.js';
 import { setMaxListeners } from 'node:events';
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { encodeHeaderValue } from '../../shared/pipeline/cloudEventHeader.js';
 import { parkedHeaders } from '../../shared/pipeline/parkedRecord.js';
 import { deliver, type Delivery, type DeliveryOptions } from './deliver.js';
 

@@ -5,7 +5,7 @@
 import type { AlertSource } from '../../shared/core/finding.js';
 import type { AlertLayout } from './alertLines.js';
 import { TextCache, utf8 } from './byteText.js';
-import { csvField } from '../../shared/core/csvText.js';
+import { csvField, spreadsheetText } from '../../shared/core/csvText.js';
 
 export const CSV_COLUMNS = [
   'symbol',
@@ -26,8 +26,9 @@ export const CSV_COLUMNS = [
   'line',
 ] as const;
 
-const heads = new TextCache((symbol) => `${csvField(symbol)},`);
-const objects = new TextCache((object) => `,${csvField(object)},`);
+// The symbol and the object name come from the uploaded data: a spreadsheet must not run them as formulas.
+const heads = new TextCache((symbol) => `${spreadsheetText(symbol)},`);
+const objects = new TextCache((object) => `,${spreadsheetText(object)},`);
 const COMMA = utf8(',');
 /** The three cells of a rule that did not fire. */
 const NO_FIGURES = utf8(',,,');

@@ -7,3 +7,17 @@ export function csvField(value: unknown): string {
 export function csvLine(fields: readonly unknown[]): string {
   return fields.map(csvField).join(',');
 }
+
+/**
+ * What a spreadsheet takes for the start of a formula (=, +, -, @), and tab and carriage return, which hide
+ * one behind leading whitespace (OWASP, CSV injection).
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A cell of text that came from an uploaded object, as a spreadsheet shows it and never runs it: one that would
+ * start a formula is prefixed with a single quote, and quoted (OWASP's advice against CSV injection).
+ */
+export function spreadsheetText(text: string): string {
+  return FORMULA_START.test(text) ? `"'${text.replaceAll('"', '""')}"` : csvField(text);
+}

@@ -5,7 +5,7 @@
  * such as `=HYPERLINK(...)` or `@SUM(...)` would be run as a formula there (CSV injection). As OWASP advises,
  * such a cell is prefixed with a single quote, which makes a spreadsheet show it as text, and quoted.
  */
-import { csvField } from './csvText.js';
+import { csvField, spreadsheetText } from './csvText.js';
 import type { SetAsideRow } from './report.js';
 
 export function quarantineCsv(rows: Iterable<{ object: string; row: SetAsideRow }>): string {
@@ -23,15 +23,4 @@ export function quarantineCsv(rows: Iterable<{ object: string; row: SetAsideRow 
     );
   }
   return `${lines.join('\n')}\n`;
-}
-
-/**
- * What a spreadsheet takes for the start of a formula (=, +, -, @), and tab and carriage return, which hide
- * one behind leading whitespace (OWASP, CSV injection).
- */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/** A text cell that a spreadsheet shows as text, never runs. */
-export function spreadsheetText(text: string): string {
-  return FORMULA_START.test(text) ? `"'${text.replaceAll('"', '""')}"` : csvField(text);
 }

@@ -163,4 +163,25 @@ describe('csv output', () => {
       output.close();
     }
   });
+
+  it('writes a symbol or an object name that would start a formula as text a spreadsheet does not run', () => {
+    const output = alertOutput('csv');
+    output.add({
+      symbol: '=HYPERLINK("http://x")',
+      timestamp: '2017-01-02T03:46:00Z',
+      rules: ['A1'],
+      open: 11,
+      high: 11,
+      low: 11,
+      close: 11,
+      volume: 5,
+      a1: { prevClose: 10, prevTimestamp: '2017-01-02T03:45:00Z', changePct: 10 },
+      source: { object: '@SUM(A1).csv', line: 3 },
+    });
+    const row = text(output.chunks()).split('\n')[1]!;
+    output.close();
+    expect(row).toBe(
+      `"'=HYPERLINK(""http://x"")",2017-01-02T03:46:00Z,A1,11,11,11,11,5,10,2017-01-02T03:45:00Z,10,,,,"'@SUM(A1).csv",3`,
+    );
+  });
 });

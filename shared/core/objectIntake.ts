@@ -53,6 +53,11 @@ const TIMESTAMP = 4;
 const DUPLICATE = 5;
 const NOT_A_NUMBER = 10;
 const OUT_OF_RANGE = 20;
+/** Plus the index in ENCODING_COLUMNS of the field that holds U+FFFD. */
+const ENCODING = 30;
+const ENCODING_COLUMNS = ['symbol', 'timestamp', 'open', 'high', 'low', 'close', 'volume'] as const;
+/** What StringDecoder makes of bytes that are not UTF-8. */
+const REPLACEMENT = '\uFFFD';
 
 /** The five values of the row being taken, as scanned, until all five are known to be good. */
 const scannedMantissas = new Float64Array(5);
@@ -79,6 +84,8 @@ export class ObjectIntake {
   readonly #setAside: SetAsideRow[] = [];
   #columns: ColumnMap | undefined;
   #nameSymbolId = -1;
+  /** Whether the text read so far held U+FFFD: only then are rows checked for it (contract §1, `encoding`). */
+  #replacementSeen = false;
   /** Per symbol id: what the reading so far knows of its minutes. */
   readonly #minutes: SymbolMinutes[] = [];
   readonly #duplicates: PendingDuplicate[] = [];
@@ -90,6 +97,11 @@ export class ObjectIntake {
     this.#maxRows = limits.maxRows;
     this.#maxSymbols = limits.maxSymbols;
     this.#report = emptyReport(objectName);
+  }
+
+  /** Told by the reader that the text it decoded held U+FFFD (bytes that are not UTF-8), from here on. */
+  replacementSeen(): void {
+    this.#replacementSeen = true;
   }
 
   get hasHeader(): boolean {
@@ -134,6 +146,10 @@ export class ObjectIntake {
   /** Takes a row into the table when it is good; otherwise says why not (see {@link #setAsideRow}). */
   #take(fields: readonly string[], line: number, columns: ColumnMap): number {
     if (fields.length !== columns.fieldCount) return FIELD_COUNT;
+    if (this.#replacementSeen) {
+      const column = undecodableColumn(fields, columns);
+      if (column >= 0) return ENCODING + column;
+    }
     let symbolId = this.#nameSymbolId;
     if (columns.symbol >= 0) {
       const symbol = fields[columns.symbol]!.trim();
@@ -174,6 +190,10 @@ export class ObjectIntake {
   /** Sets a row aside for the reason {@link #take} gave, with the detail a person needs to mend it. */
   #setAsideRow(outcome: number, fields: readonly string[], line: number, columns: ColumnMap): void {
     if (outcome === DUPLICATE) return this.#setDuplicate(fields, line, columns);
+    if (outcome >= ENCODING) {
+      const name = ENCODING_COLUMNS[outcome - ENCODING]!;
+      return this.#setBad(fields, line, 'encoding', `${name} holds bytes that are not UTF-8`);
+    }
     if (outcome >= OUT_OF_RANGE) {
       const column = outcome - OUT_OF_RANGE;
       const text = fields[columns.values[column]!]!;
@@ -332,4 +352,12 @@ function lowerBound(rows: Uint32Array, target: number, key: (row: number) => num
     else high = middle;
   }
   return low;
+}
+
+/** The first field the contract reads that holds U+FFFD, as an index in ENCODING_COLUMNS; -1 when none. */
+function undecodableColumn(fields: readonly string[], columns: ColumnMap): number {
+  if (columns.symbol >= 0 && fields[columns.symbol]!.includes(REPLACEMENT)) return 0;
+  if (fields[columns.timestamp]!.includes(REPLACEMENT)) return 1;
+  for (let i = 0; i < 5; i++) if (fields[columns.values[i]!]!.includes(REPLACEMENT)) return 2 + i;
+  return -1;
 }

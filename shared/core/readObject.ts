@@ -35,7 +35,11 @@ export async function readObject(source: ObjectSource, options: ReadObjectOption
   const intake = new ObjectIntake(options.objectName, options.zone, options.limits);
   const rows = new CsvRows(intake, options.limits);
   try {
-    for await (const text of decodedText(source, options)) rows.add(text);
+    for await (const text of decodedText(source, options)) {
+      // Bytes that are not UTF-8 decode to U+FFFD: the rows are checked for it only once it has been seen.
+      if (text.includes('\uFFFD')) intake.replacementSeen();
+      rows.add(text);
+    }
   } catch (error) {
     throw asRejection(error as Error);
   }

@@ -5,6 +5,7 @@ import { FinalError } from '../errors.js';
 export const BAD_REASONS = [
   'field-count',
   'quotes',
+  'encoding',
   'symbol-empty',
   'timestamp',
   'number',

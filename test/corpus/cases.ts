@@ -168,9 +168,8 @@ export const CORPUS: CorpusCase[] = [
     id: 'invalid UTF-8 in fields',
     place: 'upload',
     path: 'BADUTF8.csv',
-    // Decoded with U+FFFD for each invalid sequence: a number or timestamp holding one is not a number or a
-    // timestamp; an ignored column does not matter; a symbol holding one is still a non-empty symbol (the
-    // contract has no reason for it: see the report of this corpus). L6 has a valid 2-byte character.
+    // Decoded with U+FFFD for each invalid sequence: a row whose symbol, timestamp or value holds one is set
+    // aside as `encoding` (contract §1); an ignored column does not matter. L6 has a valid 2-byte character.
     bytes: bytes(
       'symbol,timestamp,open,high,low,close,volume,note\n',
       'ACME,2017-01-02 09:15:00+05:30,100',
@@ -191,23 +190,23 @@ export const CORPUS: CorpusCase[] = [
     expect: {
       status: 'done',
       dataRows: 5,
-      accepted: 3,
-      bad: { number: 1, timestamp: 1 },
+      accepted: 2,
+      bad: { encoding: 3 },
       duplicates: 0,
       conflicting: 0,
       outOfOrder: 0,
       gaps: { count: 1, missingMinutes: 1, largest: 1 },
-      symbols: ['ACME', 'AC\uFFFDME'],
+      symbols: ['ACME'],
       firstMinute: '2017-01-02T03:47:00Z',
       lastMinute: '2017-01-02T03:49:00Z',
       setAside: [
-        [2, 'number'],
-        [3, 'timestamp'],
+        [2, 'encoding'],
+        [3, 'encoding'],
+        [5, 'encoding'],
       ],
       bars: [
         ['ACME', '2017-01-02T03:47:00Z', '100', '100', '100', '100', '10', 4],
         ['ACME', '2017-01-02T03:49:00Z', '100', '100', '100', '100', '10', 6],
-        ['AC\uFFFDME', '2017-01-02T03:48:00Z', '100', '100', '100', '100', '10', 5],
       ],
     },
   },

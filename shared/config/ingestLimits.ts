@@ -13,5 +13,6 @@ export function ingestLimitsFromEnv(env: NodeJS.ProcessEnv): IngestLimits {
     maxObjectBytes: readPositiveInt('MAX_OBJECT_BYTES', env),
     maxRows: readPositiveInt('MAX_ROWS_PER_OBJECT', env),
     maxSymbols: readPositiveInt('MAX_SYMBOLS_PER_OBJECT', env),
+    maxSetAside: readPositiveInt('MAX_SET_ASIDE_ROWS', env),
   };
 }

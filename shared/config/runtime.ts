@@ -38,6 +38,8 @@ export const RUNTIME_VARIABLES = {
   MAX_OBJECT_BYTES: '1073741824',
   MAX_ROWS_PER_OBJECT: '18000000',
   MAX_SYMBOLS_PER_OBJECT: '10000',
+  /** Most set-aside rows, each kept with its text until the object is read: about 0.5 GiB at the default. */
+  MAX_SET_ASIDE_ROWS: '1000000',
   // Pub/Sub
   ANOMALIES_TOPIC: 'anomalies',
   // Firestore collections
@@ -79,6 +81,7 @@ export const COMPONENT_VARIABLES: Record<'ingest' | 'detect' | 'notify' | 'dispa
     'MAX_OBJECT_BYTES',
     'MAX_ROWS_PER_OBJECT',
     'MAX_SYMBOLS_PER_OBJECT',
+    'MAX_SET_ASIDE_ROWS',
     'INGESTIONS_COLLECTION',
     'EXCHANGE_TIMEZONE',
   ],

@@ -18,6 +18,8 @@ export interface IngestLimits {
   maxRows: number;
   /** Most distinct symbols named by the object's rows. */
   maxSymbols: number;
+  /** Most rows set aside (bad or duplicate): each is kept, with its text, until the object is read. */
+  maxSetAside: number;
 }
 
 // The rejection reasons name the limit and the variable that sets it, so an operator knows what to raise.
@@ -32,6 +34,12 @@ export function objectTooLarge(limits: IngestLimits): ObjectRejectedError {
 
 export function tooManyRows(limits: IngestLimits): ObjectRejectedError {
   return new ObjectRejectedError(`object has more than ${limits.maxRows} rows (MAX_ROWS_PER_OBJECT)`);
+}
+
+export function tooManySetAside(limits: IngestLimits): ObjectRejectedError {
+  return new ObjectRejectedError(
+    `object has more than ${limits.maxSetAside} bad or duplicate rows (MAX_SET_ASIDE_ROWS)`,
+  );
 }
 
 export function tooManySymbols(limits: IngestLimits): ObjectRejectedError {

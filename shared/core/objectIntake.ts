@@ -7,7 +7,7 @@ import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME } from './barTable.js';
 import { csvLine } from './csvText.js';
 import { OVERFLOW_SCALE, scanDecimal, scanned, scannedSign } from './decimal.js';
 import { mapHeader, symbolFromObjectName, VALUE_COLUMNS, type ColumnMap } from './header.js';
-import { tooManyRows, tooManySymbols, type IngestLimits } from './ingestLimits.js';
+import { tooManyRows, tooManySetAside, tooManySymbols, type IngestLimits } from './ingestLimits.js';
 import { MinuteSet } from './minuteSet.js';
 import {
   emptyReport,
@@ -234,6 +234,7 @@ export class ObjectIntake {
       values: columns.values.map((index) => Number(fields[index])),
     });
     this.#report.duplicates.count++;
+    this.#keepAside();
     this.#setAside.push({
       line,
       reason: 'duplicate',
@@ -292,7 +293,13 @@ export class ObjectIntake {
     const bad = this.#report.bad;
     bad.count++;
     bad.byReason[reason] = (bad.byReason[reason] ?? 0) + 1;
+    this.#keepAside();
     this.#setAside.push({ line, reason, detail, raw });
+  }
+
+  /** Room for one more set-aside row. @throws ObjectRejectedError past MAX_SET_ASIDE_ROWS */
+  #keepAside(): void {
+    if (this.#setAside.length >= this.#limits.maxSetAside) throw tooManySetAside(this.#limits);
   }
 
   #countGaps(rows: Uint32Array): void {

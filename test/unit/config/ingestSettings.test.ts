@@ -13,7 +13,13 @@ describe('ingestSettings', () => {
       kafkaTopic: 'minute-bars',
       batchMinutes: 1875,
       ingestionsCollection: 'ingestions',
-      limits: { maxLineBytes: 65536, maxObjectBytes: 1073741824, maxRows: 18000000, maxSymbols: 10000 },
+      limits: {
+        maxLineBytes: 65536,
+        maxObjectBytes: 1073741824,
+        maxRows: 18000000,
+        maxSymbols: 10000,
+        maxSetAside: 1000000,
+      },
     });
     expect(settings.kafka).toMatchObject({
       clientId: 'stock-anomalies',
@@ -57,7 +63,13 @@ describe('ingestSettings', () => {
       kafkaTopic: 'bars.v2',
       batchMinutes: 60,
       ingestionsCollection: 'ingestions-eu',
-      limits: { maxLineBytes: 1024, maxObjectBytes: 1000000, maxRows: 5000, maxSymbols: 3 },
+      limits: {
+        maxLineBytes: 1024,
+        maxObjectBytes: 1000000,
+        maxRows: 5000,
+        maxSymbols: 3,
+        maxSetAside: 1000000,
+      },
     });
     expect(settings.kafka).toMatchObject({
       clientId: 'ingest-eu',

@@ -50,6 +50,7 @@ describe('the defaults', () => {
       maxObjectBytes: 1073741824,
       maxRows: 18000000,
       maxSymbols: 10000,
+      maxSetAside: 1000000,
     });
   });
 });
@@ -235,6 +236,27 @@ describe('MAX_SYMBOLS_PER_OBJECT', () => {
     expect(await readEach(`${HEADER}\n${rowOf(50)}\n${rowOf(50, 1)}\n`, { maxSymbols: 1 })).toEqual({
       accepted: 2,
       error: undefined,
+    });
+  });
+});
+
+describe('MAX_SET_ASIDE_ROWS', () => {
+  const text = [
+    'symbol,timestamp,open,high,low,close,volume',
+    'AAA,2017-01-02 09:15:00+05:30,1,1,1,1,1',
+    'AAA,yesterday,1,1,1,1,1', // bad
+    'AAA,2017-01-02 09:15:00+05:30,1,1,1,1,1', // duplicate
+    'AAA,2017-01-02 09:16:00+05:30,1,1,1,1,1',
+  ].join('\n');
+
+  it('accepts exactly the limit of rows set aside, bad and duplicate together', async () => {
+    expect(await readEach(text, { maxSetAside: 2 })).toEqual({ accepted: 2, error: undefined });
+  });
+
+  it('rejects one more', async () => {
+    expect(await readEach(text, { maxSetAside: 1 })).toEqual({
+      accepted: undefined,
+      error: 'object has more than 1 bad or duplicate rows (MAX_SET_ASIDE_ROWS)',
     });
   });
 });

@@ -6,15 +6,6 @@
  */
 import { dispatchAction } from '../../shared/pipeline/deliveryContract.js';
 
-/**
- * The request for a record cannot even be made (e.g. a header value fetch refuses): sending it again cannot
- * help, so the record is parked at once, with status 0 (no answer was asked for), rather than retried for ever
- * while its partition waits.
- */
-export class UnsendableError extends Error {
-  override name = 'UnsendableError';
-}
-
 export interface DeliveryOptions {
   targetUrl: string;
   /** The first wait after a failed attempt; each further one doubles, up to maxBackoffMs. */
@@ -111,9 +102,6 @@ export async function deliver(
       reason = `HTTP ${status}: ${reasonOf(text)}`;
     } catch (error) {
       hooks.signal?.throwIfAborted();
-      if (error instanceof UnsendableError) {
-        return { outcome: 'final', attempts: attempt, status: 0, reason: error.message };
-      }
       const cause = (error as Error).cause as { code?: string } | undefined;
       reason = `${(error as Error).name}: ${(error as Error).message}${cause?.code ? ` (${cause.code})` : ''}`;
     } finally {

@@ -13,7 +13,7 @@ import { setMaxListeners } from 'node:events';
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { encodeHeaderValue } from '../../shared/pipeline/cloudEventHeader.js';
 import { parkedHeaders } from '../../shared/pipeline/parkedRecord.js';
-import { deliver, UnsendableError, type Delivery, type DeliveryOptions } from './deliver.js';
+import { deliver, type Delivery, type DeliveryOptions } from './deliver.js';
 
 export interface DispatcherOptions extends DeliveryOptions {
   kafka: Kafka;
@@ -99,21 +99,9 @@ export async function post(
   options: DispatcherOptions,
   signal: AbortSignal,
 ): Promise<{ status: number; text: string }> {
-  // Fetched first and outside the check below: a token that could not be had yet is a retry, not a bad record.
-  const auth = await options.authHeaders?.();
-  let headers: Headers;
-  try {
-    headers = new Headers({ ...cloudEventHeaders(record, options.sourceName), ...auth });
-  } catch (error) {
-    // Checked here, where fetch would check it: its TypeError would read as "no answer" and be retried.
-    if (!(error instanceof TypeError)) throw error;
-    throw new UnsendableError(`the request for this record cannot be made: ${error.message}`, {
-      cause: error,
-    });
-  }
   const response = await fetch(options.targetUrl, {
     method: 'POST',
-    headers,
+    headers: { ...cloudEventHeaders(record, options.sourceName), ...(await options.authHeaders?.()) },
     body: record.message.value ?? Buffer.alloc(0),
     signal,
   });

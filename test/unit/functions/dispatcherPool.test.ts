@@ -97,15 +97,6 @@ describe('deliver', () => {
     expect(new Set(received.map((request) => request.body))).toEqual(new Set(['{"v":1}']));
   });
 
-  it('parks at once a record whose request cannot even be made, sending nothing', async () => {
-    const { url, received } = await target([200]);
-    const unsendable = { ...options(url), authHeaders: async () => ({ authorization: 'Bearer a\nb' }) };
-    const delivery = await deliver((signal) => post(record, unsendable, signal), unsendable);
-    expect(delivery).toMatchObject({ outcome: 'final', attempts: 1, status: 0 });
-    expect((delivery as { reason: string }).reason).toMatch(/^the request for this record cannot be made: /);
-    expect(received).toHaveLength(0);
-  });
-
   it('parks at once, after one attempt, what the target says can never succeed, with its reason', async () => {
     for (const status of [400, 413, 415, 422]) {
       const { url, received } = await target([status], '{"outcome":"final","reason":"BarBatchError: bad"}');

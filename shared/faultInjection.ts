@@ -53,6 +53,7 @@ export function parseFaults(text: string): Map<FaultPoint, FaultAction> {
         `FAULTS: '${item}' is not point=fail/N, point=exit/N or point=fail-for/MS with a point among ${FAULT_POINTS.join(', ')}`,
       );
     }
+    if (faults.has(point!)) throw new ConfigError(`FAULTS: '${point}' is given more than once`);
     const n = Number(match[3]);
     if (n <= 0) throw new ConfigError(`FAULTS: '${item}' needs a positive number`);
     const action: FaultAction =

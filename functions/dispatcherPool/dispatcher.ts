@@ -12,6 +12,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { encodeHeaderValue } from '../../shared/pipeline/cloudEventHeader.js';
+import { StockAnomaliesError } from '../../shared/errors.js';
 import { parkedHeaders } from '../../shared/pipeline/parkedRecord.js';
 import { deliver, type Delivery, type DeliveryOptions } from './deliver.js';
 
@@ -37,12 +38,14 @@ export interface DispatcherOptions extends DeliveryOptions {
  * rebalanced while the batch it came in was being delivered): kafkajs then neither resolves nor commits its
  * offset, and fetches again for the partitions it does own. The partition's new owner delivers the record.
  */
-export class PartitionRevokedError extends Error {
+export class PartitionRevokedError extends StockAnomaliesError {
+  override name = 'PartitionRevokedError';
   constructor(where: { topic: string; partition: number; offset: string }) {
+    // Retriable: the record is delivered again, by whoever owns its partition now.
     super(
       `partition ${where.topic}[${where.partition}] is no longer assigned to this consumer; offset ${where.offset} is left to its new owner`,
+      { retriable: true },
     );
-    this.name = 'PartitionRevokedError';
   }
 }
 

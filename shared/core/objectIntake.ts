@@ -192,7 +192,7 @@ export class ObjectIntake {
     if (outcome === DUPLICATE) return this.#setDuplicate(fields, line, columns);
     if (outcome >= ENCODING) {
       const name = ENCODING_COLUMNS[outcome - ENCODING]!;
-      return this.#setBad(fields, line, 'encoding', `${name} holds bytes that are not UTF-8`);
+      return this.#setBad(fields, line, 'encoding', `${name} holds U+FFFD (bytes that are not UTF-8)`);
     }
     if (outcome >= OUT_OF_RANGE) {
       const column = outcome - OUT_OF_RANGE;

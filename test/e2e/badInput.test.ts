@@ -116,7 +116,10 @@ describe('bad input on the local stack', () => {
       status: 'accepted',
       dataRows: expectation.dataRows,
       accepted: expectation.accepted,
-      bad: { byReason: expectation.bad },
+      bad: {
+        count: Object.values(expectation.bad).reduce((sum, count) => sum + count, 0),
+        byReason: expectation.bad,
+      },
       duplicates: { count: expectation.duplicates, conflicting: expectation.conflicting },
       outOfOrder: expectation.outOfOrder,
       gaps: expectation.gaps,

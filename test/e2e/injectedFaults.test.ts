@@ -43,7 +43,12 @@ beforeAll(async () => {
 });
 
 beforeEach(emptyStack);
-afterAll(emptyStack);
+afterAll(async () => {
+  // Whatever a test left behind (a function still started with FAULTS), the next file finds clean ones.
+  await killAndRestart('detect', { FAULTS: '' });
+  await killAndRestart('notify', { FAULTS: '' });
+  await emptyStack();
+});
 
 /** Runs `body` with a function restarted under FAULTS, and restarts it clean afterwards whatever happened. */
 async function withFaults(name: 'detect' | 'notify', faults: string, body: () => Promise<void>) {

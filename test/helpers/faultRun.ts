@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { generateDataset } from '../../cli/generate/index.js';
 import type { IngestionView } from '../../cli/commands/reports.js';
-import { alertLines } from '../../bench/verdict.js';
+import { alertLines, verdictOf } from '../../bench/verdict.js';
 import { runCli } from './runCli.js';
-import { verdictOf } from '../../bench/verdict.js';
 
 export const cli = (...args: string[]) => runCli(args, process.env);
 

@@ -26,6 +26,9 @@ describe('FAULTS', () => {
     expect(() => parseFaults('detect.after-load=explode/3')).toThrow(ConfigError);
     expect(() => parseFaults('detect.after-load=fail/0')).toThrow(/positive/);
     expect(() => parseFaults('detect.after-load=fail')).toThrow(ConfigError);
+    expect(() => parseFaults('detect.after-load=fail/2,detect.after-load=exit/3')).toThrow(
+      "FAULTS: 'detect.after-load' is given more than once",
+    );
   });
 
   it('is off when unset or empty', () => {

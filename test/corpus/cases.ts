@@ -10,7 +10,7 @@
  * test/unit/corpus.test.ts runs every case through `detect` and through the ingest function with in-memory
  * fakes; test/e2e/badInput.test.ts drops the `e2e` cases into the local stack's bucket.
  */
-import type { BadReason } from '../../shared/core/report.js';
+import type { BadReason, QualityReport } from '../../shared/core/report.js';
 
 export interface DoneExpectation {
   status: 'done';
@@ -899,4 +899,22 @@ export function objectName(
   if (corpusCase.place === 'quarantine') return `${quarantinePrefix}${corpusCase.path}`;
   if (corpusCase.place === 'outside') return `elsewhere/${corpusCase.path}`;
   return `${uploadPrefix}${corpusCase.path}`;
+}
+
+/** What the report must hold for a case the contract accepts. */
+export function expectedReport(expectation: DoneExpectation, object: string): QualityReport {
+  const badCount = Object.values(expectation.bad).reduce((sum, n) => sum + n, 0);
+  return {
+    object,
+    status: 'accepted',
+    dataRows: expectation.dataRows,
+    accepted: expectation.accepted,
+    bad: { count: badCount, byReason: expectation.bad },
+    duplicates: { count: expectation.duplicates, conflicting: expectation.conflicting },
+    outOfOrder: expectation.outOfOrder,
+    gaps: expectation.gaps,
+    symbols: expectation.symbols,
+    firstMinute: expectation.firstMinute,
+    lastMinute: expectation.lastMinute,
+  };
 }

@@ -11,3 +11,22 @@ export async function serveFunction(name: string): Promise<{ url: string; close:
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** Delivers a storage `finalized` CloudEvent (binary mode) carrying `data` to a served ingest; its HTTP status. */
+export async function postFinalized(url: string, data: unknown): Promise<number> {
+  const bucket = (data as { bucket?: unknown } | null)?.bucket;
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'ce-specversion': '1.0',
+      'ce-id': '1',
+      'ce-type': 'google.cloud.storage.object.v1.finalized',
+      'ce-source': `//storage.googleapis.com/projects/_/buckets/${typeof bucket === 'string' ? bucket : 'b'}`,
+      'ce-subject': 'objects/x',
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify(data),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}

@@ -16,8 +16,8 @@ import { ingestionId } from '../../shared/pipeline/documentIds.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
 import type { Ingestion } from '../../shared/state/ingestionStore.js';
 import type { IngestDependencies } from '../../functions/ingest/ingestObject.js';
-import { CORPUS, objectName, type CorpusCase, type DoneExpectation } from '../corpus/cases.js';
-import { serveFunction } from '../helpers/functionServer.js';
+import { CORPUS, expectedReport, objectName, type CorpusCase } from '../corpus/cases.js';
+import { postFinalized, serveFunction } from '../helpers/functionServer.js';
 import { MemoryIngestionStore } from '../helpers/memoryIngestionStore.js';
 import { configFor, limitsFor } from '../helpers/read.js';
 import { runCli } from '../helpers/runCli.js';
@@ -94,22 +94,7 @@ interface PipelineOutcome {
   quarantineEventStatus?: number;
 }
 
-async function post(data: unknown): Promise<number> {
-  const response = await fetch(server.url, {
-    method: 'POST',
-    headers: {
-      'ce-specversion': '1.0',
-      'ce-id': '1',
-      'ce-type': 'google.cloud.storage.object.v1.finalized',
-      'ce-source': `//storage.googleapis.com/projects/_/buckets/${BUCKET}`,
-      'ce-subject': 'objects/x',
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify(data),
-  });
-  await response.arrayBuffer();
-  return response.status;
-}
+const post = (data: unknown) => postFinalized(server.url, data);
 
 /** The case's object uploaded and its finalized event delivered to ingest, read back in small chunks. */
 async function throughIngest(corpusCase: CorpusCase): Promise<PipelineOutcome> {
@@ -175,24 +160,6 @@ async function throughIngest(corpusCase: CorpusCase): Promise<PipelineOutcome> {
     error.mockRestore();
   }
   return outcome;
-}
-
-/** What the report must hold for a case the contract accepts. */
-function expectedReport(expectation: DoneExpectation, object: string): QualityReport {
-  const badCount = Object.values(expectation.bad).reduce((sum, n) => sum + n, 0);
-  return {
-    object,
-    status: 'accepted',
-    dataRows: expectation.dataRows,
-    accepted: expectation.accepted,
-    bad: { count: badCount, byReason: expectation.bad },
-    duplicates: { count: expectation.duplicates, conflicting: expectation.conflicting },
-    outOfOrder: expectation.outOfOrder,
-    gaps: expectation.gaps,
-    symbols: expectation.symbols,
-    firstMinute: expectation.firstMinute,
-    lastMinute: expectation.lastMinute,
-  };
 }
 
 /** The data rows of a quarantine CSV, parsed: [object, line, reason, detail, raw]. */

@@ -17,7 +17,7 @@ import { setIngestDependencies } from '../../../functions/ingest/index.js';
 import { serviceError } from '../../../shared/errors.js';
 import type { BarBatch } from '../../../shared/pipeline/barBatch.js';
 import { quarantineObjectName, skipReason } from '../../../shared/pipeline/objectFilter.js';
-import { serveFunction } from '../../helpers/functionServer.js';
+import { postFinalized, serveFunction } from '../../helpers/functionServer.js';
 import { MemoryIngestionStore } from '../../helpers/memoryIngestionStore.js';
 import { configFor, limitsFor } from '../../helpers/read.js';
 
@@ -88,22 +88,7 @@ const errorLines = () =>
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line));
 
-async function post(data: unknown): Promise<number> {
-  const response = await fetch(server.url, {
-    method: 'POST',
-    headers: {
-      'ce-specversion': '1.0',
-      'ce-id': '1',
-      'ce-type': 'google.cloud.storage.object.v1.finalized',
-      'ce-source': '//storage.googleapis.com/projects/_/buckets/b',
-      'ce-subject': 'objects/x',
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify(data),
-  });
-  await response.arrayBuffer();
-  return response.status;
-}
+const post = (data: unknown) => postFinalized(server.url, data);
 
 /** Uploads an object and delivers its finalized event; the HTTP status the platform sees. */
 function drop(name: string, text: string): Promise<number> {

@@ -19,7 +19,7 @@ import { readVariable } from '../../shared/config/runtime.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { CORPUS, expectedReport, objectName, type CorpusCase } from '../corpus/cases.js';
 import { alertLines } from '../../bench/verdict.js';
-import { runCli } from '../helpers/runCli.js';
+import { cli } from '../helpers/faultRun.js';
 import { emptyStack } from '../helpers/stackFaults.js';
 
 const endpoints = stackEndpoints();
@@ -27,7 +27,6 @@ const prefixes = {
   uploadPrefix: readVariable('UPLOAD_PREFIX'),
   quarantinePrefix: readVariable('QUARANTINE_PREFIX'),
 };
-const cli = (...args: string[]) => runCli(args, process.env);
 const work = mkdtempSync(join(tmpdir(), 'bad-input-'));
 const GOOD = new URL('../../data/sample/IDFCFIRSTB__EQ__NSE__NSE__MINUTE.csv', import.meta.url).pathname;
 

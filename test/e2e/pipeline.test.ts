@@ -13,7 +13,7 @@ import { generateDataset } from '../../cli/generate/index.js';
 import type { IngestionView } from '../../cli/commands/reports.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { alertLines } from '../../bench/verdict.js';
-import { runCli } from '../helpers/runCli.js';
+import { cli } from '../helpers/faultRun.js';
 import { emptyStack } from '../helpers/stackFaults.js';
 
 const endpoints = stackEndpoints();
@@ -22,8 +22,6 @@ const sampleDir = new URL('../../data/sample/', import.meta.url).pathname;
 const samples = ['IDFCFIRSTB', 'POWERGRID', 'TATASTEEL'].map((s) =>
   join(sampleDir, `${s}__EQ__NSE__NSE__MINUTE.csv`),
 );
-
-const cli = (...args: string[]) => runCli(args, process.env);
 
 async function waitIdle(): Promise<void> {
   const result = await cli('wait', '--timeout', '120');

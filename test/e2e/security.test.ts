@@ -10,11 +10,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { stackPaths } from '../../stack/paths.js';
 import { findCredentials, LOG_RULES } from '../helpers/credentials.js';
 import { isLoopback, listeningSockets, processTree, socketInodes } from '../helpers/procNet.js';
-import { runCli } from '../helpers/runCli.js';
+import { cli } from '../helpers/faultRun.js';
 
 const paths = stackPaths();
 const sampleDir = new URL('../../data/sample/', import.meta.url).pathname;
-const cli = (...args: string[]) => runCli(args, process.env);
 
 beforeAll(async () => {
   // Traffic through every component, so that their logs hold what a run writes (the files are the samples

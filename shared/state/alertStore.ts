@@ -74,8 +74,6 @@ export interface AlertStore {
 export const WRITES_PER_COMMIT = 500;
 /** Commits of one write() in flight at once. */
 export const COMMITS_IN_FLIGHT = 8;
-/** Alerts read per page by all(). */
-const ALL_PAGE_SIZE = 1000;
 
 export function toAlertDocument(alert: Alert, expireAt?: Date): AlertDocument {
   return {
@@ -150,18 +148,6 @@ export function decodeCursor(text: string): Cursor {
 export function bySymbolAndMinute(a: Alert, b: Alert): number {
   if (a.symbol !== b.symbol) return a.symbol < b.symbol ? -1 : 1;
   return a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0;
-}
-
-/** Every page of a store, read one after the other. */
-export async function readAllPages(store: AlertStore, filter: AlertFilter = {}): Promise<Alert[]> {
-  const alerts: Alert[] = [];
-  let after: string | undefined;
-  do {
-    const page = await store.page({ ...filter, limit: ALL_PAGE_SIZE, ...(after ? { after } : {}) });
-    alerts.push(...page.alerts);
-    after = page.next;
-  } while (after !== undefined);
-  return alerts;
 }
 
 export interface FirestoreAlertStoreOptions {

@@ -5,7 +5,7 @@ import { alertId } from '../../shared/pipeline/documentIds.js';
 import {
   decodeCursor,
   encodeCursor,
-  readAllPages,
+  bySymbolAndMinute,
   type AlertFilter,
   type AlertPage,
   type AlertPageQuery,
@@ -58,8 +58,9 @@ export class MemoryAlertStore implements AlertStore {
     return alerts.length === limit && last ? { alerts, next: encodeCursor(last) } : { alerts };
   }
 
-  all(filter: AlertFilter = {}): Promise<Alert[]> {
-    return readAllPages(this, filter);
+  async all(filter: AlertFilter = {}): Promise<Alert[]> {
+    this.#failure();
+    return this.#matching(filter);
   }
 
   #matching(filter: AlertFilter): Alert[] {
@@ -67,13 +68,7 @@ export class MemoryAlertStore implements AlertStore {
       .map((stored) => structuredClone(stored.alert))
       .filter((alert) => filter.symbol === undefined || alert.symbol === filter.symbol)
       .filter((alert) => filter.rule === undefined || alert.rules.includes(filter.rule))
-      .sort((a, b) =>
-        a.symbol !== b.symbol
-          ? a.symbol < b.symbol
-            ? -1
-            : 1
-          : Date.parse(a.timestamp) - Date.parse(b.timestamp),
-      );
+      .sort(bySymbolAndMinute);
   }
 
   #failure(): void {

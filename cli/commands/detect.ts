@@ -15,6 +15,8 @@ import {
   type DetectionConfig,
 } from '../../shared/core/detectionSettings.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
+import { spreadsheetText } from '../../shared/core/csvText.js';
+import { EPISODE_CSV_COLUMNS, EpisodeCollector, type Episode } from '../../shared/core/episodes.js';
 import { readObject } from '../../shared/core/readObject.js';
 import { quarantineCsv } from '../../shared/core/quarantine.js';
 import {
@@ -37,6 +39,8 @@ interface DetectOptions {
   a1: string;
   a2: string;
   window: string;
+  episodeGap: string;
+  episodes?: string;
   report?: string;
   quarantine?: string;
   progress: boolean;
@@ -73,6 +77,12 @@ export function registerDetectCommand(program: Command, context: CliContext): vo
       DEFAULT_SETTINGS.a2,
     )
     .option('--window <minutes>', 'A2: minutes of history averaged', String(DEFAULT_SETTINGS.windowMinutes))
+    .option(
+      '--episode-gap <minutes>',
+      'episodes: most minutes between two alerts of one episode',
+      String(DEFAULT_SETTINGS.episodeGapMinutes),
+    )
+    .option('--episodes <file>', 'write the episodes (JSON lines, or CSV when the name ends in .csv)')
     .option('--report <file>', 'write the per-object quality reports (JSON)')
     .option('--quarantine <file>', 'write the set-aside rows (CSV: object, line, reason, detail, raw)')
     .option('--no-progress', 'no progress bar, even on a terminal')
@@ -81,13 +91,24 @@ export function registerDetectCommand(program: Command, context: CliContext): vo
     });
 }
 
-function compile(options: DetectOptions): DetectionConfig {
-  if (!/^\d+$/.test(options.window.trim())) {
-    throw new UsageError(`window must be a whole number of minutes ≥ 1, got '${options.window}'`);
+function wholeMinutes(what: string, text: string): number {
+  if (!/^\d+$/.test(text.trim())) {
+    throw new UsageError(`${what} must be a whole number of minutes ≥ 1, got '${text}'`);
   }
-  const windowMinutes = Number(options.window);
+  return Number(text);
+}
+
+function compile(options: DetectOptions): DetectionConfig {
+  const windowMinutes = wholeMinutes('window', options.window);
+  const episodeGapMinutes = wholeMinutes('episode gap', options.episodeGap);
   try {
-    return compileSettings({ a1: options.a1, a2: options.a2, windowMinutes, timezone: options.timezone });
+    return compileSettings({
+      a1: options.a1,
+      a2: options.a2,
+      windowMinutes,
+      episodeGapMinutes,
+      timezone: options.timezone,
+    });
   } catch (error) {
     if (error instanceof SettingsError) throw new UsageError(error.message);
     throw error;
@@ -139,7 +160,8 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
   let bytesRead = 0;
 
   const output = alertOutput(format);
-  const detection = new ObjectSeriesDetection(config, output);
+  const episodes = options.episodes === undefined ? undefined : new EpisodeCollector(output);
+  const detection = new ObjectSeriesDetection(config, episodes ?? output);
   const outcomes: ObjectOutcome[] = [];
   const setAside: Array<{ object: string; row: SetAsideRow }> = [];
   const lines: string[] = [];
@@ -179,6 +201,17 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
 
   if (options.report !== undefined) await writeFile(options.report, `${JSON.stringify(outcomes, null, 2)}\n`);
   if (options.quarantine !== undefined) await writeFile(options.quarantine, quarantineCsv(setAside));
+  if (options.episodes !== undefined && episodes !== undefined) {
+    await writeFile(options.episodes, episodesText(episodes.episodes(), options.episodes.endsWith('.csv')));
+  }
+}
+
+function episodesText(episodes: Episode[], csv: boolean): string {
+  if (!csv) return episodes.map((episode) => `${JSON.stringify(episode)}\n`).join('');
+  const rows = episodes.map((e) =>
+    [spreadsheetText(e.symbol), e.start, e.end, e.count, e.a1, e.a2, e.peakSeverity ?? ''].join(','),
+  );
+  return [EPISODE_CSV_COLUMNS.join(','), ...rows].map((line) => `${line}\n`).join('');
 }
 
 /**

@@ -19,9 +19,13 @@ export const CSV_COLUMNS = [
   'prevClose',
   'prevTimestamp',
   'changePct',
+  'a1Severity',
   'avgVolume',
   'windowBars',
   'volumeRatio',
+  'a2Severity',
+  'severity',
+  'episodeStart',
   'object',
   'line',
 ] as const;
@@ -30,8 +34,9 @@ export const CSV_COLUMNS = [
 const heads = new TextCache((symbol) => `${spreadsheetText(symbol)},`);
 const objects = new TextCache((object) => `,${spreadsheetText(object)},`);
 const COMMA = utf8(',');
-/** The three cells of a rule that did not fire. */
-const NO_FIGURES = utf8(',,,');
+/** The four cells of a rule that did not fire. */
+const NO_FIGURES = utf8(',,,,');
+const NOTHING = new Uint8Array(0);
 
 export const CSV_LAYOUT: AlertLayout = {
   header: utf8(`${CSV_COLUMNS.join(',')}\n`),
@@ -54,8 +59,12 @@ export const CSV_LAYOUT: AlertLayout = {
   beforeAvgVolumeWithoutA1: COMMA,
   beforeWindowBars: COMMA,
   beforeVolumeRatio: COMMA,
-  noVolumeRatio: new Uint8Array(0),
+  noVolumeRatio: NOTHING,
+  beforeRuleSeverity: COMMA,
+  noSeverity: NOTHING,
   noA2: NO_FIGURES,
+  beforeSeverity: () => COMMA,
+  beforeEpisodeStart: COMMA,
   source: (source: AlertSource) => objects.get(source.object),
   end: utf8('\n'),
 };

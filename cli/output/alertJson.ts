@@ -10,11 +10,14 @@ const heads = new TextCache((symbol) => `{"symbol":${JSON.stringify(symbol)},"ti
 /** Per source (one per object detected): its part of the line, after the rules' figures. */
 const sourceParts = new WeakMap<AlertSource, Uint8Array>();
 const NOTHING = new Uint8Array(0);
+const BEFORE_SEVERITY = utf8(',"severity":');
+const CLOSED_BEFORE_SEVERITY = utf8('},"severity":');
 
 function sourcePart(source: AlertSource): string {
   const generation =
     source.generation === undefined ? '' : `,"generation":${JSON.stringify(source.generation)}`;
-  return `"source":{"object":${JSON.stringify(source.object)}${generation},"line":`;
+  // The episode's start stands before it, its quote still open.
+  return `","source":{"object":${JSON.stringify(source.object)}${generation},"line":`;
 }
 
 export const JSON_LAYOUT: AlertLayout = {
@@ -46,13 +49,16 @@ export const JSON_LAYOUT: AlertLayout = {
   beforeWindowBars: utf8(',"windowBars":'),
   beforeVolumeRatio: utf8(',"volumeRatio":'),
   noVolumeRatio: utf8('null'),
+  beforeRuleSeverity: utf8(',"severity":'),
+  noSeverity: utf8('null'),
   noA2: NOTHING,
-  source(source, afterFigures) {
-    // The figures' object is closed before the source; a line without figures is only a record's.
-    if (!afterFigures) return utf8(`,${sourcePart(source)}`);
+  // The figures' object is closed before the severity; a line without figures is only a record's.
+  beforeSeverity: (afterFigures) => (afterFigures ? CLOSED_BEFORE_SEVERITY : BEFORE_SEVERITY),
+  beforeEpisodeStart: utf8(',"episodeStart":"'),
+  source(source) {
     let part = sourceParts.get(source);
     if (part === undefined) {
-      part = utf8(`},${sourcePart(source)}`);
+      part = utf8(sourcePart(source));
       sourceParts.set(source, part);
     }
     return part;

@@ -17,6 +17,7 @@ import {
   putNumber,
   putTableValue,
   TIMESTAMP_BYTES,
+  utf8,
   type ByteTarget,
 } from './byteText.js';
 
@@ -60,13 +61,24 @@ export interface AlertLayout {
   readonly beforeVolumeRatio: Uint8Array;
   /** A volume ratio of a window with a zero mean. */
   readonly noVolumeRatio: Uint8Array;
+  /** Before a rule's own severity, the last of its figures. */
+  readonly beforeRuleSeverity: Uint8Array;
+  /** A severity that has no value (contract §4). */
+  readonly noSeverity: Uint8Array;
   /** In place of A2's figures when it did not fire. */
   readonly noA2: Uint8Array;
-  /** From the rules' figures (or, with `afterFigures` false, the volume) to the line number. */
-  source(source: AlertSource, afterFigures: boolean): Uint8Array;
+  /** From the rules' figures (or, with `afterFigures` false, the volume) to the alert's severity. */
+  beforeSeverity(afterFigures: boolean): Uint8Array;
+  /** From the severity to the episode's start. */
+  readonly beforeEpisodeStart: Uint8Array;
+  /** From the episode's start to the line number. */
+  source(source: AlertSource): Uint8Array;
   /** After the line number. */
   readonly end: Uint8Array;
 }
+
+/** What a timestamp written from a minute lacks (see MinuteText). */
+const SECONDS = utf8(':00Z');
 
 /** Bytes of every part of a line that is not a name, a number or a timestamp, with room to spare. */
 const FIXED_BYTES = 512;
@@ -80,7 +92,7 @@ export class AlertLineWriter {
   maxFindingBytes(finding: Finding): number {
     const { source } = finding;
     const names = finding.symbol.length + source.object.length + (source.generation?.length ?? 0);
-    return FIXED_BYTES + 10 * NUMBER_BYTES + 2 * TIMESTAMP_BYTES + this.layout.bytesPerCharacter * names;
+    return FIXED_BYTES + 13 * NUMBER_BYTES + 3 * TIMESTAMP_BYTES + this.layout.bytesPerCharacter * names;
   }
 
   /** Appends the finding's alert as a line; the target must have {@link maxFindingBytes} free. */
@@ -108,6 +120,8 @@ export class AlertLineWriter {
       at = this.#minutes.put(out, at, finding.prevMinute);
       at = put(out, at, layout.beforeChangePctAfterMinute);
       at = putNumber(out, at, finding.changePct);
+      at = put(out, at, layout.beforeRuleSeverity);
+      at = putSeverity(out, at, layout, finding.a1Severity);
     } else at = put(out, at, layout.noA1);
     if (finding.a2) {
       at = put(out, at, finding.a1 ? layout.beforeAvgVolume : layout.beforeAvgVolumeWithoutA1);
@@ -119,8 +133,15 @@ export class AlertLineWriter {
         finding.volumeRatio === null
           ? put(out, at, layout.noVolumeRatio)
           : putNumber(out, at, finding.volumeRatio);
+      at = put(out, at, layout.beforeRuleSeverity);
+      at = putSeverity(out, at, layout, finding.a2Severity);
     } else at = put(out, at, layout.noA2);
-    at = put(out, at, layout.source(finding.source, true));
+    at = put(out, at, layout.beforeSeverity(true));
+    at = putSeverity(out, at, layout, finding.severity);
+    at = put(out, at, layout.beforeEpisodeStart);
+    at = this.#minutes.put(out, at, finding.episode.start);
+    at = put(out, at, SECONDS);
+    at = put(out, at, layout.source(finding.source));
     at = putNumber(out, at, table.line(row));
     target.length = put(out, at, layout.end);
   }
@@ -132,9 +153,10 @@ export class AlertLineWriter {
       alert.symbol.length +
       alert.timestamp.length +
       (alert.a1?.prevTimestamp.length ?? 0) +
+      alert.episodeStart.length +
       source.object.length +
       (source.generation?.length ?? 0);
-    return FIXED_BYTES + 10 * NUMBER_BYTES + this.layout.bytesPerCharacter * texts;
+    return FIXED_BYTES + 13 * NUMBER_BYTES + this.layout.bytesPerCharacter * texts;
   }
 
   /** Appends the alert as a line; the target must have {@link maxBytes} free. */
@@ -166,6 +188,8 @@ export class AlertLineWriter {
       at = put(out, at, layout.timestamp(a1.prevTimestamp));
       at = put(out, at, layout.beforeChangePct);
       at = putNumber(out, at, a1.changePct);
+      at = put(out, at, layout.beforeRuleSeverity);
+      at = putSeverity(out, at, layout, a1.severity);
     } else at = put(out, at, layout.noA1);
     if (a2 !== undefined) {
       at = put(out, at, a1 !== undefined ? layout.beforeAvgVolume : layout.beforeAvgVolumeWithoutA1);
@@ -174,9 +198,19 @@ export class AlertLineWriter {
       at = putNumber(out, at, a2.windowBars);
       at = put(out, at, layout.beforeVolumeRatio);
       at = a2.volumeRatio === null ? put(out, at, layout.noVolumeRatio) : putNumber(out, at, a2.volumeRatio);
+      at = put(out, at, layout.beforeRuleSeverity);
+      at = putSeverity(out, at, layout, a2.severity);
     } else at = put(out, at, layout.noA2);
-    at = put(out, at, layout.source(alert.source, a1 !== undefined || a2 !== undefined));
+    at = put(out, at, layout.beforeSeverity(a1 !== undefined || a2 !== undefined));
+    at = putSeverity(out, at, layout, alert.severity);
+    at = put(out, at, layout.beforeEpisodeStart);
+    at = put(out, at, layout.timestamp(alert.episodeStart));
+    at = put(out, at, layout.source(alert.source));
     at = putNumber(out, at, alert.source.line);
     target.length = put(out, at, layout.end);
   }
+}
+
+function putSeverity(out: Uint8Array, at: number, layout: AlertLayout, severity: number | null): number {
+  return severity === null ? put(out, at, layout.noSeverity) : putNumber(out, at, severity);
 }

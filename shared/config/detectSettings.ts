@@ -7,6 +7,9 @@ export interface DetectSettings {
   anomaliesTopic: string;
   stateCollection: string;
   ingestionsCollection: string;
+  /** Where detect keeps each symbol's episodes and its bars by day (docs/records.md). */
+  episodesCollection: string;
+  barsCollection: string;
   detection: DetectionConfig;
 }
 
@@ -16,6 +19,8 @@ export function detectSettings(env: NodeJS.ProcessEnv): DetectSettings {
     anomaliesTopic: readVariable('ANOMALIES_TOPIC', env),
     stateCollection: readVariable('STATE_COLLECTION', env),
     ingestionsCollection: readVariable('INGESTIONS_COLLECTION', env),
+    episodesCollection: readVariable('EPISODES_COLLECTION', env),
+    barsCollection: readVariable('BARS_COLLECTION', env),
     detection: detectionConfigFromEnv(env),
   };
 }

@@ -12,6 +12,7 @@ const VARIABLE_OF: Record<keyof DetectionSettings, RuntimeVariable> = {
   a1: 'A1_THRESHOLD',
   a2: 'A2_THRESHOLD',
   windowMinutes: 'WINDOW_MINUTES',
+  episodeGapMinutes: 'EPISODE_GAP_MINUTES',
   timezone: 'EXCHANGE_TIMEZONE',
 };
 
@@ -21,6 +22,7 @@ export function detectionConfigFromEnv(env: NodeJS.ProcessEnv): DetectionConfig 
     a1: readVariable('A1_THRESHOLD', env),
     a2: readVariable('A2_THRESHOLD', env),
     windowMinutes: readPositiveInt('WINDOW_MINUTES', env),
+    episodeGapMinutes: readPositiveInt('EPISODE_GAP_MINUTES', env),
     timezone: readVariable('EXCHANGE_TIMEZONE', env),
   };
   try {

@@ -82,6 +82,7 @@ const DETECTION_VARIABLES: Array<[prefix: string, variable: RuntimeVariable]> = 
   ['a1 ', 'A1_THRESHOLD'],
   ['a2 ', 'A2_THRESHOLD'],
   ['window ', 'WINDOW_MINUTES'],
+  ['episode gap ', 'EPISODE_GAP_MINUTES'],
   ['unknown time zone', 'EXCHANGE_TIMEZONE'],
 ];
 

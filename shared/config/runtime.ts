@@ -46,6 +46,8 @@ export const RUNTIME_VARIABLES = {
   INGESTIONS_COLLECTION: 'ingestions',
   ALERTS_COLLECTION: 'alerts',
   STATE_COLLECTION: 'symbol-state',
+  EPISODES_COLLECTION: 'episodes',
+  BARS_COLLECTION: 'bars',
   /** Days after which a Firestore TTL policy deletes an alert (deploy.sh --alert-ttl-days); 0 = never. */
   ALERT_TTL_DAYS: '0',
   // Detection (contract §1, §2)
@@ -53,6 +55,8 @@ export const RUNTIME_VARIABLES = {
   A1_THRESHOLD: '0.005',
   A2_THRESHOLD: '0.02',
   WINDOW_MINUTES: '10',
+  /** Contract §5: the longest quiet gap, in minutes, inside one episode. */
+  EPISODE_GAP_MINUTES: '5',
   // Dispatcher (Kafka -> detect)
   DETECT_URL: 'http://127.0.0.1:8082/',
   DISPATCH_AUTH: 'none',
@@ -92,6 +96,9 @@ export const COMPONENT_VARIABLES: Record<'ingest' | 'detect' | 'notify' | 'dispa
     'A1_THRESHOLD',
     'A2_THRESHOLD',
     'WINDOW_MINUTES',
+    'EPISODE_GAP_MINUTES',
+    'EPISODES_COLLECTION',
+    'BARS_COLLECTION',
     'EXCHANGE_TIMEZONE',
   ],
   notify: ['ALERTS_COLLECTION', 'ALERT_TTL_DAYS'],

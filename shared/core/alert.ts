@@ -15,9 +15,14 @@ export interface Alert {
   low: number;
   close: number;
   volume: number;
-  a1?: { prevClose: number; prevTimestamp: string; changePct: number };
-  /** `volumeRatio` is null when the window's mean volume is zero. */
-  a2?: { avgVolume: number; windowBars: number; volumeRatio: number | null };
+  /** `severity` is null only for a zero A1 threshold (contract §4). */
+  a1?: { prevClose: number; prevTimestamp: string; changePct: number; severity: number | null };
+  /** `volumeRatio` and `severity` are null when the window's mean volume is zero. */
+  a2?: { avgVolume: number; windowBars: number; volumeRatio: number | null; severity: number | null };
+  /** Contract §4: the larger of the fired rules' severities (null when neither has one). */
+  severity: number | null;
+  /** Contract §5: the first minute of the alert's episode, which (with the symbol) identifies it. */
+  episodeStart: string;
   source: AlertSource & { line: number };
 }
 
@@ -43,11 +48,19 @@ export function alertOf(finding: Finding): Alert {
         prevClose: finding.prevClose,
         prevTimestamp: formatMinute(finding.prevMinute),
         changePct: finding.changePct,
+        severity: finding.a1Severity,
       },
     }),
     ...(finding.a2 && {
-      a2: { avgVolume: finding.avgVolume, windowBars: finding.windowBars, volumeRatio: finding.volumeRatio },
+      a2: {
+        avgVolume: finding.avgVolume,
+        windowBars: finding.windowBars,
+        volumeRatio: finding.volumeRatio,
+        severity: finding.a2Severity,
+      },
     }),
+    severity: finding.severity,
+    episodeStart: formatMinute(finding.episode.start),
     source:
       source.generation === undefined
         ? { object: source.object, line: table.line(row) }

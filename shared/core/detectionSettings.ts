@@ -9,6 +9,8 @@ export interface DetectionSettings {
   /** A2 fires when volume exceeds (1 + a2) × the window's mean volume (decimal text). */
   a2: string;
   windowMinutes: number;
+  /** Episodes (contract §5): an alert at most this many minutes after the last one of its symbol's episode joins it. */
+  episodeGapMinutes: number;
   /** Exchange time zone for timestamps without an offset and for the local date of gaps. */
   timezone: string;
 }
@@ -17,6 +19,7 @@ export const DEFAULT_SETTINGS: DetectionSettings = {
   a1: '0.005',
   a2: '0.02',
   windowMinutes: 10,
+  episodeGapMinutes: 5,
   timezone: 'Asia/Kolkata',
 };
 
@@ -29,6 +32,7 @@ export interface DetectionConfig {
   a2Factor: number;
   a2FactorExact: ExactDecimal;
   windowMinutes: number;
+  episodeGapMinutes: number;
   zone: ZoneOffsets;
 }
 
@@ -60,6 +64,12 @@ export function compileSettings(settings: DetectionSettings): DetectionConfig {
       `window must be a whole number of minutes ≥ 1, got '${settings.windowMinutes}'`,
     );
   }
+  if (!Number.isInteger(settings.episodeGapMinutes) || settings.episodeGapMinutes < 1) {
+    throw new SettingsError(
+      'episodeGapMinutes',
+      `episode gap must be a whole number of minutes ≥ 1, got '${settings.episodeGapMinutes}'`,
+    );
+  }
   let zone: ZoneOffsets;
   try {
     zone = new ZoneOffsets(settings.timezone);
@@ -77,6 +87,7 @@ export function compileSettings(settings: DetectionSettings): DetectionConfig {
     a2Factor: 1 + Number(settings.a2),
     a2FactorExact,
     windowMinutes: settings.windowMinutes,
+    episodeGapMinutes: settings.episodeGapMinutes,
     zone,
   };
 }

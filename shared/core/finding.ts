@@ -1,11 +1,22 @@
 /** What the rules found for a bar, and where the bar came from: the record an alert is made of. */
 import { BarTable } from './barTable.js';
+import type { EpisodeState } from './symbolState.js';
 
 export interface AlertSource {
   object: string;
   /** The object generation, when the bar came through the bucket. */
   generation?: string;
 }
+
+/** What a finding refers to before its first alert. */
+const NO_EPISODE: EpisodeState = Object.freeze({
+  start: 0,
+  end: 0,
+  count: 0,
+  a1: 0,
+  a2: 0,
+  peakSeverity: null,
+});
 
 /** What a finding refers to between runs: a table without rows (which holds no memory). */
 export const NO_TABLE = new BarTable();
@@ -32,6 +43,15 @@ export class Finding {
   avgVolume = 0;
   windowBars = 0;
   volumeRatio: number | null = null;
+  /** Contract §4: each fired rule's severity, and the larger (null where a rule has no scale). */
+  a1Severity: number | null = null;
+  a2Severity: number | null = null;
+  severity: number | null = null;
+  /**
+   * The episode the alert belongs to (contract §5), as it stands after this alert. The detector changes it in
+   * place as later alerts join: copy it to keep a snapshot.
+   */
+  episode: EpisodeState = NO_EPISODE;
 
   constructor(symbol: string) {
     this.symbol = symbol;

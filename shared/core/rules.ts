@@ -23,7 +23,8 @@ import {
 import type { DetectionConfig } from './detectionSettings.js';
 import { roundFigure } from './figures.js';
 import { Finding, NO_TABLE, type AlertSource } from './finding.js';
-import type { SymbolState } from './symbolState.js';
+import { higherSeverity } from './severity.js';
+import type { EpisodeState, SymbolState } from './symbolState.js';
 import { VolumeWindow } from './volumeWindow.js';
 
 /** Relative size of the band around a threshold inside which doubles are not trusted. */
@@ -63,6 +64,8 @@ export class SymbolDetector {
   #lastCloseText: string | undefined;
   /** Processed bars of the recent minutes. */
   readonly #window: VolumeWindow;
+  /** The latest episode, changed in place while alerts join it (the batch CLI keeps hold of it). */
+  #episode: EpisodeState | null = null;
   readonly #finding: Finding;
 
   constructor(symbol: string, config: DetectionConfig, state?: SymbolState) {
@@ -78,6 +81,7 @@ export class SymbolDetector {
         scanStateDecimal(volume);
         this.#window.push(minute, scannedValue(), scanned.mantissa, scanned.scale, overflowText(volume));
       }
+      this.#episode = state.episode === null ? null : { ...state.episode };
     }
   }
 
@@ -147,18 +151,27 @@ export class SymbolDetector {
       finding.minute = minute;
       finding.a1 = a1;
       finding.a2 = a2;
+      let severity: number | null = null;
       if (a1) {
         finding.prevMinute = this.#lastMinute;
         finding.prevClose = p;
         finding.changePct = roundFigure(((close - p) / p) * 100);
+        // Contract §4: |change| / threshold; a zero threshold has no scale to measure against.
+        finding.a1Severity = config.a1 > 0 ? roundFigure(Math.abs(close - p) / p / config.a1) : null;
+        severity = finding.a1Severity;
         counts.a1++;
       }
       if (a2) {
         finding.avgVolume = roundFigure(sum / n);
         finding.windowBars = n;
         finding.volumeRatio = sum > 0 ? roundFigure((volume * n) / sum) : null;
+        // Contract §4: volume / (mean × (1 + threshold)); a zero mean has no scale either.
+        finding.a2Severity = sum > 0 ? roundFigure((volume * n) / (sum * config.a2Factor)) : null;
+        severity = higherSeverity(severity, finding.a2Severity);
         counts.a2++;
       }
+      finding.severity = severity;
+      finding.episode = this.#joinEpisode(minute, a1, a2, severity);
       counts.alerts++;
     }
 
@@ -181,6 +194,29 @@ export class SymbolDetector {
     return a1 || a2;
   }
 
+  /** Contract §5: the alert joins the latest episode when it is at most the gap after its last alert. */
+  #joinEpisode(minute: number, a1: boolean, a2: boolean, severity: number | null): EpisodeState {
+    const episode = this.#episode;
+    if (episode !== null && minute - episode.end <= this.#config.episodeGapMinutes) {
+      episode.end = minute;
+      episode.count++;
+      if (a1) episode.a1++;
+      if (a2) episode.a2++;
+      episode.peakSeverity = higherSeverity(episode.peakSeverity, severity);
+      return episode;
+    }
+    const started: EpisodeState = {
+      start: minute,
+      end: minute,
+      count: 1,
+      a1: a1 ? 1 : 0,
+      a2: a2 ? 1 : 0,
+      peakSeverity: severity,
+    };
+    this.#episode = started;
+    return started;
+  }
+
   #setLastClose(value: number, mantissa: number, scale: number, text: string | undefined): void {
     this.#lastClose = value;
     this.#lastCloseMantissa = mantissa;
@@ -201,7 +237,8 @@ export class SymbolDetector {
 
   /** The state as a plain value: what any later bar of this symbol needs, and nothing more. */
   toState(): SymbolState {
-    if (Number.isNaN(this.#lastClose)) return { lastMinute: null, lastClose: null, window: [] };
+    if (Number.isNaN(this.#lastClose))
+      return { lastMinute: null, lastClose: null, window: [], episode: null };
     // Only bars within `window` minutes of the last one can fall in a later bar's window.
     const keepFrom = this.#lastMinute - this.#config.windowMinutes + 1;
     const window: SymbolState['window'] = [];
@@ -210,6 +247,7 @@ export class SymbolDetector {
       if (minute >= keepFrom) window.push({ minute, volume: this.#window.text(i) });
     }
     const lastClose = this.#lastCloseText ?? formatDecimal(this.#lastCloseMantissa, this.#lastCloseScale);
-    return { lastMinute: this.#lastMinute, lastClose, window };
+    const episode = this.#episode === null ? null : { ...this.#episode };
+    return { lastMinute: this.#lastMinute, lastClose, window, episode };
   }
 }

@@ -10,9 +10,23 @@ export interface SymbolState {
   lastClose: string | null;
   /** The recent processed bars, oldest first (objects, not pairs: Firestore stores no nested arrays). */
   window: Array<{ minute: number; volume: string }>;
+  /** The symbol's latest episode (contract §5), which its next alert may still join; null before the first. */
+  episode: EpisodeState | null;
 }
 
-export const EMPTY_STATE: SymbolState = { lastMinute: null, lastClose: null, window: [] };
+/** An episode as far as it goes (contract §5): minutes of its first and last alert, its counts, its peak. */
+export interface EpisodeState {
+  start: number;
+  end: number;
+  count: number;
+  /** How many of its alerts each rule fired on. */
+  a1: number;
+  a2: number;
+  /** The largest severity of its alerts; null while none has one (contract §4). */
+  peakSeverity: number | null;
+}
+
+export const EMPTY_STATE: SymbolState = { lastMinute: null, lastClose: null, window: [], episode: null };
 
 /**
  * A stored symbol state that is not one: a problem with the data (written by hand, by an older version, or
@@ -29,7 +43,7 @@ export function parseSymbolState(value: unknown): SymbolState {
     throw new StateFormatError(`not a symbol state: ${what}`);
   };
   if (typeof state !== 'object' || state === null) return fail('not an object');
-  const { lastMinute, lastClose, window } = state;
+  const { lastMinute, lastClose, window, episode } = state;
   if (lastMinute !== null && !Number.isInteger(lastMinute)) fail('lastMinute');
   if (lastClose !== null && typeof lastClose !== 'string') fail('lastClose');
   if (!Array.isArray(window)) return fail('window');
@@ -38,5 +52,15 @@ export function parseSymbolState(value: unknown): SymbolState {
       fail('window entry');
     }
   }
-  return { lastMinute: lastMinute ?? null, lastClose: lastClose ?? null, window };
+  // A state written before episodes were kept has none: its next alert starts one.
+  if (episode != null) {
+    const counts = [episode.start, episode.end, episode.count, episode.a1, episode.a2];
+    if (
+      !counts.every(Number.isInteger) ||
+      (episode.peakSeverity !== null && typeof episode.peakSeverity !== 'number')
+    ) {
+      fail('episode');
+    }
+  }
+  return { lastMinute: lastMinute ?? null, lastClose: lastClose ?? null, window, episode: episode ?? null };
 }

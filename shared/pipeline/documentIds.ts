@@ -21,3 +21,18 @@ export function symbolStateId(symbol: string): string {
 export function alertId(alert: { symbol: string; timestamp: string }): string {
   return `${safeId(alert.symbol)}@${alert.timestamp}`;
 }
+
+/** An episode's id (contract §5), the same form as its first alert's: `BAJAJ_AUTO@2017-01-02T03:45:00Z`. */
+export function episodeId(episode: { symbol: string; start: string }): string {
+  return `${safeId(episode.symbol)}@${episode.start}`;
+}
+
+/** The start of the episode an id names (the text after its last `@`: a timestamp holds none). */
+export function episodeStartOf(id: string): string {
+  return id.slice(id.lastIndexOf('@') + 1);
+}
+
+/** A symbol's bars of one UTC day (docs/records.md): `BAJAJ_AUTO@2017-01-02`. */
+export function barDayId(symbol: string, day: string): string {
+  return `${safeId(symbol)}@${day}`;
+}

@@ -13,7 +13,7 @@ import {
 } from '@google-cloud/firestore';
 import type { Alert, RuleId } from '../core/alert.js';
 import { serviceError } from '../errors.js';
-import { alertId } from '../pipeline/documentIds.js';
+import { alertId, episodeId, episodeStartOf } from '../pipeline/documentIds.js';
 
 /**
  * What an analyst records about an alert. The pipeline never writes it: it is here so that the room is
@@ -37,7 +37,12 @@ export interface AlertDocument {
   volume: number;
   a1?: Alert['a1'];
   a2?: Alert['a2'];
+  severity: number | null;
+  /** The id of the alert's episode document (contract §5; docs/records.md). */
+  episode: string;
   source: Alert['source'];
+  /** When notify last wrote it (server time): the console follows new alerts by it. */
+  writtenAt?: Timestamp | FieldValue;
   /** When a Firestore TTL policy may delete the document (deploy.sh --alert-ttl-days). */
   expireAt?: Timestamp;
   /** The analysts' console's; kept when the pipeline writes the alert again. */
@@ -76,19 +81,23 @@ export const WRITES_PER_COMMIT = 500;
 export const COMMITS_IN_FLIGHT = 8;
 
 export function toAlertDocument(alert: Alert, expireAt?: Date): AlertDocument {
+  const { episodeStart, ...fields } = alert;
   return {
-    ...alert,
+    ...fields,
     timestamp: Timestamp.fromMillis(Date.parse(alert.timestamp)),
+    episode: episodeId({ symbol: alert.symbol, start: episodeStart }),
     ...(expireAt ? { expireAt: Timestamp.fromDate(expireAt) } : {}),
   };
 }
 
 /** The alert a document holds, field for field as `detect` prints it (expireAt and triage left out). */
 export function fromAlertDocument(data: DocumentData): Alert {
-  const { timestamp, a1, a2, source, symbol, rules, open, high, low, close, volume } = data as AlertDocument;
+  const { timestamp, a1, a2, source, symbol, rules, open, high, low, close, volume, severity, episode } =
+    data as AlertDocument;
+  const at = `${timestamp.toDate().toISOString().slice(0, 19)}Z`;
   return {
     symbol,
-    timestamp: `${timestamp.toDate().toISOString().slice(0, 19)}Z`,
+    timestamp: at,
     rules,
     open,
     high,
@@ -97,6 +106,9 @@ export function fromAlertDocument(data: DocumentData): Alert {
     volume,
     ...(a1 ? { a1 } : {}),
     ...(a2 ? { a2 } : {}),
+    severity: severity ?? null,
+    // Written before episodes were kept: the alert stands alone.
+    episodeStart: episode === undefined ? at : episodeStartOf(episode),
     source,
   };
 }
@@ -115,6 +127,7 @@ function mergeWriteOf(alert: Alert, expireAt?: Date): DocumentData {
     a1: document.a1 ?? FieldValue.delete(),
     a2: document.a2 ?? FieldValue.delete(),
     expireAt: document.expireAt ?? FieldValue.delete(),
+    writtenAt: FieldValue.serverTimestamp(),
   };
 }
 

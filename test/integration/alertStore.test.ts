@@ -38,9 +38,11 @@ function alertAt(symbol: string, minute: number, rules: Alert['rules'] = ['A1'])
     close: 101 + minute,
     volume: 10,
     ...(rules.includes('A1') && {
-      a1: { prevClose: 100, prevTimestamp: '2017-01-02T03:44:00Z', changePct: 1 },
+      a1: { prevClose: 100, prevTimestamp: '2017-01-02T03:44:00Z', changePct: 1, severity: 2 },
     }),
-    ...(rules.includes('A2') && { a2: { avgVolume: 2, windowBars: 10, volumeRatio: null } }),
+    ...(rules.includes('A2') && { a2: { avgVolume: 2, windowBars: 10, volumeRatio: null, severity: null } }),
+    severity: rules.includes('A1') ? 2 : null,
+    episodeStart: '2017-01-02T03:45:00Z',
     source: { object: `${symbol}.csv`, generation: '7', line: minute + 2 },
   };
 }

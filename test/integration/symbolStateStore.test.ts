@@ -30,6 +30,7 @@ const state = (lastMinute: number, lastClose: string) => ({
   lastMinute,
   lastClose,
   window: [{ minute: lastMinute, volume: '10' }],
+  episode: { start: lastMinute - 3, end: lastMinute, count: 2, a1: 1, a2: 2, peakSeverity: 1.5 },
 });
 const tally = { ingestionId: 'A.csv@1', processed: 1, late: 0, alerts: 1, a1: 1, a2: 0 };
 const record = (identity: string, value: string) => ({

@@ -10,7 +10,7 @@ import { runCli } from '../../helpers/runCli.js';
 
 const run = (args: string[]) => runCli(args);
 const CSV_HEADER =
-  'symbol,timestamp,rules,open,high,low,close,volume,prevClose,prevTimestamp,changePct,avgVolume,windowBars,volumeRatio,object,line';
+  'symbol,timestamp,rules,open,high,low,close,volume,prevClose,prevTimestamp,changePct,a1Severity,avgVolume,windowBars,volumeRatio,a2Severity,severity,episodeStart,object,line';
 
 const dir = mkdtempSync(join(tmpdir(), 'detect-cli-'));
 function file(name: string, content: string): string {
@@ -73,8 +73,9 @@ describe('detect', () => {
   it('writes CSV with a header', async () => {
     const { stdout } = await run(['detect', '--format', 'csv', beta]);
     expect(stdout).toBe(
-      'symbol,timestamp,rules,open,high,low,close,volume,prevClose,prevTimestamp,changePct,avgVolume,windowBars,volumeRatio,object,line\n' +
-        'BETA,2017-01-02T03:46:00Z,A2,50,50,50,50,300,,,,100,1,3,BETA__EQ__NSE__NSE__MINUTE.csv,2\n',
+      'symbol,timestamp,rules,open,high,low,close,volume,prevClose,prevTimestamp,changePct,a1Severity,avgVolume,windowBars,volumeRatio,a2Severity,severity,episodeStart,object,line\n' +
+        // Severity 300 / (100 × 1.02).
+        'BETA,2017-01-02T03:46:00Z,A2,50,50,50,50,300,,,,,100,1,3,2.941176,2.941176,2017-01-02T03:46:00Z,BETA__EQ__NSE__NSE__MINUTE.csv,2\n',
     );
   });
 
@@ -89,6 +90,28 @@ describe('detect', () => {
     const { code, stderr } = await run(['detect', join(dir, 'nope.csv')]);
     expect(code).toBe(1);
     expect(stderr).toContain('nope.csv: REJECTED: no such file');
+  });
+
+  it('writes the episodes as JSON lines, or as CSV for a .csv name, by symbol', async () => {
+    const jsonl = join(dir, 'episodes.jsonl');
+    const csv = join(dir, 'episodes.csv');
+    await run(['detect', '--format', 'jsonl', '--episodes', jsonl, beta, acme]);
+    await run(['detect', '--format', 'jsonl', '--episodes', csv, beta, acme]);
+    // One alert each: ACME's of severity 2 (1% / 0.5%), BETA's 300 / (100 × 1.02).
+    const at = '2017-01-02T03:46:00Z';
+    expect(readFileSync(jsonl, 'utf8')).toBe(
+      `{"symbol":"ACME","start":"${at}","end":"${at}","count":1,"a1":1,"a2":1,"peakSeverity":2}\n` +
+        `{"symbol":"BETA","start":"${at}","end":"${at}","count":1,"a1":0,"a2":1,"peakSeverity":2.941176}\n`,
+    );
+    expect(readFileSync(csv, 'utf8')).toBe(
+      `symbol,start,end,count,a1,a2,peakSeverity\nACME,${at},${at},1,1,1,2\nBETA,${at},${at},1,0,1,2.941176\n`,
+    );
+  });
+
+  it('exits 2 for an episode gap that is not a whole number of minutes', async () => {
+    const { code, stderr } = await run(['detect', '--episode-gap', '2.5', acme]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("episode gap must be a whole number of minutes ≥ 1, got '2.5'");
   });
 
   it('writes the quality reports and the set-aside rows', async () => {

@@ -31,6 +31,7 @@ describe('ingestSettings', () => {
       a1: '0.005',
       a2: '0.02',
       windowMinutes: 10,
+      episodeGapMinutes: 5,
       timezone: 'Asia/Kolkata',
     });
   });
@@ -81,6 +82,7 @@ describe('ingestSettings', () => {
       a1: '0.01',
       a2: '0.5',
       windowMinutes: 30,
+      episodeGapMinutes: 5,
       timezone: 'UTC',
     });
     // The zone is the one given: 00:00 and 23:59 UTC of one date are one local day in UTC, two in Kolkata.

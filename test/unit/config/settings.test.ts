@@ -62,11 +62,14 @@ describe('detectSettings', () => {
       anomaliesTopic: 'anomalies',
       stateCollection: 'symbol-state',
       ingestionsCollection: 'ingestions',
+      episodesCollection: 'episodes',
+      barsCollection: 'bars',
     });
     expect(settings.detection.settings).toEqual({
       a1: '0.005',
       a2: '0.02',
       windowMinutes: 10,
+      episodeGapMinutes: 5,
       timezone: 'Asia/Kolkata',
     });
   });

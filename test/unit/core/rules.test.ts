@@ -34,8 +34,9 @@ describe('A1: price move against the previous close', () => {
       ['09:17', '78.00', '100'], // -0.40/78.40 = -0.510204...%
     ]);
     expect(alerts.map((alert) => alert.a1)).toEqual([
-      { prevClose: 78, prevTimestamp: '2017-01-02T03:45:00Z', changePct: 0.512821 },
-      { prevClose: 78.4, prevTimestamp: '2017-01-02T03:46:00Z', changePct: -0.510204 },
+      // Severity (contract §4): |change| / 0.5%.
+      { prevClose: 78, prevTimestamp: '2017-01-02T03:45:00Z', changePct: 0.512821, severity: 1.025641 },
+      { prevClose: 78.4, prevTimestamp: '2017-01-02T03:46:00Z', changePct: -0.510204, severity: 1.020408 },
     ]);
     expect(firing(alerts)).toEqual(['03:46 A1', '03:47 A1']);
   });
@@ -130,8 +131,9 @@ describe('A2: volume spike over the prior ten minutes', () => {
       ['09:17', '10', '300'], // window {100, 200}: mean 150, ratio 2
     ]);
     expect(alerts.map((alert) => alert.a2)).toEqual([
-      { avgVolume: 100, windowBars: 1, volumeRatio: 2 },
-      { avgVolume: 150, windowBars: 2, volumeRatio: 2 },
+      // Severity (contract §4): 200 / (100 × 1.02) and 300 / (150 × 1.02).
+      { avgVolume: 100, windowBars: 1, volumeRatio: 2, severity: 1.960784 },
+      { avgVolume: 150, windowBars: 2, volumeRatio: 2, severity: 1.960784 },
     ]);
   });
 
@@ -159,7 +161,10 @@ describe('A2: volume spike over the prior ten minutes', () => {
       ['09:16', '10', '0'], // 0 > 0? no
       ['09:17', '10', '1'],
     ]);
-    expect(alerts.map((alert) => alert.a2)).toEqual([{ avgVolume: 0, windowBars: 2, volumeRatio: null }]);
+    expect(alerts.map((alert) => alert.a2)).toEqual([
+      { avgVolume: 0, windowBars: 2, volumeRatio: null, severity: null },
+    ]);
+    expect(alerts[0]!.severity).toBeNull();
   });
 
   it('uses the configured threshold and window', async () => {
@@ -191,8 +196,11 @@ describe('both rules, alert shape', () => {
       low: 99.5,
       close: 101,
       volume: 20,
-      a1: { prevClose: 100, prevTimestamp: '2017-01-02T03:45:00Z', changePct: 1 },
-      a2: { avgVolume: 10, windowBars: 1, volumeRatio: 2 },
+      a1: { prevClose: 100, prevTimestamp: '2017-01-02T03:45:00Z', changePct: 1, severity: 2 },
+      a2: { avgVolume: 10, windowBars: 1, volumeRatio: 2, severity: 1.960784 },
+      // The larger of 1% / 0.5% and 20 / (10 × 1.02).
+      severity: 2,
+      episodeStart: '2017-01-02T03:46:00Z',
       source: { object: 'ACME__EQ__NSE__NSE__MINUTE.csv', line: 3 },
     });
   });
@@ -239,6 +247,9 @@ describe('late bars and state', () => {
       lastMinute: 1014,
       lastClose: '10.25',
       window: Array.from({ length: 10 }, (_, i) => ({ minute: 1005 + i, volume: `${5 + i}.5` })),
+      // Every bar after the first fires A2 (each volume beats the rising mean); the first, 1.5 against a mean
+      // of 0.5, went furthest: 1.5 / (0.5 × 1.02).
+      episode: { start: 1001, end: 1014, count: 14, a1: 0, a2: 14, peakSeverity: 2.941176 },
     });
   });
 

@@ -213,7 +213,7 @@ describe('detect', () => {
           symbol,
           read,
           {
-            state: { lastMinute: T0, lastClose: '100', window: [{ minute: T0, volume: '10' }] },
+            state: { lastMinute: T0, lastClose: '100', window: [{ minute: T0, volume: '10' }], episode: null },
             alertCount: 0,
             lastBatch: 'x',
             recent: [],

@@ -29,7 +29,9 @@ const alert: Alert = {
   low: 99,
   close: 101,
   volume: 10,
-  a1: { prevClose: 100, prevTimestamp: '2017-01-02T03:45:00Z', changePct: 1 },
+  a1: { prevClose: 100, prevTimestamp: '2017-01-02T03:45:00Z', changePct: 1, severity: 2 },
+  severity: 2,
+  episodeStart: '2017-01-02T03:46:00Z',
   source: { object: 'ACME.csv', generation: '7', line: 3 },
 };
 

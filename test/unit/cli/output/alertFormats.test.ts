@@ -33,15 +33,23 @@ function* alerts(symbols: string[], perSymbol: number): Generator<Alert> {
         close: i % 7 === 0 ? 1e21 : tick,
         volume: Math.floor(random() * 1e7),
         ...(kind !== 1 && {
-          a1: { prevClose: tick, prevTimestamp: minute, changePct: roundFigure((random() - 0.5) * 3) },
+          a1: {
+            prevClose: tick,
+            prevTimestamp: minute,
+            changePct: roundFigure((random() - 0.5) * 3),
+            severity: i % 11 === 0 ? null : roundFigure(random() * 5),
+          },
         }),
         ...(kind !== 0 && {
           a2: {
             avgVolume: roundFigure(random() * 1e6),
             windowBars: 1 + (i % 10),
             volumeRatio: i % 5 === 0 ? null : roundFigure(random() * 10),
+            severity: i % 5 === 0 ? null : roundFigure(random() * 10),
           },
         }),
+        severity: i % 4 === 0 ? null : roundFigure(random() * 10),
+        episodeStart: `2017-01-02T03:${String(i % 60).padStart(2, '0')}:00Z`,
         source: { object: `${symbol}__EQ__NSE__NSE__MINUTE.csv`, line: i + 2 },
       };
     }
@@ -131,9 +139,13 @@ function csvCells(alert: Alert): string[] {
     cell(alert.a1?.prevClose),
     cell(alert.a1?.prevTimestamp),
     cell(alert.a1?.changePct),
+    cell(alert.a1?.severity),
     cell(alert.a2?.avgVolume),
     cell(alert.a2?.windowBars),
     cell(alert.a2?.volumeRatio),
+    cell(alert.a2?.severity),
+    cell(alert.severity),
+    alert.episodeStart,
     alert.source.object,
     String(alert.source.line),
   ];
@@ -175,13 +187,15 @@ describe('csv output', () => {
       low: 11,
       close: 11,
       volume: 5,
-      a1: { prevClose: 10, prevTimestamp: '2017-01-02T03:45:00Z', changePct: 10 },
+      a1: { prevClose: 10, prevTimestamp: '2017-01-02T03:45:00Z', changePct: 10, severity: 20 },
+      severity: 20,
+      episodeStart: '2017-01-02T03:46:00Z',
       source: { object: '@SUM(A1).csv', line: 3 },
     });
     const row = text(output.chunks()).split('\n')[1]!;
     output.close();
     expect(row).toBe(
-      `"'=HYPERLINK(""http://x"")",2017-01-02T03:46:00Z,A1,11,11,11,11,5,10,2017-01-02T03:45:00Z,10,,,,"'@SUM(A1).csv",3`,
+      `"'=HYPERLINK(""http://x"")",2017-01-02T03:46:00Z,A1,11,11,11,11,5,10,2017-01-02T03:45:00Z,10,20,,,,,20,2017-01-02T03:46:00Z,"'@SUM(A1).csv",3`,
     );
   });
 });

@@ -23,8 +23,10 @@ const base: Alert = {
   low: 0.000001,
   close: 11,
   volume: 2931220.4009,
-  a1: { prevClose: 46167, prevTimestamp: '2017-01-02T03:45:00Z', changePct: roundFigure(-0.50468949682) },
-  a2: { avgVolume: roundFigure(1057763.63876666), windowBars: 6, volumeRatio: roundFigure(2.7711492) },
+  a1: { prevClose: 46167, prevTimestamp: '2017-01-02T03:45:00Z', changePct: roundFigure(-0.50468949682), severity: 1.009379 },
+  a2: { avgVolume: roundFigure(1057763.63876666), windowBars: 6, volumeRatio: roundFigure(2.7711492), severity: 2.716813 },
+  severity: 2.716813,
+  episodeStart: '2017-01-02T03:40:00Z',
   source: { object: 'x/ÄÖ.csv', generation: '17', line: 386 },
 };
 
@@ -37,7 +39,8 @@ describe('JSON lines', () => {
         ...base,
         rules: ['A2'] as const,
         a1: undefined,
-        a2: { avgVolume: 0, windowBars: 2, volumeRatio: null },
+        a2: { avgVolume: 0, windowBars: 2, volumeRatio: null, severity: null },
+        severity: null,
       },
     ],
     [
@@ -46,17 +49,17 @@ describe('JSON lines', () => {
     ],
     [
       'figures beyond the fast path',
-      { ...base, a2: { avgVolume: roundFigure(123456789012.3457), windowBars: 10, volumeRatio: 1e-7 } },
+      { ...base, a2: { avgVolume: roundFigure(123456789012.3457), windowBars: 10, volumeRatio: 1e-7, severity: 1e-7 } },
     ],
     [
       'negative and tiny changes',
-      { ...base, a1: { prevClose: 0.1, prevTimestamp: base.timestamp, changePct: roundFigure(-0.0000004) } },
+      { ...base, a1: { prevClose: 0.1, prevTimestamp: base.timestamp, changePct: roundFigure(-0.0000004), severity: 0 } },
     ],
   ])('equals JSON.stringify for %s', (_, alert) => {
-    // The contract's field order (§3): the bar, then a1 and a2 when present, then the source.
-    const { a1, a2, source, ...bar } = alert as Alert;
+    // The contract's field order (§3, §4, §5): the bar, a1 and a2 when present, severity, episode, source.
+    const { a1, a2, severity, episodeStart, source, ...bar } = alert as Alert;
     expect(alertJson(alert as Alert)).toBe(
-      JSON.stringify({ ...bar, ...(a1 && { a1 }), ...(a2 && { a2 }), source }),
+      JSON.stringify({ ...bar, ...(a1 && { a1 }), ...(a2 && { a2 }), severity, episodeStart, source }),
     );
   });
 
@@ -65,7 +68,7 @@ describe('JSON lines', () => {
       const value = roundFigure((Math.random() - 0.5) * 10 ** Math.floor(Math.random() * 12));
       const json = alertJson({ ...base, a1: { ...base.a1!, changePct: value } });
       expect(JSON.parse(json).a1.changePct).toBe(value);
-      expect(json).toContain(`"changePct":${String(value)}}`);
+      expect(json).toContain(`"changePct":${String(value)},"severity":`);
     }
   });
 

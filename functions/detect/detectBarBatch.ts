@@ -5,12 +5,16 @@
  * late, or the batch itself recorded as the last one, and does nothing.
  */
 import { alertOf, type Alert } from '../../shared/core/alert.js';
+import { episodeOf, type Episode } from '../../shared/core/episodes.js';
+import type { EpisodeState } from '../../shared/core/symbolState.js';
+import { barDays, type BarDay } from '../../shared/state/barStore.js';
 import type { DetectionConfig } from '../../shared/core/detectionSettings.js';
 import { emptyCounts, SymbolDetector, type DetectionCounts } from '../../shared/core/rules.js';
 import { batchTable, type BarBatch } from '../../shared/pipeline/barBatch.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';
 import type { FaultInjector } from '../../shared/faultInjection.js';
 import type {
+  CompanionWrite,
   RecentBatch,
   StoredSymbolState,
   SymbolStateStore,
@@ -23,6 +27,11 @@ export interface DetectDependencies {
   publish: (alerts: Alert[]) => Promise<void>;
   /** Faults injected at each step (the local fault tests); none when absent. */
   faults?: FaultInjector;
+  /**
+   * The writes of the episodes a batch touched and of its processed bars (docs/records.md), which land with its
+   * state commit; none when absent.
+   */
+  companions?: (episodes: readonly Episode[], bars: readonly BarDay[]) => CompanionWrite[];
 }
 
 export type BatchOutcome =
@@ -100,9 +109,20 @@ export async function detectBarBatch(
   const detector = new SymbolDetector(batch.symbol, deps.config, stored.state);
   const counts = emptyCounts();
   const alerts: Alert[] = [];
-  detector.run(table, rows, { object: batch.object, generation: batch.generation }, counts, (finding) =>
-    alerts.push(alertOf(finding)),
-  );
+  // Each episode the batch touched, as it stands after the batch (the detector changes it in place).
+  const episodes = new Set<EpisodeState>();
+  detector.run(table, rows, { object: batch.object, generation: batch.generation }, counts, (finding) => {
+    alerts.push(alertOf(finding));
+    episodes.add(finding.episode);
+  });
+  // A batch's minutes ascend, so the bars after the state's last minute are exactly those processed.
+  const after = stored.state.lastMinute ?? -Infinity;
+  const processed = Array.from(rows).filter((row) => table.minute(row) > after);
+  const companions =
+    deps.companions?.(
+      [...episodes].map((episode) => episodeOf(batch.symbol, episode)),
+      barDays(batch.symbol, table, processed),
+    ) ?? [];
   if (alerts.length > 0) {
     await deps.publish(alerts);
     deps.faults?.at('detect.after-publish');
@@ -119,6 +139,7 @@ export async function detectBarBatch(
     },
     { ingestionId: ingestionId(batch.object, batch.generation), ...counts },
     dequeued,
+    companions,
   );
   deps.faults?.at('detect.after-commit');
   return { kind: 'detected', batch: key, counts };

@@ -21,6 +21,8 @@ import { deliveryTraceFromEnv } from '../../shared/deliveryTrace.js';
 import { faultInjectorFromEnv } from '../../shared/faultInjection.js';
 import { FirestoreSymbolStateStore } from '../../shared/state/symbolStateStore.js';
 import { addTally } from '../../shared/state/ingestionStore.js';
+import { barDayWrites } from '../../shared/state/barStore.js';
+import { episodeWrites } from '../../shared/state/episodeStore.js';
 import type { DetectDependencies } from './detectBarBatch.js';
 import { detectRecord, type KafkaRecord } from './detectRecord.js';
 
@@ -35,6 +37,10 @@ function defaultDependencies(settings: DetectSettings): DetectDependencies {
     store: new FirestoreSymbolStateStore(db, settings.stateCollection, (batch, symbol, tally) =>
       addTally(batch, db, settings.ingestionsCollection, symbol, tally),
     ),
+    companions: (episodes, bars) => [
+      ...episodeWrites(db, settings.episodesCollection, episodes),
+      ...barDayWrites(db, settings.barsCollection, bars),
+    ],
     publish: async (alerts: Alert[]) => {
       try {
         await Promise.all(

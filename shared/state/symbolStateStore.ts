@@ -83,6 +83,15 @@ export interface StateCommit {
   recent: RecentBatch[];
 }
 
+/**
+ * A write into a document another module owns (an episode, a day of bars) that lands with a state commit, so
+ * that a delivery which lost the race to commit writes none of it.
+ */
+export type CompanionWrite = (batch: FirebaseFirestore.WriteBatch) => void;
+
+/** Firestore's most writes in one commit, less room for the state, the tally and a dequeued record. */
+export const COMPANIONS_PER_COMMIT = 490;
+
 /** Another delivery changed the symbol's state between this one's read and its write. Retriable. */
 export class StateConflictError extends StockAnomaliesError {
   override name = 'StateConflictError';
@@ -96,7 +105,9 @@ export interface SymbolStateStore {
   load(symbol: string): Promise<StoredSymbolState>;
   /**
    * Writes the new state and the batch's tally atomically, if the state is still the version read; with
-   * `dequeued`, also takes that held record off the queue (releasing the symbol when it was the last).
+   * `dequeued`, also takes that held record off the queue (releasing the symbol when it was the last). The
+   * companion writes land with it, or, past one commit's room, in commits before it that each require the
+   * state to be still the version read.
    * @throws StateConflictError when another delivery committed first
    */
   commit(
@@ -105,6 +116,7 @@ export interface SymbolStateStore {
     next: StateCommit,
     tally: BatchTally | undefined,
     dequeued?: number,
+    companions?: readonly CompanionWrite[],
   ): Promise<void>;
   /**
    * Holds the symbol with `record` at the head of its queue, or, when it is held already, queues `record`
@@ -227,8 +239,16 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
     next: StateCommit,
     tally: BatchTally | undefined,
     dequeued?: number,
+    companions: readonly CompanionWrite[] = [],
   ): Promise<void> {
+    let version = read.version;
+    let at = 0;
+    for (; companions.length - at > COMPANIONS_PER_COMMIT; at += COMPANIONS_PER_COMMIT) {
+      version = await this.#commitAhead(symbol, version, companions.slice(at, at + COMPANIONS_PER_COMMIT));
+    }
     const batch = this.db.batch();
+    for (const write of companions.slice(at)) write(batch);
+    read = { ...read, version };
     const hold = dequeued === undefined ? read.hold : holdWithout(read.hold);
     this.#writeState(batch, symbol, read, {
       ...next.state,
@@ -344,6 +364,35 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
     }
   }
 
+  /**
+   * Commits companion writes ahead of the state, with the state document touched under the same precondition
+   * as the state commit (created empty when there was none), so that the order of deliveries holds for them too.
+   * @returns the state's new version
+   */
+  async #commitAhead(
+    symbol: string,
+    version: StoredSymbolState['version'],
+    companions: readonly CompanionWrite[],
+  ): Promise<NonNullable<StoredSymbolState['version']>> {
+    const batch = this.db.batch();
+    for (const write of companions) write(batch);
+    const ref = this.#ref(symbol);
+    if (version === undefined) {
+      const empty = { ...EMPTY_STATE, lastTimestamp: null, alertCount: 0, lastBatch: null, recent: [] };
+      batch.create(ref, {
+        symbol,
+        ...empty,
+        hold: null,
+        held: false,
+        updatedAt: FieldValue.serverTimestamp(),
+      });
+    } else {
+      batch.update(ref, { updatedAt: FieldValue.serverTimestamp() }, { lastUpdateTime: version });
+    }
+    const results = await this.#commit(batch, symbol);
+    return results.at(-1)!.writeTime;
+  }
+
   /** Writes the state document: created when it did not exist, else updated only if unchanged since read. */
   #writeState(
     batch: FirebaseFirestore.WriteBatch,
@@ -356,9 +405,12 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
     else batch.update(this.#ref(symbol), document, { lastUpdateTime: read.version });
   }
 
-  async #commit(batch: FirebaseFirestore.WriteBatch, symbol: string): Promise<void> {
+  async #commit(
+    batch: FirebaseFirestore.WriteBatch,
+    symbol: string,
+  ): Promise<FirebaseFirestore.WriteResult[]> {
     try {
-      await batch.commit();
+      return await batch.commit();
     } catch (error) {
       const code = (error as { code?: number }).code;
       if (code === ALREADY_EXISTS || code === FAILED_PRECONDITION) {

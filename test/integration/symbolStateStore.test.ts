@@ -91,6 +91,40 @@ describe('FirestoreSymbolStateStore', () => {
     await expect(store.commit('ACME', fresh, next, tally)).rejects.toBeInstanceOf(StateConflictError);
   });
 
+  it('lands companion writes with the commit, past the room of one commit too, and none from a stale read', async () => {
+    const store = freshStore();
+    const others = db.collection(`companions-test-${runId}-${suite}`);
+    const writes = (tag: string, n: number) =>
+      Array.from({ length: n }, (_, i) => (batch: FirebaseFirestore.WriteBatch) => {
+        batch.set(others.doc(`${tag}-${i}`), { tag, i });
+      });
+    const stale = await store.load('ACME');
+    // More than COMPANIONS_PER_COMMIT: two commits ahead of the state's, then the state's.
+    await store.commit(
+      'ACME',
+      stale,
+      { state: state(1, '1'), alertCount: 0, lastBatch: 'x#0', recent: [] },
+      tally,
+      undefined,
+      writes('first', 1200),
+    );
+    expect((await others.where('tag', '==', 'first').count().get()).data().count).toBe(1200);
+    expect((await store.load('ACME')).state).toEqual(state(1, '1'));
+    // The stale read (the symbol was never stored then) loses, with none of its companions written.
+    const next = { state: state(2, '2'), alertCount: 0, lastBatch: 'x#1', recent: [] };
+    await expect(
+      store.commit('ACME', stale, next, tally, undefined, writes('late', 700)),
+    ).rejects.toBeInstanceOf(StateConflictError);
+    const fresh = await store.load('ACME');
+    await store.commit('ACME', fresh, next, tally, undefined, writes('second', 600));
+    await expect(
+      store.commit('ACME', fresh, next, tally, undefined, writes('stale', 600)),
+    ).rejects.toBeInstanceOf(StateConflictError);
+    expect((await others.where('tag', 'in', ['late', 'stale']).count().get()).data().count).toBe(0);
+    expect((await others.where('tag', '==', 'second').count().get()).data().count).toBe(600);
+    expect((await store.load('ACME')).state).toEqual(state(2, '2'));
+  });
+
   it('holds a symbol, queues in order, keeps each value byte for byte, and releases with the last', async () => {
     const store = freshStore();
     await store.hold('ACME', await store.load('ACME'), record('h', 'not a batch'), 'BarBatchError: not JSON');

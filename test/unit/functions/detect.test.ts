@@ -126,6 +126,77 @@ describe('detect', () => {
     });
   });
 
+  it('hands its commit the episodes each batch touched, as they stand, and the bars it processed', async () => {
+    const handed: Array<{ episodes: unknown[]; minutes: string[] }> = [];
+    setDetectDependencies({
+      config: configFor(),
+      store,
+      publish: async (alerts) => void published.push(alerts),
+      companions: (episodes, days) => {
+        handed.push({ episodes: [...episodes], minutes: days.flatMap((day) => Object.keys(day.minutes)) });
+        return [];
+      },
+    });
+    await post(
+      batch(0, [
+        [0, '100', '10'],
+        [1, '100', '10'],
+      ]),
+    );
+    await post(
+      batch(1, [
+        [2, '101', '30'],
+        [3, '101', '30'],
+      ]),
+      1,
+    );
+    // 03:48 is late the second time; 03:55 is −0.990099% (severity 1.980198), 7 minutes after 03:48: a new episode.
+    await post(
+      batch(2, [
+        [3, '101', '30'],
+        [10, '100', '10'],
+      ]),
+      2,
+    );
+    expect(handed).toEqual([
+      { episodes: [], minutes: [String(T0), String(T0 + 1)] },
+      {
+        // 03:47: max(1% / 0.5%, 30 / (10 × 1.02)) = 2.941176; 03:48: 30 / (mean 50/3 × 1.02) = 1.764706.
+        episodes: [
+          {
+            symbol: 'ACME',
+            start: '2017-01-02T03:47:00Z',
+            end: '2017-01-02T03:48:00Z',
+            count: 2,
+            a1: 1,
+            a2: 2,
+            peakSeverity: 2.941176,
+          },
+        ],
+        minutes: [String(T0 + 2), String(T0 + 3)],
+      },
+      {
+        episodes: [
+          {
+            symbol: 'ACME',
+            start: '2017-01-02T03:55:00Z',
+            end: '2017-01-02T03:55:00Z',
+            count: 1,
+            a1: 1,
+            a2: 0,
+            peakSeverity: 1.980198,
+          },
+        ],
+        minutes: [String(T0 + 10)],
+      },
+    ]);
+    expect(published.flat().map((alert) => [alert.severity, alert.episodeStart])).toEqual([
+      [2.941176, '2017-01-02T03:47:00Z'],
+      [1.764706, '2017-01-02T03:47:00Z'],
+      [1.980198, '2017-01-02T03:55:00Z'],
+    ]);
+  });
+
   it('accepts the record value as raw bytes too', async () => {
     expect(
       await post(Buffer.from(JSON.stringify(batch(0, [[0, '100', '10']]))), 0, 'application/octet-stream'),
@@ -213,7 +284,12 @@ describe('detect', () => {
           symbol,
           read,
           {
-            state: { lastMinute: T0, lastClose: '100', window: [{ minute: T0, volume: '10' }], episode: null },
+            state: {
+              lastMinute: T0,
+              lastClose: '100',
+              window: [{ minute: T0, volume: '10' }],
+              episode: null,
+            },
             alertCount: 0,
             lastBatch: 'x',
             recent: [],

@@ -23,8 +23,18 @@ const base: Alert = {
   low: 0.000001,
   close: 11,
   volume: 2931220.4009,
-  a1: { prevClose: 46167, prevTimestamp: '2017-01-02T03:45:00Z', changePct: roundFigure(-0.50468949682), severity: 1.009379 },
-  a2: { avgVolume: roundFigure(1057763.63876666), windowBars: 6, volumeRatio: roundFigure(2.7711492), severity: 2.716813 },
+  a1: {
+    prevClose: 46167,
+    prevTimestamp: '2017-01-02T03:45:00Z',
+    changePct: roundFigure(-0.50468949682),
+    severity: 1.009379,
+  },
+  a2: {
+    avgVolume: roundFigure(1057763.63876666),
+    windowBars: 6,
+    volumeRatio: roundFigure(2.7711492),
+    severity: 2.716813,
+  },
   severity: 2.716813,
   episodeStart: '2017-01-02T03:40:00Z',
   source: { object: 'x/ÄÖ.csv', generation: '17', line: 386 },
@@ -49,11 +59,22 @@ describe('JSON lines', () => {
     ],
     [
       'figures beyond the fast path',
-      { ...base, a2: { avgVolume: roundFigure(123456789012.3457), windowBars: 10, volumeRatio: 1e-7, severity: 1e-7 } },
+      {
+        ...base,
+        a2: { avgVolume: roundFigure(123456789012.3457), windowBars: 10, volumeRatio: 1e-7, severity: 1e-7 },
+      },
     ],
     [
       'negative and tiny changes',
-      { ...base, a1: { prevClose: 0.1, prevTimestamp: base.timestamp, changePct: roundFigure(-0.0000004), severity: 0 } },
+      {
+        ...base,
+        a1: {
+          prevClose: 0.1,
+          prevTimestamp: base.timestamp,
+          changePct: roundFigure(-0.0000004),
+          severity: 0,
+        },
+      },
     ],
   ])('equals JSON.stringify for %s', (_, alert) => {
     // The contract's field order (§3, §4, §5): the bar, a1 and a2 when present, severity, episode, source.

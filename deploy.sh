@@ -32,6 +32,9 @@ set -Eeuo pipefail
 : "${NOTIFY_MAX_INSTANCES:=10}"
 : "${DISPATCHER_CPU:=1}"
 : "${DISPATCHER_MEMORY:=512Mi}"
+: "${CONSOLE_CPU:=1}"
+: "${CONSOLE_MEMORY:=512Mi}"
+: "${CONSOLE_MAX_INSTANCES:=3}"
 : "${KAFKA_CLUSTER_CPU:=3}"
 : "${KAFKA_CLUSTER_MEMORY:=3GiB}"
 : "${KAFKA_REPLICATION_FACTOR:=3}"
@@ -50,7 +53,9 @@ readonly SA_NOTIFY=anomalies-notify
 readonly SA_DISPATCHER=anomalies-dispatcher
 readonly SA_TRIGGER=anomalies-trigger
 readonly SA_BUILDER=anomalies-builder
+readonly SA_CONSOLE=anomalies-console
 readonly WORKER_POOL=anomalies-dispatcher
+readonly CONSOLE_SERVICE=stock-anomalies-console
 readonly CONNECTOR=anomalies-ingest
 readonly REPOSITORY=stock-anomalies
 readonly KAFKA_PASSWORD_SECRET=kafka-sasl-password
@@ -72,10 +77,14 @@ NOTIFY_ENV=(ALERTS_COLLECTION ALERT_TTL_DAYS GOOGLE_CLOUD_PROJECT)
 DISPATCHER_ENV=(KAFKA_BROKERS KAFKA_TOPIC KAFKA_DEAD_LETTER_TOPIC KAFKA_CLIENT_ID KAFKA_GROUP_ID KAFKA_SASL_MECHANISM
   KAFKA_SSL DETECT_URL DISPATCH_AUTH DISPATCH_INITIAL_BACKOFF_MS DISPATCH_MAX_BACKOFF_MS DISPATCH_ATTEMPT_TIMEOUT_MS
   GOOGLE_CLOUD_PROJECT)
+CONSOLE_ENV=(ALERTS_COLLECTION INGESTIONS_COLLECTION STATE_COLLECTION UPLOAD_BUCKET QUARANTINE_PREFIX KAFKA_BROKERS
+  KAFKA_TOPIC KAFKA_DEAD_LETTER_TOPIC KAFKA_CLIENT_ID KAFKA_GROUP_ID KAFKA_SASL_MECHANISM KAFKA_SSL EXCHANGE_TIMEZONE
+  GOOGLE_CLOUD_PROJECT)
 
 # Values (V_<NAME>, read indirectly by env_flag); the defaults are runtime.ts's except where the cloud differs.
 # shellcheck disable=SC2034
 {
+  V_UPLOAD_BUCKET=
   V_UPLOAD_PREFIX=uploads/
   V_QUARANTINE_PREFIX=quarantine/
   V_KAFKA_BROKERS=
@@ -142,6 +151,7 @@ SUBNET=${DEPLOY_SUBNET:-}
 SUBNET_RANGE=${DEPLOY_SUBNET_RANGE:-10.10.0.0/24}
 CONNECTOR_RANGE=${DEPLOY_CONNECTOR_RANGE:-10.10.1.0/28}
 ALLOWED_GROUP=${DEPLOY_ALLOWED_GROUP:-anomaly-readers}
+CONSOLE_GROUP=${DEPLOY_CONSOLE_GROUP:-}
 ALERT_TTL_DAYS=${DEPLOY_ALERT_TTL_DAYS:-0}
 DISPATCHER_INSTANCES=${DEPLOY_DISPATCHER_INSTANCES:-1}
 if [[ -n ${DEPLOY_UPLOAD_PREFIX+set} ]]; then V_UPLOAD_PREFIX=$DEPLOY_UPLOAD_PREFIX; fi
@@ -179,6 +189,11 @@ Kafka
   --kafka-username=U        SASL/PLAIN user name
   --kafka-password-file=F   SASL/PLAIN password, stored in Secret Manager (or env KAFKA_SASL_PASSWORD)
   --dispatcher-instances=N  worker pool instances (consumers in the group; <= partitions; default 1)
+
+Console
+  --console-group=EMAIL     Google group whose members may open the console (roles/run.invoker on its Cloud Run
+                            service, and nobody else; env DEPLOY_CONSOLE_GROUP). Without it the console is
+                            deployed but nobody may invoke it. An IAM group, unlike --allowed-group's claim.
 
 Network
   --network=NAME            VPC network (default stock-anomalies, created; an existing one is used as is)
@@ -380,8 +395,8 @@ parse_args() {
         ;;
       --project | --region | --bucket | --upload-prefix | --quarantine-prefix | --firestore-location | \
         --allowed-group | --alert-ttl-days | --partitions | --kafka-cluster | --kafka-bootstrap | --kafka-sasl | \
-        --kafka-username | --kafka-password-file | --dispatcher-instances | --network | --subnet | \
-        --subnet-range | --connector-range | --set)
+        --kafka-username | --kafka-password-file | --dispatcher-instances | --console-group | --network | \
+        --subnet | --subnet-range | --connector-range | --set)
         if ((has_value == 0)); then
           (($# >= 2)) || die "$arg needs a value"
           value=$2
@@ -403,6 +418,7 @@ parse_args() {
           --kafka-username) KAFKA_USERNAME=$value ;;
           --kafka-password-file) KAFKA_PASSWORD_FILE=$value ;;
           --dispatcher-instances) DISPATCHER_INSTANCES=$value ;;
+          --console-group) CONSOLE_GROUP=$value ;;
           --network) NETWORK=$value ;;
           --subnet) SUBNET=$value ;;
           --subnet-range) SUBNET_RANGE=$value ;;
@@ -435,6 +451,8 @@ configure() {
   is_positive_int "$DISPATCHER_INSTANCES" || die "--dispatcher-instances must be a positive integer"
   ((DISPATCHER_INSTANCES <= PARTITIONS)) || warn "more dispatcher instances ($DISPATCHER_INSTANCES) than partitions ($PARTITIONS): the extra ones idle"
   [[ $ALERT_TTL_DAYS =~ ^[0-9]+$ ]] || die "--alert-ttl-days must be a whole number of days (0 = no TTL)"
+  [[ -z $CONSOLE_GROUP || $CONSOLE_GROUP =~ ^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$ ]] ||
+    die "--console-group '$CONSOLE_GROUP' is not a group's email address (e.g. anomaly-analysts@example.com)"
 
   # Object prefixes: empty or ending in '/'; quarantined objects must not trigger another ingestion.
   local prefix
@@ -478,6 +496,7 @@ configure() {
   fi
 
   V_GOOGLE_CLOUD_PROJECT=$PROJECT
+  V_UPLOAD_BUCKET=$BUCKET
   ANOMALIES_DEAD_LETTER_TOPIC="$V_ANOMALIES_TOPIC-dead-letter"
   ANOMALIES_DEAD_LETTER_SUBSCRIPTION="$ANOMALIES_DEAD_LETTER_TOPIC-sub"
 
@@ -487,6 +506,7 @@ configure() {
     V_KAFKA_SASL_USERNAME=$KAFKA_USERNAME
     INGEST_ENV+=(KAFKA_SASL_USERNAME)
     DISPATCHER_ENV+=(KAFKA_SASL_USERNAME)
+    CONSOLE_ENV+=(KAFKA_SASL_USERNAME)
     KAFKA_SECRET_FLAGS=("--set-secrets=KAFKA_SASL_PASSWORD=$KAFKA_PASSWORD_SECRET:latest")
   fi
   V_ALERT_TTL_DAYS=$ALERT_TTL_DAYS
@@ -580,10 +600,11 @@ grant() {
   printf '%s\n' "$role,$member,$title" >>"$policy_file"
 }
 
-# only_invoker SERVICE MEMBER : MEMBER gets roles/run.invoker on the service and nobody else keeps it.
+# only_invoker SERVICE [MEMBER] : MEMBER gets roles/run.invoker on the service and nobody else keeps it (with no
+# MEMBER, nobody).
 only_invoker() {
-  local service=$1 member=$2 line
-  grant service "$service" "$member" roles/run.invoker
+  local service=$1 member=${2:-} line
+  [[ -z $member ]] || grant service "$service" "$member" roles/run.invoker
   load_policy service "$service"
   cp "$POLICY_FILE" "$WORK/invokers"
   while IFS= read -r line <&4; do
@@ -591,7 +612,7 @@ only_invoker() {
     local other=${line#roles/run.invoker,}
     other=${other%%,*}
     [[ $other != "$member" && -n $other ]] || continue
-    warn "removing roles/run.invoker of $other from $service (only $member may invoke it)"
+    warn "removing roles/run.invoker of $other from $service (only ${member:-nobody} may invoke it)"
     policy_cmd service "$service" remove-iam-policy-binding
     run "${POLICY_CMD[@]}" "--member=$other" --role=roles/run.invoker --all
   done 4<"$WORK/invokers"
@@ -631,13 +652,25 @@ bucket|$BUCKET|$(sa "$SA_INGEST")|roles/storage.objectUser|quarantine-prefix-onl
 topic|$V_ANOMALIES_TOPIC|$(sa "$SA_DETECT")|roles/pubsub.publisher||
 topic|$ANOMALIES_DEAD_LETTER_TOPIC|serviceAccount:$PUBSUB_AGENT|roles/pubsub.publisher||
 repository|$REPOSITORY|$(sa "$SA_BUILDER")|roles/artifactregistry.writer||
+project|$PROJECT|$(sa "$SA_CONSOLE")|roles/datastore.user||
+bucket|$BUCKET|$(sa "$SA_CONSOLE")|roles/storage.objectViewer|quarantine-prefix-only|$quarantine
 EOF
+  # The console: IAM cannot scope Firestore to collections or fields, so datastore.user lets it read and write
+  # the whole database; its server code is what writes only the triage fields of episodes and appends their
+  # history (docs/records.md), the same trust the functions get. The bucket grant is read-only and confined to
+  # the set-aside rows (a condition on object names allows get, not list: the console downloads the object an
+  # ingestion report names). Kafka, for the dispatcher group's lag on its health page (committed and end offsets
+  # through the admin API; it must never join the group): the same client role or secret as the dispatcher. The
+  # cluster has no Kafka ACLs, so that role would also let it produce and consume; ACLs could narrow it to
+  # describing the group and topics.
   if [[ $KAFKA_MODE == managed ]]; then
-    printf 'project|%s|%s|roles/managedkafka.client||\n' "$PROJECT" "$(sa "$SA_INGEST")" "$PROJECT" "$(sa "$SA_DISPATCHER")"
+    printf 'project|%s|%s|roles/managedkafka.client||\n' "$PROJECT" "$(sa "$SA_INGEST")" "$PROJECT" "$(sa "$SA_DISPATCHER")" \
+      "$PROJECT" "$(sa "$SA_CONSOLE")"
   fi
   if [[ $KAFKA_SASL == plain ]]; then
     printf 'secret|%s|%s|roles/secretmanager.secretAccessor||\n' \
-      "$KAFKA_PASSWORD_SECRET" "$(sa "$SA_INGEST")" "$KAFKA_PASSWORD_SECRET" "$(sa "$SA_DISPATCHER")"
+      "$KAFKA_PASSWORD_SECRET" "$(sa "$SA_INGEST")" "$KAFKA_PASSWORD_SECRET" "$(sa "$SA_DISPATCHER")" \
+      "$KAFKA_PASSWORD_SECRET" "$(sa "$SA_CONSOLE")"
   fi
 }
 
@@ -916,12 +949,19 @@ ensure_notify_dead_letter() {
   grant subscription "$subscription" "serviceAccount:$PUBSUB_AGENT" roles/pubsub.subscriber
 }
 
-deploy_dispatcher() {
-  local image="$REGION-docker.pkg.dev/$PROJECT/$REPOSITORY/dispatcher:${SOURCE_HASH:0:32}"
-  if ! exists gcloud artifacts docker images describe "$image" "--project=$PROJECT"; then
-    run_retry gcloud builds submit . "--project=$PROJECT" "--region=$REGION" --config=deploy/dispatcher.cloudbuild.yaml \
-      "--substitutions=_IMAGE=$image" "--service-account=projects/$PROJECT/serviceAccounts/$(sa_email "$SA_BUILDER")"
+# ensure_image NAME : sets IMAGE to NAME's image of these sources, which Cloud Build builds from
+# deploy/NAME.Dockerfile (deploy/NAME.cloudbuild.yaml) unless the repository has it already.
+ensure_image() {
+  IMAGE="$REGION-docker.pkg.dev/$PROJECT/$REPOSITORY/$1:${SOURCE_HASH:0:32}"
+  if ! exists gcloud artifacts docker images describe "$IMAGE" "--project=$PROJECT"; then
+    run_retry gcloud builds submit . "--project=$PROJECT" "--region=$REGION" "--config=deploy/$1.cloudbuild.yaml" \
+      "--substitutions=_IMAGE=$IMAGE" "--service-account=projects/$PROJECT/serviceAccounts/$(sa_email "$SA_BUILDER")"
   fi
+}
+
+deploy_dispatcher() {
+  ensure_image dispatcher
+  local image=$IMAGE
   query V_DETECT_URL "https://detect-$PROJECT_NUMBER.$REGION.run.app" gcloud functions describe detect \
     "--region=$REGION" "--project=$PROJECT" '--format=value(serviceConfig.uri)'
   [[ -n $V_DETECT_URL ]] || die "function detect has no URL"
@@ -943,6 +983,37 @@ deploy_dispatcher() {
     return 0
   fi
   run_retry "${cmd[@]}" "--labels=app=$APP,deploy_hash=$hash"
+}
+
+# The analysts' console (console/server.ts): a Cloud Run service that only the --console-group may invoke. It has
+# to be reachable from the analysts' machines (ingress all; `gcloud run services proxy` or a browser with an
+# identity token calls its run.app URL), and IAM checks every request: no allUsers, no unauthenticated access.
+deploy_console() {
+  ensure_image console
+  local network=()
+  if ((USE_VPC == 1)); then
+    # As for the dispatcher: Kafka is reachable only inside the VPC, Google's APIs through Private Google Access.
+    network=("--network=$NETWORK" "--subnet=$SUBNET" --vpc-egress=all-traffic)
+  fi
+  local cmd=(gcloud run deploy "$CONSOLE_SERVICE" "--region=$REGION" "--project=$PROJECT" "--image=$IMAGE"
+    "--service-account=$(sa_email "$SA_CONSOLE")" --no-allow-unauthenticated --ingress=all "--cpu=$CONSOLE_CPU"
+    "--memory=$CONSOLE_MEMORY" "--max-instances=$CONSOLE_MAX_INSTANCES" ${network[@]+"${network[@]}"}
+    "--set-env-vars=$(env_flag "${CONSOLE_ENV[@]}")" ${KAFKA_SECRET_FLAGS[@]+"${KAFKA_SECRET_FLAGS[@]}"})
+  local hash current
+  hash=$(deploy_hash "${cmd[@]}")
+  query current '' gcloud run services describe "$CONSOLE_SERVICE" "--region=$REGION" "--project=$PROJECT" \
+    '--format=value(metadata.labels.deploy_hash)'
+  if [[ $current == "$hash" ]]; then
+    log "service $CONSOLE_SERVICE is up to date"
+  else
+    run_retry "${cmd[@]}" "--labels=app=$APP,deploy_hash=$hash"
+  fi
+  if [[ -n $CONSOLE_GROUP ]]; then
+    only_invoker "$CONSOLE_SERVICE" "group:$CONSOLE_GROUP"
+  else
+    warn "no --console-group: nobody may open the console $CONSOLE_SERVICE (deploy again with --console-group=EMAIL)"
+    only_invoker "$CONSOLE_SERVICE"
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -982,7 +1053,8 @@ deploy() {
   ensure_service_account "$SA_NOTIFY" 'Runs function notify: writes alerts to Firestore'
   ensure_service_account "$SA_DISPATCHER" 'Runs the Kafka dispatcher worker pool: consumes Kafka, invokes detect'
   ensure_service_account "$SA_TRIGGER" 'Eventarc triggers of ingest and notify: invokes them'
-  ensure_service_account "$SA_BUILDER" 'Cloud Build: builds the functions and the dispatcher image'
+  ensure_service_account "$SA_BUILDER" 'Cloud Build: builds the functions and the dispatcher and console images'
+  ensure_service_account "$SA_CONSOLE" 'Runs the console service: Firestore (triage), set-aside rows, Kafka lag'
 
   # Service agents that need grants: Cloud Storage (publishes object events) and Pub/Sub (dead-lettering).
   local storage_agent
@@ -1043,8 +1115,10 @@ deploy() {
 
   deploy_functions
   deploy_dispatcher
+  deploy_console
 
   log "done. Upload CSV files to gs://$BUCKET/$V_UPLOAD_PREFIX; alerts appear in Firestore $V_ALERTS_COLLECTION/."
+  log "the console: gcloud run services proxy $CONSOLE_SERVICE --region=$REGION --project=$PROJECT --port=8080, then http://localhost:8080"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1063,6 +1137,9 @@ teardown() {
 
   if exists "${WORKER_POOLS[@]}" describe "$WORKER_POOL" "--region=$REGION" "--project=$PROJECT"; then
     run "${WORKER_POOLS[@]}" delete "$WORKER_POOL" "--region=$REGION" "--project=$PROJECT"
+  fi
+  if exists gcloud run services describe "$CONSOLE_SERVICE" "--region=$REGION" "--project=$PROJECT"; then
+    run gcloud run services delete "$CONSOLE_SERVICE" "--region=$REGION" "--project=$PROJECT"
   fi
   local name
   for name in ingest notify detect; do
@@ -1106,7 +1183,7 @@ teardown() {
   done 4< <(PUBSUB_AGENT=none base_grants none)
 
   local id
-  for id in "$SA_INGEST" "$SA_DETECT" "$SA_NOTIFY" "$SA_DISPATCHER" "$SA_TRIGGER" "$SA_BUILDER"; do
+  for id in "$SA_INGEST" "$SA_DETECT" "$SA_NOTIFY" "$SA_DISPATCHER" "$SA_TRIGGER" "$SA_BUILDER" "$SA_CONSOLE"; do
     if exists gcloud iam service-accounts describe "$(sa_email "$id")" "--project=$PROJECT"; then
       run gcloud iam service-accounts delete "$(sa_email "$id")" "--project=$PROJECT"
     fi

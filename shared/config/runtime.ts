@@ -1,5 +1,5 @@
 /**
- * The runtime settings of the functions and the Kafka dispatcher, read from the environment once.
+ * The runtime settings of the functions, the Kafka dispatcher and the console, read from the environment once.
  *
  * This file is the single source of truth for the names: deploy.sh sets exactly these variables and
  * a test checks that it does (see test/unit/deploy). Defaults are the local stack's.
@@ -14,6 +14,8 @@ export class ConfigError extends FinalError {
 /** Every environment variable a deployed component reads, with its default (undefined = required). */
 export const RUNTIME_VARIABLES = {
   // Cloud Storage layout
+  /** The bucket of uploads and set-aside rows, for the console (the functions take it from their events). */
+  UPLOAD_BUCKET: 'stock-anomalies-local',
   UPLOAD_PREFIX: '',
   QUARANTINE_PREFIX: 'quarantine/',
   // Kafka
@@ -70,7 +72,10 @@ export const RUNTIME_VARIABLES = {
 export type RuntimeVariable = keyof typeof RUNTIME_VARIABLES;
 
 /** Which variables each deployed component reads; deploy.sh must set these for each. */
-export const COMPONENT_VARIABLES: Record<'ingest' | 'detect' | 'notify' | 'dispatcher', RuntimeVariable[]> = {
+export const COMPONENT_VARIABLES: Record<
+  'ingest' | 'detect' | 'notify' | 'dispatcher' | 'console',
+  RuntimeVariable[]
+> = {
   ingest: [
     'UPLOAD_PREFIX',
     'QUARANTINE_PREFIX',
@@ -115,6 +120,23 @@ export const COMPONENT_VARIABLES: Record<'ingest' | 'detect' | 'notify' | 'dispa
     'DISPATCH_INITIAL_BACKOFF_MS',
     'DISPATCH_MAX_BACKOFF_MS',
     'DISPATCH_ATTEMPT_TIMEOUT_MS',
+  ],
+  // The analysts' web console (console/server.ts): alerts, episodes and reports in Firestore, set-aside rows in
+  // the bucket, and the dispatcher's consumer-group lag for its health page.
+  console: [
+    'ALERTS_COLLECTION',
+    'INGESTIONS_COLLECTION',
+    'STATE_COLLECTION',
+    'UPLOAD_BUCKET',
+    'QUARANTINE_PREFIX',
+    'KAFKA_BROKERS',
+    'KAFKA_TOPIC',
+    'KAFKA_DEAD_LETTER_TOPIC',
+    'KAFKA_CLIENT_ID',
+    'KAFKA_GROUP_ID',
+    'KAFKA_SASL_MECHANISM',
+    'KAFKA_SSL',
+    'EXCHANGE_TIMEZONE',
   ],
 };
 

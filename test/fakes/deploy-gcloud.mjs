@@ -81,6 +81,9 @@ const PATHS = [
   'secrets add-iam-policy-binding',
   'secrets versions access',
   'secrets versions add',
+  'run deploy',
+  'run services describe',
+  'run services delete',
   'run services get-iam-policy',
   'run services add-iam-policy-binding',
   'run services remove-iam-policy-binding',
@@ -330,6 +333,9 @@ switch (path) {
               : { trigger: `projects/p/locations/${flags.region}/triggers/${name}-1` },
           };
         } else if (path === 'beta run worker-pools deploy') {
+          resource = { metadata: { labels: parseLabels(flags.labels) } };
+        } else if (path === 'run deploy') {
+          kind = 'run services';
           resource = { metadata: { labels: parseLabels(flags.labels) } };
         } else if (path === 'managed-kafka topics create') {
           resource = { partitionCount: Number(flags.partitions) };

@@ -545,6 +545,7 @@ export function componentCommands(commands: Command[]): Map<Component, Command> 
     const fn = /^gcloud functions deploy (ingest|detect|notify)$/.exec(lead);
     if (fn) found.set(fn[1] as Component, command);
     if (/^gcloud (beta |alpha )?run worker-pools deploy /.test(lead)) found.set('dispatcher', command);
+    if (lead === 'gcloud run deploy stock-anomalies-console') found.set('console', command);
   }
   return found;
 }
@@ -609,7 +610,7 @@ export const normalized = (run: ScriptRun) =>
     line
       .replaceAll('123456789012', 'PROJECT_NUMBER')
       .replace(/deploy_hash=[0-9a-f]{32}/, 'deploy_hash=HASH')
-      .replace(/dispatcher:[0-9a-f]{32}/g, 'dispatcher:HASH')
+      .replace(/(dispatcher|console):[0-9a-f]{32}/g, '$1:HASH')
       .replaceAll(
         'projects/p/subscriptions/eventarc-us-central1-notify-1-sub-2',
         `projects/${PROJECT}/subscriptions/eventarc-us-central1-notify-SUBSCRIPTION_ID`,

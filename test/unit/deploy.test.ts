@@ -12,7 +12,7 @@
  * - shellcheck finds nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,10 @@ import {
 
 afterAll(closeDeployHarness);
 
+/** The Google group of the analysts who may open the console (deploy.sh --console-group). */
+const CONSOLE_GROUP = 'anomaly-analysts@example.com';
+const CONSOLE_SERVICE = 'stock-anomalies-console';
+
 /** The least-privilege grants, written by hand from what each component does (not read from deploy.sh). */
 const EXPECTED_GRANTS: Record<string, string[]> = {
   // reads uploads, writes quarantined rows under the quarantine prefix only, reports to Firestore, produces to Kafka
@@ -80,6 +84,15 @@ const EXPECTED_GRANTS: Record<string, string[]> = {
     'project roles/storage.objectAdmin if build-sources-only',
     'repository roles/artifactregistry.writer',
   ],
+  // the console: alerts, episodes' triage and history, reports in Firestore (IAM cannot narrow Firestore to
+  // fields: its code writes only triage and history); reads the set-aside rows only; the dispatcher's lag
+  console: [
+    'bucket roles/storage.objectViewer if quarantine-prefix-only',
+    'project roles/datastore.user',
+    'project roles/managedkafka.client',
+  ],
+  // the analysts may open the console, and nothing else
+  [`group:${CONSOLE_GROUP}`]: [`service:${CONSOLE_SERVICE} roles/run.invoker`],
   // publishes the bucket's object events
   'storage-agent': ['project roles/pubsub.publisher'],
   // moves undeliverable anomalies to the dead-letter topic
@@ -102,7 +115,14 @@ const EXPECTED_GRANTS_PLAIN: Record<string, string[]> = {
     'secret:kafka-sasl-password roles/secretmanager.secretAccessor',
     'service:detect roles/run.invoker',
   ],
+  console: [
+    'bucket roles/storage.objectViewer if quarantine-prefix-only',
+    'project roles/datastore.user',
+    'secret:kafka-sasl-password roles/secretmanager.secretAccessor',
+  ],
 };
+/** Without --console-group nobody may invoke the console. */
+const { [`group:${CONSOLE_GROUP}`]: _invoker, ...EXPECTED_GRANTS_PLAIN_NO_GROUP } = EXPECTED_GRANTS_PLAIN;
 
 // ---------------------------------------------------------------------------------------------------------------
 // The dry runs (run once, in parallel).
@@ -114,7 +134,7 @@ const EXISTING_KAFKA = [
 ];
 const CONFIGURATIONS = {
   /** The default: Managed Service for Apache Kafka. */
-  managed: ['--dry-run', `--project=${PROJECT}`],
+  managed: ['--dry-run', `--project=${PROJECT}`, `--console-group=${CONSOLE_GROUP}`],
   /** An existing cluster with SASL/PLAIN, plus the other options that change the command list. */
   existing: [
     '--dry-run',
@@ -125,8 +145,9 @@ const CONFIGURATIONS = {
     '--dispatcher-instances=3',
     '--set=A1_THRESHOLD=0.01',
     '--set=MAX_OBJECT_BYTES=4294967296',
+    `--console-group=${CONSOLE_GROUP}`,
   ],
-  /** An existing cluster reachable from the internet: no VPC at all. */
+  /** An existing cluster reachable from the internet: no VPC at all; and no --console-group. */
   internet: ['--dry-run', `--project=${PROJECT}`, ...EXISTING_KAFKA, '--no-vpc'],
   teardown: ['--dry-run', `--project=${PROJECT}`, '--teardown', '--delete-data'],
   teardownExisting: ['--dry-run', `--project=${PROJECT}`, '--teardown', ...EXISTING_KAFKA],
@@ -202,19 +223,21 @@ describe('deploy.sh --dry-run', () => {
 
   it('gives every service account exactly its least-privilege roles (existing cluster, SASL/PLAIN)', () => {
     expect(grantTable(runs.existing.commands)).toEqual(EXPECTED_GRANTS_PLAIN);
-    expect(grantTable(runs.internet.commands)).toEqual(EXPECTED_GRANTS_PLAIN);
+    expect(grantTable(runs.internet.commands)).toEqual(EXPECTED_GRANTS_PLAIN_NO_GROUP);
   });
 
   it('limits the conditional grants to the quarantine prefix and the build source buckets', () => {
+    const quarantine =
+      `expression=resource.name.startsWith("projects/_/buckets/${BUCKET}/objects/quarantine/"),` +
+      'title=quarantine-prefix-only';
     const conditions = Object.fromEntries(
       grantsOf(runs.managed.commands)
         .filter((g) => g.condition)
         .map((g) => [g.grant, g.condition]),
     );
     expect(conditions).toEqual({
-      'bucket roles/storage.objectUser if quarantine-prefix-only':
-        `expression=resource.name.startsWith("projects/_/buckets/${BUCKET}/objects/quarantine/"),` +
-        'title=quarantine-prefix-only',
+      'bucket roles/storage.objectUser if quarantine-prefix-only': quarantine,
+      'bucket roles/storage.objectViewer if quarantine-prefix-only': quarantine,
       'project roles/storage.objectAdmin if build-sources-only':
         'expression=resource.name.startsWith("projects/_/buckets/gcf-v2-sources-PROJECT_NUMBER-us-central1") || ' +
         'resource.name.startsWith("projects/_/buckets/gcf-v2-uploads-PROJECT_NUMBER") || ' +
@@ -251,7 +274,7 @@ describe('deploy.sh --dry-run', () => {
   it('runs each component as its own service account and builds with the build service account', () => {
     const commands = componentCommands(runs.managed.commands);
     const account = (id: string) => `anomalies-${id}@${PROJECT}.iam.gserviceaccount.com`;
-    for (const component of ['ingest', 'detect', 'notify', 'dispatcher'] as const) {
+    for (const component of ['ingest', 'detect', 'notify', 'dispatcher', 'console'] as const) {
       expect(flagValue(commands.get(component)!.words, 'service-account'), component).toBe(
         account(component),
       );
@@ -296,6 +319,7 @@ describe('deploy.sh --dry-run', () => {
       dispatcher: { env: ['KAFKA_SASL_USERNAME'], secrets: ['KAFKA_SASL_PASSWORD'] },
       notify: { env: [], secrets: [] },
       detect: { env: [], secrets: [] },
+      console: { env: ['KAFKA_SASL_USERNAME'], secrets: ['KAFKA_SASL_PASSWORD'] },
     };
     for (const [component, command] of componentCommands(runs.existing.commands)) {
       const { env, secrets } = environmentOf(command);
@@ -324,6 +348,7 @@ describe('deploy.sh --dry-run', () => {
       KAFKA_SSL: 'true',
       DETECT_URL: /^https:\/\/detect-PROJECT_NUMBER\.us-central1\.run\.app$/,
       DISPATCH_AUTH: 'google-id-token',
+      UPLOAD_BUCKET: BUCKET,
     };
     for (const [component, command] of componentCommands(runs.managed.commands)) {
       const { env } = environmentOf(command);
@@ -387,6 +412,59 @@ describe('deploy.sh --dry-run', () => {
     expect(runs.internet.stdout).not.toContain('gcloud compute');
   });
 
+  it('deploys the console as a private Cloud Run service that only the console group may invoke', () => {
+    const words = componentCommands(runs.managed.commands).get('console')!.words;
+    expect(leadingWords(words)).toEqual(['gcloud', 'run', 'deploy', CONSOLE_SERVICE]);
+    const image = flagValue(words, 'image');
+    expect(image).toMatch(
+      /^us-central1-docker\.pkg\.dev\/my-project-123\/stock-anomalies\/console:[0-9a-f]{32}$/,
+    );
+    expect(flagValue(words, 'service-account')).toBe(`anomalies-console@${PROJECT}.iam.gserviceaccount.com`);
+    // Not public: IAM checks every request; reachable from the analysts' machines (gcloud run services proxy).
+    expect(hasFlag(words, 'no-allow-unauthenticated')).toBe(true);
+    expect(words.filter((w) => w.startsWith('--allow-unauthenticated'))).toEqual([]);
+    expect(flagValue(words, 'ingress')).toBe('all');
+    // Kafka (for the lag) only inside the VPC, like the dispatcher.
+    expect([flagValue(words, 'network'), flagValue(words, 'subnet'), flagValue(words, 'vpc-egress')]).toEqual(
+      ['stock-anomalies', 'stock-anomalies', 'all-traffic'],
+    );
+    // Its image is built by the build account from deploy/console.Dockerfile, only when absent.
+    const builds = changes(runs.managed).filter(
+      (c) =>
+        startsWith(c.words, 'gcloud builds submit') &&
+        flagValue(c.words, 'config') === 'deploy/console.cloudbuild.yaml',
+    );
+    expect(builds.map((c) => flagValue(c.words, 'substitutions'))).toEqual([`_IMAGE=${image}`]);
+    expect(readFileSync(path.join(ROOT, 'deploy/console.cloudbuild.yaml'), 'utf8')).toContain(
+      '--file=deploy/console.Dockerfile',
+    );
+
+    // The group is the console's only invoker, and invokes nothing else; nobody else invokes the console.
+    const invokers = (run: ScriptRun) =>
+      grantsOf(run.commands)
+        .filter((g) => g.grant === `service:${CONSOLE_SERVICE} roles/run.invoker`)
+        .map((g) => g.member);
+    expect(invokers(runs.managed)).toEqual([`group:${CONSOLE_GROUP}`]);
+    expect(invokers(runs.existing)).toEqual([`group:${CONSOLE_GROUP}`]);
+    expect(grantTable(runs.managed.commands)[`group:${CONSOLE_GROUP}`]).toEqual([
+      `service:${CONSOLE_SERVICE} roles/run.invoker`,
+    ]);
+    for (const run of Object.values(runs)) {
+      for (const g of grantsOf(run.commands)) {
+        if (g.member.startsWith('group:'))
+          expect(g.grant).toBe(`service:${CONSOLE_SERVICE} roles/run.invoker`);
+        if (g.grant.startsWith(`service:${CONSOLE_SERVICE} `))
+          expect(g.member).toBe(`group:${CONSOLE_GROUP}`);
+      }
+    }
+    // Without --console-group nobody may invoke it, and deploy.sh says so.
+    expect(invokers(runs.internet)).toEqual([]);
+    expect(runs.internet.stderr).toMatch(
+      /no --console-group: nobody may open the console stock-anomalies-console/,
+    );
+    expect(componentCommands(runs.internet.commands).get('console')!.line).not.toContain('--network');
+  });
+
   it('creates the composite indexes of firestore.indexes.json, the ones the alerts queries need', () => {
     const file = JSON.parse(readFileSync(path.join(ROOT, 'firestore.indexes.json'), 'utf8')) as {
       indexes: { collectionGroup: string; queryScope: string; fields: Record<string, string>[] }[];
@@ -428,6 +506,8 @@ describe('deploy.sh --dry-run', () => {
     const created = (run: ScriptRun) =>
       changes(run).flatMap((c) => {
         const lead = leadingWords(c.words).join(' ');
+        const service = /^gcloud run deploy (\S+)$/.exec(lead);
+        if (service) return [`run services ${service[1]}`];
         const match =
           /^gcloud (iam service-accounts|functions|(?:beta )?run worker-pools|compute networks(?: subnets| vpc-access connectors)?|managed-kafka clusters|pubsub topics|pubsub subscriptions|artifacts repositories|storage buckets|firestore databases|secrets) (create|deploy) ?(\S*)$/.exec(
             lead,
@@ -439,7 +519,7 @@ describe('deploy.sh --dry-run', () => {
         const lead = leadingWords(c.words).join(' ');
         if (lead === `gcloud storage rm gs://${BUCKET}`) return [`storage buckets gs://${BUCKET}`];
         const match =
-          /^gcloud (iam service-accounts|functions|(?:beta )?run worker-pools|compute networks(?: subnets| vpc-access connectors)?|managed-kafka clusters|pubsub topics|pubsub subscriptions|artifacts repositories|firestore databases|secrets) delete ?(\S*)$/.exec(
+          /^gcloud (iam service-accounts|functions|(?:beta )?run worker-pools|compute networks(?: subnets| vpc-access connectors)?|managed-kafka clusters|pubsub topics|pubsub subscriptions|artifacts repositories|firestore databases|secrets|run services) delete ?(\S*)$/.exec(
             lead,
           );
         return match ? [`${match[1]} ${match[2]!.replace(/@.*/, '')}`] : [];
@@ -514,6 +594,10 @@ describe('deploy.sh options and errors', () => {
     expect(collection.stderr).toMatch(/--set cannot change ALERTS_COLLECTION/);
     const nested = await runDeploy(['--dry-run', `--project=${PROJECT}`, '--quarantine-prefix=uploads/bad/']);
     expect(nested.stderr).toMatch(/must not be inside the upload prefix/);
+    // The console's invokers are an IAM group, not the Firestore rules' token claim.
+    const claim = await runDeploy(['--dry-run', `--project=${PROJECT}`, '--console-group=anomaly-readers']);
+    expect(claim.code).toBe(1);
+    expect(claim.stderr).toMatch(/--console-group 'anomaly-readers' is not a group's email address/);
   });
 });
 
@@ -525,14 +609,27 @@ describe('deploy.sh against a fake gcloud', () => {
 
   it('does what the dry run printed, changes nothing on a second run, and tears everything down', async () => {
     const state = path.join(SANDBOX, 'fake-state.json');
-    const first = await runDeploy([`--project=${PROJECT}`], fakeEnv(state));
+    const args = [`--project=${PROJECT}`, `--console-group=${CONSOLE_GROUP}`];
+    const first = await runDeploy(args, fakeEnv(state));
     expect(first.code, first.stderr).toBe(0);
     expect(normalized(first)).toEqual(normalized(runs.managed));
 
-    const second = await runDeploy([`--project=${PROJECT}`], fakeEnv(state));
+    const second = await runDeploy(args, fakeEnv(state));
     expect(second.code, second.stderr).toBe(0);
     expect(changes(second).map((c) => c.line)).toEqual([]);
     expect(second.stderr).toMatch(/function ingest is up to date/);
+    expect(second.stderr).toMatch(/service stock-anomalies-console is up to date/);
+
+    // Someone makes the console public by hand: the next run takes it back, and changes nothing else.
+    const opened = JSON.parse(readFileSync(state, 'utf8')) as { policies: Record<string, string[]> };
+    opened.policies[`run services|${CONSOLE_SERVICE}|us-central1`]!.push('roles/run.invoker,allUsers,');
+    writeFileSync(state, JSON.stringify(opened));
+    const third = await runDeploy(args, fakeEnv(state));
+    expect(third.code, third.stderr).toBe(0);
+    expect(changes(third).map((c) => c.line)).toEqual([
+      `+ gcloud run services remove-iam-policy-binding ${CONSOLE_SERVICE} --region=us-central1 --project=${PROJECT} --member=allUsers --role=roles/run.invoker --all`,
+    ]);
+    expect(third.stderr).toMatch(/removing roles\/run\.invoker of allUsers from stock-anomalies-console/);
 
     const teardown = await runDeploy(
       [`--project=${PROJECT}`, '--teardown', '--delete-data', '--yes'],
@@ -586,7 +683,7 @@ describe('deploy.sh against a fake gcloud', () => {
 describe('the deployed package', () => {
   it('builds from exactly the uploaded sources and registers the entry points deploy.sh names', async () => {
     const entryPoints = [...componentCommands(runs.managed.commands).entries()]
-      .filter(([component]) => component !== 'dispatcher')
+      .filter(([component]) => component !== 'dispatcher' && component !== 'console')
       .map(([, command]) => flagValue(command.words, 'entry-point')!);
     expect(sorted(entryPoints)).toEqual(['detect', 'ingest', 'notify']);
 
@@ -637,21 +734,32 @@ describe('the deployed package', () => {
     expect(readFileSync(path.join(upload, 'deploy/dispatcher.Dockerfile'), 'utf8')).toContain(
       'CMD ["node", "dist/functions/dispatcherPool/main.js"]',
     );
+    expect(readFileSync(path.join(upload, 'deploy/console.Dockerfile'), 'utf8')).toContain(
+      'CMD ["node", "dist/console/server.js"]',
+    );
+    // Once the console's sources are in the repository, the build must emit its entry (tsconfig.build.json).
+    if (existsSync(path.join(upload, 'console/server.ts'))) {
+      expect(existsSync(path.join(upload, 'dist/console/server.js')), 'the console entry').toBe(true);
+    }
   }, 180_000);
 });
 
 describe('shellcheck', () => {
-  it('finds nothing in deploy.sh and the CI install script', () => {
+  it('finds nothing in deploy.sh and the CI scripts', () => {
     const version = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
     if (version.error) {
       throw new Error(
         'shellcheck is not installed: run .ci/install-shellcheck.sh (Debian package shellcheck)',
       );
     }
-    const result = spawnSync('shellcheck', ['deploy.sh', '.ci/install-shellcheck.sh'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      'shellcheck',
+      ['deploy.sh', '.ci/run', '.ci/install-shellcheck.sh', '.ci/install-chromium.sh'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
   });

@@ -6,7 +6,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Firestore } from '@google-cloud/firestore';
 import { Storage } from '@google-cloud/storage';
+import { fromEpisodeDocument } from '../../shared/state/episodeStore.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../cli/generate/index.js';
@@ -54,6 +56,7 @@ let withFooter: string;
 let expectedAlerts: string[];
 let expectedReports: Array<{ report: { object: string } }>;
 let expectedQuarantine: string[];
+let expectedEpisodes: string[];
 
 beforeAll(async () => {
   await resetStack();
@@ -83,10 +86,13 @@ beforeAll(async () => {
 
   const reportFile = join(work, 'report.json');
   const quarantineFile = join(work, 'quarantine.csv');
+  const episodesFile = join(work, 'episodes.jsonl');
   const batch = await cli(
     'detect',
     '--format',
     'jsonl',
+    '--episodes',
+    episodesFile,
     '--report',
     reportFile,
     '--quarantine',
@@ -101,6 +107,7 @@ beforeAll(async () => {
   expectedAlerts = alertLines(batch.stdout);
   expectedReports = JSON.parse(readFileSync(reportFile, 'utf8'));
   expectedQuarantine = readFileSync(quarantineFile, 'utf8').trim().split('\n').slice(1);
+  expectedEpisodes = readFileSync(episodesFile, 'utf8').trim().split('\n');
   expect(expectedAlerts.length).toBeGreaterThan(500);
 
   const dropped = await cli('drop', ...samples, messy, rejected, skipped, headerOnly, withFooter);
@@ -111,6 +118,31 @@ beforeAll(async () => {
 describe('the pipeline on the local stack', () => {
   it('writes exactly the alerts the batch CLI finds, bar for bar', async () => {
     expect(await pipelineAlerts()).toEqual(expectedAlerts);
+  });
+
+  it('keeps the episodes the batch CLI finds, and every processed bar in its day', async () => {
+    const db = new Firestore({ projectId: endpoints.project });
+    try {
+      const episodes = (await db.collection('episodes').get()).docs
+        .map((doc) => fromEpisodeDocument(doc.data()))
+        .sort((a, b) => (a.symbol !== b.symbol ? (a.symbol < b.symbol ? -1 : 1) : a.start < b.start ? -1 : 1))
+        .map((episode) => JSON.stringify(episode));
+      expect(episodes).toEqual(expectedEpisodes);
+      expect(episodes.length).toBeGreaterThan(50);
+
+      const days = (await db.collection('bars').get()).docs.map((doc) => doc.data());
+      const stored = days.reduce((sum, day) => sum + Object.keys(day.minutes).length, 0);
+      const processed = (await reports()).reduce((sum, view) => sum + view.detection.processed, 0);
+      expect(stored).toBe(processed);
+      // The sample's first bar, 2017-01-02 09:15 IST, has the open the file gives it.
+      const [first] = readFileSync(samples[0]!, 'utf8').split('\n')[1]!.split(',').slice(1).map(Number) as [
+        number,
+      ];
+      const idfc = days.find((day) => day.symbol === 'IDFCFIRSTB' && day.day === '2017-01-02')!;
+      expect(idfc.minutes[String(Date.parse('2017-01-02T03:45:00Z') / 60_000)][0]).toBe(first);
+    } finally {
+      await db.terminate();
+    }
   });
 
   it('reports each object as the batch CLI does, and the rejected one as rejected', async () => {

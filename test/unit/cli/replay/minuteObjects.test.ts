@@ -137,10 +137,7 @@ describe('MinuteObjects: files regrouped by market minute', () => {
           '2017-01-02 09:17:30+05:30,10,10,10,10,-5\n' +
           '2017-01-02 09:18:00+05:30,10,10,10,10,5\n',
       ],
-      [
-        'EMPTY.csv',
-        'symbol,timestamp,open,high,low,close,volume\n , 2017-01-02T03:48Z ,10,10,10,10,5\n',
-      ],
+      ['EMPTY.csv', 'symbol,timestamp,open,high,low,close,volume\n , 2017-01-02T03:48Z ,10,10,10,10,5\n'],
     ]);
     expect(objects['replay/2017-01-02T0346Z.csv']).toBe(
       `${MINUTE_OBJECT_HEADER}\n` +

@@ -13,7 +13,9 @@ import { readRows } from '../../shared/core/readObject.js';
 import { ObjectRejectedError } from '../../shared/core/report.js';
 import { formatMinute, parseMinute, ZoneOffsets } from '../../shared/core/timestamp.js';
 import { isProgrammingError } from '../../shared/errors.js';
+import { ingestionId } from '../../shared/pipeline/documentIds.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
+import { SETTLED_STATUSES, type FirestoreIngestionStore } from '../../shared/state/ingestionStore.js';
 import type { CliContext } from '../context.js';
 import { fileChunks } from '../fileChunks.js';
 import { MinuteObjects, minuteObjectName, type MinuteRange } from '../replay/minuteObjects.js';
@@ -25,7 +27,7 @@ import {
   runOnSchedule,
   type Clock,
 } from '../replay/schedule.js';
-import { clients, stackError } from '../stackClients.js';
+import { clients, stackError, stackIngestionStore } from '../stackClients.js';
 import { UsageError } from '../usageError.js';
 
 export interface ReplayOptions {
@@ -34,6 +36,7 @@ export interface ReplayOptions {
   to?: string;
   limit?: string;
   timezone: string;
+  waitIngest?: boolean;
 }
 
 /** Puts one object into the bucket. */
@@ -51,6 +54,11 @@ start + k x 60 s / N, whatever the market time since the minute before it: a
 minute in which nothing traded takes no time, and a night or a weekend between
 sessions takes one interval like any other step. An upload that ends after the
 next one is due is reported as behind schedule; no object is skipped.
+
+The pipeline may ingest objects that arrive close together side by side, and a
+symbol's bars that reach Kafka after a later minute's are counted late, not
+detected. --wait-ingest uploads each object only once ingest has taken the one
+before (the wait counts against the schedule), so they are detected in order.
 
 A row whose timestamp (or symbol field) cannot be read is named (file:line),
 skipped and counted, and the exit code is 1. Every other row, bad or not, goes
@@ -72,6 +80,7 @@ export function registerReplayCommand(program: Command, context: CliContext): vo
     .option('--from <minute>', 'first minute replayed, included (ISO; without Z or an offset, exchange time)')
     .option('--to <minute>', 'last minute replayed, included')
     .option('--limit <K>', 'replay at most K minutes')
+    .option('--wait-ingest', 'after each upload, wait until ingest has taken the object')
     .option(
       '--timezone <tz>',
       'exchange time zone for timestamps without an offset',
@@ -81,8 +90,12 @@ export function registerReplayCommand(program: Command, context: CliContext): vo
     .action(async (files: string[], options: ReplayOptions) => {
       const stack = clients(context);
       const bucket = stack.storage.bucket(stack.bucket);
+      const store = stackIngestionStore(stack);
       const upload: Uploader = async (name, content) => {
-        await bucket.file(name).save(content, { resumable: false, contentType: 'text/csv' });
+        const file = bucket.file(name);
+        await file.save(content, { resumable: false, contentType: 'text/csv' });
+        if (options.waitIngest === true)
+          await ingested(store, name, String(file.metadata.generation), context);
       };
       await replay(files, options, context, upload);
     });
@@ -188,8 +201,9 @@ export async function replay(
   const rows = minutes.reduce((sum, minute) => sum + book.rowCount(minute), 0);
   const interval = intervalMs(settings.speed);
   log(
-    `replaying ${minutes.length} minutes (${stamp(minutes[0]!)} to ${stamp(minutes.at(-1)!)}), ${rows} rows ` +
-      `of ${files.length} files, ${settings.speed === MAX_SPEED ? 'as fast as uploads go' : `an object every ${seconds(interval)} (speed ${settings.speed})`}`,
+    `replaying ${count(minutes.length, 'minute')} (${stamp(minutes[0]!)} to ${stamp(minutes.at(-1)!)}), ${count(rows, 'row')} ` +
+      `of ${count(files.length, 'file')}, ${settings.speed === MAX_SPEED ? 'as fast as uploads go' : `an object every ${seconds(interval)} (speed ${settings.speed})`}` +
+      `${options.waitIngest === true ? ', each once ingest has taken the one before' : ''}`,
   );
 
   const width = String(minutes.length).length;
@@ -203,7 +217,7 @@ export async function replay(
         await upload(names[index]!, book.content(minute));
       } catch (error) {
         throw new Error(
-          `uploading ${names[index]} failed (${stackError(error).message}); ` +
+          `${names[index]}: ${stackError(error).message}; ` +
             `${index} of ${minutes.length} minutes replayed, resume with --from ${stamp(minute)}`,
           { cause: error },
         );
@@ -217,20 +231,47 @@ export async function replay(
           : '';
       log(
         `[${String(timing.index + 1).padStart(width)}/${minutes.length}] ${stamp(minute)} ${names[timing.index]} ` +
-          `${book.rowCount(minute)} rows${late}`,
+          `${count(book.rowCount(minute), 'row')}${late}`,
       );
     },
   );
 
   const parts = [
-    `replayed ${minutes.length} minutes, ${rows} rows of ${counts.symbols} symbols, in ${seconds(result.elapsed)}`,
-    `${result.behind} uploads behind schedule`,
-    `${counts.unplaced} rows skipped (timestamp or symbol unreadable)`,
+    `replayed ${count(minutes.length, 'minute')}, ${count(rows, 'row')} of ${count(counts.symbols, 'symbol')}, in ${seconds(result.elapsed)}`,
+    `${count(result.behind, 'upload')} behind schedule`,
+    `${count(counts.unplaced, 'row')} skipped (timestamp or symbol unreadable)`,
   ];
   const left = counts.placed - rows;
-  if (counts.outside > 0 || left > 0) parts.push(`${counts.outside + left} rows outside --from/--to/--limit`);
+  if (counts.outside > 0 || left > 0)
+    parts.push(`${count(counts.outside + left, 'row')} outside --from/--to/--limit`);
   log(parts.join('; '));
   if (counts.unplaced > 0) context.exitCode = 1;
+}
+
+/** How long --wait-ingest waits for one object before giving up. */
+const INGEST_WAIT_MS = 120_000;
+
+/**
+ * Resolves once ingest has settled the object generation (done, rejected or gone); a rejection is said, as
+ * the pipeline did not take the minute.
+ * @throws Error when it has not within INGEST_WAIT_MS
+ */
+async function ingested(
+  store: FirestoreIngestionStore,
+  name: string,
+  generation: string,
+  context: CliContext,
+): Promise<void> {
+  const id = ingestionId(name, generation);
+  for (const deadline = Date.now() + INGEST_WAIT_MS; Date.now() < deadline;) {
+    const status = (await store.statuses([id])).get(id);
+    if (status !== undefined && SETTLED_STATUSES.includes(status)) {
+      if (status !== 'done') context.stderr.write(`note: ingest found ${name} ${status}\n`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`ingest has not taken it within ${INGEST_WAIT_MS / 1000} s (is the stack up?)`);
 }
 
 /** Each file that cannot be read, with why. */
@@ -250,6 +291,10 @@ async function unreadableFiles(files: string[]): Promise<string[]> {
 /** A minute as the object names show it, with the colon: `2017-01-02T03:45Z`. */
 function stamp(minute: number): string {
   return `${formatMinute(minute).slice(0, 16)}Z`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function seconds(ms: number): string {

@@ -88,11 +88,11 @@ describe('stock-anomalies replay', () => {
     expect(run.stderr).toContain(
       `${beta}:3: skipped: unreadable timestamp 'Total'\n` +
         'replaying 4 minutes (2017-01-06T09:58Z to 2017-01-09T03:47Z), 6 rows of 2 files, an object every 1.00 s (speed 60)\n' +
-        '[1/4] 2017-01-06T09:58Z replay/2017-01-06T0958Z.csv 1 rows\n' +
+        '[1/4] 2017-01-06T09:58Z replay/2017-01-06T0958Z.csv 1 row\n' +
         '[2/4] 2017-01-06T09:59Z replay/2017-01-06T0959Z.csv 2 rows\n',
     );
     expect(run.stderr).toMatch(
-      /replayed 4 minutes, 6 rows of 2 symbols, in 3\.\d+ s; 0 uploads behind schedule; 1 rows skipped \(timestamp or symbol unreadable\)\n$/,
+      /replayed 4 minutes, 6 rows of 2 symbols, in 3\.\d+ s; 0 uploads behind schedule; 1 row skipped \(timestamp or symbol unreadable\)\n$/,
     );
     // The skipped row makes the exit code 1, once everything else is uploaded.
     expect(run.exitCode).toBe(1);
@@ -106,7 +106,7 @@ describe('stock-anomalies replay', () => {
       'replay/2017-01-09T0347Z.csv',
     ]);
     expect(slice.exitCode).toBe(0);
-    expect(slice.stderr).toContain('; 1 rows outside --from/--to/--limit');
+    expect(slice.stderr).toContain('; 1 row outside --from/--to/--limit');
     const limited = await replayed([acme], { from: '2017-01-06T09:59Z', limit: '2' });
     expect(limited.uploads.map((u) => u.name)).toEqual([
       'replay/2017-01-06T0959Z.csv',
@@ -118,7 +118,7 @@ describe('stock-anomalies replay', () => {
     const run = await replayed([acme], { speed: '600' }, 250);
     expect(run.uploads.map((u) => u.at)).toEqual([0, 250, 500, 750]);
     expect(run.stderr).toContain(
-      '[1/4] 2017-01-06T09:58Z replay/2017-01-06T0958Z.csv 1 rows; behind schedule by 0.150 s ' +
+      '[1/4] 2017-01-06T09:58Z replay/2017-01-06T0958Z.csv 1 row; behind schedule by 0.150 s ' +
         '(upload took 0.250 s, interval 0.100 s)',
     );
     expect(run.stderr).toContain('; 4 uploads behind schedule;');

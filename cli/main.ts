@@ -33,6 +33,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
       });
   },
   drop: async () => (await import('./commands/drop.js')).registerDropCommand,
+  replay: async () => (await import('./commands/replay.js')).registerReplayCommand,
   wait: async () => (await import('./commands/wait.js')).registerWaitCommand,
   alerts: async () => (await import('./commands/alerts.js')).registerAlertsCommand,
   reports: async () => (await import('./commands/reports.js')).registerReportsCommand,

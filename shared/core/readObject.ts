@@ -16,14 +16,32 @@ import type { ZoneOffsets } from './timestamp.js';
 /** The object's bytes, a chunk at a time: a stream, or chunks read synchronously from a local file. */
 export type ObjectSource = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
 
-export interface ReadObjectOptions {
-  /** The object's name (a path or a bucket object name); gives the symbol when there is no symbol column. */
+export interface ReadRowsOptions {
+  /** The object's name (a path or a bucket object name): a `.gz` ending means gzip. */
   objectName: string;
-  zone: ZoneOffsets;
   /** Past any of these the object is rejected, as soon as reading gets there. */
   limits: IngestLimits;
   /** Called with the size of each raw (possibly compressed) chunk read, for progress displays. */
   onBytes?: (bytes: number) => void;
+}
+
+export interface ReadObjectOptions extends ReadRowsOptions {
+  /** The object's name also gives the symbol when there is no symbol column. */
+  objectName: string;
+  zone: ZoneOffsets;
+}
+
+/**
+ * What the reader hands the rows of an object to, in order: ObjectIntake, which applies the contract, or a
+ * command that needs the fields as written (`replay`).
+ */
+export interface RowSink {
+  /** A well-formed record: its fields, and the line it starts on. A blank line comes as one empty field. */
+  addRow(fields: readonly string[], line: number): void;
+  /** A record with malformed quoting: its first physical line as written, without its line end. */
+  addMalformed(text: string, line: number): void;
+  /** The text read from here on held U+FFFD (bytes that are not UTF-8). */
+  replacementSeen(): void;
 }
 
 /**
@@ -33,18 +51,28 @@ export interface ReadObjectOptions {
  */
 export async function readObject(source: ObjectSource, options: ReadObjectOptions): Promise<ObjectBars> {
   const intake = new ObjectIntake(options.objectName, options.zone, options.limits);
-  const rows = new CsvRows(intake, options.limits);
+  await readRows(source, options, intake);
+  return intake.finish();
+}
+
+/**
+ * Reads one object's records into `sink`, as {@link readObject} reads them: the same gunzipping, decoding,
+ * quoting, line numbers and limits on lines and size.
+ * @throws ObjectRejectedError for a broken gzip stream or a limit passed, and whatever the sink throws;
+ *   any other error is an I/O failure of the source.
+ */
+export async function readRows(source: ObjectSource, options: ReadRowsOptions, sink: RowSink): Promise<void> {
+  const rows = new CsvRows(sink, options.limits);
   try {
     for await (const text of decodedText(source, options)) {
       // Bytes that are not UTF-8 decode to U+FFFD: the rows are checked for it only once it has been seen.
-      if (text.includes('\uFFFD')) intake.replacementSeen();
+      if (text.includes('\uFFFD')) sink.replacementSeen();
       rows.add(text);
     }
   } catch (error) {
     throw asRejection(error as Error);
   }
   rows.end();
-  return intake.finish();
 }
 
 /** The most physical lines one record may span: a quoted field still open at the end of the last is malformed. */
@@ -70,7 +98,7 @@ const CR_SEEN = 4;
 const MALFORMED = 5;
 
 /**
- * Feeds text, a piece at a time, to the intake as rows, with the line each starts on (contract §1).
+ * Feeds text, a piece at a time, to the sink as rows, with the line each starts on (contract §1).
  *
  * Text without a double quote, the common case, goes through Papa Parse's own parser the way Papa Parse's
  * stream readers do (the unfinished last row waits for the next piece), without their stream machinery, which
@@ -86,7 +114,7 @@ const MALFORMED = 5;
  * found malformed, so that the outcome does not depend on where the pieces end either.
  */
 class CsvRows {
-  readonly #intake: ObjectIntake;
+  readonly #sink: RowSink;
   readonly #limits: IngestLimits;
   // Lines end at LF; the CR of a CRLF end is dropped from the row's last field, so LF, CRLF and a mix of the
   // two read alike whatever the first piece holds.
@@ -105,8 +133,8 @@ class CsvRows {
   /** Where its first line ends, once a quoted field has run past it. */
   #firstEnd = -1;
 
-  constructor(intake: ObjectIntake, limits: IngestLimits) {
-    this.#intake = intake;
+  constructor(sink: RowSink, limits: IngestLimits) {
+    this.#sink = sink;
     this.#limits = limits;
   }
 
@@ -153,7 +181,7 @@ class CsvRows {
       const lastField = fields[fields.length - 1]!;
       if (lastField.charCodeAt(lastField.length - 1) === CR)
         fields[fields.length - 1] = lastField.slice(0, -1);
-      this.#intake.addRow(fields, line);
+      this.#sink.addRow(fields, line);
     }
     if (!last) this.#checkUnfinished(rest, 0);
     return rest;
@@ -247,7 +275,7 @@ class CsvRows {
     if (state !== MALFORMED) {
       if (end - start > max / 3 && longerThan(input, start, end, max)) throw lineTooLong(line, this.#limits);
       this.#nextLine += breaks + 1;
-      this.#intake.addRow(fieldsOf(input, start, end), line);
+      this.#sink.addRow(fieldsOf(input, start, end), line);
       return end + 1;
     }
     // Malformed at i: the record is its first line alone, once that has ended.
@@ -262,7 +290,7 @@ class CsvRows {
     this.#nextLine++;
     let textEnd = lineEnd;
     if (textEnd > start && input.charCodeAt(textEnd - 1) === CR) textEnd--;
-    this.#intake.addMalformed(input.substring(start, textEnd), line);
+    this.#sink.addMalformed(input.substring(start, textEnd), line);
     return lineEnd + 1;
   }
 
@@ -352,7 +380,7 @@ function longerThan(text: string, start: number, end: number, max: number): bool
  * @throws ObjectRejectedError as soon as the text passes MAX_OBJECT_BYTES: counted after gunzipping, since a
  *   small gzip can expand a thousandfold, and before decoding, so the count is exact bytes.
  */
-async function* decodedText(source: ObjectSource, options: ReadObjectOptions): AsyncGenerator<string> {
+async function* decodedText(source: ObjectSource, options: ReadRowsOptions): AsyncGenerator<string> {
   const iterator =
     Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
   let raw: Readable | undefined;

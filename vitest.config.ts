@@ -5,8 +5,9 @@ export default defineConfig({
     projects: [
       {
         test: {
+          // test/browser: pages in a real Chromium (.ci/install-chromium.sh), no stack.
           name: 'unit',
-          include: ['test/unit/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'test/browser/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },

@@ -127,6 +127,16 @@ export interface SymbolStateStore {
   heldSymbols(): Promise<Array<{ symbol: string; hold: SymbolHold; records: HeldRecordSummary[] }>>;
   /** Alerts detected over all symbols (what `wait` expects to find written). */
   detectedAlerts(): Promise<number>;
+  /** Each symbol's last processed minute, whether it is held, and its alerts detected (the console's health). */
+  summaries(): Promise<SymbolSummary[]>;
+}
+
+export interface SymbolSummary {
+  symbol: string;
+  /** Minutes since the epoch of the last bar processed, or null when none was. */
+  lastMinute: number | null;
+  held: boolean;
+  alertCount: number;
 }
 
 /** What a symbol never committed reads as. */
@@ -339,6 +349,23 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
     try {
       const states = await this.db.collection(this.collection).select('alertCount').get();
       return states.docs.reduce((sum, doc) => sum + Number(doc.get('alertCount') ?? 0), 0);
+    } catch (error) {
+      throw serviceError('Firestore', error);
+    }
+  }
+
+  async summaries(): Promise<SymbolSummary[]> {
+    try {
+      const states = await this.db
+        .collection(this.collection)
+        .select('symbol', 'lastMinute', 'held', 'alertCount')
+        .get();
+      return states.docs.map((doc) => ({
+        symbol: String(doc.get('symbol') ?? doc.id),
+        lastMinute: Number.isInteger(doc.get('lastMinute')) ? (doc.get('lastMinute') as number) : null,
+        held: doc.get('held') === true,
+        alertCount: Number(doc.get('alertCount') ?? 0),
+      }));
     } catch (error) {
       throw serviceError('Firestore', error);
     }

@@ -206,7 +206,7 @@ function legend(data: ChartResponse, model: ChartModel, hover: HTMLElement): HTM
       h(
         'span',
         {},
-        `${formatDate(data.alert.timestamp, tz)} (UTC day, times ${zoneLabel(tz, Date.parse(data.alert.timestamp))})`,
+        `session ${formatDate(data.alert.timestamp, tz)} · times ${zoneLabel(tz, Date.parse(data.alert.timestamp))}`,
       ),
       h('span', { 'data-testid': 'bar-count' }, `${formatCount(model.bars.length)} bars`),
       h(

@@ -29,7 +29,9 @@ export function episodeStart(id: string): string | undefined {
   return Number.isNaN(Date.parse(iso)) ? undefined : iso;
 }
 
-export function alertColumns(options: { episode: boolean } = { episode: true }): Column<AlertRow>[] {
+export function alertColumns(
+  options: { episode: boolean; symbol: boolean } = { episode: true, symbol: true },
+): Column<AlertRow>[] {
   const tz = context.timeZone;
   const columns: Column<AlertRow>[] = [
     {
@@ -37,7 +39,7 @@ export function alertColumns(options: { episode: boolean } = { episode: true }):
       cell: (row) => h('time', { datetime: row.timestamp }, formatDateTime(row.timestamp, tz)),
       class: 'time',
     },
-    { header: 'Symbol', cell: (row) => row.symbol, class: 'symbol' },
+    ...(options.symbol ? [{ header: 'Symbol', cell: (row: AlertRow) => row.symbol, class: 'symbol' }] : []),
     { header: 'Rules', cell: (row) => ruleTags(row.rules) },
     { header: 'Severity', cell: (row) => severityCell(row.severity), class: 'sevcol' },
     {

@@ -128,7 +128,7 @@ export interface IngestionRow {
 export interface KafkaHealth {
   topic: string;
   group: string;
-  partitions: { partition: number; committed: number | string; end: number | string; lag: number }[];
+  partitions: { partition: number; committed: number | string | null; end: number | string; lag: number }[];
   totalLag: number;
 }
 

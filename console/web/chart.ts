@@ -41,6 +41,10 @@ export interface DrawnChart {
   ): void;
 }
 
+/** Minutes shown before and after the alert when the chart opens. */
+const FRAME_BEFORE = 75;
+const FRAME_AFTER = 45;
+
 /** Draws the model into `container`; throws when the library did not load. */
 export function drawChart(container: HTMLElement, model: ChartModel): DrawnChart {
   const lib = window.LightweightCharts;
@@ -67,6 +71,7 @@ export function drawChart(container: HTMLElement, model: ChartModel): DrawnChart
     wickUpColor: CHART_COLORS.up,
     wickDownColor: CHART_COLORS.down,
     priceLineVisible: false,
+    lastValueVisible: false,
   });
   candles.setData(model.candleData);
   for (const line of model.priceLines) candles.createPriceLine(line);
@@ -81,11 +86,17 @@ export function drawChart(container: HTMLElement, model: ChartModel): DrawnChart
   for (const line of model.volumeLines) volume.createPriceLine(line);
 
   const panes = chart.panes();
-  panes[0]?.setStretchFactor(3);
+  panes[0]?.setStretchFactor(2.4);
   panes[1]?.setStretchFactor(1);
 
-  // Frame the alert: its session fits, and the alert sits in view.
-  chart.timeScale().fitContent();
+  // Frame the alert: two hours around it (the whole session is a scroll or a zoom away), so the marker, the
+  // band and the window's bars read at once and the price and volume scales fit what is around the alert.
+  const at = model.candleData.findIndex((point) => point.time === model.alertTime);
+  if (at >= 0 && model.candleData.length > FRAME_BEFORE + FRAME_AFTER) {
+    chart.timeScale().setVisibleLogicalRange({ from: at - FRAME_BEFORE, to: at + FRAME_AFTER });
+  } else {
+    chart.timeScale().fitContent();
+  }
 
   window.__chart = {
     bars: model.bars,

@@ -25,7 +25,7 @@ export const CHART_COLORS = {
   volume: '#b7c0ca',
   windowVolume: '#4263eb',
   alert: '#7e22ce',
-  otherAlert: '#f59f00',
+  otherAlert: 'rgba(240, 140, 0, 0.75)',
   prevClose: '#495057',
   band: '#e8590c',
   mean: '#4263eb',
@@ -138,7 +138,7 @@ export function chartModel(data: ChartResponse, timeZone: string): ChartModel {
             position: 'aboveBar',
             shape: 'circle',
             color: CHART_COLORS.otherAlert,
-            size: 0.6,
+            size: 0.5,
             id: other.id,
           };
     })

@@ -84,7 +84,7 @@ export const episodePage: PageFactory = (root, route) => {
       id: 'triage-assignee',
       'data-testid': 'assignee',
       autocomplete: 'off',
-      placeholder: context.meta?.user ?? 'name',
+      placeholder: context.meta ? `who (you are ${context.meta.user})` : 'who',
     });
     const notes = h('textarea', { id: 'triage-notes', 'data-testid': 'notes', rows: 3 });
     const comment = h('textarea', {
@@ -118,7 +118,7 @@ export const episodePage: PageFactory = (root, route) => {
     });
 
     const alertTable = rowTable<AlertRow>({
-      columns: alertColumns({ episode: false }),
+      columns: alertColumns({ episode: false, symbol: false }),
       href: (row) => href.alert(row.id),
       label: alertLabel,
       id: (row) => row.id,

@@ -48,7 +48,7 @@ export const healthPage: PageFactory = (root) => {
       const health = await api.health();
       if (unmounted) return;
       render(health);
-      updated.textContent = `updated ${formatTime(Date.now(), context.timeZone)} · every ${HEALTH_REFRESH_MS / 1000} s`;
+      updated.textContent = `updated ${formatTime(Date.now(), context.timeZone)} · every ${HEALTH_REFRESH_MS / 1000} s · times ${zoneLabel(context.timeZone)}`;
       updated.classList.remove('stale');
     } catch (error) {
       if (unmounted) return;
@@ -86,7 +86,7 @@ export const healthPage: PageFactory = (root) => {
               ['Partition', 'Committed', 'End', 'Lag'],
               kafka.partitions.map((p) => [
                 String(p.partition),
-                String(p.committed),
+                p.committed === null ? '—' : String(p.committed),
                 String(p.end),
                 h('span', { class: p.lag > 0 ? 'warn' : '' }, formatCount(p.lag)),
               ]),
@@ -105,7 +105,7 @@ export const healthPage: PageFactory = (root) => {
         : dead.length === 0
           ? h('p', { class: 'ok' }, 'None parked.')
           : table(
-              ['Partition', 'Offset', 'Symbol', 'Reason', 'Error', `At (${zoneLabel(tz)})`],
+              ['Partition', 'Offset', 'Symbol', 'Reason', 'Error', 'At'],
               dead.map((d) => [
                 String(d.partition),
                 String(d.offset),
@@ -126,7 +126,7 @@ export const healthPage: PageFactory = (root) => {
       health.symbols.length === 0
         ? h('p', { class: 'empty' }, 'No symbol processed yet.')
         : table(
-            ['Symbol', `Last processed minute (${zoneLabel(tz)})`, 'Alerts', 'State'],
+            ['Symbol', 'Last processed minute', 'Alerts', 'State'],
             health.symbols.map((s) => [
               s.symbol,
               s.lastMinute ? formatDateTime(s.lastMinute, tz) : '—',

@@ -28,6 +28,7 @@ export const ingestionsPage: PageFactory = (root, route) => {
 
   const list = h('div', { class: 'ingestions', 'data-testid': 'ingestions' });
   const info = h('span', { class: 'total', 'data-testid': 'total' });
+  const zone = h('span', { class: 'zone' });
   const filter = h(
     'select',
     { 'data-testid': 'filter-status', name: 'status' },
@@ -50,7 +51,7 @@ export const ingestionsPage: PageFactory = (root, route) => {
         'header',
         { class: 'page-head' },
         h('h1', { id: 'page-title' }, 'Ingestions'),
-        h('div', { class: 'counts' }, info),
+        h('div', { class: 'counts' }, info, zone),
       ),
       h(
         'form',
@@ -67,6 +68,7 @@ export const ingestionsPage: PageFactory = (root, route) => {
       const { items } = await api.ingestions(status || undefined);
       if (unmounted) return;
       info.textContent = `${formatCount(items.length)} ${items.length === 1 ? 'object' : 'objects'}`;
+      zone.textContent = `times ${zoneLabel(context.timeZone)}`;
       render(items);
       if (items.some((item) => item.status === 'running'))
         timer = window.setTimeout(() => void load(), REFRESH_MS);
@@ -102,7 +104,7 @@ export const ingestionsPage: PageFactory = (root, route) => {
               [
                 'Object',
                 'Status',
-                `Finished (${zoneLabel(tz)})`,
+                'Finished',
                 'Accepted',
                 'Bad',
                 'Duplicates',

@@ -121,7 +121,7 @@ async function start(): Promise<void> {
           { href: 'https://www.tradingview.com/', rel: 'noopener noreferrer', target: '_blank' },
           'TradingView Lightweight Charts™',
         ),
-        ` — ${CHART_NOTICE}`,
+        ` ${CHART_NOTICE.replace('TradingView Lightweight Charts™ ', '')}`,
       ),
     ),
     help,

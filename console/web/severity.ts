@@ -1,13 +1,16 @@
 /**
- * A severity as a bar and a number. The bar is bounded (s / (s + 1): 0.05 fills 5%, 1 half, 3 three quarters)
- * so that it reads the same on every page; the number is exact.
+ * A severity as a bar and a number. The bar is logarithmic and bounded, ln(1 + s) / ln(1 + 20), so that it
+ * reads the same on every page and still tells 0.5 from 3 from 8 (20 and beyond fill it); the number is exact.
  */
 import { h } from './dom.js';
 import { formatSeverity } from './format.js';
 
+/** The severity that fills the bar. */
+export const SEVERITY_FULL = 20;
+
 export function severityFill(severity: number): number {
   if (!Number.isFinite(severity) || severity <= 0) return 0;
-  return severity / (severity + 1);
+  return Math.min(1, Math.log1p(severity) / Math.log1p(SEVERITY_FULL));
 }
 
 export function severityCell(severity: number | null): HTMLElement {

@@ -163,11 +163,11 @@ async function start(): Promise<void> {
       if (link.dataset.page === section(parsed.page)) link.setAttribute('aria-current', 'page');
       else link.removeAttribute('aria-current');
     }
-    if (document.activeElement instanceof HTMLElement && !main.contains(document.activeElement)) {
-      // Leave the focus where it was (a nav link), unless it was inside the old page, which is gone now.
-    } else {
+    // The focus stays on a navigation link the analyst used; anywhere else (the old page, about to go) it
+    // moves to the page, so that the keys and the screen reader start there.
+    const active = document.activeElement;
+    if (active === null || active === document.body || main.contains(active))
       main.focus({ preventScroll: true });
-    }
     window.scrollTo(0, 0);
     current = pages[parsed.page](main, parsed);
   };

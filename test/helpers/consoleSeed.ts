@@ -40,14 +40,17 @@ export function severityParts(alert: Pick<StoredAlert, 'a1' | 'a2'>): {
   severity: number | null;
 } {
   const a1 = alert.a1 ? round6(Math.abs(alert.a1.changePct) / (A1 * 100) - 1) : null;
-  const a2 =
-    alert.a2 && alert.a2.volumeRatio !== null ? round6(alert.a2.volumeRatio / (1 + A2) - 1) : null;
+  const a2 = alert.a2 && alert.a2.volumeRatio !== null ? round6(alert.a2.volumeRatio / (1 + A2) - 1) : null;
   const parts = [a1, a2].filter((part): part is number => part !== null);
   return { a1, a2, severity: parts.length === 0 ? null : Math.max(...parts) };
 }
 
 /** Writes severity, episodes and bars unless the pipeline already writes episodes; true when it seeded. */
-export async function seedPipelineFields(db: Firestore, files: string[], zone = 'Asia/Kolkata'): Promise<boolean> {
+export async function seedPipelineFields(
+  db: Firestore,
+  files: string[],
+  zone = 'Asia/Kolkata',
+): Promise<boolean> {
   const existing = await db.collection('episodes').limit(1).get();
   if (!existing.empty) return false;
   const alertDocs = await db.collection('alerts').get();
@@ -59,7 +62,9 @@ export async function seedPipelineFields(db: Firestore, files: string[], zone = 
       minute: Math.floor((data.timestamp as Timestamp).toMillis() / 60_000),
       rules: data.rules as string[],
       ...(data.a1 ? { a1: { changePct: Number(data.a1.changePct) } } : {}),
-      ...(data.a2 ? { a2: { volumeRatio: data.a2.volumeRatio === null ? null : Number(data.a2.volumeRatio) } } : {}),
+      ...(data.a2
+        ? { a2: { volumeRatio: data.a2.volumeRatio === null ? null : Number(data.a2.volumeRatio) } }
+        : {}),
     };
   });
   alerts.sort((a, b) => (a.symbol === b.symbol ? a.minute - b.minute : a.symbol < b.symbol ? -1 : 1));
@@ -82,7 +87,9 @@ export async function seedPipelineFields(db: Firestore, files: string[], zone = 
     const last = run[run.length - 1]!;
     const startIso = new Date(first.minute * 60_000).toISOString().replace('.000Z', 'Z');
     const episodeId = alertId({ symbol: first.symbol, timestamp: startIso });
-    const severities = run.map((alert) => severityParts(alert).severity).filter((s): s is number => s !== null);
+    const severities = run
+      .map((alert) => severityParts(alert).severity)
+      .filter((s): s is number => s !== null);
     batch.set(db.collection('episodes').doc(episodeId), {
       symbol: first.symbol,
       start: Timestamp.fromMillis(first.minute * 60_000),
@@ -110,7 +117,10 @@ export async function seedPipelineFields(db: Firestore, files: string[], zone = 
   };
   for (const alert of alerts) {
     const previous = run[run.length - 1];
-    if (previous && (previous.symbol !== alert.symbol || alert.minute - previous.minute > EPISODE_GAP_MINUTES)) {
+    if (
+      previous &&
+      (previous.symbol !== alert.symbol || alert.minute - previous.minute > EPISODE_GAP_MINUTES)
+    ) {
       await closeRun();
     }
     run.push(alert);
@@ -132,7 +142,9 @@ export async function seedPipelineFields(db: Firestore, files: string[], zone = 
         const day = new Date(minute * 60_000).toISOString().slice(0, 10);
         let minutes = days.get(day);
         if (!minutes) days.set(day, (minutes = {}));
-        minutes[String(minute)] = [OPEN, HIGH, LOW, CLOSE, VOLUME].map((column) => bars.table.value(row, column));
+        minutes[String(minute)] = [OPEN, HIGH, LOW, CLOSE, VOLUME].map((column) =>
+          bars.table.value(row, column),
+        );
       }
       for (const [day, minutes] of days) {
         batch.set(db.collection('bars').doc(`${symbolStateId(symbolRun.symbol)}@${day}`), {

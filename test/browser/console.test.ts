@@ -414,6 +414,28 @@ describe('triage', () => {
     await screenshot(page, 'episode-triage');
   });
 
+  it('follows changes without a reload: a triage made elsewhere shows on the open first page', async () => {
+    const page = await open('#/episodes?symbol=TATASTEEL&limit=200', '[data-testid=episode-row]');
+    const [id] = await rowIds(page, 'episode');
+    const row = page.locator(`[data-testid=episode-row][data-id="${id}"] [data-testid=status]`);
+    expect(await row.textContent()).toBe('new');
+    const answer = await fetch(`${base}api/episodes/${encodeURIComponent(id!)}/triage`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'escalated', comment: 'seen by another analyst' }),
+    });
+    expect(answer.status).toBe(200);
+    await page.waitForFunction(
+      (episode) =>
+        document.querySelector(`[data-testid=episode-row][data-id="${episode}"] [data-testid=status]`)
+          ?.textContent === 'escalated',
+      id,
+      { timeout: 10_000 },
+    );
+    expect(await page.getByTestId('live').textContent()).toBe('live');
+    expect(pageErrors(page)).toEqual([]);
+  });
+
   it("shows the server's error for an episode that does not exist", async () => {
     const page = await open('#/episodes/NOSUCH@2017-01-02T03:45:00Z', '[data-testid=error]');
     expect(await page.getByTestId('error').textContent()).toContain("episode 'NOSUCH@2017-01-02T03:45:00Z'");

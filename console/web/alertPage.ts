@@ -6,6 +6,8 @@
 import {
   api,
   ApiError,
+  isRetriable,
+  RETRY_MS,
   type AlertRow,
   type ChartResponse,
   type EpisodeRow,
@@ -45,7 +47,7 @@ export const alertPage: PageFactory = (root, route) => {
   const keys = [{ keys: ['Escape'], label: 'back', run: () => goBack('#/alerts') }];
   setPageKeys(keys);
 
-  void (async () => {
+  const fetchPage = async (): Promise<void> => {
     try {
       const [data, detail] = await Promise.all([api.chart(id), api.alert(id).catch(() => null)]);
       if (unmounted) return;
@@ -53,13 +55,15 @@ export const alertPage: PageFactory = (root, route) => {
       render(data, detail?.episode ?? null);
     } catch (error) {
       if (unmounted) return;
+      if (isRetriable(error)) window.setTimeout(() => !unmounted && void fetchPage(), RETRY_MS);
       replace(
         root,
         h('p', {}, h('a', { href: '#/alerts' }, '← Alerts')),
         errorBox(error instanceof ApiError ? `${error.message}` : String(error)),
       );
     }
-  })();
+  };
+  void fetchPage();
 
   function render(data: ChartResponse, episode: EpisodeRow | null): void {
     const alert = data.alert;

@@ -187,6 +187,17 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Whether trying again in a moment can help: the server is loading its read model or a backing service is
+ * down (503), or there was no answer at all.
+ */
+export function isRetriable(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 503 || error.status === 0);
+}
+
+/** How long the pages wait before asking again after a retriable error. */
+export const RETRY_MS = 1500;
+
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   let response: Response;
   try {

@@ -6,6 +6,8 @@
 import {
   api,
   ApiError,
+  isRetriable,
+  RETRY_MS,
   CLOSING_STATUSES,
   STATUSES,
   type AlertRow,
@@ -41,19 +43,21 @@ export const episodePage: PageFactory = (root, route) => {
   setPageKeys(stopKeys);
   replace(root, h('p', { class: 'loading' }, 'Loading ', id, '…'));
 
-  void (async () => {
+  const fetchPage = async (): Promise<void> => {
     try {
       const data = await api.episode(id);
       if (!unmounted) render(data.episode, data.alerts, data.history);
     } catch (error) {
       if (unmounted) return;
+      if (isRetriable(error)) window.setTimeout(() => !unmounted && void fetchPage(), RETRY_MS);
       replace(
         root,
         h('p', {}, h('a', { href: '#/episodes' }, '← Episodes')),
         errorBox(error instanceof ApiError ? error.message : String(error)),
       );
     }
-  })();
+  };
+  void fetchPage();
 
   function render(initial: EpisodeRow, alerts: AlertRow[], initialHistory: HistoryEntry[]): void {
     const tz = context.timeZone;

@@ -4,7 +4,7 @@
  * live updates from /api/events: on the first page the list refreshes itself; further on, a banner says how
  * many new ones match and takes you to them.
  */
-import { ApiError, STATUSES, type ListQuery, type Page } from './api.js';
+import { ApiError, isRetriable, RETRY_MS, STATUSES, type ListQuery, type Page } from './api.js';
 import { context } from './context.js';
 import { append, errorBox, h, replace } from './dom.js';
 import { onChange } from './events.js';
@@ -119,7 +119,14 @@ export function listView<T>(root: HTMLElement, params: URLSearchParams, spec: Li
       if (index === 0) banner.hidden = true;
     } catch (error) {
       if (ticket !== loading || unmounted) return;
-      replace(status, errorBox(error instanceof ApiError ? error.message : String(error)));
+      const retrying = isRetriable(error);
+      replace(
+        status,
+        errorBox(
+          `${error instanceof ApiError ? error.message : String(error)}${retrying ? ' — trying again…' : ''}`,
+        ),
+      );
+      if (retrying) window.setTimeout(() => ticket === loading && !unmounted && void load(options), RETRY_MS);
     } finally {
       if (ticket === loading) root.querySelector('.list')?.removeAttribute('aria-busy');
     }

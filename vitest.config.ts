@@ -5,9 +5,11 @@ export default defineConfig({
     projects: [
       {
         test: {
-          // test/browser: pages in a real Chromium (.ci/install-chromium.sh), no stack.
+          // test/browser: pages in a real Chromium (.ci/install-chromium.sh), no stack; the console's browser
+          // test needs the stack and runs in the stack project.
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/browser/**/*.test.ts'],
+          exclude: ['test/browser/console.test.ts'],
           testTimeout: 30_000,
         },
       },
@@ -15,7 +17,7 @@ export default defineConfig({
         test: {
           // Real Kafka, emulators, fake-gcs-server and the functions: one file at a time, one shared stack.
           name: 'stack',
-          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/browser/console.test.ts'],
           globalSetup: ['test/stackSetup.ts'],
           fileParallelism: false,
           testTimeout: 180_000,

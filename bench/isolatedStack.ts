@@ -30,7 +30,8 @@ export type StackPlacement = Record<
   | 'STACK_DETECT_PORT'
   | 'STACK_NOTIFY_PORT'
   | 'STACK_ROUTER_HEALTH_PORT'
-  | 'STACK_DISPATCHER_HEALTH_PORT',
+  | 'STACK_DISPATCHER_HEALTH_PORT'
+  | 'STACK_CONSOLE_PORT',
   string
 >;
 
@@ -49,6 +50,7 @@ export function benchPlacement(name: string, offset = 0): StackPlacement {
     STACK_NOTIFY_PORT: port(8083),
     STACK_ROUTER_HEALTH_PORT: port(8087),
     STACK_DISPATCHER_HEALTH_PORT: port(8088),
+    STACK_CONSOLE_PORT: port(8090),
   };
 }
 

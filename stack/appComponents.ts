@@ -1,7 +1,7 @@
 /**
  * The application on the local stack: the three functions, each served by functions-framework exactly as
- * Cloud Run serves it, the storage-event router (Eventarc's part) and the Kafka dispatcher (KafkaSource's
- * part). They run the compiled code in dist/, which `npm install` builds.
+ * Cloud Run serves it, the storage-event router (Eventarc's part), the Kafka dispatcher (KafkaSource's
+ * part) and the analysts' console. They run the compiled code in dist/, which `npm install` builds.
  */
 import path from 'node:path';
 import type { ComponentFactory, ProcessComponent, StackContext } from './component.js';
@@ -67,6 +67,26 @@ function nodeProcess(
   };
 }
 
+/** The analysts' console (console/server.ts) on STACK_CONSOLE_PORT, bound to the loopback interface. */
+function consoleComponent(ctx: StackContext): ProcessComponent {
+  const port = ctx.endpoints.consolePort;
+  return {
+    name: 'console',
+    command: process.execPath,
+    args: [path.join(ctx.paths.root, 'dist/console/server.js')],
+    env: { ...stackClientEnv(ctx.env), PORT: String(port), CONSOLE_HOST: STACK_HOST },
+    ports: [port],
+    dependsOn: ['firestore', 'kafka', 'fake-gcs'],
+    startTimeoutMs: 60_000,
+    // /api/meta answers from the start, while the read model is still loading.
+    healthCheck: () => isHttpOk(`http://${STACK_HOST}:${port}/api/meta`),
+    envLines: () => [`CONSOLE_URL=${consoleUrl(ctx)}`],
+  };
+}
+
+/** Where the local stack's console answers. */
+export const consoleUrl = (ctx: StackContext) => `http://${STACK_HOST}:${ctx.endpoints.consolePort}/`;
+
 export const appComponents: ComponentFactory = (ctx) => {
   const { functions } = ctx.endpoints;
   return [
@@ -93,5 +113,6 @@ export const appComponents: ComponentFactory = (ctx) => {
       },
       ['detect', 'kafka'],
     ),
+    consoleComponent(ctx),
   ];
 };

@@ -35,6 +35,8 @@ export const STACK_VARIABLES = {
   STACK_NOTIFY_PORT: '8083',
   STACK_ROUTER_HEALTH_PORT: '8087',
   STACK_DISPATCHER_HEALTH_PORT: '8088',
+  /** The analysts' console (console/server.ts). */
+  STACK_CONSOLE_PORT: '8090',
 } as const;
 
 export type StackVariable = keyof typeof STACK_VARIABLES;
@@ -90,6 +92,8 @@ export interface StackEndpoints {
     readonly routerPort: number;
     readonly dispatcherPort: number;
   };
+  /** The analysts' console's port. */
+  readonly consolePort: number;
 }
 
 /** Reads one stack variable, falling back to its default when unset or empty. */
@@ -158,6 +162,7 @@ export function stackEndpoints(env: NodeJS.ProcessEnv = process.env): StackEndpo
       routerPort: readPort('STACK_ROUTER_HEALTH_PORT', env),
       dispatcherPort: readPort('STACK_DISPATCHER_HEALTH_PORT', env),
     },
+    consolePort: readPort('STACK_CONSOLE_PORT', env),
   };
 }
 

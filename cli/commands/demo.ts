@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { appComponents } from '../../stack/appComponents.js';
+import { appComponents, consoleUrl } from '../../stack/appComponents.js';
 import { createStackContext, stackComponents } from '../../stack/components.js';
 import { stackUp } from '../../stack/orchestrate.js';
 import { writeText, type CliContext } from '../context.js';
@@ -94,6 +94,9 @@ export function registerDemoCommand(program: Command, context: CliContext): void
           '  npx stock-anomalies drop <file.csv>... && npx stock-anomalies wait   run your own files through',
           `  FIRESTORE_EMULATOR_HOST=${endpoints.firestore.emulatorHost} (project ${endpoints.project}): collections alerts, ingestions, symbol-state`,
           '  npx stock-anomalies stack status | down                           endpoints and health; stop everything',
+          '',
+          'The stack keeps running (npx stock-anomalies stack down stops it).',
+          `Console: ${consoleUrl(ctx)}`,
           '',
         ].join('\n'),
       );

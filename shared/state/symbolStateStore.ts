@@ -139,6 +139,16 @@ export interface SymbolStateStore {
   heldSymbols(): Promise<Array<{ symbol: string; hold: SymbolHold; records: HeldRecordSummary[] }>>;
   /** Alerts detected over all symbols (what `wait` expects to find written). */
   detectedAlerts(): Promise<number>;
+  /** Each symbol's last processed minute, whether it is held, and its alerts detected (the console's health). */
+  summaries(): Promise<SymbolSummary[]>;
+}
+
+export interface SymbolSummary {
+  symbol: string;
+  /** Minutes since the epoch of the last bar processed, or null when none was. */
+  lastMinute: number | null;
+  held: boolean;
+  alertCount: number;
 }
 
 /** What a symbol never committed reads as. */
@@ -391,6 +401,23 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
     }
     const results = await this.#commit(batch, symbol);
     return results.at(-1)!.writeTime;
+  }
+
+  async summaries(): Promise<SymbolSummary[]> {
+    try {
+      const states = await this.db
+        .collection(this.collection)
+        .select('symbol', 'lastMinute', 'held', 'alertCount')
+        .get();
+      return states.docs.map((doc) => ({
+        symbol: String(doc.get('symbol') ?? doc.id),
+        lastMinute: Number.isInteger(doc.get('lastMinute')) ? (doc.get('lastMinute') as number) : null,
+        held: doc.get('held') === true,
+        alertCount: Number(doc.get('alertCount') ?? 0),
+      }));
+    } catch (error) {
+      throw serviceError('Firestore', error);
+    }
   }
 
   /** Writes the state document: created when it did not exist, else updated only if unchanged since read. */

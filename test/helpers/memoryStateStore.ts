@@ -13,6 +13,7 @@ import {
   type StoredSymbolState,
   type SymbolHold,
   type SymbolStateStore,
+  type SymbolSummary,
 } from '../../shared/state/symbolStateStore.js';
 
 interface Row {
@@ -107,6 +108,15 @@ export class MemoryStateStore implements SymbolStateStore {
 
   async detectedAlerts(): Promise<number> {
     return [...this.rows.values()].reduce((sum, row) => sum + row.stored.alertCount, 0);
+  }
+
+  async summaries(): Promise<SymbolSummary[]> {
+    return [...this.rows].map(([symbol, row]) => ({
+      symbol,
+      lastMinute: row.stored.state.lastMinute,
+      held: row.stored.hold !== null,
+      alertCount: row.stored.alertCount,
+    }));
   }
 
   #check(symbol: string, read: StoredSymbolState): Row | undefined {

@@ -465,7 +465,7 @@ describe('deploy.sh --dry-run', () => {
     expect(componentCommands(runs.internet.commands).get('console')!.line).not.toContain('--network');
   });
 
-  it('creates the composite indexes of firestore.indexes.json, the ones the alerts queries need', () => {
+  it('creates the composite indexes of firestore.indexes.json, the ones the alerts and console queries need', () => {
     const file = JSON.parse(readFileSync(path.join(ROOT, 'firestore.indexes.json'), 'utf8')) as {
       indexes: { collectionGroup: string; queryScope: string; fields: Record<string, string>[] }[];
     };
@@ -486,6 +486,15 @@ describe('deploy.sh --dry-run', () => {
           { fieldPath: 'timestamp', order: 'DESCENDING' },
         ],
       },
+      // The console's episode detail: where(episode ==).orderBy(timestamp).
+      {
+        collectionGroup: 'alerts',
+        queryScope: 'COLLECTION',
+        fields: [
+          { fieldPath: 'episode', order: 'ASCENDING' },
+          { fieldPath: 'timestamp', order: 'ASCENDING' },
+        ],
+      },
     ]);
     const creates = changes(runs.managed)
       .filter((c) => startsWith(c.words, 'gcloud firestore indexes composite create'))
@@ -493,6 +502,7 @@ describe('deploy.sh --dry-run', () => {
     expect(creates).toEqual([
       ['alerts', 'field-path=symbol,order=ascending', 'field-path=timestamp,order=descending'],
       ['alerts', 'field-path=rules,array-config=contains', 'field-path=timestamp,order=descending'],
+      ['alerts', 'field-path=episode,order=ascending', 'field-path=timestamp,order=ascending'],
     ]);
     const ttl = changes(runs.existing).filter((c) =>
       startsWith(c.words, 'gcloud firestore fields ttls update'),
@@ -550,13 +560,19 @@ describe('deploy.sh options and errors', () => {
     expect(rules.stdout).toContain("return 'traders@example.com'; // deploy.sh --allowed-group");
     expect(rules.stdout).not.toContain("return 'anomaly-readers'");
     const allowed = [...rules.stdout.matchAll(/^\s*allow\s+([a-z, ]+):/gm)].map((m) => m[1]);
-    expect(allowed, 'only reads are ever allowed').toEqual(['get, list', 'get, list']);
-    expect(rules.stdout).toMatch(
-      /match \/alerts\/\{document=\*\*\} \{\s*allow get, list: if isAllowedReader\(\);/,
-    );
-    expect(rules.stdout).toMatch(
-      /match \/ingestions\/\{document=\*\*\} \{\s*allow get, list: if isAllowedReader\(\);/,
-    );
+    expect(allowed, 'only reads are ever allowed').toEqual([
+      'get, list',
+      'get, list',
+      'get, list',
+      'get, list',
+    ]);
+    for (const collection of ['alerts', 'ingestions', 'episodes', 'bars']) {
+      expect(rules.stdout).toMatch(
+        new RegExp(
+          `match /${collection}/\\{document=\\*\\*\\} \\{\\s*allow get, list: if isAllowedReader\\(\\);`,
+        ),
+      );
+    }
     const unsafe = await runDeploy(['--print-rules', "--allowed-group=x'; allow write: if true; //"]);
     expect(unsafe.code).toBe(1);
     expect(unsafe.stderr).toContain('--allowed-group');

@@ -1,7 +1,8 @@
 /**
  * firestore.rules as deploy.sh publishes it (`deploy.sh --print-rules`), enforced by the Firestore emulator from
  * the Google Cloud SDK: client-SDK requests (REST with a Firebase Auth ID token; the emulator accepts unsigned
- * ones) may only read alerts/ and ingestions/, and only with the allowed group in the token's `groups` claim.
+ * ones) may only read alerts/, ingestions/, episodes/ (with their history) and bars/, and only with the allowed
+ * group in the token's `groups` claim.
  * Needs Java 17+ (the emulator); it fails, not skips, without them.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -103,7 +104,16 @@ beforeAll(async () => {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   // Seed as the owner (bypasses the rules), like the functions' IAM access.
-  for (const doc of ['alerts/a1', 'ingestions/i1', 'ingestions/i1/rows/r1', 'symbol-state/INFY', 'other/x']) {
+  for (const doc of [
+    'alerts/a1',
+    'ingestions/i1',
+    'ingestions/i1/rows/r1',
+    'episodes/e1',
+    'episodes/e1/history/h1',
+    'bars/INFY@2024-01-02',
+    'symbol-state/INFY',
+    'other/x',
+  ]) {
     expect(await request('PATCH', doc, 'owner', fields), doc).toBe(200);
   }
 }, 120_000);
@@ -130,11 +140,24 @@ describe('firestore.rules (as deploy.sh publishes them)', () => {
     expect(await request('GET', 'ingestions/i1/rows/r1', member())).toBe(200);
   });
 
+  it("lets them read the console's records: episodes, their triage history, and bars", async () => {
+    expect(await request('GET', 'episodes/e1', member())).toBe(200);
+    expect(await request('GET', 'episodes', member())).toBe(200);
+    expect(await request('GET', 'episodes/e1/history/h1', member())).toBe(200);
+    expect(await request('GET', 'episodes/e1/history', member())).toBe(200);
+    expect(await request('GET', 'bars/INFY@2024-01-02', member())).toBe(200);
+    expect(await request('GET', 'bars', member())).toBe(200);
+  });
+
   it('denies every write, even to members', async () => {
     expect(await request('PATCH', 'alerts/a2', member(), fields)).toBe(403);
     expect(await request('PATCH', 'alerts/a1', member(), fields)).toBe(403);
     expect(await request('DELETE', 'alerts/a1', member())).toBe(403);
     expect(await request('PATCH', 'ingestions/i2', member(), fields)).toBe(403);
+    expect(await request('PATCH', 'episodes/e1', member(), fields)).toBe(403);
+    expect(await request('PATCH', 'episodes/e1/history/h2', member(), fields)).toBe(403);
+    expect(await request('DELETE', 'episodes/e1/history/h1', member())).toBe(403);
+    expect(await request('PATCH', 'bars/INFY@2024-01-02', member(), fields)).toBe(403);
   });
 
   it('denies reads of everything else, even to members', async () => {
@@ -148,5 +171,8 @@ describe('firestore.rules (as deploy.sh publishes them)', () => {
     expect(await request('GET', 'alerts/a1', idToken('dave'))).toBe(403);
     expect(await request('GET', 'alerts/a1')).toBe(403);
     expect(await request('GET', 'ingestions', idToken('dave'))).toBe(403);
+    expect(await request('GET', 'episodes/e1', idToken('bob', { groups: ['anomaly-readers'] }))).toBe(403);
+    expect(await request('GET', 'episodes/e1/history/h1')).toBe(403);
+    expect(await request('GET', 'bars/INFY@2024-01-02', idToken('dave'))).toBe(403);
   });
 });

@@ -1,0 +1,165 @@
+/**
+ * Stored records as docs/records.md describes them (alerts with severity and episode, episodes, bars), made
+ * from alerts and bars, for the console's integration test and benchmark to seed Firestore with. Detect and
+ * notify are being taught to write these; until then this is the one place that writes them, field for field
+ * as documented.
+ *
+ * Two things the records document names but does not define are chosen here: a rule's severity is how far
+ * past its threshold the alert went, relative to the threshold (|changePct| / 100 / a1 − 1 for A1,
+ * volumeRatio / (1 + a2) − 1 for A2; an alert's is the larger, 6 decimals; null when no part has one); an
+ * episode is a run of one symbol's alerts with at most `gapMinutes` between neighbours.
+ */
+import { FieldValue, Timestamp, type DocumentData, type Firestore } from '@google-cloud/firestore';
+import type { Alert } from '../shared/core/alert.js';
+import { alertId, symbolStateId } from '../shared/pipeline/documentIds.js';
+import { toAlertDocument, WRITES_PER_COMMIT } from '../shared/state/alertStore.js';
+
+export interface Thresholds {
+  a1: number;
+  a2: number;
+}
+
+/** A minute bar: minutes since the epoch and its five values. */
+export interface Bar {
+  symbol: string;
+  minute: number;
+  values: [number, number, number, number, number];
+}
+
+const round6 = (value: number) => Math.round(value * 1e6) / 1e6;
+
+export function severities(
+  alert: Alert,
+  thresholds: Thresholds,
+): { a1?: number; a2?: number; severity: number | null } {
+  const a1 = alert.a1 ? round6(Math.abs(alert.a1.changePct) / 100 / thresholds.a1 - 1) : undefined;
+  const a2 =
+    alert.a2 && alert.a2.volumeRatio !== null
+      ? round6(alert.a2.volumeRatio / (1 + thresholds.a2) - 1)
+      : undefined;
+  const parts = [a1, a2].filter((part): part is number => part !== undefined);
+  return {
+    ...(a1 !== undefined && { a1 }),
+    ...(a2 !== undefined && { a2 }),
+    severity: parts.length === 0 ? null : Math.max(...parts),
+  };
+}
+
+export interface Episode {
+  id: string;
+  symbol: string;
+  start: number;
+  end: number;
+  count: number;
+  a1: number;
+  a2: number;
+  peakSeverity: number | null;
+}
+
+/** The id of the episode starting at `minute`: `SYMBOL@2017-01-02T03:45:00Z`. */
+export const episodeId = (symbol: string, minute: number) =>
+  `${symbolStateId(symbol)}@${new Date(minute * 60_000).toISOString().slice(0, 19)}Z`;
+
+const minuteOf = (alert: Alert) => Date.parse(alert.timestamp) / 60_000;
+
+/** The stored alert documents and their episodes, alerts grouped into runs per symbol. */
+export function alertAndEpisodeRecords(
+  alerts: readonly Alert[],
+  thresholds: Thresholds,
+  gapMinutes = 5,
+): { alerts: Array<{ id: string; data: DocumentData; minute: number }>; episodes: Episode[] } {
+  const sorted = [...alerts].sort((a, b) =>
+    a.symbol !== b.symbol ? (a.symbol < b.symbol ? -1 : 1) : minuteOf(a) - minuteOf(b),
+  );
+  const records: Array<{ id: string; data: DocumentData; minute: number }> = [];
+  const episodes: Episode[] = [];
+  let current: Episode | undefined;
+  for (const alert of sorted) {
+    const minute = minuteOf(alert);
+    if (
+      current === undefined ||
+      current.symbol !== alert.symbol ||
+      minute - current.end / 60_000 > gapMinutes
+    ) {
+      current = {
+        id: episodeId(alert.symbol, minute),
+        symbol: alert.symbol,
+        start: minute * 60_000,
+        end: minute * 60_000,
+        count: 0,
+        a1: 0,
+        a2: 0,
+        peakSeverity: null,
+      };
+      episodes.push(current);
+    }
+    const parts = severities(alert, thresholds);
+    current.end = minute * 60_000;
+    current.count++;
+    if (alert.a1) current.a1++;
+    if (alert.a2) current.a2++;
+    if (parts.severity !== null)
+      current.peakSeverity = Math.max(current.peakSeverity ?? -Infinity, parts.severity);
+    const document = toAlertDocument(alert);
+    records.push({
+      id: alertId(alert),
+      minute,
+      data: {
+        ...document,
+        ...(document.a1 && { a1: { ...document.a1, severity: parts.a1 ?? null } }),
+        ...(document.a2 && { a2: { ...document.a2, severity: parts.a2 ?? null } }),
+        severity: parts.severity,
+        episode: current.id,
+      },
+    });
+  }
+  return { alerts: records, episodes };
+}
+
+/** An episode's document (detect's fields; no triage: status new). */
+export function episodeData(episode: Episode, updatedAt: Timestamp | FieldValue): DocumentData {
+  return {
+    symbol: episode.symbol,
+    start: Timestamp.fromMillis(episode.start),
+    end: Timestamp.fromMillis(episode.end),
+    count: episode.count,
+    a1: episode.a1,
+    a2: episode.a2,
+    peakSeverity: episode.peakSeverity,
+    updatedAt,
+  };
+}
+
+/** The `bars/{symbol@day}` documents of a set of bars. */
+export function barsRecords(bars: Iterable<Bar>): Array<{ id: string; data: DocumentData }> {
+  const days = new Map<string, { symbol: string; day: string; minutes: Record<string, number[]> }>();
+  for (const bar of bars) {
+    const day = new Date(bar.minute * 60_000).toISOString().slice(0, 10);
+    const id = `${symbolStateId(bar.symbol)}@${day}`;
+    let record = days.get(id);
+    if (record === undefined) days.set(id, (record = { symbol: bar.symbol, day, minutes: {} }));
+    record.minutes[String(bar.minute)] = bar.values;
+  }
+  return [...days].map(([id, data]) => ({ id, data }));
+}
+
+/** Writes documents in batches of 500, `inFlight` commits at once. */
+export async function writeRecords(
+  db: Firestore,
+  collection: string,
+  records: ReadonlyArray<{ id: string; data: DocumentData }>,
+  inFlight = 8,
+): Promise<void> {
+  let next = 0;
+  const committer = async () => {
+    for (let at = next; at < records.length; at = next) {
+      next += WRITES_PER_COMMIT;
+      const batch = db.batch();
+      for (const record of records.slice(at, at + WRITES_PER_COMMIT)) {
+        batch.set(db.collection(collection).doc(record.id), record.data);
+      }
+      await batch.commit();
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, committer));
+}

@@ -1,0 +1,247 @@
+/**
+ * The API's endpoints (console-spec/API.md), each a function of the request's parameters and the console's
+ * parts. Lists come from the read model and then one getAll of the page's documents; everything else reads
+ * Firestore, Cloud Storage or Kafka directly.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { DocumentData } from '@google-cloud/firestore';
+import { alertId } from '../../shared/pipeline/documentIds.js';
+import type { Ingestion, IngestionSummary } from '../../shared/state/ingestionStore.js';
+import { barsDay, barsOf, chartOf, type SessionAlert } from '../chart.js';
+import { alertIdParts, type Documents } from '../documents.js';
+import type { EventStream } from '../events.js';
+import type { Health } from '../health.js';
+import { readJsonBody } from '../http/body.js';
+import { badParameter, HttpError, notFound } from '../http/httpError.js';
+import { SECURITY_HEADERS } from '../http/respond.js';
+import type { Route } from '../http/router.js';
+import { callerOf } from '../identity.js';
+import { downloadName, listedIngestions, objectAddress } from '../ingestions.js';
+import { RULE_A1, RULE_A2 } from '../readModel/alertTable.js';
+import type { ReadModel } from '../readModel/readModel.js';
+import { STATUSES, statusOfCode } from '../readModel/statuses.js';
+import { alertRowOf, episodeRowOf, episodeStatusOf, historyEntryOf, type AlertRow } from '../rows.js';
+import type { ConsoleSettings } from '../settings.js';
+import { parseTriageRequest, type TriageRequest, type TriageResult } from '../triage.js';
+import { listQueryOf } from './listParameters.js';
+
+/** What the endpoints work with; server.ts makes the real ones, the tests their own. */
+export interface ConsoleParts {
+  settings: ConsoleSettings;
+  model: ReadModel;
+  documents: Documents;
+  triage: {
+    apply(id: string, request: TriageRequest, by: string, now: number): Promise<TriageResult | undefined>;
+    history(id: string): Promise<DocumentData[]>;
+  };
+  ingestions: { list(): Promise<IngestionSummary[]>; get(id: string): Promise<Ingestion | undefined> };
+  /** The set-aside object, if it exists, as a stream. */
+  openObject(bucket: string, name: string): Promise<Readable | undefined>;
+  health(): Promise<Health>;
+  events: EventStream;
+  now(): number;
+}
+
+export interface Call {
+  request: IncomingMessage;
+  response: ServerResponse;
+  params: Record<string, string>;
+  query: URLSearchParams;
+}
+
+/** A handler's answer: a JSON body, or STREAMED when it wrote the response itself. */
+export const STREAMED = Symbol('streamed');
+export type Handler = (call: Call) => Promise<unknown>;
+
+const INGESTION_STATUSES = ['running', 'done', 'rejected', 'gone', 'failed'];
+
+function onlyParameters(query: URLSearchParams, allowed: string[]): void {
+  for (const name of query.keys()) if (!allowed.includes(name)) throw badParameter(name, 'unknown parameter');
+}
+
+/** 503 while the read model is loading: its lists would be incomplete. */
+function requireLoaded(model: ReadModel): void {
+  if (model.ready) return;
+  const { alerts, episodes } = model.progress;
+  const expected = (progress: { expected: number | null }) => progress.expected ?? '?';
+  const total =
+    alerts.expected === null || episodes.expected === null ? '?' : alerts.expected + episodes.expected;
+  throw new HttpError(
+    503,
+    `loading ${alerts.read + episodes.read} of ${total} (alerts ${alerts.read} of ${expected(alerts)}, ` +
+      `episodes ${episodes.read} of ${expected(episodes)}): the console reads every alert once at start`,
+    { 'retry-after': '1' },
+  );
+}
+
+const rulesOf = (bits: number): Array<'A1' | 'A2'> => [
+  ...(bits & RULE_A1 ? (['A1'] as const) : []),
+  ...(bits & RULE_A2 ? (['A2'] as const) : []),
+];
+
+export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
+  const { model, documents, settings } = parts;
+
+  const listAlerts: Handler = async ({ query }) => {
+    const list = listQueryOf(query);
+    requireLoaded(model);
+    const page = model.listAlerts(list);
+    const ids = page.rows.map((row) => alertId(model.alertIdentity(row)));
+    const found = await documents.alerts(ids);
+    const items: AlertRow[] = [];
+    page.rows.forEach((row, i) => {
+      const data = found.get(ids[i]!);
+      if (data) items.push(alertRowOf(ids[i]!, data, statusOfCode(model.alertStatus(row))));
+    });
+    return { items, ...(page.next !== undefined && { next: page.next }), total: page.total };
+  };
+
+  const listEpisodes: Handler = async ({ query }) => {
+    const list = listQueryOf(query);
+    requireLoaded(model);
+    const page = model.listEpisodes(list);
+    const ids = page.rows.map((row) => model.episodes.id(row));
+    const found = await documents.episodes(ids);
+    const items = ids.flatMap((id) => {
+      const data = found.get(id);
+      return data ? [episodeRowOf(id, data)] : [];
+    });
+    return { items, ...(page.next !== undefined && { next: page.next }), total: page.total };
+  };
+
+  const episodeDetail: Handler = async ({ params, query }) => {
+    onlyParameters(query, []);
+    const id = params.id!;
+    const [episode, alerts, history] = await Promise.all([
+      documents.episode(id),
+      documents.episodeAlerts(id),
+      parts.triage.history(id),
+    ]);
+    if (episode === undefined) throw notFound(`episode '${id}'`);
+    const status = episodeStatusOf(episode);
+    return {
+      episode: episodeRowOf(id, episode),
+      alerts: alerts.map((alert) => alertRowOf(alert.id, alert.data, status)),
+      history: history.map(historyEntryOf),
+    };
+  };
+
+  const triage: Handler = async ({ request, params, query }) => {
+    onlyParameters(query, []);
+    const id = params.id!;
+    const parsed = parseTriageRequest(await readJsonBody(request, settings.maxBodyBytes));
+    if (!parsed.ok) throw new HttpError(400, parsed.error);
+    const by = callerOf(request.headers, settings);
+    const result = await parts.triage.apply(id, parsed.value, by, parts.now());
+    if (result === undefined) throw notFound(`episode '${id}'`);
+    model.setEpisodeStatus(id, parsed.value.status);
+    return { episode: episodeRowOf(id, result.episode), history: result.history.map(historyEntryOf) };
+  };
+
+  const alertDetail: Handler = async ({ params, query }) => {
+    onlyParameters(query, []);
+    const id = params.id!;
+    const alert = await documents.alert(id);
+    if (alert === undefined) throw notFound(`alert '${id}'`);
+    const episode = typeof alert.episode === 'string' ? await documents.episode(alert.episode) : undefined;
+    return {
+      alert: alertRowOf(id, alert, episodeStatusOf(episode)),
+      episode: episode === undefined ? null : episodeRowOf(String(alert.episode), episode),
+    };
+  };
+
+  const chart: Handler = async ({ params, query }) => {
+    onlyParameters(query, []);
+    const id = params.id!;
+    const located = alertIdParts(id);
+    if (located === undefined) throw notFound(`alert '${id}'`);
+    requireLoaded(model);
+    const [alert, bars] = await documents.alertAndBars(
+      id,
+      `${located.symbolPart}@${barsDay(located.minute)}`,
+    );
+    if (alert === undefined) throw notFound(`alert '${id}'`);
+    const symbol = String(alert.symbol);
+    const row = model.alertRow(symbol, located.minute);
+    const sessionAlerts: SessionAlert[] = model.sameDayAlerts(symbol, located.minute).map((sameDay) => ({
+      id: alertId(model.alertIdentity(sameDay)),
+      timestamp: model.alertIdentity(sameDay).timestamp,
+      rules: rulesOf(model.alerts.rules[sameDay]!),
+      severity: Number.isNaN(model.alerts.severity[sameDay]!) ? null : model.alerts.severity[sameDay]!,
+    }));
+    const status = statusOfCode(row < 0 ? 0 : model.alertStatus(row));
+    return chartOf(
+      alertRowOf(id, alert, status),
+      barsOf(bars),
+      sessionAlerts,
+      settings.thresholds,
+      settings.timeZone,
+    );
+  };
+
+  const ingestions: Handler = async ({ query }) => {
+    onlyParameters(query, ['status']);
+    const status = query.get('status') ?? undefined;
+    if (status !== undefined && !INGESTION_STATUSES.includes(status)) {
+      throw badParameter('status', `must be one of ${INGESTION_STATUSES.join(', ')}`);
+    }
+    return { items: listedIngestions(await parts.ingestions.list(), status) };
+  };
+
+  const setAside: Handler = async ({ params, query, response }) => {
+    onlyParameters(query, []);
+    const id = params.id!;
+    const ingestion = await parts.ingestions.get(id);
+    if (ingestion === undefined) throw notFound(`ingestion '${id}'`);
+    const address = objectAddress(ingestion.quarantine);
+    if (address === undefined) throw new HttpError(404, `ingestion '${id}' set no rows aside`);
+    const stream = await parts.openObject(address.bucket, address.name);
+    if (stream === undefined)
+      throw new HttpError(404, `the set-aside rows of '${id}' are no longer in the bucket`);
+    response.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${downloadName(address.name)}"`,
+      'cache-control': 'no-store',
+    });
+    await pipeline(stream, response);
+    return STREAMED;
+  };
+
+  const health: Handler = async ({ query }) => {
+    onlyParameters(query, []);
+    return parts.health();
+  };
+
+  const meta: Handler = async ({ request, query }) => {
+    onlyParameters(query, []);
+    return {
+      symbols: model.listedSymbols(),
+      statuses: STATUSES,
+      user: callerOf(request.headers, settings),
+      version: settings.version,
+    };
+  };
+
+  const events: Handler = async ({ response, query }) => {
+    onlyParameters(query, []);
+    parts.events.attach(response);
+    return STREAMED;
+  };
+
+  return [
+    { method: 'GET', pattern: '/api/alerts', handler: listAlerts },
+    { method: 'GET', pattern: '/api/alerts/:id', handler: alertDetail },
+    { method: 'GET', pattern: '/api/alerts/:id/chart', handler: chart },
+    { method: 'GET', pattern: '/api/episodes', handler: listEpisodes },
+    { method: 'GET', pattern: '/api/episodes/:id', handler: episodeDetail },
+    { method: 'POST', pattern: '/api/episodes/:id/triage', handler: triage },
+    { method: 'GET', pattern: '/api/ingestions', handler: ingestions },
+    { method: 'GET', pattern: '/api/ingestions/:id/set-aside', handler: setAside },
+    { method: 'GET', pattern: '/api/health', handler: health },
+    { method: 'GET', pattern: '/api/meta', handler: meta },
+    { method: 'GET', pattern: '/api/events', handler: events },
+  ];
+}

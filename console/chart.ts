@@ -1,0 +1,103 @@
+/**
+ * An alert's chart (API.md `/api/alerts/:id/chart`): the bars of its UTC day from `bars/{symbol@day}`, the
+ * previous close A1 compares with, and the window A2 averages, computed from the bars as contract §2 says
+ * (the bars whose minutes lie in [m − window, m − 1], missing minutes making it smaller). Pure.
+ */
+import type { DocumentData } from '@google-cloud/firestore';
+import type { AlertRow } from './rows.js';
+
+export interface Thresholds {
+  a1: number;
+  a2: number;
+  windowMinutes: number;
+}
+
+export interface ChartBar {
+  /** Unix seconds, UTC. */
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+export interface SessionAlert {
+  id: string;
+  timestamp: string;
+  rules: string[];
+  severity: number | null;
+}
+
+export interface Chart {
+  alert: AlertRow;
+  timeZone: string;
+  thresholds: Thresholds;
+  bars: ChartBar[];
+  sessionAlerts: SessionAlert[];
+  prevClose: number | null;
+  prevTime: number | null;
+  window: { from: number; to: number; mean: number | null; limit: number | null };
+}
+
+/** The id of a symbol's bars of one UTC day: `SYMBOL@2017-01-02` (the symbol as its state id writes it). */
+export function barsDay(minute: number): string {
+  return new Date(minute * 60_000).toISOString().slice(0, 10);
+}
+
+/** The bars a `bars/` document holds, ascending; entries that are not five numbers are left out. */
+export function barsOf(data: DocumentData | undefined): ChartBar[] {
+  const minutes = (data?.minutes ?? {}) as Record<string, unknown>;
+  const bars: ChartBar[] = [];
+  for (const [minute, values] of Object.entries(minutes)) {
+    const at = Number(minute);
+    if (!Number.isInteger(at) || !Array.isArray(values) || values.length < 5) continue;
+    const [open, high, low, close, volume] = values as unknown[];
+    if (![open, high, low, close, volume].every((value) => typeof value === 'number')) continue;
+    bars.push({
+      time: at * 60,
+      open: open as number,
+      high: high as number,
+      low: low as number,
+      close: close as number,
+      volume: volume as number,
+    });
+  }
+  return bars.sort((a, b) => a.time - b.time);
+}
+
+export function chartOf(
+  alert: AlertRow,
+  bars: ChartBar[],
+  sessionAlerts: SessionAlert[],
+  thresholds: Thresholds,
+  timeZone: string,
+): Chart {
+  const time = Date.parse(alert.timestamp) / 1000;
+  let prevClose: number | null = null;
+  let prevTime: number | null = null;
+  if (alert.a1) {
+    prevClose = alert.a1.prevClose;
+    prevTime = Date.parse(alert.a1.prevTimestamp) / 1000;
+  } else {
+    const previous = bars.filter((bar) => bar.time < time).at(-1);
+    if (previous) {
+      prevClose = previous.close;
+      prevTime = previous.time;
+    }
+  }
+  const from = time - thresholds.windowMinutes * 60;
+  const to = time - 60;
+  const window = bars.filter((bar) => bar.time >= from && bar.time <= to);
+  const mean = window.length === 0 ? null : window.reduce((sum, bar) => sum + bar.volume, 0) / window.length;
+  return {
+    alert,
+    timeZone,
+    thresholds,
+    bars,
+    sessionAlerts,
+    prevClose,
+    prevTime,
+    window: { from, to, mean, limit: mean === null ? null : mean * (1 + thresholds.a2) },
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * The console's reads of whole documents: a page's alerts or episodes by id (one getAll), one alert or
+ * episode, an episode's alerts (an indexed query: episode + timestamp, firestore.indexes.json), and a symbol's
+ * bars of one day. Failures are the project's errors naming Firestore (a 503 at the edge).
+ */
+import type { DocumentData, Firestore } from '@google-cloud/firestore';
+import { serviceError } from '../shared/errors.js';
+import { symbolStateId } from '../shared/pipeline/documentIds.js';
+
+export interface Documents {
+  alerts(ids: readonly string[]): Promise<Map<string, DocumentData>>;
+  episodes(ids: readonly string[]): Promise<Map<string, DocumentData>>;
+  alert(id: string): Promise<DocumentData | undefined>;
+  episode(id: string): Promise<DocumentData | undefined>;
+  /** The episode's alerts in time order, with their ids. */
+  episodeAlerts(id: string): Promise<Array<{ id: string; data: DocumentData }>>;
+  bars(symbol: string, day: string): Promise<DocumentData | undefined>;
+  /** An alert and a bars document (by their ids) in one round trip. */
+  alertAndBars(
+    alertId: string,
+    barsId: string,
+  ): Promise<[DocumentData | undefined, DocumentData | undefined]>;
+}
+
+/** The id of a symbol's bars of one UTC day (docs/records.md): `SYMBOL@2017-01-02`. */
+export const barsId = (symbol: string, day: string) => `${symbolStateId(symbol)}@${day}`;
+
+/**
+ * The parts of an alert id (`SYMBOL@2017-01-02T03:45:00Z`, shared/pipeline/documentIds.ts): the symbol as the
+ * id writes it (as a state or bars id writes it too) and the minute; undefined for an id no alert can have.
+ */
+export function alertIdParts(id: string): { symbolPart: string; minute: number } | undefined {
+  const at = id.lastIndexOf('@');
+  if (at <= 0) return undefined;
+  const timestamp = id.slice(at + 1);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00Z$/.test(timestamp)) return undefined;
+  const ms = Date.parse(timestamp);
+  if (Number.isNaN(ms)) return undefined;
+  return { symbolPart: id.slice(0, at), minute: ms / 60_000 };
+}
+
+async function firestore<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw serviceError('Firestore', error);
+  }
+}
+
+export class FirestoreDocuments implements Documents {
+  constructor(
+    private readonly db: Firestore,
+    private readonly collections: { alerts: string; episodes: string; bars: string },
+  ) {}
+
+  alerts(ids: readonly string[]): Promise<Map<string, DocumentData>> {
+    return this.#byIds(this.collections.alerts, ids);
+  }
+
+  episodes(ids: readonly string[]): Promise<Map<string, DocumentData>> {
+    return this.#byIds(this.collections.episodes, ids);
+  }
+
+  alert(id: string): Promise<DocumentData | undefined> {
+    return this.#one(this.collections.alerts, id);
+  }
+
+  episode(id: string): Promise<DocumentData | undefined> {
+    return this.#one(this.collections.episodes, id);
+  }
+
+  episodeAlerts(id: string): Promise<Array<{ id: string; data: DocumentData }>> {
+    return firestore(async () => {
+      const snapshot = await this.db
+        .collection(this.collections.alerts)
+        .where('episode', '==', id)
+        .orderBy('timestamp')
+        .get();
+      return snapshot.docs.map((doc) => ({ id: doc.id, data: doc.data() }));
+    });
+  }
+
+  bars(symbol: string, day: string): Promise<DocumentData | undefined> {
+    return this.#one(this.collections.bars, barsId(symbol, day));
+  }
+
+  alertAndBars(
+    alertId: string,
+    barsDocument: string,
+  ): Promise<[DocumentData | undefined, DocumentData | undefined]> {
+    return firestore(async () => {
+      const [alert, bars] = await this.db.getAll(
+        this.db.collection(this.collections.alerts).doc(alertId),
+        this.db.collection(this.collections.bars).doc(barsDocument),
+      );
+      return [alert?.data(), bars?.data()];
+    });
+  }
+
+  #one(collection: string, id: string): Promise<DocumentData | undefined> {
+    return firestore(async () => (await this.db.collection(collection).doc(id).get()).data());
+  }
+
+  #byIds(collection: string, ids: readonly string[]): Promise<Map<string, DocumentData>> {
+    if (ids.length === 0) return Promise.resolve(new Map());
+    return firestore(async () => {
+      const refs = ids.map((id) => this.db.collection(collection).doc(id));
+      const snapshots = await this.db.getAll(...refs);
+      const found = new Map<string, DocumentData>();
+      for (const snapshot of snapshots) if (snapshot.exists) found.set(snapshot.id, snapshot.data()!);
+      return found;
+    });
+  }
+}

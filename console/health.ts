@@ -1,0 +1,151 @@
+/**
+ * The pipeline's health as the console shows it (API.md `/api/health`): the dispatcher's consumer lag per
+ * partition of the bar topic, the dead-letter records redrive has not handled, each symbol's last processed
+ * minute and hold, and the ingestions running or failed. Each Kafka part fails on its own, as `{ error }`;
+ * Firestore down fails the request (503).
+ */
+import type { Admin, Kafka } from 'kafkajs';
+import { outstandingParked, redriveGroup } from '../cli/deadLetters.js';
+import { describeError } from '../shared/errors.js';
+import type { IngestionSummary } from '../shared/state/ingestionStore.js';
+import type { SymbolSummary } from '../shared/state/symbolStateStore.js';
+import { listedIngestions, type IngestionRow } from './ingestions.js';
+
+export interface PartitionLag {
+  partition: number;
+  /** The group's committed offset, or null when it has committed none. */
+  committed: number | null;
+  end: number;
+  lag: number;
+}
+
+export interface KafkaHealth {
+  topic: string;
+  group: string;
+  partitions: PartitionLag[];
+  totalLag: number;
+}
+
+export interface DeadLetterRow {
+  partition: number;
+  offset: string;
+  symbol?: string;
+  reason?: string;
+  at?: string;
+}
+
+export interface SymbolHealth {
+  symbol: string;
+  lastMinute: string | null;
+  held: boolean;
+  alerts: number;
+}
+
+export interface Health {
+  kafka: KafkaHealth | { error: string };
+  deadLetters: DeadLetterRow[] | { error: string };
+  symbols: SymbolHealth[];
+  ingestions: { running: IngestionRow[]; failed: IngestionRow[] };
+}
+
+/** Lag per partition: from the committed offset (or the log start, for none) to the end. */
+export function partitionLags(
+  ends: ReadonlyArray<{ partition: number; low: string; high: string }>,
+  committed: ReadonlyArray<{ partition: number; offset: string }>,
+): PartitionLag[] {
+  const byPartition = new Map(committed.map((entry) => [entry.partition, Number(entry.offset)]));
+  return ends
+    .map((end) => {
+      const offset = byPartition.get(end.partition);
+      const at = offset === undefined || offset < 0 ? null : offset;
+      const high = Number(end.high);
+      return {
+        partition: end.partition,
+        committed: at,
+        end: high,
+        lag: Math.max(0, high - Math.max(at ?? 0, Number(end.low))),
+      };
+    })
+    .sort((a, b) => a.partition - b.partition);
+}
+
+export function symbolHealthOf(summary: SymbolSummary): SymbolHealth {
+  return {
+    symbol: summary.symbol,
+    lastMinute:
+      summary.lastMinute === null
+        ? null
+        : new Date(summary.lastMinute * 60_000).toISOString().replace('.000Z', 'Z'),
+    held: summary.held,
+    alerts: summary.alertCount,
+  };
+}
+
+export interface HealthSources {
+  kafka: Kafka;
+  topics: { topic: string; group: string; deadLetterTopic: string };
+  symbols(): Promise<SymbolSummary[]>;
+  ingestions(): Promise<IngestionSummary[]>;
+  /** How long a Kafka part may take before it is reported as failed. */
+  timeoutMs: number;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function kafkaHealth(sources: HealthSources): Promise<KafkaHealth> {
+  const { topic, group } = sources.topics;
+  const admin: Admin = sources.kafka.admin();
+  await admin.connect();
+  try {
+    const [ends, committed] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId: group, topics: [topic] }),
+    ]);
+    const partitions = partitionLags(ends, committed[0]?.partitions ?? []);
+    return { topic, group, partitions, totalLag: partitions.reduce((sum, entry) => sum + entry.lag, 0) };
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+async function deadLetters(sources: HealthSources): Promise<DeadLetterRow[]> {
+  const { deadLetterTopic, group } = sources.topics;
+  const parked = await outstandingParked(sources.kafka, deadLetterTopic, redriveGroup(group));
+  return parked.map((record) => ({
+    partition: record.at.partition,
+    offset: record.at.offset,
+    ...(record.key !== null && { symbol: record.key }),
+    ...(record.reason !== '' && { reason: record.reason }),
+    ...(record.parkedAt !== '' && { at: record.parkedAt }),
+  }));
+}
+
+const failed = (error: unknown) => ({
+  error: `Kafka: ${error instanceof Error ? error.message : describeError(error)}`,
+});
+
+export async function readHealth(sources: HealthSources): Promise<Health> {
+  const [kafka, parked, symbols, ingestions] = await Promise.all([
+    withTimeout(kafkaHealth(sources), sources.timeoutMs, 'Kafka').catch(failed),
+    withTimeout(deadLetters(sources), sources.timeoutMs, 'Kafka').catch(failed),
+    sources.symbols(),
+    sources.ingestions(),
+  ]);
+  return {
+    kafka,
+    deadLetters: parked,
+    symbols: symbols
+      .map(symbolHealthOf)
+      .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0)),
+    ingestions: {
+      running: listedIngestions(ingestions, 'running'),
+      failed: listedIngestions(ingestions, 'failed'),
+    },
+  };
+}

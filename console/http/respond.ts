@@ -1,0 +1,70 @@
+/**
+ * Writing answers: JSON with the security headers every response carries, and errors mapped to their status
+ * in one place (API.md "Errors"): a handler's HttpError as it says; a backing service down (the project's
+ * retriable errors, shared/errors.ts) 503 naming the service; anything else 500 with a generic text, logged
+ * with its stack.
+ */
+import type { ServerResponse } from 'node:http';
+import { StockAnomaliesError, UnavailableError } from '../../shared/errors.js';
+import { HttpError } from './httpError.js';
+
+/** Same-origin only: no inline script, no framing, nothing sniffed; no CORS header is ever sent. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
+  response.end(text);
+}
+
+export type ErrorLog = (line: string) => void;
+
+/** The answer for an error thrown by a handler. */
+export function errorAnswer(error: unknown): {
+  status: number;
+  message: string;
+  headers: Record<string, string>;
+} {
+  if (error instanceof HttpError)
+    return { status: error.status, message: error.message, headers: error.headers };
+  if (error instanceof UnavailableError || (error instanceof StockAnomaliesError && error.retriable)) {
+    return {
+      status: 503,
+      message: `${error.message} (unavailable for now: retrying can help)`,
+      headers: { 'retry-after': '2' },
+    };
+  }
+  return { status: 500, message: 'internal error (logged)', headers: {} };
+}
+
+export function sendError(response: ServerResponse, error: unknown, log: ErrorLog, what: string): void {
+  const answer = errorAnswer(error);
+  if (answer.status >= 500) {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    log(`${what}: ${answer.status}: ${detail}`);
+  }
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  sendJson(response, answer.status, { error: answer.message }, answer.headers);
+}

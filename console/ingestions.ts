@@ -1,0 +1,61 @@
+/**
+ * The ingestions as the console lists them (API.md IngestionRow), from the ingestion store's summaries, and
+ * where an ingestion's set-aside rows are (the quarantine object named by its `quarantine` field).
+ */
+import type { IngestionSummary } from '../shared/state/ingestionStore.js';
+
+export interface IngestionRow {
+  id: string;
+  object: string;
+  generation: string;
+  status: string;
+  error?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  report?: unknown;
+  late: number;
+  processed: number;
+  alerts: number;
+  /** The quarantine object's name, when rows were set aside. */
+  setAside?: string;
+}
+
+/** The bucket and name of a `gs://bucket/name` address, or undefined. */
+export function objectAddress(
+  address: string | null | undefined,
+): { bucket: string; name: string } | undefined {
+  const match = /^gs:\/\/([^/]+)\/(.+)$/.exec(address ?? '');
+  return match ? { bucket: match[1]!, name: match[2]! } : undefined;
+}
+
+export function ingestionRowOf(summary: IngestionSummary): IngestionRow {
+  const setAside = objectAddress(summary.quarantine)?.name;
+  return {
+    id: summary.id,
+    object: summary.object,
+    generation: summary.generation,
+    status: summary.status,
+    ...(summary.error !== undefined && { error: summary.error }),
+    ...(summary.startedAt.getTime() > 0 && { startedAt: summary.startedAt.toISOString() }),
+    ...(summary.finishedAt !== undefined && { finishedAt: summary.finishedAt.toISOString() }),
+    ...(summary.report !== undefined && { report: summary.report }),
+    late: summary.detection.late,
+    processed: summary.detection.processed,
+    alerts: summary.detection.alerts,
+    ...(setAside !== undefined && { setAside }),
+  };
+}
+
+/** Newest first (by start, then id), optionally of one status. */
+export function listedIngestions(summaries: IngestionSummary[], status?: string): IngestionRow[] {
+  return summaries
+    .filter((summary) => status === undefined || summary.status === status)
+    .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime() || (a.id < b.id ? -1 : 1))
+    .map(ingestionRowOf);
+}
+
+/** A file name for the download: the object's base name, with only safe characters. */
+export function downloadName(object: string): string {
+  const base = object.split('/').at(-1) ?? 'set-aside.csv';
+  return base.replace(/[^A-Za-z0-9._@-]/g, '_') || 'set-aside.csv';
+}

@@ -1,0 +1,147 @@
+/**
+ * The API's rows (console-spec/API.md: AlertRow, EpisodeRow, HistoryEntry) from stored documents
+ * (docs/records.md). Pure: the documents' data in, plain JSON values out.
+ */
+import type { DocumentData } from '@google-cloud/firestore';
+import { statusOfCode, statusCode, type Status } from './readModel/statuses.js';
+
+type Rule = 'A1' | 'A2';
+
+export interface AlertRow {
+  id: string;
+  symbol: string;
+  timestamp: string;
+  rules: Rule[];
+  severity: number | null;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  a1?: { prevClose: number; prevTimestamp: string; changePct: number; severity: number | null };
+  a2?: { avgVolume: number; windowBars: number; volumeRatio: number | null; severity: number | null };
+  source: { object: string; generation?: string; line: number };
+  episode: string;
+  status: Status;
+}
+
+export interface EpisodeRow {
+  id: string;
+  symbol: string;
+  start: string;
+  end: string;
+  count: number;
+  a1: number;
+  a2: number;
+  peakSeverity: number | null;
+  status: Status;
+  assignee?: string;
+  notes?: string;
+  updatedAt?: string;
+  updatedBy?: string;
+}
+
+export interface HistoryEntry {
+  at: string;
+  by: string;
+  from: Status;
+  to: Status;
+  assignee?: string;
+  notes?: string;
+  comment?: string;
+}
+
+/** ISO 8601 UTC of a stored timestamp (whole seconds as `...:00Z`, as alerts print them), or undefined. */
+export function isoOf(value: unknown): string | undefined {
+  if (typeof (value as { toMillis?: unknown } | null)?.toMillis !== 'function') return undefined;
+  const iso = new Date((value as { toMillis(): number }).toMillis()).toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso;
+}
+
+const numberOrNull = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+const optionalText = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
+export function alertRowOf(id: string, data: DocumentData, status: Status): AlertRow {
+  const a1 = data.a1 as DocumentData | undefined;
+  const a2 = data.a2 as DocumentData | undefined;
+  const source = (data.source ?? {}) as DocumentData;
+  return {
+    id,
+    symbol: String(data.symbol),
+    timestamp: isoOf(data.timestamp) ?? '',
+    rules: Array.isArray(data.rules) ? (data.rules as Rule[]) : [],
+    severity: numberOrNull(data.severity),
+    open: Number(data.open),
+    high: Number(data.high),
+    low: Number(data.low),
+    close: Number(data.close),
+    volume: Number(data.volume),
+    ...(a1 && {
+      a1: {
+        prevClose: Number(a1.prevClose),
+        prevTimestamp: String(a1.prevTimestamp),
+        changePct: Number(a1.changePct),
+        severity: numberOrNull(a1.severity),
+      },
+    }),
+    ...(a2 && {
+      a2: {
+        avgVolume: Number(a2.avgVolume),
+        windowBars: Number(a2.windowBars),
+        volumeRatio: numberOrNull(a2.volumeRatio),
+        severity: numberOrNull(a2.severity),
+      },
+    }),
+    source: {
+      object: String(source.object ?? ''),
+      ...(typeof source.generation === 'string' && { generation: source.generation }),
+      line: Number(source.line ?? 0),
+    },
+    episode: typeof data.episode === 'string' ? data.episode : '',
+    status,
+  };
+}
+
+/** An episode's triage status: absent triage is `new`. */
+export function episodeStatusOf(data: DocumentData | undefined): Status {
+  return statusOfCode(statusCode((data?.triage as DocumentData | undefined)?.status));
+}
+
+export function episodeRowOf(id: string, data: DocumentData): EpisodeRow {
+  const triage = (data.triage ?? {}) as DocumentData;
+  const assignee = optionalText(triage.assignee);
+  const notes = optionalText(triage.notes);
+  const updatedAt = isoOf(triage.updatedAt);
+  const updatedBy = optionalText(triage.updatedBy);
+  return {
+    id,
+    symbol: String(data.symbol),
+    start: isoOf(data.start) ?? '',
+    end: isoOf(data.end) ?? '',
+    count: Number(data.count ?? 0),
+    a1: Number(data.a1 ?? 0),
+    a2: Number(data.a2 ?? 0),
+    peakSeverity: numberOrNull(data.peakSeverity),
+    status: episodeStatusOf(data),
+    ...(assignee !== undefined && { assignee }),
+    ...(notes !== undefined && { notes }),
+    ...(updatedAt !== undefined && { updatedAt }),
+    ...(updatedBy !== undefined && { updatedBy }),
+  };
+}
+
+export function historyEntryOf(data: DocumentData): HistoryEntry {
+  const assignee = optionalText(data.assignee);
+  const notes = optionalText(data.notes);
+  const comment = optionalText(data.comment);
+  return {
+    at: isoOf(data.at) ?? '',
+    by: String(data.by ?? ''),
+    from: statusOfCode(statusCode(data.from)),
+    to: statusOfCode(statusCode(data.to)),
+    ...(assignee !== undefined && { assignee }),
+    ...(notes !== undefined && { notes }),
+    ...(comment !== undefined && { comment }),
+  };
+}

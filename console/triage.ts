@@ -1,0 +1,169 @@
+/**
+ * Triage of an episode: the rules (which requests are valid, what a change writes) as pure functions, and the
+ * store that applies one change in a Firestore transaction. The console owns only `episodes/{id}.triage` and
+ * `episodes/{id}/history/` (docs/records.md): detect's fields are never written here.
+ */
+import { Timestamp, type DocumentData, type Firestore } from '@google-cloud/firestore';
+import { serviceError } from '../shared/errors.js';
+import { CLOSING_STATUSES, isStatus, STATUSES, type Status } from './readModel/statuses.js';
+import { episodeStatusOf } from './rows.js';
+
+export const HISTORY = 'history';
+
+/** Longest texts accepted, in characters. */
+export const MAX_ASSIGNEE = 200;
+export const MAX_TEXT = 10_000;
+
+export interface TriageRequest {
+  status: Status;
+  /** Omitted: unchanged; empty: cleared. */
+  assignee?: string;
+  notes?: string;
+  /** Why; required (non-empty) to close as dismissed or confirmed. */
+  comment?: string;
+}
+
+/** The triage fields of an episode as they stand. */
+export interface TriageState {
+  status: Status;
+  assignee?: string;
+  notes?: string;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const FIELDS = new Set(['status', 'assignee', 'notes', 'comment']);
+
+/** Checks a request body; the error names the field at fault. */
+export function parseTriageRequest(body: unknown): Parsed<TriageRequest> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { ok: false, error: 'the body must be a JSON object' };
+  }
+  const fields = body as Record<string, unknown>;
+  const unknown = Object.keys(fields).find((name) => !FIELDS.has(name));
+  if (unknown !== undefined) return { ok: false, error: `unknown field '${unknown}'` };
+  if (!isStatus(fields.status)) return { ok: false, error: `status must be one of ${STATUSES.join(', ')}` };
+  const request: TriageRequest = { status: fields.status };
+  for (const [name, limit] of [
+    ['assignee', MAX_ASSIGNEE],
+    ['notes', MAX_TEXT],
+    ['comment', MAX_TEXT],
+  ] as const) {
+    const value = fields[name];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string') return { ok: false, error: `${name} must be a string` };
+    if (value.length > limit) return { ok: false, error: `${name} must be at most ${limit} characters` };
+    request[name] = value.trim();
+  }
+  if (CLOSING_STATUSES.includes(request.status) && !request.comment) {
+    return { ok: false, error: `comment is required to close an episode as ${request.status}` };
+  }
+  return { ok: true, value: request };
+}
+
+/** What one change writes: the episode's new `triage` field and the history entry appended. */
+export interface TriageChange {
+  triage: { status: Status; assignee?: string; notes?: string; updatedAt: number; updatedBy: string };
+  history: {
+    at: number;
+    by: string;
+    from: Status;
+    to: Status;
+    assignee?: string;
+    notes?: string;
+    comment?: string;
+  };
+}
+
+/** The change a valid request makes to `current`, by `by` at `at` (ms). */
+export function triageChange(
+  current: TriageState,
+  request: TriageRequest,
+  by: string,
+  at: number,
+): TriageChange {
+  const assignee = request.assignee ?? current.assignee;
+  const notes = request.notes ?? current.notes;
+  const kept = {
+    ...(assignee ? { assignee } : {}),
+    ...(notes ? { notes } : {}),
+  };
+  return {
+    triage: { status: request.status, ...kept, updatedAt: at, updatedBy: by },
+    history: {
+      at,
+      by,
+      from: current.status,
+      to: request.status,
+      ...kept,
+      ...(request.comment ? { comment: request.comment } : {}),
+    },
+  };
+}
+
+export function triageStateOf(data: DocumentData | undefined): TriageState {
+  const triage = (data?.triage ?? {}) as DocumentData;
+  return {
+    status: episodeStatusOf(data),
+    ...(typeof triage.assignee === 'string' && triage.assignee !== '' && { assignee: triage.assignee }),
+    ...(typeof triage.notes === 'string' && triage.notes !== '' && { notes: triage.notes }),
+  };
+}
+
+/** The episode as it is after the change, with its history newest first. */
+export interface TriageResult {
+  episode: DocumentData;
+  history: DocumentData[];
+}
+
+export class FirestoreTriageStore {
+  constructor(
+    private readonly db: Firestore,
+    private readonly episodes: string,
+  ) {}
+
+  /** Applies a valid request in one transaction; undefined when the episode does not exist. */
+  async apply(
+    id: string,
+    request: TriageRequest,
+    by: string,
+    now: number,
+  ): Promise<TriageResult | undefined> {
+    const ref = this.db.collection(this.episodes).doc(id);
+    try {
+      const episode = await this.db.runTransaction(async (transaction) => {
+        const snapshot = await transaction.get(ref);
+        if (!snapshot.exists) return undefined;
+        const data = snapshot.data()!;
+        const change = triageChange(triageStateOf(data), request, by, now);
+        const triage = { ...change.triage, updatedAt: Timestamp.fromMillis(change.triage.updatedAt) };
+        // update() of the one field: detect's fields are left exactly as they are.
+        transaction.update(ref, { triage });
+        transaction.create(ref.collection(HISTORY).doc(), {
+          ...change.history,
+          at: Timestamp.fromMillis(change.history.at),
+        });
+        return { ...data, triage };
+      });
+      if (episode === undefined) return undefined;
+      return { episode, history: await this.history(id) };
+    } catch (error) {
+      throw serviceError('Firestore', error);
+    }
+  }
+
+  /** An episode's history, newest first. */
+  async history(id: string): Promise<DocumentData[]> {
+    try {
+      const snapshot = await this.db
+        .collection(this.episodes)
+        .doc(id)
+        .collection(HISTORY)
+        .orderBy('at', 'desc')
+        .get();
+      return snapshot.docs.map((doc) => doc.data());
+    } catch (error) {
+      throw serviceError('Firestore', error);
+    }
+  }
+}

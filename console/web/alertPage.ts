@@ -1,0 +1,360 @@
+/**
+ * #/alerts/:id: one alert explained. The chart of its session (candles and volume, the alert marked, the other
+ * alerts of the day smaller, the previous close and the ±A1 band, the A2 window and its limit, gaps as holes),
+ * and beside it the figures that made it fire: the move against the threshold, the volume against the limit.
+ */
+import {
+  api,
+  ApiError,
+  isRetriable,
+  RETRY_MS,
+  type AlertRow,
+  type ChartResponse,
+  type EpisodeRow,
+  type SessionAlert,
+} from './api.js';
+import { drawChart, type DrawnChart } from './chart.js';
+import { chartModel, CHART_COLORS, type ChartModel } from './chartModel.js';
+import { adoptTimeZone } from './context.js';
+import { errorBox, h, replace, ruleTags, statusBadge } from './dom.js';
+import {
+  formatCount,
+  formatDate,
+  formatDateTime,
+  formatNumber,
+  formatPrice,
+  formatRatio,
+  formatSeverity,
+  formatSignedPct,
+  formatTime,
+  zoneLabel,
+} from './format.js';
+import { setPageKeys } from './keyboard.js';
+import { goBack } from './nav.js';
+import { setTitle, type PageFactory } from './page.js';
+import { href } from './router.js';
+import { severityCell } from './severity.js';
+import { rowTable } from './table.js';
+
+export const alertPage: PageFactory = (root, route) => {
+  if (route.page !== 'alert') throw new Error('alertPage needs an alert route');
+  const id = route.id;
+  setTitle(id);
+  let chart: DrawnChart | null = null;
+  let unmounted = false;
+  replace(root, h('p', { class: 'loading' }, 'Loading ', id, '…'));
+
+  const keys = [{ keys: ['Escape'], label: 'back', run: () => goBack('#/alerts') }];
+  setPageKeys(keys);
+
+  const fetchPage = async (): Promise<void> => {
+    try {
+      const [data, detail] = await Promise.all([api.chart(id), api.alert(id).catch(() => null)]);
+      if (unmounted) return;
+      adoptTimeZone(data.timeZone);
+      render(data, detail?.episode ?? null);
+    } catch (error) {
+      if (unmounted) return;
+      if (isRetriable(error)) window.setTimeout(() => !unmounted && void fetchPage(), RETRY_MS);
+      replace(
+        root,
+        h('p', {}, h('a', { href: '#/alerts' }, '← Alerts')),
+        errorBox(error instanceof ApiError ? `${error.message}` : String(error)),
+      );
+    }
+  };
+  void fetchPage();
+
+  function render(data: ChartResponse, episode: EpisodeRow | null): void {
+    const alert = data.alert;
+    const tz = data.timeZone;
+    const model = chartModel(data, tz);
+    const chartBox = h('div', { class: 'chart', 'data-testid': 'chart' });
+    const hover = h('span', { class: 'hover num', 'data-testid': 'chart-hover' });
+    const sessionTable = rowTable<SessionAlert>({
+      columns: [
+        { header: 'Time', cell: (row) => formatTime(row.timestamp, tz), class: 'time' },
+        { header: 'Rules', cell: (row) => ruleTags(row.rules) },
+        { header: 'Severity', cell: (row) => severityCell(row.severity), class: 'sevcol' },
+      ],
+      href: (row) => href.alert(row.id),
+      label: (row) => `Alert ${formatTime(row.timestamp, tz)}, ${row.rules.join(' and ')}`,
+      id: (row) => row.id,
+      testid: 'session-alert',
+      empty: 'No other alerts that day.',
+      caption: 'Alerts of this session',
+    });
+    sessionTable.setRows(data.sessionAlerts);
+    const here = data.sessionAlerts.findIndex((row) => row.id === alert.id);
+    if (here >= 0) sessionTable.select(here, false);
+
+    replace(
+      root,
+      h(
+        'article',
+        { class: 'alert-detail', 'data-testid': 'alert-detail', 'aria-labelledby': 'page-title' },
+        h(
+          'header',
+          { class: 'page-head' },
+          h(
+            'nav',
+            { class: 'crumbs', 'aria-label': 'Breadcrumb' },
+            h('a', { href: '#/alerts' }, 'Alerts'),
+            ' / ',
+            episode
+              ? h(
+                  'a',
+                  { href: href.episode(episode.id), 'data-testid': 'episode-link' },
+                  `Episode ${formatRange(episode, tz)}`,
+                )
+              : h('a', { href: href.episode(alert.episode), 'data-testid': 'episode-link' }, 'Episode'),
+          ),
+          h(
+            'h1',
+            { id: 'page-title' },
+            h('span', { class: 'symbol' }, alert.symbol),
+            ' ',
+            h('time', { datetime: alert.timestamp }, formatDateTime(alert.timestamp, tz)),
+            ' ',
+            h('span', { class: 'zone' }, zoneLabel(tz, Date.parse(alert.timestamp))),
+          ),
+          h(
+            'div',
+            { class: 'head-facts' },
+            ruleTags(alert.rules),
+            severityCell(alert.severity),
+            statusBadge(episode?.status ?? alert.status),
+            episode?.assignee ? h('span', { class: 'assignee' }, `assigned to ${episode.assignee}`) : null,
+          ),
+        ),
+        h(
+          'div',
+          { class: 'detail-grid' },
+          h(
+            'section',
+            { class: 'chart-panel', 'aria-label': 'Chart of the session' },
+            legend(data, model, hover),
+            chartBox,
+          ),
+          h(
+            'aside',
+            { class: 'facts' },
+            ruleDetails(alert, data),
+            barFacts(alert, tz),
+            h(
+              'section',
+              { class: 'session' },
+              h('h2', {}, `Alerts that day (${data.sessionAlerts.length})`),
+              sessionTable.element,
+            ),
+          ),
+        ),
+      ),
+    );
+
+    try {
+      chart = drawChart(chartBox, model);
+      chart.onHover((values) => {
+        if (values === null || values.ohlc === undefined) {
+          hover.textContent = '';
+          return;
+        }
+        const o = values.ohlc;
+        const t = (values.time - model.shift) * 1000;
+        hover.textContent = `${formatTime(t, tz)}  O ${formatPrice(o.open)} H ${formatPrice(o.high)} L ${formatPrice(o.low)} C ${formatPrice(o.close)}  V ${formatCount(values.volume)}`;
+      });
+    } catch (error) {
+      replace(chartBox, errorBox(String((error as Error).message)));
+    }
+
+    setPageKeys([
+      ...keys,
+      { keys: ['j', 'ArrowDown'], label: 'next alert of the day', run: () => sessionTable.move(1) },
+      { keys: ['k', 'ArrowUp'], label: 'previous alert of the day', run: () => sessionTable.move(-1) },
+      { keys: ['Enter'], label: 'open the selected alert', run: () => sessionTable.open() },
+      { keys: ['e'], label: 'open the episode', run: () => (location.hash = href.episode(alert.episode)) },
+    ]);
+  }
+
+  return {
+    unmount() {
+      unmounted = true;
+      chart?.remove();
+    },
+  };
+};
+
+function formatRange(episode: EpisodeRow, tz: string): string {
+  return `${formatDateTime(episode.start, tz)}–${formatTime(episode.end, tz)}`;
+}
+
+function legend(data: ChartResponse, model: ChartModel, hover: HTMLElement): HTMLElement {
+  const tz = data.timeZone;
+  const missing = model.gaps.reduce((sum, gap) => sum + gap.minutes, 0);
+  const swatch = (color: string, kind: string) => {
+    const element = h('span', { class: `swatch swatch-${kind}`, 'aria-hidden': 'true' });
+    element.style.setProperty('--swatch', color);
+    return element;
+  };
+  const windowText =
+    data.window.mean === null
+      ? 'no window (no bars in the ten minutes before)'
+      : `window ${formatTime(data.window.from * 1000, tz)}–${formatTime(data.window.to * 1000, tz)}`;
+  return h(
+    'div',
+    { class: 'legend', 'data-testid': 'chart-legend' },
+    h(
+      'div',
+      { class: 'legend-row' },
+      h('strong', {}, data.alert.symbol),
+      h(
+        'span',
+        {},
+        `session ${formatDate(data.alert.timestamp, tz)} · times ${zoneLabel(tz, Date.parse(data.alert.timestamp))}`,
+      ),
+      h('span', { 'data-testid': 'bar-count' }, `${formatCount(model.bars.length)} bars`),
+      h(
+        'span',
+        { 'data-testid': 'gap-count', class: model.gaps.length > 0 ? 'gaps' : '' },
+        `${formatCount(model.gaps.length)} ${model.gaps.length === 1 ? 'gap' : 'gaps'}`,
+        model.gaps.length > 0
+          ? ` (${formatCount(missing)} missing ${missing === 1 ? 'minute' : 'minutes'})`
+          : '',
+      ),
+      hover,
+    ),
+    h(
+      'div',
+      { class: 'legend-row keys' },
+      h('span', {}, swatch(CHART_COLORS.alert, 'marker'), 'this alert'),
+      h(
+        'span',
+        {},
+        swatch(CHART_COLORS.otherAlert, 'dot'),
+        `other alerts (${Math.max(0, data.sessionAlerts.length - 1)})`,
+      ),
+      data.prevClose !== null
+        ? h('span', {}, swatch(CHART_COLORS.prevClose, 'line'), `prev close ${formatPrice(data.prevClose)}`)
+        : h('span', {}, 'no previous close (first bar)'),
+      data.prevClose !== null
+        ? h(
+            'span',
+            {},
+            swatch(CHART_COLORS.band, 'dash'),
+            `±${formatNumber(data.thresholds.a1 * 100, 4)}% band ${formatPrice(data.prevClose * (1 - data.thresholds.a1))}–${formatPrice(data.prevClose * (1 + data.thresholds.a1))}`,
+          )
+        : null,
+      h('span', {}, swatch(CHART_COLORS.windowVolume, 'box'), windowText),
+      data.window.limit !== null
+        ? h(
+            'span',
+            {},
+            swatch(CHART_COLORS.limit, 'dash'),
+            `volume limit ${formatNumber(data.window.limit, 2)}`,
+          )
+        : null,
+    ),
+  );
+}
+
+function ruleDetails(alert: AlertRow, data: ChartResponse): HTMLElement {
+  const tz = data.timeZone;
+  const { a1: a1Threshold, a2: a2Threshold, windowMinutes } = data.thresholds;
+  const fact = (label: string, value: Node | string, testid?: string) => [
+    h('dt', {}, label),
+    h('dd', { 'data-testid': testid ?? null }, value),
+  ];
+  const sections: HTMLElement[] = [];
+  if (alert.a1) {
+    const a1 = alert.a1;
+    const thresholdPct = a1Threshold * 100;
+    sections.push(
+      h(
+        'section',
+        { class: 'rule-detail', 'data-testid': 'a1-detail' },
+        h('h3', {}, ruleTags(['A1']), ' price move'),
+        h(
+          'dl',
+          {},
+          fact('close', formatPrice(alert.close)),
+          fact('previous close', `${formatPrice(a1.prevClose)} at ${formatDateTime(a1.prevTimestamp, tz)}`),
+          fact(
+            'change',
+            h('span', { class: a1.changePct < 0 ? 'down' : 'up' }, formatSignedPct(a1.changePct)),
+            'a1-change',
+          ),
+          fact('threshold', `±${formatNumber(thresholdPct, 4)}%`, 'a1-threshold'),
+          fact('past it', `${formatRatio(Math.abs(a1.changePct) / thresholdPct)} the threshold`),
+          a1.severity !== undefined ? fact('A1 severity', formatSeverity(a1.severity)) : [],
+        ),
+      ),
+    );
+  }
+  if (alert.a2) {
+    const a2 = alert.a2;
+    const limit = a2.avgVolume * (1 + a2Threshold);
+    sections.push(
+      h(
+        'section',
+        { class: 'rule-detail', 'data-testid': 'a2-detail' },
+        h('h3', {}, ruleTags(['A2']), ' volume spike'),
+        h(
+          'dl',
+          {},
+          fact('volume', formatCount(alert.volume), 'a2-volume'),
+          fact(
+            'window mean',
+            `${formatNumber(a2.avgVolume, 2)} over ${a2.windowBars} of ${windowMinutes} minutes`,
+          ),
+          fact(
+            'limit',
+            `${formatNumber(limit, 2)} (mean × ${Number((1 + a2Threshold).toFixed(6))})`,
+            'a2-limit',
+          ),
+          fact('ratio', a2.volumeRatio === null ? 'mean is zero' : `${formatRatio(a2.volumeRatio)} the mean`),
+          a2.severity !== undefined ? fact('A2 severity', formatSeverity(a2.severity)) : [],
+        ),
+      ),
+    );
+  }
+  return h(
+    'section',
+    { class: 'why' },
+    h('h2', {}, 'Why it fired'),
+    h(
+      'p',
+      { class: 'severity-line' },
+      'Severity ',
+      h('strong', { 'data-testid': 'severity' }, formatSeverity(alert.severity)),
+    ),
+    sections,
+  );
+}
+
+function barFacts(alert: AlertRow, tz: string): HTMLElement {
+  return h(
+    'section',
+    { class: 'bar-facts' },
+    h('h2', {}, 'The bar'),
+    h(
+      'dl',
+      { class: 'ohlc' },
+      [
+        ['open', formatPrice(alert.open)],
+        ['high', formatPrice(alert.high)],
+        ['low', formatPrice(alert.low)],
+        ['close', formatPrice(alert.close)],
+        ['volume', formatCount(alert.volume)],
+        ['minute', formatDateTime(alert.timestamp, tz)],
+      ].map(([label, value]) => [h('dt', {}, label), h('dd', { class: 'num' }, value)]),
+    ),
+    h(
+      'p',
+      { class: 'source' },
+      'From ',
+      h('code', {}, alert.source.object),
+      `, line ${alert.source.line}`,
+      alert.source.generation ? ` (generation ${alert.source.generation})` : '',
+    ),
+  );
+}

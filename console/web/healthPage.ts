@@ -1,0 +1,218 @@
+/**
+ * #/health: is the pipeline keeping up? The dispatcher's consumer lag per partition, the records parked on the
+ * dead-letter topic with their reasons, each symbol's last processed minute (held symbols flagged: nothing of
+ * theirs is detected until redrive), and the ingestions running or failed. Refreshes every few seconds.
+ */
+import { api, ApiError, type Health, type IngestionRow } from './api.js';
+import { context } from './context.js';
+import { errorBox, h, replace, statusBadge } from './dom.js';
+import { formatCount, formatDateTime, formatTime, zoneLabel } from './format.js';
+import { setPageKeys } from './keyboard.js';
+import { setTitle, type PageFactory } from './page.js';
+
+export const HEALTH_REFRESH_MS = 3000;
+
+function isError(value: unknown): value is { error: string } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'error' in value;
+}
+
+export const healthPage: PageFactory = (root) => {
+  setTitle('Health');
+  let timer: number | undefined;
+  let unmounted = false;
+  const updated = h('span', { class: 'updated', 'data-testid': 'updated', 'aria-live': 'polite' });
+  const body = h(
+    'div',
+    { class: 'health', 'data-testid': 'health' },
+    h('p', { class: 'loading' }, 'Loading…'),
+  );
+
+  replace(
+    root,
+    h(
+      'section',
+      { 'aria-labelledby': 'page-title' },
+      h(
+        'header',
+        { class: 'page-head' },
+        h('h1', { id: 'page-title' }, 'Health'),
+        h('div', { class: 'counts' }, updated),
+      ),
+      body,
+    ),
+  );
+
+  async function load(): Promise<void> {
+    window.clearTimeout(timer);
+    try {
+      const health = await api.health();
+      if (unmounted) return;
+      render(health);
+      updated.textContent = `updated ${formatTime(Date.now(), context.timeZone)} · every ${HEALTH_REFRESH_MS / 1000} s · times ${zoneLabel(context.timeZone)}`;
+      updated.classList.remove('stale');
+    } catch (error) {
+      if (unmounted) return;
+      updated.textContent = `not updated: ${error instanceof ApiError ? error.message : String(error)}`;
+      updated.classList.add('stale');
+    } finally {
+      if (!unmounted) timer = window.setTimeout(() => void load(), HEALTH_REFRESH_MS);
+    }
+  }
+
+  function render(health: Health): void {
+    const tz = context.timeZone;
+    const kafka = health.kafka;
+    const kafkaSection = h(
+      'section',
+      { class: 'card', 'data-testid': 'kafka' },
+      h('h2', {}, 'Kafka consumer lag'),
+      isError(kafka)
+        ? errorBox(kafka.error)
+        : [
+            h(
+              'p',
+              { class: 'summary' },
+              h('code', {}, kafka.topic),
+              ' read by ',
+              h('code', {}, kafka.group),
+              ': total lag ',
+              h(
+                'strong',
+                { class: kafka.totalLag > 0 ? 'warn' : 'ok', 'data-testid': 'total-lag' },
+                formatCount(kafka.totalLag),
+              ),
+            ),
+            table(
+              ['Partition', 'Committed', 'End', 'Lag'],
+              kafka.partitions.map((p) => [
+                String(p.partition),
+                p.committed === null ? '—' : String(p.committed),
+                String(p.end),
+                h('span', { class: p.lag > 0 ? 'warn' : '' }, formatCount(p.lag)),
+              ]),
+              'partitions',
+              [0, 1, 2, 3],
+            ),
+          ],
+    );
+    const dead = health.deadLetters;
+    const deadSection = h(
+      'section',
+      { class: 'card', 'data-testid': 'dead-letters' },
+      h('h2', {}, 'Dead-lettered records'),
+      isError(dead)
+        ? errorBox(dead.error)
+        : dead.length === 0
+          ? h('p', { class: 'ok' }, 'None parked.')
+          : table(
+              ['Partition', 'Offset', 'Symbol', 'Reason', 'Error', 'At'],
+              dead.map((d) => [
+                String(d.partition),
+                String(d.offset),
+                d.symbol ?? '—',
+                d.reason ?? '—',
+                h('span', { class: 'error-text' }, d.error ?? ''),
+                d.at ? formatDateTime(d.at, tz) : '—',
+              ]),
+              'dead-letter',
+              [0, 1],
+            ),
+    );
+    const held = health.symbols.filter((s) => s.held).length;
+    const symbolsSection = h(
+      'section',
+      { class: 'card', 'data-testid': 'symbols' },
+      h('h2', {}, 'Symbols', held > 0 ? h('span', { class: 'badge held' }, `${held} held`) : null),
+      health.symbols.length === 0
+        ? h('p', { class: 'empty' }, 'No symbol processed yet.')
+        : table(
+            ['Symbol', 'Last processed minute', 'Alerts', 'State'],
+            health.symbols.map((s) => [
+              s.symbol,
+              s.lastMinute ? formatDateTime(s.lastMinute, tz) : '—',
+              formatCount(s.alerts),
+              s.held
+                ? h(
+                    'span',
+                    { class: 'badge held', title: 'a record of this symbol is parked: redrive to resume' },
+                    'held',
+                  )
+                : h('span', { class: 'ok' }, 'ok'),
+            ]),
+            'symbol',
+            [2],
+            health.symbols.map((s) => (s.held ? 'held-row' : '')),
+          ),
+    );
+    const ingestRows = (rows: IngestionRow[]) =>
+      rows.map((row) => [
+        h('code', {}, row.object),
+        statusBadge(row.status),
+        row.startedAt ? formatDateTime(row.startedAt, tz) : '—',
+        h('span', { class: 'error-text' }, row.error ?? ''),
+      ]);
+    const ingestSection = h(
+      'section',
+      { class: 'card', 'data-testid': 'health-ingestions' },
+      h('h2', {}, 'Ingestions running or failed'),
+      health.ingestions.running.length + health.ingestions.failed.length === 0
+        ? h('p', { class: 'ok' }, 'None running, none failed.')
+        : table(
+            ['Object', 'Status', 'Started', 'Error'],
+            [...ingestRows(health.ingestions.running), ...ingestRows(health.ingestions.failed)],
+            'health-ingestion',
+            [],
+          ),
+      h('p', {}, h('a', { href: '#/ingestions' }, 'All ingestions →')),
+    );
+    replace(body, h('div', { class: 'cards' }, kafkaSection, deadSection, ingestSection, symbolsSection));
+  }
+
+  setPageKeys([{ keys: ['r'], label: 'refresh now', run: () => void load() }]);
+  void load();
+  return {
+    unmount() {
+      unmounted = true;
+      window.clearTimeout(timer);
+    },
+  };
+};
+
+function table(
+  headers: string[],
+  rows: (Node | string)[][],
+  testid: string,
+  numeric: number[],
+  rowClasses: string[] = [],
+): HTMLElement {
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'grid compact' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          headers.map((text, i) =>
+            h('th', { scope: 'col', class: numeric.includes(i) ? 'num' : null }, text),
+          ),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.map((cells, r) =>
+          h(
+            'tr',
+            { 'data-testid': `${testid}-row`, class: rowClasses[r] || null },
+            cells.map((cell, i) => h('td', { class: numeric.includes(i) ? 'num' : null }, cell)),
+          ),
+        ),
+      ),
+    ),
+  );
+}

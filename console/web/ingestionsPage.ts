@@ -1,0 +1,239 @@
+/**
+ * #/ingestions: every uploaded object's quality report, newest first: what was accepted, what was set aside
+ * and why, duplicates, order, gaps, late bars, and the detection figures; a download of the set-aside rows
+ * when there are any. A rejected or failed object shows its error across the row, where it cannot be missed.
+ * While anything is running the page refreshes itself.
+ */
+import { api, ApiError, type IngestionRow } from './api.js';
+import { context } from './context.js';
+import { errorBox, h, replace, statusBadge } from './dom.js';
+import { formatCount, formatDateTime, zoneLabel } from './format.js';
+import { setPageKeys } from './keyboard.js';
+import { setTitle, type PageFactory } from './page.js';
+
+const INGESTION_STATUSES = ['running', 'done', 'rejected', 'gone', 'failed'];
+const REFRESH_MS = 5000;
+
+export function badReasons(row: IngestionRow): [string, number][] {
+  return Object.entries(row.report?.bad?.byReason ?? {})
+    .filter(([, n]) => typeof n === 'number' && n > 0)
+    .sort((a, b) => b[1] - a[1]);
+}
+
+export const ingestionsPage: PageFactory = (root, route) => {
+  setTitle('Ingestions');
+  let status = route.params.get('status') ?? '';
+  let timer: number | undefined;
+  let unmounted = false;
+
+  const list = h('div', { class: 'ingestions', 'data-testid': 'ingestions' });
+  const info = h('span', { class: 'total', 'data-testid': 'total' });
+  const zone = h('span', { class: 'zone' });
+  const filter = h(
+    'select',
+    { 'data-testid': 'filter-status', name: 'status' },
+    h('option', { value: '' }, 'any'),
+    INGESTION_STATUSES.map((s) => h('option', { value: s }, s)),
+  );
+  filter.value = status;
+  filter.addEventListener('change', () => {
+    status = filter.value;
+    history.replaceState(null, '', `#/ingestions${status ? `?status=${encodeURIComponent(status)}` : ''}`);
+    void load();
+  });
+
+  replace(
+    root,
+    h(
+      'section',
+      { class: 'list', 'aria-labelledby': 'page-title' },
+      h(
+        'header',
+        { class: 'page-head' },
+        h('h1', { id: 'page-title' }, 'Ingestions'),
+        h('div', { class: 'counts' }, info, zone),
+      ),
+      h(
+        'form',
+        { class: 'filters', onsubmit: (e: Event) => e.preventDefault() },
+        h('label', { class: 'field' }, h('span', {}, 'Status'), filter),
+      ),
+      list,
+    ),
+  );
+
+  async function load(): Promise<void> {
+    window.clearTimeout(timer);
+    try {
+      const { items } = await api.ingestions(status || undefined);
+      if (unmounted) return;
+      info.textContent = `${formatCount(items.length)} ${items.length === 1 ? 'object' : 'objects'}`;
+      zone.textContent = `times ${zoneLabel(context.timeZone)}`;
+      render(items);
+      if (items.some((item) => item.status === 'running'))
+        timer = window.setTimeout(() => void load(), REFRESH_MS);
+    } catch (error) {
+      if (unmounted) return;
+      replace(list, errorBox(error instanceof ApiError ? error.message : String(error)));
+      timer = window.setTimeout(() => void load(), REFRESH_MS);
+    }
+  }
+
+  function render(items: IngestionRow[]): void {
+    const tz = context.timeZone;
+    if (items.length === 0) {
+      replace(list, h('p', { class: 'empty' }, 'No ingestions.'));
+      return;
+    }
+    const num = (n: number | undefined, testid?: string) =>
+      h('td', { class: 'num', 'data-testid': testid ?? null }, n === undefined ? '—' : formatCount(n));
+    replace(
+      list,
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { class: 'grid ingest-grid', 'data-testid': 'ingestions-table' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              [
+                'Object',
+                'Status',
+                'Finished',
+                'Accepted',
+                'Bad',
+                'Duplicates',
+                'Out of order',
+                'Gaps',
+                'Late',
+                'Processed',
+                'Alerts',
+                'Set aside',
+              ].map((text, i) => h('th', { scope: 'col', class: i >= 3 && i <= 10 ? 'num' : null }, text)),
+            ),
+          ),
+          items.map((row) => {
+            const report = row.report;
+            const reasons = badReasons(row);
+            const problem = row.error ?? (typeof report?.error === 'string' ? report.error : undefined);
+            const missing = Array.isArray(report?.missingColumns) ? (report.missingColumns as string[]) : [];
+            const severe = row.status === 'rejected' || row.status === 'failed';
+            const main = h(
+              'tr',
+              {
+                'data-testid': 'ingestion-row',
+                'data-id': row.id,
+                'data-status': row.status,
+                class: severe ? 'severe' : null,
+              },
+              h(
+                'td',
+                { class: 'object' },
+                h('code', {}, row.object),
+                h('span', { class: 'sub' }, `generation ${row.generation}`),
+              ),
+              h('td', {}, statusBadge(row.status)),
+              h(
+                'td',
+                { class: 'time' },
+                row.finishedAt
+                  ? formatDateTime(row.finishedAt, tz)
+                  : row.startedAt
+                    ? `started ${formatDateTime(row.startedAt, tz)}`
+                    : '—',
+              ),
+              num(report?.accepted, 'accepted'),
+              h(
+                'td',
+                { class: 'num', 'data-testid': 'bad' },
+                formatCount(report?.bad?.count ?? 0),
+                reasons.length > 0
+                  ? h(
+                      'ul',
+                      { class: 'reasons' },
+                      reasons.map(([reason, n]) => h('li', {}, `${reason} ${formatCount(n)}`)),
+                    )
+                  : null,
+              ),
+              h(
+                'td',
+                { class: 'num', 'data-testid': 'duplicates' },
+                formatCount(report?.duplicates?.count ?? 0),
+                report?.duplicates?.conflicting
+                  ? h('span', { class: 'sub' }, `${formatCount(report.duplicates.conflicting)} conflicting`)
+                  : null,
+              ),
+              num(report?.outOfOrder, 'out-of-order'),
+              h(
+                'td',
+                { class: 'num', 'data-testid': 'gaps' },
+                formatCount(report?.gaps?.count ?? 0),
+                report?.gaps && report.gaps.count > 0
+                  ? h(
+                      'span',
+                      { class: 'sub' },
+                      `${formatCount(report.gaps.missingMinutes)} min, largest ${formatCount(report.gaps.largest)}`,
+                    )
+                  : null,
+              ),
+              num(row.late, 'late'),
+              num(row.processed, 'processed'),
+              num(row.alerts, 'alerts'),
+              h(
+                'td',
+                {},
+                row.setAside
+                  ? h(
+                      'a',
+                      {
+                        href: api.setAsideUrl(row.id),
+                        download: '',
+                        'data-testid': 'set-aside',
+                        title: row.setAside,
+                      },
+                      'rows (CSV)',
+                    )
+                  : '—',
+              ),
+            );
+            if (!problem && missing.length === 0) return h('tbody', {}, main);
+            return h(
+              'tbody',
+              {},
+              main,
+              h(
+                'tr',
+                { class: 'error-row' },
+                h(
+                  'td',
+                  { colspan: 12 },
+                  h(
+                    'div',
+                    { class: 'error', role: 'alert', 'data-testid': 'ingestion-error' },
+                    h('strong', {}, `${row.status}: `),
+                    problem ?? '',
+                    missing.length > 0 ? ` (missing columns: ${missing.join(', ')})` : '',
+                  ),
+                ),
+              ),
+            );
+          }),
+        ),
+      ),
+    );
+  }
+
+  setPageKeys([{ keys: ['r'], label: 'refresh', run: () => void load() }]);
+  void load();
+  return {
+    unmount() {
+      unmounted = true;
+      window.clearTimeout(timer);
+    },
+  };
+};

@@ -1,0 +1,158 @@
+/** The console's small HTTP pieces: the router, list parameters, static paths, identity, error mapping. */
+import { describe, expect, it } from 'vitest';
+import { listQueryOf } from '../../../console/api/listParameters.js';
+import { alertIdParts } from '../../../console/documents.js';
+import { HttpError } from '../../../console/http/httpError.js';
+import { errorAnswer } from '../../../console/http/respond.js';
+import { route } from '../../../console/http/router.js';
+import { staticPath } from '../../../console/http/staticFiles.js';
+import { callerOf } from '../../../console/identity.js';
+import { encodeCursor } from '../../../console/readModel/cursor.js';
+import { serviceError } from '../../../shared/errors.js';
+
+describe('route', () => {
+  const routes = [
+    { method: 'GET' as const, pattern: '/api/episodes/:id', handler: 'detail' },
+    { method: 'POST' as const, pattern: '/api/episodes/:id/triage', handler: 'triage' },
+  ];
+
+  it('matches a pattern, decoding the captured segment once', () => {
+    expect(route(routes, 'GET', '/api/episodes/a%252Fb%40c')).toEqual({
+      handler: 'detail',
+      params: { id: 'a%2Fb@c' },
+    });
+    expect(route(routes, 'HEAD', '/api/episodes/x')?.handler).toBe('detail');
+    expect(route(routes, 'GET', '/api/episodes/')).toBeUndefined();
+    expect(route(routes, 'GET', '/api/other')).toBeUndefined();
+  });
+
+  it('answers 405 naming the allowed method', () => {
+    expect(() => route(routes, 'GET', '/api/episodes/x/triage')).toThrow(HttpError);
+    try {
+      route(routes, 'DELETE', '/api/episodes/x');
+    } catch (error) {
+      expect(error).toMatchObject({ status: 405, headers: { allow: 'GET' } });
+    }
+  });
+});
+
+describe('listQueryOf', () => {
+  const query = (text: string) => listQueryOf(new URLSearchParams(text));
+  const refused = (text: string) => {
+    try {
+      query(text);
+    } catch (error) {
+      return (error as HttpError).message;
+    }
+    return 'accepted';
+  };
+
+  it('defaults to newest, 50', () => {
+    expect(query('')).toEqual({ sort: 'newest', limit: 50 });
+  });
+
+  it('reads every filter', () => {
+    const after = encodeCursor('severity', { severity: 2, time: 5, tie: 'A' });
+    expect(
+      query(
+        `sort=severity&symbol=ACME&rule=A2&from=2024-01-02T00:00:00Z&to=2024-01-03&status=escalated&minSeverity=0.25&limit=200&after=${after}`,
+      ),
+    ).toEqual({
+      sort: 'severity',
+      symbol: 'ACME',
+      rule: 'A2',
+      from: Date.parse('2024-01-02T00:00:00Z'),
+      to: Date.parse('2024-01-03'),
+      status: 'escalated',
+      minSeverity: 0.25,
+      limit: 200,
+      after: { severity: 2, time: 5, tie: 'A' },
+    });
+  });
+
+  it.each([
+    ['sort=oldest', 'sort: must be one of newest, severity'],
+    ['rule=A3', 'rule: must be A1 or A2'],
+    ['from=yesterday', "from: not an ISO 8601 time: 'yesterday'"],
+    ['to=2024-13-45', "to: not an ISO 8601 time: '2024-13-45'"],
+    ['status=closed', 'status: must be one of new, investigating, escalated, dismissed, confirmed'],
+    ['minSeverity=high', "minSeverity: not a number: 'high'"],
+    ['minSeverity=', "minSeverity: not a number: ''"],
+    ['limit=0', 'limit: must be a whole number from 1 to 200'],
+    ['limit=201', 'limit: must be a whole number from 1 to 200'],
+    ['limit=2.5', 'limit: must be a whole number from 1 to 200'],
+    ['after=xyz', 'after: not a cursor of this list sorted by newest'],
+    [
+      `after=${encodeCursor('severity', { severity: 1, time: 1, tie: 'A' })}`,
+      'after: not a cursor of this list sorted by newest',
+    ],
+    ['symbol=A&symbol=B', 'symbol: given more than once'],
+    ['page=2', 'page: unknown parameter'],
+  ])('refuses %s naming the parameter', (text, message) => {
+    expect(refused(text)).toBe(message);
+  });
+});
+
+describe('staticPath', () => {
+  const files = { webRoot: '/srv/web', chartLibrary: '/lib/chart.js' };
+  it.each([
+    ['/', '/srv/web/index.html'],
+    ['/app.js', '/srv/web/app.js'],
+    ['/assets/a%20b.css', '/srv/web/assets/a b.css'],
+    ['/vendor/lightweight-charts.js', '/lib/chart.js'],
+    ['/../secret', undefined],
+    ['/%2e%2e/secret', undefined],
+    ['/.env', undefined],
+    ['/a/%00', undefined],
+    ['/%E0%A4%A', undefined],
+  ])('%s → %s', (urlPath, file) => {
+    expect(staticPath(files, urlPath)).toBe(file);
+  });
+});
+
+describe('callerOf', () => {
+  const claims = Buffer.from(JSON.stringify({ email: 'ana@example.com' })).toString('base64url');
+  const local = { platformIdentity: false, localUser: 'dev' };
+  const platform = { platformIdentity: true, localUser: 'dev' };
+
+  it('is the local user locally, whatever the headers say', () => {
+    expect(callerOf({ 'x-goog-authenticated-user-email': 'accounts.google.com:eve@x.com' }, local)).toBe(
+      'dev',
+    );
+  });
+
+  it("is IAP's user, else the bearer token's email, on the platform", () => {
+    expect(
+      callerOf({ 'x-goog-authenticated-user-email': 'accounts.google.com:ana@example.com' }, platform),
+    ).toBe('ana@example.com');
+    expect(callerOf({ authorization: `Bearer e30.${claims}.sig` }, platform)).toBe('ana@example.com');
+    expect(callerOf({ authorization: 'Bearer garbage' }, platform)).toBe('unknown');
+  });
+});
+
+describe('errorAnswer', () => {
+  it('maps a service down to 503 naming it, and a bug to a generic 500', () => {
+    const down = errorAnswer(
+      serviceError('Firestore', Object.assign(new Error('14 UNAVAILABLE: no connection'), { code: 14 })),
+    );
+    expect(down.status).toBe(503);
+    expect(down.message).toContain('Firestore');
+    expect(errorAnswer(new TypeError('x is undefined'))).toEqual({
+      status: 500,
+      message: 'internal error (logged)',
+      headers: {},
+    });
+    expect(errorAnswer(new HttpError(404, 'no such alert')).status).toBe(404);
+  });
+});
+
+describe('alertIdParts', () => {
+  it('splits an alert id at its last @', () => {
+    expect(alertIdParts('A%2FB@C@2017-01-02T03:45:00Z')).toEqual({
+      symbolPart: 'A%2FB@C',
+      minute: Date.parse('2017-01-02T03:45:00Z') / 60_000,
+    });
+    expect(alertIdParts('ACME@2017-01-02T03:45:30Z')).toBeUndefined();
+    expect(alertIdParts('@2017-01-02T03:45:00Z')).toBeUndefined();
+  });
+});

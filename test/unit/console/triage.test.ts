@@ -1,0 +1,99 @@
+/** Triage rules (console/triage.ts): which requests are valid, and what a change writes. */
+import { describe, expect, it } from 'vitest';
+import { parseTriageRequest, triageChange, triageStateOf } from '../../../console/triage.js';
+
+describe('parseTriageRequest', () => {
+  it.each<[string, unknown, string]>([
+    ['not an object', 'investigating', 'the body must be a JSON object'],
+    ['an array', [], 'the body must be a JSON object'],
+    ['no status', {}, 'status must be one of new, investigating, escalated, dismissed, confirmed'],
+    [
+      'an unknown status',
+      { status: 'closed' },
+      'status must be one of new, investigating, escalated, dismissed, confirmed',
+    ],
+    ['an unknown field', { status: 'new', severity: 3 }, "unknown field 'severity'"],
+    ['a non-text assignee', { status: 'new', assignee: 7 }, 'assignee must be a string'],
+    [
+      'notes too long',
+      { status: 'new', notes: 'x'.repeat(10_001) },
+      'notes must be at most 10000 characters',
+    ],
+    [
+      'dismissed without a comment',
+      { status: 'dismissed' },
+      'comment is required to close an episode as dismissed',
+    ],
+    [
+      'confirmed with a blank comment',
+      { status: 'confirmed', comment: '  \n' },
+      'comment is required to close an episode as confirmed',
+    ],
+  ])('refuses %s, naming the field', (_name, body, error) => {
+    expect(parseTriageRequest(body)).toEqual({ ok: false, error });
+  });
+
+  it.each<[string, unknown, unknown]>([
+    ['an open status alone', { status: 'investigating' }, { status: 'investigating' }],
+    [
+      'a close with its comment, trimmed',
+      { status: 'dismissed', comment: ' test print ' },
+      { status: 'dismissed', comment: 'test print' },
+    ],
+    [
+      'assignee and notes, null ones left out',
+      { status: 'escalated', assignee: 'ana', notes: null },
+      { status: 'escalated', assignee: 'ana' },
+    ],
+    ['an empty assignee (clears it)', { status: 'new', assignee: '' }, { status: 'new', assignee: '' }],
+  ])('takes %s', (_name, body, value) => {
+    expect(parseTriageRequest(body)).toEqual({ ok: true, value });
+  });
+});
+
+describe('triageChange', () => {
+  const AT = Date.parse('2024-03-01T10:00:00Z');
+
+  it('writes the new status, keeps the assignee and notes not given, and records from and to', () => {
+    const change = triageChange(
+      { status: 'investigating', assignee: 'ana', notes: 'check' },
+      { status: 'dismissed', comment: 'test trade' },
+      'bo',
+      AT,
+    );
+    expect(change).toEqual({
+      triage: { status: 'dismissed', assignee: 'ana', notes: 'check', updatedAt: AT, updatedBy: 'bo' },
+      history: {
+        at: AT,
+        by: 'bo',
+        from: 'investigating',
+        to: 'dismissed',
+        assignee: 'ana',
+        notes: 'check',
+        comment: 'test trade',
+      },
+    });
+  });
+
+  it('clears an assignee given as empty, and records a change of assignee alone', () => {
+    const change = triageChange(
+      { status: 'new', assignee: 'ana' },
+      { status: 'new', assignee: '' },
+      'bo',
+      AT,
+    );
+    expect(change.triage).toEqual({ status: 'new', updatedAt: AT, updatedBy: 'bo' });
+    expect(change.history).toEqual({ at: AT, by: 'bo', from: 'new', to: 'new' });
+  });
+});
+
+describe('triageStateOf', () => {
+  it('reads an absent triage as new', () => {
+    expect(triageStateOf({ symbol: 'ACME' })).toEqual({ status: 'new' });
+    expect(triageStateOf(undefined)).toEqual({ status: 'new' });
+    expect(triageStateOf({ triage: { status: 'escalated', assignee: 'ana', notes: '' } })).toEqual({
+      status: 'escalated',
+      assignee: 'ana',
+    });
+  });
+});

@@ -143,19 +143,22 @@ export function barsRecords(bars: Iterable<Bar>): Array<{ id: string; data: Docu
   return [...days].map(([id, data]) => ({ id, data }));
 }
 
-/** Writes documents in batches of 500, `inFlight` commits at once. */
+/**
+ * Writes documents in batches of `perCommit` (at most 500), `inFlight` commits at once. A bars document holds a
+ * day of bars (about 20 KB): a few dozen of those make a commit of a sensible size.
+ */
 export async function writeRecords(
   db: Firestore,
   collection: string,
   records: ReadonlyArray<{ id: string; data: DocumentData }>,
-  inFlight = 8,
+  { inFlight = 8, perCommit = WRITES_PER_COMMIT }: { inFlight?: number; perCommit?: number } = {},
 ): Promise<void> {
   let next = 0;
   const committer = async () => {
     for (let at = next; at < records.length; at = next) {
-      next += WRITES_PER_COMMIT;
+      next += perCommit;
       const batch = db.batch();
-      for (const record of records.slice(at, at + WRITES_PER_COMMIT)) {
+      for (const record of records.slice(at, at + perCommit)) {
         batch.set(db.collection(collection).doc(record.id), record.data);
       }
       await batch.commit();

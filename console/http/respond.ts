@@ -58,9 +58,11 @@ export function errorAnswer(error: unknown): {
 
 export function sendError(response: ServerResponse, error: unknown, log: ErrorLog, what: string): void {
   const answer = errorAnswer(error);
-  if (answer.status >= 500) {
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    log(`${what}: ${answer.status}: ${detail}`);
+  // A bug is logged with its stack; a service down in one line; what a handler decided (HttpError) not at all.
+  if (answer.status === 500) {
+    log(`${what}: 500: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  } else if (!(error instanceof HttpError)) {
+    log(`${what}: ${answer.status}: ${answer.message}`);
   }
   if (response.headersSent) {
     response.destroy();

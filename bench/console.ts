@@ -5,7 +5,7 @@
  * On a stack of its own (only the Firestore emulator; its own folder and ports, isolatedStack.ts), it writes
  * the alerts `detect` finds in bench:detect's data set (40 symbols × 50 days, about 290,000 alerts), their
  * episodes (a tenth of them triaged) and every bar by symbol and day, as docs/records.md describes them
- * (consoleRecords.ts), straight into Firestore. Then it starts the console server (`node
+ * (storeRecords.ts, through the functions notify and detect write them with), straight into Firestore. Then it starts the console server (`node
  * dist/console/server.js`, a process of its own), waits for its read model to load (and prints how long, and
  * the server's resident memory), and prints median and p95 of the first page (limit 50) of each sort × each
  * kind of filter for alerts and episodes, of the chart of 50 random alerts, and of 20 episode details; then
@@ -24,18 +24,13 @@ import { generateDataset } from '../cli/generate/index.js';
 import { detectionConfigFromEnv } from '../shared/config/detection.js';
 import { ingestLimitsFromEnv } from '../shared/config/ingestLimits.js';
 import type { Alert } from '../shared/core/alert.js';
-import { CLOSE, HIGH, LOW, OPEN, VOLUME } from '../shared/core/barTable.js';
-import { ObjectSeriesDetection } from '../shared/core/objectSeriesDetection.js';
+import { EpisodeCollector, type Episode } from '../shared/core/episodes.js';
+import { AlertsBySymbol, ObjectSeriesDetection } from '../shared/core/objectSeriesDetection.js';
+import { barDays, type BarDay } from '../shared/state/barStore.js';
 import { readObject } from '../shared/core/readObject.js';
 import { infrastructureComponents } from '../stack/components.js';
 import { stackClientEnv, stackEndpoints } from '../stack/endpoints.js';
-import {
-  alertAndEpisodeRecords,
-  barsRecords,
-  episodeData,
-  writeRecords,
-  type Bar,
-} from './consoleRecords.js';
+import { alertRecords, barRecords, episodeRecords, writeRecords } from './storeRecords.js';
 import {
   benchPlacement,
   benchRoot,
@@ -53,8 +48,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const DIRECT_RUNS = Number(process.env.BENCH_DIRECT_RUNS ?? 3);
 const STATUSES = ['investigating', 'escalated', 'dismissed', 'confirmed'] as const;
 
-/** The alerts and bars of bench:detect's data set, as detect finds them. */
-async function detected(): Promise<{ alerts: Alert[]; bars: Bar[] }> {
+/** The alerts, episodes and bars by day of bench:detect's data set, as detect finds them. */
+async function detected(): Promise<{ alerts: Alert[]; episodes: Episode[]; days: BarDay[] }> {
   const dir = join(benchRoot, '.bench', `detect-${SYMBOLS}x${DAYS}`);
   if (!existsSync(join(dir, 'manifest.json'))) {
     process.stderr.write(`generating ${SYMBOLS} symbols × ${DAYS} days into ${dir} ...\n`);
@@ -62,8 +57,10 @@ async function detected(): Promise<{ alerts: Alert[]; bars: Bar[] }> {
   }
   const config = detectionConfigFromEnv(process.env);
   const limits = ingestLimitsFromEnv(process.env);
-  const detection = new ObjectSeriesDetection(config);
-  const bars: Bar[] = [];
+  const alerts = new AlertsBySymbol();
+  const episodes = new EpisodeCollector(alerts);
+  const detection = new ObjectSeriesDetection(config, episodes);
+  const days: BarDay[] = [];
   for (const name of readdirSync(dir)
     .filter((file) => file.endsWith('.csv'))
     .sort()) {
@@ -72,23 +69,11 @@ async function detected(): Promise<{ alerts: Alert[]; bars: Bar[] }> {
       zone: config.zone,
       limits,
     });
-    const { table } = objectBars;
-    for (let row = 0; row < table.length; row++) {
-      bars.push({
-        symbol: table.symbols[table.symbolOf(row)]!,
-        minute: table.minute(row),
-        values: [
-          table.value(row, OPEN),
-          table.value(row, HIGH),
-          table.value(row, LOW),
-          table.value(row, CLOSE),
-          table.value(row, VOLUME),
-        ],
-      });
-    }
+    // Every bar is processed here (each symbol's bars are in one file), so every bar is stored.
+    for (const run of objectBars.runs) days.push(...barDays(run.symbol, objectBars.table, run.rows));
     detection.addObject(objectBars, { object: name, generation: '1' });
   }
-  return { alerts: [...detection.alerts()], bars };
+  return { alerts: [...alerts.sorted()], episodes: episodes.episodes(), days };
 }
 
 const median = (values: number[]) => quantile(values, 0.5);
@@ -148,9 +133,9 @@ export async function benchConsole(): Promise<void> {
   const endpoints = stackEndpoints(process.env);
 
   process.stderr.write('detecting the data set ...\n');
-  const { alerts, bars } = await detected();
-  const config = detectionConfigFromEnv(process.env);
-  const records = alertAndEpisodeRecords(alerts, { a1: config.a1, a2: config.a2Factor - 1 }, 5);
+  const { alerts, episodes, days } = await detected();
+  const records = { alerts: alertRecords(alerts), episodes: episodeRecords(episodes) };
+  const minuteOf = (alert: Alert) => Date.parse(alert.timestamp) / 60_000;
   // Written a day ago, as a store the console starts on would have been: the listeners' bounds exclude them.
   const dayAgo = Timestamp.fromMillis(Date.now() - 86_400_000);
   const triaged = new Map<string, string>();
@@ -177,13 +162,14 @@ export async function benchConsole(): Promise<void> {
         return {
           id: episode.id,
           data: {
-            ...episodeData(episode, dayAgo),
+            ...episode.data,
+            updatedAt: dayAgo,
             ...(status && { triage: { status, assignee: 'ana', updatedAt: dayAgo, updatedBy: 'ana' } }),
           },
         };
       }),
     );
-    const barDocuments = barsRecords(bars);
+    const barDocuments = barRecords(days);
     await writeRecords(db, 'bars', barDocuments, { perCommit: 20, inFlight: 4 });
     process.stderr.write(
       `wrote ${whole(records.alerts.length)} alerts in ${seconds(alertsWritten - writeStart)}, ` +
@@ -197,8 +183,7 @@ export async function benchConsole(): Promise<void> {
       const memory = memoryOf(child.pid!);
       const symbols = (await fetchOk(`${base}/api/meta`)) as { symbols: string[] };
       const symbol = symbols.symbols[Math.floor(symbols.symbols.length / 2)]!;
-      const firstDay =
-        records.alerts.reduce((first, alert) => Math.min(first, alert.minute), Infinity) * 60_000;
+      const firstDay = alerts.reduce((first, alert) => Math.min(first, minuteOf(alert)), Infinity) * 60_000;
       const from = new Date(firstDay + 20 * 86_400_000).toISOString();
       const to = new Date(firstDay + 30 * 86_400_000).toISOString();
       const filters: Array<[string, Record<string, string>]> = [

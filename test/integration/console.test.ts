@@ -16,7 +16,7 @@ import {
   episodeData,
   writeRecords,
   type Bar,
-} from '../../bench/consoleRecords.js';
+} from '../helpers/consoleFixture.js';
 import { consoleSettingsFromEnv } from '../../console/settings.js';
 import { consoleKafka, startConsole, type RunningConsole } from '../../console/server.js';
 import type { Alert, RuleId } from '../../shared/core/alert.js';

@@ -1,18 +1,14 @@
 /**
- * Stored records as docs/records.md describes them (alerts with severity and episode, episodes, bars), made
- * from alerts and bars, for the console's integration test and benchmark to seed Firestore with. Detect and
- * notify are being taught to write these; until then this is the one place that writes them, field for field
- * as documented.
- *
- * Two things the records document names but does not define are chosen here: a rule's severity is how far
- * past its threshold the alert went, relative to the threshold (|changePct| / 100 / a1 − 1 for A1,
- * volumeRatio / (1 + a2) − 1 for A2; an alert's is the larger, 6 decimals; null when no part has one); an
- * episode is a run of one symbol's alerts with at most `gapMinutes` between neighbours.
+ * Seed data for the console's integration test: alerts with chosen figures (ties of time and severity, null
+ * severities), grouped into episodes, and bars, written as docs/records.md describes them. The pipeline's own
+ * records come from the core (detect writes them; bench:console uses those); a test needs figures it chose, so
+ * here each severity is contract §4's formula restated over the fixture's own figures and each episode §5's gap
+ * rule, as a test's hand computation would.
  */
-import { FieldValue, Timestamp, type DocumentData, type Firestore } from '@google-cloud/firestore';
-import type { Alert } from '../shared/core/alert.js';
-import { alertId, symbolStateId } from '../shared/pipeline/documentIds.js';
-import { toAlertDocument, WRITES_PER_COMMIT } from '../shared/state/alertStore.js';
+import { FieldValue, Timestamp, type DocumentData } from '@google-cloud/firestore';
+import type { Alert } from '../../shared/core/alert.js';
+import { alertId, symbolStateId } from '../../shared/pipeline/documentIds.js';
+import { toAlertDocument } from '../../shared/state/alertStore.js';
 
 export interface Thresholds {
   a1: number;
@@ -32,10 +28,11 @@ export function severities(
   alert: Alert,
   thresholds: Thresholds,
 ): { a1?: number; a2?: number; severity: number | null } {
-  const a1 = alert.a1 ? round6(Math.abs(alert.a1.changePct) / 100 / thresholds.a1 - 1) : undefined;
+  // Contract §4: |change| / threshold; volume / (mean × (1 + threshold)) = volumeRatio / (1 + threshold).
+  const a1 = alert.a1 ? round6(Math.abs(alert.a1.changePct) / 100 / thresholds.a1) : undefined;
   const a2 =
     alert.a2 && alert.a2.volumeRatio !== null
-      ? round6(alert.a2.volumeRatio / (1 + thresholds.a2) - 1)
+      ? round6(alert.a2.volumeRatio / (1 + thresholds.a2))
       : undefined;
   const parts = [a1, a2].filter((part): part is number => part !== undefined);
   return {
@@ -143,26 +140,4 @@ export function barsRecords(bars: Iterable<Bar>): Array<{ id: string; data: Docu
   return [...days].map(([id, data]) => ({ id, data }));
 }
 
-/**
- * Writes documents in batches of `perCommit` (at most 500), `inFlight` commits at once. A bars document holds a
- * day of bars (about 20 KB): a few dozen of those make a commit of a sensible size.
- */
-export async function writeRecords(
-  db: Firestore,
-  collection: string,
-  records: ReadonlyArray<{ id: string; data: DocumentData }>,
-  { inFlight = 8, perCommit = WRITES_PER_COMMIT }: { inFlight?: number; perCommit?: number } = {},
-): Promise<void> {
-  let next = 0;
-  const committer = async () => {
-    for (let at = next; at < records.length; at = next) {
-      next += perCommit;
-      const batch = db.batch();
-      for (const record of records.slice(at, at + perCommit)) {
-        batch.set(db.collection(collection).doc(record.id), record.data);
-      }
-      await batch.commit();
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, committer));
-}
+export { writeRecords } from '../../bench/storeRecords.js';

@@ -1,0 +1,50 @@
+/**
+ * The stored records of docs/records.md, written straight into Firestore as the pipeline would leave them, for
+ * bench:console: the alerts, episodes and bars the core finds in a data set (the same functions notify and
+ * detect write them with), and a writer of many documents.
+ */
+import type { DocumentData, Firestore } from '@google-cloud/firestore';
+import type { Alert } from '../shared/core/alert.js';
+import type { Episode } from '../shared/core/episodes.js';
+import { alertId, barDayId, episodeId } from '../shared/pipeline/documentIds.js';
+import { toAlertDocument, WRITES_PER_COMMIT } from '../shared/state/alertStore.js';
+import type { BarDay } from '../shared/state/barStore.js';
+import { toEpisodeDocument } from '../shared/state/episodeStore.js';
+
+export interface StoredRecord {
+  id: string;
+  data: DocumentData;
+}
+
+export const alertRecords = (alerts: readonly Alert[]): StoredRecord[] =>
+  alerts.map((alert) => ({ id: alertId(alert), data: toAlertDocument(alert) }));
+
+export const episodeRecords = (episodes: readonly Episode[]): StoredRecord[] =>
+  episodes.map((episode) => ({ id: episodeId(episode), data: toEpisodeDocument(episode) }));
+
+export const barRecords = (days: readonly BarDay[]): StoredRecord[] =>
+  days.map((day) => ({ id: barDayId(day.symbol, day.day), data: day }));
+
+/**
+ * Writes documents in batches of `perCommit` (at most 500), `inFlight` commits at once. A bars document holds a
+ * day of bars (about 20 KB): a few dozen of those make a commit of a sensible size.
+ */
+export async function writeRecords(
+  db: Firestore,
+  collection: string,
+  records: readonly StoredRecord[],
+  { inFlight = 8, perCommit = WRITES_PER_COMMIT }: { inFlight?: number; perCommit?: number } = {},
+): Promise<void> {
+  let next = 0;
+  const committer = async () => {
+    for (let at = next; at < records.length; at = next) {
+      next += perCommit;
+      const batch = db.batch();
+      for (const record of records.slice(at, at + perCommit)) {
+        batch.set(db.collection(collection).doc(record.id), record.data);
+      }
+      await batch.commit();
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, committer));
+}

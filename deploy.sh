@@ -999,6 +999,9 @@ deploy_console() {
   local cmd=(gcloud run deploy "$CONSOLE_SERVICE" "--region=$REGION" "--project=$PROJECT" "--image=$IMAGE"
     "--service-account=$(sa_email "$SA_CONSOLE")" --no-allow-unauthenticated --ingress=all "--cpu=$CONSOLE_CPU"
     "--memory=$CONSOLE_MEMORY" "--max-instances=$CONSOLE_MAX_INSTANCES" ${network[@]+"${network[@]}"}
+    # The server keeps its read model current between requests (listeners): CPU always, and one instance kept
+    # warm, since a cold start reads every alert again before it can answer a list.
+    --no-cpu-throttling --min-instances=1
     "--set-env-vars=$(env_flag "${CONSOLE_ENV[@]}")" ${KAFKA_SECRET_FLAGS[@]+"${KAFKA_SECRET_FLAGS[@]}"})
   local hash current
   hash=$(deploy_hash "${cmd[@]}")

@@ -1,8 +1,8 @@
 /**
- * Who is calling, for the triage history's `by` (API.md): on Cloud Run, the user IAP names
- * (x-goog-authenticated-user-email), else the email claim of the bearer ID token Cloud Run has verified
- * before the request reached us; locally, the configured user. Headers are believed only on the platform,
- * where nothing else can reach the server; locally anyone could send them.
+ * Who is calling, for the triage history's `by`: on Cloud Run, the email claim of the bearer ID token Cloud Run
+ * verified before the request reached us (deploy.sh makes IAM the only way in); locally, the configured user.
+ * No other header is believed: an IAP header is the caller's own to forge unless IAP stands in front and its
+ * signed assertion is checked, and the deployment has no IAP.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -24,7 +24,5 @@ function bearerEmail(authorization: string | undefined): string | undefined {
 
 export function callerOf(headers: IncomingHttpHeaders, settings: IdentitySettings): string {
   if (!settings.platformIdentity) return settings.localUser;
-  const iap = headers['x-goog-authenticated-user-email'];
-  if (typeof iap === 'string' && iap !== '') return iap.slice(iap.lastIndexOf(':') + 1);
   return bearerEmail(headers.authorization) ?? 'unknown';
 }

@@ -25,11 +25,15 @@ function matchPattern(pattern: string, path: string): Record<string, string> | u
     const segment = have[i]!;
     if (part.startsWith(':')) {
       if (segment === '') return undefined;
+      let value: string;
       try {
-        params[part.slice(1)] = decodeURIComponent(segment);
+        value = decodeURIComponent(segment);
       } catch {
         throw new HttpError(400, `${part.slice(1)}: not a valid URL path segment`);
       }
+      // An id is one document's: a decoded '/' would name a path to another (a history entry, say).
+      if (value.includes('/')) return undefined;
+      params[part.slice(1)] = value;
     } else if (part !== segment) {
       return undefined;
     }

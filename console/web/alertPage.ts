@@ -36,6 +36,12 @@ import { href } from './router.js';
 import { severityCell } from './severity.js';
 import { rowTable } from './table.js';
 
+/** An alert with no detail answer yet (written before its episode): no episode. Any other failure is shown. */
+function notFoundAsNull(error: unknown): null {
+  if (error instanceof ApiError && error.status === 404) return null;
+  throw error;
+}
+
 export const alertPage: PageFactory = (root, route) => {
   if (route.page !== 'alert') throw new Error('alertPage needs an alert route');
   const id = route.id;
@@ -49,7 +55,7 @@ export const alertPage: PageFactory = (root, route) => {
 
   const fetchPage = async (): Promise<void> => {
     try {
-      const [data, detail] = await Promise.all([api.chart(id), api.alert(id).catch(() => null)]);
+      const [data, detail] = await Promise.all([api.chart(id), api.alert(id).catch(notFoundAsNull)]);
       if (unmounted) return;
       adoptTimeZone(data.timeZone);
       render(data, detail?.episode ?? null);

@@ -76,7 +76,7 @@ export const episodePage: PageFactory = (root, route) => {
           'data-testid': `status-${status}`,
           'aria-pressed': 'false',
           'aria-keyshortcuts': String(i + 1),
-          onclick: () => void chooseStatus(status),
+          onclick: () => chooseStatus(status),
         },
         h('kbd', {}, String(i + 1)),
         ' ',
@@ -244,16 +244,15 @@ export const episodePage: PageFactory = (root, route) => {
       replace(message, text === null ? null : h('p', { class: kind, 'data-testid': `triage-${kind}` }, text));
     }
 
-    async function chooseStatus(status: Status): Promise<void> {
+    function chooseStatus(status: Status): void {
       pending = status;
       say(null);
       showEpisode();
       if (CLOSING_STATUSES.includes(status) && comment.value.trim() === '') {
         say(triageProblem(status, comment.value));
         comment.focus();
-        return;
       }
-      if (status !== episode.status) await save(status);
+      // Only chosen: Save (or Ctrl+Enter) applies it, so that a stray key writes no history.
     }
 
     async function save(status: Status): Promise<void> {
@@ -305,7 +304,7 @@ export const episodePage: PageFactory = (root, route) => {
       ...STATUSES.map((status, i) => ({
         keys: [String(i + 1)],
         label: `set ${status}${CLOSING_STATUSES.includes(status) ? ' (asks for a comment)' : ''}`,
-        run: () => void chooseStatus(status),
+        run: () => chooseStatus(status),
       })),
       {
         keys: ['Ctrl+Enter'],

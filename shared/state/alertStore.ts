@@ -1,7 +1,8 @@
 /**
  * The one owner of the alert documents in Firestore (`alerts/{symbol@minute}`): their shape, their id, and
- * every read and write of them. The pipeline (notify) writes them, the CLI reads them back, and an analysts'
- * console is expected to add its own triage fields to them later.
+ * every read and write of them. The pipeline (notify) writes them; the CLI and the console read them. An
+ * alert's triage is its episode's (docs/records.md), so nothing else writes here; a write merges all the same,
+ * so that a field another part adds later survives a redelivery.
  */
 import {
   FieldValue,
@@ -14,16 +15,6 @@ import {
 import type { Alert, RuleId } from '../core/alert.js';
 import { serviceError } from '../errors.js';
 import { alertId, episodeId, episodeStartOf } from '../pipeline/documentIds.js';
-
-/**
- * What an analyst records about an alert. The pipeline never writes it: it is here so that the room is
- * reserved under one name and no pipeline field ever takes it.
- */
-export interface AlertTriage {
-  status?: string;
-  assignee?: string;
-  notes?: string;
-}
 
 /** An alert as stored: the alert's fields, with a real timestamp for the console to sort and filter on. */
 export interface AlertDocument {
@@ -45,8 +36,6 @@ export interface AlertDocument {
   writtenAt?: Timestamp | FieldValue;
   /** When a Firestore TTL policy may delete the document (deploy.sh --alert-ttl-days). */
   expireAt?: Timestamp;
-  /** The analysts' console's; kept when the pipeline writes the alert again. */
-  triage?: AlertTriage;
 }
 
 export interface AlertFilter {
@@ -68,7 +57,7 @@ export interface AlertPage {
 }
 
 export interface AlertStore {
-  /** Writes each alert under its (symbol, minute) id; writing it again overwrites it, triage aside. */
+  /** Writes each alert under its (symbol, minute) id; writing it again overwrites its fields. */
   write(alerts: readonly Alert[], expireAt?: Date): Promise<void>;
   count(filter?: AlertFilter): Promise<number>;
   page(query: AlertPageQuery): Promise<AlertPage>;
@@ -90,7 +79,7 @@ export function toAlertDocument(alert: Alert, expireAt?: Date): AlertDocument {
   };
 }
 
-/** The alert a document holds, field for field as `detect` prints it (expireAt and triage left out). */
+/** The alert a document holds, field for field as `detect` prints it (expireAt and writtenAt left out). */
 export function fromAlertDocument(data: DocumentData): Alert {
   const { timestamp, a1, a2, source, symbol, rules, open, high, low, close, volume, severity, episode } =
     data as AlertDocument;
@@ -116,7 +105,7 @@ export function fromAlertDocument(data: DocumentData): Alert {
 /**
  * The merge-write of an alert: with `merge: true` a field the write leaves out survives, so the pipeline's
  * optional fields it no longer has are deleted explicitly. A document written again is then what a first
- * write would make it, with the console's triage kept.
+ * write would make it, with any field another part added kept.
  */
 function mergeWriteOf(alert: Alert, expireAt?: Date): DocumentData {
   const document = toAlertDocument(alert, expireAt);

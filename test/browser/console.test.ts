@@ -358,9 +358,13 @@ describe('triage', () => {
 
     // 2: investigating, with an assignee.
     await page.getByTestId('assignee').fill('asha');
-    // Esc leaves the field (so the next key is a command, not text), then 2 sets investigating.
+    // Esc leaves the field (so the next key is a command, not text), then 2 chooses investigating: a key alone
+    // writes nothing; Ctrl+Enter saves.
     await page.getByTestId('assignee').press('Escape');
     await page.keyboard.press('2');
+    expect(await page.getByTestId('status-investigating').getAttribute('aria-pressed')).toBe('false');
+    expect((await db.collection('episodes').doc(id).get()).get('triage')).toBeUndefined();
+    await page.keyboard.press('Control+Enter');
     await page.getByTestId('triage-ok').waitFor();
     await page.reload();
     await page.waitForSelector('[data-testid=history-entry]');

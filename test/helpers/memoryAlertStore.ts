@@ -10,13 +10,11 @@ import {
   type AlertPage,
   type AlertPageQuery,
   type AlertStore,
-  type AlertTriage,
 } from '../../shared/state/alertStore.js';
 
 export interface StoredAlert {
   alert: Alert;
   expireAt?: Date;
-  triage?: AlertTriage;
 }
 
 export class MemoryAlertStore implements AlertStore {
@@ -29,11 +27,9 @@ export class MemoryAlertStore implements AlertStore {
     this.#failure();
     for (const alert of alerts) {
       const id = alertId(alert);
-      const triage = this.documents.get(id)?.triage;
       this.documents.set(id, {
         alert: structuredClone(alert),
         ...(expireAt ? { expireAt } : {}),
-        ...(triage ? { triage } : {}),
       });
     }
   }

@@ -58,12 +58,12 @@ describe('FirestoreAlertStore', () => {
     expect(await store.all()).toEqual([alert]);
   });
 
-  it('overwrites an alert written again, keeping the triage an analyst added meanwhile', async () => {
+  it('overwrites an alert written again, keeping a field another part added meanwhile', async () => {
     const { store, collection } = freshStore();
     const first = alertAt('ACME', 1, ['A1', 'A2']);
     await store.write([first], new Date('2030-01-01T00:00:00Z'));
-    const triage = { status: 'investigating', assignee: 'ana', notes: 'check the print' };
-    await collection.doc(alertId(first)).update({ triage });
+    const added = { by: 'ana', note: 'check the print' };
+    await collection.doc(alertId(first)).update({ added });
 
     // Redelivered, as detected again from changed data: A2 no longer fires, no TTL, no generation.
     const again: Alert = {
@@ -76,7 +76,7 @@ describe('FirestoreAlertStore', () => {
     const documents = await collection.get();
     expect(documents.size).toBe(1);
     const data = documents.docs[0]!.data();
-    expect(data.triage).toEqual(triage);
+    expect(data.added).toEqual(added);
     expect(data.a2).toBeUndefined();
     expect(data.expireAt).toBeUndefined();
     expect(data.source).toEqual({ object: 'ACME.csv', line: 9 });

@@ -424,6 +424,9 @@ describe('deploy.sh --dry-run', () => {
     expect(hasFlag(words, 'no-allow-unauthenticated')).toBe(true);
     expect(words.filter((w) => w.startsWith('--allow-unauthenticated'))).toEqual([]);
     expect(flagValue(words, 'ingress')).toBe('all');
+    // Its read model follows Firestore between requests: CPU always, and one instance warm.
+    expect(hasFlag(words, 'no-cpu-throttling')).toBe(true);
+    expect(flagValue(words, 'min-instances')).toBe('1');
     // Kafka (for the lag) only inside the VPC, like the dispatcher.
     expect([flagValue(words, 'network'), flagValue(words, 'subnet'), flagValue(words, 'vpc-egress')]).toEqual(
       ['stock-anomalies', 'stock-anomalies', 'all-traffic'],

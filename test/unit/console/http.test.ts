@@ -26,6 +26,11 @@ describe('route', () => {
     expect(route(routes, 'GET', '/api/other')).toBeUndefined();
   });
 
+  it("matches no id with an encoded '/' in it: it would name another document's path", () => {
+    expect(route(routes, 'GET', '/api/episodes/X%2Fhistory%2FY')).toBeUndefined();
+    expect(route(routes, 'POST', '/api/episodes/X%2Fhistory%2FY/triage')).toBeUndefined();
+  });
+
   it('answers 405 naming the allowed method', () => {
     expect(() => route(routes, 'GET', '/api/episodes/x/triage')).toThrow(HttpError);
     try {
@@ -121,11 +126,17 @@ describe('callerOf', () => {
     );
   });
 
-  it("is IAP's user, else the bearer token's email, on the platform", () => {
-    expect(
-      callerOf({ 'x-goog-authenticated-user-email': 'accounts.google.com:ana@example.com' }, platform),
-    ).toBe('ana@example.com');
+  it("is the verified bearer token's email on the platform, never a header the caller could write", () => {
     expect(callerOf({ authorization: `Bearer e30.${claims}.sig` }, platform)).toBe('ana@example.com');
+    expect(
+      callerOf(
+        {
+          'x-goog-authenticated-user-email': 'accounts.google.com:eve@x.com',
+          authorization: `Bearer e30.${claims}.sig`,
+        },
+        platform,
+      ),
+    ).toBe('ana@example.com');
     expect(callerOf({ authorization: 'Bearer garbage' }, platform)).toBe('unknown');
   });
 });

@@ -21,7 +21,7 @@ import type { ConsoleParts } from './api/handlers.js';
 import { consoleRequestListener } from './app.js';
 import { FirestoreDocuments } from './documents.js';
 import { EventStream } from './events.js';
-import { readHealth } from './health.js';
+import { readHealth, sharedReading } from './health.js';
 import { ModelFollower } from './readModel/follow.js';
 import { ReadModel } from './readModel/readModel.js';
 import { formatMinute } from '../shared/core/timestamp.js';
@@ -45,6 +45,8 @@ export interface RunningConsole {
 }
 
 const KAFKA_PART_TIMEOUT_MS = 10_000;
+/** How long one health reading serves every page that asks (they poll every few seconds). */
+const HEALTH_MAX_AGE_MS = 3_000;
 
 /** The console's Kafka client: it gives up quickly, so that the health page says Kafka is down instead of hanging. */
 export function consoleKafka(env: NodeJS.ProcessEnv): Kafka {
@@ -82,14 +84,17 @@ export function consoleParts(
         throw serviceError('Cloud Storage', error);
       }
     },
-    health: () =>
-      readHealth({
-        kafka,
-        topics: settings.kafka,
-        symbols: () => states.summaries(),
-        ingestions: () => ingestions.list(),
-        timeoutMs: KAFKA_PART_TIMEOUT_MS,
-      }),
+    health: sharedReading(
+      () =>
+        readHealth({
+          kafka,
+          topics: settings.kafka,
+          symbols: () => states.summaries(),
+          ingestions: () => ingestions.list(),
+          timeoutMs: KAFKA_PART_TIMEOUT_MS,
+        }),
+      HEALTH_MAX_AGE_MS,
+    ),
     events,
     now: () => Date.now(),
   };

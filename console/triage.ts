@@ -21,6 +21,12 @@ export interface TriageRequest {
   notes?: string;
   /** Why; required (non-empty) to close as dismissed or confirmed. */
   comment?: string;
+  /**
+   * The triage's `updatedAt` (ISO) the caller saw, or null for an episode it saw untriaged: when the episode
+   * was changed since, the request is refused rather than overwrite a colleague's decision unseen. Omitted:
+   * no check.
+   */
+  seen?: string | null;
 }
 
 /** The triage fields of an episode as they stand. */
@@ -32,7 +38,7 @@ export interface TriageState {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
-const FIELDS = new Set(['status', 'assignee', 'notes', 'comment']);
+const FIELDS = new Set(['status', 'assignee', 'notes', 'comment', 'seen']);
 
 /** Checks a request body; the error names the field at fault. */
 export function parseTriageRequest(body: unknown): Parsed<TriageRequest> {
@@ -54,6 +60,12 @@ export function parseTriageRequest(body: unknown): Parsed<TriageRequest> {
     if (typeof value !== 'string') return { ok: false, error: `${name} must be a string` };
     if (value.length > limit) return { ok: false, error: `${name} must be at most ${limit} characters` };
     request[name] = value.trim();
+  }
+  if (fields.seen !== undefined) {
+    if (fields.seen !== null && (typeof fields.seen !== 'string' || Number.isNaN(Date.parse(fields.seen)))) {
+      return { ok: false, error: 'seen must be the ISO time of the triage seen, or null' };
+    }
+    request.seen = fields.seen;
   }
   if (CLOSING_STATUSES.includes(request.status) && !request.comment) {
     return { ok: false, error: `comment is required to close an episode as ${request.status}` };
@@ -116,25 +128,52 @@ export interface TriageResult {
   history: DocumentData[];
 }
 
+/** The episode was triaged since the caller saw it: by whom, when. */
+export interface TriageConflict {
+  conflict: { by: string; at: string };
+}
+
+/** The triage the caller saw is not the one stored: the conflict, or undefined when they agree. */
+export function staleTriage(
+  seen: string | null | undefined,
+  data: DocumentData | undefined,
+): TriageConflict | undefined {
+  if (seen === undefined) return undefined;
+  const triage = data?.triage as { updatedAt?: Timestamp; updatedBy?: string } | undefined;
+  const stored = triage?.updatedAt?.toMillis() ?? null;
+  if ((seen === null ? null : Date.parse(seen)) === stored) return undefined;
+  return {
+    conflict: {
+      by: triage?.updatedBy ?? 'someone',
+      at: stored === null ? 'unknown' : new Date(stored).toISOString(),
+    },
+  };
+}
+
 export class FirestoreTriageStore {
   constructor(
     private readonly db: Firestore,
     private readonly episodes: string,
   ) {}
 
-  /** Applies a valid request in one transaction; undefined when the episode does not exist. */
+  /**
+   * Applies a valid request in one transaction; undefined when the episode does not exist, the conflict when it
+   * was triaged since the caller saw it (nothing written).
+   */
   async apply(
     id: string,
     request: TriageRequest,
     by: string,
     now: number,
-  ): Promise<TriageResult | undefined> {
+  ): Promise<TriageResult | TriageConflict | undefined> {
     const ref = this.db.collection(this.episodes).doc(id);
     try {
       const episode = await this.db.runTransaction(async (transaction) => {
         const snapshot = await transaction.get(ref);
         if (!snapshot.exists) return undefined;
         const data = snapshot.data()!;
+        const stale = staleTriage(request.seen, data);
+        if (stale !== undefined) return stale;
         const change = triageChange(triageStateOf(data), request, by, now);
         const triage = { ...change.triage, updatedAt: Timestamp.fromMillis(change.triage.updatedAt) };
         // update() of the one field: detect's fields are left exactly as they are.
@@ -145,7 +184,7 @@ export class FirestoreTriageStore {
         });
         return { ...data, triage };
       });
-      if (episode === undefined) return undefined;
+      if (episode === undefined || 'conflict' in episode) return episode;
       return { episode, history: await this.history(id) };
     } catch (error) {
       throw serviceError('Firestore', error);

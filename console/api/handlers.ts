@@ -24,7 +24,7 @@ import type { ReadModel } from '../readModel/readModel.js';
 import { STATUSES, statusOfCode } from '../readModel/statuses.js';
 import { alertRowOf, episodeRowOf, episodeStatusOf, historyEntryOf, type AlertRow } from '../rows.js';
 import type { ConsoleSettings } from '../settings.js';
-import { parseTriageRequest, type TriageRequest, type TriageResult } from '../triage.js';
+import { parseTriageRequest, type TriageConflict, type TriageRequest, type TriageResult } from '../triage.js';
 import { listQueryOf } from './listParameters.js';
 
 /** What the endpoints work with; server.ts makes the real ones, the tests their own. */
@@ -33,7 +33,12 @@ export interface ConsoleParts {
   model: ReadModel;
   documents: Documents;
   triage: {
-    apply(id: string, request: TriageRequest, by: string, now: number): Promise<TriageResult | undefined>;
+    apply(
+      id: string,
+      request: TriageRequest,
+      by: string,
+      now: number,
+    ): Promise<TriageResult | TriageConflict | undefined>;
     history(id: string): Promise<DocumentData[]>;
   };
   ingestions: { list(): Promise<IngestionSummary[]>; get(id: string): Promise<Ingestion | undefined> };
@@ -136,6 +141,13 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     const by = callerOf(request.headers, settings);
     const result = await parts.triage.apply(id, parsed.value, by, parts.now());
     if (result === undefined) throw notFound(`episode '${id}'`);
+    if ('conflict' in result) {
+      const { by: who, at } = result.conflict;
+      throw new HttpError(
+        409,
+        `episode '${id}' was triaged by ${who} at ${at} since you loaded it: reload to see it`,
+      );
+    }
     model.setEpisodeStatus(id, parsed.value.status);
     return { episode: episodeRowOf(id, result.episode), history: result.history.map(historyEntryOf) };
   };

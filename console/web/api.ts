@@ -175,6 +175,8 @@ export interface TriageRequest {
   assignee?: string;
   notes?: string;
   comment?: string;
+  /** The triage time this page saw (null: none); the server answers 409 when the episode changed since. */
+  seen: string | null;
 }
 
 /** A non-2xx answer (or no answer): `status` 0 means the request never got one. */

@@ -271,6 +271,7 @@ export const episodePage: PageFactory = (root, route) => {
           assignee: assignee.value.trim(),
           notes: notes.value,
           comment: comment.value.trim() === '' ? undefined : comment.value.trim(),
+          seen: episode.updatedAt ?? null,
         });
         if (unmounted) return;
         episode = result.episode;

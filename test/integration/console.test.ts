@@ -509,6 +509,26 @@ describe('the console server on the real emulator', () => {
     expect(detail.body.alerts.every((alert: { status: string }) => alert.status === 'confirmed')).toBe(true);
   });
 
+  it('refuses a triage made on what another analyst has changed since, writing nothing', async () => {
+    const [episode] = seeded.episodes.filter((candidate) => !triaged.has(candidate.id)).slice(-2);
+    const path = `/api/episodes/${encodeURIComponent(episode!.id)}/triage`;
+    // Both loaded it untriaged; the first one's change lands.
+    const first = await post(path, { status: 'investigating', assignee: 'ana', seen: null });
+    expect(first.status).toBe(200);
+    const second = await post(path, { status: 'escalated', assignee: 'bo', seen: null });
+    expect(second.status).toBe(409);
+    expect(second.body.error).toContain('was triaged by tester at');
+    const stored = (await db.collection(COLLECTIONS.EPISODES_COLLECTION).doc(episode!.id).get()).data()!;
+    expect(stored.triage).toMatchObject({ status: 'investigating', assignee: 'ana' });
+    // With what the first change left, the second goes through.
+    const again = await post(path, { status: 'escalated', seen: first.body.episode.updatedAt });
+    expect(again.status).toBe(200);
+    expect(again.body.history.map((entry: { to: string }) => entry.to)).toEqual([
+      'escalated',
+      'investigating',
+    ]);
+  });
+
   it('refuses bad triage requests: unknown status, not JSON, too big, unknown episode, another origin', async () => {
     const episode = seeded.episodes.filter((candidate) => !triaged.has(candidate.id)).at(-1)!;
     const path = `/api/episodes/${encodeURIComponent(episode.id)}/triage`;

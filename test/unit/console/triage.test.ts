@@ -1,6 +1,7 @@
 /** Triage rules (console/triage.ts): which requests are valid, and what a change writes. */
 import { describe, expect, it } from 'vitest';
-import { parseTriageRequest, triageChange, triageStateOf } from '../../../console/triage.js';
+import { Timestamp } from '@google-cloud/firestore';
+import { parseTriageRequest, staleTriage, triageChange, triageStateOf } from '../../../console/triage.js';
 
 describe('parseTriageRequest', () => {
   it.each<[string, unknown, string]>([
@@ -94,6 +95,27 @@ describe('triageStateOf', () => {
     expect(triageStateOf({ triage: { status: 'escalated', assignee: 'ana', notes: '' } })).toEqual({
       status: 'escalated',
       assignee: 'ana',
+    });
+  });
+});
+
+describe('staleTriage', () => {
+  const at = Date.parse('2017-01-05T10:00:00Z');
+  const triaged = {
+    triage: { status: 'investigating', updatedAt: Timestamp.fromMillis(at), updatedBy: 'ana' },
+  };
+
+  it('agrees with what the caller saw, or with no check at all', () => {
+    expect(staleTriage(undefined, triaged)).toBeUndefined();
+    expect(staleTriage('2017-01-05T10:00:00.000Z', triaged)).toBeUndefined();
+    expect(staleTriage(null, { symbol: 'X' })).toBeUndefined();
+  });
+
+  it('names who changed it and when, for a caller who saw it untriaged or older', () => {
+    expect(staleTriage(null, triaged)).toEqual({ conflict: { by: 'ana', at: '2017-01-05T10:00:00.000Z' } });
+    expect(staleTriage('2017-01-05T09:00:00Z', triaged)?.conflict.by).toBe('ana');
+    expect(staleTriage('2017-01-05T09:00:00Z', { symbol: 'X' })).toEqual({
+      conflict: { by: 'someone', at: 'unknown' },
     });
   });
 });

@@ -227,6 +227,8 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
       statuses: STATUSES,
       user: callerOf(request.headers, settings),
       version: settings.version,
+      // The exchange zone of the detection settings (EXCHANGE_TIMEZONE): the web app shows every time in it.
+      timeZone: settings.timeZone,
     };
   };
 

@@ -153,8 +153,8 @@ export interface Meta {
   statuses: string[];
   user: string;
   version: string;
-  /** Not in the contract's /api/meta yet; used when the server sends it. */
-  timeZone?: string;
+  /** The exchange zone of the server's detection settings: every time is shown in it. */
+  timeZone: string;
 }
 
 /** The filters both lists take (API.md, "Query filters"). */

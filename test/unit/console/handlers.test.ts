@@ -1,6 +1,7 @@
 /**
- * GET /api/episodes/:id in-process, over a hand-made read model and documents held in memory: the alerts'
- * ids come from the model, in time order, and are read with one getAll; no query is run.
+ * Endpoints in-process, over a hand-made read model and documents held in memory. The episode detail: the
+ * alerts' ids come from the model, in time order, and are read with one getAll; no query is run. The meta:
+ * the exchange zone of the detection settings.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DocumentData } from '@google-cloud/firestore';
@@ -34,7 +35,11 @@ let model: ReadModel;
 let stored: Map<string, DocumentData>;
 let getAlls: string[][];
 
-function detail(id: string): Promise<unknown> {
+function call(
+  pattern: string,
+  params: Record<string, string>,
+  env: NodeJS.ProcessEnv = {},
+): Promise<unknown> {
   const documents: Documents = {
     async alerts(ids) {
       getAlls.push([...ids]);
@@ -50,19 +55,21 @@ function detail(id: string): Promise<unknown> {
     alertAndBars: async () => [undefined, undefined],
   };
   const parts = {
-    settings: consoleSettingsFromEnv({}),
+    settings: consoleSettingsFromEnv({ CONSOLE_USER: 'ana', ...env }),
     model,
     documents,
     triage: { apply: async () => undefined, history: async () => [] },
   } as unknown as ConsoleParts;
-  const route = consoleRoutes(parts).find((r) => r.method === 'GET' && r.pattern === '/api/episodes/:id')!;
+  const route = consoleRoutes(parts).find((r) => r.method === 'GET' && r.pattern === pattern)!;
   return route.handler({
-    request: {} as IncomingMessage,
+    request: { headers: {} } as IncomingMessage,
     response: {} as ServerResponse,
-    params: { id },
+    params,
     query: new URLSearchParams(),
   });
 }
+
+const detail = (id: string) => call('/api/episodes/:id', { id });
 
 beforeEach(() => {
   model = new ReadModel();
@@ -104,5 +111,18 @@ describe('GET /api/episodes/:id', () => {
     await expect(loading).rejects.toBeInstanceOf(HttpError);
     await expect(loading).rejects.toMatchObject({ status: 503 });
     expect(getAlls).toEqual([]);
+  });
+});
+
+describe('GET /api/meta', () => {
+  it('names the exchange zone of the detection settings', async () => {
+    expect(await call('/api/meta', {}, { EXCHANGE_TIMEZONE: 'America/New_York' })).toEqual({
+      symbols: ['ACME'],
+      statuses: ['new', 'investigating', 'escalated', 'dismissed', 'confirmed'],
+      user: 'ana',
+      version: expect.any(String),
+      timeZone: 'America/New_York',
+    });
+    expect(await call('/api/meta', {})).toHaveProperty('timeZone', 'Asia/Kolkata');
   });
 });

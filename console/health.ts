@@ -9,44 +9,8 @@ import { outstandingParked, redriveGroup } from '../cli/deadLetters.js';
 import { describeError } from '../shared/errors.js';
 import type { IngestionSummary } from '../shared/state/ingestionStore.js';
 import type { SymbolSummary } from '../shared/state/symbolStateStore.js';
-import { listedIngestions, type IngestionRow } from './ingestions.js';
-
-export interface PartitionLag {
-  partition: number;
-  /** The group's committed offset, or null when it has committed none. */
-  committed: number | null;
-  end: number;
-  lag: number;
-}
-
-export interface KafkaHealth {
-  topic: string;
-  group: string;
-  partitions: PartitionLag[];
-  totalLag: number;
-}
-
-export interface DeadLetterRow {
-  partition: number;
-  offset: string;
-  symbol?: string;
-  reason?: string;
-  at?: string;
-}
-
-export interface SymbolHealth {
-  symbol: string;
-  lastMinute: string | null;
-  held: boolean;
-  alerts: number;
-}
-
-export interface Health {
-  kafka: KafkaHealth | { error: string };
-  deadLetters: DeadLetterRow[] | { error: string };
-  symbols: SymbolHealth[];
-  ingestions: { running: IngestionRow[]; failed: IngestionRow[] };
-}
+import type { DeadLetterRow, Health, KafkaHealth, PartitionLag, SymbolHealth } from './api/contract.js';
+import { listedIngestions } from './ingestions.js';
 
 /** Lag per partition: from the committed offset (or the log start, for none) to the end. */
 export function partitionLags(

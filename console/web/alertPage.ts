@@ -3,16 +3,8 @@
  * alerts of the day smaller, the previous close and the ±A1 band, the A2 window and its limit, gaps as holes),
  * and beside it the figures that made it fire: the move against the threshold, the volume against the limit.
  */
-import {
-  api,
-  ApiError,
-  isRetriable,
-  RETRY_MS,
-  type AlertRow,
-  type ChartResponse,
-  type EpisodeRow,
-  type SessionAlert,
-} from './api.js';
+import type { AlertRow, ChartResponse, EpisodeRow, SessionAlert } from '../api/contract.js';
+import { api, ApiError, isRetriable, RETRY_MS } from './api.js';
 import { drawChart, type DrawnChart } from './chart.js';
 import { chartModel, CHART_COLORS, type ChartModel } from './chartModel.js';
 import { context } from './context.js';

@@ -3,7 +3,8 @@
  * the app shows is in the zone /api/meta names (the server's detection settings, EXCHANGE_TIMEZONE), so main.ts
  * mounts no page before the meta has come.
  */
-import { api, RETRY_MS, type Meta } from './api.js';
+import type { Meta } from '../api/contract.js';
+import { api, RETRY_MS } from './api.js';
 import { isTimeZone } from './format.js';
 
 /** What a time is shown in when the browser does not know the server's zone: UTC, named as such. */

@@ -4,7 +4,8 @@
  * live updates from /api/events: on the first page the list refreshes itself; further on, a banner says how
  * many new ones match and takes you to them.
  */
-import { ApiError, isRetriable, RETRY_MS, STATUSES, type ListQuery, type Page } from './api.js';
+import type { Page } from '../api/contract.js';
+import { ApiError, isRetriable, RETRY_MS, STATUSES, type ListQuery } from './api.js';
 import { context } from './context.js';
 import { append, errorBox, h, replace } from './dom.js';
 import { onChange } from './events.js';

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, RETRY_MS, type Meta } from '../../../../console/web/api.js';
+import type { Meta } from '../../../../console/api/contract.js';
+import { ApiError, RETRY_MS } from '../../../../console/web/api.js';
 import { context, loadMeta, timeZoneOf } from '../../../../console/web/context.js';
 import { formatDateTime } from '../../../../console/web/format.js';
 

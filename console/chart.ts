@@ -1,44 +1,10 @@
 /**
- * An alert's chart (API.md `/api/alerts/:id/chart`): the bars of its UTC day from `bars/{symbol@day}`, the
+ * An alert's chart (docs/console-api.md `/api/alerts/:id/chart`): the bars of its UTC day from `bars/{symbol@day}`, the
  * previous close A1 compares with, and the window A2 averages, computed from the bars as contract §2 says
  * (the bars whose minutes lie in [m − window, m − 1], missing minutes making it smaller). Pure.
  */
 import type { DocumentData } from '@google-cloud/firestore';
-import type { AlertRow } from './rows.js';
-
-export interface Thresholds {
-  a1: number;
-  a2: number;
-  windowMinutes: number;
-}
-
-export interface ChartBar {
-  /** Unix seconds, UTC. */
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
-
-export interface SessionAlert {
-  id: string;
-  timestamp: string;
-  rules: string[];
-  severity: number | null;
-}
-
-export interface Chart {
-  alert: AlertRow;
-  timeZone: string;
-  thresholds: Thresholds;
-  bars: ChartBar[];
-  sessionAlerts: SessionAlert[];
-  prevClose: number | null;
-  prevTime: number | null;
-  window: { from: number; to: number; mean: number | null; limit: number | null };
-}
+import type { AlertRow, ChartBar, ChartResponse, SessionAlert, Thresholds } from './api/contract.js';
 
 /** The id of a symbol's bars of one UTC day: `SYMBOL@2017-01-02` (the symbol as its state id writes it). */
 export function barsDay(minute: number): string {
@@ -72,7 +38,7 @@ export function chartOf(
   sessionAlerts: SessionAlert[],
   thresholds: Thresholds,
   timeZone: string,
-): Chart {
+): ChartResponse {
   const time = Date.parse(alert.timestamp) / 1000;
   let prevClose: number | null = null;
   let prevTime: number | null = null;

@@ -1,7 +1,7 @@
 /**
- * The console's reads of whole documents: a page's alerts or episodes by id (one getAll), one alert or
- * episode, an episode's alerts (an indexed query: episode + timestamp, firestore.indexes.json), and a symbol's
- * bars of one day. Failures are the project's errors naming Firestore (a 503 at the edge).
+ * The console's reads of whole documents: a page's alerts or episodes by id (one getAll; an episode's alerts
+ * too, their ids from the read model), one alert or episode, and a symbol's bars of one day. Failures are the
+ * project's errors naming Firestore (a 503 at the edge).
  */
 import type { DocumentData, Firestore } from '@google-cloud/firestore';
 import { serviceError } from '../shared/errors.js';
@@ -12,8 +12,6 @@ export interface Documents {
   episodes(ids: readonly string[]): Promise<Map<string, DocumentData>>;
   alert(id: string): Promise<DocumentData | undefined>;
   episode(id: string): Promise<DocumentData | undefined>;
-  /** The episode's alerts in time order, with their ids. */
-  episodeAlerts(id: string): Promise<Array<{ id: string; data: DocumentData }>>;
   bars(symbol: string, day: string): Promise<DocumentData | undefined>;
   /** An alert and a bars document (by their ids) in one round trip. */
   alertAndBars(
@@ -67,17 +65,6 @@ export class FirestoreDocuments implements Documents {
 
   episode(id: string): Promise<DocumentData | undefined> {
     return this.#one(this.collections.episodes, id);
-  }
-
-  episodeAlerts(id: string): Promise<Array<{ id: string; data: DocumentData }>> {
-    return firestore(async () => {
-      const snapshot = await this.db
-        .collection(this.collections.alerts)
-        .where('episode', '==', id)
-        .orderBy('timestamp')
-        .get();
-      return snapshot.docs.map((doc) => ({ id: doc.id, data: doc.data() }));
-    });
   }
 
   bars(symbol: string, day: string): Promise<DocumentData | undefined> {

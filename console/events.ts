@@ -4,13 +4,8 @@
  * that proxies keep the connection open and a dead client is noticed.
  */
 import type { ServerResponse } from 'node:http';
+import type { ChangeEvent } from './api/contract.js';
 import { SECURITY_HEADERS } from './http/respond.js';
-
-export interface ChangeSummary {
-  alerts: number;
-  episodes: number;
-  newest: string | null;
-}
 
 export interface EventStreamOptions {
   debounceMs: number;
@@ -23,7 +18,7 @@ export class EventStream {
   readonly #ping: NodeJS.Timeout;
 
   constructor(
-    private readonly summary: () => ChangeSummary,
+    private readonly summary: () => ChangeEvent,
     private readonly options: EventStreamOptions = { debounceMs: 250, pingMs: 15_000 },
   ) {
     this.#ping = setInterval(() => this.#send(': ping\n\n'), options.pingMs);

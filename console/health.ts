@@ -1,5 +1,5 @@
 /**
- * The pipeline's health as the console shows it (API.md `/api/health`): the dispatcher's consumer lag per
+ * The pipeline's health as the console shows it (docs/console-api.md `/api/health`): the dispatcher's consumer lag per
  * partition of the bar topic, the dead-letter records redrive has not handled, each symbol's last processed
  * minute and hold, and the ingestions running or failed. Each Kafka part fails on its own, as `{ error }`;
  * Firestore down fails the request (503).
@@ -9,44 +9,8 @@ import { outstandingParked, redriveGroup } from '../cli/deadLetters.js';
 import { describeError } from '../shared/errors.js';
 import type { IngestionSummary } from '../shared/state/ingestionStore.js';
 import type { SymbolSummary } from '../shared/state/symbolStateStore.js';
-import { listedIngestions, type IngestionRow } from './ingestions.js';
-
-export interface PartitionLag {
-  partition: number;
-  /** The group's committed offset, or null when it has committed none. */
-  committed: number | null;
-  end: number;
-  lag: number;
-}
-
-export interface KafkaHealth {
-  topic: string;
-  group: string;
-  partitions: PartitionLag[];
-  totalLag: number;
-}
-
-export interface DeadLetterRow {
-  partition: number;
-  offset: string;
-  symbol?: string;
-  reason?: string;
-  at?: string;
-}
-
-export interface SymbolHealth {
-  symbol: string;
-  lastMinute: string | null;
-  held: boolean;
-  alerts: number;
-}
-
-export interface Health {
-  kafka: KafkaHealth | { error: string };
-  deadLetters: DeadLetterRow[] | { error: string };
-  symbols: SymbolHealth[];
-  ingestions: { running: IngestionRow[]; failed: IngestionRow[] };
-}
+import type { DeadLetterRow, Health, KafkaHealth, PartitionLag, SymbolHealth } from './api/contract.js';
+import { listedIngestions } from './ingestions.js';
 
 /** Lag per partition: from the committed offset (or the log start, for none) to the end. */
 export function partitionLags(

@@ -1,24 +1,9 @@
 /**
- * The ingestions as the console lists them (API.md IngestionRow), from the ingestion store's summaries, and
+ * The ingestions as the console lists them (api/contract.ts IngestionRow), from the ingestion store's summaries, and
  * where an ingestion's set-aside rows are (the quarantine object named by its `quarantine` field).
  */
 import type { IngestionSummary } from '../shared/state/ingestionStore.js';
-
-export interface IngestionRow {
-  id: string;
-  object: string;
-  generation: string;
-  status: string;
-  error?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  report?: unknown;
-  late: number;
-  processed: number;
-  alerts: number;
-  /** The quarantine object's name, when rows were set aside. */
-  setAside?: string;
-}
+import type { IngestionRow } from './api/contract.js';
 
 /** The bucket and name of a `gs://bucket/name` address, or undefined. */
 export function objectAddress(

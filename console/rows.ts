@@ -1,55 +1,10 @@
 /**
- * The API's rows (console-spec/API.md: AlertRow, EpisodeRow, HistoryEntry) from stored documents
+ * The API's rows (api/contract.ts: AlertRow, EpisodeRow, HistoryEntry) from stored documents
  * (docs/records.md). Pure: the documents' data in, plain JSON values out.
  */
 import type { DocumentData } from '@google-cloud/firestore';
-import { statusOfCode, statusCode, type Status } from './readModel/statuses.js';
-
-type Rule = 'A1' | 'A2';
-
-export interface AlertRow {
-  id: string;
-  symbol: string;
-  timestamp: string;
-  rules: Rule[];
-  severity: number | null;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  a1?: { prevClose: number; prevTimestamp: string; changePct: number; severity: number | null };
-  a2?: { avgVolume: number; windowBars: number; volumeRatio: number | null; severity: number | null };
-  source: { object: string; generation?: string; line: number };
-  episode: string;
-  status: Status;
-}
-
-export interface EpisodeRow {
-  id: string;
-  symbol: string;
-  start: string;
-  end: string;
-  count: number;
-  a1: number;
-  a2: number;
-  peakSeverity: number | null;
-  status: Status;
-  assignee?: string;
-  notes?: string;
-  updatedAt?: string;
-  updatedBy?: string;
-}
-
-export interface HistoryEntry {
-  at: string;
-  by: string;
-  from: Status;
-  to: Status;
-  assignee?: string;
-  notes?: string;
-  comment?: string;
-}
+import type { AlertRow, EpisodeRow, HistoryEntry, Rule, Status } from './api/contract.js';
+import { statusOfCode, statusCode } from './readModel/statuses.js';
 
 /** ISO 8601 UTC of a stored timestamp (whole seconds as `...:00Z`, as alerts print them), or undefined. */
 export function isoOf(value: unknown): string | undefined {

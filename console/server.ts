@@ -1,5 +1,5 @@
 /**
- * The analysts' console server (`node dist/console/server.js`): the API of console-spec/API.md and the web
+ * The analysts' console server (`node dist/console/server.js`): the API of docs/console-api.md and the web
  * app's files, over node:http with no framework. The list pages are answered from an in-memory read model
  * (readModel/) loaded by one scan at start and kept current by Firestore listeners; see README "The console".
  *

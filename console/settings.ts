@@ -13,7 +13,7 @@ import { detectionConfigFromEnv } from '../shared/config/detection.js';
 import { ConfigError, readVariable } from '../shared/config/runtime.js';
 import { readStackVariable, STACK_HOST } from '../stack/endpoints.js';
 import { findRepoRoot } from '../stack/paths.js';
-import type { Thresholds } from './chart.js';
+import type { Thresholds } from './api/contract.js';
 import type { FollowSettings } from './readModel/follow.js';
 
 /** The console's own variables and their defaults. */

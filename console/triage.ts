@@ -5,7 +5,8 @@
  */
 import { Timestamp, type DocumentData, type Firestore } from '@google-cloud/firestore';
 import { serviceError } from '../shared/errors.js';
-import { CLOSING_STATUSES, isStatus, STATUSES, type Status } from './readModel/statuses.js';
+import type { Status, TriageRequest } from './api/contract.js';
+import { CLOSING_STATUSES, isStatus, STATUSES } from './readModel/statuses.js';
 import { episodeStatusOf } from './rows.js';
 
 export const HISTORY = 'history';
@@ -13,21 +14,6 @@ export const HISTORY = 'history';
 /** Longest texts accepted, in characters. */
 export const MAX_ASSIGNEE = 200;
 export const MAX_TEXT = 10_000;
-
-export interface TriageRequest {
-  status: Status;
-  /** Omitted: unchanged; empty: cleared. */
-  assignee?: string;
-  notes?: string;
-  /** Why; required (non-empty) to close as dismissed or confirmed. */
-  comment?: string;
-  /**
-   * The triage's `updatedAt` (ISO) the caller saw, or null for an episode it saw untriaged: when the episode
-   * was changed since, the request is refused rather than overwrite a colleague's decision unseen. Omitted:
-   * no check.
-   */
-  seen?: string | null;
-}
 
 /** The triage fields of an episode as they stand. */
 export interface TriageState {

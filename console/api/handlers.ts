@@ -1,7 +1,7 @@
 /**
- * The API's endpoints (console-spec/API.md), each a function of the request's parameters and the console's
- * parts. Lists come from the read model and then one getAll of the page's documents; everything else reads
- * Firestore, Cloud Storage or Kafka directly.
+ * The API's endpoints (docs/console-api.md), each a function of the request's parameters and the console's
+ * parts. Lists and an episode's alerts come from the read model and then one getAll of their documents;
+ * everything else reads Firestore, Cloud Storage or Kafka directly.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
@@ -9,10 +9,9 @@ import { pipeline } from 'node:stream/promises';
 import type { DocumentData } from '@google-cloud/firestore';
 import { alertId } from '../../shared/pipeline/documentIds.js';
 import type { Ingestion, IngestionSummary } from '../../shared/state/ingestionStore.js';
-import { barsDay, barsOf, chartOf, type SessionAlert } from '../chart.js';
+import { barsDay, barsOf, chartOf } from '../chart.js';
 import { alertIdParts, type Documents } from '../documents.js';
 import type { EventStream } from '../events.js';
-import type { Health } from '../health.js';
 import { readJsonBody } from '../http/body.js';
 import { badParameter, HttpError, notFound } from '../http/httpError.js';
 import { SECURITY_HEADERS } from '../http/respond.js';
@@ -22,9 +21,22 @@ import { downloadName, listedIngestions, objectAddress } from '../ingestions.js'
 import { RULE_A1, RULE_A2 } from '../readModel/alertTable.js';
 import type { ReadModel } from '../readModel/readModel.js';
 import { STATUSES, statusOfCode } from '../readModel/statuses.js';
-import { alertRowOf, episodeRowOf, episodeStatusOf, historyEntryOf, type AlertRow } from '../rows.js';
+import { alertRowOf, episodeRowOf, episodeStatusOf, historyEntryOf } from '../rows.js';
 import type { ConsoleSettings } from '../settings.js';
-import { parseTriageRequest, type TriageConflict, type TriageRequest, type TriageResult } from '../triage.js';
+import { parseTriageRequest, type TriageConflict, type TriageResult } from '../triage.js';
+import type {
+  AlertDetail,
+  AlertRow,
+  EpisodeDetail,
+  EpisodeRow,
+  Health,
+  IngestionRow,
+  Meta,
+  Page,
+  SessionAlert,
+  TriageAnswer,
+  TriageRequest,
+} from './contract.js';
 import { listQueryOf } from './listParameters.js';
 
 /** What the endpoints work with; server.ts makes the real ones, the tests their own. */
@@ -100,7 +112,11 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
       const data = found.get(ids[i]!);
       if (data) items.push(alertRowOf(ids[i]!, data, statusOfCode(model.alertStatus(row))));
     });
-    return { items, ...(page.next !== undefined && { next: page.next }), total: page.total };
+    return {
+      items,
+      ...(page.next !== undefined && { next: page.next }),
+      total: page.total,
+    } satisfies Page<AlertRow>;
   };
 
   const listEpisodes: Handler = async ({ query }) => {
@@ -113,24 +129,37 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
       const data = found.get(id);
       return data ? [episodeRowOf(id, data)] : [];
     });
-    return { items, ...(page.next !== undefined && { next: page.next }), total: page.total };
+    return {
+      items,
+      ...(page.next !== undefined && { next: page.next }),
+      total: page.total,
+    } satisfies Page<EpisodeRow>;
   };
 
   const episodeDetail: Handler = async ({ params, query }) => {
     onlyParameters(query, []);
     const id = params.id!;
-    const [episode, alerts, history] = await Promise.all([
+    // The model knows which alerts name the episode (an unloaded model would leave some out: 503 meanwhile);
+    // a query on `episode` would be a scan of every alert on the emulator.
+    requireLoaded(model);
+    const ids = model.episodeAlerts(id).map((row) => alertId(model.alertIdentity(row)));
+    const [episode, found, history] = await Promise.all([
       documents.episode(id),
-      documents.episodeAlerts(id),
+      documents.alerts(ids),
       parts.triage.history(id),
     ]);
     if (episode === undefined) throw notFound(`episode '${id}'`);
     const status = episodeStatusOf(episode);
+    const alerts = ids.flatMap((key) => {
+      const data = found.get(key);
+      // The document is the truth: one that no longer names the episode (the model not told yet) is left out.
+      return data !== undefined && data.episode === id ? [alertRowOf(key, data, status)] : [];
+    });
     return {
       episode: episodeRowOf(id, episode),
-      alerts: alerts.map((alert) => alertRowOf(alert.id, alert.data, status)),
+      alerts,
       history: history.map(historyEntryOf),
-    };
+    } satisfies EpisodeDetail;
   };
 
   const triage: Handler = async ({ request, params, query }) => {
@@ -149,7 +178,10 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
       );
     }
     model.setEpisodeStatus(id, parsed.value.status);
-    return { episode: episodeRowOf(id, result.episode), history: result.history.map(historyEntryOf) };
+    return {
+      episode: episodeRowOf(id, result.episode),
+      history: result.history.map(historyEntryOf),
+    } satisfies TriageAnswer;
   };
 
   const alertDetail: Handler = async ({ params, query }) => {
@@ -161,7 +193,7 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     return {
       alert: alertRowOf(id, alert, episodeStatusOf(episode)),
       episode: episode === undefined ? null : episodeRowOf(String(alert.episode), episode),
-    };
+    } satisfies AlertDetail;
   };
 
   const chart: Handler = async ({ params, query }) => {
@@ -199,7 +231,9 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     if (status !== undefined && !INGESTION_STATUSES.includes(status)) {
       throw badParameter('status', `must be one of ${INGESTION_STATUSES.join(', ')}`);
     }
-    return { items: listedIngestions(await parts.ingestions.list(), status) };
+    return { items: listedIngestions(await parts.ingestions.list(), status) } satisfies {
+      items: IngestionRow[];
+    };
   };
 
   const setAside: Handler = async ({ params, query, response }) => {
@@ -231,10 +265,12 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     onlyParameters(query, []);
     return {
       symbols: model.listedSymbols(),
-      statuses: STATUSES,
+      statuses: [...STATUSES],
       user: callerOf(request.headers, settings),
       version: settings.version,
-    };
+      // The exchange zone of the detection settings (EXCHANGE_TIMEZONE): the web app shows every time in it.
+      timeZone: settings.timeZone,
+    } satisfies Meta;
   };
 
   const events: Handler = async ({ response, query }) => {

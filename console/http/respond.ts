@@ -1,6 +1,6 @@
 /**
  * Writing answers: JSON with the security headers every response carries, and errors mapped to their status
- * in one place (API.md "Errors"): a handler's HttpError as it says; a backing service down (the project's
+ * in one place (docs/console-api.md "Errors"): a handler's HttpError as it says; a backing service down (the project's
  * retriable errors, shared/errors.ts) 503 naming the service; anything else 500 with a generic text, logged
  * with its stack.
  */
@@ -8,10 +8,21 @@ import type { ServerResponse } from 'node:http';
 import { StockAnomaliesError, UnavailableError } from '../../shared/errors.js';
 import { HttpError } from './httpError.js';
 
-/** Same-origin only: no inline script, no framing, nothing sniffed; no CORS header is ever sent. */
+/**
+ * The one inline style the page may apply: the <style> element lightweight-charts adds for its attribution
+ * logo, allowed by the sha256 of its exact text (in lightweight-charts.standalone.production.js; a unit test
+ * computes it from the installed library, so an upgrade that changes the text fails there, not in a browser).
+ */
+export const CHART_LOGO_STYLE_HASH = "'sha256-3pRED1tOXas1FXFoPb9TGCjmYe9XQsmO9OV23khV2nY='";
+
+/**
+ * Same-origin only: no inline script, no inline style but the chart logo's, no framing, nothing sniffed; no
+ * CORS header is ever sent.
+ */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy':
-    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    `default-src 'self'; style-src 'self' ${CHART_LOGO_STYLE_HASH}; img-src 'self' data:; object-src 'none'; ` +
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',

@@ -1,6 +1,6 @@
 /** What a list request asks for, once its parameters are checked (api/listParameters.ts reads them). */
 import type { RankKey, Sort } from './ranking.js';
-import type { Status } from './statuses.js';
+import type { Status } from '../api/contract.js';
 
 export interface ListFilter {
   symbol?: string;

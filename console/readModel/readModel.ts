@@ -203,6 +203,21 @@ export class ReadModel {
     return rows.sort((a, b) => alerts.minute[a]! - alerts.minute[b]!);
   }
 
+  /**
+   * The rows of the alerts naming episode `id`, in time order (an episode is one symbol's, so its minutes
+   * differ); none when no alert names it. One pass over the columns, as sameDayAlerts: a few ms at 290,000.
+   */
+  episodeAlerts(id: string): number[] {
+    const episode = this.episodes.rowOf(id);
+    if (episode < 0) return [];
+    const { alerts } = this;
+    const rows: number[] = [];
+    for (let row = 0; row < alerts.size; row++) {
+      if (alerts.present[row] === 1 && alerts.episode[row] === episode) rows.push(row);
+    }
+    return rows.sort((a, b) => alerts.minute[a]! - alerts.minute[b]!);
+  }
+
   listAlerts(query: ListQuery): ListPage {
     const { alerts } = this;
     const symbol = query.symbol === undefined ? undefined : (this.symbols.find(query.symbol) ?? -2);

@@ -1,7 +1,8 @@
 /** Triage statuses (docs/records.md): their order, which of them close an episode, and their column codes. */
+import type { Status, Statuses } from '../api/contract.js';
 
-export const STATUSES = ['new', 'investigating', 'escalated', 'dismissed', 'confirmed'] as const;
-export type Status = (typeof STATUSES)[number];
+/** The contract's `Statuses` as a value: the compiler holds it to that list, in that order. */
+export const STATUSES: Statuses = ['new', 'investigating', 'escalated', 'dismissed', 'confirmed'];
 
 /** Closing an episode with one of these needs a comment saying why. */
 export const CLOSING_STATUSES: readonly Status[] = ['dismissed', 'confirmed'];

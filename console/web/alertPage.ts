@@ -3,19 +3,11 @@
  * alerts of the day smaller, the previous close and the ±A1 band, the A2 window and its limit, gaps as holes),
  * and beside it the figures that made it fire: the move against the threshold, the volume against the limit.
  */
-import {
-  api,
-  ApiError,
-  isRetriable,
-  RETRY_MS,
-  type AlertRow,
-  type ChartResponse,
-  type EpisodeRow,
-  type SessionAlert,
-} from './api.js';
+import type { AlertRow, ChartResponse, EpisodeRow, SessionAlert } from '../api/contract.js';
+import { api, ApiError, isRetriable, RETRY_MS } from './api.js';
 import { drawChart, type DrawnChart } from './chart.js';
 import { chartModel, CHART_COLORS, type ChartModel } from './chartModel.js';
-import { adoptTimeZone } from './context.js';
+import { context } from './context.js';
 import { errorBox, h, replace, ruleTags, statusBadge } from './dom.js';
 import {
   formatCount,
@@ -57,7 +49,6 @@ export const alertPage: PageFactory = (root, route) => {
     try {
       const [data, detail] = await Promise.all([api.chart(id), api.alert(id).catch(notFoundAsNull)]);
       if (unmounted) return;
-      adoptTimeZone(data.timeZone);
       render(data, detail?.episode ?? null);
     } catch (error) {
       if (unmounted) return;
@@ -73,7 +64,7 @@ export const alertPage: PageFactory = (root, route) => {
 
   function render(data: ChartResponse, episode: EpisodeRow | null): void {
     const alert = data.alert;
-    const tz = data.timeZone;
+    const tz = context.timeZone;
     const model = chartModel(data, tz);
     const chartBox = h('div', { class: 'chart', 'data-testid': 'chart' });
     const hover = h('span', { class: 'hover num', 'data-testid': 'chart-hover' });
@@ -195,7 +186,7 @@ function formatRange(episode: EpisodeRow, tz: string): string {
 }
 
 function legend(data: ChartResponse, model: ChartModel, hover: HTMLElement): HTMLElement {
-  const tz = data.timeZone;
+  const tz = context.timeZone;
   const missing = model.gaps.reduce((sum, gap) => sum + gap.minutes, 0);
   const swatch = (color: string, kind: string) => {
     const element = h('span', { class: `swatch swatch-${kind}`, 'aria-hidden': 'true' });
@@ -264,7 +255,7 @@ function legend(data: ChartResponse, model: ChartModel, hover: HTMLElement): HTM
 }
 
 function ruleDetails(alert: AlertRow, data: ChartResponse): HTMLElement {
-  const tz = data.timeZone;
+  const tz = context.timeZone;
   const { a1: a1Threshold, a2: a2Threshold, windowMinutes } = data.thresholds;
   const fact = (label: string, value: Node | string, testid?: string) => [
     h('dt', {}, label),

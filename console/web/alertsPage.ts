@@ -3,7 +3,8 @@
  * scans: when (exchange time), what fired and how badly, the bar's close and move, its volume against the
  * window, and where triage stands.
  */
-import { api, type AlertRow } from './api.js';
+import type { AlertRow } from '../api/contract.js';
+import { api } from './api.js';
 import { context } from './context.js';
 import { h, ruleTags, statusBadge } from './dom.js';
 import {

@@ -1,163 +1,33 @@
 /**
- * The console API's client: the shapes of /work/console-spec/API.md (the contract the server keeps), and one
- * function per endpoint. Every failure becomes an ApiError carrying the HTTP status and the server's own
- * `error` text, so a page can show exactly what the server said (a 400 names the bad parameter).
+ * The console API's client: one function per endpoint, answering the shapes of ../api/contract.ts (the types
+ * the server builds its answers as; imported as types only, so the browser loads no server module). Every
+ * failure becomes an ApiError carrying the HTTP status and the server's own `error` text, so a page can show
+ * exactly what the server said (a 400 names the bad parameter).
  */
+import type {
+  AlertDetail,
+  AlertRow,
+  ChartResponse,
+  EpisodeDetail,
+  EpisodeRow,
+  ErrorBody,
+  Health,
+  IngestionRow,
+  Meta,
+  Page,
+  Rule,
+  Status,
+  Statuses,
+  TriageAnswer,
+  TriageRequest,
+} from '../api/contract.js';
 
-export type Rule = 'A1' | 'A2';
-export const STATUSES = ['new', 'investigating', 'escalated', 'dismissed', 'confirmed'] as const;
-export type Status = (typeof STATUSES)[number];
+/** The contract's statuses as a value (the compiler holds it to the contract's list, in its order). */
+export const STATUSES: Statuses = ['new', 'investigating', 'escalated', 'dismissed', 'confirmed'];
 /** Closing statuses need a comment (the server refuses them without one, with a 400). */
 export const CLOSING_STATUSES: readonly Status[] = ['dismissed', 'confirmed'];
 
-export interface A1Detail {
-  prevClose: number;
-  prevTimestamp: string;
-  changePct: number;
-  severity?: number | null;
-}
-
-export interface A2Detail {
-  avgVolume: number;
-  windowBars: number;
-  volumeRatio: number | null;
-  severity?: number | null;
-}
-
-export interface AlertRow {
-  id: string;
-  symbol: string;
-  timestamp: string;
-  rules: Rule[];
-  severity: number | null;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  a1?: A1Detail;
-  a2?: A2Detail;
-  source: { object: string; generation?: string; line: number };
-  episode: string;
-  status: Status;
-}
-
-export interface EpisodeRow {
-  id: string;
-  symbol: string;
-  start: string;
-  end: string;
-  count: number;
-  a1: number;
-  a2: number;
-  peakSeverity: number | null;
-  status: Status;
-  assignee?: string;
-  notes?: string;
-  updatedAt?: string;
-  updatedBy?: string;
-}
-
-export interface HistoryEntry {
-  at: string;
-  by: string;
-  from: Status;
-  to: Status;
-  assignee?: string;
-  notes?: string;
-  comment?: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  next?: string;
-  total: number;
-}
-
-export interface ChartBar {
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
-
-export interface SessionAlert {
-  id: string;
-  timestamp: string;
-  rules: Rule[];
-  severity: number | null;
-}
-
-export interface ChartResponse {
-  alert: AlertRow;
-  timeZone: string;
-  thresholds: { a1: number; a2: number; windowMinutes: number };
-  bars: ChartBar[];
-  sessionAlerts: SessionAlert[];
-  prevClose: number | null;
-  prevTime: number | null;
-  window: { from: number; to: number; mean: number | null; limit: number | null };
-}
-
-export interface IngestionReport {
-  accepted?: number;
-  bad?: { count: number; byReason: Record<string, number> };
-  duplicates?: { count: number; conflicting: number };
-  outOfOrder?: number;
-  gaps?: { count: number; missingMinutes: number; largest: number };
-  [field: string]: unknown;
-}
-
-export interface IngestionRow {
-  id: string;
-  object: string;
-  generation: string;
-  status: string;
-  error?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  report?: IngestionReport;
-  late?: number;
-  processed?: number;
-  alerts?: number;
-  setAside?: string;
-}
-
-export interface KafkaHealth {
-  topic: string;
-  group: string;
-  partitions: { partition: number; committed: number | string | null; end: number | string; lag: number }[];
-  totalLag: number;
-}
-
-export interface DeadLetter {
-  partition: number;
-  offset: number | string;
-  symbol?: string;
-  error?: string;
-  reason?: string;
-  at?: string;
-}
-
-export interface Health {
-  kafka: KafkaHealth | { error: string };
-  deadLetters: DeadLetter[] | { error: string };
-  symbols: { symbol: string; lastMinute: string | null; held: boolean; alerts: number }[];
-  ingestions: { running: IngestionRow[]; failed: IngestionRow[] };
-}
-
-export interface Meta {
-  symbols: string[];
-  statuses: string[];
-  user: string;
-  version: string;
-  /** Not in the contract's /api/meta yet; used when the server sends it. */
-  timeZone?: string;
-}
-
-/** The filters both lists take (API.md, "Query filters"). */
+/** The filters both lists take (docs/console-api.md, "Query filters"). */
 export interface ListQuery {
   sort?: 'newest' | 'severity';
   symbol?: string;
@@ -168,15 +38,6 @@ export interface ListQuery {
   minSeverity?: string;
   after?: string;
   limit?: number;
-}
-
-export interface TriageRequest {
-  status: Status;
-  assignee?: string;
-  notes?: string;
-  comment?: string;
-  /** The triage time this page saw (null: none); the server answers 409 when the episode changed since. */
-  seen: string | null;
 }
 
 /** A non-2xx answer (or no answer): `status` 0 means the request never got one. */
@@ -216,8 +77,8 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
   }
   if (!response.ok) {
     const message =
-      typeof body === 'object' && body !== null && typeof (body as { error?: unknown }).error === 'string'
-        ? (body as { error: string }).error
+      typeof body === 'object' && body !== null && typeof (body as Partial<ErrorBody>).error === 'string'
+        ? (body as ErrorBody).error
         : `${response.status} ${response.statusText}`;
     throw new ApiError(response.status, message);
   }
@@ -242,12 +103,11 @@ const enc = encodeURIComponent;
 export const api = {
   alerts: (query: ListQuery) => request<Page<AlertRow>>(`/api/alerts${listSearch(query)}`),
   episodes: (query: ListQuery) => request<Page<EpisodeRow>>(`/api/episodes${listSearch(query)}`),
-  alert: (id: string) => request<{ alert: AlertRow; episode: EpisodeRow | null }>(`/api/alerts/${enc(id)}`),
+  alert: (id: string) => request<AlertDetail>(`/api/alerts/${enc(id)}`),
   chart: (id: string) => request<ChartResponse>(`/api/alerts/${enc(id)}/chart`),
-  episode: (id: string) =>
-    request<{ episode: EpisodeRow; alerts: AlertRow[]; history: HistoryEntry[] }>(`/api/episodes/${enc(id)}`),
+  episode: (id: string) => request<EpisodeDetail>(`/api/episodes/${enc(id)}`),
   triage: (id: string, body: TriageRequest) =>
-    request<{ episode: EpisodeRow; history: HistoryEntry[] }>(`/api/episodes/${enc(id)}/triage`, {
+    request<TriageAnswer>(`/api/episodes/${enc(id)}/triage`, {
       method: 'POST',
       headers: { accept: 'application/json', 'content-type': 'application/json' },
       body: JSON.stringify(body),

@@ -16,7 +16,7 @@ import type {
   UTCTimestamp,
   WhitespaceData,
 } from 'lightweight-charts';
-import type { ChartResponse } from './api.js';
+import type { ChartResponse } from '../api/contract.js';
 import { zoneOffsetSeconds } from './format.js';
 
 export const CHART_COLORS = {

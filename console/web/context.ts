@@ -1,31 +1,21 @@
 /**
- * What every page shares: the exchange time zone and the server's meta (symbols, statuses, the user). The zone
- * comes from /api/meta when the server gives one, else from the last chart answer (remembered across reloads),
- * else the contract's default exchange zone.
+ * What every page shares: the server's meta (symbols, statuses, the user, the exchange time zone). Every time
+ * the app shows is in the zone /api/meta names (the server's detection settings, EXCHANGE_TIMEZONE), so main.ts
+ * mounts no page before the meta has come.
  */
-import { api, type Meta } from './api.js';
+import type { Meta } from '../api/contract.js';
+import { api, RETRY_MS } from './api.js';
 import { isTimeZone } from './format.js';
 
-/** The contract's default exchange time zone (detect --timezone). */
-export const DEFAULT_TIME_ZONE = 'Asia/Kolkata';
-const STORED_ZONE = 'stock-anomalies.timeZone';
+/** What a time is shown in when the browser does not know the server's zone: UTC, named as such. */
+export const FALLBACK_TIME_ZONE = 'UTC';
 
 export interface PageContext {
   readonly timeZone: string;
   readonly meta: Meta | null;
 }
 
-const state: { timeZone: string; meta: Meta | null } = { timeZone: initialZone(), meta: null };
-
-function initialZone(): string {
-  try {
-    const stored = localStorage.getItem(STORED_ZONE);
-    if (stored !== null && isTimeZone(stored)) return stored;
-  } catch {
-    // Storage may be unavailable (a locked-down browser): the default serves.
-  }
-  return DEFAULT_TIME_ZONE;
-}
+const state: { timeZone: string; meta: Meta | null } = { timeZone: FALLBACK_TIME_ZONE, meta: null };
 
 export const context: PageContext = {
   get timeZone() {
@@ -36,25 +26,28 @@ export const context: PageContext = {
   },
 };
 
-/** Adopts the zone the server named (a chart answer's `timeZone`). Returns whether it changed. */
-export function adoptTimeZone(timeZone: string | undefined): boolean {
-  if (timeZone === undefined || !isTimeZone(timeZone) || timeZone === state.timeZone) return false;
-  state.timeZone = timeZone;
-  try {
-    localStorage.setItem(STORED_ZONE, timeZone);
-  } catch {
-    // Not remembered; the next chart answer tells again.
-  }
-  return true;
+/** The zone to show times in for the server's meta: its `timeZone`, or UTC when this browser has no such zone. */
+export function timeZoneOf(meta: Pick<Meta, 'timeZone'>): string {
+  return isTimeZone(meta.timeZone) ? meta.timeZone : FALLBACK_TIME_ZONE;
 }
 
-/** Loads /api/meta once. A failure leaves meta null (the pages still work; symbol filters become free text). */
-export async function loadMeta(): Promise<Meta | null> {
-  try {
-    state.meta = await api.meta();
-    adoptTimeZone(state.meta.timeZone);
-  } catch {
-    state.meta = null;
+/**
+ * Loads /api/meta, asking again every RETRY_MS until it comes (without it the app knows no zone to show times
+ * in); `waiting` hears each failure.
+ */
+export async function loadMeta(
+  waiting: (error: unknown) => void = () => undefined,
+  wait: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<Meta> {
+  for (;;) {
+    try {
+      const meta = await api.meta();
+      state.meta = meta;
+      state.timeZone = timeZoneOf(meta);
+      return meta;
+    } catch (error) {
+      waiting(error);
+      await wait(RETRY_MS);
+    }
   }
-  return state.meta;
 }

@@ -3,18 +3,8 @@
  * assignee, notes and a comment, and the history of every change, newest first. A closing status (dismissed,
  * confirmed) needs a comment: the page says so before sending, and shows the server's own 400 if it refuses.
  */
-import {
-  api,
-  ApiError,
-  isRetriable,
-  RETRY_MS,
-  CLOSING_STATUSES,
-  STATUSES,
-  type AlertRow,
-  type EpisodeRow,
-  type HistoryEntry,
-  type Status,
-} from './api.js';
+import type { AlertRow, EpisodeRow, HistoryEntry, Status } from '../api/contract.js';
+import { api, ApiError, isRetriable, RETRY_MS, CLOSING_STATUSES, STATUSES } from './api.js';
 import { alertColumns, alertLabel } from './alertsPage.js';
 import { context } from './context.js';
 import { errorBox, h, replace, statusBadge } from './dom.js';

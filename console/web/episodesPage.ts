@@ -2,7 +2,8 @@
  * #/episodes (the default page): runs of a symbol's alerts, the unit an analyst triages. Newest (by episode end)
  * or most severe first, with the same filters as the alerts.
  */
-import { api, type EpisodeRow } from './api.js';
+import type { EpisodeRow } from '../api/contract.js';
+import { api } from './api.js';
 import { context } from './context.js';
 import { h, statusBadge } from './dom.js';
 import { formatCount, formatDateTime, formatRange, zoneLabel } from './format.js';

@@ -4,11 +4,7 @@
  * header's dot says whether the feed is live.
  */
 
-export interface ChangeEvent {
-  alerts: number;
-  episodes: number;
-  newest: string | null;
-}
+import type { ChangeEvent } from '../api/contract.js';
 
 type Listener = (change: ChangeEvent) => void;
 

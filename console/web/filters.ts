@@ -3,7 +3,8 @@
  * (from/to as ISO instants). Dates in the URL are exchange-zone days: `from` is the start of its day, `to` the
  * end of its day, so "from 2 Jan to 2 Jan" means that whole exchange day. Pure: unit-tested.
  */
-import { STATUSES, type ListQuery, type Rule, type Status } from './api.js';
+import type { Rule, Status } from '../api/contract.js';
+import { STATUSES, type ListQuery } from './api.js';
 import { zonedToUtcMs } from './format.js';
 
 /** The URL parameters a list keeps, in the order the filter bar shows them. */

@@ -3,7 +3,8 @@
  * dead-letter topic with their reasons, each symbol's last processed minute (held symbols flagged: nothing of
  * theirs is detected until redrive), and the ingestions running or failed. Refreshes every few seconds.
  */
-import { api, ApiError, type Health, type IngestionRow } from './api.js';
+import type { Health, IngestionRow } from '../api/contract.js';
+import { api, ApiError } from './api.js';
 import { context } from './context.js';
 import { errorBox, h, replace, statusBadge } from './dom.js';
 import { formatCount, formatDateTime, formatTime, zoneLabel } from './format.js';
@@ -105,13 +106,12 @@ export const healthPage: PageFactory = (root) => {
         : dead.length === 0
           ? h('p', { class: 'ok' }, 'None parked.')
           : table(
-              ['Partition', 'Offset', 'Symbol', 'Reason', 'Error', 'At'],
+              ['Partition', 'Offset', 'Symbol', 'Reason', 'At'],
               dead.map((d) => [
                 String(d.partition),
-                String(d.offset),
+                d.offset,
                 d.symbol ?? '—',
-                d.reason ?? '—',
-                h('span', { class: 'error-text' }, d.error ?? ''),
+                h('span', { class: 'error-text' }, d.reason ?? '—'),
                 d.at ? formatDateTime(d.at, tz) : '—',
               ]),
               'dead-letter',

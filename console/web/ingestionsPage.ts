@@ -4,7 +4,8 @@
  * when there are any. A rejected or failed object shows its error across the row, where it cannot be missed.
  * While anything is running the page refreshes itself.
  */
-import { api, ApiError, type IngestionRow } from './api.js';
+import type { IngestionRow } from '../api/contract.js';
+import { api, ApiError } from './api.js';
 import { context } from './context.js';
 import { errorBox, h, replace, statusBadge } from './dom.js';
 import { formatCount, formatDateTime, zoneLabel } from './format.js';

@@ -1,10 +1,11 @@
 /**
- * The list pages' shared body (alerts and episodes take the same filters, API.md): a filter bar bound to the
+ * The list pages' shared body (alerts and episodes take the same filters, docs/console-api.md): a filter bar bound to the
  * URL, the matching total, a table paged on the server (a stack of cursors for "previous"), the list keys, and
  * live updates from /api/events: on the first page the list refreshes itself; further on, a banner says how
  * many new ones match and takes you to them.
  */
-import { ApiError, isRetriable, RETRY_MS, STATUSES, type ListQuery, type Page } from './api.js';
+import type { Page } from '../api/contract.js';
+import { ApiError, isRetriable, RETRY_MS, STATUSES, type ListQuery } from './api.js';
 import { context } from './context.js';
 import { append, errorBox, h, replace } from './dom.js';
 import { onChange } from './events.js';

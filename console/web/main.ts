@@ -4,7 +4,7 @@
  */
 import { alertPage } from './alertPage.js';
 import { alertsPage } from './alertsPage.js';
-import { context, loadMeta } from './context.js';
+import { loadMeta } from './context.js';
 import { h, replace } from './dom.js';
 import { episodePage } from './episodePage.js';
 import { episodesPage } from './episodesPage.js';
@@ -145,12 +145,20 @@ async function start(): Promise<void> {
     live.title = isLive ? 'live updates: connected' : 'live updates: reconnecting';
   });
 
-  const meta = await loadMeta();
-  if (meta !== null) {
-    user.textContent = meta.user;
-    version.textContent = meta.version;
-  }
-  void context;
+  // No page before the meta: it names the zone every time is shown in.
+  const meta = await loadMeta((error) =>
+    replace(
+      main,
+      h(
+        'p',
+        { class: 'loading' },
+        'Waiting for the console server: ',
+        error instanceof Error ? error.message : String(error),
+      ),
+    ),
+  );
+  user.textContent = meta.user;
+  version.textContent = meta.version;
 
   let current: PageHandle | null = null;
   const route = () => {

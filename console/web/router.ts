@@ -1,5 +1,5 @@
 /**
- * Hash routes (API.md, "Static"): #/episodes (default), #/alerts, #/episodes/:id, #/alerts/:id, #/ingestions,
+ * Hash routes (docs/console-api.md, "Static"): #/episodes (default), #/alerts, #/episodes/:id, #/alerts/:id, #/ingestions,
  * #/health. A list's filters and sort live in the hash's query (#/alerts?symbol=X&sort=severity), so a view can
  * be shared and reloaded. Pure parsing and building here; main.ts listens for hashchange.
  */

@@ -448,7 +448,9 @@ describe('the console server on the real emulator', () => {
     const { body } = await get('/api/alerts?limit=1');
     expect(body.items[0].id).toBe(alertId(fresh));
     expect(body.total).toBe(allAlerts.length + 1);
-    expect((await get('/api/meta')).body.symbols).toContain('NEWCO');
+    const meta = (await get('/api/meta')).body;
+    expect(meta.symbols).toContain('NEWCO');
+    expect(meta).toMatchObject({ user: 'tester', timeZone: 'Asia/Kolkata' });
   }, 60_000);
 
   it('records triage in the episode and its history, and refuses a close without a comment, leaving no history', async () => {

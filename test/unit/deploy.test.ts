@@ -468,7 +468,7 @@ describe('deploy.sh --dry-run', () => {
     expect(componentCommands(runs.internet.commands).get('console')!.line).not.toContain('--network');
   });
 
-  it('creates the composite indexes of firestore.indexes.json, the ones the alerts and console queries need', () => {
+  it('creates the composite indexes of firestore.indexes.json, the ones the alerts queries need (the console runs none)', () => {
     const file = JSON.parse(readFileSync(path.join(ROOT, 'firestore.indexes.json'), 'utf8')) as {
       indexes: { collectionGroup: string; queryScope: string; fields: Record<string, string>[] }[];
     };
@@ -489,15 +489,6 @@ describe('deploy.sh --dry-run', () => {
           { fieldPath: 'timestamp', order: 'DESCENDING' },
         ],
       },
-      // The console's episode detail: where(episode ==).orderBy(timestamp).
-      {
-        collectionGroup: 'alerts',
-        queryScope: 'COLLECTION',
-        fields: [
-          { fieldPath: 'episode', order: 'ASCENDING' },
-          { fieldPath: 'timestamp', order: 'ASCENDING' },
-        ],
-      },
     ]);
     const creates = changes(runs.managed)
       .filter((c) => startsWith(c.words, 'gcloud firestore indexes composite create'))
@@ -505,7 +496,6 @@ describe('deploy.sh --dry-run', () => {
     expect(creates).toEqual([
       ['alerts', 'field-path=symbol,order=ascending', 'field-path=timestamp,order=descending'],
       ['alerts', 'field-path=rules,array-config=contains', 'field-path=timestamp,order=descending'],
-      ['alerts', 'field-path=episode,order=ascending', 'field-path=timestamp,order=ascending'],
     ]);
     const ttl = changes(runs.existing).filter((c) =>
       startsWith(c.words, 'gcloud firestore fields ttls update'),

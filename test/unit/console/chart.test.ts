@@ -1,7 +1,7 @@
 /** The chart's figures (console/chart.ts) on bars worked out by hand. */
 import { describe, expect, it } from 'vitest';
 import { barsDay, barsOf, chartOf } from '../../../console/chart.js';
-import type { AlertRow } from '../../../console/rows.js';
+import type { AlertRow } from '../../../console/api/contract.js';
 
 const M = Date.UTC(2017, 0, 2, 5, 6) / 60_000; // the alert's minute
 const T = M * 60;

@@ -1,9 +1,11 @@
 /** The console's small HTTP pieces: the router, list parameters, static paths, identity, error mapping. */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { listQueryOf } from '../../../console/api/listParameters.js';
 import { alertIdParts } from '../../../console/documents.js';
 import { HttpError } from '../../../console/http/httpError.js';
-import { errorAnswer } from '../../../console/http/respond.js';
+import { errorAnswer, SECURITY_HEADERS } from '../../../console/http/respond.js';
 import { route } from '../../../console/http/router.js';
 import { staticPath } from '../../../console/http/staticFiles.js';
 import { callerOf } from '../../../console/identity.js';
@@ -165,5 +167,38 @@ describe('alertIdParts', () => {
     });
     expect(alertIdParts('ACME@2017-01-02T03:45:30Z')).toBeUndefined();
     expect(alertIdParts('@2017-01-02T03:45:00Z')).toBeUndefined();
+  });
+});
+
+describe('SECURITY_HEADERS', () => {
+  const policy = new Map(
+    SECURITY_HEADERS['content-security-policy']!.split(';').map((directive) => {
+      const [name, ...sources] = directive.trim().split(/\s+/);
+      return [name!, sources.join(' ')];
+    }),
+  );
+
+  it("allows exactly the chart library's inline <style>, by the sha256 of the text it inserts", () => {
+    const library = readFileSync(
+      'node_modules/lightweight-charts/dist/lightweight-charts.standalone.production.js',
+      'utf8',
+    );
+    const inserted = [...library.matchAll(/createElement\("style"\),this\.\w+\.innerText="([^"\\]*)"/g)];
+    expect(inserted).toHaveLength(1);
+    expect(inserted[0]![1]).toMatch(/^a#tv-attr-logo\{/);
+    const hash = createHash('sha256').update(inserted[0]![1]!, 'utf8').digest('base64');
+    expect(policy.get('style-src')).toBe(`'self' 'sha256-${hash}'`);
+  });
+
+  it('is otherwise self-only', () => {
+    expect(Object.fromEntries([...policy].filter(([name]) => name !== 'style-src'))).toEqual({
+      'default-src': "'self'",
+      'img-src': "'self' data:",
+      'object-src': "'none'",
+      'base-uri': "'none'",
+      'form-action': "'self'",
+      'frame-ancestors': "'none'",
+    });
+    expect(SECURITY_HEADERS['content-security-policy']).not.toContain('unsafe');
   });
 });

@@ -206,6 +206,24 @@ describe('ReadModel.listAlerts', () => {
   });
 });
 
+describe('ReadModel.episodeAlerts', () => {
+  it("gives the rows of an episode's alerts in time order, whatever order they came in", () => {
+    model.putAlert({ symbol: 'ACME', minute: M0 - 3, rules: ['A1'], severity: 2, episode: 'ACME@1' }, 1);
+    expect(model.episodeAlerts('ACME@1').map((row) => nameOf(model, row))).toEqual(['?', 'a', 'b']);
+    expect(model.alertIdentity(model.episodeAlerts('ACME@1')[0]!).timestamp).toBe(
+      new Date(MS(-3)).toISOString().replace('.000Z', 'Z'),
+    );
+    expect(model.episodeAlerts('BETA@2').map((row) => nameOf(model, row))).toEqual(['e']);
+  });
+
+  it('gives none for an episode no alert names, and leaves out deleted alerts', () => {
+    expect(model.episodeAlerts('CORE@1')).toEqual([]);
+    expect(model.episodeAlerts('nope')).toEqual([]);
+    model.removeAlert('ACME', M0, 2);
+    expect(model.episodeAlerts('ACME@1').map((row) => nameOf(model, row))).toEqual(['b']);
+  });
+});
+
 describe('ReadModel.listEpisodes', () => {
   it.each<[string, Partial<ListQuery>, string[]]>([
     ['newest: end descending, ties by id', {}, ['ACME@2', 'CORE@1', 'ACME@1', 'BETA@1']],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChartResponse } from '../../../../console/web/api.js';
+import type { ChartResponse } from '../../../../console/api/contract.js';
 import { chartModel, findGaps } from '../../../../console/web/chartModel.js';
 
 const t = (hhmm: string) => Date.parse(`2017-01-02T${hhmm}:00Z`) / 1000;

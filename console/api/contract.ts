@@ -1,0 +1,250 @@
+/**
+ * The shapes of the console's API (docs/console-api.md), declared once for both sides: the server (console/)
+ * builds its answers as these types and the web app (console/web/) reads them as these types. Types only, so
+ * that a type-only import erases at compile time: the browser never loads this module, nor any server code.
+ */
+
+export type Rule = 'A1' | 'A2';
+
+/** The triage statuses in their order; console/readModel/statuses.ts and console/web/api.ts hold the list. */
+export type Statuses = readonly ['new', 'investigating', 'escalated', 'dismissed', 'confirmed'];
+export type Status = Statuses[number];
+
+/** A rule's figures, as the alert document holds them (docs/records.md). */
+export interface A1Detail {
+  prevClose: number;
+  prevTimestamp: string;
+  changePct: number;
+  severity: number | null;
+}
+
+export interface A2Detail {
+  avgVolume: number;
+  windowBars: number;
+  volumeRatio: number | null;
+  severity: number | null;
+}
+
+export interface AlertRow {
+  id: string;
+  symbol: string;
+  /** ISO 8601 UTC, `...:00Z`. */
+  timestamp: string;
+  rules: Rule[];
+  severity: number | null;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  a1?: A1Detail;
+  a2?: A2Detail;
+  source: { object: string; generation?: string; line: number };
+  episode: string;
+  /** Its episode's triage status. */
+  status: Status;
+}
+
+export interface EpisodeRow {
+  id: string;
+  symbol: string;
+  start: string;
+  end: string;
+  count: number;
+  a1: number;
+  a2: number;
+  peakSeverity: number | null;
+  status: Status;
+  assignee?: string;
+  notes?: string;
+  updatedAt?: string;
+  updatedBy?: string;
+}
+
+export interface HistoryEntry {
+  at: string;
+  by: string;
+  from: Status;
+  to: Status;
+  assignee?: string;
+  notes?: string;
+  comment?: string;
+}
+
+/** GET /api/alerts, GET /api/episodes. */
+export interface Page<T> {
+  items: T[];
+  /** The cursor of the next page, absent on the last. */
+  next?: string;
+  total: number;
+}
+
+/** GET /api/alerts/:id. */
+export interface AlertDetail {
+  alert: AlertRow;
+  episode: EpisodeRow | null;
+}
+
+/** GET /api/episodes/:id. */
+export interface EpisodeDetail {
+  episode: EpisodeRow;
+  /** Time order. */
+  alerts: AlertRow[];
+  /** Newest first. */
+  history: HistoryEntry[];
+}
+
+/** POST /api/episodes/:id/triage: the body. */
+export interface TriageRequest {
+  status: Status;
+  /** Omitted: unchanged; empty: cleared. */
+  assignee?: string;
+  notes?: string;
+  /** Why; required (non-empty) to close as dismissed or confirmed. */
+  comment?: string;
+  /**
+   * The triage's `updatedAt` (ISO) the caller saw, or null for an episode it saw untriaged: when the episode
+   * was changed since, the request is refused (409) rather than overwrite a colleague's decision unseen.
+   * Omitted: no check.
+   */
+  seen?: string | null;
+}
+
+/** POST /api/episodes/:id/triage: the answer. */
+export interface TriageAnswer {
+  episode: EpisodeRow;
+  history: HistoryEntry[];
+}
+
+/** The detection settings the chart draws (the server's own). */
+export interface Thresholds {
+  a1: number;
+  a2: number;
+  windowMinutes: number;
+}
+
+export interface ChartBar {
+  /** Unix seconds, UTC. */
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+/** Another alert of the same symbol and UTC day. */
+export interface SessionAlert {
+  id: string;
+  timestamp: string;
+  rules: Rule[];
+  severity: number | null;
+}
+
+/** GET /api/alerts/:id/chart. */
+export interface ChartResponse {
+  alert: AlertRow;
+  /** The exchange zone of the detection settings. */
+  timeZone: string;
+  thresholds: Thresholds;
+  bars: ChartBar[];
+  sessionAlerts: SessionAlert[];
+  prevClose: number | null;
+  prevTime: number | null;
+  window: { from: number; to: number; mean: number | null; limit: number | null };
+}
+
+/** An ingestion's quality report, as stored (shared/core/report.ts); a rejected object's may lack figures. */
+export interface IngestionReport {
+  object?: string;
+  status?: 'accepted' | 'rejected';
+  error?: string;
+  missingColumns?: string[];
+  dataRows?: number;
+  accepted?: number;
+  bad?: { count: number; byReason: Record<string, number> };
+  duplicates?: { count: number; conflicting: number };
+  outOfOrder?: number;
+  gaps?: { count: number; missingMinutes: number; largest: number };
+  symbols?: string[];
+  firstMinute?: string | null;
+  lastMinute?: string | null;
+}
+
+/** GET /api/ingestions: one item. */
+export interface IngestionRow {
+  id: string;
+  object: string;
+  generation: string;
+  status: string;
+  error?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  report?: IngestionReport;
+  late: number;
+  processed: number;
+  alerts: number;
+  /** The quarantine object's name, when rows were set aside. */
+  setAside?: string;
+}
+
+export interface PartitionLag {
+  partition: number;
+  /** The group's committed offset, or null when it has committed none. */
+  committed: number | null;
+  end: number;
+  lag: number;
+}
+
+export interface KafkaHealth {
+  topic: string;
+  group: string;
+  partitions: PartitionLag[];
+  totalLag: number;
+}
+
+export interface DeadLetterRow {
+  partition: number;
+  offset: string;
+  symbol?: string;
+  reason?: string;
+  at?: string;
+}
+
+export interface SymbolHealth {
+  symbol: string;
+  lastMinute: string | null;
+  held: boolean;
+  alerts: number;
+}
+
+/** GET /api/health: each Kafka part fails on its own, as `{ error }`. */
+export interface Health {
+  kafka: KafkaHealth | { error: string };
+  deadLetters: DeadLetterRow[] | { error: string };
+  symbols: SymbolHealth[];
+  ingestions: { running: IngestionRow[]; failed: IngestionRow[] };
+}
+
+/** GET /api/meta. */
+export interface Meta {
+  symbols: string[];
+  statuses: Status[];
+  user: string;
+  version: string;
+  /** The exchange zone of the server's detection settings (EXCHANGE_TIMEZONE): every time is shown in it. */
+  timeZone: string;
+}
+
+/** GET /api/events: the data of a `change` event. */
+export interface ChangeEvent {
+  alerts: number;
+  episodes: number;
+  /** The newest alert's time, ISO 8601 UTC. */
+  newest: string | null;
+}
+
+/** The body of any answer other than 200. */
+export interface ErrorBody {
+  error: string;
+}

@@ -111,6 +111,12 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     page.rows.forEach((row, i) => {
       const data = found.get(ids[i]!);
       if (data) items.push(alertRowOf(ids[i]!, data, statusOfCode(model.alertStatus(row))));
+      else {
+        // Deleted without the listeners seeing it (a TTL policy deletes old alerts, outside their bound): gone
+        // from the model too, so totals and later pages stop counting it.
+        const { symbol, timestamp } = model.alertIdentity(row);
+        model.removeAlert(symbol, Date.parse(timestamp) / 60_000, parts.now());
+      }
     });
     return {
       items,
@@ -127,6 +133,7 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     const found = await documents.episodes(ids);
     const items = ids.flatMap((id) => {
       const data = found.get(id);
+      if (data === undefined) model.removeEpisode(id, parts.now()); // deleted unseen, as alerts above
       return data ? [episodeRowOf(id, data)] : [];
     });
     return {

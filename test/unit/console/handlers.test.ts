@@ -39,6 +39,7 @@ function call(
   pattern: string,
   params: Record<string, string>,
   env: NodeJS.ProcessEnv = {},
+  query: Record<string, string> = {},
 ): Promise<unknown> {
   const documents: Documents = {
     async alerts(ids) {
@@ -59,13 +60,14 @@ function call(
     model,
     documents,
     triage: { apply: async () => undefined, history: async () => [] },
+    now: () => Date.UTC(2030, 0, 1),
   } as unknown as ConsoleParts;
   const route = consoleRoutes(parts).find((r) => r.method === 'GET' && r.pattern === pattern)!;
   return route.handler({
     request: { headers: {} } as IncomingMessage,
     response: {} as ServerResponse,
     params,
-    query: new URLSearchParams(),
+    query: new URLSearchParams(query),
   });
 }
 
@@ -124,5 +126,19 @@ describe('GET /api/meta', () => {
       timeZone: 'America/New_York',
     });
     expect(await call('/api/meta', {})).toHaveProperty('timeZone', 'Asia/Kolkata');
+  });
+});
+
+describe('GET /api/alerts', () => {
+  it('forgets an alert deleted unseen (a TTL policy): the page leaves it out, the next total counts it no more', async () => {
+    stored.delete(idOf(M0 + 2));
+    const first = (await call('/api/alerts', {}, {}, { limit: '50' })) as {
+      items: { id: string }[];
+      total: number;
+    };
+    expect(first.items.map((item) => item.id)).toEqual([idOf(M0 + 30), idOf(M0 + 4), idOf(M0)]);
+    expect(first.total).toBe(4);
+    const second = (await call('/api/alerts', {}, {}, { limit: '50' })) as { total: number };
+    expect(second.total).toBe(3);
   });
 });

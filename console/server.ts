@@ -6,14 +6,15 @@
  * Settings: settings.ts (PORT or STACK_CONSOLE_PORT; CONSOLE_HOST; the collections and Kafka names of
  * shared/config/runtime.ts; the detection thresholds).
  */
-import { createServer, type Server } from 'node:http';
 import { realpathSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import type { Firestore } from '@google-cloud/firestore';
 import type { Storage } from '@google-cloud/storage';
 import { Kafka, logLevel } from 'kafkajs';
 import { getFirestore, getStorage } from '../shared/clients/google.js';
 import { kafkaConfig } from '../shared/clients/kafka.js';
+import { formatMinute } from '../shared/core/timestamp.js';
 import { describeError, serviceError } from '../shared/errors.js';
 import { FirestoreIngestionStore } from '../shared/state/ingestionStore.js';
 import { FirestoreSymbolStateStore } from '../shared/state/symbolStateStore.js';
@@ -24,7 +25,6 @@ import { EventStream } from './events.js';
 import { readHealth, sharedReading } from './health.js';
 import { ModelFollower } from './readModel/follow.js';
 import { ReadModel } from './readModel/readModel.js';
-import { formatMinute } from '../shared/core/timestamp.js';
 import { consoleSettingsFromEnv, type ConsoleSettings } from './settings.js';
 import { FirestoreTriageStore } from './triage.js';
 

@@ -14,6 +14,7 @@ import type { Storage } from '@google-cloud/storage';
 import { Kafka, logLevel } from 'kafkajs';
 import { getFirestore, getStorage } from '../shared/clients/google.js';
 import { kafkaConfig } from '../shared/clients/kafka.js';
+import { readVariable } from '../shared/config/runtime.js';
 import { formatMinute } from '../shared/core/timestamp.js';
 import { describeError, serviceError } from '../shared/errors.js';
 import { FirestoreIngestionStore } from '../shared/state/ingestionStore.js';
@@ -52,7 +53,8 @@ const HEALTH_MAX_AGE_MS = 3_000;
 export function consoleKafka(env: NodeJS.ProcessEnv): Kafka {
   return new Kafka({
     ...kafkaConfig(env),
-    clientId: 'stock-anomalies-console',
+    // KAFKA_CLIENT_ID's, marked as the console's in the broker's logs and quotas.
+    clientId: `${readVariable('KAFKA_CLIENT_ID', env)}-console`,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 3000,
     requestTimeout: 10_000,

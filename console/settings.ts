@@ -21,8 +21,6 @@ export const CONSOLE_VARIABLES = {
   CONSOLE_HOST: '',
   /** Who triage changes are recorded as, locally (default: the OS user). */
   CONSOLE_USER: '',
-  EPISODES_COLLECTION: 'episodes',
-  BARS_COLLECTION: 'bars',
   CONSOLE_FOLLOW_MARGIN_MS: '60000',
   CONSOLE_FOLLOW_RESTART_MS: '300000',
   CONSOLE_MAX_BODY_BYTES: '65536',
@@ -39,6 +37,8 @@ export interface ConsoleSettings {
   allowedHosts: string[] | undefined;
   collections: { alerts: string; episodes: string; bars: string; ingestions: string; state: string };
   kafka: { topic: string; group: string; deadLetterTopic: string };
+  /** Where ingest sets rows aside: the only objects the console serves. */
+  setAside: { bucket: string; prefix: string };
   thresholds: Thresholds;
   timeZone: string;
   follow: FollowSettings;
@@ -88,8 +88,8 @@ export function consoleSettingsFromEnv(
       : [`127.0.0.1:${listenPort}`, `localhost:${listenPort}`, `[::1]:${listenPort}`],
     collections: {
       alerts: readVariable('ALERTS_COLLECTION', env),
-      episodes: text('EPISODES_COLLECTION', env),
-      bars: text('BARS_COLLECTION', env),
+      episodes: readVariable('EPISODES_COLLECTION', env),
+      bars: readVariable('BARS_COLLECTION', env),
       ingestions: readVariable('INGESTIONS_COLLECTION', env),
       state: readVariable('STATE_COLLECTION', env),
     },
@@ -98,6 +98,7 @@ export function consoleSettingsFromEnv(
       group: readVariable('KAFKA_GROUP_ID', env),
       deadLetterTopic: readVariable('KAFKA_DEAD_LETTER_TOPIC', env),
     },
+    setAside: { bucket: readVariable('UPLOAD_BUCKET', env), prefix: readVariable('QUARANTINE_PREFIX', env) },
     thresholds: {
       a1: Number(detection.settings.a1),
       a2: Number(detection.settings.a2),
@@ -106,7 +107,7 @@ export function consoleSettingsFromEnv(
     timeZone: detection.settings.timezone,
     follow: {
       alertsCollection: readVariable('ALERTS_COLLECTION', env),
-      episodesCollection: text('EPISODES_COLLECTION', env),
+      episodesCollection: readVariable('EPISODES_COLLECTION', env),
       marginMs: positive('CONSOLE_FOLLOW_MARGIN_MS', text('CONSOLE_FOLLOW_MARGIN_MS', env)),
       restartMs: positive('CONSOLE_FOLLOW_RESTART_MS', text('CONSOLE_FOLLOW_RESTART_MS', env)),
       retryMs: 2000,

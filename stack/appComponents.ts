@@ -74,7 +74,13 @@ function consoleComponent(ctx: StackContext): ProcessComponent {
     name: 'console',
     command: process.execPath,
     args: [path.join(ctx.paths.root, 'dist/console/server.js')],
-    env: { ...stackClientEnv(ctx.env), PORT: String(port), CONSOLE_HOST: STACK_HOST },
+    env: {
+      ...stackClientEnv(ctx.env),
+      PORT: String(port),
+      CONSOLE_HOST: STACK_HOST,
+      // The set-aside rows it serves are this bucket's only.
+      UPLOAD_BUCKET: ctx.endpoints.bucket,
+    },
     ports: [port],
     dependsOn: ['firestore', 'kafka', 'fake-gcs'],
     startTimeoutMs: 60_000,

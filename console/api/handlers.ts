@@ -250,6 +250,11 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     if (ingestion === undefined) throw notFound(`ingestion '${id}'`);
     const address = objectAddress(ingestion.quarantine);
     if (address === undefined) throw new HttpError(404, `ingestion '${id}' set no rows aside`);
+    // The report names the object; only this deployment's set-aside objects are served, whatever it says.
+    const { bucket, prefix } = settings.setAside;
+    if (address.bucket !== bucket || !address.name.startsWith(prefix)) {
+      throw new HttpError(404, `ingestion '${id}': its set-aside rows are not in gs://${bucket}/${prefix}`);
+    }
     const stream = await parts.openObject(address.bucket, address.name);
     if (stream === undefined)
       throw new HttpError(404, `the set-aside rows of '${id}' are no longer in the bucket`);

@@ -2,8 +2,11 @@
  * Keeps the read model current from Firestore: one scan of each collection with a projection of the listed
  * fields at start, and snapshot listeners for what changes afterwards.
  *
- * Listeners watch `where(field >= bound)` on a server-time field that every write sets (alerts: `writtenAt`,
- * set by notify; episodes: `updatedAt`, set by detect, and `triage.updatedAt`, set by the console). Each
+ * Listeners watch `where(field >= bound)` on a server-time field that every write sets (episodes: `updatedAt`,
+ * set by detect, and `triage.updatedAt`, set by the console). Alerts are followed through their feed instead
+ * (`{alerts}-feed`, one entry per commit of notify naming the alerts it wrote, alertStore.ts): a listener on
+ * the alerts themselves slowed every write of the emulator sevenfold; each new entry's alerts are read with one
+ * getAll. Each
  * starts `marginMs` before the scan, so nothing written during the scan is missed, and is replaced every
  * `restartMs` by one bounded at its last snapshot's read time less the margin, so that its snapshot holds only
  * recent documents instead of growing without end. The new one is started before the old one stops. A document
@@ -21,6 +24,7 @@ import {
   type QuerySnapshot,
 } from '@google-cloud/firestore';
 import { describeError } from '../../shared/errors.js';
+import { feedCollection } from '../../shared/state/alertStore.js';
 import { ALERT_FIELDS, alertEntryOf, EPISODE_FIELDS, episodeEntryOf } from './documentEntries.js';
 import type { LoadProgress, ReadModel } from './readModel.js';
 
@@ -43,6 +47,8 @@ interface Followed {
   collection: CollectionReference;
   fields: readonly string[];
   boundFields: readonly string[];
+  /** Where its changes are listened for, when not on the collection itself. */
+  feed?: Followed;
   progress: LoadProgress;
   /** False when the document lacks a listed field (it is not listed). */
   put(id: string, data: DocumentData, version: number): boolean;
@@ -151,11 +157,13 @@ export class ModelFollower {
 
   #alerts(): Followed {
     const { model } = this;
-    return {
+    const collection = this.db.collection(this.settings.alertsCollection);
+    const feed = feedCollection(this.settings.alertsCollection);
+    const alerts: Followed = {
       name: this.settings.alertsCollection,
-      collection: this.db.collection(this.settings.alertsCollection),
+      collection,
       fields: ALERT_FIELDS,
-      boundFields: ['writtenAt'],
+      boundFields: [],
       progress: model.progress.alerts,
       put: (_id, data, version) => {
         const entry = alertEntryOf(data);
@@ -168,6 +176,36 @@ export class ModelFollower {
         if (entry !== undefined) model.removeAlert(entry.symbol, entry.minute, version);
       },
     };
+    alerts.feed = {
+      name: feed,
+      collection: this.db.collection(feed),
+      fields: [],
+      boundFields: ['writtenAt'],
+      progress: model.progress.alerts,
+      put: (id, data) => {
+        const ids = Array.isArray(data.ids)
+          ? (data.ids as unknown[]).filter((x) => typeof x === 'string')
+          : [];
+        void this.#readAlerts(alerts, ids as string[]).catch((error: unknown) =>
+          this.log(`could not read the alerts of ${feed}/${id}: ${describeError(error)}`),
+        );
+        return true;
+      },
+      // An entry deleted by its TTL deletes no alert.
+      remove: () => undefined,
+    };
+    return alerts;
+  }
+
+  /** The alerts a feed entry names, into the model (each at its own update time). */
+  async #readAlerts(alerts: Followed, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const documents = await this.db.getAll(...ids.map((id) => alerts.collection.doc(id)), {
+      fieldMask: [...alerts.fields],
+    });
+    for (const document of documents) {
+      if (document.exists) alerts.put(document.id, document.data()!, document.updateTime!.toMillis());
+    }
   }
 
   #episodes(): Followed {
@@ -190,10 +228,12 @@ export class ModelFollower {
 
   async #follow(followed: Followed): Promise<void> {
     const since = Date.now();
-    for (const field of followed.boundFields) {
-      const listener = new BoundedListener(followed, field, this.settings, this.log, since);
-      this.#listeners.push(listener);
-      listener.start();
+    for (const source of [followed, ...(followed.feed ? [followed.feed] : [])]) {
+      for (const field of source.boundFields) {
+        const listener = new BoundedListener(source, field, this.settings, this.log, since);
+        this.#listeners.push(listener);
+        listener.start();
+      }
     }
     void followed.collection
       .count()

@@ -66,6 +66,23 @@ export interface AlertStore {
 
 /** Firestore's most writes in one commit. */
 export const WRITES_PER_COMMIT = 500;
+/** Alerts in one commit of write(): the room left beside the commit's feed entry. */
+export const ALERTS_PER_COMMIT = WRITES_PER_COMMIT - 1;
+
+/**
+ * The alert feed (`{alerts}-feed`, docs/records.md): one small document per commit naming the alerts it wrote,
+ * which the console follows. A listener on the alerts themselves makes the emulator evaluate every write against
+ * every recent alert (measured: 30,000 alerts written 7× slower under one); on the feed it costs nothing.
+ */
+export const feedCollection = (alerts: string) => `${alerts}-feed`;
+/** How long a feed entry is kept, where a TTL policy deletes it: it only has to outlive a console's restart. */
+export const FEED_DAYS = 1;
+
+export interface FeedEntry {
+  /** The alert document ids the commit wrote. */
+  ids: string[];
+  writtenAt: Timestamp;
+}
 /** Commits of one write() in flight at once. */
 export const COMMITS_IN_FLIGHT = 8;
 
@@ -170,18 +187,27 @@ export class FirestoreAlertStore implements AlertStore {
 
   async write(alerts: readonly Alert[], expireAt?: Date): Promise<void> {
     const collection = this.db.collection(this.collection);
+    const feed = this.db.collection(feedCollection(this.collection));
     let next = 0;
     const committer = async () => {
       for (let at = next; at < alerts.length; at = next) {
-        next += WRITES_PER_COMMIT;
+        next += ALERTS_PER_COMMIT;
         const batch = this.db.batch();
-        for (const alert of alerts.slice(at, at + WRITES_PER_COMMIT)) {
-          batch.set(collection.doc(alertId(alert)), mergeWriteOf(alert, expireAt), { merge: true });
-        }
+        const ids = alerts.slice(at, at + ALERTS_PER_COMMIT).map((alert) => {
+          const id = alertId(alert);
+          batch.set(collection.doc(id), mergeWriteOf(alert, expireAt), { merge: true });
+          return id;
+        });
+        // Named after what it holds, so that a redelivered message writes the same entry again.
+        batch.set(feed.doc(`${ids[0]}+${ids.length}`), {
+          ids,
+          writtenAt: FieldValue.serverTimestamp(),
+          expireAt: Timestamp.fromMillis(Date.now() + FEED_DAYS * 86_400_000),
+        });
         await batch.commit();
       }
     };
-    const committers = Math.min(this.commitsInFlight, Math.ceil(alerts.length / WRITES_PER_COMMIT));
+    const committers = Math.min(this.commitsInFlight, Math.ceil(alerts.length / ALERTS_PER_COMMIT));
     await this.#call(() => Promise.all(Array.from({ length: committers }, committer)));
   }
 

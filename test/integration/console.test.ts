@@ -20,6 +20,7 @@ import {
 import { consoleSettingsFromEnv } from '../../console/settings.js';
 import { consoleKafka, startConsole, type RunningConsole } from '../../console/server.js';
 import type { Alert, RuleId } from '../../shared/core/alert.js';
+import { FirestoreAlertStore } from '../../shared/state/alertStore.js';
 import { alertId } from '../../shared/pipeline/documentIds.js';
 import { stackClientEnv, stackEndpoints } from '../../stack/endpoints.js';
 
@@ -434,12 +435,14 @@ describe('the console server on the real emulator', () => {
     // Past at least one restart of the alerts listener.
     await new Promise((resolve) => setTimeout(resolve, 2000));
 
-    const fresh: Alert = { ...HAND_ALERT, symbol: 'NEWCO', timestamp: '2017-01-05T04:00:00Z' };
-    const record = alertAndEpisodeRecords([fresh], THRESHOLDS).alerts[0]!;
-    await db
-      .collection(COLLECTIONS.ALERTS_COLLECTION)
-      .doc(record.id)
-      .set({ ...record.data, writtenAt: FieldValue.serverTimestamp() });
+    const fresh: Alert = {
+      ...HAND_ALERT,
+      symbol: 'NEWCO',
+      timestamp: '2017-01-05T04:00:00Z',
+      episodeStart: '2017-01-05T04:00:00Z',
+    };
+    // Written as notify writes it: the alert and the feed entry the console follows.
+    await new FirestoreAlertStore(db, COLLECTIONS.ALERTS_COLLECTION).write([fresh]);
     let event = await nextEvent();
     while (event.alerts < allAlerts.length + 1) event = await nextEvent();
     expect(event).toMatchObject({ alerts: allAlerts.length + 1, newest: '2017-01-05T04:00:00Z' });

@@ -6,11 +6,6 @@
 import type { DocumentData } from '@google-cloud/firestore';
 import type { AlertRow, ChartBar, ChartResponse, SessionAlert, Thresholds } from './api/contract.js';
 
-/** The id of a symbol's bars of one UTC day: `SYMBOL@2017-01-02` (the symbol as its state id writes it). */
-export function barsDay(minute: number): string {
-  return new Date(minute * 60_000).toISOString().slice(0, 10);
-}
-
 /** The bars a `bars/` document holds, ascending; entries that are not five numbers are left out. */
 export function barsOf(data: DocumentData | undefined): ChartBar[] {
   const minutes = (data?.minutes ?? {}) as Record<string, unknown>;

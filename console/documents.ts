@@ -5,23 +5,18 @@
  */
 import type { DocumentData, Firestore } from '@google-cloud/firestore';
 import { serviceError } from '../shared/errors.js';
-import { symbolStateId } from '../shared/pipeline/documentIds.js';
 
 export interface Documents {
   alerts(ids: readonly string[]): Promise<Map<string, DocumentData>>;
   episodes(ids: readonly string[]): Promise<Map<string, DocumentData>>;
   alert(id: string): Promise<DocumentData | undefined>;
   episode(id: string): Promise<DocumentData | undefined>;
-  bars(symbol: string, day: string): Promise<DocumentData | undefined>;
   /** An alert and a bars document (by their ids) in one round trip. */
   alertAndBars(
     alertId: string,
     barsId: string,
   ): Promise<[DocumentData | undefined, DocumentData | undefined]>;
 }
-
-/** The id of a symbol's bars of one UTC day (docs/records.md): `SYMBOL@2017-01-02`. */
-export const barsId = (symbol: string, day: string) => `${symbolStateId(symbol)}@${day}`;
 
 /**
  * The parts of an alert id (`SYMBOL@2017-01-02T03:45:00Z`, shared/pipeline/documentIds.ts): the symbol as the
@@ -65,10 +60,6 @@ export class FirestoreDocuments implements Documents {
 
   episode(id: string): Promise<DocumentData | undefined> {
     return this.#one(this.collections.episodes, id);
-  }
-
-  bars(symbol: string, day: string): Promise<DocumentData | undefined> {
-    return this.#one(this.collections.bars, barsId(symbol, day));
   }
 
   alertAndBars(

@@ -9,7 +9,8 @@ import { pipeline } from 'node:stream/promises';
 import type { DocumentData } from '@google-cloud/firestore';
 import { alertId } from '../../shared/pipeline/documentIds.js';
 import type { Ingestion, IngestionSummary } from '../../shared/state/ingestionStore.js';
-import { barsDay, barsOf, chartOf } from '../chart.js';
+import { barsOf, chartOf } from '../chart.js';
+import { dayOf } from '../../shared/state/barStore.js';
 import { alertIdParts, type Documents } from '../documents.js';
 import type { EventStream } from '../events.js';
 import { readJsonBody } from '../http/body.js';
@@ -209,10 +210,7 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     const located = alertIdParts(id);
     if (located === undefined) throw notFound(`alert '${id}'`);
     requireLoaded(model);
-    const [alert, bars] = await documents.alertAndBars(
-      id,
-      `${located.symbolPart}@${barsDay(located.minute)}`,
-    );
+    const [alert, bars] = await documents.alertAndBars(id, `${located.symbolPart}@${dayOf(located.minute)}`);
     if (alert === undefined) throw notFound(`alert '${id}'`);
     const symbol = String(alert.symbol);
     const row = model.alertRow(symbol, located.minute);

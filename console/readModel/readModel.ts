@@ -162,12 +162,6 @@ export class ReadModel {
     };
   }
 
-  /** The episode id an alert row names, or null. */
-  alertEpisode(row: number): string | null {
-    const episode = this.alerts.episode[row]!;
-    return episode < 0 ? null : this.episodes.id(episode);
-  }
-
   /** The row of the alert (symbol, minute), or -1. */
   alertRow(symbol: string, minute: number): number {
     const id = this.symbols.find(symbol);

@@ -3,10 +3,9 @@
  * chart: one document read draws a session, and no source object is read again. detect writes them with the
  * batch's state commit; a bar is merged in under its minute, so writing it twice changes nothing.
  */
-import type { DocumentData, Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import { CLOSE, HIGH, LOW, OPEN, VOLUME, type BarTable } from '../core/barTable.js';
 import { barDayId } from '../pipeline/documentIds.js';
-import { serviceError } from '../errors.js';
 import type { CompanionWrite } from './symbolStateStore.js';
 
 /** open, high, low, close, volume. */
@@ -53,23 +52,4 @@ export function barDayWrites(db: Firestore, collection: string, days: readonly B
   return days.map((day) => (batch) => {
     batch.set(db.collection(collection).doc(barDayId(day.symbol, day.day)), day, { merge: true });
   });
-}
-
-/** A symbol's bars of one UTC day, in ascending minutes; none when nothing was processed that day. */
-export async function readBarDay(
-  db: Firestore,
-  collection: string,
-  symbol: string,
-  day: string,
-): Promise<Array<{ minute: number; bar: StoredBar }>> {
-  let data: DocumentData | undefined;
-  try {
-    data = (await db.collection(collection).doc(barDayId(symbol, day)).get()).data();
-  } catch (error) {
-    throw serviceError('Firestore', error);
-  }
-  const minutes = (data?.minutes ?? {}) as Record<string, StoredBar>;
-  return Object.entries(minutes)
-    .map(([minute, bar]) => ({ minute: Number(minute), bar }))
-    .sort((a, b) => a.minute - b.minute);
 }

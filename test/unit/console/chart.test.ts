@@ -1,6 +1,7 @@
 /** The chart's figures (console/chart.ts) on bars worked out by hand. */
 import { describe, expect, it } from 'vitest';
-import { barsDay, barsOf, chartOf } from '../../../console/chart.js';
+import { barsOf, chartOf } from '../../../console/chart.js';
+import { dayOf } from '../../../shared/state/barStore.js';
 import type { AlertRow } from '../../../console/api/contract.js';
 
 const M = Date.UTC(2017, 0, 2, 5, 6) / 60_000; // the alert's minute
@@ -70,7 +71,7 @@ describe('chartOf', () => {
   });
 
   it('names the UTC day of a minute', () => {
-    expect(barsDay(M)).toBe('2017-01-02');
-    expect(barsDay(Date.UTC(2017, 0, 2, 23, 59) / 60_000)).toBe('2017-01-02');
+    expect(dayOf(M)).toBe('2017-01-02');
+    expect(dayOf(Date.UTC(2017, 0, 2, 23, 59) / 60_000)).toBe('2017-01-02');
   });
 });

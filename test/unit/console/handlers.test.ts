@@ -52,7 +52,6 @@ function call(
       key === 'ACME@1'
         ? { symbol: 'ACME', start: stamp(M0), end: stamp(M0 + 4), count: 3, a1: 3, a2: 0, peakSeverity: 1 }
         : undefined,
-    bars: async () => undefined,
     alertAndBars: async () => [undefined, undefined],
   };
   const parts = {

@@ -7,7 +7,9 @@
  */
 import { FieldValue, Timestamp, type DocumentData } from '@google-cloud/firestore';
 import type { Alert } from '../../shared/core/alert.js';
-import { alertId, symbolStateId } from '../../shared/pipeline/documentIds.js';
+import { formatMinute } from '../../shared/core/timestamp.js';
+import { alertId, barDayId, episodeId as episodeDocumentId } from '../../shared/pipeline/documentIds.js';
+import { dayOf } from '../../shared/state/barStore.js';
 import { toAlertDocument } from '../../shared/state/alertStore.js';
 
 export interface Thresholds {
@@ -55,7 +57,7 @@ export interface Episode {
 
 /** The id of the episode starting at `minute`: `SYMBOL@2017-01-02T03:45:00Z`. */
 export const episodeId = (symbol: string, minute: number) =>
-  `${symbolStateId(symbol)}@${new Date(minute * 60_000).toISOString().slice(0, 19)}Z`;
+  episodeDocumentId({ symbol, start: formatMinute(minute) });
 
 const minuteOf = (alert: Alert) => Date.parse(alert.timestamp) / 60_000;
 
@@ -131,8 +133,8 @@ export function episodeData(episode: Episode, updatedAt: Timestamp | FieldValue)
 export function barsRecords(bars: Iterable<Bar>): Array<{ id: string; data: DocumentData }> {
   const days = new Map<string, { symbol: string; day: string; minutes: Record<string, number[]> }>();
   for (const bar of bars) {
-    const day = new Date(bar.minute * 60_000).toISOString().slice(0, 10);
-    const id = `${symbolStateId(bar.symbol)}@${day}`;
+    const day = dayOf(bar.minute);
+    const id = barDayId(bar.symbol, day);
     let record = days.get(id);
     if (record === undefined) days.set(id, (record = { symbol: bar.symbol, day, minutes: {} }));
     record.minutes[String(bar.minute)] = bar.values;

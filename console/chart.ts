@@ -4,27 +4,19 @@
  * (the bars whose minutes lie in [m − window, m − 1], missing minutes making it smaller). Pure.
  */
 import type { DocumentData } from '@google-cloud/firestore';
+import { decodeBars } from '../shared/state/barStore.js';
 import type { AlertRow, ChartBar, ChartResponse, SessionAlert, Thresholds } from './api/contract.js';
 
-/** The bars a `bars/` document holds, ascending; entries that are not five numbers are left out. */
+/** The bars a `bars/` document holds, ascending (barStore's encoding). */
 export function barsOf(data: DocumentData | undefined): ChartBar[] {
-  const minutes = (data?.minutes ?? {}) as Record<string, unknown>;
-  const bars: ChartBar[] = [];
-  for (const [minute, values] of Object.entries(minutes)) {
-    const at = Number(minute);
-    if (!Number.isInteger(at) || !Array.isArray(values) || values.length < 5) continue;
-    const [open, high, low, close, volume] = values as unknown[];
-    if (![open, high, low, close, volume].every((value) => typeof value === 'number')) continue;
-    bars.push({
-      time: at * 60,
-      open: open as number,
-      high: high as number,
-      low: low as number,
-      close: close as number,
-      volume: volume as number,
-    });
-  }
-  return bars.sort((a, b) => a.time - b.time);
+  return decodeBars(data).map(([minute, open, high, low, close, volume]) => ({
+    time: minute * 60,
+    open,
+    high,
+    low,
+    close,
+    volume,
+  }));
 }
 
 export function chartOf(

@@ -31,7 +31,7 @@ export interface DetectDependencies {
    * The writes of the episodes a batch touched and of its processed bars (docs/records.md), which land with its
    * state commit; none when absent.
    */
-  companions?: (episodes: readonly Episode[], bars: readonly BarDay[]) => CompanionWrite[];
+  companions?: (episodes: readonly Episode[], bars: readonly BarDay[]) => Promise<CompanionWrite[]>;
 }
 
 export type BatchOutcome =
@@ -119,10 +119,10 @@ export async function detectBarBatch(
   const after = stored.state.lastMinute ?? -Infinity;
   const processed = Array.from(rows).filter((row) => table.minute(row) > after);
   const companions =
-    deps.companions?.(
+    (await deps.companions?.(
       [...episodes].map((episode) => episodeOf(batch.symbol, episode)),
       barDays(batch.symbol, table, processed),
-    ) ?? [];
+    )) ?? [];
   if (alerts.length > 0) {
     await deps.publish(alerts);
     deps.faults?.at('detect.after-publish');

@@ -37,9 +37,9 @@ function defaultDependencies(settings: DetectSettings): DetectDependencies {
     store: new FirestoreSymbolStateStore(db, settings.stateCollection, (batch, symbol, tally) =>
       addTally(batch, db, settings.ingestionsCollection, symbol, tally),
     ),
-    companions: (episodes, bars) => [
+    companions: async (episodes, bars) => [
       ...episodeWrites(db, settings.episodesCollection, episodes),
-      ...barDayWrites(db, settings.barsCollection, bars),
+      ...(await barDayWrites(db, settings.barsCollection, bars)),
     ],
     publish: async (alerts: Alert[]) => {
       try {
@@ -108,9 +108,19 @@ export async function answer(
 }
 
 export async function handleDetect(request: Request, response: Response): Promise<void> {
+  const received = Date.now();
   const { status, body } = await answer(request, dependencies);
   const id = request.header('ce-id');
-  trace({ id, status, outcome: body.outcome });
+  // The record's time (when ingest produced it) and this delivery's: bench:latency's stages.
+  trace({
+    id,
+    status,
+    outcome: body.outcome,
+    key: decodeHeaderValue(request.header('ce-key') ?? ''),
+    ...('batch' in body ? { batch: body.batch } : {}),
+    produced: Date.parse(request.header('ce-time') ?? ''),
+    received,
+  });
   if (body.outcome === 'final') {
     console.error(
       JSON.stringify({ severity: 'ERROR', message: 'record can never be detected', id, ...body }),

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
 import { Storage } from '@google-cloud/storage';
 import { fromEpisodeDocument } from '../../shared/state/episodeStore.js';
+import { decodeBars } from '../../shared/state/barStore.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../cli/generate/index.js';
@@ -131,7 +132,7 @@ describe('the pipeline on the local stack', () => {
       expect(episodes.length).toBeGreaterThan(50);
 
       const days = (await db.collection('bars').get()).docs.map((doc) => doc.data());
-      const stored = days.reduce((sum, day) => sum + Object.keys(day.minutes).length, 0);
+      const stored = days.reduce((sum, day) => sum + decodeBars(day).length, 0);
       const processed = (await reports()).reduce((sum, view) => sum + view.detection.processed, 0);
       expect(stored).toBe(processed);
       // The sample's first bar, 2017-01-02 09:15 IST, has the open the file gives it.
@@ -139,7 +140,11 @@ describe('the pipeline on the local stack', () => {
         number,
       ];
       const idfc = days.find((day) => day.symbol === 'IDFCFIRSTB' && day.day === '2017-01-02')!;
-      expect(idfc.minutes[String(Date.parse('2017-01-02T03:45:00Z') / 60_000)][0]).toBe(first);
+      const opening = decodeBars(idfc).find(
+        ([minute]) => minute === Date.parse('2017-01-02T03:45:00Z') / 60_000,
+      );
+      expect(opening?.[1]).toBe(first);
+      expect(idfc.count).toBe(decodeBars(idfc).length);
     } finally {
       await db.terminate();
     }

@@ -9,7 +9,7 @@ import { FieldValue, Timestamp, type DocumentData } from '@google-cloud/firestor
 import type { Alert } from '../../shared/core/alert.js';
 import { formatMinute } from '../../shared/core/timestamp.js';
 import { alertId, barDayId, episodeId as episodeDocumentId } from '../../shared/pipeline/documentIds.js';
-import { dayOf } from '../../shared/state/barStore.js';
+import { dayOf, encodeBars, type StoredBar } from '../../shared/state/barStore.js';
 import { toAlertDocument } from '../../shared/state/alertStore.js';
 
 export interface Thresholds {
@@ -131,15 +131,18 @@ export function episodeData(episode: Episode, updatedAt: Timestamp | FieldValue)
 
 /** The `bars/{symbol@day}` documents of a set of bars. */
 export function barsRecords(bars: Iterable<Bar>): Array<{ id: string; data: DocumentData }> {
-  const days = new Map<string, { symbol: string; day: string; minutes: Record<string, number[]> }>();
+  const days = new Map<string, { symbol: string; day: string; bars: StoredBar[] }>();
   for (const bar of bars) {
     const day = dayOf(bar.minute);
     const id = barDayId(bar.symbol, day);
     let record = days.get(id);
-    if (record === undefined) days.set(id, (record = { symbol: bar.symbol, day, minutes: {} }));
-    record.minutes[String(bar.minute)] = bar.values;
+    if (record === undefined) days.set(id, (record = { symbol: bar.symbol, day, bars: [] }));
+    record.bars.push([bar.minute, ...bar.values]);
   }
-  return [...days].map(([id, data]) => ({ id, data }));
+  return [...days].map(([id, { symbol, day, bars: dayBars }]) => {
+    dayBars.sort((a, b) => a[0] - b[0]);
+    return { id, data: { symbol, day, count: dayBars.length, bars: encodeBars(dayBars) } };
+  });
 }
 
 export { writeRecords } from '../../bench/storeRecords.js';

@@ -1,7 +1,7 @@
 /** The chart's figures (console/chart.ts) on bars worked out by hand. */
 import { describe, expect, it } from 'vitest';
 import { barsOf, chartOf } from '../../../console/chart.js';
-import { dayOf } from '../../../shared/state/barStore.js';
+import { dayOf, encodeBars, type StoredBar } from '../../../shared/state/barStore.js';
 import type { AlertRow } from '../../../console/api/contract.js';
 
 const M = Date.UTC(2017, 0, 2, 5, 6) / 60_000; // the alert's minute
@@ -9,11 +9,8 @@ const T = M * 60;
 const THRESHOLDS = { a1: 0.005, a2: 0.02, windowMinutes: 10 };
 
 /** Bars at M-12 ... M, with M-7 and M-3 missing; volume v at minute M-k is 10k. */
-const minutes: Record<string, number[]> = {};
-for (let k = 12; k >= 0; k--)
-  if (k !== 7 && k !== 3) minutes[String(M - k)] = [100, 101, 99, 100 + k, 10 * k];
-minutes['not a minute'] = [1, 2, 3, 4, 5];
-minutes[String(M + 1)] = [1, 2, 3];
+const stored: StoredBar[] = [];
+for (let k = 12; k >= 0; k--) if (k !== 7 && k !== 3) stored.push([M - k, 100, 101, 99, 100 + k, 10 * k]);
 
 const alert = (withA1: boolean): AlertRow => ({
   id: `ACME@${new Date(T * 1000).toISOString().slice(0, 19)}Z`,
@@ -35,10 +32,12 @@ const alert = (withA1: boolean): AlertRow => ({
 });
 
 describe('chartOf', () => {
-  const bars = barsOf({ symbol: 'ACME', day: '2017-01-02', minutes });
+  const bars = barsOf({ symbol: 'ACME', day: '2017-01-02', count: stored.length, bars: encodeBars(stored) });
 
-  it('reads the bars ascending, leaving out entries that are not five numbers by a minute', () => {
+  it('reads the bars the document holds, ascending, and none from one that holds no bars', () => {
     expect(bars).toHaveLength(11);
+    expect(barsOf({ symbol: 'ACME', day: '2017-01-02', bars: Buffer.alloc(47) })).toEqual([]);
+    expect(barsOf({ symbol: 'ACME', day: '2017-01-02', minutes: {} })).toEqual([]);
     expect(bars[0]).toEqual({ time: (M - 12) * 60, open: 100, high: 101, low: 99, close: 112, volume: 120 });
     expect(bars.at(-1)!.time).toBe(T);
   });

@@ -132,8 +132,11 @@ describe('detect', () => {
       config: configFor(),
       store,
       publish: async (alerts) => void published.push(alerts),
-      companions: (episodes, days) => {
-        handed.push({ episodes: [...episodes], minutes: days.flatMap((day) => Object.keys(day.minutes)) });
+      companions: async (episodes, days) => {
+        handed.push({
+          episodes: [...episodes],
+          minutes: days.flatMap((day) => day.bars.map(([minute]) => String(minute))),
+        });
         return [];
       },
     });

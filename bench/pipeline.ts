@@ -8,7 +8,7 @@
  * finds in the same files (verdictOf, ALL-DELIVERED), with every ingestion report accounting for each accepted
  * bar. Meanwhile it samples, every second from the first upload until idle, the dispatcher's Kafka consumer lag
  * (in total and per partition) and the peak resident memory (VmHWM) of every component's processes, and every
- * few seconds the alerts written so far (Firestore's count() aggregation); it prints the lag over time and each
+ * second the alerts written so far (notify's tallies); it prints the lag over time and each
  * component's peak. It exits 1 unless the verdict is ALL-DELIVERED and every report is complete.
  * `benchPipeline` is the same run as a function (test/soak/load.test.ts calls it).
  *
@@ -17,7 +17,7 @@
  *
  * Settings: BENCH_BATCH_MINUTES (comma-separated BATCH_MINUTES values to compare; default the runtime's),
  * BENCH_SYMBOLS, BENCH_DAYS, BENCH_TIMEOUT (seconds per run, default 900), BENCH_COUNT_EVERY (seconds between
- * counts of the alerts written, default 10, 0 for none), BENCH_STACK_* (placement).
+ * counts of the alerts written, default 1, 0 for none), BENCH_STACK_* (placement).
  */
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -66,11 +66,8 @@ const BATCHES_IN_FLIGHT = 8;
 const POLL_MS = 250;
 /** How often the lag and the processes' memory are sampled, and the alerts written counted. */
 const LAG_SAMPLE_MS = 1000;
-/**
- * Less often: on the emulator a count() costs a scan of the collection (14 s at 290k alerts, under load), which
- * the alert writes compete with. BENCH_COUNT_EVERY (seconds; 0: never) changes it.
- */
-const COUNT_SAMPLE_MS = Number(process.env.BENCH_COUNT_EVERY ?? 10) * 1000;
+/** How often the alerts written are counted (from notify's tallies, as `wait` does); BENCH_COUNT_EVERY, seconds. */
+const COUNT_SAMPLE_MS = Number(process.env.BENCH_COUNT_EVERY ?? 1) * 1000;
 
 interface Dataset {
   files: string[];
@@ -194,14 +191,14 @@ export interface LagSample {
   byPartition: Record<number, number>;
 }
 
-/** The alerts in Firestore at one moment (count() aggregation), milliseconds from the first upload. */
+/** The alerts written at one moment (notify's tallies), milliseconds from the first upload. */
 export interface WrittenSample {
   t: number;
   written: number;
 }
 
 /**
- * While the pipeline runs: every second the dispatcher's lag and the components' memory, every few seconds
+ * While the pipeline runs: every second the dispatcher's lag and the components' memory, and (from notify's tallies)
  * the alerts written so far. One Kafka admin connection for all of it; each loop waits for its previous call,
  * so a slow answer delays the next sample instead of piling requests onto the stack.
  */
@@ -250,7 +247,8 @@ class RunMonitor {
     if (COUNT_SAMPLE_MS > 0) {
       this.#loops.push(
         this.#every(COUNT_SAMPLE_MS, async () => {
-          const written = await stackAlertStore(this.stack).count();
+          const tallies = await stackAlertStore(this.stack).writtenBySymbol();
+          const written = [...tallies.values()].reduce((sum, count) => sum + count, 0);
           this.written.push({ t: Date.now() - this.started, written });
         }),
       );
@@ -577,7 +575,7 @@ export function printPipeline(figures: PipelineFigures): void {
     console.log(
       `\nBATCH_MINUTES=${run.batchMinutes}: the dispatcher's consumer lag, sampled every ` +
         `${LAG_SAMPLE_MS / 1000} s (${run.records} records produced; peak lag ${whole(peak.total)} at ` +
-        `${seconds(peak.t)}; alerts written: ${COUNT_SAMPLE_MS > 0 ? `count() every ${COUNT_SAMPLE_MS / 1000} s` : 'not counted'})`,
+        `${seconds(peak.t)}; alerts written: ${COUNT_SAMPLE_MS > 0 ? `tallies every ${COUNT_SAMPLE_MS / 1000} s` : 'not counted'})`,
     );
     console.log(lagTable(run).toString());
     if (run.samplingErrors.length > 0) {

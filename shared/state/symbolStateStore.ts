@@ -137,9 +137,10 @@ export interface SymbolStateStore {
   heldRecords(symbol: string, limit: number): Promise<HeldRecord[]>;
   /** Every held symbol, with its hold and a summary of each record waiting. */
   heldSymbols(): Promise<Array<{ symbol: string; hold: SymbolHold; records: HeldRecordSummary[] }>>;
-  /** Alerts detected over all symbols (what `wait` expects to find written). */
-  detectedAlerts(): Promise<number>;
-  /** Each symbol's last processed minute, whether it is held, and its alerts detected (the console's health). */
+  /**
+   * Each symbol's last processed minute, whether it is held, and its alerts detected (the console's health, and
+   * what `wait` expects to find written).
+   */
   summaries(): Promise<SymbolSummary[]>;
 }
 
@@ -360,15 +361,6 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
           };
         }),
       );
-    } catch (error) {
-      throw serviceError('Firestore', error);
-    }
-  }
-
-  async detectedAlerts(): Promise<number> {
-    try {
-      const states = await this.db.collection(this.collection).select('alertCount').get();
-      return states.docs.reduce((sum, doc) => sum + Number(doc.get('alertCount') ?? 0), 0);
     } catch (error) {
       throw serviceError('Firestore', error);
     }

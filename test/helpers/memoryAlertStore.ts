@@ -34,6 +34,16 @@ export class MemoryAlertStore implements AlertStore {
     }
   }
 
+  async writtenBySymbol(): Promise<Map<string, number>> {
+    this.#failure();
+    // A message written again is not counted again, as the store's feed entries see to.
+    const written = new Map<string, number>();
+    for (const { alert } of this.documents.values()) {
+      written.set(alert.symbol, (written.get(alert.symbol) ?? 0) + 1);
+    }
+    return written;
+  }
+
   async count(filter: AlertFilter = {}): Promise<number> {
     this.#failure();
     return this.#matching(filter).length;

@@ -106,10 +106,6 @@ export class MemoryStateStore implements SymbolStateStore {
       }));
   }
 
-  async detectedAlerts(): Promise<number> {
-    return [...this.rows.values()].reduce((sum, row) => sum + row.stored.alertCount, 0);
-  }
-
   async summaries(): Promise<SymbolSummary[]> {
     return [...this.rows].map(([symbol, row]) => ({
       symbol,

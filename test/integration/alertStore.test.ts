@@ -83,6 +83,27 @@ describe('FirestoreAlertStore', () => {
     expect(await store.all()).toEqual([again]);
   });
 
+  it('counts the alerts written per symbol, a message written again once only', async () => {
+    const { store, collection } = freshStore();
+    const acme = Array.from({ length: 700 }, (_, minute) => alertAt('ACME', minute));
+    await store.write(acme);
+    await store.write([alertAt('BOLT', 1), alertAt('BOLT', 2)]);
+    // Redelivered: the same messages again, and one of them at the same time as itself.
+    await Promise.all([store.write(acme), store.write(acme)]);
+    await store.write([alertAt('BOLT', 1), alertAt('BOLT', 2)]);
+    expect(await store.writtenBySymbol()).toEqual(
+      new Map([
+        ['ACME', 700],
+        ['BOLT', 2],
+      ]),
+    );
+    // Two commits of ACME (498 + 202) and one of BOLT, each with one feed entry naming what it wrote.
+    const feed = await db.collection(`${collection.id}-feed`).get();
+    expect(feed.docs.map((doc) => (doc.get('ids') as string[]).length).sort((a, b) => a - b)).toEqual([
+      2, 202, 498,
+    ]);
+  });
+
   it('writes more alerts than one commit takes', async () => {
     const { store } = freshStore();
     const alerts = Array.from({ length: 1203 }, (_, minute) => alertAt('BULK', minute));

@@ -72,7 +72,9 @@ describe('FirestoreSymbolStateStore', () => {
       lastBatch: 'A.csv@1#0',
       hold: null,
     });
-    expect(await store.detectedAlerts()).toBe(1);
+    expect(await store.summaries()).toEqual([
+      { symbol: 'ACME', lastMinute: 100, held: false, alertCount: 1 },
+    ]);
   });
 
   it('refuses a commit from a stale read with StateConflictError, also for the first write', async () => {

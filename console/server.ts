@@ -1,7 +1,7 @@
 /**
  * The analysts' console server (`node dist/console/server.js`): the API of docs/console-api.md and the web
  * app's files, over node:http with no framework. The list pages are answered from an in-memory read model
- * (readModel/) loaded by one scan at start and kept current by Firestore listeners; see README "The console".
+ * (readModel/) loaded by one scan at start and kept current from two small feeds; see README "The console".
  *
  * Settings: settings.ts (PORT or STACK_CONSOLE_PORT; CONSOLE_HOST; the collections and Kafka names of
  * shared/config/runtime.ts; the detection thresholds).

@@ -22,7 +22,7 @@ export const CONSOLE_VARIABLES = {
   /** Who triage changes are recorded as, locally (default: the OS user). */
   CONSOLE_USER: '',
   CONSOLE_FOLLOW_MARGIN_MS: '60000',
-  CONSOLE_FOLLOW_RESTART_MS: '300000',
+  CONSOLE_FOLLOW_POLL_MS: '1000',
   CONSOLE_MAX_BODY_BYTES: '65536',
 } as const;
 
@@ -109,7 +109,7 @@ export function consoleSettingsFromEnv(
       alertsCollection: readVariable('ALERTS_COLLECTION', env),
       episodesCollection: readVariable('EPISODES_COLLECTION', env),
       marginMs: positive('CONSOLE_FOLLOW_MARGIN_MS', text('CONSOLE_FOLLOW_MARGIN_MS', env)),
-      restartMs: positive('CONSOLE_FOLLOW_RESTART_MS', text('CONSOLE_FOLLOW_RESTART_MS', env)),
+      pollMs: positive('CONSOLE_FOLLOW_POLL_MS', text('CONSOLE_FOLLOW_POLL_MS', env)),
       retryMs: 2000,
     },
     maxBodyBytes: positive('CONSOLE_MAX_BODY_BYTES', text('CONSOLE_MAX_BODY_BYTES', env)),

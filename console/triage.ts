@@ -3,13 +3,20 @@
  * store that applies one change in a Firestore transaction. The console owns only `episodes/{id}.triage` and
  * `episodes/{id}/history/` (docs/records.md): detect's fields are never written here.
  */
-import { Timestamp, type DocumentData, type Firestore } from '@google-cloud/firestore';
+import { FieldValue, Timestamp, type DocumentData, type Firestore } from '@google-cloud/firestore';
 import { serviceError } from '../shared/errors.js';
 import type { Status, TriageRequest } from './api/contract.js';
 import { CLOSING_STATUSES, isStatus, STATUSES } from './readModel/statuses.js';
 import { episodeStatusOf } from './rows.js';
 
 export const HISTORY = 'history';
+
+/**
+ * The triage feed (`{episodes}-triage`, docs/records.md): one entry per change, `{episode, at}`, written in the
+ * change's transaction, so that every console (this one and others serving the same data) reads which episodes
+ * an analyst changed without listening to the episodes, which detect writes all the time.
+ */
+export const triageFeedCollection = (episodes: string) => `${episodes}-triage`;
 
 /** Longest texts accepted, in characters. */
 export const MAX_ASSIGNEE = 200;
@@ -167,6 +174,10 @@ export class FirestoreTriageStore {
         transaction.create(ref.collection(HISTORY).doc(), {
           ...change.history,
           at: Timestamp.fromMillis(change.history.at),
+        });
+        transaction.create(this.db.collection(triageFeedCollection(this.episodes)).doc(), {
+          episode: id,
+          at: FieldValue.serverTimestamp(),
         });
         return { ...data, triage };
       });

@@ -113,7 +113,7 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
       const data = found.get(ids[i]!);
       if (data) items.push(alertRowOf(ids[i]!, data, statusOfCode(model.alertStatus(row))));
       else {
-        // Deleted without the listeners seeing it (a TTL policy deletes old alerts, outside their bound): gone
+        // Deleted without the feeds saying so (a TTL policy deletes old alerts): gone
         // from the model too, so totals and later pages stop counting it.
         const { symbol, timestamp } = model.alertIdentity(row);
         model.removeAlert(symbol, Date.parse(timestamp) / 60_000, parts.now());

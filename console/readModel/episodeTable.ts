@@ -88,8 +88,8 @@ export class EpisodeTable {
   }
 
   /**
-   * Sets the status the console itself just wrote, before its listener reports the document. The version is
-   * left as it was: the listener's report of the write carries the server's update time, which is newer.
+   * Sets the status the console itself just wrote, before the triage feed reports the document. The version is
+   * left as it was: the feed's read of the document carries the server's update time, which is newer.
    */
   setStatus(id: string, status: number): boolean {
     const row = this.rowOf(id);

@@ -1,141 +1,100 @@
 /**
  * Keeps the read model current from Firestore: one scan of each collection with a projection of the listed
- * fields at start, and snapshot listeners for what changes afterwards.
+ * fields at start, then two small feeds read every `pollMs` for what changes afterwards.
  *
- * Listeners watch `where(field >= bound)` on a server-time field that every write sets (episodes: `updatedAt`,
- * set by detect, and `triage.updatedAt`, set by the console). Alerts are followed through their feed instead
- * (`{alerts}-feed`, one entry per commit of notify naming the alerts it wrote, alertStore.ts): a listener on
- * the alerts themselves slowed every write of the emulator sevenfold; each new entry's alerts are read with one
- * getAll. Each
- * starts `marginMs` before the scan, so nothing written during the scan is missed, and is replaced every
- * `restartMs` by one bounded at its last snapshot's read time less the margin, so that its snapshot holds only
- * recent documents instead of growing without end. The new one is started before the old one stops. A document
- * without the field (written before the field existed) is picked up by the scan only.
+ * - Alerts: the alert feed (`{alerts}-feed`, one entry per commit of notify naming the alerts it wrote,
+ *   alertStore.ts). Each new entry's alerts are read with getAll, and so are their episodes: an episode changes
+ *   only when an alert joins it (or an analyst triages it, below).
+ * - Triage: the triage feed (`{episodes}-triage`, one entry per change an analyst makes, triage.ts), whose
+ *   episodes are read with getAll.
+ *
+ * Feeds are read, not listened to: on the emulator a snapshot listener on a collection the pipeline writes makes
+ * every commit to it wait for the listener's query (measured: a listener on the alert feed took 40% off the
+ * alerts written per second, and listeners on the episodes made the pipeline three times slower), while a read
+ * of a small feed costs the emulator a scan of that feed only. Each read asks for the entries since the last
+ * read's time less `marginMs` (the first since the scan began, less the margin), so nothing written during the
+ * scan or committed late is missed; entries already applied are skipped.
  *
  * Every version carries the document's update time, and an older version never replaces a newer one, so the
- * scan and the listeners may report the same document in any order.
+ * scan and the feeds may report the same document in any order. An episode read before detect committed the
+ * alert's change to it (notify may write an alert before detect commits its state) is read again at the next
+ * poll, until it covers the alert.
  */
 import {
   Timestamp,
   type CollectionReference,
   type DocumentData,
+  type DocumentReference,
   type Firestore,
   type QueryDocumentSnapshot,
-  type QuerySnapshot,
 } from '@google-cloud/firestore';
 import { describeError } from '../../shared/errors.js';
 import { feedCollection } from '../../shared/state/alertStore.js';
+import { triageFeedCollection } from '../triage.js';
 import { ALERT_FIELDS, alertEntryOf, EPISODE_FIELDS, episodeEntryOf } from './documentEntries.js';
 import type { LoadProgress, ReadModel } from './readModel.js';
 
 export interface FollowSettings {
   alertsCollection: string;
   episodesCollection: string;
-  /** How far before the scan (and before the last snapshot, on restart) a listener's bound lies. */
+  /** How far before the last read (and the scan) the next read of a feed reaches back. */
   marginMs: number;
-  /** How often a listener is replaced by one with a newer bound. */
-  restartMs: number;
-  /** How long to wait before a failed scan or listener is tried again. */
+  /** How often the feeds are read. */
+  pollMs: number;
+  /** How long to wait before a failed scan is tried again. */
   retryMs: number;
 }
 
 export type FollowLog = (line: string) => void;
 
-/** One collection as followed: how its documents go into the model. */
-interface Followed {
+/** One collection as scanned: how its documents go into the model. */
+interface Scanned {
   name: string;
   collection: CollectionReference;
   fields: readonly string[];
-  boundFields: readonly string[];
-  /** Where its changes are listened for, when not on the collection itself. */
-  feed?: Followed;
   progress: LoadProgress;
   /** False when the document lacks a listed field (it is not listed). */
   put(id: string, data: DocumentData, version: number): boolean;
-  remove(id: string, data: DocumentData, version: number): void;
 }
 
-/** Follows one field's bound, replacing its listener periodically. */
-class BoundedListener {
-  #unsubscribe: (() => void) | undefined;
-  #lastRead: number;
-  #timer: NodeJS.Timeout | undefined;
-  #stopped = false;
+/** Documents read at once by one getAll. */
+const GET_ALL_CHUNK = 300;
+/** Polls an episode is read again for before it is given up as not covering its alert. */
+const EPISODE_RETRIES = 60;
+
+/** The entries of a feed not seen before, read every poll since the last read less the margin. */
+class FeedReader {
+  #bound: number;
+  /** Entries applied, by id, with their time: those before the bound are forgotten. */
+  readonly #seen = new Map<string, number>();
 
   constructor(
-    private readonly followed: Followed,
+    private readonly feed: CollectionReference,
     private readonly field: string,
-    private readonly settings: FollowSettings,
-    private readonly log: FollowLog,
+    private readonly marginMs: number,
     since: number,
   ) {
-    this.#lastRead = since;
+    this.#bound = since - marginMs;
   }
 
-  start(): void {
-    this.#listen(this.#lastRead - this.settings.marginMs);
-  }
-
-  stop(): void {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    this.#unsubscribe?.();
-  }
-
-  #listen(bound: number): void {
-    const previous = this.#unsubscribe;
-    let first = true;
-    const unsubscribe = this.followed.collection
-      .where(this.field, '>=', Timestamp.fromMillis(bound))
-      .onSnapshot(
-        (snapshot) => {
-          this.#lastRead = snapshot.readTime.toMillis();
-          this.#apply(snapshot);
-          if (first) {
-            first = false;
-            // The new listener covers everything from its bound on: the old one can go.
-            previous?.();
-            this.#schedule(this.settings.restartMs);
-          }
-        },
-        (error) => {
-          this.log(
-            `listener on ${this.followed.name} ${this.field} failed (${describeError(error)}); retrying`,
-          );
-          if (this.#unsubscribe === unsubscribe) this.#unsubscribe = undefined;
-          previous?.();
-          this.#schedule(this.settings.retryMs);
-        },
-      );
-    this.#unsubscribe = unsubscribe;
-  }
-
-  #schedule(ms: number): void {
-    clearTimeout(this.#timer);
-    if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      if (!this.#stopped) this.#listen(this.#lastRead - this.settings.marginMs);
-    }, ms);
-    this.#timer.unref();
-  }
-
-  #apply(snapshot: QuerySnapshot): void {
-    const version = snapshot.readTime.toMillis();
-    for (const change of snapshot.docChanges()) {
-      try {
-        if (change.type === 'removed') this.followed.remove(change.doc.id, change.doc.data(), version);
-        else this.followed.put(change.doc.id, change.doc.data(), change.doc.updateTime.toMillis());
-      } catch (error) {
-        this.log(`could not apply ${this.followed.name}/${change.doc.id}: ${describeError(error)}`);
-      }
-    }
+  async next(): Promise<QueryDocumentSnapshot[]> {
+    const snapshot = await this.feed.where(this.field, '>=', Timestamp.fromMillis(this.#bound)).get();
+    const fresh = snapshot.docs.filter((doc) => !this.#seen.has(doc.id));
+    for (const doc of fresh) this.#seen.set(doc.id, timeOf(doc.get(this.field)));
+    this.#bound = snapshot.readTime.toMillis() - this.marginMs;
+    for (const [id, at] of this.#seen) if (at < this.#bound) this.#seen.delete(id);
+    return fresh;
   }
 }
 
+const timeOf = (value: unknown) => (value instanceof Timestamp ? value.toMillis() : Number.POSITIVE_INFINITY);
+
 export class ModelFollower {
-  readonly #listeners: BoundedListener[] = [];
   #stopped = false;
   #skipped = 0;
+  #timer: NodeJS.Timeout | undefined;
+  /** Episodes to read again, with the alert minute each must reach and the polls left. */
+  readonly #pendingEpisodes = new Map<string, { minute: number; retries: number }>();
 
   constructor(
     private readonly db: Firestore,
@@ -144,26 +103,121 @@ export class ModelFollower {
     private readonly log: FollowLog,
   ) {}
 
-  /** Starts the listeners and the initial scans; resolves when both scans are done. */
+  /** Starts reading the feeds and the initial scans; resolves when both scans are done. */
   async start(): Promise<void> {
-    await Promise.all([this.#follow(this.#alerts()), this.#follow(this.#episodes())]);
+    const since = Date.now();
+    const { alertsCollection, episodesCollection, marginMs } = this.settings;
+    const alerts = new FeedReader(
+      this.db.collection(feedCollection(alertsCollection)),
+      'writtenAt',
+      marginMs,
+      since,
+    );
+    const triage = new FeedReader(
+      this.db.collection(triageFeedCollection(episodesCollection)),
+      'at',
+      marginMs,
+      since,
+    );
+    void this.#poll(alerts, triage);
+    await Promise.all([this.#load(this.#alerts()), this.#load(this.#episodes())]);
     if (this.#skipped > 0) this.log(`${this.#skipped} documents lacked a listed field and are not listed`);
   }
 
   stop(): void {
     this.#stopped = true;
-    for (const listener of this.#listeners) listener.stop();
+    clearTimeout(this.#timer);
   }
 
-  #alerts(): Followed {
-    const { model } = this;
+  async #poll(alerts: FeedReader, triage: FeedReader): Promise<void> {
+    if (this.#stopped) return;
+    try {
+      const episodes = new Map<string, number>();
+      for (const entry of await alerts.next()) {
+        const ids = entry.get('ids') as unknown;
+        if (!Array.isArray(ids)) continue;
+        for (const [id, minute] of await this.#readAlerts(ids.filter((id) => typeof id === 'string'))) {
+          episodes.set(id, Math.max(episodes.get(id) ?? minute, minute));
+        }
+      }
+      for (const entry of await triage.next()) {
+        const id = entry.get('episode') as unknown;
+        if (typeof id === 'string' && !episodes.has(id)) episodes.set(id, Number.NEGATIVE_INFINITY);
+      }
+      for (const [id, pending] of this.#pendingEpisodes) {
+        if (!episodes.has(id) || episodes.get(id)! < pending.minute) episodes.set(id, pending.minute);
+      }
+      await this.#readEpisodes(episodes);
+    } catch (error) {
+      this.log(`reading the feeds failed (${describeError(error)}); reading them again`);
+    }
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => void this.#poll(alerts, triage), this.settings.pollMs);
+    this.#timer.unref();
+  }
+
+  /** The alerts named, into the model; returns each one's episode with the latest minute it must cover. */
+  async #readAlerts(ids: readonly string[]): Promise<Map<string, number>> {
     const collection = this.db.collection(this.settings.alertsCollection);
-    const feed = feedCollection(this.settings.alertsCollection);
-    const alerts: Followed = {
+    const episodes = new Map<string, number>();
+    for (const document of await this.#getAll(
+      ids.map((id) => collection.doc(id)),
+      ALERT_FIELDS,
+    )) {
+      if (!document.exists) continue;
+      const entry = alertEntryOf(document.data()!);
+      if (entry === undefined) continue;
+      this.model.putAlert(entry, document.updateTime!.toMillis());
+      if (entry.episode !== null) {
+        episodes.set(entry.episode, Math.max(episodes.get(entry.episode) ?? entry.minute, entry.minute));
+      }
+    }
+    return episodes;
+  }
+
+  /**
+   * The episodes, into the model. One that does not yet reach the minute its newest alert is at (or is not
+   * there yet) waits for the next poll.
+   */
+  async #readEpisodes(episodes: ReadonlyMap<string, number>): Promise<void> {
+    const collection = this.db.collection(this.settings.episodesCollection);
+    const ids = [...episodes.keys()];
+    const documents = await this.#getAll(
+      ids.map((id) => collection.doc(id)),
+      EPISODE_FIELDS,
+    );
+    for (const document of documents) {
+      const minute = episodes.get(document.id)!;
+      const entry = document.exists ? episodeEntryOf(document.data()!) : undefined;
+      if (entry !== undefined) this.model.putEpisode(document.id, entry, document.updateTime!.toMillis());
+      if (entry !== undefined && entry.end >= minute * 60_000) {
+        this.#pendingEpisodes.delete(document.id);
+        continue;
+      }
+      const retries = (this.#pendingEpisodes.get(document.id)?.retries ?? EPISODE_RETRIES) - 1;
+      if (retries > 0) this.#pendingEpisodes.set(document.id, { minute, retries });
+      else {
+        this.#pendingEpisodes.delete(document.id);
+        this.log(`episode ${document.id} does not cover its alert of minute ${minute}; left as read`);
+      }
+    }
+  }
+
+  async #getAll(refs: DocumentReference[], fields: readonly string[]) {
+    const documents = [];
+    for (let at = 0; at < refs.length; at += GET_ALL_CHUNK) {
+      const chunk = refs.slice(at, at + GET_ALL_CHUNK);
+      documents.push(...(await this.db.getAll(...chunk, { fieldMask: [...fields] })));
+    }
+    return documents;
+  }
+
+  #alerts(): Scanned {
+    const { model } = this;
+    return {
       name: this.settings.alertsCollection,
-      collection,
+      collection: this.db.collection(this.settings.alertsCollection),
       fields: ALERT_FIELDS,
-      boundFields: [],
       progress: model.progress.alerts,
       put: (_id, data, version) => {
         const entry = alertEntryOf(data);
@@ -171,50 +225,15 @@ export class ModelFollower {
         model.putAlert(entry, version);
         return true;
       },
-      remove: (_id, data, version) => {
-        const entry = alertEntryOf(data);
-        if (entry !== undefined) model.removeAlert(entry.symbol, entry.minute, version);
-      },
     };
-    alerts.feed = {
-      name: feed,
-      collection: this.db.collection(feed),
-      fields: [],
-      boundFields: ['writtenAt'],
-      progress: model.progress.alerts,
-      put: (id, data) => {
-        const ids = Array.isArray(data.ids)
-          ? (data.ids as unknown[]).filter((x) => typeof x === 'string')
-          : [];
-        void this.#readAlerts(alerts, ids as string[]).catch((error: unknown) =>
-          this.log(`could not read the alerts of ${feed}/${id}: ${describeError(error)}`),
-        );
-        return true;
-      },
-      // An entry deleted by its TTL deletes no alert.
-      remove: () => undefined,
-    };
-    return alerts;
   }
 
-  /** The alerts a feed entry names, into the model (each at its own update time). */
-  async #readAlerts(alerts: Followed, ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    const documents = await this.db.getAll(...ids.map((id) => alerts.collection.doc(id)), {
-      fieldMask: [...alerts.fields],
-    });
-    for (const document of documents) {
-      if (document.exists) alerts.put(document.id, document.data()!, document.updateTime!.toMillis());
-    }
-  }
-
-  #episodes(): Followed {
+  #episodes(): Scanned {
     const { model } = this;
     return {
       name: this.settings.episodesCollection,
       collection: this.db.collection(this.settings.episodesCollection),
       fields: EPISODE_FIELDS,
-      boundFields: ['updatedAt', 'triage.updatedAt'],
       progress: model.progress.episodes,
       put: (id, data, version) => {
         const entry = episodeEntryOf(data);
@@ -222,46 +241,37 @@ export class ModelFollower {
         model.putEpisode(id, entry, version);
         return true;
       },
-      remove: (id, _data, version) => void model.removeEpisode(id, version),
     };
   }
 
-  async #follow(followed: Followed): Promise<void> {
-    const since = Date.now();
-    for (const source of [followed, ...(followed.feed ? [followed.feed] : [])]) {
-      for (const field of source.boundFields) {
-        const listener = new BoundedListener(source, field, this.settings, this.log, since);
-        this.#listeners.push(listener);
-        listener.start();
-      }
-    }
-    void followed.collection
+  async #load(scanned: Scanned): Promise<void> {
+    void scanned.collection
       .count()
       .get()
       .then((count) => {
-        followed.progress.expected = count.data().count;
+        scanned.progress.expected = count.data().count;
       })
       .catch(() => undefined);
     for (;;) {
       try {
-        await this.#scan(followed);
-        followed.progress.done = true;
+        await this.#scan(scanned);
+        scanned.progress.done = true;
         return;
       } catch (error) {
         if (this.#stopped) return;
-        this.log(`reading ${followed.name} failed (${describeError(error)}); reading it again`);
+        this.log(`reading ${scanned.name} failed (${describeError(error)}); reading it again`);
         await new Promise((resolve) => setTimeout(resolve, this.settings.retryMs));
       }
     }
   }
 
-  async #scan(followed: Followed): Promise<void> {
-    followed.progress.read = 0;
-    for await (const document of followed.collection.select(...followed.fields).stream()) {
+  async #scan(scanned: Scanned): Promise<void> {
+    scanned.progress.read = 0;
+    for await (const document of scanned.collection.select(...scanned.fields).stream()) {
       if (this.#stopped) return;
       const snapshot = document as unknown as QueryDocumentSnapshot;
-      if (!followed.put(snapshot.id, snapshot.data(), snapshot.updateTime.toMillis())) this.#skipped++;
-      followed.progress.read++;
+      if (!scanned.put(snapshot.id, snapshot.data(), snapshot.updateTime.toMillis())) this.#skipped++;
+      scanned.progress.read++;
     }
   }
 }

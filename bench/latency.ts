@@ -3,15 +3,23 @@
  * symbols' bars of that minute) at BENCH_SPEED times real time (default 60: an object a second) through the real
  * path (bucket → ingest → Kafka → detect → notify), and this prints, per alert, the time from the end of its
  * minute's upload to notify writing it (the alert's `writtenAt`, the emulator's clock on this machine), as p50,
- * p95, p99 and max; and per minute whether its alerts were all written before the next minute's upload began
- * (keeping up), with the bars the pipeline counted late (a minute overtaken by the next one).
+ * p95, p99 and max, and where that time goes, stage by stage; and per minute whether its alerts were all written
+ * before the next minute's upload began (keeping up), with the bars the pipeline counted late (a minute
+ * overtaken by the next one).
  *
- * Settings: BENCH_SYMBOLS (default 40), BENCH_MINUTES (default 120 minutes of the first session), BENCH_SPEED
- * (default 60), BENCH_STACK_* (placement). It runs its own stack (isolatedStack.ts).
+ * The stages come from the components' delivery traces (shared/deliveryTrace.ts, which the local stack turns
+ * on): ingest's first line for the object (ingest start), the Kafka record's time (produced, kafkajs's clock in
+ * ingest), detect's line for the symbol's record (delivered), the Pub/Sub message's publishTime (published, the
+ * emulator's clock) and notify's line for it (pushed), then the alert's writtenAt. All clocks are this machine's.
+ *
+ * Settings: BENCH_SYMBOLS (default 150), BENCH_MINUTES (default 300 minutes of the first session: five minutes
+ * of uploads at speed 60), BENCH_SPEED (default 60), BENCH_STACK_* (placement). It runs its own stack
+ * (isolatedStack.ts).
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Timestamp, type QueryDocumentSnapshot } from '@google-cloud/firestore';
+import Table from 'cli-table3';
 import { generateDataset } from '../cli/generate/index.js';
 import { readReports } from '../cli/commands/reports.js';
 import { replay } from '../cli/commands/replay.js';
@@ -31,17 +39,33 @@ import {
   withIsolatedStack,
 } from './isolatedStack.js';
 
-const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 40);
-const MINUTES = Number(process.env.BENCH_MINUTES ?? 120);
+const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 150);
+const MINUTES = Number(process.env.BENCH_MINUTES ?? 300);
 const SPEED = process.env.BENCH_SPEED ?? '60';
+
+/** The stages of one alert's way, in order; each is the time from the one before. */
+export const STAGES = [
+  'upload → ingest start',
+  'ingest start → produced',
+  'produced → delivered to detect',
+  'delivered → published',
+  'published → pushed to notify',
+  'pushed → written',
+] as const;
 
 export interface LatencyResult {
   minutes: number;
   alerts: number;
   /** Upload-to-written, milliseconds, sorted. */
   latencies: number[];
+  /** Per stage (STAGES), its duration for each alert, milliseconds, sorted. */
+  stages: number[][];
+  /** Alerts whose stages could not all be found in the traces. */
+  untraced: number;
   /** Minutes whose alerts were all written before the next minute's upload began (of those with a next). */
   keptUp: number;
+  /** The minutes that did not, with how long after the next upload began their last alert was written. */
+  behind: { object: string; byMs: number }[];
   late: number;
 }
 
@@ -59,6 +83,44 @@ async function dataset(): Promise<string[]> {
   return readdirSync(dir)
     .filter((name) => name.endsWith('.csv'))
     .map((name) => join(dir, name));
+}
+
+/** A component's delivery trace, one entry per line. */
+function traceOf(file: string): Record<string, unknown>[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** The stage times of every (symbol, object) and object, from the traces. */
+function stageTimes(logs: string) {
+  const ingestStart = new Map<string, number>();
+  for (const entry of traceOf(join(logs, 'ingest.deliveries'))) {
+    const object = String(entry.object);
+    ingestStart.set(object, Math.min(ingestStart.get(object) ?? Infinity, Number(entry.at)));
+  }
+  /** By `symbol object`: when its record was produced and first delivered. */
+  const detected = new Map<string, { produced: number; received: number }>();
+  for (const entry of traceOf(join(logs, 'detect.deliveries'))) {
+    if (entry.outcome !== 'detected' || typeof entry.batch !== 'string') continue;
+    // A batch key is `object@generation#seq`.
+    const object = entry.batch.slice(0, entry.batch.lastIndexOf('@'));
+    const key = `${String(entry.key)} ${object}`;
+    if (!detected.has(key)) {
+      detected.set(key, { produced: Number(entry.produced), received: Number(entry.received) });
+    }
+  }
+  const pushed = new Map<string, { published: number; pushed: number }>();
+  for (const entry of traceOf(join(logs, 'notify.deliveries'))) {
+    if (typeof entry.symbol !== 'string') continue;
+    const key = `${entry.symbol} ${String(entry.object)}`;
+    if (!pushed.has(key)) {
+      pushed.set(key, { published: Date.parse(String(entry.publishTime)), pushed: Number(entry.at) });
+    }
+  }
+  return { ingestStart, detected, pushed };
 }
 
 export async function benchLatency(): Promise<LatencyResult> {
@@ -90,39 +152,92 @@ export async function benchLatency(): Promise<LatencyResult> {
 
     const alerts = await stack.firestore
       .collection(readVariable('ALERTS_COLLECTION'))
-      .select('source', 'writtenAt')
+      .select('symbol', 'source', 'writtenAt')
       .get();
+    const { ingestStart, detected, pushed } = stageTimes(ctx.paths.logs);
     const latencies: number[] = [];
+    const stages: number[][] = STAGES.map(() => []);
+    let untraced = 0;
     /** The last write of each object's alerts. */
     const lastWritten = new Map<string, number>();
     for (const doc of alerts.docs as QueryDocumentSnapshot[]) {
+      const symbol = String(doc.get('symbol'));
       const object = String(doc.get('source.object'));
       const written = (doc.get('writtenAt') as Timestamp).toMillis();
       const upload = uploads.get(object);
       if (upload === undefined) throw new Error(`alert ${doc.id} from an object not replayed: ${object}`);
       latencies.push(written - upload.ended);
       lastWritten.set(object, Math.max(lastWritten.get(object) ?? 0, written));
+      const started = ingestStart.get(object);
+      const record = detected.get(`${symbol} ${object}`);
+      const message = pushed.get(`${symbol} ${object}`);
+      if (started === undefined || record === undefined || message === undefined) {
+        untraced++;
+        continue;
+      }
+      const times = [
+        upload.ended,
+        started,
+        record.produced,
+        record.received,
+        message.published,
+        message.pushed,
+        written,
+      ];
+      for (let i = 0; i < STAGES.length; i++) stages[i]!.push(times[i + 1]! - times[i]!);
     }
     latencies.sort((a, b) => a - b);
+    for (const stage of stages) stage.sort((a, b) => a - b);
     let keptUp = 0;
+    const behind: LatencyResult['behind'] = [];
     for (let i = 0; i + 1 < names.length; i++) {
       const written = lastWritten.get(names[i]!);
-      if (written === undefined || written < uploads.get(names[i + 1]!)!.began) keptUp++;
+      const next = uploads.get(names[i + 1]!)!.began;
+      if (written === undefined || written < next) keptUp++;
+      else behind.push({ object: names[i]!, byMs: written - next });
     }
     const late = (await readReports(stack)).reduce((sum, view) => sum + view.detection.late, 0);
-    return { minutes: names.length, alerts: alerts.size, latencies, keptUp, late };
+    return {
+      minutes: names.length,
+      alerts: alerts.size,
+      latencies,
+      stages,
+      untraced,
+      keptUp,
+      behind,
+      late,
+    };
   });
+}
+
+export function printLatency(result: LatencyResult): void {
+  const at = (values: readonly number[], p: number) => seconds(percentile(values, p));
+  const table = new Table({
+    head: ['per alert', 'p50', 'p95', 'p99', 'max'],
+    colAligns: ['left', 'right', 'right', 'right', 'right'],
+    style: { head: [], border: [] },
+  });
+  const row = (name: string, values: readonly number[]) =>
+    table.push([name, at(values, 50), at(values, 95), at(values, 99), at(values, 100)]);
+  row('upload → written (the latency)', result.latencies);
+  for (const [i, stage] of STAGES.entries()) row(`  ${stage}`, result.stages[i]!);
+  const worst = result.behind.reduce((a, b) => Math.max(a, b.byMs), 0);
+  process.stdout.write(
+    [
+      `live replay: ${SYMBOLS} symbols, ${result.minutes} minutes at speed ${SPEED} (an object every ` +
+        `${seconds(60_000 / Number(SPEED))}), ${whole(result.alerts)} alerts`,
+      table.toString(),
+      '(each stage per alert, from the one above; the percentiles of stages do not add up to the total)',
+      ...(result.untraced > 0 ? [`alerts without every stage in the traces: ${whole(result.untraced)}`] : []),
+      `minutes whose alerts were all written before the next upload: ${result.keptUp} of ${result.minutes - 1}` +
+        (result.behind.length > 0 ? ` (the others by up to ${seconds(worst)})` : ''),
+      `bars counted late (a minute overtaken by a later one): ${whole(result.late)}`,
+    ].join('\n') + '\n',
+  );
 }
 
 if (isMain(import.meta.url)) {
   const result = await benchLatency();
-  const ms = (p: number) => seconds(percentile(result.latencies, p));
-  process.stdout.write(
-    [
-      `live replay: ${SYMBOLS} symbols, ${result.minutes} minutes at speed ${SPEED}, ${whole(result.alerts)} alerts`,
-      `upload-to-written latency: p50 ${ms(50)}, p95 ${ms(95)}, p99 ${ms(99)}, max ${ms(100)}`,
-      `minutes whose alerts were all written before the next upload: ${result.keptUp} of ${result.minutes - 1}`,
-      `bars counted late (a minute overtaken by a later one): ${whole(result.late)}`,
-    ].join('\n') + '\n',
-  );
+  printLatency(result);
+  if (result.behind.length > 0 || result.late > 0) process.exitCode = 1;
 }

@@ -1,7 +1,8 @@
 /**
  * One line per delivery a component received, appended to the file `DELIVERY_TRACE` names (the local stack
  * sets it; deploy.sh never does), so that a fault test can count the deliveries each component really saw,
- * duplicates included, and prove that they happened and were absorbed rather than never happening.
+ * duplicates included, and prove that they happened and were absorbed rather than never happening; and so that
+ * bench:latency can say where a live minute's time goes (each line carries the times of its stages).
  */
 import { appendFileSync } from 'node:fs';
 

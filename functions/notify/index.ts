@@ -18,7 +18,7 @@ import { decodeAlertMessage } from '../../shared/pipeline/alertMessage.js';
 import { FirestoreAlertStore, type AlertStore } from '../../shared/state/alertStore.js';
 
 interface PubSubData {
-  message?: { data?: string; messageId?: string };
+  message?: { data?: string; messageId?: string; publishTime?: string };
 }
 
 // Read once: a malformed setting stops the instance from starting, where it is seen at deploy time.
@@ -37,7 +37,13 @@ async function writeMessage(event: CloudEvent<PubSubData>): Promise<void> {
   const data = event.data?.message?.data;
   if (data === undefined) throw new EventError(`event ${event.id} carries no Pub/Sub message data`);
   const { alerts } = decodeAlertMessage(Buffer.from(data, 'base64'));
-  trace({ messageId: event.data?.message?.messageId, alerts: alerts.length });
+  // When detect published it and which batch it holds: bench:latency's stages.
+  trace({
+    messageId: event.data?.message?.messageId,
+    publishTime: event.data?.message?.publishTime,
+    alerts: alerts.length,
+    ...(alerts[0] ? { symbol: alerts[0].symbol, object: alerts[0].source.object } : {}),
+  });
   if (alerts.length === 0) return;
   faults.at('notify.before-write');
   store ??= new FirestoreAlertStore(getFirestore(), settings.alertsCollection);

@@ -20,6 +20,7 @@
  * counts of the alerts written, default 1, 0 for none), BENCH_STACK_* (placement).
  */
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
 import Table from 'cli-table3';
@@ -55,6 +56,7 @@ import {
   withIsolatedStack,
   type StackPlacement,
 } from './isolatedStack.js';
+import { CpuTime } from './processCpu.js';
 import { PeakMemory } from './processMemory.js';
 import { alertLines, incompleteReports, verdictOf, type Verdict } from './verdict.js';
 
@@ -215,6 +217,7 @@ class RunMonitor {
   constructor(
     readonly stack: StackClients,
     readonly memory: PeakMemory,
+    readonly cpu: CpuTime,
     readonly started: number,
   ) {}
 
@@ -227,7 +230,7 @@ class RunMonitor {
         let connected: Promise<void> | undefined;
         try {
           await this.#every(LAG_SAMPLE_MS, async () => {
-            await this.memory.sample();
+            await Promise.all([this.memory.sample(), this.cpu.sample()]);
             await (connected ??= admin.connect().catch((error) => {
               connected = undefined;
               throw error;
@@ -260,7 +263,7 @@ class RunMonitor {
     this.#stopped = true;
     for (const wake of this.#wake) wake();
     await Promise.all(this.#loops);
-    await this.memory.sample();
+    await Promise.all([this.memory.sample(), this.cpu.sample()]);
   }
 
   async #every(ms: number, sample: () => Promise<void>): Promise<void> {
@@ -309,6 +312,10 @@ export interface PipelineRun {
   samplingErrors: string[];
   /** Per component, the peak resident memory (VmHWM, MiB) of its processes, and how many there were. */
   memory: Record<string, { peakMiB: number; processes: number }>;
+  /** Per component, the CPU seconds its processes used from the first upload to idle. */
+  cpu: Record<string, number>;
+  /** The CPU seconds Firestore used writing the ceiling's documents; undefined when not measured. */
+  ceilingFirestoreCpu: number | undefined;
   /** Firestore's alerts against `detect`'s on the same files. */
   verdict: Verdict;
   /** Ingestions whose reports do not account for every accepted bar (empty: all complete). */
@@ -370,10 +377,11 @@ async function runPipeline(
   ceiling: number | undefined,
   expected: readonly string[],
   memory: PeakMemory,
+  cpu: CpuTime,
 ): Promise<PipelineRun> {
   const context = quietContext();
   const started = Date.now();
-  const monitor = new RunMonitor(stack, memory, started);
+  const monitor = new RunMonitor(stack, memory, cpu, started);
   monitor.start();
   // The sampling ends at idle: the reads below (every alert, for the verdict) are not the pipeline's load.
   const { uploaded, ingested, drained, idle } = await untilIdle(stack, files, started).finally(() =>
@@ -406,6 +414,8 @@ async function runPipeline(
     writtenOverTime: monitor.written,
     samplingErrors: monitor.errors,
     memory: Object.fromEntries(memory.peaks()),
+    cpu: Object.fromEntries(cpu.used()),
+    ceilingFirestoreCpu: undefined,
     verdict,
     incomplete: incompleteReports(reports),
   };
@@ -452,25 +462,29 @@ export async function benchPipeline(options: PipelineOptions = {}): Promise<Pipe
   const components = stackComponents(ctx, [appComponents]);
   const runs = await withIsolatedStack(ctx, components, async () => {
     const stack = clients(quietContext());
-    const memory = () =>
-      new PeakMemory(
-        ctx.paths.run,
-        components.map((component) => component.name),
-      );
+    const names = components.map((component) => component.name);
+    const memory = () => new PeakMemory(ctx.paths.run, names);
     const runs: PipelineRun[] = [];
     for (const [index, minutes] of batchMinutes.entries()) {
       let ceiling: number | undefined;
+      let ceilingFirestoreCpu: number | undefined;
       if (measureCeiling) {
         // The ceiling right before each pipeline run, so that both see the same machine (it is shared).
         await reset(ctx, components, stack);
         process.stderr.write(`ceiling: writing ${whole(alerts.length)} alert documents directly ...\n`);
+        const cpu = new CpuTime(ctx.paths.run, ['firestore']);
+        await cpu.sample();
         ceiling = await writeDirectly(stack.firestore, alerts);
+        await cpu.sample();
+        ceilingFirestoreCpu = cpu.used().get('firestore');
       }
       // ingest reads BATCH_MINUTES when it starts: restart it with the next value.
       process.env.BATCH_MINUTES = String(minutes);
       await reset(ctx, components, stack, index > 0 ? ['ingest'] : []);
       process.stderr.write(`pipeline, BATCH_MINUTES=${minutes}: dropping ${data.files.length} files ...\n`);
-      runs.push(await runPipeline(stack, data.files, minutes, ceiling, expected, memory()));
+      const cpu = new CpuTime(ctx.paths.run, names);
+      const run = await runPipeline(stack, data.files, minutes, ceiling, expected, memory(), cpu);
+      runs.push({ ...run, ceilingFirestoreCpu });
     }
     await stack.firestore.terminate();
     return runs;
@@ -582,18 +596,27 @@ export function printPipeline(figures: PipelineFigures): void {
       console.log(`  (${run.samplingErrors.length} samples failed; the first: ${run.samplingErrors[0]})`);
     }
     const memory = new Table({
-      head: ['component', 'peak RSS (VmHWM)', 'processes'],
-      colAligns: ['left', 'right', 'right'],
+      head: ['component', 'peak RSS (VmHWM)', 'CPU to idle', 'processes'],
+      colAligns: ['left', 'right', 'right', 'right'],
       style: { head: [], border: [] },
     });
     for (const [name, { peakMiB, processes }] of Object.entries(run.memory)) {
-      memory.push([name, `${whole(peakMiB)} MiB`, String(processes)]);
+      memory.push([name, `${whole(peakMiB)} MiB`, `${(run.cpu[name] ?? 0).toFixed(1)} s`, String(processes)]);
     }
     console.log(
       `BATCH_MINUTES=${run.batchMinutes}: peak resident memory of each component, up to idle (the largest ` +
-        `VmHWM among its processes: a wrapper's and what it started)`,
+        `VmHWM among its processes: a wrapper's and what it started), and the CPU its processes used`,
     );
     console.log(memory.toString());
+    const cpuTotal = Object.values(run.cpu).reduce((sum, seconds) => sum + seconds, 0);
+    console.log(
+      `CPU: ${cpuTotal.toFixed(1)} s over ${seconds(run.idle)} to idle (${(cpuTotal / (run.idle / 1000)).toFixed(2)} ` +
+        `of this machine's ${availableParallelism()} cores busy on average)` +
+        (run.ceilingFirestoreCpu === undefined
+          ? ''
+          : `; Firestore used ${(run.cpu.firestore ?? 0).toFixed(1)} s, against ` +
+            `${run.ceilingFirestoreCpu.toFixed(1)} s writing the ceiling's documents`),
+    );
     console.log(`verdict: ${describeVerdict(run.verdict)}`);
     console.log(
       run.incomplete.length === 0

@@ -2,9 +2,9 @@
  * Keeps the read model current from Firestore: one scan of each collection with a projection of the listed
  * fields at start, then two small feeds read every `pollMs` for what changes afterwards.
  *
- * - Alerts: the alert feed (`{alerts}-feed`, one entry per commit of notify naming the alerts it wrote,
- *   alertStore.ts). Each new entry's alerts are read with getAll, and so are their episodes: an episode changes
- *   only when an alert joins it (or an analyst triages it, below).
+ * - Alerts: the alert feed (`{alerts}-feed`, one entry per commit of notify listing the alerts it wrote with
+ *   the fields the lists show, alertStore.ts), so no alert document is read; their episodes are read with
+ *   getAll, since an episode changes only when an alert joins it (or an analyst triages it, below).
  * - Triage: the triage feed (`{episodes}-triage`, one entry per change an analyst makes, triage.ts), whose
  *   episodes are read with getAll.
  *
@@ -29,7 +29,7 @@ import {
   type QueryDocumentSnapshot,
 } from '@google-cloud/firestore';
 import { describeError } from '../../shared/errors.js';
-import { feedCollection } from '../../shared/state/alertStore.js';
+import { feedAlertsOf, feedCollection } from '../../shared/state/alertStore.js';
 import { triageFeedCollection } from '../triage.js';
 import { ALERT_FIELDS, alertEntryOf, EPISODE_FIELDS, episodeEntryOf } from './documentEntries.js';
 import type { LoadProgress, ReadModel } from './readModel.js';
@@ -134,10 +134,11 @@ export class ModelFollower {
     try {
       const episodes = new Map<string, number>();
       for (const entry of await alerts.next()) {
-        const ids = entry.get('ids') as unknown;
-        if (!Array.isArray(ids)) continue;
-        for (const [id, minute] of await this.#readAlerts(ids.filter((id) => typeof id === 'string'))) {
-          episodes.set(id, Math.max(episodes.get(id) ?? minute, minute));
+        // The alerts' update time: the feed entry is written in the same commit.
+        const version = timeOf(entry.get('writtenAt'));
+        for (const { id: _id, ...alert } of feedAlertsOf(entry.data())) {
+          this.model.putAlert(alert, version);
+          episodes.set(alert.episode, Math.max(episodes.get(alert.episode) ?? alert.minute, alert.minute));
         }
       }
       for (const entry of await triage.next()) {
@@ -154,25 +155,6 @@ export class ModelFollower {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => void this.#poll(alerts, triage), this.settings.pollMs);
     this.#timer.unref();
-  }
-
-  /** The alerts named, into the model; returns each one's episode with the latest minute it must cover. */
-  async #readAlerts(ids: readonly string[]): Promise<Map<string, number>> {
-    const collection = this.db.collection(this.settings.alertsCollection);
-    const episodes = new Map<string, number>();
-    for (const document of await this.#getAll(
-      ids.map((id) => collection.doc(id)),
-      ALERT_FIELDS,
-    )) {
-      if (!document.exists) continue;
-      const entry = alertEntryOf(document.data()!);
-      if (entry === undefined) continue;
-      this.model.putAlert(entry, document.updateTime!.toMillis());
-      if (entry.episode !== null) {
-        episodes.set(entry.episode, Math.max(episodes.get(entry.episode) ?? entry.minute, entry.minute));
-      }
-    }
-    return episodes;
   }
 
   /**

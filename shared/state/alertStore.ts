@@ -98,10 +98,56 @@ export const tallyCollection = (alerts: string) => `${alerts}-tallies`;
 /** gRPC's ALREADY_EXISTS: a commit whose feed entry exists was made before. */
 const ALREADY_EXISTS = 6;
 
-export interface FeedEntry {
-  /** The alert document ids the commit wrote. */
-  ids: string[];
-  writtenAt: Timestamp;
+/**
+ * One alert as its feed entry lists it: what a list of alerts shows, so that a follower of the feed reads no
+ * alert document.
+ */
+export interface FeedAlert {
+  id: string;
+  symbol: string;
+  /** Minutes since the Unix epoch. */
+  minute: number;
+  rules: readonly RuleId[];
+  severity: number | null;
+  /** The id of its episode document. */
+  episode: string;
+}
+
+/**
+ * A feed entry's alerts as Bytes (JSON text): a list field would be indexed element by element, as the bars'
+ * maps were (barStore.ts), and Bytes are not.
+ */
+export function encodeFeedAlerts(alerts: readonly Alert[]): Buffer {
+  const rows = alerts.map((alert) => [
+    alertId(alert),
+    alert.symbol,
+    Date.parse(alert.timestamp) / 60_000,
+    alert.rules,
+    alert.severity,
+    episodeId({ symbol: alert.symbol, start: alert.episodeStart }),
+  ]);
+  return Buffer.from(JSON.stringify(rows));
+}
+
+/** The alerts a feed entry lists; none when it is not one. */
+export function feedAlertsOf(data: DocumentData | undefined): FeedAlert[] {
+  const bytes: unknown = data?.alerts;
+  if (!(bytes instanceof Uint8Array)) return [];
+  let rows: unknown;
+  try {
+    rows = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString());
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(rows)) return [];
+  return rows.flatMap((row: unknown) => {
+    if (!Array.isArray(row) || row.length !== 6) return [];
+    const [id, symbol, minute, rules, severity, episode] = row as unknown[];
+    if (typeof id !== 'string' || typeof symbol !== 'string' || typeof episode !== 'string') return [];
+    if (!Number.isInteger(minute) || !Array.isArray(rules)) return [];
+    if (severity !== null && typeof severity !== 'number') return [];
+    return [{ id, symbol, minute: minute as number, rules: rules as RuleId[], severity, episode }];
+  });
 }
 /** Commits of one write() in flight at once. */
 export const COMMITS_IN_FLIGHT = 8;
@@ -224,7 +270,8 @@ export class FirestoreAlertStore implements AlertStore {
         // as a whole, and its alerts are not counted twice. Alerts changed since (detected again from other
         // data) make another entry, and overwrite what was written.
         batch.create(feed.doc(feedEntryId(ids, chunk)), {
-          ids,
+          count: ids.length,
+          alerts: encodeFeedAlerts(chunk),
           writtenAt: FieldValue.serverTimestamp(),
           expireAt: Timestamp.fromMillis(Date.now() + FEED_DAYS * 86_400_000),
         });

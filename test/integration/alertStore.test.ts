@@ -6,7 +6,7 @@ import { Firestore, Timestamp } from '@google-cloud/firestore';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../shared/core/alert.js';
 import { alertId } from '../../shared/pipeline/documentIds.js';
-import { FirestoreAlertStore } from '../../shared/state/alertStore.js';
+import { feedAlertsOf, FirestoreAlertStore } from '../../shared/state/alertStore.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 
 const endpoints = stackEndpoints();
@@ -97,11 +97,19 @@ describe('FirestoreAlertStore', () => {
         ['BOLT', 2],
       ]),
     );
-    // Two commits of ACME (498 + 202) and one of BOLT, each with one feed entry naming what it wrote.
-    const feed = await db.collection(`${collection.id}-feed`).get();
-    expect(feed.docs.map((doc) => (doc.get('ids') as string[]).length).sort((a, b) => a - b)).toEqual([
-      2, 202, 498,
-    ]);
+    // Two commits of ACME (498 + 202) and one of BOLT, each with one feed entry listing what it wrote.
+    const feed = (await db.collection(`${collection.id}-feed`).get()).docs.map((doc) => doc.data());
+    expect(feed.map((entry) => entry.count).sort((a, b) => a - b)).toEqual([2, 202, 498]);
+    const listed = feed.flatMap((entry) => feedAlertsOf(entry));
+    expect(listed).toHaveLength(702);
+    expect(listed.find((alert) => alert.id === alertId(acme[699]!))).toEqual({
+      id: 'ACME@2017-01-02T15:24:00Z',
+      symbol: 'ACME',
+      minute: Date.parse('2017-01-02T15:24:00Z') / 60_000,
+      rules: ['A1'],
+      severity: 2,
+      episode: 'ACME@2017-01-02T03:45:00Z',
+    });
   });
 
   it('writes more alerts than one commit takes', async () => {

@@ -2,8 +2,8 @@
  * The accepted bars of one object (or of one Kafka message), held column by column in typed arrays.
  *
  * A row of plain objects costs hundreds of bytes; this layout costs 61 bytes a bar and no garbage, which is
- * what lets a 1 GB CSV ingest inside a 2 GiB instance. Columns grow in fixed-size chunks rather than by
- * doubling, so growing never copies and never needs twice the memory.
+ * what lets a 1 GB CSV ingest inside a 2 GiB instance. Past their first chunk, columns grow in fixed-size chunks
+ * rather than by doubling, so growing a large table never copies and never needs twice the memory.
  */
 import { OVERFLOW_SCALE, exactOf, formatDecimal, scanned, valueOf, type ExactDecimal } from './decimal.js';
 
@@ -13,14 +13,34 @@ const CHUNK_MASK = CHUNK_SIZE - 1;
 
 type TypedArray = Float64Array | Uint32Array | Int8Array;
 
+/** The first chunk's first size: it doubles up to CHUNK_SIZE. */
+const FIRST_CHUNK_SIZE = 64;
+
 class ChunkedColumn<T extends TypedArray> {
   readonly chunks: T[] = [];
   constructor(private readonly make: (size: number) => T) {}
 
   set(index: number, value: number): void {
     const chunk = index >>> CHUNK_BITS;
-    if (chunk === this.chunks.length) this.chunks.push(this.make(CHUNK_SIZE));
+    if (chunk === 0) {
+      if (index >= (this.chunks[0]?.length ?? 0)) this.#growFirst(index + 1);
+    } else if (chunk === this.chunks.length) {
+      if (this.chunks[0]!.length < CHUNK_SIZE) this.#growFirst(CHUNK_SIZE);
+      this.chunks.push(this.make(CHUNK_SIZE));
+    }
     this.chunks[chunk]![index & CHUNK_MASK] = value;
+  }
+
+  /**
+   * The first chunk starts small and doubles, copying, up to CHUNK_SIZE: detect builds a table per Kafka
+   * record, often of one minute, and a full first chunk of every column is 4 MB to allocate and zero for it.
+   */
+  #growFirst(needed: number): void {
+    let size = Math.max(FIRST_CHUNK_SIZE, this.chunks[0]?.length ?? 0);
+    while (size < needed) size *= 2;
+    const grown = this.make(Math.min(size, CHUNK_SIZE));
+    if (this.chunks[0] !== undefined) grown.set(this.chunks[0]);
+    this.chunks[0] = grown;
   }
 
   get(index: number): number {

@@ -146,7 +146,7 @@ KAFKA_SASL=${DEPLOY_KAFKA_SASL:-}
 KAFKA_USERNAME=${DEPLOY_KAFKA_USERNAME:-}
 KAFKA_PASSWORD_FILE=${DEPLOY_KAFKA_PASSWORD_FILE:-}
 KAFKA_CLUSTER=${DEPLOY_KAFKA_CLUSTER:-stock-anomalies}
-PARTITIONS=${DEPLOY_PARTITIONS:-6}
+PARTITIONS=${DEPLOY_PARTITIONS:-48}
 NETWORK=${DEPLOY_NETWORK:-$DEFAULT_NETWORK}
 SUBNET=${DEPLOY_SUBNET:-}
 SUBNET_RANGE=${DEPLOY_SUBNET_RANGE:-10.10.0.0/24}
@@ -183,7 +183,7 @@ Storage and Firestore
                             notify sets expireAt from ALERT_TTL_DAYS); 0 = keep forever (default 0)
 
 Kafka
-  --partitions=N            partitions of the minute-bars topic (default 6; can grow, never shrink)
+  --partitions=N            partitions of the minute-bars topic (default 48; can grow, never shrink)
   --kafka-cluster=NAME      Managed Service for Apache Kafka cluster to create (default stock-anomalies)
   --kafka-bootstrap=H:P,... use an existing cluster instead of creating one (its topics must exist)
   --kafka-sasl=MECH         oauthbearer | plain | none (default oauthbearer; plain for --kafka-bootstrap)

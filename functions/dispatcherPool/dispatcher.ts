@@ -49,6 +49,9 @@ export class PartitionRevokedError extends StockAnomaliesError {
   }
 }
 
+/** Partitions delivered at once by default: at least the topic's (the stack's 48, deploy.sh's 48). */
+export const PARTITIONS_CONCURRENTLY = 64;
+
 export interface RecordRef {
   topic: string;
   partition: number;
@@ -189,7 +192,9 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
   await Promise.all([consumer.connect(), producer.connect()]);
   await consumer.subscribe({ topic: options.topic, fromBeginning: true });
   await consumer.run({
-    partitionsConsumedConcurrently: options.partitionsConcurrently ?? 8,
+    // Every partition at once (kafkajs caps this at the partitions assigned): a live minute is one record per
+    // symbol, each waiting for detect's answer, so the partitions in flight are the pipeline's concurrency.
+    partitionsConsumedConcurrently: options.partitionsConcurrently ?? PARTITIONS_CONCURRENTLY,
     // Commit each record's offset as soon as it is delivered or parked (kafkajs otherwise commits only when the
     // whole fetched batch is done): the records before one that waits out an outage are not left uncommitted,
     // to be delivered again after a crash, and the lag the CLI reports is the records really outstanding.

@@ -8,7 +8,7 @@ describe('stackEndpoints', () => {
     const endpoints = stackEndpoints({});
     expect(endpoints.kafka.brokers).toBe('127.0.0.1:9092');
     expect(endpoints.kafka.controllerPort).toBe(9093);
-    expect(endpoints.kafka.partitions).toBe(8);
+    expect(endpoints.kafka.partitions).toBe(48);
     expect(endpoints.firestore.emulatorHost).toBe('127.0.0.1:8080');
     expect(endpoints.pubsub.emulatorHost).toBe('127.0.0.1:8085');
     expect(endpoints.storage.apiEndpoint).toBe('http://127.0.0.1:4443');

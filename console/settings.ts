@@ -21,7 +21,9 @@ export const CONSOLE_VARIABLES = {
   CONSOLE_HOST: '',
   /** Who triage changes are recorded as, locally (default: the OS user). */
   CONSOLE_USER: '',
-  CONSOLE_FOLLOW_MARGIN_MS: '60000',
+  // A read sees every commit timestamped up to its read time; the margin only absorbs a clock's jitter, and every
+  // entry inside it is read again at each poll (and skipped): a minute of a batch load's feed was megabytes a second.
+  CONSOLE_FOLLOW_MARGIN_MS: '5000',
   CONSOLE_FOLLOW_POLL_MS: '1000',
   CONSOLE_MAX_BODY_BYTES: '65536',
 } as const;

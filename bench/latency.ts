@@ -16,7 +16,7 @@
  * of uploads at speed 60), BENCH_SPEED (default 60), BENCH_STACK_* (placement). It runs its own stack
  * (isolatedStack.ts).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Timestamp, type QueryDocumentSnapshot } from '@google-cloud/firestore';
 import Table from 'cli-table3';
@@ -131,6 +131,9 @@ export async function benchLatency(): Promise<LatencyResult> {
     const context = quietContext();
     const stack = clients(context);
     const bucket = stack.storage.bucket(stack.bucket);
+    // The traces of earlier runs name the same objects: start them afresh (each line is appended on its own).
+    for (const name of ['ingest', 'detect', 'notify'])
+      writeFileSync(join(ctx.paths.logs, `${name}.deliveries`), '');
     /** When each object's upload began and ended, by name. */
     const uploads = new Map<string, { began: number; ended: number }>();
     const names: string[] = [];

@@ -16,7 +16,8 @@
  * stopped here, so a developer's stack is never touched.
  *
  * Settings: BENCH_BATCH_MINUTES (comma-separated BATCH_MINUTES values to compare; default the runtime's),
- * BENCH_SYMBOLS, BENCH_DAYS, BENCH_TIMEOUT (seconds per run, default 900), BENCH_COUNT_EVERY (seconds between
+ * BENCH_SYMBOLS (objects, one symbol each), BENCH_DAYS (days of bars in each), BENCH_OBJECTS (comma-separated
+ * numbers of objects: the benchmark once for each, then how the cost grows; `npm run bench:pipeline:growth`), BENCH_TIMEOUT (seconds per run, default 900), BENCH_COUNT_EVERY (seconds between
  * counts of the alerts written, default 1, 0 for none), BENCH_STACK_* (placement).
  */
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -77,12 +78,12 @@ interface Dataset {
   manifest: Manifest;
 }
 
-/** The same data set (and folder) as bench:detect. */
-async function dataset(): Promise<Dataset> {
-  const dir = join(benchRoot, '.bench', `detect-${SYMBOLS}x${DAYS}`);
+/** The same data set (and folder) as bench:detect: one object per symbol, `days` of its bars each. */
+async function dataset(symbols: number, days: number): Promise<Dataset> {
+  const dir = join(benchRoot, '.bench', `detect-${symbols}x${days}`);
   if (!existsSync(join(dir, 'manifest.json'))) {
-    process.stderr.write(`generating ${SYMBOLS} symbols × ${DAYS} days into ${dir} ...\n`);
-    await generateDataset({ out: dir, symbols: SYMBOLS, days: DAYS, seed: 7 });
+    process.stderr.write(`generating ${symbols} symbols × ${days} days into ${dir} ...\n`);
+    await generateDataset({ out: dir, symbols, days, seed: 7 });
   }
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
   const files = readdirSync(dir)
@@ -428,9 +429,14 @@ export interface PipelineOptions {
   batchMinutes?: number[];
   /** Measure the ceiling (the same alerts written directly) before each run; default true. */
   ceiling?: boolean;
+  /** Objects (one symbol each) and days of bars in each; default BENCH_SYMBOLS and BENCH_DAYS. */
+  symbols?: number;
+  days?: number;
 }
 
 export interface PipelineFigures {
+  symbols: number;
+  days: number;
   files: number;
   bytes: number;
   rows: number;
@@ -441,7 +447,9 @@ export interface PipelineFigures {
 
 /** The whole benchmark on a stack of its own: one pipeline run per BATCH_MINUTES value, each judged. */
 export async function benchPipeline(options: PipelineOptions = {}): Promise<PipelineFigures> {
-  const data = await dataset();
+  const symbols = options.symbols ?? SYMBOLS;
+  const days = options.days ?? DAYS;
+  const data = await dataset(symbols, days);
   const rows = data.manifest.totals.expected.dataRows;
   const defaultBatch = Number(readVariable('BATCH_MINUTES'));
   const batchMinutes =
@@ -489,7 +497,15 @@ export async function benchPipeline(options: PipelineOptions = {}): Promise<Pipe
     await stack.firestore.terminate();
     return runs;
   });
-  return { files: data.files.length, bytes: data.bytes, rows, expected: expected.length, runs };
+  return {
+    symbols,
+    days,
+    files: data.files.length,
+    bytes: data.bytes,
+    rows,
+    expected: expected.length,
+    runs,
+  };
 }
 
 /** One row per `step` of the lag samples (the last one taken by then) and the alerts written by then. */
@@ -545,7 +561,7 @@ export function printPipeline(figures: PipelineFigures): void {
   const { runs, rows } = figures;
   const mib = (figures.bytes / 2 ** 20).toFixed(0);
   console.log(
-    `data: ${figures.files} files, ${mib} MiB, ${whole(rows)} data rows (${SYMBOLS} symbols × ${DAYS} days), ` +
+    `data: ${figures.files} files, ${mib} MiB, ${whole(rows)} data rows (${figures.symbols} symbols × ${figures.days} days), ` +
       `${whole(figures.expected)} alerts`,
   );
   const ceiling = (run: PipelineRun, text: (ms: number) => string) =>
@@ -634,8 +650,72 @@ export function printPipeline(figures: PipelineFigures): void {
   }
 }
 
+/**
+ * How the cost grows with the number of objects: one line per run of the series, each on a stack of its own.
+ * The ratio to the ceiling must not grow with the objects.
+ */
+export function printGrowth(series: readonly PipelineFigures[]): void {
+  const names = [
+    ...new Set(series.flatMap((figures) => figures.runs.flatMap((run) => Object.keys(run.memory)))),
+  ];
+  const table = new Table({
+    head: [
+      'objects',
+      'bars',
+      'alerts',
+      'to idle',
+      'bars/s',
+      'ceiling',
+      'ratio',
+      ...names.map((n) => `${n} MiB`),
+    ],
+    colAligns: [
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      ...names.map(() => 'right' as const),
+    ],
+    style: { head: [], border: [] },
+  });
+  for (const figures of series) {
+    for (const run of figures.runs) {
+      table.push([
+        String(figures.files),
+        whole(figures.rows),
+        whole(figures.expected),
+        seconds(run.idle),
+        whole(figures.rows / (run.idle / 1000)),
+        run.ceiling === undefined ? '-' : seconds(run.ceiling),
+        run.ceiling === undefined ? '-' : `${(run.idle / run.ceiling).toFixed(2)}×`,
+        ...names.map((name) => whole(run.memory[name]?.peakMiB ?? 0)),
+      ]);
+    }
+  }
+  console.log(
+    `\nhow the cost grows with the objects (one symbol × ${series[0]?.days} days each; ratio: to idle / ceiling; ` +
+      'peak resident memory of each component)',
+  );
+  console.log(table.toString());
+}
+
 if (isMain(import.meta.url)) {
-  const figures = await benchPipeline();
-  printPipeline(figures);
-  if (!figures.runs.every(runPassed)) process.exitCode = 1;
+  // BENCH_OBJECTS=10,40,160: the same benchmark at each number of objects, and how the cost grows.
+  const objects = (process.env.BENCH_OBJECTS ?? String(SYMBOLS))
+    .split(',')
+    .map((text) => Number(text.trim()));
+  if (objects.some((value) => !Number.isInteger(value) || value <= 0)) {
+    throw new Error(`BENCH_OBJECTS must be positive integers, got '${objects.join(',')}'`);
+  }
+  const series: PipelineFigures[] = [];
+  for (const symbols of objects) {
+    const figures = await benchPipeline({ symbols });
+    printPipeline(figures);
+    series.push(figures);
+    if (!figures.runs.every(runPassed)) process.exitCode = 1;
+  }
+  if (series.length > 1) printGrowth(series);
 }

@@ -1,5 +1,6 @@
 /** `wait`: wait until everything dropped into the local stack has been ingested and its alerts written. */
 import type { Command } from 'commander';
+import type { Admin } from 'kafkajs';
 import { readVariable } from '../../shared/config/runtime.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';
 import { SETTLED_STATUSES } from '../../shared/state/ingestionStore.js';
@@ -42,69 +43,107 @@ export async function waitForIdle(
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   let last = '';
-  for (;;) {
-    const pending = await pendingWork(stack).catch((error: unknown) => {
-      // A broker that has just started again answers "coordinator loading" for a few seconds: that passes.
-      if ((error as { retriable?: unknown }).retriable === true) {
-        return [`Kafka not answering yet (${(error as Error).message})`];
-      }
-      throw stackError(error);
-    });
-    if (pending.length === 0) {
-      const problems = await pipelineProblems(stack).catch((error) => {
+  const check = new IdleCheck(stack);
+  try {
+    for (;;) {
+      const pending = await check.pending().catch((error: unknown) => {
+        // A broker that has just started again answers "coordinator loading" for a few seconds: that passes.
+        if ((error as { retriable?: unknown }).retriable === true) {
+          return [`Kafka not answering yet (${(error as Error).message})`];
+        }
         throw stackError(error);
       });
-      if (hasProblems(problems)) {
-        const lines = describeProblems(problems, readVariable('KAFKA_DEAD_LETTER_TOPIC', stack.env));
-        context.stderr.write(`not every record became alerts:\n${lines.join('\n')}\n`);
+      if (pending.length === 0) {
+        const problems = await pipelineProblems(stack).catch((error) => {
+          throw stackError(error);
+        });
+        if (hasProblems(problems)) {
+          const lines = describeProblems(problems, readVariable('KAFKA_DEAD_LETTER_TOPIC', stack.env));
+          context.stderr.write(`not every record became alerts:\n${lines.join('\n')}\n`);
+          context.exitCode = 1;
+          return false;
+        }
+        context.stderr.write('all dropped objects ingested, all alerts written\n');
+        return true;
+      }
+      const line = pending.join('; ');
+      if (Date.now() > deadline) {
+        context.stderr.write(`timed out after ${timeoutSeconds} s; still pending: ${line}\n`);
         context.exitCode = 1;
         return false;
       }
-      context.stderr.write('all dropped objects ingested, all alerts written\n');
-      return true;
+      if (line !== last && context.stderr.isTTY) context.stderr.write(`waiting: ${line}\n`);
+      last = line;
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    const line = pending.join('; ');
-    if (Date.now() > deadline) {
-      context.stderr.write(`timed out after ${timeoutSeconds} s; still pending: ${line}\n`);
-      context.exitCode = 1;
-      return false;
-    }
-    if (line !== last && context.stderr.isTTY) context.stderr.write(`waiting: ${line}\n`);
-    last = line;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+  } finally {
+    await check.close();
   }
 }
 
-/** What is not finished yet, in words; empty when the pipeline is idle with everything delivered. */
-async function pendingWork(stack: StackClients): Promise<string[]> {
-  const pending: string[] = [];
-  const [files] = await stack.storage.bucket(stack.bucket).getFiles();
-  const objects = files.filter(
-    (file) =>
-      skipReason(file.name, {
-        uploadPrefix: readVariable('UPLOAD_PREFIX', stack.env),
-        quarantinePrefix: readVariable('QUARANTINE_PREFIX', stack.env),
-      }) === undefined,
-  );
-  const statuses = await stackIngestionStore(stack).statuses(
-    objects.map((file) => ingestionId(file.name, String(file.metadata.generation))),
-  );
-  const unfinished = [...statuses.values()].filter(
-    (status) => status === undefined || !SETTLED_STATUSES.includes(status),
-  );
-  if (unfinished.length > 0)
-    pending.push(`${unfinished.length} of ${objects.length} objects not ingested yet`);
+/**
+ * One poll of `wait`: what is not finished yet, in words, empty when the pipeline is idle with everything
+ * delivered. Every poll reads the bucket's listing, the objects' ingestions, the bar topic's lag and, per symbol,
+ * the state's and the tally's alert counts: no read grows with the alerts. The Kafka admin connection is kept
+ * for every poll: a fresh one's first read costs some 300 ms (metadata, a connection per broker), later ones
+ * about 10 ms; a failed read drops it, so that a broker restarted meanwhile is met afresh.
+ */
+export class IdleCheck {
+  #admin: Admin | undefined;
 
-  const lag = await kafkaLag(stack);
-  if (lag > 0) pending.push(`${lag} Kafka records not yet detected`);
+  constructor(private readonly stack: StackClients) {}
 
-  const [states, tallies] = await Promise.all([
-    stackStateStore(stack).summaries(),
-    stackAlertStore(stack).writtenBySymbol(),
-  ]);
-  const { detected, written, behind } = alertsBehind(states, tallies);
-  if (behind > 0) pending.push(`${written} of ${detected} alerts written (${behind} symbols behind)`);
-  return pending;
+  async pending(): Promise<string[]> {
+    const { stack } = this;
+    const pending: string[] = [];
+    const [files] = await stack.storage.bucket(stack.bucket).getFiles();
+    const objects = files.filter(
+      (file) =>
+        skipReason(file.name, {
+          uploadPrefix: readVariable('UPLOAD_PREFIX', stack.env),
+          quarantinePrefix: readVariable('QUARANTINE_PREFIX', stack.env),
+        }) === undefined,
+    );
+    const statuses = await stackIngestionStore(stack).statuses(
+      objects.map((file) => ingestionId(file.name, String(file.metadata.generation))),
+    );
+    const unfinished = [...statuses.values()].filter(
+      (status) => status === undefined || !SETTLED_STATUSES.includes(status),
+    );
+    if (unfinished.length > 0)
+      pending.push(`${unfinished.length} of ${objects.length} objects not ingested yet`);
+
+    const lag = await this.#lag();
+    if (lag > 0) pending.push(`${lag} Kafka records not yet detected`);
+
+    const [states, tallies] = await Promise.all([
+      stackStateStore(stack).summaries(),
+      stackAlertStore(stack).writtenBySymbol(),
+    ]);
+    const { detected, written, behind } = alertsBehind(states, tallies);
+    if (behind > 0) pending.push(`${written} of ${detected} alerts written (${behind} symbols behind)`);
+    return pending;
+  }
+
+  async close(): Promise<void> {
+    const admin = this.#admin;
+    this.#admin = undefined;
+    await admin?.disconnect().catch(() => undefined);
+  }
+
+  async #lag(): Promise<number> {
+    if (this.#admin === undefined) {
+      const admin = this.stack.kafka.admin();
+      await admin.connect();
+      this.#admin = admin;
+    }
+    try {
+      return await kafkaLag(this.stack, this.#admin);
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
 }
 
 /**
@@ -129,18 +168,18 @@ export function alertsBehind(
   return { detected, written, behind };
 }
 
-/** Records of the bar topic the dispatcher's group has not committed yet. */
-export async function kafkaLag(stack: StackClients): Promise<number> {
-  const admin = stack.kafka.admin();
-  await admin.connect();
+/** Records of the bar topic the dispatcher's group has not committed yet (over `admin`, else a connection of its own). */
+export async function kafkaLag(stack: StackClients, admin?: Admin): Promise<number> {
+  const own = admin === undefined ? stack.kafka.admin() : undefined;
+  await own?.connect();
   try {
     const ranges = await outstandingRanges(
-      admin,
+      (admin ?? own)!,
       readVariable('KAFKA_TOPIC', stack.env),
       readVariable('KAFKA_GROUP_ID', stack.env),
     );
     return [...ranges.values()].reduce((sum, range) => sum + range.to - range.from, 0);
   } finally {
-    await admin.disconnect();
+    await own?.disconnect();
   }
 }

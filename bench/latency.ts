@@ -20,6 +20,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Timestamp, type QueryDocumentSnapshot } from '@google-cloud/firestore';
 import Table from 'cli-table3';
+import { availableParallelism } from 'node:os';
 import { generateDataset } from '../cli/generate/index.js';
 import { readReports } from '../cli/commands/reports.js';
 import { replay } from '../cli/commands/replay.js';
@@ -38,6 +39,7 @@ import {
   whole,
   withIsolatedStack,
 } from './isolatedStack.js';
+import { CpuTime } from './processCpu.js';
 
 const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 150);
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 300);
@@ -67,6 +69,10 @@ export interface LatencyResult {
   /** The minutes that did not, with how long after the next upload began their last alert was written. */
   behind: { object: string; byMs: number }[];
   late: number;
+  /** Per component, the CPU seconds its processes used from the first upload until idle. */
+  cpu: Map<string, number>;
+  /** Wall time from the first upload until idle, milliseconds. */
+  wallMs: number;
 }
 
 export const percentile = (sorted: readonly number[], p: number) =>
@@ -138,6 +144,12 @@ export async function benchLatency(): Promise<LatencyResult> {
     const uploads = new Map<string, { began: number; ended: number }>();
     const names: string[] = [];
     process.stderr.write(`replaying ${MINUTES} minutes of ${SYMBOLS} symbols at speed ${SPEED} ...\n`);
+    const cpu = new CpuTime(
+      ctx.paths.run,
+      components.map((component) => component.name),
+    );
+    await cpu.sample();
+    const started = Date.now();
     await replay(
       files,
       { speed: SPEED, limit: String(MINUTES), timezone: readVariable('EXCHANGE_TIMEZONE') },
@@ -152,6 +164,8 @@ export async function benchLatency(): Promise<LatencyResult> {
     process.stderr.write(`replayed; waiting for the pipeline to finish ...\n`);
     if (!(await waitForIdle(stack, 600, context)))
       throw new Error('the pipeline did not finish in 10 minutes');
+    await cpu.sample();
+    const wallMs = Date.now() - started;
 
     const alerts = await stack.firestore
       .collection(readVariable('ALERTS_COLLECTION'))
@@ -209,6 +223,8 @@ export async function benchLatency(): Promise<LatencyResult> {
       keptUp,
       behind,
       late,
+      cpu: cpu.used(),
+      wallMs,
     };
   });
 }
@@ -235,6 +251,15 @@ export function printLatency(result: LatencyResult): void {
       `minutes whose alerts were all written before the next upload: ${result.keptUp} of ${result.minutes - 1}` +
         (result.behind.length > 0 ? ` (the others by up to ${seconds(worst)})` : ''),
       `bars counted late (a minute overtaken by a later one): ${whole(result.late)}`,
+      `CPU from the first upload to idle (${seconds(result.wallMs)}; ${availableParallelism()} cores), per ` +
+        `component and per symbol-minute (Kafka record): ` +
+        [...result.cpu]
+          .sort((a, b) => b[1] - a[1])
+          .map(
+            ([name, used]) =>
+              `${name} ${used.toFixed(1)} s (${((used / (result.minutes * SYMBOLS)) * 1000).toFixed(2)} ms)`,
+          )
+          .join(', '),
     ].join('\n') + '\n',
   );
 }

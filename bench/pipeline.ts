@@ -317,6 +317,8 @@ export interface PipelineRun {
   cpu: Record<string, number>;
   /** The CPU seconds Firestore used writing the ceiling's documents; undefined when not measured. */
   ceilingFirestoreCpu: number | undefined;
+  /** The CPU seconds the writing client (this process) used for them, as notify would. */
+  ceilingClientCpu: number | undefined;
   /** Firestore's alerts against `detect`'s on the same files. */
   verdict: Verdict;
   /** Ingestions whose reports do not account for every accepted bar (empty: all complete). */
@@ -413,6 +415,7 @@ async function runPipeline(
     memory: Object.fromEntries(memory.peaks()),
     cpu: Object.fromEntries(cpu.used()),
     ceilingFirestoreCpu: undefined,
+    ceilingClientCpu: undefined,
     verdict,
     incomplete: incompleteReports(reports),
   };
@@ -489,15 +492,19 @@ export async function benchPipeline(options: PipelineOptions = {}): Promise<Pipe
     for (const [index, minutes] of batchMinutes.entries()) {
       let ceiling: number | undefined;
       let ceilingFirestoreCpu: number | undefined;
+      let ceilingClientCpu: number | undefined;
       if (measureCeiling) {
         // The ceiling right before each pipeline run, so that both see the same machine (it is shared).
         await reset(ctx, components, stack);
         process.stderr.write(`ceiling: writing ${whole(alerts.length)} alert documents directly ...\n`);
         const cpu = new CpuTime(ctx.paths.run, ['firestore']);
         await cpu.sample();
+        const client = process.cpuUsage();
         ceiling = await writeDirectly(stack.firestore, alerts);
+        const used = process.cpuUsage(client);
         await cpu.sample();
         ceilingFirestoreCpu = cpu.used().get('firestore');
+        ceilingClientCpu = (used.user + used.system) / 1e6;
       }
       // ingest reads BATCH_MINUTES when it starts: restart it with the next value.
       process.env.BATCH_MINUTES = String(minutes);
@@ -505,7 +512,7 @@ export async function benchPipeline(options: PipelineOptions = {}): Promise<Pipe
       process.stderr.write(`pipeline, BATCH_MINUTES=${minutes}: dropping ${data.files.length} files ...\n`);
       const cpu = new CpuTime(ctx.paths.run, names);
       const run = await runPipeline(stack, data.files, minutes, ceiling, expected, memory(), cpu);
-      runs.push({ ...run, ceilingFirestoreCpu });
+      runs.push({ ...run, ceilingFirestoreCpu, ceilingClientCpu });
     }
     await stack.firestore.terminate();
     return runs;
@@ -643,8 +650,9 @@ export function printPipeline(figures: PipelineFigures): void {
         `of this machine's ${availableParallelism()} cores busy on average)` +
         (run.ceilingFirestoreCpu === undefined
           ? ''
-          : `; Firestore used ${(run.cpu.firestore ?? 0).toFixed(1)} s, against ` +
-            `${run.ceilingFirestoreCpu.toFixed(1)} s writing the ceiling's documents`),
+          : `; Firestore used ${(run.cpu.firestore ?? 0).toFixed(1)} s and notify ${(run.cpu.notify ?? 0).toFixed(1)} s, ` +
+            `against ${run.ceilingFirestoreCpu.toFixed(1)} s and ${(run.ceilingClientCpu ?? 0).toFixed(1)} s ` +
+            `(the writing client) for the ceiling's documents`),
     );
     console.log(`verdict: ${describeVerdict(run.verdict)}`);
     console.log(

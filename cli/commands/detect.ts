@@ -3,7 +3,7 @@
  * the order given, each symbol's state carried across them.
  */
 import { stat, writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import { ingestLimitsFromEnv } from '../../shared/config/ingestLimits.js';
 import { ConfigError } from '../../shared/config/runtime.js';
@@ -17,7 +17,6 @@ import {
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
 import { spreadsheetText } from '../../shared/core/csvText.js';
 import { EPISODE_CSV_COLUMNS, EpisodeCollector, type Episode } from '../../shared/core/episodes.js';
-import { readObject } from '../../shared/core/readObject.js';
 import { quarantineCsv } from '../../shared/core/quarantine.js';
 import {
   emptyReport,
@@ -28,7 +27,7 @@ import {
 import type { DetectionCounts } from '../../shared/core/rules.js';
 import { describeError, isProgrammingError } from '../../shared/errors.js';
 import { alertOutput, isAlertFormat, type AlertFormat } from '../output/alertFormats.js';
-import { fileChunks } from '../fileChunks.js';
+import { objectReads } from '../detect/objectReads.js';
 import { writeText, type CliContext } from '../context.js';
 import { describeObject, describeTotals } from '../summary.js';
 import { UsageError } from '../usageError.js';
@@ -44,6 +43,7 @@ interface DetectOptions {
   report?: string;
   quarantine?: string;
   progress: boolean;
+  workers: string;
 }
 
 /** Input larger than this gets a progress bar on a terminal. */
@@ -86,6 +86,11 @@ export function registerDetectCommand(program: Command, context: CliContext): vo
     .option('--report <file>', 'write the per-object quality reports (JSON)')
     .option('--quarantine <file>', 'write the set-aside rows (CSV: object, line, reason, detail, raw)')
     .option('--no-progress', 'no progress bar, even on a terminal')
+    .option(
+      '--workers <n>',
+      'threads that read files ahead while the rules run in order (1: all on the main thread)',
+      String(availableParallelism()),
+    )
     .action(async (files: string[], options: DetectOptions) => {
       await runDetect(files, options, context);
     });
@@ -94,6 +99,13 @@ export function registerDetectCommand(program: Command, context: CliContext): vo
 function wholeMinutes(what: string, text: string): number {
   if (!/^\d+$/.test(text.trim())) {
     throw new UsageError(`${what} must be a whole number of minutes ≥ 1, got '${text}'`);
+  }
+  return Number(text);
+}
+
+function wholeNumber(what: string, text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) {
+    throw new UsageError(`${what} must be a whole number ≥ 1, got '${text}'`);
   }
   return Number(text);
 }
@@ -130,6 +142,7 @@ function limitsFrom(env: NodeJS.ProcessEnv): IngestLimits {
 
 async function runDetect(files: string[], options: DetectOptions, context: CliContext): Promise<void> {
   const config = compile(options);
+  const workers = wholeNumber('workers', options.workers);
   const limits = limitsFrom(context.env);
   const format: AlertFormat =
     options.format !== undefined && isAlertFormat(options.format)
@@ -165,19 +178,21 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
   const outcomes: ObjectOutcome[] = [];
   const setAside: Array<{ object: string; row: SetAsideRow }> = [];
   const lines: string[] = [];
-  for (const file of files) {
-    const object = basename(file);
+  const reads = objectReads(files, {
+    workers,
+    timezone: options.timezone,
+    zone: config.zone,
+    limits,
+    onBytes: (n) => {
+      bytesRead += n;
+      progress?.update(Math.floor(bytesRead / 1e6));
+    },
+  });
+  for await (const { object, outcome } of reads) {
     progress?.update(Math.floor(bytesRead / 1e6), { file: object });
     try {
-      const bars = await readObject(fileChunks(file), {
-        objectName: object,
-        zone: config.zone,
-        limits,
-        onBytes: (n) => {
-          bytesRead += n;
-          progress?.update(Math.floor(bytesRead / 1e6));
-        },
-      });
+      if (!outcome.ok) throw outcome.error;
+      const bars = outcome.bars;
       const counts = detection.addObject(bars, { object });
       outcomes.push({ report: bars.report, detection: counts });
       for (const row of bars.setAside) setAside.push({ object, row });

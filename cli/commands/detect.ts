@@ -27,7 +27,9 @@ import {
 import type { DetectionCounts } from '../../shared/core/rules.js';
 import { describeError, isProgrammingError } from '../../shared/errors.js';
 import { alertOutput, isAlertFormat, type AlertFormat } from '../output/alertFormats.js';
-import { objectReads } from '../detect/objectReads.js';
+import { FindingRecorder } from '../detect/findingRecords.js';
+import { objectReads, readThreads } from '../detect/objectReads.js';
+import type { FormatOutcome } from '../detect/readPool.js';
 import { writeText, type CliContext } from '../context.js';
 import { describeObject, describeTotals } from '../summary.js';
 import { UsageError } from '../usageError.js';
@@ -142,7 +144,7 @@ function limitsFrom(env: NodeJS.ProcessEnv): IngestLimits {
 
 async function runDetect(files: string[], options: DetectOptions, context: CliContext): Promise<void> {
   const config = compile(options);
-  const workers = wholeNumber('workers', options.workers);
+  const workers = readThreads(wholeNumber('workers', options.workers), files.length);
   const limits = limitsFrom(context.env);
   const format: AlertFormat =
     options.format !== undefined && isAlertFormat(options.format)
@@ -173,8 +175,14 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
   let bytesRead = 0;
 
   const output = alertOutput(format);
-  const episodes = options.episodes === undefined ? undefined : new EpisodeCollector(output);
-  const detection = new ObjectSeriesDetection(config, episodes ?? output);
+  // With workers, the lines of JSON and CSV are written by the worker that read the object, from the findings
+  // the rules record here (a table is written from alerts, here, at the end).
+  const lineWorkers = workers > 1 && format !== 'table';
+  const recorder = lineWorkers ? new FindingRecorder() : undefined;
+  const episodes = options.episodes === undefined ? undefined : new EpisodeCollector(recorder ?? output);
+  const detection = new ObjectSeriesDetection(config, episodes ?? recorder ?? output);
+  /** The lines being written, in the order of the objects: each symbol's come out in minute order. */
+  const linesToCome: Array<Promise<FormatOutcome>> = [];
   const outcomes: ObjectOutcome[] = [];
   const setAside: Array<{ object: string; row: SetAsideRow }> = [];
   const lines: string[] = [];
@@ -183,12 +191,13 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
     timezone: options.timezone,
     zone: config.zone,
     limits,
+    ...(lineWorkers ? { lines: format } : {}),
     onBytes: (n) => {
       bytesRead += n;
       progress?.update(Math.floor(bytesRead / 1e6));
     },
   });
-  for await (const { object, outcome } of reads) {
+  for await (const { object, outcome, formatLines } of reads) {
     progress?.update(Math.floor(bytesRead / 1e6), { file: object });
     try {
       if (!outcome.ok) throw outcome.error;
@@ -202,7 +211,19 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
       context.exitCode = 1;
       outcomes.push({ report: rejectedReport(object, message, error) });
       lines.push(failureLine(object, error));
+    } finally {
+      // Also what the rules found before a bug stopped them, as on the main thread.
+      const records = recorder?.take();
+      if (records !== undefined && records.length > 0 && outcome.ok && formatLines !== undefined) {
+        linesToCome.push(formatLines(outcome.bars.table, records));
+      }
     }
+  }
+  for (const written of linesToCome) {
+    const result = await written;
+    // A failure here is a bug in writing lines, which the main thread would have met inside the rules' run.
+    if (!result.ok) throw result.error;
+    for (const [symbol, bytes] of result.lines) output.addLines(symbol, bytes);
   }
   progress?.stop();
 

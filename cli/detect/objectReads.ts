@@ -8,14 +8,17 @@ import type { IngestLimits } from '../../shared/core/ingestLimits.js';
 import { readObject } from '../../shared/core/readObject.js';
 import type { ZoneOffsets } from '../../shared/core/timestamp.js';
 import { fileChunks } from '../fileChunks.js';
-import { ReadPool, readWorkersAvailable, type ReadOutcome } from './readPool.js';
+import type { BarTable } from '../../shared/core/barTable.js';
+import { ReadPool, readWorkersAvailable, type FormatOutcome, type ReadOutcome } from './readPool.js';
 
 export interface ObjectReadsOptions {
-  /** Threads that read: 1 reads on the main thread. */
+  /** Threads that read (see {@link readThreads}): 1 reads on the main thread. */
   workers: number;
   timezone: string;
   zone: ZoneOffsets;
   limits: IngestLimits;
+  /** The format workers write alert lines in, when they are to (see findingRecords.ts). */
+  lines?: 'jsonl' | 'csv';
   /** Raw bytes read, as they are read (with workers: each object's, once it is read). */
   onBytes: (bytes: number) => void;
 }
@@ -23,6 +26,19 @@ export interface ObjectReadsOptions {
 export interface ObjectRead {
   object: string;
   outcome: ReadOutcome;
+  /**
+   * With workers that write lines: has the worker that read the object write the alert lines of what the
+   * rules found in it (the table goes back to the worker).
+   */
+  formatLines?: (table: BarTable, records: Float64Array) => Promise<FormatOutcome>;
+}
+
+/**
+ * How many threads read `files` given `requested`: never more than there are files, and 1 (the main thread)
+ * for one file, or where there is no compiled worker to start.
+ */
+export function readThreads(requested: number, files: number): number {
+  return files > 1 && readWorkersAvailable() ? Math.min(requested, files) : 1;
 }
 
 /**
@@ -34,12 +50,13 @@ export async function* objectReads(
   files: readonly string[],
   options: ObjectReadsOptions,
 ): AsyncGenerator<ObjectRead> {
-  const workers = Math.min(options.workers, files.length);
-  if (workers <= 1 || !readWorkersAvailable()) {
+  const workers = readThreads(options.workers, files.length);
+  if (workers <= 1) {
     for (const file of files) yield { object: basename(file), outcome: await readHere(file, options) };
     return;
   }
-  const pool = new ReadPool(workers, { timezone: options.timezone, limits: options.limits });
+  const { timezone, limits, lines } = options;
+  const pool = new ReadPool(workers, { timezone, limits, ...(lines === undefined ? {} : { lines }) });
   try {
     const ahead = workers + 1;
     const reads: Array<Promise<ReadOutcome>> = [];
@@ -48,8 +65,23 @@ export async function* objectReads(
     for (let i = 0; i < files.length; i++) {
       const outcome = await reads.shift()!;
       if (i + ahead < files.length) start(i + ahead);
-      if (outcome.ok) options.onBytes(outcome.bytes);
-      yield { object: basename(files[i]!), outcome };
+      const object = basename(files[i]!);
+      if (!outcome.ok) {
+        yield { object, outcome };
+        continue;
+      }
+      options.onBytes(outcome.bytes);
+      const worker = outcome.worker;
+      yield {
+        object,
+        outcome,
+        ...(lines === undefined
+          ? {}
+          : {
+              formatLines: (table: BarTable, records: Float64Array) =>
+                pool.format(worker, object, table, records),
+            }),
+      };
     }
   } finally {
     await pool.close();
@@ -64,7 +96,7 @@ async function readHere(file: string, options: ObjectReadsOptions): Promise<Read
       limits: options.limits,
       onBytes: options.onBytes,
     });
-    return { ok: true, bars, bytes: 0 };
+    return { ok: true, bars, bytes: 0, worker: -1 };
   } catch (error) {
     return { ok: false, error: error as Error };
   }

@@ -9,18 +9,39 @@ import { BarTable, type TransferredTable } from '../../shared/core/barTable.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
 import type { ObjectBars } from '../../shared/core/objectIntake.js';
 import { ObjectRejectedError, type QualityReport, type SetAsideRow } from '../../shared/core/report.js';
+import type { SymbolLines } from './findingRecords.js';
 
 /** Given to each worker when it starts. */
 export interface ReadSettings {
   timezone: string;
   limits: IngestLimits;
+  /** The format the worker writes alert lines in, when it is asked to (see findingRecords.ts). */
+  lines?: 'jsonl' | 'csv';
 }
 
+/** Read an object. */
 export interface ReadRequest {
+  type: 'read';
   id: number;
   file: string;
   object: string;
 }
+
+/** Write the alert lines of what the rules found in an object this worker read; its table comes back. */
+export interface FormatRequest {
+  type: 'format';
+  id: number;
+  object: string;
+  table: TransferredTable;
+  records: Float64Array;
+}
+
+/** Nothing more to do: the worker closes its port and ends. */
+export interface StopRequest {
+  type: 'stop';
+}
+
+export type WorkerRequest = ReadRequest | FormatRequest | StopRequest;
 
 export interface TransferredBars {
   report: QualityReport;
@@ -29,8 +50,9 @@ export interface TransferredBars {
   setAside: SetAsideRow[];
 }
 
-export type ReadReply =
+export type WorkerReply =
   | { id: number; ok: true; bars: TransferredBars; bytes: number }
+  | { id: number; ok: true; lines: SymbolLines[] }
   | { id: number; ok: false; error: SentError };
 
 /** An object's bars as a message, and the buffers to transfer with it. */

@@ -31,7 +31,7 @@ import { gzipSync } from 'node:zlib';
 const root = new URL('../..', import.meta.url).pathname;
 const work = join(root, '.bench', 'identity');
 const args = process.argv.slice(2);
-const baseArg = args.includes('--base') ? args[args.indexOf('--base') + 1]! : 'main';
+const baseArg = args.includes('--base') ? args[args.indexOf('--base') + 1] : undefined;
 const quick = args.includes('--quick');
 
 /** One run of `detect`: its arguments, the output files it names (`{out}/name`) and the inputs. */
@@ -265,7 +265,7 @@ function firstDifference(a: Buffer, b: Buffer): string {
   return `at byte ${i} (sizes ${a.length}, ${b.length}):\n      reference ${around(a)}\n      now       ${around(b)}`;
 }
 
-const commit = git('rev-parse', baseArg);
+const commit = baseArg === undefined ? git('merge-base', 'HEAD', 'main') : git('rev-parse', baseArg);
 const sets = inputs();
 const reference = join(work, `reference-${commit.slice(0, 12)}`);
 const referenceCli = baseCli(commit);

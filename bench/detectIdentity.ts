@@ -6,8 +6,9 @@
  * each format, stderr, the exit code, --report, --quarantine and --episodes (JSON lines and CSV), and the
  * detection options. The current CLI runs each case with its default workers and with `--workers 1, 2, 3`.
  *
- * The reference commit is exported with `git archive` into .bench/identity/base-<commit>/ and built there
- * (its node_modules is this tree's), so no other checkout is touched. Its outputs are kept under
+ * The reference commit is exported with `git archive` into the temporary folder (stock-anomalies-identity/
+ * base-<commit>/, outside the tree, where the linters would read its sources) and built there (its
+ * node_modules is this tree's), so no other checkout is touched. Its outputs are kept under
  * .bench/identity/reference-<commit>/ and reused; delete that folder to record them again.
  *
  *   npm run bench:identity [-- --base <commit>] [-- --quick]   (--quick: without the benchmark's data set)
@@ -25,6 +26,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -54,7 +56,7 @@ function git(...gitArgs: string[]): string {
 
 /** The reference commit's CLI, exported and built once. */
 function baseCli(commit: string): string {
-  const dir = join(work, `base-${commit.slice(0, 12)}`);
+  const dir = join(tmpdir(), 'stock-anomalies-identity', `base-${commit.slice(0, 12)}`);
   const bin = join(dir, 'bin', 'stock-anomalies.js');
   if (existsSync(join(dir, 'dist', 'cli', 'main.js'))) return bin;
   rmSync(dir, { recursive: true, force: true });

@@ -52,7 +52,7 @@ export class ReadPool {
     // Node 20 could hang for ever when a worker ended (one run in five on messy input, three workers): V8
     // optimizing a function on a background thread waited for a garbage collection that the ending worker,
     // itself waiting for that background job, never ran. Workers started from here compile on their own
-    // thread instead; the cost did not show in bench:detect.
+    // thread instead (its cost is inside bench:detect's figures).
     setFlagsFromString('--no-concurrent-recompilation');
     for (let i = 0; i < size; i++) {
       const poolWorker: PoolWorker = {

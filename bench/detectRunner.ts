@@ -14,3 +14,7 @@ const usage = process.resourceUsage();
 process.stderr.write(
   `${JSON.stringify({ code, seconds, maxRssMiB: usage.maxRSS / 1024, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6 })}\n`,
 );
+// As bin/stock-anomalies.js ends, and for the same reason.
+await new Promise((done) => process.stdout.write('', done));
+await new Promise((done) => process.stderr.write('', done));
+process.exit(code);

@@ -3,7 +3,7 @@
  * the order given, each symbol's state carried across them.
  */
 import { stat, writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import { ingestLimitsFromEnv } from '../../shared/config/ingestLimits.js';
 import { ConfigError } from '../../shared/config/runtime.js';
@@ -17,7 +17,6 @@ import {
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
 import { spreadsheetText } from '../../shared/core/csvText.js';
 import { EPISODE_CSV_COLUMNS, EpisodeCollector, type Episode } from '../../shared/core/episodes.js';
-import { readObject } from '../../shared/core/readObject.js';
 import { quarantineCsv } from '../../shared/core/quarantine.js';
 import {
   emptyReport,
@@ -28,7 +27,9 @@ import {
 import type { DetectionCounts } from '../../shared/core/rules.js';
 import { describeError, isProgrammingError } from '../../shared/errors.js';
 import { alertOutput, isAlertFormat, type AlertFormat } from '../output/alertFormats.js';
-import { fileChunks } from '../fileChunks.js';
+import { FindingRecorder } from '../detect/findingRecords.js';
+import { objectReads, readThreads } from '../detect/objectReads.js';
+import type { FormatOutcome } from '../detect/readPool.js';
 import { writeText, type CliContext } from '../context.js';
 import { describeObject, describeTotals } from '../summary.js';
 import { UsageError } from '../usageError.js';
@@ -44,6 +45,7 @@ interface DetectOptions {
   report?: string;
   quarantine?: string;
   progress: boolean;
+  workers: string;
 }
 
 /** Input larger than this gets a progress bar on a terminal. */
@@ -86,6 +88,11 @@ export function registerDetectCommand(program: Command, context: CliContext): vo
     .option('--report <file>', 'write the per-object quality reports (JSON)')
     .option('--quarantine <file>', 'write the set-aside rows (CSV: object, line, reason, detail, raw)')
     .option('--no-progress', 'no progress bar, even on a terminal')
+    .option(
+      '--workers <n>',
+      'threads that read files ahead while the rules run in order (1: all on the main thread)',
+      String(availableParallelism()),
+    )
     .action(async (files: string[], options: DetectOptions) => {
       await runDetect(files, options, context);
     });
@@ -94,6 +101,13 @@ export function registerDetectCommand(program: Command, context: CliContext): vo
 function wholeMinutes(what: string, text: string): number {
   if (!/^\d+$/.test(text.trim())) {
     throw new UsageError(`${what} must be a whole number of minutes ≥ 1, got '${text}'`);
+  }
+  return Number(text);
+}
+
+function wholeNumber(what: string, text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) {
+    throw new UsageError(`${what} must be a whole number ≥ 1, got '${text}'`);
   }
   return Number(text);
 }
@@ -130,6 +144,7 @@ function limitsFrom(env: NodeJS.ProcessEnv): IngestLimits {
 
 async function runDetect(files: string[], options: DetectOptions, context: CliContext): Promise<void> {
   const config = compile(options);
+  const workers = readThreads(wholeNumber('workers', options.workers), files.length);
   const limits = limitsFrom(context.env);
   const format: AlertFormat =
     options.format !== undefined && isAlertFormat(options.format)
@@ -160,24 +175,33 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
   let bytesRead = 0;
 
   const output = alertOutput(format);
-  const episodes = options.episodes === undefined ? undefined : new EpisodeCollector(output);
-  const detection = new ObjectSeriesDetection(config, episodes ?? output);
+  // With workers, the lines of JSON and CSV are written by the worker that read the object, from the findings
+  // the rules record here (a table is written from alerts, here, at the end).
+  const lineWorkers = workers > 1 && format !== 'table';
+  const recorder = lineWorkers ? new FindingRecorder() : undefined;
+  const episodes = options.episodes === undefined ? undefined : new EpisodeCollector(recorder ?? output);
+  const detection = new ObjectSeriesDetection(config, episodes ?? recorder ?? output);
+  /** The lines being written, in the order of the objects: each symbol's come out in minute order. */
+  const linesToCome: Array<Promise<FormatOutcome>> = [];
   const outcomes: ObjectOutcome[] = [];
   const setAside: Array<{ object: string; row: SetAsideRow }> = [];
   const lines: string[] = [];
-  for (const file of files) {
-    const object = basename(file);
+  const reads = objectReads(files, {
+    workers,
+    timezone: options.timezone,
+    zone: config.zone,
+    limits,
+    ...(lineWorkers ? { lines: format } : {}),
+    onBytes: (n) => {
+      bytesRead += n;
+      progress?.update(Math.floor(bytesRead / 1e6));
+    },
+  });
+  for await (const { object, outcome, formatLines } of reads) {
     progress?.update(Math.floor(bytesRead / 1e6), { file: object });
     try {
-      const bars = await readObject(fileChunks(file), {
-        objectName: object,
-        zone: config.zone,
-        limits,
-        onBytes: (n) => {
-          bytesRead += n;
-          progress?.update(Math.floor(bytesRead / 1e6));
-        },
-      });
+      if (!outcome.ok) throw outcome.error;
+      const bars = outcome.bars;
       const counts = detection.addObject(bars, { object });
       outcomes.push({ report: bars.report, detection: counts });
       for (const row of bars.setAside) setAside.push({ object, row });
@@ -187,7 +211,19 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
       context.exitCode = 1;
       outcomes.push({ report: rejectedReport(object, message, error) });
       lines.push(failureLine(object, error));
+    } finally {
+      // Also what the rules found before a bug stopped them, as on the main thread.
+      const records = recorder?.take();
+      if (records !== undefined && records.length > 0 && outcome.ok && formatLines !== undefined) {
+        linesToCome.push(formatLines(outcome.bars.table, records));
+      }
     }
+  }
+  for (const written of linesToCome) {
+    const result = await written;
+    // A failure here is a bug in writing lines, which the main thread would have met inside the rules' run.
+    if (!result.ok) throw result.error;
+    for (const [symbol, bytes] of result.lines) output.addLines(symbol, bytes);
   }
   progress?.stop();
 

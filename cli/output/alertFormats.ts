@@ -22,6 +22,8 @@ export function isAlertFormat(value: string): value is AlertFormat {
  */
 export interface AlertOutput extends AlertCollector {
   add(alert: Alert): void;
+  /** Lines of one symbol written elsewhere in this output's format (a worker's), after its lines so far. */
+  addLines(symbol: string, lines: Uint8Array): void;
   chunks(): Iterable<string | Uint8Array>;
   /** Frees what the output kept (its temporary file). */
   close(): void;
@@ -57,13 +59,29 @@ class LinesBySymbol implements AlertOutput {
     this.#writer.write(alert, target);
   }
 
-  /** The symbol's buffer, with at least `needed` bytes free. */
-  #target(symbol: string, needed: number): ByteTarget {
+  addLines(symbol: string, bytes: Uint8Array): void {
+    const lines = this.#lines(symbol);
+    const current = lines.current;
+    if (current.length > 0) {
+      lines.done.push(this.#spill.keep(current.bytes.subarray(0, current.length)));
+      current.bytes = new Uint8Array(0);
+      current.length = 0;
+    }
+    lines.done.push(this.#spill.keep(bytes));
+  }
+
+  #lines(symbol: string): { done: Kept[]; current: ByteTarget } {
     let lines = this.#bySymbol.get(symbol);
     if (lines === undefined) {
       lines = { done: [], current: { bytes: new Uint8Array(0), length: 0 } };
       this.#bySymbol.set(symbol, lines);
     }
+    return lines;
+  }
+
+  /** The symbol's buffer, with at least `needed` bytes free. */
+  #target(symbol: string, needed: number): ByteTarget {
+    const lines = this.#lines(symbol);
     const current = lines.current;
     if (current.length + needed > current.bytes.length) {
       if (current.length > 0) lines.done.push(this.#spill.keep(current.bytes.subarray(0, current.length)));
@@ -97,6 +115,10 @@ class AlertTable implements AlertOutput {
 
   add(alert: Alert): void {
     this.#alerts.add(alert);
+  }
+
+  addLines(): void {
+    throw new TypeError('a table is made of alerts, not of lines');
   }
 
   *chunks(): Generator<string> {

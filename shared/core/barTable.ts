@@ -20,6 +20,16 @@ class ChunkedColumn<T extends TypedArray> {
   readonly chunks: T[] = [];
   constructor(private readonly make: (size: number) => T) {}
 
+  /** The chunks' memory, to hand to another thread. */
+  buffers(): ArrayBuffer[] {
+    return this.chunks.map((chunk) => chunk.buffer as ArrayBuffer);
+  }
+
+  /** Takes over chunks made by {@link buffers} elsewhere (this column must be empty). */
+  adopt(buffers: readonly ArrayBuffer[], view: (buffer: ArrayBuffer) => T): void {
+    for (const buffer of buffers) this.chunks.push(view(buffer));
+  }
+
   set(index: number, value: number): void {
     const chunk = index >>> CHUNK_BITS;
     if (chunk === 0) {
@@ -55,6 +65,21 @@ export const LOW = 2;
 export const CLOSE = 3;
 export const VOLUME = 4;
 
+/**
+ * A table's memory as plain values and ArrayBuffers, to move it to another thread without copying (transfer
+ * the buffers: {@link BarTable.transferList}) and without an object per bar.
+ */
+export interface TransferredTable {
+  symbols: string[];
+  length: number;
+  symbol: ArrayBuffer[];
+  minute: ArrayBuffer[];
+  line: ArrayBuffer[];
+  mantissa: ArrayBuffer[][];
+  scale: ArrayBuffer[][];
+  overflow: Array<[number, string]>;
+}
+
 export class BarTable {
   /** Symbols by id. */
   readonly symbols: string[] = [];
@@ -70,6 +95,43 @@ export class BarTable {
 
   get length(): number {
     return this.#length;
+  }
+
+  /** The table's memory (see {@link TransferredTable}); once transferred, this table must not be used. */
+  toTransfer(): TransferredTable {
+    return {
+      symbols: this.symbols,
+      length: this.#length,
+      symbol: this.#symbol.buffers(),
+      minute: this.#minute.buffers(),
+      line: this.#line.buffers(),
+      mantissa: this.#mantissa.map((column) => column.buffers()),
+      scale: this.#scale.map((column) => column.buffers()),
+      overflow: [...this.#overflow],
+    };
+  }
+
+  /** The buffers of a transferred table, for postMessage's transfer list. */
+  static transferList(table: TransferredTable): ArrayBuffer[] {
+    return [table.symbol, table.minute, table.line, ...table.mantissa, ...table.scale].flat();
+  }
+
+  /** The table another thread made {@link toTransfer} of. */
+  static fromTransfer(transferred: TransferredTable): BarTable {
+    const table = new BarTable();
+    for (const symbol of transferred.symbols) table.symbolId(symbol);
+    table.#length = transferred.length;
+    table.#symbol.adopt(transferred.symbol, (buffer) => new Uint32Array(buffer));
+    table.#minute.adopt(transferred.minute, (buffer) => new Float64Array(buffer));
+    table.#line.adopt(transferred.line, (buffer) => new Uint32Array(buffer));
+    transferred.mantissa.forEach((buffers, i) =>
+      table.#mantissa[i]!.adopt(buffers, (buffer) => new Float64Array(buffer)),
+    );
+    transferred.scale.forEach((buffers, i) =>
+      table.#scale[i]!.adopt(buffers, (buffer) => new Int8Array(buffer)),
+    );
+    for (const [key, text] of transferred.overflow) table.#overflow.set(key, text);
+    return table;
   }
 
   symbolId(symbol: string): number {

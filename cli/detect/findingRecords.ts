@@ -1,0 +1,135 @@
+/**
+ * What the rules found in an object, as numbers in one Float64Array (a record of FIELDS numbers per alert),
+ * so that the main thread can hand the writing of the alert lines to the worker that read the object: the
+ * rules depend on the order of the objects and stay on the main thread, but writing the text of what they
+ * found does not, and it was as much work as the rules themselves. The worker writes each line from the same
+ * Finding fields through the same AlertLineWriter as the main thread would, so the bytes are the same.
+ */
+import type { BarTable } from '../../shared/core/barTable.js';
+import { Finding } from '../../shared/core/finding.js';
+import type { AlertCollector } from '../../shared/core/objectSeriesDetection.js';
+import type { EpisodeState } from '../../shared/core/symbolState.js';
+import { AlertLineWriter } from '../output/alertLines.js';
+import type { ByteTarget } from '../output/byteText.js';
+
+// A record's fields; a figure that has no value (null) is NaN, which no figure the rules give is.
+const ROW = 0;
+/** 1: A1 fired, 2: A2 fired, 3: both. */
+const RULES = 1;
+const MINUTE = 2;
+const PREV_MINUTE = 3;
+const PREV_CLOSE = 4;
+const CHANGE_PCT = 5;
+const A1_SEVERITY = 6;
+const AVG_VOLUME = 7;
+const WINDOW_BARS = 8;
+const VOLUME_RATIO = 9;
+const A2_SEVERITY = 10;
+const SEVERITY = 11;
+const EPISODE_START = 12;
+export const FIELDS = 13;
+
+const orNaN = (value: number | null): number => (value === null ? Number.NaN : value);
+const orNull = (value: number): number | null => (Number.isNaN(value) ? null : value);
+
+/** Collects findings as records, for one object at a time ({@link take} hands them over). */
+export class FindingRecorder implements AlertCollector {
+  #records = new Float64Array(FIELDS * 1024);
+  #count = 0;
+
+  found(finding: Finding): void {
+    if ((this.#count + 1) * FIELDS > this.#records.length) {
+      const larger = new Float64Array(this.#records.length * 2);
+      larger.set(this.#records);
+      this.#records = larger;
+    }
+    const r = this.#records;
+    const at = this.#count++ * FIELDS;
+    r[at + ROW] = finding.row;
+    r[at + RULES] = (finding.a1 ? 1 : 0) | (finding.a2 ? 2 : 0);
+    r[at + MINUTE] = finding.minute;
+    r[at + PREV_MINUTE] = finding.prevMinute;
+    r[at + PREV_CLOSE] = finding.prevClose;
+    r[at + CHANGE_PCT] = finding.changePct;
+    r[at + A1_SEVERITY] = orNaN(finding.a1Severity);
+    r[at + AVG_VOLUME] = finding.avgVolume;
+    r[at + WINDOW_BARS] = finding.windowBars;
+    r[at + VOLUME_RATIO] = orNaN(finding.volumeRatio);
+    r[at + A2_SEVERITY] = orNaN(finding.a2Severity);
+    r[at + SEVERITY] = orNaN(finding.severity);
+    // Only the episode's start is written in an alert; the episode itself stays with the rules.
+    r[at + EPISODE_START] = finding.episode.start;
+  }
+
+  /** The records since the last take, in a buffer of their own (to transfer), and a fresh start. */
+  take(): Float64Array {
+    const taken = this.#records.slice(0, this.#count * FIELDS);
+    this.#count = 0;
+    return taken;
+  }
+}
+
+/** A symbol's alert lines of one object, in minute order. */
+export type SymbolLines = [symbol: string, lines: Uint8Array];
+
+/**
+ * Writes the lines of an object's records, by symbol in order of their first alert; each symbol's lines are
+ * in a buffer of their own, exactly as long as they are.
+ */
+export function writeRecords(
+  table: BarTable,
+  records: Float64Array,
+  object: string,
+  writer: AlertLineWriter,
+): SymbolLines[] {
+  const source = { object };
+  const bySymbol = new Map<string, { finding: Finding; target: ByteTarget }>();
+  for (let at = 0; at < records.length; at += FIELDS) {
+    const row = records[at + ROW]!;
+    const symbol = table.symbols[table.symbolOf(row)]!;
+    let lines = bySymbol.get(symbol);
+    if (lines === undefined) {
+      const finding = new Finding(symbol);
+      finding.table = table;
+      finding.source = source;
+      finding.episode = {
+        start: 0,
+        end: 0,
+        count: 0,
+        a1: 0,
+        a2: 0,
+        peakSeverity: null,
+      } satisfies EpisodeState;
+      lines = { finding, target: { bytes: Buffer.allocUnsafeSlow(64 << 10), length: 0 } };
+      bySymbol.set(symbol, lines);
+    }
+    const { finding, target } = lines;
+    const rules = records[at + RULES]!;
+    finding.row = row;
+    finding.a1 = (rules & 1) !== 0;
+    finding.a2 = (rules & 2) !== 0;
+    finding.minute = records[at + MINUTE]!;
+    finding.prevMinute = records[at + PREV_MINUTE]!;
+    finding.prevClose = records[at + PREV_CLOSE]!;
+    finding.changePct = records[at + CHANGE_PCT]!;
+    finding.a1Severity = orNull(records[at + A1_SEVERITY]!);
+    finding.avgVolume = records[at + AVG_VOLUME]!;
+    finding.windowBars = records[at + WINDOW_BARS]!;
+    finding.volumeRatio = orNull(records[at + VOLUME_RATIO]!);
+    finding.a2Severity = orNull(records[at + A2_SEVERITY]!);
+    finding.severity = orNull(records[at + SEVERITY]!);
+    finding.episode.start = records[at + EPISODE_START]!;
+    const needed = writer.maxFindingBytes(finding);
+    if (target.length + needed > target.bytes.length) {
+      const larger = Buffer.allocUnsafeSlow(Math.max(2 * target.bytes.length, target.length + needed));
+      larger.set(target.bytes.subarray(0, target.length));
+      target.bytes = larger;
+    }
+    writer.writeFinding(finding, target);
+  }
+  // Copied out, so that what is kept until the end is no larger than the lines.
+  return [...bySymbol].map(([symbol, { target }]) => [
+    symbol,
+    new Uint8Array(target.bytes.subarray(0, target.length)),
+  ]);
+}

@@ -1,0 +1,69 @@
+/**
+ * A read worker of `detect`: reads, gunzips, parses, validates and sorts whole objects (readObject) on a
+ * thread of its own and hands back each object's bars (transferred) or why it yielded none; then, asked to,
+ * writes the alert lines of what the rules found in them (findingRecords.ts). The rules stay on the main
+ * thread, which takes the objects in the order given. Requests are served one at a time, in the order asked.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { BarTable } from '../../shared/core/barTable.js';
+import { readObject } from '../../shared/core/readObject.js';
+import { ZoneOffsets } from '../../shared/core/timestamp.js';
+import { fileChunks } from '../fileChunks.js';
+import { CSV_LAYOUT } from '../output/alertCsv.js';
+import { JSON_LAYOUT } from '../output/alertJson.js';
+import { AlertLineWriter } from '../output/alertLines.js';
+import { writeRecords } from './findingRecords.js';
+import {
+  sendableBars,
+  sendableError,
+  type FormatRequest,
+  type ReadRequest,
+  type ReadSettings,
+  type WorkerReply,
+  type WorkerRequest,
+} from './readMessages.js';
+
+const port = parentPort!;
+const settings = workerData as ReadSettings;
+// The main thread has checked the zone already (compileSettings).
+const zone = new ZoneOffsets(settings.timezone);
+const writer =
+  settings.lines === undefined
+    ? undefined
+    : new AlertLineWriter(settings.lines === 'csv' ? CSV_LAYOUT : JSON_LAYOUT);
+
+async function read(request: ReadRequest): Promise<void> {
+  let bytes = 0;
+  const bars = await readObject(fileChunks(request.file), {
+    objectName: request.object,
+    zone,
+    limits: settings.limits,
+    onBytes: (n) => (bytes += n),
+  });
+  const { bars: message, transfer } = sendableBars(bars);
+  port.postMessage({ id: request.id, ok: true, bars: message, bytes } satisfies WorkerReply, transfer);
+}
+
+function format(request: FormatRequest): void {
+  const table = BarTable.fromTransfer(request.table);
+  const lines = writeRecords(table, request.records, request.object, writer!);
+  port.postMessage(
+    { id: request.id, ok: true, lines } satisfies WorkerReply,
+    lines.map(([, bytes]) => bytes.buffer as ArrayBuffer),
+  );
+}
+
+async function serve(request: ReadRequest | FormatRequest): Promise<void> {
+  try {
+    if (request.type === 'read') await read(request);
+    else format(request);
+  } catch (error) {
+    port.postMessage({ id: request.id, ok: false, error: sendableError(error) } satisfies WorkerReply);
+  }
+}
+
+// One request at a time: readObject awaits between chunks, and two reads interleaved would hold two objects.
+let queue = Promise.resolve();
+port.on('message', (request: WorkerRequest) => {
+  queue = queue.then(() => (request.type === 'stop' ? port.close() : serve(request)));
+});

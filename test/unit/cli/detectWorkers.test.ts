@@ -1,0 +1,201 @@
+/**
+ * `detect` with read workers against `detect` on one thread: the same bytes on stdout and stderr, the same exit
+ * code and the same report, quarantine and episode files, on messy inputs in every format. Workers need compiled
+ * JavaScript, so the project is built afresh into a temporary folder and both modes run there as separate
+ * processes; the pool itself is also driven from here against that build, to check that what a worker throws
+ * comes back as its own class.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failureLine } from '../../../cli/commands/detect.js';
+import { ReadPool } from '../../../cli/detect/readPool.js';
+import { ingestLimitsFromEnv } from '../../../shared/config/ingestLimits.js';
+import { CLOSE, VOLUME } from '../../../shared/core/barTable.js';
+import { readObject } from '../../../shared/core/readObject.js';
+import { ObjectRejectedError } from '../../../shared/core/report.js';
+import { ZoneOffsets } from '../../../shared/core/timestamp.js';
+import { isProgrammingError } from '../../../shared/errors.js';
+import { fileChunks } from '../../../cli/fileChunks.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+let build: string;
+let bin: string;
+let inputs: string[];
+const limits = ingestLimitsFromEnv({});
+
+beforeAll(() => {
+  build = mkdtempSync(path.join(tmpdir(), 'detect-workers-'));
+  const tsc = spawnSync(
+    process.execPath,
+    [
+      path.join(ROOT, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      path.join(build, 'dist'),
+    ],
+    { cwd: ROOT, encoding: 'utf8', timeout: 170_000 },
+  );
+  expect(tsc.status, `the build failed:\n${tsc.stdout}${tsc.stderr}`).toBe(0);
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(build, 'node_modules'));
+  writeFileSync(path.join(build, 'package.json'), '{"type":"module"}\n');
+  mkdirSync(path.join(build, 'bin'));
+  bin = path.join(build, 'bin', 'stock-anomalies.js');
+  copyFileSync(path.join(ROOT, 'bin', 'stock-anomalies.js'), bin);
+
+  // Messy data (bad rows, duplicates, disorder, gaps), one file gzipped, one without its volume column, one that
+  // does not exist, and one given twice (late the second time).
+  const data = path.join(build, 'data');
+  execFileSync(
+    process.execPath,
+    [bin, 'generate', '--out', data, '--symbols', '4', '--days', '2', '--seed', '5', '--fault-rate', '4'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const generated = readdirSync(data)
+    .filter((name) => name.endsWith('.csv'))
+    .sort()
+    .map((name) => path.join(data, name));
+  const gzipped = path.join(data, 'GZ__EQ__NSE__NSE__MINUTE.csv.gz');
+  writeFileSync(gzipped, gzipSync(readFileSync(generated[0]!)));
+  const noVolume = path.join(data, 'NOVOLUME__EQ__NSE__NSE__MINUTE.csv');
+  writeFileSync(noVolume, 'timestamp,open,high,low,close\n2017-01-02 09:15:00+05:30,1,1,1,1\n');
+  inputs = [
+    generated[0]!,
+    noVolume,
+    gzipped,
+    path.join(data, 'MISSING.csv'),
+    ...generated.slice(1),
+    generated[1]!,
+  ];
+}, 180_000);
+
+afterAll(() => rmSync(build, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  files: Record<string, Buffer>;
+}
+
+function detect(workers: number, args: string[], outputs: string[]): Run {
+  const dir = mkdtempSync(path.join(build, `run-${workers}-`));
+  const result = spawnSync(
+    process.execPath,
+    [bin, 'detect', '--workers', String(workers), ...args, ...inputs],
+    {
+      cwd: dir,
+      timeout: 60_000,
+    },
+  );
+  const files: Record<string, Buffer> = { stdout: result.stdout, stderr: result.stderr };
+  for (const name of outputs) files[name] = readFileSync(path.join(dir, name));
+  return { code: result.status, files };
+}
+
+describe('detect with read workers', () => {
+  const cases: Array<[string, string[], string[]]> = [
+    [
+      'jsonl with every file',
+      ['--format', 'jsonl', '--report', 'r.json', '--quarantine', 'q.csv', '--episodes', 'e.jsonl'],
+      ['r.json', 'q.csv', 'e.jsonl'],
+    ],
+    [
+      'csv with episodes as CSV',
+      ['--format', 'csv', '--episodes', 'e.csv', '--a1', '0.002', '--window', '5'],
+      ['e.csv'],
+    ],
+    ['table', ['--format', 'table', '--timezone', 'UTC'], []],
+  ];
+  for (const [name, args, outputs] of cases) {
+    it(`writes the same bytes as one thread: ${name}`, () => {
+      const one = detect(1, args, outputs);
+      const three = detect(3, args, outputs);
+      // The inputs hold a rejected object and a missing file.
+      expect(one.code).toBe(1);
+      expect(three.code).toBe(one.code);
+      expect(one.files.stdout!.length).toBeGreaterThan(1000);
+      expect(one.files.stderr!.toString()).toContain(
+        'NOVOLUME__EQ__NSE__NSE__MINUTE.csv: REJECTED: missing required columns: volume',
+      );
+      for (const file of Object.keys(one.files)) {
+        expect(three.files[file]!.equals(one.files[file]!), `${file} differs`).toBe(true);
+      }
+    });
+  }
+});
+
+describe('Class: ReadPool', () => {
+  const workerUrl = () => pathToFileURL(path.join(build, 'dist', 'cli', 'detect', 'readWorker.js'));
+
+  it('hands back the bars the main thread reads, and rejections and bugs as their own class', async () => {
+    const pool = new ReadPool(2, { timezone: 'Asia/Kolkata', limits }, workerUrl());
+    try {
+      // Prepare
+      const [file, noVolume, , missing] = inputs;
+      // Act
+      const [read, rejected, notThere, bug] = await Promise.all([
+        pool.read(file!, path.basename(file!)),
+        pool.read(noVolume!, path.basename(noVolume!)),
+        pool.read(missing!, 'MISSING.csv'),
+        // A path that is not a string: fs throws a TypeError, which is a bug, not a problem with a file.
+        pool.read(42 as unknown as string, 'BUG.csv'),
+      ]);
+      const here = await readObject(fileChunks(file!), {
+        objectName: path.basename(file!),
+        zone: new ZoneOffsets('Asia/Kolkata'),
+        limits,
+      });
+      // Assess
+      if (!read.ok) throw read.error;
+      expect(read.bars.report).toEqual(here.report);
+      expect(read.bars.setAside).toEqual(here.setAside);
+      expect(read.bars.runs.map((run) => [run.symbol, [...run.rows]])).toEqual(
+        here.runs.map((run) => [run.symbol, [...run.rows]]),
+      );
+      const rows = here.runs[0]!.rows;
+      for (const row of [rows[0]!, rows[rows.length - 1]!]) {
+        expect(read.bars.table.minute(row)).toBe(here.table.minute(row));
+        expect(read.bars.table.text(row, CLOSE)).toBe(here.table.text(row, CLOSE));
+        expect(read.bars.table.text(row, VOLUME)).toBe(here.table.text(row, VOLUME));
+        expect(read.bars.table.line(row)).toBe(here.table.line(row));
+      }
+
+      expect(rejected.ok).toBe(false);
+      const rejection = !rejected.ok ? rejected.error : undefined;
+      expect(rejection).toBeInstanceOf(ObjectRejectedError);
+      expect((rejection as ObjectRejectedError).missingColumns).toEqual(['volume']);
+      expect(failureLine('NOVOLUME.csv', rejection)).toBe(
+        'NOVOLUME.csv: REJECTED: missing required columns: volume',
+      );
+
+      expect(!notThere.ok && (notThere.error as NodeJS.ErrnoException).code).toBe('ENOENT');
+      expect(failureLine('MISSING.csv', !notThere.ok ? notThere.error : undefined)).toBe(
+        'MISSING.csv: REJECTED: no such file',
+      );
+
+      const bugError = !bug.ok ? bug.error : undefined;
+      expect(bugError).toBeInstanceOf(TypeError);
+      expect(isProgrammingError(bugError)).toBe(true);
+      expect(failureLine('BUG.csv', bugError)).toMatch(
+        /^BUG\.csv: FAILED: programming error: TypeError: .*path.* \(a bug in stock-anomalies, not a problem with the file\)$/,
+      );
+    } finally {
+      await pool.close();
+    }
+  });
+});

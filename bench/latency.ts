@@ -12,8 +12,9 @@
  * ingest), detect's line for the symbol's record (delivered), the Pub/Sub message's publishTime (published, the
  * emulator's clock) and notify's line for it (pushed), then the alert's writtenAt. All clocks are this machine's.
  *
- * Settings: BENCH_SYMBOLS (default 150), BENCH_MINUTES (default 300 minutes of the first session: five minutes
- * of uploads at speed 60), BENCH_SPEED (default 60), BENCH_STACK_* (placement). It runs its own stack
+ * Settings: BENCH_SYMBOLS (default 150), BENCH_WARMUP (default 60 minutes of the session replayed first, see
+ * below), BENCH_MINUTES (default 300 minutes after those: five minutes of uploads at speed 60), BENCH_SPEED
+ * (default 60), BENCH_STACK_* (placement). It runs its own stack
  * (isolatedStack.ts).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,7 +26,7 @@ import { generateDataset } from '../cli/generate/index.js';
 import { readReports } from '../cli/commands/reports.js';
 import { replay } from '../cli/commands/replay.js';
 import { waitForIdle } from '../cli/commands/wait.js';
-import { clients } from '../cli/stackClients.js';
+import { clients, type StackClients } from '../cli/stackClients.js';
 import { readVariable } from '../shared/config/runtime.js';
 import { appComponents } from '../stack/appComponents.js';
 import { stackComponents } from '../stack/components.js';
@@ -44,6 +45,12 @@ import { CpuTime } from './processCpu.js';
 const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 150);
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 300);
 const SPEED = process.env.BENCH_SPEED ?? '60';
+/**
+ * Minutes replayed first, on the stack the benchmark has just started, before the measured ones: its JVMs and
+ * Node processes compile their hot paths in the first tens of seconds, and a pipeline in service is warm. Their
+ * figures are printed on their own line.
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 60);
 
 /** The stages of one alert's way, in order; each is the time from the one before. */
 export const STAGES = [
@@ -129,20 +136,70 @@ function stageTimes(logs: string) {
   return { ingestStart, detected, pushed };
 }
 
-export async function benchLatency(): Promise<LatencyResult> {
+/** One replay: its objects in upload order, when each upload began and ended. */
+interface Replayed {
+  names: string[];
+  uploads: Map<string, { began: number; ended: number }>;
+}
+
+async function replayed(
+  files: string[],
+  range: { from?: string; to?: string; limit?: string },
+  stack: StackClients,
+): Promise<Replayed> {
+  const bucket = stack.storage.bucket(stack.bucket);
+  const run: Replayed = { names: [], uploads: new Map() };
+  await replay(
+    files,
+    { speed: SPEED, ...range, timezone: readVariable('EXCHANGE_TIMEZONE') },
+    quietContext(),
+    async (name, content) => {
+      const began = Date.now();
+      await bucket.file(name).save(content, { resumable: false, contentType: 'text/csv' });
+      run.uploads.set(name, { began, ended: Date.now() });
+      run.names.push(name);
+    },
+  );
+  return run;
+}
+
+async function untilIdle(stack: StackClients): Promise<void> {
+  if (!(await waitForIdle(stack, 600, quietContext())))
+    throw new Error('the pipeline did not finish in 10 minutes');
+}
+
+/** The first minute of the session the data set holds, in milliseconds since the epoch. */
+function firstMinute(files: string[]): number {
+  const [, row] = readFileSync(files[0]!, 'utf8').split('\n', 2);
+  const at = Date.parse(row!.split(',')[0]!.replace(' ', 'T'));
+  if (Number.isNaN(at)) throw new Error(`no timestamp in the first row of ${files[0]}`);
+  return at;
+}
+
+const isoMinute = (ms: number) => `${new Date(ms).toISOString().slice(0, 16)}Z`;
+
+export async function benchLatency(): Promise<{ live: LatencyResult; coldStart: LatencyResult | undefined }> {
   const files = await dataset();
   const ctx = isolateStack(benchPlacement('latency', 200));
   const components = stackComponents(ctx, [appComponents]);
   return withIsolatedStack(ctx, components, async () => {
-    const context = quietContext();
-    const stack = clients(context);
-    const bucket = stack.storage.bucket(stack.bucket);
-    // The traces of earlier runs name the same objects: start them afresh (each line is appended on its own).
-    for (const name of ['ingest', 'detect', 'notify'])
-      writeFileSync(join(ctx.paths.logs, `${name}.deliveries`), '');
-    /** When each object's upload began and ended, by name. */
-    const uploads = new Map<string, { began: number; ended: number }>();
-    const names: string[] = [];
+    const stack = clients(quietContext());
+    const start = firstMinute(files);
+    // The traces of earlier runs name the same objects: each replay's start afresh (each line is appended on
+    // its own, so a file emptied under the components loses nothing written after).
+    const freshTraces = () => {
+      for (const name of ['ingest', 'detect', 'notify'])
+        writeFileSync(join(ctx.paths.logs, `${name}.deliveries`), '');
+    };
+    freshTraces();
+    let coldStart: Replayed | undefined;
+    if (WARMUP > 0) {
+      process.stderr.write(`warming up: the session's first ${WARMUP} minutes at speed ${SPEED} ...\n`);
+      coldStart = await replayed(files, { to: isoMinute(start + (WARMUP - 1) * 60_000) }, stack);
+      await untilIdle(stack);
+    }
+    const coldTraces = stageTimes(ctx.paths.logs);
+    freshTraces();
     process.stderr.write(`replaying ${MINUTES} minutes of ${SYMBOLS} symbols at speed ${SPEED} ...\n`);
     const cpu = new CpuTime(
       ctx.paths.run,
@@ -150,83 +207,86 @@ export async function benchLatency(): Promise<LatencyResult> {
     );
     await cpu.sample();
     const started = Date.now();
-    await replay(
+    const live = await replayed(
       files,
-      { speed: SPEED, limit: String(MINUTES), timezone: readVariable('EXCHANGE_TIMEZONE') },
-      context,
-      async (name, content) => {
-        const began = Date.now();
-        await bucket.file(name).save(content, { resumable: false, contentType: 'text/csv' });
-        uploads.set(name, { began, ended: Date.now() });
-        names.push(name);
-      },
+      { from: isoMinute(start + WARMUP * 60_000), limit: String(MINUTES) },
+      stack,
     );
     process.stderr.write(`replayed; waiting for the pipeline to finish ...\n`);
-    if (!(await waitForIdle(stack, 600, context)))
-      throw new Error('the pipeline did not finish in 10 minutes');
+    await untilIdle(stack);
     await cpu.sample();
     const wallMs = Date.now() - started;
 
-    const alerts = await stack.firestore
-      .collection(readVariable('ALERTS_COLLECTION'))
-      .select('symbol', 'source', 'writtenAt')
-      .get();
-    const { ingestStart, detected, pushed } = stageTimes(ctx.paths.logs);
-    const latencies: number[] = [];
-    const stages: number[][] = STAGES.map(() => []);
-    let untraced = 0;
-    /** The last write of each object's alerts. */
-    const lastWritten = new Map<string, number>();
-    for (const doc of alerts.docs as QueryDocumentSnapshot[]) {
-      const symbol = String(doc.get('symbol'));
-      const object = String(doc.get('source.object'));
-      const written = (doc.get('writtenAt') as Timestamp).toMillis();
-      const upload = uploads.get(object);
-      if (upload === undefined) throw new Error(`alert ${doc.id} from an object not replayed: ${object}`);
-      latencies.push(written - upload.ended);
-      lastWritten.set(object, Math.max(lastWritten.get(object) ?? 0, written));
-      const started = ingestStart.get(object);
-      const record = detected.get(`${symbol} ${object}`);
-      const message = pushed.get(`${symbol} ${object}`);
-      if (started === undefined || record === undefined || message === undefined) {
-        untraced++;
-        continue;
-      }
-      const times = [
-        upload.ended,
-        started,
-        record.produced,
-        record.received,
-        message.published,
-        message.pushed,
-        written,
-      ];
-      for (let i = 0; i < STAGES.length; i++) stages[i]!.push(times[i + 1]! - times[i]!);
-    }
-    latencies.sort((a, b) => a - b);
-    for (const stage of stages) stage.sort((a, b) => a - b);
-    let keptUp = 0;
-    const behind: LatencyResult['behind'] = [];
-    for (let i = 0; i + 1 < names.length; i++) {
-      const written = lastWritten.get(names[i]!);
-      const next = uploads.get(names[i + 1]!)!.began;
-      if (written === undefined || written < next) keptUp++;
-      else behind.push({ object: names[i]!, byMs: written - next });
-    }
+    const alerts = (
+      await stack.firestore
+        .collection(readVariable('ALERTS_COLLECTION'))
+        .select('symbol', 'source', 'writtenAt')
+        .get()
+    ).docs as QueryDocumentSnapshot[];
     const late = (await readReports(stack)).reduce((sum, view) => sum + view.detection.late, 0);
+    const liveResult = analyse(live, alerts, stageTimes(ctx.paths.logs), late, cpu.used(), wallMs);
     return {
-      minutes: names.length,
-      alerts: alerts.size,
-      latencies,
-      stages,
-      untraced,
-      keptUp,
-      behind,
-      late,
-      cpu: cpu.used(),
-      wallMs,
+      live: liveResult,
+      coldStart: coldStart && analyse(coldStart, alerts, coldTraces, 0, new Map(), 0),
     };
   });
+}
+
+/** The figures of one replay's alerts (those of other replays' objects are left out). */
+function analyse(
+  run: Replayed,
+  documents: readonly QueryDocumentSnapshot[],
+  traces: ReturnType<typeof stageTimes>,
+  late: number,
+  cpu: Map<string, number>,
+  wallMs: number,
+): LatencyResult {
+  const { names, uploads } = run;
+  const { ingestStart, detected, pushed } = traces;
+  const latencies: number[] = [];
+  const stages: number[][] = STAGES.map(() => []);
+  let untraced = 0;
+  let alerts = 0;
+  /** The last write of each object's alerts. */
+  const lastWritten = new Map<string, number>();
+  for (const doc of documents) {
+    const symbol = String(doc.get('symbol'));
+    const object = String(doc.get('source.object'));
+    const upload = uploads.get(object);
+    if (upload === undefined) continue;
+    alerts++;
+    const written = (doc.get('writtenAt') as Timestamp).toMillis();
+    latencies.push(written - upload.ended);
+    lastWritten.set(object, Math.max(lastWritten.get(object) ?? 0, written));
+    const started = ingestStart.get(object);
+    const record = detected.get(`${symbol} ${object}`);
+    const message = pushed.get(`${symbol} ${object}`);
+    if (started === undefined || record === undefined || message === undefined) {
+      untraced++;
+      continue;
+    }
+    const times = [
+      upload.ended,
+      started,
+      record.produced,
+      record.received,
+      message.published,
+      message.pushed,
+      written,
+    ];
+    for (let i = 0; i < STAGES.length; i++) stages[i]!.push(times[i + 1]! - times[i]!);
+  }
+  latencies.sort((a, b) => a - b);
+  for (const stage of stages) stage.sort((a, b) => a - b);
+  let keptUp = 0;
+  const behind: LatencyResult['behind'] = [];
+  for (let i = 0; i + 1 < names.length; i++) {
+    const written = lastWritten.get(names[i]!);
+    const next = uploads.get(names[i + 1]!)!.began;
+    if (written === undefined || written < next) keptUp++;
+    else behind.push({ object: names[i]!, byMs: written - next });
+  }
+  return { minutes: names.length, alerts, latencies, stages, untraced, keptUp, behind, late, cpu, wallMs };
 }
 
 export function printLatency(result: LatencyResult): void {
@@ -265,7 +325,15 @@ export function printLatency(result: LatencyResult): void {
 }
 
 if (isMain(import.meta.url)) {
-  const result = await benchLatency();
-  printLatency(result);
-  if (result.behind.length > 0 || result.late > 0) process.exitCode = 1;
+  const { live, coldStart } = await benchLatency();
+  if (coldStart) {
+    const at = (p: number) => seconds(percentile(coldStart.latencies, p));
+    process.stdout.write(
+      `cold start (the stack just started; the first ${WARMUP} minutes, then idle; not counted below): ` +
+        `${whole(coldStart.alerts)} alerts, p50 ${at(50)}, p99 ${at(99)}, max ${at(100)}; ` +
+        `${coldStart.keptUp} of ${coldStart.minutes - 1} minutes kept up\n`,
+    );
+  }
+  printLatency(live);
+  if (live.behind.length > 0 || live.late > 0) process.exitCode = 1;
 }

@@ -1,6 +1,7 @@
 /**
  * notify: alerts from the anomalies topic into Firestore `alerts/`, one document per (symbol, minute), through
- * the alert store, so that a redelivered message overwrites what it wrote before instead of adding to it.
+ * the alert store: a redelivered message finds its commits made (their feed entries) and writes nothing again,
+ * and alerts detected again from other data overwrite what was written instead of adding to it.
  *
  * Its answer is Pub/Sub's redelivery decision, taken in one place (handleNotify): a message that can never be
  * written is logged and acknowledged, since redelivering it would only fill the dead-letter topic; anything

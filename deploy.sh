@@ -745,6 +745,18 @@ ensure_firestore() {
     run gcloud firestore fields ttls update "$TTL_FIELD" "--collection-group=$V_ALERTS_COLLECTION" --disable-ttl \
       "--database=$FIRESTORE_DATABASE" "--project=$PROJECT"
   fi
+  # The alert feed's entries always carry expireAt (seven days on: they are the receipts of notify's commits, and
+  # outlive Pub/Sub's retention of a message), whatever the alerts' TTL.
+  local feed_ttl_state
+  query feed_ttl_state '' gcloud firestore indexes fields describe "$TTL_FIELD" \
+    "--collection-group=$V_ALERTS_COLLECTION-feed" "--database=$FIRESTORE_DATABASE" "--project=$PROJECT" \
+    '--format=value(ttlConfig.state)'
+  if [[ -z $feed_ttl_state ]]; then
+    run gcloud firestore indexes fields update "$TTL_FIELD" "--collection-group=$V_ALERTS_COLLECTION-feed" \
+      --disable-indexes "--database=$FIRESTORE_DATABASE" "--project=$PROJECT"
+    run gcloud firestore fields ttls update "$TTL_FIELD" "--collection-group=$V_ALERTS_COLLECTION-feed" --enable-ttl \
+      "--database=$FIRESTORE_DATABASE" "--project=$PROJECT"
+  fi
 
   deploy_rules
 }

@@ -502,7 +502,10 @@ describe('deploy.sh --dry-run', () => {
     );
     expect(
       ttl.map((c) => [c.words[5], flagValue(c.words, 'collection-group'), hasFlag(c.words, 'enable-ttl')]),
-    ).toEqual([['expireAt', 'alerts', true]]);
+    ).toEqual([
+      ['expireAt', 'alerts', true],
+      ['expireAt', 'alerts-feed', true],
+    ]);
   });
 
   it('tears down everything it creates', () => {

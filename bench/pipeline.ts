@@ -40,7 +40,12 @@ import { readVariable } from '../shared/config/runtime.js';
 import type { Alert } from '../shared/core/alert.js';
 import { ObjectSeriesDetection } from '../shared/core/objectSeriesDetection.js';
 import { readObject } from '../shared/core/readObject.js';
-import { FirestoreAlertStore, fromAlertDocument, WRITES_PER_COMMIT } from '../shared/state/alertStore.js';
+import {
+  ALERTS_PER_COMMIT,
+  FirestoreAlertStore,
+  fromAlertDocument,
+  WRITES_PER_COMMIT,
+} from '../shared/state/alertStore.js';
 import { appComponents } from '../stack/appComponents.js';
 import type { ProcessComponent, StackContext } from '../stack/component.js';
 import { stackComponents } from '../stack/components.js';
@@ -597,7 +602,7 @@ export function printPipeline(figures: PipelineFigures): void {
     ['Kafka drained (lag 0)', ...runs.map((run) => seconds(run.drained))],
     ['last alert written (its updateTime)', ...runs.map((run) => seconds(run.written))],
     ['idle, as `wait` sees it', ...runs.map((run) => seconds(run.idle))],
-    ['  (one `wait` poll takes)', ...runs.map((run) => seconds(run.poll))],
+    ['  (one `wait` poll takes)', ...runs.map((run) => `${Math.round(run.poll)} ms`)],
     ['pipeline bars/s (to last alert)', ...runs.map((run) => whole(rows / (run.written / 1000)))],
     ['pipeline bars/s (to idle)', ...runs.map((run) => whole(rows / (run.idle / 1000)))],
     ['ceiling: same alert docs written directly', ...runs.map((run) => ceiling(run, seconds))],
@@ -615,7 +620,7 @@ export function printPipeline(figures: PipelineFigures): void {
   if (runs.some((run) => run.ceiling !== undefined)) {
     console.log(
       `ceiling: the ${whole(figures.expected)} alert documents notify writes, written straight to the same ` +
-        `Firestore (commits of ${WRITES_PER_COMMIT}, ${BATCHES_IN_FLIGHT} in flight), measured just before each ` +
+        `Firestore through the same store (commits of ${WRITES_PER_COMMIT} writes: ${ALERTS_PER_COMMIT} alerts, their feed entry and tally; ${BATCHES_IN_FLIGHT} in flight), measured just before each ` +
         `pipeline run`,
     );
   }

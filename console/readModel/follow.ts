@@ -10,8 +10,8 @@
  *
  * Feeds are read, not listened to: on the emulator a snapshot listener on a collection the pipeline writes makes
  * every commit to it wait for the listener's query (measured: a listener on the alert feed took 40% off the
- * alerts written per second, and listeners on the episodes made the pipeline three times slower), while a read
- * of a small feed costs the emulator a scan of that feed only. Each read asks for the entries since the last
+ * alerts written per second, and with its listeners the console made the pipeline nearly three times slower),
+ * while a read of a small feed costs the emulator a scan of that feed only. Each read asks for the entries since the last
  * read's time less `marginMs` (the first since the scan began, less the margin), so nothing written during the
  * scan or committed late is missed; entries already applied are skipped.
  *

@@ -395,6 +395,8 @@ switch (path) {
           dependents('managed-kafka topics|', (k) => k.endsWith(`/${name}`));
         if (kind === 'artifacts repositories')
           dependents('artifacts docker images|', (k) => k.includes(`/${name}/`));
+        // A database's field configurations (indexes, TTL policies) are the database's.
+        if (kind === 'firestore databases') dependents('field|', (k) => k.endsWith(`/${flags.database}`));
         if (kind === 'functions') {
           dependents(`run services|${name}|`, () => true);
           dependents('pubsub subscriptions|', (k) => k.includes(`-${name}-`));

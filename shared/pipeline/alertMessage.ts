@@ -1,15 +1,16 @@
 /** The Pub/Sub message from detect to notify: the alerts of one batch, in messages of whole notify commits. */
 import type { Alert } from '../core/alert.js';
 import { FinalError } from '../errors.js';
+import { ALERTS_PER_COMMIT } from '../state/alertStore.js';
 
 export const ALERT_MESSAGE_VERSION = 1;
 
 /**
- * The most alerts in one message: four of notify's commits (alertStore.ts, 498 alerts each), which it makes side
+ * The most alerts in one message: four of notify's commits (ALERTS_PER_COMMIT, 498 alerts each), which it makes side
  * by side, so that the few messages Pub/Sub pushes at once keep several commits in flight; a batch of the
  * default 1,875 minutes fits one. About 900 KB of JSON, within Pub/Sub's 10 MB.
  */
-export const ALERTS_PER_MESSAGE = 4 * 498;
+export const ALERTS_PER_MESSAGE = 4 * ALERTS_PER_COMMIT;
 
 export interface AlertMessage {
   v: typeof ALERT_MESSAGE_VERSION;

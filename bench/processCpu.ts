@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readPidFile } from '../stack/pidFile.js';
-import { processTree } from './processMemory.js';
+import { parents, processTree } from './processMemory.js';
 
 /** USER_HZ: Linux reports process times in hundredths of a second on every platform it runs on today. */
 const TICKS_PER_SECOND = 100;
@@ -33,12 +33,13 @@ export class CpuTime {
   ) {}
 
   async sample(): Promise<void> {
+    const parentOf = parents();
     for (const name of this.names) {
       const record = await readPidFile(this.runDir, name);
       if (record === null) continue;
       let processes = this.#seen.get(name);
       if (processes === undefined) this.#seen.set(name, (processes = new Map()));
-      for (const pid of processTree(record.pid)) {
+      for (const pid of processTree(record.pid, parentOf)) {
         const now = cpuSecondsOf(pid);
         if (now === undefined) continue;
         const seen = processes.get(pid);

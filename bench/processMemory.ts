@@ -28,7 +28,7 @@ export function memoryOf(pid: number): Memory | undefined {
 }
 
 /** Every process's parent, from /proc/<pid>/stat (field 4, after the command name in parentheses). */
-function parents(): Map<number, number> {
+export function parents(): Map<number, number> {
   const parentOf = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -30,7 +30,7 @@ import { generateDataset, type Manifest } from '../cli/generate/index.js';
 import { dropFiles } from '../cli/commands/drop.js';
 import { readReports } from '../cli/commands/reports.js';
 import { IdleCheck, kafkaLag, waitForIdle } from '../cli/commands/wait.js';
-import { outstandingRanges } from '../cli/deadLetters.js';
+import { outstandingRanges } from '../shared/kafka/deadLetters.js';
 import { main as cli } from '../cli/main.js';
 import { alertOutput } from '../cli/output/alertFormats.js';
 import { clients, stackAlertStore, stackIngestionStore, type StackClients } from '../cli/stackClients.js';

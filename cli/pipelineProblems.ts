@@ -7,7 +7,7 @@ import { readVariable } from '../shared/config/runtime.js';
 import { CONTROL_HEADER } from '../shared/pipeline/deliveryContract.js';
 import type { ParkedRecord } from '../shared/pipeline/parkedRecord.js';
 import { type HeldRecordSummary, type SymbolHold } from '../shared/state/symbolStateStore.js';
-import { outstandingParked, redriveGroup } from './deadLetters.js';
+import { outstandingParked, redriveGroup } from '../shared/kafka/deadLetters.js';
 import { stackStateStore, type StackClients } from './stackClients.js';
 
 export interface PipelineProblems {

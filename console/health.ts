@@ -5,33 +5,13 @@
  * Firestore down fails the request (503).
  */
 import type { Admin, Kafka } from 'kafkajs';
-import { outstandingParked, redriveGroup } from '../cli/deadLetters.js';
+import { readConsumerLag, totalLag } from '../shared/kafka/consumerLag.js';
+import { outstandingParked, redriveGroup } from '../shared/kafka/deadLetters.js';
 import { describeError } from '../shared/errors.js';
 import type { IngestionSummary } from '../shared/state/ingestionStore.js';
 import type { SymbolSummary } from '../shared/state/symbolStateStore.js';
 import type { DeadLetterRow, Health, KafkaHealth, PartitionLag, SymbolHealth } from './api/contract.js';
 import { listedIngestions } from './ingestions.js';
-
-/** Lag per partition: from the committed offset (or the log start, for none) to the end. */
-export function partitionLags(
-  ends: ReadonlyArray<{ partition: number; low: string; high: string }>,
-  committed: ReadonlyArray<{ partition: number; offset: string }>,
-): PartitionLag[] {
-  const byPartition = new Map(committed.map((entry) => [entry.partition, Number(entry.offset)]));
-  return ends
-    .map((end) => {
-      const offset = byPartition.get(end.partition);
-      const at = offset === undefined || offset < 0 ? null : offset;
-      const high = Number(end.high);
-      return {
-        partition: end.partition,
-        committed: at,
-        end: high,
-        lag: Math.max(0, high - Math.max(at ?? 0, Number(end.low))),
-      };
-    })
-    .sort((a, b) => a.partition - b.partition);
-}
 
 export function symbolHealthOf(summary: SymbolSummary): SymbolHealth {
   return {
@@ -67,12 +47,14 @@ async function kafkaHealth(sources: HealthSources): Promise<KafkaHealth> {
   const admin: Admin = sources.kafka.admin();
   await admin.connect();
   try {
-    const [ends, committed] = await Promise.all([
-      admin.fetchTopicOffsets(topic),
-      admin.fetchOffsets({ groupId: group, topics: [topic] }),
-    ]);
-    const partitions = partitionLags(ends, committed[0]?.partitions ?? []);
-    return { topic, group, partitions, totalLag: partitions.reduce((sum, entry) => sum + entry.lag, 0) };
+    const lags = await readConsumerLag(admin, topic, group);
+    const partitions: PartitionLag[] = lags.map(({ partition, committed, end, lag }) => ({
+      partition,
+      committed,
+      end,
+      lag,
+    }));
+    return { topic, group, partitions, totalLag: totalLag(lags) };
   } finally {
     await admin.disconnect().catch(() => undefined);
   }

@@ -15,7 +15,7 @@ import { readVariable } from '../../shared/config/runtime.js';
 import { CONTROL_HEADER, RESUME_CONTROL } from '../../shared/pipeline/deliveryContract.js';
 import type { ParkedRecord } from '../../shared/pipeline/parkedRecord.js';
 import type { CliContext } from '../context.js';
-import { outstandingRanges, readRanges, redriveGroup } from '../deadLetters.js';
+import { outstandingRanges, readRanges, redriveGroup } from '../../shared/kafka/deadLetters.js';
 import { clients, stackError, stackStateStore, type StackClients } from '../stackClients.js';
 import { UsageError } from '../usageError.js';
 

@@ -7,7 +7,7 @@ import { SETTLED_STATUSES } from '../../shared/state/ingestionStore.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
 import type { CliContext } from '../context.js';
 import { describeProblems, hasProblems, pipelineProblems } from '../pipelineProblems.js';
-import { outstandingRanges } from '../deadLetters.js';
+import { readConsumerLag, totalLag } from '../../shared/kafka/consumerLag.js';
 import {
   clients,
   stackAlertStore,
@@ -173,12 +173,12 @@ export async function kafkaLag(stack: StackClients, admin?: Admin): Promise<numb
   const own = admin === undefined ? stack.kafka.admin() : undefined;
   await own?.connect();
   try {
-    const ranges = await outstandingRanges(
+    const lags = await readConsumerLag(
       (admin ?? own)!,
       readVariable('KAFKA_TOPIC', stack.env),
       readVariable('KAFKA_GROUP_ID', stack.env),
     );
-    return [...ranges.values()].reduce((sum, range) => sum + range.to - range.from, 0);
+    return totalLag(lags);
   } finally {
     await own?.disconnect();
   }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
 import { Storage } from '@google-cloud/storage';
 import { Kafka, logLevel } from 'kafkajs';
-import { redriveGroup } from '../../cli/deadLetters.js';
+import { redriveGroup } from '../../shared/kafka/deadLetters.js';
 import { readVariable } from '../../shared/config/runtime.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { stackPaths } from '../../stack/paths.js';

@@ -1,6 +1,6 @@
 /** The health page's shared reading: one computation serves every caller for a while, a failure none. */
 import { describe, expect, it } from 'vitest';
-import { partitionLags, sharedReading } from '../../../console/health.js';
+import { sharedReading } from '../../../console/health.js';
 
 describe('sharedReading', () => {
   it('reads once for every caller within its age, and again after it', async () => {
@@ -31,22 +31,5 @@ describe('sharedReading', () => {
     );
     await expect(read()).rejects.toThrow('Kafka down');
     expect(await read()).toBe(2);
-  });
-});
-
-describe('partitionLags', () => {
-  it('counts from the committed offset, or from the log start when the group committed none', () => {
-    expect(
-      partitionLags(
-        [
-          { partition: 1, low: '0', high: '10' },
-          { partition: 0, low: '5', high: '9' },
-        ],
-        [{ partition: 1, offset: '7' }],
-      ),
-    ).toEqual([
-      { partition: 0, committed: null, end: 9, lag: 4 },
-      { partition: 1, committed: 7, end: 10, lag: 3 },
-    ]);
   });
 });

@@ -1,11 +1,12 @@
 /**
- * The dead-letter topic as the CLI sees it: the records parked there that `redrive` has not yet handled.
- * `redrive` records how far it got as the committed offsets of its own consumer group on the topic, so what
- * lies beyond them is outstanding, whatever consumed or restarted meanwhile.
+ * The dead-letter topic as `redrive` and the console's health page see it: the records parked there that
+ * `redrive` has not yet handled. `redrive` records how far it got as the committed offsets of its own consumer
+ * group on the topic, so what lies beyond them is outstanding, whatever consumed or restarted meanwhile.
  */
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
-import { readParked, type ParkedRecord } from '../shared/pipeline/parkedRecord.js';
+import { readParked, type ParkedRecord } from '../pipeline/parkedRecord.js';
+import { readConsumerLag } from './consumerLag.js';
 
 /** The consumer group whose committed offsets mark what redrive has handled. */
 export const redriveGroup = (groupId: string) => `${groupId}-redrive`;
@@ -19,18 +20,9 @@ export async function outstandingRanges(
   topic: string,
   group: string,
 ): Promise<OutstandingRanges> {
-  const [ends, committed] = await Promise.all([
-    admin.fetchTopicOffsets(topic),
-    admin.fetchOffsets({ groupId: group, topics: [topic] }),
-  ]);
-  const handled = new Map(
-    (committed[0]?.partitions ?? []).map((partition) => [partition.partition, Number(partition.offset)]),
-  );
   const ranges: OutstandingRanges = new Map();
-  for (const end of ends) {
-    const from = Math.max(Number(end.low), handled.get(end.partition) ?? -1);
-    const to = Number(end.high);
-    if (from < to) ranges.set(end.partition, { from, to });
+  for (const { partition, from, end, lag } of await readConsumerLag(admin, topic, group)) {
+    if (lag > 0) ranges.set(partition, { from, to: end });
   }
   return ranges;
 }

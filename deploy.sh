@@ -65,12 +65,15 @@ readonly TTL_FIELD=expireAt
 readonly RULES_API=https://firebaserules.googleapis.com/v1
 
 # ---------------------------------------------------------------------------------------------------------------
-# Runtime environment of each component: exactly COMPONENT_VARIABLES in shared/config/runtime.ts, plus
-# GOOGLE_CLOUD_PROJECT (a test checks this). Mode-dependent additions are appended in configure().
+# Runtime environment of each component: exactly the variables the registry (shared/config/variables.ts) says
+# deploy.sh sets for it, which are the ones its settings read, plus GOOGLE_CLOUD_PROJECT (a test checks this).
+# Mode-dependent additions are appended in configure(). ingest compiles the detection parameters as detect does
+# (it uses only the zone), so it gets the same thresholds.
 # ---------------------------------------------------------------------------------------------------------------
 INGEST_ENV=(UPLOAD_PREFIX QUARANTINE_PREFIX KAFKA_BROKERS KAFKA_TOPIC KAFKA_CLIENT_ID KAFKA_SASL_MECHANISM KAFKA_SSL
   BATCH_MINUTES INGEST_LEASE_MS MAX_LINE_BYTES MAX_OBJECT_BYTES MAX_ROWS_PER_OBJECT MAX_SYMBOLS_PER_OBJECT
-  MAX_SET_ASIDE_ROWS INGESTIONS_COLLECTION EXCHANGE_TIMEZONE GOOGLE_CLOUD_PROJECT)
+  MAX_SET_ASIDE_ROWS INGESTIONS_COLLECTION EXCHANGE_TIMEZONE A1_THRESHOLD A2_THRESHOLD WINDOW_MINUTES
+  EPISODE_GAP_MINUTES GOOGLE_CLOUD_PROJECT)
 DETECT_ENV=(ANOMALIES_TOPIC STATE_COLLECTION INGESTIONS_COLLECTION A1_THRESHOLD A2_THRESHOLD WINDOW_MINUTES
   EPISODE_GAP_MINUTES EPISODES_COLLECTION BARS_COLLECTION EXCHANGE_TIMEZONE GOOGLE_CLOUD_PROJECT)
 NOTIFY_ENV=(ALERTS_COLLECTION ALERT_TTL_DAYS GOOGLE_CLOUD_PROJECT)
@@ -82,7 +85,7 @@ CONSOLE_ENV=(ALERTS_COLLECTION INGESTIONS_COLLECTION STATE_COLLECTION EPISODES_C
   KAFKA_TOPIC KAFKA_DEAD_LETTER_TOPIC KAFKA_CLIENT_ID KAFKA_GROUP_ID KAFKA_SASL_MECHANISM KAFKA_SSL EXCHANGE_TIMEZONE
   GOOGLE_CLOUD_PROJECT)
 
-# Values (V_<NAME>, read indirectly by env_flag); the defaults are runtime.ts's except where the cloud differs.
+# Values (V_<NAME>, read indirectly by env_flag); the defaults are the registry's except where the cloud differs.
 # shellcheck disable=SC2034
 {
   V_UPLOAD_BUCKET=
@@ -501,7 +504,7 @@ configure() {
   ANOMALIES_DEAD_LETTER_TOPIC="$V_ANOMALIES_TOPIC-dead-letter"
   ANOMALIES_DEAD_LETTER_SUBSCRIPTION="$ANOMALIES_DEAD_LETTER_TOPIC-sub"
 
-  # Mode-dependent values and variables (the SASL ones are not in COMPONENT_VARIABLES yet, see docs/deploy.md).
+  # Mode-dependent values and variables (the registry marks the SASL ones deployed with --kafka-sasl=plain only).
   KAFKA_SECRET_FLAGS=()
   if [[ $KAFKA_SASL == plain ]]; then
     V_KAFKA_SASL_USERNAME=$KAFKA_USERNAME

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs shellcheck (Debian/Ubuntu package) unless it is already on PATH. Used by CI before the unit tests,
-# which run `shellcheck deploy.sh` (test/unit/deploy.test.ts).
+# which run `shellcheck deploy.sh` (test/unit/deploy/package.test.ts).
 set -euo pipefail
 
 if command -v shellcheck >/dev/null 2>&1; then

@@ -3,7 +3,7 @@
  * dead-letter topic and not yet redriven, and symbols held behind a record detect could not take. `wait` and
  * `reports` fail while there are any, naming each object they belong to.
  */
-import { readVariable } from '../shared/config/runtime.js';
+import { readVariable } from '../shared/config/variables.js';
 import { CONTROL_HEADER } from '../shared/pipeline/deliveryContract.js';
 import type { ParkedRecord } from '../shared/pipeline/parkedRecord.js';
 import { type HeldRecordSummary, type SymbolHold } from '../shared/state/symbolStateStore.js';

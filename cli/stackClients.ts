@@ -2,7 +2,7 @@
 import { Firestore } from '@google-cloud/firestore';
 import { Storage } from '@google-cloud/storage';
 import { Kafka, logLevel } from 'kafkajs';
-import { readVariable } from '../shared/config/runtime.js';
+import { readVariable } from '../shared/config/variables.js';
 import { FirestoreAlertStore } from '../shared/state/alertStore.js';
 import { FirestoreIngestionStore } from '../shared/state/ingestionStore.js';
 import { FirestoreSymbolStateStore } from '../shared/state/symbolStateStore.js';
@@ -46,7 +46,7 @@ export function stackError(error: unknown): Error {
   return error instanceof Error ? error : new Error(text);
 }
 
-/** The stores over the stack's collections, as the commands read them (the names from runtime.ts). */
+/** The stores over the stack's collections, as the commands read them (the names from shared/config/variables.ts). */
 export function stackAlertStore(stack: StackClients): FirestoreAlertStore {
   return new FirestoreAlertStore(stack.firestore, readVariable('ALERTS_COLLECTION', stack.env));
 }

@@ -15,4 +15,4 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 USER node
-CMD ["node", "dist/functions/dispatcherPool/main.js"]
+CMD ["node", "dist/functions/dispatcher/main.js"]

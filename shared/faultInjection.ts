@@ -9,7 +9,7 @@
  * - `fail-for/MS`: every arrival in the first MS milliseconds after the process started fails.
  * e.g. `FAULTS=detect.after-publish=fail/3` or `FAULTS=notify.after-write=exit/20`.
  */
-import { ConfigError } from './config/runtime.js';
+import { ConfigError } from './config/variables.js';
 import { StockAnomaliesError } from './errors.js';
 
 /** Where a fault can be injected: each a step a crash could interrupt. */

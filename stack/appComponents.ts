@@ -2,13 +2,39 @@
  * The application on the local stack: the three functions, each served by functions-framework exactly as
  * Cloud Run serves it, the storage-event router (Eventarc's part), the Kafka dispatcher (KafkaSource's
  * part) and the analysts' console. They run the compiled code in dist/, which `npm install` builds.
+ *
+ * Each gets the Google clients' environment (stackGoogleEnv) and, of the registry's variables
+ * (shared/config/variables.ts), exactly those it reads that the registry marks as passed by the stack; for the
+ * others the default is the local value. A unit test holds this file to the registry (test/unit/deploy/
+ * environment.test.ts). The processes also inherit the environment `stack up` runs in.
  */
 import path from 'node:path';
 import type { ComponentFactory, ProcessComponent, StackContext } from './component.js';
-import { stackClientEnv, STACK_HOST } from './endpoints.js';
+import { STACK_HOST, stackGoogleEnv } from './endpoints.js';
 import { isHttpOk, isPortOpen } from './probes.js';
 
 const FUNCTION_NAMES = ['ingest', 'detect', 'notify'] as const;
+
+/** What each function reads of the stack's own values, besides the Google clients' environment. */
+function functionEnv(ctx: StackContext, name: (typeof FUNCTION_NAMES)[number]): Record<string, string> {
+  const { kafka, pubsub } = ctx.endpoints;
+  // Faults injected on purpose, only when whoever starts the stack asks (shared/faultInjection.ts); ingest has
+  // no fault point.
+  const faults = { FAULTS: ctx.env.FAULTS ?? '' };
+  switch (name) {
+    case 'ingest':
+      return {
+        KAFKA_BROKERS: kafka.brokers,
+        KAFKA_TOPIC: kafka.topic,
+        // Locally an ingestion whose instance died is taken over within seconds, not a minute.
+        INGEST_LEASE_MS: ctx.env.INGEST_LEASE_MS ?? '9000',
+      };
+    case 'detect':
+      return { ANOMALIES_TOPIC: pubsub.anomaliesTopic, ...faults };
+    case 'notify':
+      return faults;
+  }
+}
 
 function functionComponent(ctx: StackContext, name: (typeof FUNCTION_NAMES)[number]): ProcessComponent {
   const ports = ctx.endpoints.functions;
@@ -27,14 +53,11 @@ function functionComponent(ctx: StackContext, name: (typeof FUNCTION_NAMES)[numb
       `--source=${root}`,
     ],
     env: {
-      ...stackClientEnv(ctx.env),
+      ...stackGoogleEnv(ctx.endpoints),
       STACK_LISTEN_HOST: STACK_HOST,
       // Each delivery the function receives, one line, for the fault tests to count (shared/deliveryTrace.ts).
       DELIVERY_TRACE: path.join(ctx.paths.logs, `${name}.deliveries`),
-      // Faults injected on purpose, only when whoever starts the stack asks (shared/faultInjection.ts).
-      ...(ctx.env.FAULTS ? { FAULTS: ctx.env.FAULTS } : {}),
-      // Locally an ingestion whose instance died is taken over within seconds, not a minute.
-      ...(name === 'ingest' ? { INGEST_LEASE_MS: ctx.env.INGEST_LEASE_MS ?? '9000' } : {}),
+      ...functionEnv(ctx, name),
     },
     ports: [port],
     dependsOn: ['kafka', 'firestore', 'pubsub', 'fake-gcs'],
@@ -58,7 +81,7 @@ function nodeProcess(
     name,
     command: process.execPath,
     args: [path.join(ctx.paths.root, 'dist', script)],
-    env: { ...stackClientEnv(ctx.env), ...env, HEALTH_PORT: String(port) },
+    env: { ...stackGoogleEnv(ctx.endpoints), ...env, HEALTH_PORT: String(port) },
     ports: [port],
     dependsOn,
     startTimeoutMs: 60_000,
@@ -70,12 +93,16 @@ function nodeProcess(
 /** The analysts' console (console/server.ts) on STACK_CONSOLE_PORT, bound to the loopback interface. */
 function consoleComponent(ctx: StackContext): ProcessComponent {
   const port = ctx.endpoints.consolePort;
+  const { kafka } = ctx.endpoints;
   return {
     name: 'console',
     command: process.execPath,
     args: [path.join(ctx.paths.root, 'dist/console/server.js')],
     env: {
-      ...stackClientEnv(ctx.env),
+      ...stackGoogleEnv(ctx.endpoints),
+      KAFKA_BROKERS: kafka.brokers,
+      KAFKA_TOPIC: kafka.topic,
+      KAFKA_DEAD_LETTER_TOPIC: kafka.deadLetterTopic,
       PORT: String(port),
       CONSOLE_HOST: STACK_HOST,
       // The set-aside rows it serves are this bucket's only.
@@ -94,7 +121,7 @@ function consoleComponent(ctx: StackContext): ProcessComponent {
 export const consoleUrl = (ctx: StackContext) => `http://${STACK_HOST}:${ctx.endpoints.consolePort}/`;
 
 export const appComponents: ComponentFactory = (ctx) => {
-  const { functions } = ctx.endpoints;
+  const { functions, kafka } = ctx.endpoints;
   return [
     ...FUNCTION_NAMES.map((name) => functionComponent(ctx, name)),
     nodeProcess(
@@ -108,9 +135,12 @@ export const appComponents: ComponentFactory = (ctx) => {
     nodeProcess(
       ctx,
       'dispatcher',
-      'functions/dispatcherPool/main.js',
+      'functions/dispatcher/main.js',
       ctx.endpoints.health.dispatcherPort,
       {
+        KAFKA_BROKERS: kafka.brokers,
+        KAFKA_TOPIC: kafka.topic,
+        KAFKA_DEAD_LETTER_TOPIC: kafka.deadLetterTopic,
         DETECT_URL: `http://${STACK_HOST}:${functions.detectPort}/`,
         DISPATCH_AUTH: 'none',
         // Locally detect comes back within a second or two of a restart: retry about as often.

@@ -1,13 +1,15 @@
 /**
  * The local stack's addresses and names, read from the environment. Everything that talks to the stack (the
  * CLI, the functions run locally, the tests) takes its hosts, ports and names from here, so a port moved by an
- * environment variable moves for everyone.
+ * environment variable moves for everyone. The STACK_* variables and their defaults are in the registry
+ * (shared/config/variables.ts).
  */
+import { ConfigError, readPort, readPositiveInt, readVariable } from '../shared/config/variables.js';
 
 /** Every component listens on loopback only: the stack is for this machine. */
 export const STACK_HOST = '127.0.0.1';
 
-/** The names the stack creates. They equal the defaults of shared/config/runtime.ts (a unit test checks). */
+/** The names the stack creates. They equal the registry's defaults (shared/config/variables.ts; a unit test checks). */
 export const STACK_NAMES = {
   kafkaTopic: 'minute-bars',
   kafkaDeadLetterTopic: 'minute-bars-dead-letter',
@@ -19,27 +21,6 @@ export const STACK_NAMES = {
   /** Push subscription on anomalies, delivering to the notify function. */
   anomaliesNotifySubscription: 'anomalies-notify',
 } as const;
-
-/** The environment variables that move the stack, with their defaults. */
-export const STACK_VARIABLES = {
-  STACK_PROJECT: 'stock-anomalies-local',
-  STACK_BUCKET: 'stock-anomalies-local',
-  STACK_KAFKA_PORT: '9092',
-  STACK_KAFKA_CONTROLLER_PORT: '9093',
-  STACK_KAFKA_PARTITIONS: '48',
-  STACK_FIRESTORE_PORT: '8080',
-  STACK_PUBSUB_PORT: '8085',
-  STACK_GCS_PORT: '4443',
-  STACK_INGEST_PORT: '8081',
-  STACK_DETECT_PORT: '8082',
-  STACK_NOTIFY_PORT: '8083',
-  STACK_ROUTER_HEALTH_PORT: '8087',
-  STACK_DISPATCHER_HEALTH_PORT: '8088',
-  /** The analysts' console (console/server.ts). */
-  STACK_CONSOLE_PORT: '8090',
-} as const;
-
-export type StackVariable = keyof typeof STACK_VARIABLES;
 
 export interface StackEndpoints {
   readonly host: typeof STACK_HOST;
@@ -96,35 +77,13 @@ export interface StackEndpoints {
   readonly consolePort: number;
 }
 
-/** Reads one stack variable, falling back to its default when unset or empty. */
-export function readStackVariable(name: StackVariable, env: NodeJS.ProcessEnv = process.env): string {
-  const value = env[name];
-  return value === undefined || value === '' ? STACK_VARIABLES[name] : value;
-}
-
-function readPort(name: StackVariable, env: NodeJS.ProcessEnv): number {
-  const text = readStackVariable(name, env);
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`${name} must be a TCP port (1-65535), got '${text}'`);
-  }
-  return port;
-}
-
-function readPositiveInt(name: StackVariable, env: NodeJS.ProcessEnv): number {
-  const text = readStackVariable(name, env);
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new Error(`${name} must be a positive integer, got '${text}'`);
-  return value;
-}
-
-/** The stack's endpoints as the given environment places them. Throws on a malformed variable. */
+/** The stack's endpoints as the given environment places them. @throws ConfigError naming a malformed variable */
 export function stackEndpoints(env: NodeJS.ProcessEnv = process.env): StackEndpoints {
-  const project = readStackVariable('STACK_PROJECT', env);
+  const project = readVariable('STACK_PROJECT', env);
   // Pub/Sub ids (and so the push path) need at least 3 characters; bucket names too.
-  if (project.length < 3) throw new Error(`STACK_PROJECT must have at least 3 characters, got '${project}'`);
-  const bucket = readStackVariable('STACK_BUCKET', env);
+  if (project.length < 3)
+    throw new ConfigError(`STACK_PROJECT must have at least 3 characters, got '${project}'`);
+  const bucket = readVariable('STACK_BUCKET', env);
   const kafkaPort = readPort('STACK_KAFKA_PORT', env);
   const firestorePort = readPort('STACK_FIRESTORE_PORT', env);
   const pubsubPort = readPort('STACK_PUBSUB_PORT', env);
@@ -167,15 +126,13 @@ export function stackEndpoints(env: NodeJS.ProcessEnv = process.env): StackEndpo
 }
 
 /**
- * The environment a client process needs to talk to the stack: emulator hosts, brokers, project, bucket and the
- * names the runtime configuration reads (shared/config/runtime.ts). Merge it over process.env when spawning a
- * function or a test client.
+ * What the Google client libraries of a process on this machine need (the registry's PLATFORM_VARIABLES):
+ * emulator hosts, project, fake-gcs-server's endpoint. The stack gives it to every process it starts.
  *
  * STORAGE_EMULATOR_HOST is deliberately absent: the Storage client lets it override `apiEndpoint` and then drops
  * the `/storage/v1` path, which fake-gcs-server answers with 404s. Clients use STORAGE_API_ENDPOINT instead.
  */
-export function stackClientEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const endpoints = stackEndpoints(env);
+export function stackGoogleEnv(endpoints: StackEndpoints): Record<string, string> {
   return {
     GOOGLE_CLOUD_PROJECT: endpoints.project,
     GCLOUD_PROJECT: endpoints.project,
@@ -183,13 +140,26 @@ export function stackClientEnv(env: NodeJS.ProcessEnv = process.env): Record<str
     PUBSUB_EMULATOR_HOST: endpoints.pubsub.emulatorHost,
     PUBSUB_PROJECT_ID: endpoints.project,
     STORAGE_API_ENDPOINT: endpoints.storage.apiEndpoint,
+    // Without this, Google's auth library probes the metadata server, which this machine cannot reach.
+    METADATA_SERVER_DETECTION: 'none',
+  };
+}
+
+/**
+ * The environment a client process (the CLI, a test, a benchmark) needs to talk to the stack: the Google
+ * clients' (stackGoogleEnv), the bucket, and the Kafka and Pub/Sub names the settings read. Merge it over
+ * process.env when spawning one. The stack's own components get only what each reads (stack/appComponents.ts).
+ */
+export function stackClientEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const endpoints = stackEndpoints(env);
+  const google = stackGoogleEnv(endpoints);
+  return {
+    ...google,
     STACK_BUCKET: endpoints.bucket,
     KAFKA_BROKERS: endpoints.kafka.brokers,
     KAFKA_TOPIC: endpoints.kafka.topic,
     KAFKA_DEAD_LETTER_TOPIC: endpoints.kafka.deadLetterTopic,
     ANOMALIES_TOPIC: endpoints.pubsub.anomaliesTopic,
-    // Without this, Google's auth library probes the metadata server, which this machine cannot reach.
-    METADATA_SERVER_DETECTION: 'none',
   };
 }
 

@@ -7,13 +7,14 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { ProcessComponent, StackContext } from './component.js';
+import { readVariable } from '../shared/config/variables.js';
 import { isHttpOk } from './probes.js';
 import { ensurePubSubResources } from './pubsubResources.js';
 import { MissingToolError, requireJava } from './tools.js';
 
 /** STACK_GCLOUD_SDK_ROOT moves it (e.g. a gcloud installed from the archive under $HOME). */
 export function gcloudSdkRoot(env: NodeJS.ProcessEnv): string {
-  return env.STACK_GCLOUD_SDK_ROOT || '/usr/lib/google-cloud-sdk';
+  return readVariable('STACK_GCLOUD_SDK_ROOT', env);
 }
 
 async function requireEmulator(file: string, debianPackage: string, gcloudComponent: string): Promise<void> {

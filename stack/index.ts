@@ -5,13 +5,12 @@ export type { StackContextOptions } from './components.js';
 export {
   STACK_HOST,
   STACK_NAMES,
-  STACK_VARIABLES,
-  readStackVariable,
   stackClientEnv,
   stackEndpoints,
   stackGlobalEnvLines,
+  stackGoogleEnv,
 } from './endpoints.js';
-export type { StackEndpoints, StackVariable } from './endpoints.js';
+export type { StackEndpoints } from './endpoints.js';
 export { componentStatus, launchComponent, logFilePath, stopComponent } from './lifecycle.js';
 export type { ComponentState, ComponentStatus } from './lifecycle.js';
 export { StackUpError, stackDown, stackStatus, stackUp, validateComponents } from './orchestrate.js';

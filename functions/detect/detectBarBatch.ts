@@ -8,7 +8,7 @@ import { alertOf, type Alert } from '../../shared/core/alert.js';
 import { episodeOf, type Episode } from '../../shared/core/episodes.js';
 import type { EpisodeState } from '../../shared/core/symbolState.js';
 import { barDays, type BarDay } from '../../shared/state/barStore.js';
-import type { DetectionConfig } from '../../shared/core/detectionSettings.js';
+import type { DetectionConfig } from '../../shared/core/detectionParameters.js';
 import { emptyCounts, SymbolDetector, type DetectionCounts } from '../../shared/core/rules.js';
 import { batchTable, type BarBatch } from '../../shared/pipeline/barBatch.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';

@@ -11,6 +11,7 @@ import * as functions from '@google-cloud/functions-framework';
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { Kafka, type Message, type Producer } from 'kafkajs';
 import { getFirestore, getStorage } from '../../shared/clients/google.js';
+import { kafkaClientConfig } from '../../shared/clients/kafka.js';
 import { ingestSettings } from '../../shared/config/ingestSettings.js';
 import {
   classify,
@@ -52,7 +53,7 @@ let producer: Promise<Producer> | undefined;
 
 function connectedProducer(): Promise<Producer> {
   producer ??= (async () => {
-    const created = new Kafka(settings.kafka).producer({ allowAutoTopicCreation: false });
+    const created = new Kafka(kafkaClientConfig(settings.kafka)).producer({ allowAutoTopicCreation: false });
     await created.connect();
     return created;
   })().catch((error) => {

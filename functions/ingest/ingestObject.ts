@@ -5,7 +5,7 @@
  * The claim (see shared/state/ingestionStore.ts) makes a redelivered event for a generation already done do
  * no work twice; a lease lets a later delivery take over one that crashed.
  */
-import type { DetectionConfig } from '../../shared/core/detectionSettings.js';
+import type { DetectionConfig } from '../../shared/core/detectionParameters.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
 import type { ObjectBars } from '../../shared/core/objectIntake.js';
 import { readObject } from '../../shared/core/readObject.js';

@@ -1,11 +1,11 @@
 /**
- * The Kafka client, configured from the environment: plaintext for the local broker; TLS with SASL for a
- * cloud cluster. For Google Cloud Managed Service for Apache Kafka, OAUTHBEARER carries a token built from the
- * workload's own Google credentials, so no long-lived secret exists anywhere.
+ * The Kafka client, made from the Kafka settings (shared/config/kafkaSettings.ts). For Google Cloud Managed
+ * Service for Apache Kafka, OAUTHBEARER carries a token built from the workload's own Google credentials, so no
+ * long-lived secret exists anywhere.
  */
 import { GoogleAuth } from 'google-auth-library';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
-import { ConfigError, readVariable } from '../config/runtime.js';
+import { kafkaSettings, type KafkaSettings } from '../config/kafkaSettings.js';
 
 const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
@@ -25,39 +25,34 @@ async function managedKafkaToken(auth: GoogleAuth): Promise<{ value: string }> {
   return { value: [base64url(header), base64url(claims), base64url(token)].join('.') };
 }
 
-function sasl(env: NodeJS.ProcessEnv): SASLOptions | undefined {
-  const mechanism = readVariable('KAFKA_SASL_MECHANISM', env);
-  switch (mechanism) {
-    case 'none':
+function sasl(settings: KafkaSettings): SASLOptions | undefined {
+  switch (settings.sasl?.mechanism) {
+    case undefined:
       return undefined;
     case 'plain':
-      return {
-        mechanism: 'plain',
-        username: readVariable('KAFKA_SASL_USERNAME', env),
-        password: readVariable('KAFKA_SASL_PASSWORD', env),
-      };
+      return settings.sasl;
     case 'oauthbearer': {
       const auth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
       return { mechanism: 'oauthbearer', oauthBearerProvider: () => managedKafkaToken(auth) };
     }
-    default:
-      throw new ConfigError(`KAFKA_SASL_MECHANISM must be none, plain or oauthbearer, got '${mechanism}'`);
   }
 }
 
-export function kafkaConfig(env: NodeJS.ProcessEnv = process.env): KafkaConfig {
-  const brokers = readVariable('KAFKA_BROKERS', env)
-    .split(',')
-    .map((broker) => broker.trim())
-    .filter(Boolean);
-  const saslOptions = sasl(env);
+/** kafkajs's configuration for the given settings. */
+export function kafkaClientConfig(settings: KafkaSettings): KafkaConfig {
+  const saslOptions = sasl(settings);
   return {
-    clientId: readVariable('KAFKA_CLIENT_ID', env),
-    brokers,
-    ssl: readVariable('KAFKA_SSL', env) === 'true',
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    ssl: settings.ssl,
     ...(saslOptions ? { sasl: saslOptions } : {}),
     logLevel: logLevel.WARN,
   };
+}
+
+/** kafkajs's configuration from the environment (shared/config/kafkaSettings.ts). @throws ConfigError */
+export function kafkaConfig(env: NodeJS.ProcessEnv = process.env): KafkaConfig {
+  return kafkaClientConfig(kafkaSettings(env));
 }
 
 export function createKafka(env: NodeJS.ProcessEnv = process.env): Kafka {

@@ -1,7 +1,7 @@
-/** detect's settings, read once when an instance starts (see runtime.ts for the names and defaults). */
-import type { DetectionConfig } from '../core/detectionSettings.js';
-import { detectionConfigFromEnv } from './detection.js';
-import { readVariable } from './runtime.js';
+/** detect's settings, read once when an instance starts (see variables.ts for the names and defaults). */
+import type { DetectionConfig } from '../core/detectionParameters.js';
+import { detectionConfigFromEnv } from './detectionParameterSettings.js';
+import { readVariable } from './variables.js';
 
 export interface DetectSettings {
   anomaliesTopic: string;

@@ -1,10 +1,9 @@
-/** The dispatcher's settings, read once at start-up (see runtime.ts for the names and defaults). */
-import type { KafkaConfig } from 'kafkajs';
-import { kafkaConfig } from '../clients/kafka.js';
-import { ConfigError, readPositiveInt, readVariable } from './runtime.js';
+/** The dispatcher's settings, read once at start-up (see variables.ts for the names and defaults). */
+import { kafkaSettings, type KafkaSettings } from './kafkaSettings.js';
+import { ConfigError, readPositiveInt, readVariable } from './variables.js';
 
 export interface DispatcherSettings {
-  kafka: KafkaConfig;
+  kafka: KafkaSettings;
   topic: string;
   deadLetterTopic: string;
   groupId: string;
@@ -35,7 +34,7 @@ export function dispatcherSettings(env: NodeJS.ProcessEnv): DispatcherSettings {
     );
   }
   return {
-    kafka: kafkaConfig(env),
+    kafka: kafkaSettings(env),
     topic: readVariable('KAFKA_TOPIC', env),
     deadLetterTopic: readVariable('KAFKA_DEAD_LETTER_TOPIC', env),
     groupId: readVariable('KAFKA_GROUP_ID', env),

@@ -1,22 +1,20 @@
 /**
  * ingest's settings, read and checked once when an instance starts: a bad value stops the instance at once,
- * naming the variable, instead of failing (and being redelivered) event after event. Defaults are in
- * RUNTIME_VARIABLES (runtime.ts).
+ * naming the variable, instead of failing (and being redelivered) event after event. Names and defaults are in
+ * the registry (variables.ts).
  */
-import type { KafkaConfig } from 'kafkajs';
-import { kafkaConfig } from '../clients/kafka.js';
-import { SettingsError, type DetectionConfig } from '../core/detectionSettings.js';
+import { SettingsError, type DetectionConfig } from '../core/detectionParameters.js';
 import type { IngestLimits } from '../core/ingestLimits.js';
 import type { ObjectPrefixes } from '../pipeline/objectFilter.js';
-import { detectionConfigFromEnv } from './detection.js';
-import { ingestLimitsFromEnv } from './ingestLimits.js';
-import { ConfigError, readPositiveInt, readVariable, type RuntimeVariable } from './runtime.js';
+import { detectionConfigFromEnv } from './detectionParameterSettings.js';
+import { kafkaSettings, type KafkaSettings } from './kafkaSettings.js';
+import { ConfigError, readPositiveInt, readVariable, type VariableName } from './variables.js';
 
 export interface IngestSettings extends ObjectPrefixes {
   uploadPrefix: string;
   quarantinePrefix: string;
   kafkaTopic: string;
-  kafka: KafkaConfig;
+  kafka: KafkaSettings;
   /** Most minutes of one symbol in one Kafka message. */
   batchMinutes: number;
   /** How long a claim on an ingestion holds without renewal (see the ingestion store). */
@@ -42,8 +40,23 @@ export function ingestSettings(env: NodeJS.ProcessEnv): IngestSettings {
   };
 }
 
+/**
+ * The ingest limits (shared/core/ingestLimits.ts). ingest and the `detect` command both read them from here,
+ * with the registry's defaults, so that an object one of them rejects the other rejects too.
+ * @throws ConfigError naming the first variable that is not a positive integer
+ */
+export function ingestLimitsFromEnv(env: NodeJS.ProcessEnv): IngestLimits {
+  return {
+    maxLineBytes: readPositiveInt('MAX_LINE_BYTES', env),
+    maxObjectBytes: readPositiveInt('MAX_OBJECT_BYTES', env),
+    maxRows: readPositiveInt('MAX_ROWS_PER_OBJECT', env),
+    maxSymbols: readPositiveInt('MAX_SYMBOLS_PER_OBJECT', env),
+    maxSetAside: readPositiveInt('MAX_SET_ASIDE_ROWS', env),
+  };
+}
+
 /** Kafka's own rule for topic names. */
-function kafkaTopic(name: RuntimeVariable, env: NodeJS.ProcessEnv): string {
+function kafkaTopic(name: VariableName, env: NodeJS.ProcessEnv): string {
   const text = readVariable(name, env);
   if (!/^[A-Za-z0-9._-]{1,249}$/.test(text) || text === '.' || text === '..') {
     throw new ConfigError(
@@ -54,7 +67,7 @@ function kafkaTopic(name: RuntimeVariable, env: NodeJS.ProcessEnv): string {
 }
 
 /** Firestore's rule for a collection id (a path with a '/' would name a subcollection). */
-function collectionId(name: RuntimeVariable, env: NodeJS.ProcessEnv): string {
+function collectionId(name: VariableName, env: NodeJS.ProcessEnv): string {
   const text = readVariable(name, env);
   if (text.includes('/') || text === '.' || text === '..' || /^__.*__$/.test(text)) {
     throw new ConfigError(
@@ -64,9 +77,9 @@ function collectionId(name: RuntimeVariable, env: NodeJS.ProcessEnv): string {
   return text;
 }
 
-function kafka(env: NodeJS.ProcessEnv): KafkaConfig {
+function kafka(env: NodeJS.ProcessEnv): KafkaSettings {
   const ssl = readVariable('KAFKA_SSL', env);
-  // kafkaConfig takes anything but 'true' as false: a typo would silently connect without TLS.
+  // kafkaSettings takes anything but 'true' as false: a typo would silently connect without TLS.
   if (ssl !== 'true' && ssl !== 'false')
     throw new ConfigError(`KAFKA_SSL must be true or false, got '${ssl}'`);
   const brokers = readVariable('KAFKA_BROKERS', env);
@@ -74,11 +87,11 @@ function kafka(env: NodeJS.ProcessEnv): KafkaConfig {
   if (listed.some((broker) => !/^[^\s:]+:\d{1,5}$/.test(broker))) {
     throw new ConfigError(`KAFKA_BROKERS must be host:port[,host:port...], got '${brokers}'`);
   }
-  return kafkaConfig(env);
+  return kafkaSettings(env);
 }
 
 /** The detection settings name their own fields (a1, time zone); a person needs the variable. */
-const DETECTION_VARIABLES: Array<[prefix: string, variable: RuntimeVariable]> = [
+const DETECTION_VARIABLES: Array<[prefix: string, variable: VariableName]> = [
   ['a1 ', 'A1_THRESHOLD'],
   ['a2 ', 'A2_THRESHOLD'],
   ['window ', 'WINDOW_MINUTES'],

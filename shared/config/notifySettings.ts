@@ -2,7 +2,7 @@
  * notify's settings, read from the environment and checked once, when the function loads: a malformed value
  * fails the deploy's first start, instead of every event or (worse) none.
  */
-import { ConfigError, readVariable } from './runtime.js';
+import { ConfigError, readVariable } from './variables.js';
 
 export interface NotifySettings {
   /** The Firestore collection alerts are written to. */

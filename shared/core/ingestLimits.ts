@@ -2,7 +2,7 @@
  * The most one object may hold before it is rejected whole (contract §1, "Limits"). Each one bounds what reading
  * a single object can cost, so that a hostile or broken upload (one endless line, a gzip bomb, a file of
  * millions of one-row symbols) is a clear rejection rather than an instance running out of memory. Pure
- * numbers: the edges read them from the environment (shared/config/ingestLimits.ts).
+ * numbers: the edges read them from the environment (ingestLimitsFromEnv in shared/config/ingestSettings.ts).
  */
 import { ObjectRejectedError } from './report.js';
 

@@ -4,7 +4,7 @@
  */
 import { alertOf, type Alert } from './alert.js';
 import type { AlertSource, Finding } from './finding.js';
-import type { DetectionConfig } from './detectionSettings.js';
+import type { DetectionConfig } from './detectionParameters.js';
 import type { ObjectBars } from './objectIntake.js';
 import { emptyCounts, SymbolDetector, type DetectionCounts } from './rules.js';
 import type { SymbolState } from './symbolState.js';

@@ -20,7 +20,7 @@ import {
   subtractExact,
   type ExactDecimal,
 } from './decimal.js';
-import type { DetectionConfig } from './detectionSettings.js';
+import type { DetectionConfig } from './detectionParameters.js';
 import { roundFigure } from './figures.js';
 import { Finding, NO_TABLE, type AlertSource } from './finding.js';
 import { higherSeverity } from './severity.js';

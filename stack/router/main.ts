@@ -5,14 +5,14 @@
  */
 import { PubSub, type Message } from '@google-cloud/pubsub';
 import { healthPort, startHealthServer } from '../../shared/clients/healthServer.js';
+import { readVariable } from '../../shared/config/variables.js';
 import { finalizedCloudEvent } from './storageEvent.js';
 
 const env = process.env;
-const subscriptionName = env.ROUTER_SUBSCRIPTION ?? 'storage-events-router';
-const target = env.INGEST_URL ?? 'http://127.0.0.1:8081/';
-// Objects ingested at once. On Google Cloud, Eventarc delivers each upload to an ingest instance of its own (up to
-// deploy.sh's INGEST_MAX_INSTANCES, 10); with 4 here, 160 small objects queued for 23 s behind each other.
-const concurrency = Number(env.ROUTER_CONCURRENCY ?? 16);
+const subscriptionName = readVariable('ROUTER_SUBSCRIPTION', env);
+const target = readVariable('INGEST_URL', env);
+// Objects ingested at once (the registry says why 16).
+const concurrency = Number(readVariable('ROUTER_CONCURRENCY', env));
 
 const failures = new Map<string, number>();
 

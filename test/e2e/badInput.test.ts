@@ -15,7 +15,7 @@ import { basename, join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { IngestionView } from '../../cli/commands/reports.js';
-import { readVariable } from '../../shared/config/runtime.js';
+import { readVariable } from '../../shared/config/variables.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { CORPUS, expectedReport, objectName, type CorpusCase } from '../corpus/cases.js';
 import { alertLines } from '../../bench/verdict.js';

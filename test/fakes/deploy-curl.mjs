@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// A stand-in for `curl` that plays the Firebase Rules API for deploy.sh (test/unit/deploy.test.ts), keeping its
+// A stand-in for `curl` that plays the Firebase Rules API for deploy.sh (test/unit/deploy/fakeGcloud.test.ts), keeping its
 // rulesets and release in the same $FAKE_STATE file as deploy-gcloud.mjs. Supports exactly the options deploy.sh
 // uses: -sS -X METHOD -H HEADER... -o FILE -w '%{http_code}' [--data-binary @FILE] URL.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// A stateful stand-in for `gcloud`, just large enough for deploy.sh (test/unit/deploy.test.ts). It remembers what
+// A stateful stand-in for `gcloud`, just large enough for deploy.sh (test/unit/deploy/fakeGcloud.test.ts). It remembers what
 // the script created in the JSON file $FAKE_STATE and answers describe/list/get-iam-policy queries from it, so a
 // deploy can be run twice (the second run must change nothing) and torn down, all offline.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';

@@ -6,14 +6,14 @@ import {
   compileSettings,
   DEFAULT_SETTINGS,
   type DetectionSettings,
-} from '../../shared/core/detectionSettings.js';
-import { ingestLimitsFromEnv } from '../../shared/config/ingestLimits.js';
+} from '../../shared/core/detectionParameters.js';
+import { ingestLimitsFromEnv } from '../../shared/config/ingestSettings.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
 import type { ObjectBars } from '../../shared/core/objectIntake.js';
 import { readObject } from '../../shared/core/readObject.js';
 import type { Alert } from '../../shared/core/alert.js';
 
-/** The limits a deployment gets by default (runtime.ts), changed where a test says. */
+/** The limits a deployment gets by default (shared/config/variables.ts), changed where a test says. */
 export function limitsFor(limits: Partial<IngestLimits> = {}): IngestLimits {
   return { ...ingestLimitsFromEnv({}), ...limits };
 }

@@ -8,7 +8,7 @@ import { Firestore } from '@google-cloud/firestore';
 import { Storage } from '@google-cloud/storage';
 import { Kafka, logLevel } from 'kafkajs';
 import { redriveGroup } from '../../shared/kafka/deadLetters.js';
-import { readVariable } from '../../shared/config/runtime.js';
+import { readVariable } from '../../shared/config/variables.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { stackPaths } from '../../stack/paths.js';
 import { isRecordedProcessAlive } from '../../stack/pidFile.js';

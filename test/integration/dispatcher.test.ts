@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDispatcher, type RunningDispatcher } from '../../functions/dispatcherPool/dispatcher.js';
+import { startDispatcher, type RunningDispatcher } from '../../functions/dispatcher/dispatcher.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 
 const endpoints = stackEndpoints();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../shared/config/runtime.js';
+import { ConfigError } from '../../shared/config/variables.js';
 import { classify } from '../../shared/errors.js';
 import {
   FaultInjector,

@@ -23,7 +23,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureLine } from '../../../cli/commands/detect.js';
 import { ReadPool } from '../../../cli/detect/readPool.js';
-import { ingestLimitsFromEnv } from '../../../shared/config/ingestLimits.js';
+import { ingestLimitsFromEnv } from '../../../shared/config/ingestSettings.js';
 import { CLOSE, VOLUME } from '../../../shared/core/barTable.js';
 import { readObject } from '../../../shared/core/readObject.js';
 import { ObjectRejectedError } from '../../../shared/core/report.js';

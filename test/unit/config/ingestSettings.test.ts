@@ -1,7 +1,7 @@
 /** ingest's settings: what an operator gets by default, by setting a variable, and for a malformed one. */
 import { describe, expect, it } from 'vitest';
 import { ingestSettings } from '../../../shared/config/ingestSettings.js';
-import { ConfigError } from '../../../shared/config/runtime.js';
+import { ConfigError } from '../../../shared/config/variables.js';
 import { classify, FinalError } from '../../../shared/errors.js';
 
 describe('ingestSettings', () => {

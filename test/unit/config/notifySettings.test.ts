@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alertExpiry, notifySettings } from '../../../shared/config/notifySettings.js';
-import { ConfigError } from '../../../shared/config/runtime.js';
+import { ConfigError } from '../../../shared/config/variables.js';
 import { classify } from '../../../shared/errors.js';
 
 describe('notifySettings', () => {

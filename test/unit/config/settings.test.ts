@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectSettings } from '../../../shared/config/detectSettings.js';
 import { dispatcherSettings } from '../../../shared/config/dispatcherSettings.js';
-import { ConfigError } from '../../../shared/config/runtime.js';
+import { ConfigError } from '../../../shared/config/variables.js';
 
 describe('dispatcherSettings', () => {
   it('takes the local defaults when nothing is set', () => {

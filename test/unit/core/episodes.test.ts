@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EpisodeCollector } from '../../../shared/core/episodes.js';
 import { AlertsBySymbol, ObjectSeriesDetection } from '../../../shared/core/objectSeriesDetection.js';
 import { emptyCounts, SymbolDetector } from '../../../shared/core/rules.js';
-import type { DetectionSettings } from '../../../shared/core/detectionSettings.js';
+import type { DetectionSettings } from '../../../shared/core/detectionParameters.js';
 import { configFor, nseCsv, readText } from '../../helpers/read.js';
 
 type Row = [time: string, close: string, volume: string];

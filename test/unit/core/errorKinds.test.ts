@@ -1,6 +1,6 @@
 /** Problems with data or settings are final (retrying gets the same answer), never taken for bugs. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readPositiveInt } from '../../../shared/config/runtime.js';
+import { ConfigError, readPositiveInt } from '../../../shared/config/variables.js';
 import { ObjectRejectedError } from '../../../shared/core/report.js';
 import { parseSymbolState, StateFormatError } from '../../../shared/core/symbolState.js';
 import { classify, describeError } from '../../../shared/errors.js';

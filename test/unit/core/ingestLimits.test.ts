@@ -44,7 +44,7 @@ async function readEach(
 }
 
 describe('the defaults', () => {
-  it('are those of runtime.ts', () => {
+  it('are those of the registry (variables.ts)', () => {
     expect(limitsFor()).toEqual({
       maxLineBytes: 65536,
       maxObjectBytes: 1073741824,

@@ -8,7 +8,7 @@ import type { BarBatch } from '../../../shared/pipeline/barBatch.js';
 import { setDetectDependencies } from '../../../functions/detect/index.js';
 import { RESUME_BATCHES_PER_REQUEST } from '../../../functions/detect/detectRecord.js';
 import { StateFormatError } from '../../../shared/core/symbolState.js';
-import { cloudEventHeaders } from '../../../functions/dispatcherPool/dispatcher.js';
+import { cloudEventHeaders } from '../../../functions/dispatcher/dispatcher.js';
 import { configFor } from '../../helpers/read.js';
 import { serveFunction } from '../../helpers/functionServer.js';
 import { MemoryStateStore } from '../../helpers/memoryStateStore.js';

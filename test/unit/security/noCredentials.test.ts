@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findRepoRoot } from '../../../stack/paths.js';
+import { findRepoRoot } from '../../../shared/repoRoot.js';
 import { findCredentials, isBinary, LOG_RULES } from '../../helpers/credentials.js';
 
 const root = findRepoRoot();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { RUNTIME_VARIABLES } from '../../../shared/config/runtime.js';
+import { VARIABLES } from '../../../shared/config/variables.js';
 import { stackClientEnv, stackEndpoints } from '../../../stack/endpoints.js';
 
 describe('stackEndpoints', () => {
@@ -37,11 +37,11 @@ describe('stackEndpoints', () => {
 
   it('creates the names the runtime configuration reads by default', () => {
     const endpoints = stackEndpoints({});
-    expect(endpoints.kafka.topic).toBe(RUNTIME_VARIABLES.KAFKA_TOPIC);
-    expect(endpoints.kafka.deadLetterTopic).toBe(RUNTIME_VARIABLES.KAFKA_DEAD_LETTER_TOPIC);
-    expect(endpoints.pubsub.anomaliesTopic).toBe(RUNTIME_VARIABLES.ANOMALIES_TOPIC);
-    expect(endpoints.kafka.brokers).toBe(RUNTIME_VARIABLES.KAFKA_BROKERS);
-    expect(`http://127.0.0.1:${endpoints.functions.detectPort}/`).toBe(RUNTIME_VARIABLES.DETECT_URL);
+    expect(endpoints.kafka.topic).toBe(VARIABLES.KAFKA_TOPIC.default);
+    expect(endpoints.kafka.deadLetterTopic).toBe(VARIABLES.KAFKA_DEAD_LETTER_TOPIC.default);
+    expect(endpoints.pubsub.anomaliesTopic).toBe(VARIABLES.ANOMALIES_TOPIC.default);
+    expect(endpoints.kafka.brokers).toBe(VARIABLES.KAFKA_BROKERS.default);
+    expect(`http://127.0.0.1:${endpoints.functions.detectPort}/`).toBe(VARIABLES.DETECT_URL.default);
   });
 });
 

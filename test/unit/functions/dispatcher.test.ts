@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConsumerRunConfig, ConsumerSubscribeTopics, EachMessagePayload, Kafka } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliver, type DeliveryHooks } from '../../../functions/dispatcherPool/deliver.js';
+import { deliver, type DeliveryHooks } from '../../../functions/dispatcher/deliver.js';
 import {
   cloudEventHeaders,
   PartitionRevokedError,
@@ -11,7 +11,7 @@ import {
   startDispatcher,
   type DispatcherOptions,
   type RecordRef,
-} from '../../../functions/dispatcherPool/dispatcher.js';
+} from '../../../functions/dispatcher/dispatcher.js';
 
 const record: RecordRef = {
   topic: 'minute-bars',
@@ -194,7 +194,7 @@ describe('deliver', () => {
 
 describe('backoffMs', () => {
   it('doubles from the initial wait up to the cap, with up to half of it random', async () => {
-    const { backoffMs } = await import('../../../functions/dispatcherPool/deliver.js');
+    const { backoffMs } = await import('../../../functions/dispatcher/deliver.js');
     const limits = { initialBackoffMs: 100, maxBackoffMs: 1_000 };
     for (const [attempt, ceiling] of [
       [1, 100],

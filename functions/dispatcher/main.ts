@@ -1,6 +1,8 @@
-// A Cloud Run worker pool (a long-running Kafka consumer), not a Cloud Function.
 /**
- * The dispatcher as a long-running process (`node dist/functions/dispatcherPool/main.js`): locally beside
+ * The dispatcher is not a function: it is deployed as a Cloud Run worker pool that consumes Kafka and invokes
+ * detect (KafkaSource's part). It lives beside the functions because it shares their code and deploy.sh.
+ *
+ * This is its entry as a long-running process (`node dist/functions/dispatcher/main.js`): locally beside
  * the functions, on Google Cloud as a Cloud Run worker pool calling the private detect service with an
  * identity token. Its settings are read once, here (shared/config/dispatcherSettings.ts); a malformed one
  * stops it at once with a message naming the variable.
@@ -8,8 +10,9 @@
 import { GoogleAuth } from 'google-auth-library';
 import { Kafka } from 'kafkajs';
 import { healthPort, startHealthServer } from '../../shared/clients/healthServer.js';
+import { kafkaClientConfig } from '../../shared/clients/kafka.js';
 import { dispatcherSettings, type DispatcherSettings } from '../../shared/config/dispatcherSettings.js';
-import { ConfigError } from '../../shared/config/runtime.js';
+import { ConfigError } from '../../shared/config/variables.js';
 import { startDispatcher } from './dispatcher.js';
 
 let settings: DispatcherSettings;
@@ -31,7 +34,7 @@ async function identityTokenHeaders(): Promise<Record<string, string>> {
 }
 
 const dispatcher = await startDispatcher({
-  kafka: new Kafka(settings.kafka),
+  kafka: new Kafka(kafkaClientConfig(settings.kafka)),
   topic: settings.topic,
   groupId: settings.groupId,
   deadLetterTopic: settings.deadLetterTopic,

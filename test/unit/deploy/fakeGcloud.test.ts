@@ -1,0 +1,95 @@
+/**
+ * deploy.sh in real mode against a stateful fake gcloud (test/fakes, and a fake Firebase Rules API behind
+ * curl): it does what the dry run printed, a second run changes nothing, and teardown removes everything.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSOLE_GROUP, CONSOLE_SERVICE, dryRuns, type Configuration } from '../../helpers/deploy/dryRuns.js';
+import { fakeEnv, installFakeCommands, normalized } from '../../helpers/deploy/fakes.js';
+import { closeDeployHarness } from '../../helpers/deploy/gcloudHelp.js';
+import { changes, PROJECT, runDeploy, SANDBOX, type ScriptRun } from '../../helpers/deploy/script.js';
+
+afterAll(closeDeployHarness);
+
+let runs: Record<Configuration, ScriptRun>;
+
+beforeAll(async () => {
+  ({ runs } = await dryRuns(['managed']));
+}, 120_000);
+
+describe('deploy.sh against a fake gcloud', () => {
+  beforeAll(installFakeCommands);
+
+  it('does what the dry run printed, changes nothing on a second run, and tears everything down', async () => {
+    const state = path.join(SANDBOX, 'fake-state.json');
+    const args = [`--project=${PROJECT}`, `--console-group=${CONSOLE_GROUP}`];
+    const first = await runDeploy(args, fakeEnv(state));
+    expect(first.code, first.stderr).toBe(0);
+    expect(normalized(first)).toEqual(normalized(runs.managed));
+
+    const second = await runDeploy(args, fakeEnv(state));
+    expect(second.code, second.stderr).toBe(0);
+    expect(changes(second).map((c) => c.line)).toEqual([]);
+    expect(second.stderr).toMatch(/function ingest is up to date/);
+    expect(second.stderr).toMatch(/service stock-anomalies-console is up to date/);
+
+    // Someone makes the console public by hand: the next run takes it back, and changes nothing else.
+    const opened = JSON.parse(readFileSync(state, 'utf8')) as { policies: Record<string, string[]> };
+    opened.policies[`run services|${CONSOLE_SERVICE}|us-central1`]!.push('roles/run.invoker,allUsers,');
+    writeFileSync(state, JSON.stringify(opened));
+    const third = await runDeploy(args, fakeEnv(state));
+    expect(third.code, third.stderr).toBe(0);
+    expect(changes(third).map((c) => c.line)).toEqual([
+      `+ gcloud run services remove-iam-policy-binding ${CONSOLE_SERVICE} --region=us-central1 --project=${PROJECT} --member=allUsers --role=roles/run.invoker --all`,
+    ]);
+    expect(third.stderr).toMatch(/removing roles\/run\.invoker of allUsers from stock-anomalies-console/);
+
+    const teardown = await runDeploy(
+      [`--project=${PROJECT}`, '--teardown', '--delete-data', '--yes'],
+      fakeEnv(state),
+    );
+    expect(teardown.code, teardown.stderr).toBe(0);
+    const left = JSON.parse(readFileSync(state, 'utf8')) as {
+      resources: Record<string, unknown>;
+      policies: Record<string, string[]>;
+    };
+    expect(Object.keys(left.resources)).toEqual([]);
+    expect(Object.entries(left.policies).filter(([, lines]) => lines.length > 0)).toEqual([
+      // Kept on purpose: the Cloud Storage service agent may publish other buckets' notifications.
+      [
+        `projects|${PROJECT}|`,
+        [
+          'roles/pubsub.publisher,serviceAccount:service-123456789012@gs-project-accounts.iam.gserviceaccount.com,',
+        ],
+      ],
+    ]);
+
+    const again = await runDeploy(
+      [`--project=${PROJECT}`, '--teardown', '--delete-data', '--yes'],
+      fakeEnv(state),
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(changes(again).map((c) => c.line)).toEqual([]);
+  }, 120_000);
+
+  it('explains a missing permission', async () => {
+    const run = await runDeploy(
+      [`--project=${PROJECT}`],
+      fakeEnv(path.join(SANDBOX, 'fake-state-denied.json'), {
+        FAKE_DENY: 'services list',
+        FAKE_DENY_PERMISSION: 'serviceusage.services.list',
+      }),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /permission denied for tester@example\.com on project my-project-123 while running:/,
+    );
+    expect(run.stderr).toContain('gcloud services list --enabled');
+    expect(run.stderr).toContain("missing: Permission 'serviceusage.services.list'");
+    expect(run.stderr).toContain('docs/deploy.md');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The package the functions are deployed from.

@@ -1,0 +1,149 @@
+/**
+ * deploy.sh's IAM grants (dry runs, offline): exactly a hand-written least-privilege table, conditional grants
+ * confined to the quarantine prefix and the build source buckets, and each component run as its own service
+ * account.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSOLE_GROUP, CONSOLE_SERVICE, dryRuns, type Configuration } from '../../helpers/deploy/dryRuns.js';
+import { componentCommands } from '../../helpers/deploy/environments.js';
+import { closeDeployHarness } from '../../helpers/deploy/gcloudHelp.js';
+import { grantsOf, grantTable } from '../../helpers/deploy/grants.js';
+import {
+  BUCKET,
+  changes,
+  flagValue,
+  PROJECT,
+  startsWith,
+  type ScriptRun,
+} from '../../helpers/deploy/script.js';
+
+afterAll(closeDeployHarness);
+
+let runs: Record<Configuration, ScriptRun>;
+
+beforeAll(async () => {
+  ({ runs } = await dryRuns(['managed', 'existing', 'internet']));
+}, 120_000);
+
+/** The least-privilege grants, written by hand from what each component does (not read from deploy.sh). */
+const EXPECTED_GRANTS: Record<string, string[]> = {
+  // reads uploads, writes quarantined rows under the quarantine prefix only, reports to Firestore, produces to Kafka
+  ingest: [
+    'bucket roles/storage.objectUser if quarantine-prefix-only',
+    'bucket roles/storage.objectViewer',
+    'project roles/datastore.user',
+    'project roles/managedkafka.client',
+  ],
+  // symbol state and ingestion reports in Firestore, publishes to the anomalies topic only
+  detect: ['project roles/datastore.user', 'topic:anomalies roles/pubsub.publisher'],
+  // writes alerts
+  notify: ['project roles/datastore.user'],
+  // consumes Kafka, invokes detect only
+  dispatcher: ['project roles/managedkafka.client', 'service:detect roles/run.invoker'],
+  // the Eventarc triggers' identity: receives events, invokes ingest and notify only
+  trigger: [
+    'project roles/eventarc.eventReceiver',
+    'service:ingest roles/run.invoker',
+    'service:notify roles/run.invoker',
+  ],
+  // Cloud Build: logs, pushes images to the one repository, reads the uploaded sources (build buckets only)
+  builder: [
+    'project roles/logging.logWriter',
+    'project roles/storage.objectAdmin if build-sources-only',
+    'repository roles/artifactregistry.writer',
+  ],
+  // the console: alerts, episodes' triage and history, reports in Firestore (IAM cannot narrow Firestore to
+  // fields: its code writes only triage and history); reads the set-aside rows only; the dispatcher's lag
+  console: [
+    'bucket roles/storage.objectViewer if quarantine-prefix-only',
+    'project roles/datastore.user',
+    'project roles/managedkafka.client',
+  ],
+  // the analysts may open the console, and nothing else
+  [`group:${CONSOLE_GROUP}`]: [`service:${CONSOLE_SERVICE} roles/run.invoker`],
+  // publishes the bucket's object events
+  'storage-agent': ['project roles/pubsub.publisher'],
+  // moves undeliverable anomalies to the dead-letter topic
+  'pubsub-agent': [
+    'subscription:notify-trigger roles/pubsub.subscriber',
+    'topic:anomalies-dead-letter roles/pubsub.publisher',
+  ],
+};
+
+/** With an existing cluster and SASL/PLAIN, the Kafka role becomes access to the password secret. */
+const EXPECTED_GRANTS_PLAIN: Record<string, string[]> = {
+  ...EXPECTED_GRANTS,
+  ingest: [
+    'bucket roles/storage.objectUser if quarantine-prefix-only',
+    'bucket roles/storage.objectViewer',
+    'project roles/datastore.user',
+    'secret:kafka-sasl-password roles/secretmanager.secretAccessor',
+  ],
+  dispatcher: [
+    'secret:kafka-sasl-password roles/secretmanager.secretAccessor',
+    'service:detect roles/run.invoker',
+  ],
+  console: [
+    'bucket roles/storage.objectViewer if quarantine-prefix-only',
+    'project roles/datastore.user',
+    'secret:kafka-sasl-password roles/secretmanager.secretAccessor',
+  ],
+};
+/** Without --console-group nobody may invoke the console. */
+const { [`group:${CONSOLE_GROUP}`]: _invoker, ...EXPECTED_GRANTS_PLAIN_NO_GROUP } = EXPECTED_GRANTS_PLAIN;
+
+describe('deploy.sh --dry-run', () => {
+  it('gives every service account exactly its least-privilege roles (managed Kafka)', () => {
+    expect(grantTable(runs.managed.commands)).toEqual(EXPECTED_GRANTS);
+  });
+
+  it('gives every service account exactly its least-privilege roles (existing cluster, SASL/PLAIN)', () => {
+    expect(grantTable(runs.existing.commands)).toEqual(EXPECTED_GRANTS_PLAIN);
+    expect(grantTable(runs.internet.commands)).toEqual(EXPECTED_GRANTS_PLAIN_NO_GROUP);
+  });
+
+  it('limits the conditional grants to the quarantine prefix and the build source buckets', () => {
+    const quarantine =
+      `expression=resource.name.startsWith("projects/_/buckets/${BUCKET}/objects/quarantine/"),` +
+      'title=quarantine-prefix-only';
+    const conditions = Object.fromEntries(
+      grantsOf(runs.managed.commands)
+        .filter((g) => g.condition)
+        .map((g) => [g.grant, g.condition]),
+    );
+    expect(conditions).toEqual({
+      'bucket roles/storage.objectUser if quarantine-prefix-only': quarantine,
+      'bucket roles/storage.objectViewer if quarantine-prefix-only': quarantine,
+      'project roles/storage.objectAdmin if build-sources-only':
+        'expression=resource.name.startsWith("projects/_/buckets/gcf-v2-sources-PROJECT_NUMBER-us-central1") || ' +
+        'resource.name.startsWith("projects/_/buckets/gcf-v2-uploads-PROJECT_NUMBER") || ' +
+        `resource.name.startsWith("projects/_/buckets/${PROJECT}_cloudbuild"),title=build-sources-only`,
+    });
+  });
+  it('runs each component as its own service account and builds with the build service account', () => {
+    const commands = componentCommands(runs.managed.commands);
+    const account = (id: string) => `anomalies-${id}@${PROJECT}.iam.gserviceaccount.com`;
+    for (const component of ['ingest', 'detect', 'notify', 'dispatcher', 'console'] as const) {
+      expect(flagValue(commands.get(component)!.words, 'service-account'), component).toBe(
+        account(component),
+      );
+    }
+    for (const component of ['ingest', 'notify'] as const) {
+      expect(flagValue(commands.get(component)!.words, 'trigger-service-account'), component).toBe(
+        account('trigger'),
+      );
+    }
+    for (const command of changes(runs.managed)) {
+      if (startsWith(command.words, 'gcloud functions deploy')) {
+        expect(flagValue(command.words, 'build-service-account')).toBe(
+          `projects/${PROJECT}/serviceAccounts/${account('builder')}`,
+        );
+      }
+      if (startsWith(command.words, 'gcloud builds submit')) {
+        expect(flagValue(command.words, 'service-account')).toBe(
+          `projects/${PROJECT}/serviceAccounts/${account('builder')}`,
+        );
+      }
+    }
+  });
+});

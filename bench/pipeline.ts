@@ -40,12 +40,8 @@ import { readVariable } from '../shared/config/runtime.js';
 import type { Alert } from '../shared/core/alert.js';
 import { ObjectSeriesDetection } from '../shared/core/objectSeriesDetection.js';
 import { readObject } from '../shared/core/readObject.js';
-import {
-  ALERTS_PER_COMMIT,
-  FirestoreAlertStore,
-  fromAlertDocument,
-  WRITES_PER_COMMIT,
-} from '../shared/state/alertStore.js';
+import { ALERTS_PER_COMMIT, WRITES_PER_COMMIT } from '../shared/pipeline/alertCommits.js';
+import { FirestoreAlertStore, fromAlertDocument } from '../shared/state/alertStore.js';
 import { appComponents } from '../stack/appComponents.js';
 import type { ProcessComponent, StackContext } from '../stack/component.js';
 import { stackComponents } from '../stack/components.js';

@@ -15,6 +15,7 @@ import {
 } from '@google-cloud/firestore';
 import type { Alert, RuleId } from '../core/alert.js';
 import { serviceError } from '../errors.js';
+import { ALERTS_PER_COMMIT } from '../pipeline/alertCommits.js';
 import { alertId, episodeId, episodeStartOf, symbolStateId } from '../pipeline/documentIds.js';
 
 /** An alert as stored: the alert's fields, with a real timestamp for the console to sort and filter on. */
@@ -55,11 +56,6 @@ export interface AlertStore {
   /** In order of symbol, then minute. */
   all(filter?: AlertFilter): Promise<Alert[]>;
 }
-
-/** Firestore's most writes in one commit. */
-export const WRITES_PER_COMMIT = 500;
-/** Alerts in one commit of write(): the room left beside the commit's feed entry and its symbol's tally. */
-export const ALERTS_PER_COMMIT = WRITES_PER_COMMIT - 2;
 
 /**
  * The alert feed (`{alerts}-feed`, docs/records.md): one small document per commit naming the alerts it wrote,

@@ -20,7 +20,7 @@ import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Table from 'cli-table3';
 import { Firestore, Timestamp, type Query } from '@google-cloud/firestore';
-import { generateDataset } from '../cli/generate/index.js';
+import { generateDataset } from '../cli/api.js';
 import { detectionConfigFromEnv } from '../shared/config/detection.js';
 import { ingestLimitsFromEnv } from '../shared/config/ingestLimits.js';
 import type { Alert } from '../shared/core/alert.js';

@@ -9,7 +9,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateDataset } from '../cli/generate/index.js';
+import { generateDataset } from '../cli/api.js';
 import { jsonAlerts, runDuckdb, sqlAlerts } from './duckdbDetect.js';
 
 const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 40);

@@ -3,7 +3,7 @@
  * a child process so that its peak memory is its own. Alerts go to its standard output, which the benchmark
  * points at a file, as `detect ... > alerts.jsonl` would.
  */
-import { main } from '../cli/main.js';
+import { main } from '../cli/api.js';
 
 const stdout = process.stdout;
 const sink = { write: () => true } as unknown as NodeJS.WritableStream;

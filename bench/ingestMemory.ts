@@ -13,9 +13,7 @@
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Table from 'cli-table3';
-import { dropFiles } from '../cli/commands/drop.js';
-import { generateDataset, type Manifest } from '../cli/generate/index.js';
-import { clients, stackIngestionStore } from '../cli/stackClients.js';
+import { generateDataset, pipelineCommands, type Manifest } from '../cli/api.js';
 import { ingestionId } from '../shared/state/ingestionStore.js';
 import { appComponents } from '../stack/appComponents.js';
 import type { ComponentFactory } from '../stack/component.js';
@@ -33,6 +31,9 @@ import {
   withIsolatedStack,
 } from './isolatedStack.js';
 import { memoryOf } from './processMemory.js';
+
+// The pipeline commands' functions (cli/api.ts loads them when asked), here before anything is measured.
+const { clients, dropFiles, stackIngestionStore } = await pipelineCommands();
 
 const TARGET_BYTES = Number(process.env.BENCH_MEMORY_BYTES ?? 1e9);
 const HEAP_MIB = Number(process.env.BENCH_MEMORY_HEAP_MIB ?? 1536);

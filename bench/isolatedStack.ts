@@ -13,7 +13,7 @@ import type { ProcessComponent, StackContext } from '../stack/component.js';
 import { createStackContext } from '../stack/components.js';
 import { stackDown, stackUp, type UpResult } from '../stack/orchestrate.js';
 import { findRepoRoot } from '../stack/paths.js';
-import type { CliContext } from '../cli/context.js';
+import type { CliContext } from '../cli/api.js';
 
 /** The repository root, from the build (dist/bench/) as from the sources (bench/, which the soak tests import). */
 export const benchRoot = findRepoRoot();

@@ -22,11 +22,7 @@ import { join } from 'node:path';
 import { Timestamp, type QueryDocumentSnapshot } from '@google-cloud/firestore';
 import Table from 'cli-table3';
 import { availableParallelism } from 'node:os';
-import { generateDataset } from '../cli/generate/index.js';
-import { readReports } from '../cli/commands/reports.js';
-import { replay } from '../cli/commands/replay.js';
-import { waitForIdle } from '../cli/commands/wait.js';
-import { clients, type StackClients } from '../cli/stackClients.js';
+import { generateDataset, pipelineCommands, type StackClients } from '../cli/api.js';
 import { readVariable } from '../shared/config/runtime.js';
 import { appComponents } from '../stack/appComponents.js';
 import { stackComponents } from '../stack/components.js';
@@ -41,6 +37,9 @@ import {
   withIsolatedStack,
 } from './isolatedStack.js';
 import { CpuTime } from './processCpu.js';
+
+// The pipeline commands' functions (cli/api.ts loads them when asked), here before anything is measured.
+const { clients, readReports, replay, waitForIdle } = await pipelineCommands();
 
 const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 150);
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 300);

@@ -6,8 +6,9 @@
 import type { DocumentData, Firestore } from '@google-cloud/firestore';
 import type { Alert } from '../shared/core/alert.js';
 import type { Episode } from '../shared/core/episodes.js';
+import { WRITES_PER_COMMIT } from '../shared/pipeline/alertCommits.js';
 import { alertId, barDayId, episodeId } from '../shared/pipeline/documentIds.js';
-import { toAlertDocument, WRITES_PER_COMMIT } from '../shared/state/alertStore.js';
+import { toAlertDocument } from '../shared/state/alertStore.js';
 import type { BarDay } from '../shared/state/barStore.js';
 import { toEpisodeDocument } from '../shared/state/episodeStore.js';
 

@@ -6,7 +6,7 @@
  * It lives in bench/ rather than test/helpers/ because the benchmarks, which are built into dist/, use it too
  * (tsconfig.build.json leaves test/ out).
  */
-import type { IngestionView } from '../cli/commands/reports.js';
+import type { IngestionView } from '../cli/api.js';
 
 export type Verdict =
   | { verdict: 'ALL-DELIVERED'; count: number }

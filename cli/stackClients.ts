@@ -1,12 +1,13 @@
 /** The clients the pipeline commands talk to the local stack with, and how a failure to reach it reads. */
-import { Firestore } from '@google-cloud/firestore';
-import { Storage } from '@google-cloud/storage';
+import type { Firestore } from '@google-cloud/firestore';
+import type { Storage } from '@google-cloud/storage';
 import { Kafka, logLevel } from 'kafkajs';
+import { createFirestore, createStorage } from '../shared/clients/google.js';
 import { readVariable } from '../shared/config/variables.js';
 import { FirestoreAlertStore } from '../shared/state/alertStore.js';
 import { FirestoreIngestionStore } from '../shared/state/ingestionStore.js';
 import { FirestoreSymbolStateStore } from '../shared/state/symbolStateStore.js';
-import { stackEndpoints } from '../stack/endpoints.js';
+import { stackClientEnv, stackEndpoints } from '../stack/endpoints.js';
 import type { CliContext } from './context.js';
 
 export interface StackClients {
@@ -17,14 +18,19 @@ export interface StackClients {
   env: NodeJS.ProcessEnv;
 }
 
+/**
+ * Clients of the stack, made by the same factory as the functions' (shared/clients/google.ts) from the
+ * environment the stack gives its components, but each command's own: a command or a benchmark may end them.
+ */
 export function clients(context: CliContext): StackClients {
   const endpoints = stackEndpoints(context.env);
+  const clientEnv = stackClientEnv(context.env);
   // The Firestore client reads its emulator from the environment; nothing else in this process is affected.
   process.env.FIRESTORE_EMULATOR_HOST = endpoints.firestore.emulatorHost;
   process.env.METADATA_SERVER_DETECTION = 'none';
   return {
-    firestore: new Firestore({ projectId: endpoints.project }),
-    storage: new Storage({ projectId: endpoints.project, apiEndpoint: endpoints.storage.apiEndpoint }),
+    firestore: createFirestore(clientEnv),
+    storage: createStorage(clientEnv),
     bucket: endpoints.bucket,
     kafka: new Kafka({
       clientId: 'stock-anomalies-cli',

@@ -29,11 +29,6 @@ export function timestampText(day: TradingDay, sessionIndex: number): string {
   return `${day.date} ${TIME_TEXTS[sessionIndex]}`;
 }
 
-/** The wall-clock time `HH:MM` of a session minute. */
-export function localTime(sessionIndex: number): string {
-  return (TIME_TEXTS[sessionIndex] ?? '').slice(0, 5);
-}
-
 /** A minute (UTC, since the epoch) as ISO 8601 without milliseconds: `2017-01-02T03:45:00Z`. */
 export function isoMinute(minute: number): string {
   return `${new Date(minute * 60_000).toISOString().slice(0, 19)}Z`;

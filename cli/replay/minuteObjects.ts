@@ -10,7 +10,7 @@
  */
 import { csvLine } from '../../shared/core/csvText.js';
 import { mapHeader, symbolFromObjectName, type ColumnMap } from '../../shared/core/header.js';
-import type { RowSink } from '../../shared/core/readObject.js';
+import type { RowSink } from '../../shared/core/csvRecords.js';
 import { ObjectRejectedError } from '../../shared/core/report.js';
 import { formatMinute, parseMinute, type ZoneOffsets } from '../../shared/core/timestamp.js';
 

@@ -15,8 +15,16 @@ let pubsub: PubSub | undefined;
 let storage: Storage | undefined;
 
 export function getFirestore(env: NodeJS.ProcessEnv = process.env): Firestore {
-  firestore ??= new Firestore({ projectId: projectId(env), ignoreUndefinedProperties: true });
+  firestore ??= createFirestore(env);
   return firestore;
+}
+
+/**
+ * A Firestore client of its own, made as getFirestore makes the process's: for a caller that ends its client
+ * when it is done (the CLI's commands, a benchmark), which must not end the one shared client.
+ */
+export function createFirestore(env: NodeJS.ProcessEnv = process.env): Firestore {
+  return new Firestore({ projectId: projectId(env), ignoreUndefinedProperties: true });
 }
 
 export function getPubSub(env: NodeJS.ProcessEnv = process.env): PubSub {
@@ -25,7 +33,12 @@ export function getPubSub(env: NodeJS.ProcessEnv = process.env): PubSub {
 }
 
 export function getStorage(env: NodeJS.ProcessEnv = process.env): Storage {
-  const apiEndpoint = env.STORAGE_API_ENDPOINT;
-  storage ??= new Storage({ projectId: projectId(env), ...(apiEndpoint ? { apiEndpoint } : {}) });
+  storage ??= createStorage(env);
   return storage;
+}
+
+/** A Cloud Storage client of its own, made as getStorage makes the process's (see createFirestore). */
+export function createStorage(env: NodeJS.ProcessEnv = process.env): Storage {
+  const apiEndpoint = env.STORAGE_API_ENDPOINT;
+  return new Storage({ projectId: projectId(env), ...(apiEndpoint ? { apiEndpoint } : {}) });
 }

@@ -1,7 +1,7 @@
 /** The Pub/Sub message from detect to notify: the alerts of one batch, in messages of whole notify commits. */
 import type { Alert } from '../core/alert.js';
 import { FinalError } from '../errors.js';
-import { ALERTS_PER_COMMIT } from '../state/alertStore.js';
+import { ALERTS_PER_COMMIT } from './alertCommits.js';
 
 export const ALERT_MESSAGE_VERSION = 1;
 

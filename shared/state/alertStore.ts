@@ -15,6 +15,7 @@ import {
 } from '@google-cloud/firestore';
 import type { Alert, RuleId } from '../core/alert.js';
 import { serviceError } from '../errors.js';
+import { ALERTS_PER_COMMIT } from '../pipeline/alertCommits.js';
 import { alertId, episodeId, episodeStartOf, symbolStateId } from '../pipeline/documentIds.js';
 
 /** An alert as stored: the alert's fields, with a real timestamp for the console to sort and filter on. */
@@ -44,19 +45,6 @@ export interface AlertFilter {
   rule?: RuleId;
 }
 
-export interface AlertPageQuery extends AlertFilter {
-  limit: number;
-  /** The `next` of the page before. */
-  after?: string;
-}
-
-export interface AlertPage {
-  /** In order of symbol, then timestamp. */
-  alerts: Alert[];
-  /** Where the next page starts; absent once nothing can follow (a full page may be followed by an empty one). */
-  next?: string;
-}
-
 export interface AlertStore {
   /**
    * Writes each alert under its (symbol, minute) id, counting them in their symbol's tally. A commit of the same
@@ -65,15 +53,9 @@ export interface AlertStore {
   write(alerts: readonly Alert[], expireAt?: Date): Promise<void>;
   /** By symbol, the alerts written (the tallies): one read per symbol, however many alerts there are. */
   writtenBySymbol(): Promise<Map<string, number>>;
-  count(filter?: AlertFilter): Promise<number>;
-  page(query: AlertPageQuery): Promise<AlertPage>;
+  /** In order of symbol, then minute. */
   all(filter?: AlertFilter): Promise<Alert[]>;
 }
-
-/** Firestore's most writes in one commit. */
-export const WRITES_PER_COMMIT = 500;
-/** Alerts in one commit of write(): the room left beside the commit's feed entry and its symbol's tally. */
-export const ALERTS_PER_COMMIT = WRITES_PER_COMMIT - 2;
 
 /**
  * The alert feed (`{alerts}-feed`, docs/records.md): one small document per commit naming the alerts it wrote,
@@ -203,33 +185,7 @@ function mergeWriteOf(alert: Alert, expireAt?: Date): DocumentData {
   };
 }
 
-interface Cursor {
-  symbol: string;
-  /** Milliseconds since the epoch of the last alert's minute. */
-  at: number;
-}
-
-/** The position after an alert, as an opaque string: callers pass it back and never read it. */
-export function encodeCursor(alert: Alert): string {
-  const cursor: Cursor = { symbol: alert.symbol, at: Date.parse(alert.timestamp) };
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
-
-/** @throws RangeError for a string encodeCursor did not make (a caller's bug) */
-export function decodeCursor(text: string): Cursor {
-  let cursor: Partial<Cursor> | undefined;
-  try {
-    cursor = JSON.parse(Buffer.from(text, 'base64url').toString());
-  } catch {
-    cursor = undefined;
-  }
-  if (typeof cursor?.symbol !== 'string' || typeof cursor.at !== 'number') {
-    throw new RangeError(`not an alert page cursor: '${text}'`);
-  }
-  return cursor as Cursor;
-}
-
-/** The order of pages: by symbol, then by minute. */
+/** The order all() reads in: by symbol, then by minute. */
 export function bySymbolAndMinute(a: Alert, b: Alert): number {
   if (a.symbol !== b.symbol) return a.symbol < b.symbol ? -1 : 1;
   return a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0;
@@ -296,31 +252,10 @@ export class FirestoreAlertStore implements AlertStore {
     return new Map(snapshot.docs.map((doc) => [String(doc.get('symbol')), Number(doc.get('written') ?? 0)]));
   }
 
-  async count(filter: AlertFilter = {}): Promise<number> {
-    const snapshot = await this.#call(() => this.#filtered(filter).count().get());
-    return snapshot.data().count;
-  }
-
-  async page({ limit, after, ...filter }: AlertPageQuery): Promise<AlertPage> {
-    const cursor = after === undefined ? undefined : decodeCursor(after);
-    // Ordering by a field the query also filters on with == is redundant: only timestamp orders then.
-    let query =
-      filter.symbol === undefined ? this.#filtered(filter).orderBy('symbol') : this.#filtered(filter);
-    query = query.orderBy('timestamp');
-    if (cursor) {
-      const at = Timestamp.fromMillis(cursor.at);
-      query = filter.symbol === undefined ? query.startAfter(cursor.symbol, at) : query.startAfter(at);
-    }
-    const snapshot = await this.#call(() => query.limit(limit).get());
-    const alerts = snapshot.docs.map((doc) => fromAlertDocument(doc.data()));
-    const last = alerts.at(-1);
-    return alerts.length === limit && last ? { alerts, next: encodeCursor(last) } : { alerts };
-  }
-
   /**
-   * One scan, sorted here by symbol and minute as page() orders them: paging makes the emulator sort the whole
-   * collection again for every page (over ten minutes for 290,000 alerts), and all() holds every alert in
-   * memory whichever way they are read.
+   * One scan, sorted here by symbol and minute: a query ordered by them makes the emulator sort the whole
+   * collection (again for every page, if paged: over ten minutes for 290,000 alerts), and all() holds every
+   * alert in memory whichever way they are read.
    */
   async all(filter: AlertFilter = {}): Promise<Alert[]> {
     return this.#call(async () => {
@@ -330,15 +265,6 @@ export class FirestoreAlertStore implements AlertStore {
       }
       return alerts.sort(bySymbolAndMinute);
     });
-  }
-
-  /**
-   * The latest update time of any alert document, in milliseconds (0 when there is none): when the pipeline
-   * wrote its last alert, for the benchmark. Reads every document's name, so it is not for a hot path.
-   */
-  async lastUpdate(): Promise<number> {
-    const snapshot = await this.#call(() => this.db.collection(this.collection).select().get());
-    return snapshot.docs.reduce((last, doc) => Math.max(last, doc.updateTime.toMillis()), 0);
   }
 
   #filtered(filter: AlertFilter): Query {

@@ -2,15 +2,7 @@
 import type { Alert } from '../../shared/core/alert.js';
 import { serviceError } from '../../shared/errors.js';
 import { alertId } from '../../shared/pipeline/documentIds.js';
-import {
-  decodeCursor,
-  encodeCursor,
-  bySymbolAndMinute,
-  type AlertFilter,
-  type AlertPage,
-  type AlertPageQuery,
-  type AlertStore,
-} from '../../shared/state/alertStore.js';
+import { bySymbolAndMinute, type AlertFilter, type AlertStore } from '../../shared/state/alertStore.js';
 
 export interface StoredAlert {
   alert: Alert;
@@ -42,26 +34,6 @@ export class MemoryAlertStore implements AlertStore {
       written.set(alert.symbol, (written.get(alert.symbol) ?? 0) + 1);
     }
     return written;
-  }
-
-  async count(filter: AlertFilter = {}): Promise<number> {
-    this.#failure();
-    return this.#matching(filter).length;
-  }
-
-  async page({ limit, after, ...filter }: AlertPageQuery): Promise<AlertPage> {
-    this.#failure();
-    const cursor = after === undefined ? undefined : decodeCursor(after);
-    const alerts = this.#matching(filter)
-      .filter(
-        (alert) =>
-          !cursor ||
-          alert.symbol > cursor.symbol ||
-          (alert.symbol === cursor.symbol && Date.parse(alert.timestamp) > cursor.at),
-      )
-      .slice(0, limit);
-    const last = alerts.at(-1);
-    return alerts.length === limit && last ? { alerts, next: encodeCursor(last) } : { alerts };
   }
 
   async all(filter: AlertFilter = {}): Promise<Alert[]> {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../shared/core/alert.js';
 import { chunkAlerts } from '../../shared/pipeline/alertMessage.js';
-import { ALERTS_PER_COMMIT } from '../../shared/state/alertStore.js';
+import { ALERTS_PER_COMMIT } from '../../shared/pipeline/alertCommits.js';
 
 const alert = (minute: number) =>
   ({ symbol: 'ACME', timestamp: new Date(minute * 60_000).toISOString(), rules: ['A2'] }) as unknown as Alert;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { CLOSE, VOLUME } from '../../../shared/core/barTable.js';
 import type { ObjectBars } from '../../../shared/core/objectIntake.js';
-import { MAX_RECORD_LINES } from '../../../shared/core/readObject.js';
+import { MAX_RECORD_LINES } from '../../../shared/core/csvRecords.js';
 import { formatMinute } from '../../../shared/core/timestamp.js';
 import { readText } from '../../helpers/read.js';
 

@@ -23,7 +23,7 @@ import { Timestamp, type QueryDocumentSnapshot } from '@google-cloud/firestore';
 import Table from 'cli-table3';
 import { availableParallelism } from 'node:os';
 import { generateDataset, pipelineCommands, type StackClients } from '../cli/api.js';
-import { readVariable } from '../shared/config/runtime.js';
+import { readVariable } from '../shared/config/variables.js';
 import { appComponents } from '../stack/appComponents.js';
 import { stackComponents } from '../stack/components.js';
 import {

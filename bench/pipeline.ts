@@ -34,9 +34,9 @@ import {
   type StackClients,
 } from '../cli/api.js';
 import { outstandingRanges } from '../shared/kafka/deadLetters.js';
-import { detectionConfigFromEnv } from '../shared/config/detection.js';
-import { ingestLimitsFromEnv } from '../shared/config/ingestLimits.js';
-import { readVariable } from '../shared/config/runtime.js';
+import { detectionConfigFromEnv } from '../shared/config/detectionParameterSettings.js';
+import { ingestLimitsFromEnv } from '../shared/config/ingestSettings.js';
+import { readVariable } from '../shared/config/variables.js';
 import type { Alert } from '../shared/core/alert.js';
 import { ObjectSeriesDetection } from '../shared/core/objectSeriesDetection.js';
 import { readObject } from '../shared/core/readObject.js';

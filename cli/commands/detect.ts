@@ -5,15 +5,15 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
-import { ingestLimitsFromEnv } from '../../shared/config/ingestLimits.js';
-import { ConfigError } from '../../shared/config/runtime.js';
+import { ingestLimitsFromEnv } from '../../shared/config/ingestSettings.js';
+import { ConfigError } from '../../shared/config/variables.js';
 import { ObjectSeriesDetection } from '../../shared/core/objectSeriesDetection.js';
 import {
   compileSettings,
   DEFAULT_SETTINGS,
   SettingsError,
   type DetectionConfig,
-} from '../../shared/core/detectionSettings.js';
+} from '../../shared/core/detectionParameters.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
 import { spreadsheetText } from '../../shared/core/csvText.js';
 import { EPISODE_CSV_COLUMNS, EpisodeCollector, type Episode } from '../../shared/core/episodes.js';

@@ -1,7 +1,7 @@
 /** `drop`: upload files into the local stack's bucket, where the pipeline picks them up. */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { readVariable } from '../../shared/config/runtime.js';
+import { readVariable } from '../../shared/config/variables.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
 import type { CliContext } from '../context.js';
 import { clients, stackError, type StackClients } from '../stackClients.js';

@@ -11,7 +11,7 @@
  */
 import type { Command } from 'commander';
 import type { Message } from 'kafkajs';
-import { readVariable } from '../../shared/config/runtime.js';
+import { readVariable } from '../../shared/config/variables.js';
 import { CONTROL_HEADER, RESUME_CONTROL } from '../../shared/pipeline/deliveryContract.js';
 import type { ParkedRecord } from '../../shared/pipeline/parkedRecord.js';
 import type { CliContext } from '../context.js';

@@ -5,9 +5,9 @@
  */
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ingestLimitsFromEnv } from '../../shared/config/ingestLimits.js';
-import { ConfigError, readVariable } from '../../shared/config/runtime.js';
-import { DEFAULT_SETTINGS } from '../../shared/core/detectionSettings.js';
+import { ingestLimitsFromEnv } from '../../shared/config/ingestSettings.js';
+import { ConfigError, readVariable } from '../../shared/config/variables.js';
+import { DEFAULT_SETTINGS } from '../../shared/core/detectionParameters.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
 import { readRows } from '../../shared/core/readObject.js';
 import { ObjectRejectedError } from '../../shared/core/report.js';

@@ -1,6 +1,6 @@
 /** `reports`: the local stack's ingestion reports, per object its status, data quality and detection figures. */
 import type { Command } from 'commander';
-import { readVariable } from '../../shared/config/runtime.js';
+import { readVariable } from '../../shared/config/variables.js';
 import type { QualityReport } from '../../shared/core/report.js';
 import type { DetectionTotals } from '../../shared/state/ingestionStore.js';
 import { writeText, type CliContext } from '../context.js';

@@ -1,7 +1,7 @@
 /** `wait`: wait until everything dropped into the local stack has been ingested and its alerts written. */
 import type { Command } from 'commander';
 import type { Admin } from 'kafkajs';
-import { readVariable } from '../../shared/config/runtime.js';
+import { readVariable } from '../../shared/config/variables.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';
 import { SETTLED_STATUSES } from '../../shared/state/ingestionStore.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';

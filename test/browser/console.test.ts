@@ -14,7 +14,7 @@ import { basename, join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ingestLimitsFromEnv } from '../../shared/config/ingestLimits.js';
+import { ingestLimitsFromEnv } from '../../shared/config/ingestSettings.js';
 import { readObject } from '../../shared/core/readObject.js';
 import { ZoneOffsets } from '../../shared/core/timestamp.js';
 import { stackEndpoints } from '../../stack/endpoints.js';

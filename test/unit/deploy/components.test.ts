@@ -139,35 +139,15 @@ describe('deploy.sh --dry-run', () => {
     expect(componentCommands(runs.internet.commands).get('console')!.line).not.toContain('--network');
   });
 
-  it('creates the composite indexes of firestore.indexes.json, the ones the alerts queries need (the console runs none)', () => {
+  it('creates no composite index (every query the pipeline and the console run is served by single-field ones), and sets the TTL policies', () => {
     const file = JSON.parse(readFileSync(path.join(ROOT, 'firestore.indexes.json'), 'utf8')) as {
-      indexes: { collectionGroup: string; queryScope: string; fields: Record<string, string>[] }[];
+      indexes: unknown[];
     };
-    expect(file.indexes).toEqual([
-      {
-        collectionGroup: 'alerts',
-        queryScope: 'COLLECTION',
-        fields: [
-          { fieldPath: 'symbol', order: 'ASCENDING' },
-          { fieldPath: 'timestamp', order: 'DESCENDING' },
-        ],
-      },
-      {
-        collectionGroup: 'alerts',
-        queryScope: 'COLLECTION',
-        fields: [
-          { fieldPath: 'rules', arrayConfig: 'CONTAINS' },
-          { fieldPath: 'timestamp', order: 'DESCENDING' },
-        ],
-      },
-    ]);
-    const creates = changes(runs.managed)
-      .filter((c) => startsWith(c.words, 'gcloud firestore indexes composite create'))
-      .map((c) => [flagValue(c.words, 'collection-group'), ...flagValues(c.words, 'field-config')]);
-    expect(creates).toEqual([
-      ['alerts', 'field-path=symbol,order=ascending', 'field-path=timestamp,order=descending'],
-      ['alerts', 'field-path=rules,array-config=contains', 'field-path=timestamp,order=descending'],
-    ]);
+    expect(file.indexes).toEqual([]);
+    const creates = changes(runs.managed).filter((c) =>
+      startsWith(c.words, 'gcloud firestore indexes composite create'),
+    );
+    expect(creates).toEqual([]);
     const ttl = changes(runs.existing).filter((c) =>
       startsWith(c.words, 'gcloud firestore fields ttls update'),
     );

@@ -52,9 +52,17 @@ const RANK: Record<Severity, number> = { DEBUG: 0, INFO: 1, WARNING: 2, ERROR: 3
 const writeToProcess = (line: string, severity: Severity) =>
   (RANK[severity] >= RANK.WARNING ? process.stderr : process.stdout).write(`${line}\n`);
 
+/** An error described already, e.g. in an answer that names it (`{ name, message }`), is written as it is. */
+function isDescribed(error: unknown): error is { name: string; message: string } {
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  return typeof name === 'string' && typeof message === 'string';
+}
+
 /** An error as a log field: what a person needs to act on it, never the whole object (it may hold a request). */
 function errorField(error: unknown) {
-  if (!(error instanceof Error)) return { message: String(error) };
+  if (!(error instanceof Error)) {
+    return isDescribed(error) ? { name: error.name, message: error.message } : { message: String(error) };
+  }
   return {
     name: error.name,
     message: describeError(error),

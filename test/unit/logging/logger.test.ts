@@ -74,6 +74,17 @@ describe('createLogger', () => {
     expect(lines[1]!.entry.stack_trace).toMatch(/^FinalError: not a CSV\n\s+at /);
   });
 
+  it('writes an error described already ({ name, message }) as it is, and anything else as its text', () => {
+    const { lines, options } = capture();
+    const log = createLogger('detect', options);
+    log.warn('record to be retried', { error: { name: 'UnavailableError', message: 'Firestore: down' } });
+    log.warn('kafkajs', { error: 'Connection timeout' });
+    expect(lines.map((line) => line.entry.error)).toEqual([
+      { name: 'UnavailableError', message: 'Firestore: down' },
+      { message: 'Connection timeout' },
+    ]);
+  });
+
   it('writes CRITICAL, the last word of a process ending itself, with its error and stack like ERROR', () => {
     const { lines, options } = capture({ minSeverity: 'CRITICAL' });
     const log = createLogger('dispatcher', options);

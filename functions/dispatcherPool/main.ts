@@ -10,14 +10,19 @@ import { Kafka } from 'kafkajs';
 import { healthPort, startHealthServer } from '../../shared/clients/healthServer.js';
 import { dispatcherSettings, type DispatcherSettings } from '../../shared/config/dispatcherSettings.js';
 import { ConfigError } from '../../shared/config/runtime.js';
+import { kafkaLogCreator } from '../../shared/logging/kafkajs.js';
+import { createLogger } from '../../shared/logging/logger.js';
 import { startDispatcher } from './dispatcher.js';
+
+// No project for trace ids: a Kafka record carries no trace (ingest sets none), so no line has one.
+const log = createLogger('dispatcher');
 
 let settings: DispatcherSettings;
 try {
   settings = dispatcherSettings(process.env);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
-  console.error(`dispatcher: ${error.message}`);
+  log.critical(error.message);
   process.exit(2);
 }
 
@@ -31,7 +36,8 @@ async function identityTokenHeaders(): Promise<Record<string, string>> {
 }
 
 const dispatcher = await startDispatcher({
-  kafka: new Kafka(settings.kafka),
+  kafka: new Kafka({ ...settings.kafka, logCreator: kafkaLogCreator(log) }),
+  log,
   topic: settings.topic,
   groupId: settings.groupId,
   deadLetterTopic: settings.deadLetterTopic,
@@ -44,7 +50,7 @@ const dispatcher = await startDispatcher({
   onFatalCrash: () => process.exit(1),
 });
 startHealthServer(healthPort(process.env), () => dispatcher.ready());
-console.log(JSON.stringify({ message: 'dispatcher running', target: settings.targetUrl }));
+log.info('dispatcher running', { target: settings.targetUrl });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {

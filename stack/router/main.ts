@@ -47,7 +47,8 @@ async function route(message: Message): Promise<void> {
     // Capped at 10 s: Eventarc backs off for minutes, which locally would only leave an object waiting long
     // after ingest is back or a crashed run's lease (INGEST_LEASE_MS, 9 s here) has lapsed.
     const pause = Math.min(10_000, 500 * 2 ** (count - 1));
-    delivery.warn('ingest failed; will retry', { attempt: count, pauseMs: pause, error });
+    // As its text: fetch reports an unreachable ingest as a TypeError, which the logger would call a bug.
+    delivery.warn('ingest failed; will retry', { attempt: count, pauseMs: pause, error: String(error) });
     setTimeout(() => message.nack(), pause);
   }
 }

@@ -1,7 +1,8 @@
 /**
- * `stock-anomalies stack up | down | status`: the local stack (Kafka, Firestore and Pub/Sub emulators,
+ * `stock-anomalies stack up | down | status | logs`: the local stack (Kafka, Firestore and Pub/Sub emulators,
  * fake-gcs-server, plus any components registered by the caller). Progress goes to stderr; stdout gets only
- * `NAME=value` lines (and `#` comments), so `stack status > .env` or `eval "$(... stack status)"` work.
+ * `NAME=value` lines (and `#` comments), so `stack status > .env` or `eval "$(... stack status)"` work; and,
+ * from `logs`, the components' log lines.
  */
 import type { Command } from 'commander';
 
@@ -9,6 +10,7 @@ import type { ComponentFactory, StackContext, StackLog } from '../../stack/compo
 import { createStackContext, stackComponents } from '../../stack/components.js';
 import { stackGlobalEnvLines } from '../../stack/endpoints.js';
 import { StackUpError, stackDown, stackStatus, stackUp } from '../../stack/orchestrate.js';
+import { showStackLogs } from '../stackLogs.js';
 
 export interface StackCommandOptions {
   /** Factories of the components started after the infrastructure (functions, router, dispatcher). */
@@ -87,6 +89,32 @@ export function registerStackCommand(program: Command, options: StackCommandOpti
           exitCode: 1,
           code: 'stack.status',
         });
+      }
+    });
+
+  stack
+    .command('logs')
+    .description(
+      "print the components' logs (.stack/logs/), each JSON entry as one readable line, other lines as they are",
+    )
+    .argument('[component...]', 'the components whose logs to print (default: every one with a log)')
+    .option('-f, --follow', 'keep printing what is appended, as tail -f does, until interrupted')
+    .option('--json', 'print the lines as written, JSON entries unformatted (for jq)')
+    .action(async (names: string[], flags: { follow?: boolean; json?: boolean }) => {
+      const ctx = context();
+      // Following ends on Ctrl-C with the lines printed so far, and exit code 0, as tail -f does.
+      const stop = new AbortController();
+      const interrupt = () => stop.abort();
+      if (flags.follow === true) process.once('SIGINT', interrupt);
+      try {
+        await showStackLogs(ctx.paths.logs, names, {
+          follow: flags.follow === true,
+          json: flags.json === true,
+          out,
+          signal: stop.signal,
+        });
+      } finally {
+        process.off('SIGINT', interrupt);
       }
     });
 

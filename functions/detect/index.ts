@@ -19,6 +19,8 @@ import { decodeHeaderValue } from '../../shared/pipeline/cloudEventHeader.js';
 import { classify, describeError, EventError, serviceError } from '../../shared/errors.js';
 import { deliveryTraceFromEnv } from '../../shared/deliveryTrace.js';
 import { faultInjectorFromEnv } from '../../shared/faultInjection.js';
+import { createLogger, type Logger, type LogFields } from '../../shared/logging/logger.js';
+import { traceFromHeaders } from '../../shared/logging/trace.js';
 import { FirestoreSymbolStateStore } from '../../shared/state/symbolStateStore.js';
 import { addTally } from '../../shared/state/ingestionStore.js';
 import { barDayWrites } from '../../shared/state/barStore.js';
@@ -63,6 +65,10 @@ const settings = detectSettings(process.env);
 const faults = faultInjectorFromEnv(process.env);
 const trace = deliveryTraceFromEnv(process.env);
 let dependencies: DetectDependencies = defaultDependencies(settings);
+// The project is not one of detect's settings (deploy.sh sets it beside them, for the client libraries): the
+// logger needs it only to name the project a trace id belongs to, so it is read here, as it is.
+const processLogger = createLogger('detect', { project: process.env.GOOGLE_CLOUD_PROJECT || undefined });
+let logger: Logger = processLogger;
 
 /** The Kafka record a request carries. @throws EventError when it is not a KafkaSource CloudEvent */
 export function recordOf(request: Pick<Request, 'headers' | 'rawBody'>): KafkaRecord {
@@ -107,28 +113,46 @@ export async function answer(
   }
 }
 
+/**
+ * The delivery's logger: every line names the record (its CloudEvent id, `partition:P/offset:O`) and its
+ * symbol (the record key), under the request's trace (Cloud Run's front end sends `traceparent`).
+ */
+function deliveryLogger(request: Request, id: string | undefined, key: string): Logger {
+  return logger.with({
+    labels: { ...(id !== undefined && { event: id }), ...(key !== '' && { symbol: key }) },
+    trace: traceFromHeaders(request.headers),
+  });
+}
+
+/** An answer's fields for the log: its error, named and described in the answer, as the logger writes one. */
+function answerFields(body: DetectOutcome): LogFields {
+  if (!('error' in body)) return { ...body };
+  const { error, reason, ...rest } = body;
+  return { ...rest, error: { name: error, message: reason } };
+}
+
 export async function handleDetect(request: Request, response: Response): Promise<void> {
   const received = Date.now();
-  const { status, body } = await answer(request, dependencies);
   const id = request.header('ce-id');
+  const key = decodeHeaderValue(request.header('ce-key') ?? '');
+  const log = deliveryLogger(request, id, key);
+  const { status, body } = await answer(request, dependencies);
   // The record's time (when ingest produced it) and this delivery's: bench:latency's stages.
   trace({
     id,
     status,
     outcome: body.outcome,
-    key: decodeHeaderValue(request.header('ce-key') ?? ''),
+    key,
     ...('batch' in body ? { batch: body.batch } : {}),
     produced: Date.parse(request.header('ce-time') ?? ''),
     received,
   });
   if (body.outcome === 'final') {
-    console.error(
-      JSON.stringify({ severity: 'ERROR', message: 'record can never be detected', id, ...body }),
-    );
+    log.error('record can never be detected', answerFields(body));
   } else if (body.outcome === 'retry') {
-    console.warn(JSON.stringify({ severity: 'WARNING', message: 'record to be retried', id, ...body }));
+    log.warn('record to be retried', answerFields(body));
   } else if (body.outcome !== 'detected') {
-    console.log(JSON.stringify({ severity: 'INFO', message: body.outcome, id, ...body }));
+    log.info(body.outcome, answerFields(body));
   }
   response.status(status).json(body);
 }
@@ -136,6 +160,11 @@ export async function handleDetect(request: Request, response: Response): Promis
 /** For tests: run against other clients. */
 export function setDetectDependencies(next: DetectDependencies | undefined): void {
   dependencies = next ?? defaultDependencies(settings);
+}
+
+/** For tests: log to another logger (one that captures its lines). */
+export function setDetectLogger(next: Logger | undefined): void {
+  logger = next ?? processLogger;
 }
 
 functions.http('detect', handleDetect);

@@ -13,6 +13,7 @@ import { setMaxListeners } from 'node:events';
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { encodeHeaderValue } from '../../shared/pipeline/cloudEventHeader.js';
 import { StockAnomaliesError } from '../../shared/errors.js';
+import { createLogger, type Logger } from '../../shared/logging/logger.js';
 import { parkedHeaders } from '../../shared/pipeline/parkedRecord.js';
 import { deliver, type Delivery, type DeliveryOptions } from './deliver.js';
 
@@ -25,7 +26,8 @@ export interface DispatcherOptions extends DeliveryOptions {
   partitionsConcurrently?: number;
   /** The KafkaSource name in ce-source. */
   sourceName?: string;
-  log?: (entry: Record<string, unknown>) => void;
+  /** Where it logs; each record's lines go to a child naming the record. By default the process's output. */
+  log?: Logger;
   /**
    * Told when the consumer has crashed and kafkajs will not restart it (a non-retriable error): without it the
    * process would stay up consuming nothing. main.ts ends the process, so that the platform starts a new one.
@@ -58,6 +60,9 @@ export interface RecordRef {
   message: Pick<KafkaMessage, 'key' | 'value' | 'headers' | 'offset' | 'timestamp'>;
 }
 
+/** A record's CloudEvent id, as KafkaSource makes it: what detect names the record by, too. */
+export const recordEventId = (partition: number, offset: string) => `partition:${partition}/offset:${offset}`;
+
 /** CloudEvent extension names are lowercase letters and digits only. */
 function extensionName(header: string): string | undefined {
   const name = header.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -77,7 +82,7 @@ export function cloudEventHeaders(record: RecordRef, sourceName = 'stock-anomali
   const { topic, partition, message } = record;
   const headers: Record<string, string> = {
     'ce-specversion': '1.0',
-    'ce-id': `partition:${partition}/offset:${message.offset}`,
+    'ce-id': recordEventId(partition, message.offset),
     'ce-type': 'dev.knative.kafka.event',
     'ce-source': `/apis/v1/namespaces/default/kafkasources/${sourceName}#${topic}`,
     'ce-subject': `partition:${partition}#${message.offset}`,
@@ -149,7 +154,7 @@ export interface RunningDispatcher {
 }
 
 export async function startDispatcher(options: DispatcherOptions): Promise<RunningDispatcher> {
-  const log = options.log ?? ((entry) => console.log(JSON.stringify(entry)));
+  const log = options.log ?? createLogger('dispatcher');
   // A short session lets a replacement take a crashed dispatcher's partitions within seconds; deliver()
   // heartbeats while a record waits, so a slow or absent target does not cost the membership.
   const consumer = options.kafka.consumer({
@@ -181,11 +186,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
     joined = false;
     assignment = new Map();
     if (!payload.restart) {
-      log({
-        severity: 'CRITICAL',
-        message: 'the Kafka consumer crashed and will not restart',
-        error: `${payload.error.name}: ${payload.error.message}`,
-      });
+      log.critical('the Kafka consumer crashed and will not restart', { error: payload.error });
       options.onFatalCrash?.(payload.error);
     }
   });
@@ -202,6 +203,15 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
     eachMessage: async ({ topic, partition, message, heartbeat }) => {
       const record = { topic, partition, message };
       const where = { topic, partition, offset: message.offset };
+      // Every line about the record names it: by where it is, and by the id detect logs it under.
+      const recordLog = log.with({
+        labels: {
+          topic,
+          partition: String(partition),
+          offset: message.offset,
+          event: recordEventId(partition, message.offset),
+        },
+      });
       if (!owns(topic, partition)) throw new PartitionRevokedError(where);
       const delivery = await deliver((signal) => post(record, options, signal), options, {
         heartbeat,
@@ -209,10 +219,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
         retrying: (attempt, reason, waitMs) => {
           // The first failure and then every power of two: a long outage is visible without a flood.
           if ((attempt & (attempt - 1)) !== 0) return;
-          log({
-            severity: 'WARNING',
-            message: 'detect did not take the record; holding the partition and trying again',
-            ...where,
+          recordLog.warn('detect did not take the record; holding the partition and trying again', {
             attempt,
             reason,
             nextInMs: Math.round(waitMs),
@@ -221,20 +228,12 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
       });
       if (delivery.outcome === 'final') {
         await park(producer, record, delivery, options);
-        log({
-          severity: 'ERROR',
-          message: 'record parked on the dead-letter topic',
-          ...where,
+        recordLog.error('record parked on the dead-letter topic', {
           status: delivery.status,
           reason: delivery.reason,
         });
       } else if (delivery.attempts > 1) {
-        log({
-          severity: 'INFO',
-          message: 'record delivered after retries',
-          ...where,
-          attempts: delivery.attempts,
-        });
+        recordLog.info('record delivered after retries', { attempts: delivery.attempts });
       }
       // Returning resolves the offset: not for a partition that went to another consumer meanwhile.
       if (!owns(topic, partition)) throw new PartitionRevokedError(where);

@@ -13,14 +13,19 @@ import { healthPort, startHealthServer } from '../../shared/clients/healthServer
 import { kafkaClientConfig } from '../../shared/clients/kafka.js';
 import { dispatcherSettings, type DispatcherSettings } from '../../shared/config/dispatcherSettings.js';
 import { ConfigError } from '../../shared/config/variables.js';
+import { kafkaLogCreator } from '../../shared/logging/kafkajs.js';
+import { createLogger } from '../../shared/logging/logger.js';
 import { startDispatcher } from './dispatcher.js';
+
+// No project for trace ids: a Kafka record carries no trace (ingest sets none), so no line has one.
+const log = createLogger('dispatcher');
 
 let settings: DispatcherSettings;
 try {
   settings = dispatcherSettings(process.env);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
-  console.error(`dispatcher: ${error.message}`);
+  log.critical(error.message);
   process.exit(2);
 }
 
@@ -34,7 +39,8 @@ async function identityTokenHeaders(): Promise<Record<string, string>> {
 }
 
 const dispatcher = await startDispatcher({
-  kafka: new Kafka(kafkaClientConfig(settings.kafka)),
+  kafka: new Kafka({ ...kafkaClientConfig(settings.kafka), logCreator: kafkaLogCreator(log) }),
+  log,
   topic: settings.topic,
   groupId: settings.groupId,
   deadLetterTopic: settings.deadLetterTopic,
@@ -47,7 +53,7 @@ const dispatcher = await startDispatcher({
   onFatalCrash: () => process.exit(1),
 });
 startHealthServer(healthPort(process.env), () => dispatcher.ready());
-console.log(JSON.stringify({ message: 'dispatcher running', target: settings.targetUrl }));
+log.info('dispatcher running', { target: settings.targetUrl });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {

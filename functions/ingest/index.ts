@@ -13,14 +13,11 @@ import { Kafka, type Message, type Producer } from 'kafkajs';
 import { getFirestore, getStorage } from '../../shared/clients/google.js';
 import { kafkaClientConfig } from '../../shared/clients/kafka.js';
 import { ingestSettings } from '../../shared/config/ingestSettings.js';
-import {
-  classify,
-  describeError,
-  EventError,
-  serviceError,
-  StockAnomaliesError,
-} from '../../shared/errors.js';
+import { classify, EventError, serviceError, StockAnomaliesError } from '../../shared/errors.js';
 import { deliveryTraceFromEnv } from '../../shared/deliveryTrace.js';
+import { kafkaLogCreator } from '../../shared/logging/kafkajs.js';
+import { createLogger, type Logger } from '../../shared/logging/logger.js';
+import { traceFromTraceparent } from '../../shared/logging/trace.js';
 import type { BarBatch } from '../../shared/pipeline/barBatch.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
 import { FirestoreIngestionStore } from '../../shared/state/ingestionStore.js';
@@ -48,12 +45,21 @@ const REQUEST_BYTES = 512 * 1024;
 /** Read once, at load: a bad setting stops the instance before it takes an event. */
 const settings = ingestSettings(process.env);
 const trace = deliveryTraceFromEnv(process.env);
+// The project is not one of ingest's settings (deploy.sh sets it beside them, for the client libraries): the
+// logger needs it only to name the project a trace id belongs to, so it is read here, as it is.
+const processLogger = createLogger('ingest', { project: process.env.GOOGLE_CLOUD_PROJECT || undefined });
+let logger: Logger = processLogger;
 
 let producer: Promise<Producer> | undefined;
 
 function connectedProducer(): Promise<Producer> {
   producer ??= (async () => {
-    const created = new Kafka(kafkaClientConfig(settings.kafka)).producer({ allowAutoTopicCreation: false });
+    const created = new Kafka({
+      ...kafkaClientConfig(settings.kafka),
+      logCreator: kafkaLogCreator(processLogger),
+    }).producer({
+      allowAutoTopicCreation: false,
+    });
     await created.connect();
     return created;
   })().catch((error) => {
@@ -170,22 +176,30 @@ function storageObject(event: CloudEvent<StorageObjectData>): ObjectRef {
   return { bucket: bucket as string, name: name as string, generation: String(generation) };
 }
 
-function logError(entry: Record<string, unknown>, severity: 'ERROR' | 'WARNING' = 'ERROR'): void {
-  console.error(JSON.stringify({ severity, ...entry }));
+/**
+ * The delivery's logger: every line names the event and, once it is read, the object generation it is about.
+ * functions-framework copies the request's `traceparent` header onto the event (Eventarc sends one).
+ */
+function deliveryLogger(event: CloudEvent<StorageObjectData>): Logger {
+  const { traceparent } = event;
+  return logger.with({
+    labels: { event: event.id },
+    trace: traceFromTraceparent(typeof traceparent === 'string' ? traceparent : undefined),
+  });
 }
 
 export async function handleIngest(event: CloudEvent<StorageObjectData>): Promise<void> {
   const deps = dependencies;
+  let log = deliveryLogger(event);
   // Set once this delivery holds the claim: only then is a failure the ingestion's to record.
   let claimed: string | undefined;
   try {
     const object = storageObject(event);
+    log = log.with({ labels: { object: object.name, generation: object.generation } });
     trace({ eventId: event.id, object: object.name, generation: object.generation });
     const skip = skipReason(object.name, settings);
     if (skip !== undefined) {
-      console.log(
-        JSON.stringify({ message: `skipped: ${skip}`, object: object.name, bucket: object.bucket }),
-      );
+      log.info(`skipped: ${skip}`, { bucket: object.bucket });
       return;
     }
     const now = () => deps.now?.() ?? Date.now();
@@ -194,7 +208,7 @@ export async function handleIngest(event: CloudEvent<StorageObjectData>): Promis
       // Running elsewhere: that delivery may yet die mid-way, so this one comes back later rather than
       // being acknowledged, and takes over once the other's lease runs out.
       if (claim.busy) throw new IngestionBusyError(`${claim.id} is ${claim.reason}`);
-      console.log(JSON.stringify({ message: 'ingestion skipped', id: claim.id, detail: claim.reason }));
+      log.info('ingestion skipped', { id: claim.id, detail: claim.reason });
       return;
     }
     claimed = claim.id;
@@ -211,18 +225,18 @@ export async function handleIngest(event: CloudEvent<StorageObjectData>): Promis
           if (!held) owned = false;
         },
         (error: unknown) => {
-          logError({ message: 'lease not renewed', id, error: describeError(error) }, 'WARNING');
+          log.warn('lease not renewed', { id, error });
         },
       );
     }, settings.leaseMs / 3);
     try {
       const outcome = await ingestClaimed(object, id, deps, () => owned);
-      console.log(JSON.stringify({ message: `ingestion ${outcome.status}`, ...outcome }));
+      log.info(`ingestion ${outcome.status}`, { ...outcome });
     } finally {
       clearInterval(renewal);
     }
   } catch (error) {
-    await settle(error, event, claimed, deps);
+    await settle(error, log, claimed, deps);
   }
 }
 
@@ -232,41 +246,27 @@ export async function handleIngest(event: CloudEvent<StorageObjectData>): Promis
  */
 async function settle(
   error: unknown,
-  event: CloudEvent<StorageObjectData>,
+  log: Logger,
   claimed: string | undefined,
   deps: IngestDependencies,
 ): Promise<void> {
   if (error instanceof ClaimLostError) {
-    logError({ message: 'stopped: another delivery took over', eventId: event.id, id: claimed }, 'WARNING');
+    log.warn('stopped: another delivery took over', { id: claimed });
     return;
   }
   if (error instanceof EventError) {
-    logError({ message: 'event acknowledged without ingesting', eventId: event.id, reason: error.message });
+    log.error('event acknowledged without ingesting', { reason: error.message });
     return;
   }
   const kind = classify(error);
   // A retriable failure is retried by the platform: a warning, unless it keeps recurring.
-  logError(
-    {
-      message: 'ingestion failed',
-      eventId: event.id,
-      id: claimed,
-      errorKind: kind,
-      error: describeError(error),
-    },
-    kind === 'retriable' ? 'WARNING' : 'ERROR',
-  );
+  log[kind === 'retriable' ? 'warn' : 'error']('ingestion failed', { id: claimed, errorKind: kind, error });
   if (claimed !== undefined) {
     try {
       await deps.store.fail(claimed, error);
     } catch (recordError) {
       // Unrecorded, a failure would be seen nowhere but this log: have the event redelivered until it is.
-      logError({
-        message: 'could not record the failure',
-        eventId: event.id,
-        id: claimed,
-        error: describeError(recordError),
-      });
+      log.error('could not record the failure', { id: claimed, error: recordError });
       throw kind === 'retriable' ? error : recordError;
     }
   }
@@ -276,6 +276,11 @@ async function settle(
 /** For tests: run against other clients. */
 export function setIngestDependencies(next: IngestDependencies | undefined): void {
   dependencies = next ?? defaults;
+}
+
+/** For tests: log to another logger (one that captures its lines). */
+export function setIngestLogger(next: Logger | undefined): void {
+  logger = next ?? processLogger;
 }
 
 functions.cloudEvent('ingest', handleIngest);

@@ -15,6 +15,8 @@ import { alertExpiry, notifySettings } from '../../shared/config/notifySettings.
 import { EventError, classify, describeError } from '../../shared/errors.js';
 import { deliveryTraceFromEnv } from '../../shared/deliveryTrace.js';
 import { faultInjectorFromEnv } from '../../shared/faultInjection.js';
+import { createLogger, type Logger } from '../../shared/logging/logger.js';
+import { traceFromTraceparent } from '../../shared/logging/trace.js';
 import { decodeAlertMessage } from '../../shared/pipeline/alertMessage.js';
 import { FirestoreAlertStore, type AlertStore } from '../../shared/state/alertStore.js';
 
@@ -26,12 +28,34 @@ interface PubSubData {
 const settings = notifySettings(process.env);
 const faults = faultInjectorFromEnv(process.env);
 const trace = deliveryTraceFromEnv(process.env);
+// The project is not one of notify's settings (deploy.sh sets it beside them, for the client libraries): the
+// logger needs it only to name the project a trace id belongs to, so it is read here, as it is.
+const processLogger = createLogger('notify', { project: process.env.GOOGLE_CLOUD_PROJECT || undefined });
+let logger: Logger = processLogger;
 
 let store: AlertStore | undefined;
 
 /** For tests: write to another store. */
 export function setNotifyStore(next: AlertStore | undefined): void {
   store = next;
+}
+
+/** For tests: log to another logger (one that captures its lines). */
+export function setNotifyLogger(next: Logger | undefined): void {
+  logger = next ?? processLogger;
+}
+
+/**
+ * The delivery's logger: every line names the event and its Pub/Sub message. functions-framework copies the
+ * request's `traceparent` header onto the event (Eventarc and Pub/Sub push send one).
+ */
+function deliveryLogger(event: CloudEvent<PubSubData>): Logger {
+  const messageId = event.data?.message?.messageId;
+  const { traceparent } = event;
+  return logger.with({
+    labels: { event: event.id, ...(typeof messageId === 'string' && { messageId }) },
+    trace: traceFromTraceparent(typeof traceparent === 'string' ? traceparent : undefined),
+  });
 }
 
 async function writeMessage(event: CloudEvent<PubSubData>): Promise<void> {
@@ -53,27 +77,24 @@ async function writeMessage(event: CloudEvent<PubSubData>): Promise<void> {
 }
 
 export async function handleNotify(event: CloudEvent<PubSubData>): Promise<void> {
+  const log = deliveryLogger(event);
   try {
     await writeMessage(event);
   } catch (error) {
     const kind = classify(error);
-    const where = { event: event.id, messageId: event.data?.message?.messageId };
     const reason = describeError(error);
     if (kind === 'final') {
-      log({ severity: 'ERROR', message: 'alert message dropped: it can never be written', ...where, reason });
+      log.error('alert message dropped: it can never be written', { reason });
       return;
     }
     if (kind === 'programming') {
-      log({ severity: 'ERROR', message: reason, ...where, stack: (error as Error).stack });
+      // The error itself, so that its stack goes where Error Reporting finds a bug.
+      log.error(reason, { error });
     } else {
-      log({ severity: 'WARNING', message: 'alerts not written yet: Pub/Sub redelivers', ...where, reason });
+      log.warn('alerts not written yet: Pub/Sub redelivers', { reason });
     }
     throw error;
   }
-}
-
-function log(entry: Record<string, unknown>): void {
-  console.error(JSON.stringify(entry));
 }
 
 functions.cloudEvent('notify', handleNotify);

@@ -10,8 +10,11 @@
 import { describeError, StockAnomaliesError } from '../errors.js';
 import type { TraceContext } from './trace.js';
 
-/** Cloud Logging's severities, in its order; only these four are written by the project. */
-export type Severity = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
+/**
+ * Cloud Logging's severities, in its order; only these five are written by the project. CRITICAL is for a
+ * process that is about to end itself (the dispatcher's consumer gone for good, a malformed setting).
+ */
+export type Severity = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
 
 /** Fields of one entry beside its message (an `error` field is written as its name, message and retriable). */
 export type LogFields = Record<string, unknown>;
@@ -30,6 +33,7 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
+  critical(message: string, fields?: LogFields): void;
   /** A logger whose entries also carry `context` (labels and fields are merged, the trace replaced). */
   with(context: LogContext): Logger;
 }
@@ -43,14 +47,22 @@ export interface LoggerOptions {
   minSeverity?: Severity;
 }
 
-const RANK: Record<Severity, number> = { DEBUG: 0, INFO: 1, WARNING: 2, ERROR: 3 };
+const RANK: Record<Severity, number> = { DEBUG: 0, INFO: 1, WARNING: 2, ERROR: 3, CRITICAL: 4 };
 
 const writeToProcess = (line: string, severity: Severity) =>
   (RANK[severity] >= RANK.WARNING ? process.stderr : process.stdout).write(`${line}\n`);
 
+/** An error described already, e.g. in an answer that names it (`{ name, message }`), is written as it is. */
+function isDescribed(error: unknown): error is { name: string; message: string } {
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  return typeof name === 'string' && typeof message === 'string';
+}
+
 /** An error as a log field: what a person needs to act on it, never the whole object (it may hold a request). */
 function errorField(error: unknown) {
-  if (!(error instanceof Error)) return { message: String(error) };
+  if (!(error instanceof Error)) {
+    return isDescribed(error) ? { name: error.name, message: error.message } : { message: String(error) };
+  }
   return {
     name: error.name,
     message: describeError(error),
@@ -60,7 +72,7 @@ function errorField(error: unknown) {
 
 /**
  * Turns fields into plain JSON values: an Error in `error` becomes {@link errorField} (and, at ERROR, its stack
- * goes to `stack_trace`, where Error Reporting looks), bigints become strings.
+ * goes to `stack_trace`, where Error Reporting looks; CRITICAL too), bigints become strings.
  */
 function entryFields(severity: Severity, fields: LogFields): LogFields {
   const out: LogFields = {};
@@ -69,7 +81,7 @@ function entryFields(severity: Severity, fields: LogFields): LogFields {
     out[key] = key === 'error' ? errorField(value) : typeof value === 'bigint' ? String(value) : value;
   }
   const { error } = fields;
-  if (severity === 'ERROR' && error instanceof Error && error.stack !== undefined)
+  if (RANK[severity] >= RANK.ERROR && error instanceof Error && error.stack !== undefined)
     out.stack_trace = error.stack;
   return out;
 }
@@ -108,6 +120,7 @@ function childLogger(component: string, options: LoggerOptions, context: LogCont
     info: (message, fields) => log('INFO', message, fields),
     warn: (message, fields) => log('WARNING', message, fields),
     error: (message, fields) => log('ERROR', message, fields),
+    critical: (message, fields) => log('CRITICAL', message, fields),
     with: (more) =>
       childLogger(component, options, {
         labels: { ...context.labels, ...more.labels },

@@ -12,8 +12,15 @@ export async function serveFunction(name: string): Promise<{ url: string; close:
   };
 }
 
-/** Delivers a storage `finalized` CloudEvent (binary mode) carrying `data` to a served ingest; its HTTP status. */
-export async function postFinalized(url: string, data: unknown): Promise<number> {
+/**
+ * Delivers a storage `finalized` CloudEvent (binary mode) carrying `data` to a served ingest, with any other
+ * `headers` (a `traceparent`, as Eventarc sends one); its HTTP status.
+ */
+export async function postFinalized(
+  url: string,
+  data: unknown,
+  headers: Record<string, string> = {},
+): Promise<number> {
   const bucket = (data as { bucket?: unknown } | null)?.bucket;
   const response = await fetch(url, {
     method: 'POST',
@@ -24,6 +31,7 @@ export async function postFinalized(url: string, data: unknown): Promise<number>
       'ce-source': `//storage.googleapis.com/projects/_/buckets/${typeof bucket === 'string' ? bucket : 'b'}`,
       'ce-subject': 'objects/x',
       'content-type': 'application/json',
+      ...headers,
     },
     body: JSON.stringify(data),
   });

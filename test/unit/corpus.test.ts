@@ -16,8 +16,10 @@ import { ingestionId } from '../../shared/pipeline/documentIds.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
 import type { Ingestion } from '../../shared/state/ingestionStore.js';
 import type { IngestDependencies } from '../../functions/ingest/ingestObject.js';
+import type { Logger } from '../../shared/logging/logger.js';
 import { CORPUS, expectedReport, objectName, type CorpusCase } from '../corpus/cases.js';
 import { postFinalized, serveFunction } from '../helpers/functionServer.js';
+import { capturingLogger, LABELS, type LogEntry } from '../helpers/logCapture.js';
 import { MemoryIngestionStore } from '../helpers/memoryIngestionStore.js';
 import { configFor, limitsFor } from '../helpers/read.js';
 import { runCli } from '../helpers/runCli.js';
@@ -33,14 +35,16 @@ const work = mkdtempSync(join(tmpdir(), 'corpus-'));
 
 let server: { url: string; close: () => Promise<void> };
 let setIngestDependencies: (deps: IngestDependencies | undefined) => void;
+let setIngestLogger: (logger: Logger | undefined) => void;
 
 beforeAll(async () => {
   // ingest reads its prefixes when it is loaded: only now, with them set.
-  ({ setIngestDependencies } = await import('../../functions/ingest/index.js'));
+  ({ setIngestDependencies, setIngestLogger } = await import('../../functions/ingest/index.js'));
   server = await serveFunction('ingest');
 });
 afterAll(async () => {
   setIngestDependencies(undefined);
+  setIngestLogger(undefined);
   await server.close();
   vi.unstubAllEnvs();
   rmSync(work, { recursive: true, force: true });
@@ -86,7 +90,9 @@ interface PipelineOutcome {
   opened: string[];
   written: Map<string, string>;
   produced: BarBatch[];
-  logs: string[];
+  /** ingest's entries below WARNING. */
+  logs: LogEntry[];
+  /** ingest's entries at WARNING and above, as JSON, and functions-framework's own error lines. */
   errors: string[];
   /** How much the heap grew while ingest ran (garbage not yet collected included). */
   heapGrowth?: number;
@@ -114,7 +120,8 @@ async function throughIngest(corpusCase: CorpusCase): Promise<PipelineOutcome> {
     logs: [],
     errors: [],
   };
-  const log = vi.spyOn(console, 'log').mockImplementation((line) => void outcome.logs.push(String(line)));
+  const { logger, entries } = capturingLogger('ingest');
+  setIngestLogger(logger);
   const error = vi
     .spyOn(console, 'error')
     .mockImplementation((line) => void outcome.errors.push(String(line)));
@@ -156,8 +163,11 @@ async function throughIngest(corpusCase: CorpusCase): Promise<PipelineOutcome> {
     }
     outcome.documents = store.documents.size;
   } finally {
-    log.mockRestore();
     error.mockRestore();
+    for (const entry of entries) {
+      if (entry.severity === 'DEBUG' || entry.severity === 'INFO') outcome.logs.push(entry);
+      else outcome.errors.push(JSON.stringify(entry));
+    }
   }
   return outcome;
 }
@@ -235,8 +245,11 @@ describe.each(CORPUS.map((corpusCase) => [corpusCase.id, corpusCase] as const))(
         expect(pipeline.opened).toEqual([]);
         expect(pipeline.documents).toBe(0);
         expect(pipeline.produced).toEqual([]);
-        expect(pipeline.logs.map((line) => JSON.parse(line))).toContainEqual(
-          expect.objectContaining({ message: `skipped: ${reason}`, object: pipeline.name }),
+        expect(pipeline.logs).toContainEqual(
+          expect.objectContaining({
+            message: `skipped: ${reason}`,
+            [LABELS]: expect.objectContaining({ object: pipeline.name }),
+          }),
         );
       });
       return;

@@ -5,12 +5,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../shared/core/alert.js';
 import type { BarBatch } from '../../../shared/pipeline/barBatch.js';
-import { setDetectDependencies } from '../../../functions/detect/index.js';
+import { setDetectDependencies, setDetectLogger } from '../../../functions/detect/index.js';
 import { RESUME_BATCHES_PER_REQUEST } from '../../../functions/detect/detectRecord.js';
 import { StateFormatError } from '../../../shared/core/symbolState.js';
 import { cloudEventHeaders } from '../../../functions/dispatcher/dispatcher.js';
 import { configFor } from '../../helpers/read.js';
 import { serveFunction } from '../../helpers/functionServer.js';
+import { capturingLogger, LABELS, type LogEntry } from '../../helpers/logCapture.js';
 import { MemoryStateStore } from '../../helpers/memoryStateStore.js';
 
 const T0 = Date.parse('2017-01-02T03:45:00Z') / 60_000;
@@ -44,6 +45,8 @@ function kafkaSourceHeaders(offset: number, key = 'ACME'): Record<string, string
 let server: { url: string; close: () => Promise<void> };
 let store: MemoryStateStore;
 let published: Alert[][];
+/** Every entry detect logged. */
+let entries: LogEntry[];
 
 /** Posts a record as the dispatcher does; answers the status, the body is kept in `lastAnswer`. */
 async function post(
@@ -78,11 +81,15 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   setDetectDependencies(undefined);
+  setDetectLogger(undefined);
   await server.close();
 });
 beforeEach(() => {
   store = new MemoryStateStore();
   published = [];
+  const captured = capturingLogger('detect', { project: 'p1' });
+  entries = captured.entries;
+  setDetectLogger(captured.logger);
   setDetectDependencies({
     config: configFor(),
     store,
@@ -325,6 +332,18 @@ describe('detect', () => {
     expect(await post(record)).toBe(503);
     expect(await post(record)).toBe(200);
     expect(minutes(published)).toEqual(['03:46 A1']);
+    // One WARNING a retry, naming the record and its symbol; nothing for the record detected.
+    expect(entries).toEqual([
+      ...[1, 2].map(() =>
+        expect.objectContaining({
+          severity: 'WARNING',
+          message: 'record to be retried',
+          outcome: 'retry',
+          error: { name: 'Error', message: 'Error: 14 UNAVAILABLE: simulated outage' },
+          [LABELS]: { component: 'detect', event: 'partition:3/offset:0', symbol: 'ACME' },
+        }),
+      ),
+    ]);
   });
 
   it('answers 422 at once for a record that is not a bar batch, and holds its symbol', async () => {
@@ -338,6 +357,28 @@ describe('detect', () => {
     expect(await post('not json', 1, 'application/octet-stream')).toBe(200);
     expect(lastAnswer).toMatchObject({ outcome: 'held', behind: 'partition:3/offset:0', waiting: 2 });
     expect(published).toEqual([]);
+    expect(entries).toEqual([
+      {
+        severity: 'ERROR',
+        message: 'record can never be detected',
+        component: 'detect',
+        outcome: 'final',
+        error: { name: 'BarBatchError', message: expect.stringMatching(/^BarBatchError: /) },
+        symbol: 'ACME',
+        held: true,
+        [LABELS]: { component: 'detect', event: 'partition:3/offset:0', symbol: 'ACME' },
+      },
+      {
+        severity: 'INFO',
+        message: 'held',
+        component: 'detect',
+        outcome: 'held',
+        symbol: 'ACME',
+        behind: 'partition:3/offset:0',
+        waiting: 2,
+        [LABELS]: { component: 'detect', event: 'partition:3/offset:1', symbol: 'ACME' },
+      },
+    ]);
   });
 
   it('holds the symbol of a malformed JSON record the dispatcher sends, even one the record calls JSON', async () => {
@@ -407,12 +448,31 @@ describe('detect', () => {
     expect(await post(batch(0, [[0, '100', '10']]), 0, undefined, { 'ce-key': undefined })).toBe(422);
     expect(lastAnswer).toMatchObject({ outcome: 'final', error: 'EventError', held: false });
     expect(store.rows.size).toBe(0);
+    expect(entries.map((entry) => entry[LABELS])).toEqual([
+      { component: 'detect', event: 'partition:3/offset:0' },
+    ]);
   });
 
   it('answers 422 for a request that is not a CloudEvent', async () => {
     const response = await fetch(server.url, { method: 'POST', body: 'x' });
     expect(response.status).toBe(422);
     expect(await response.json()).toMatchObject({ error: 'EventError' });
+    expect(entries).toEqual([
+      expect.objectContaining({ severity: 'ERROR', [LABELS]: { component: 'detect' } }),
+    ]);
+  });
+
+  it("puts a delivery's lines under the trace of its request, in GOOGLE_CLOUD_PROJECT's traces", async () => {
+    const traceparent = `00-${'6d'.repeat(16)}-${'0c0d'.repeat(4)}-01`;
+    expect(await post('{"hello": 1}', 0, undefined, { traceparent })).toBe(422);
+    expect(entries).toEqual([
+      expect.objectContaining({
+        message: 'record can never be detected',
+        'logging.googleapis.com/trace': `projects/p1/traces/${'6d'.repeat(16)}`,
+        'logging.googleapis.com/spanId': '0c0d'.repeat(4),
+        'logging.googleapis.com/trace_sampled': true,
+      }),
+    ]);
   });
 
   it('reports a bug as a programming error, holds the symbol, and never calls it a data problem', async () => {

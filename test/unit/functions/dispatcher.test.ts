@@ -12,6 +12,7 @@ import {
   type DispatcherOptions,
   type RecordRef,
 } from '../../../functions/dispatcher/dispatcher.js';
+import { capturingLogger, LABELS } from '../../helpers/logCapture.js';
 
 const record: RecordRef = {
   topic: 'minute-bars',
@@ -265,17 +266,27 @@ function fakeKafka() {
 
 async function fakeDispatcher(url: string, extra: Partial<DispatcherOptions> = {}) {
   const fake = fakeKafka();
+  const { logger, entries } = capturingLogger('dispatcher');
   const dispatcher = await startDispatcher({
     ...options(url),
     kafka: fake.kafka,
     topic: record.topic,
     groupId: 'g',
     deadLetterTopic: 'minute-bars-dead-letter',
-    log: () => undefined,
+    log: logger,
     ...extra,
   });
-  return { fake, dispatcher };
+  return { fake, dispatcher, entries };
 }
+
+/** The labels of every line about `record`. */
+const recordLabels = {
+  component: 'dispatcher',
+  topic: 'minute-bars',
+  partition: '3',
+  offset: '17',
+  event: 'partition:3/offset:17',
+};
 
 describe('startDispatcher and kafkajs', () => {
   it('starts a new group at the earliest offset and consumes record by record, committing each at once', async () => {
@@ -294,7 +305,7 @@ describe('startDispatcher and kafkajs', () => {
 
   it('returns from eachMessage (kafkajs resolves the offset) only once the record is delivered or parked', async () => {
     const { url, received } = await target([503, 200]);
-    const { fake } = await fakeDispatcher(url);
+    const { fake, entries } = await fakeDispatcher(url);
     fake.join({ 'minute-bars': [3] });
     await expect(fake.eachMessage()).resolves.toBeUndefined();
     expect(received).toHaveLength(2);
@@ -305,6 +316,36 @@ describe('startDispatcher and kafkajs', () => {
     parking.fake.join({ 'minute-bars': [3] });
     await expect(parking.fake.eachMessage()).resolves.toBeUndefined();
     expect(parking.fake.seen.parked).toEqual([{ topic: 'minute-bars-dead-letter', value: '{"v":1}' }]);
+
+    // Each line names the record, by where it is and by the id detect logs it under.
+    expect(entries).toEqual([
+      {
+        severity: 'WARNING',
+        message: 'detect did not take the record; holding the partition and trying again',
+        component: 'dispatcher',
+        attempt: 1,
+        reason: 'HTTP 503: nope',
+        nextInMs: expect.any(Number),
+        [LABELS]: recordLabels,
+      },
+      {
+        severity: 'INFO',
+        message: 'record delivered after retries',
+        component: 'dispatcher',
+        attempts: 2,
+        [LABELS]: recordLabels,
+      },
+    ]);
+    expect(parking.entries).toEqual([
+      {
+        severity: 'ERROR',
+        message: 'record parked on the dead-letter topic',
+        component: 'dispatcher',
+        status: 422,
+        reason: 'bad',
+        [LABELS]: recordLabels,
+      },
+    ]);
   });
 
   it('throws, so that the offset is not resolved, when it stops while the record waits', async () => {
@@ -347,7 +388,9 @@ describe('startDispatcher and kafkajs', () => {
   it('is not ready after a crash, and says so when kafkajs will not restart the consumer', async () => {
     const { url } = await target([200]);
     const fatal: Error[] = [];
-    const { fake, dispatcher } = await fakeDispatcher(url, { onFatalCrash: (error) => fatal.push(error) });
+    const { fake, dispatcher, entries } = await fakeDispatcher(url, {
+      onFatalCrash: (error) => fatal.push(error),
+    });
     expect(dispatcher.ready()).toBe(false);
     fake.join({ 'minute-bars': [3] });
     expect(dispatcher.ready()).toBe(true);
@@ -360,5 +403,13 @@ describe('startDispatcher and kafkajs', () => {
     fake.crash(bug, false);
     expect(dispatcher.ready()).toBe(false);
     expect(fatal).toEqual([bug]);
+    expect(entries).toEqual([
+      expect.objectContaining({
+        severity: 'CRITICAL',
+        message: 'the Kafka consumer crashed and will not restart',
+        error: { name: 'TypeError', message: 'programming error: TypeError: x is undefined' },
+        stack_trace: expect.stringMatching(/^TypeError: x is undefined/),
+      }),
+    ]);
   });
 });

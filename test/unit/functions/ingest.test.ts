@@ -2,22 +2,13 @@
  * ingest, through functions-framework, with Eventarc's storage CloudEvent and an in-memory ingestion store:
  * which objects it takes, what it records, and which failures it acknowledges or has redelivered.
  */
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  vi,
-  type MockInstance,
-} from 'vitest';
-import { setIngestDependencies } from '../../../functions/ingest/index.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { setIngestDependencies, setIngestLogger } from '../../../functions/ingest/index.js';
 import { serviceError } from '../../../shared/errors.js';
 import type { BarBatch } from '../../../shared/pipeline/barBatch.js';
 import { quarantineObjectName, skipReason } from '../../../shared/pipeline/objectFilter.js';
 import { postFinalized, serveFunction } from '../../helpers/functionServer.js';
+import { capturingLogger, LABELS, type LogEntry } from '../../helpers/logCapture.js';
 import { MemoryIngestionStore } from '../../helpers/memoryIngestionStore.js';
 import { configFor, limitsFor } from '../../helpers/read.js';
 
@@ -31,8 +22,8 @@ let produced: BarBatch[];
 /** What produce and reading the object throw instead of working, when set. */
 let produceFails: (() => Error) | undefined;
 let readFails: (() => Error) | undefined;
-/** The JSON lines ingest logs at ERROR. */
-let errorLog: MockInstance<typeof console.error>;
+/** Every entry ingest logged. */
+let entries: LogEntry[];
 
 const GENERATION = '1700000000000001';
 
@@ -41,6 +32,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   setIngestDependencies(undefined);
+  setIngestLogger(undefined);
   await server.close();
 });
 beforeEach(() => {
@@ -51,8 +43,11 @@ beforeEach(() => {
   produced = [];
   produceFails = undefined;
   readFails = undefined;
-  errorLog = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-  vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  const captured = capturingLogger('ingest', { project: 'p1' });
+  entries = captured.entries;
+  setIngestLogger(captured.logger);
+  // functions-framework logs the error of a 500 itself, as plain text.
+  vi.spyOn(console, 'error').mockImplementation(() => undefined);
   setIngestDependencies({
     store,
     config: configFor(),
@@ -81,14 +76,11 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** ingest's own ERROR lines; functions-framework also logs the error of a 500, as plain text. */
+/** ingest's WARNING and ERROR entries. */
 const errorLines = () =>
-  errorLog.mock.calls
-    .map(([line]) => String(line))
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line));
+  entries.filter((entry) => entry.severity === 'WARNING' || entry.severity === 'ERROR');
 
-const post = (data: unknown) => postFinalized(server.url, data);
+const post = (data: unknown, headers?: Record<string, string>) => postFinalized(server.url, data, headers);
 
 /** Uploads an object and delivers its finalized event; the HTTP status the platform sees. */
 function drop(name: string, text: string): Promise<number> {
@@ -371,7 +363,13 @@ describe('ingest: its error edge', () => {
     async (data, reason) => {
       expect(await post(data)).toBe(204);
       expect(errorLines()).toEqual([
-        { severity: 'ERROR', message: 'event acknowledged without ingesting', eventId: '1', reason },
+        {
+          severity: 'ERROR',
+          message: 'event acknowledged without ingesting',
+          component: 'ingest',
+          reason,
+          [LABELS]: { component: 'ingest', event: '1' },
+        },
       ]);
       expect(opened).toEqual([]);
       expect(store.documents.size).toBe(0);
@@ -392,10 +390,16 @@ describe('ingest: its error edge', () => {
       {
         severity: 'ERROR',
         message: 'ingestion failed',
-        eventId: '1',
+        component: 'ingest',
         id: `ACME.csv@${GENERATION}`,
         errorKind: 'programming',
-        error: "programming error: TypeError: Cannot read properties of undefined (reading 'symbol')",
+        error: {
+          name: 'TypeError',
+          message: "programming error: TypeError: Cannot read properties of undefined (reading 'symbol')",
+        },
+        // At ERROR with its stack, where Error Reporting finds a bug.
+        stack_trace: expect.stringMatching(/^TypeError: Cannot read properties/),
+        [LABELS]: { component: 'ingest', event: '1', object: 'ACME.csv', generation: GENERATION },
       },
     ]);
   });
@@ -443,7 +447,11 @@ describe('ingest: its error edge', () => {
       expect(failed).toMatchObject({ status: 'failed', errorKind: 'retriable', error, attempts: 1 });
       expect(failed?.leaseUntil).toBeUndefined();
       expect(errorLines()).toEqual([
-        expect.objectContaining({ severity: 'WARNING', errorKind: 'retriable', error }),
+        expect.objectContaining({
+          severity: 'WARNING',
+          errorKind: 'retriable',
+          error: { name: 'UnavailableError', message: error, retriable: true },
+        }),
       ]);
 
       // The redelivery, once the service is back, takes the failed ingestion over at once.
@@ -479,5 +487,47 @@ describe('ingest: its error edge', () => {
       errorKind: 'final',
       error: 'FinalError: Firestore refused the request: 3 INVALID_ARGUMENT: document too large',
     });
+  });
+});
+
+describe('ingest: its log lines', () => {
+  const acme = `${HEADER}\n${ROWS.join('\n')}\n`;
+
+  it('names the event and the object generation on every line of a delivery', async () => {
+    expect(await drop('ACME.csv', acme)).toBe(204);
+    expect(await drop('notes.txt', acme)).toBe(204);
+    expect(entries.map((entry) => [entry.severity, entry.message, entry[LABELS]])).toEqual([
+      [
+        'INFO',
+        'ingestion done',
+        { component: 'ingest', event: '1', object: 'ACME.csv', generation: GENERATION },
+      ],
+      [
+        'INFO',
+        'skipped: not a .csv or .csv.gz object',
+        { component: 'ingest', event: '1', object: 'notes.txt', generation: GENERATION },
+      ],
+    ]);
+    expect(entries[0]).toMatchObject({ id: `ACME.csv@${GENERATION}`, status: 'done' });
+    expect(entries[1]).toMatchObject({ bucket: 'b' });
+  });
+
+  it("puts its lines under the trace of the event's traceparent, in GOOGLE_CLOUD_PROJECT's traces", async () => {
+    objects.set('ACME.csv', acme);
+    const traceparent = `00-${'4b'.repeat(16)}-${'00f0'.repeat(4)}-01`;
+    expect(await post({ bucket: 'b', name: 'ACME.csv', generation: GENERATION }, { traceparent })).toBe(204);
+    expect(entries).toEqual([
+      expect.objectContaining({
+        message: 'ingestion done',
+        'logging.googleapis.com/trace': `projects/p1/traces/${'4b'.repeat(16)}`,
+        'logging.googleapis.com/spanId': '00f0'.repeat(4),
+        'logging.googleapis.com/trace_sampled': true,
+      }),
+    ]);
+  });
+
+  it('writes no trace for an event without one', async () => {
+    expect(await drop('ACME.csv', acme)).toBe(204);
+    expect(Object.keys(entries[0]!).filter((key) => key.includes('trace'))).toEqual([]);
   });
 });

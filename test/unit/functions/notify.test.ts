@@ -2,19 +2,11 @@
  * notify, through functions-framework: raw Pub/Sub pushes, as the local stack's push subscription sends them,
  * and Pub/Sub CloudEvents, as Eventarc delivers them in the cloud.
  */
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  vi,
-  type MockInstance,
-} from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Alert } from '../../../shared/core/alert.js';
+import type { Logger } from '../../../shared/logging/logger.js';
 import { serveFunction } from '../../helpers/functionServer.js';
+import { capturingLogger, LABELS, type LogEntry } from '../../helpers/logCapture.js';
 import { MemoryAlertStore } from '../../helpers/memoryAlertStore.js';
 
 const TTL_DAYS = 30;
@@ -50,7 +42,9 @@ function pushBody(payload: unknown, messageId = '1') {
 let server: { url: string; close: () => Promise<void> };
 let store: MemoryAlertStore;
 let setNotifyStore: (store: MemoryAlertStore | undefined) => void;
-let errorLog: MockInstance<typeof console.error>;
+let setNotifyLogger: (logger: Logger | undefined) => void;
+/** Every entry notify logged. */
+let entries: LogEntry[];
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<number> {
   const response = await fetch(`${server.url}${path}`, {
@@ -66,9 +60,10 @@ function push(body: unknown): Promise<number> {
   return post('/projects/stock-anomalies-local/topics/anomalies', body);
 }
 
-/** A Pub/Sub CloudEvent in binary mode, as an Eventarc trigger sends it. */
-function cloudEvent(id: string, data: unknown): Promise<number> {
+/** A Pub/Sub CloudEvent in binary mode, as an Eventarc trigger sends it (with any other `headers`). */
+function cloudEvent(id: string, data: unknown, headers: Record<string, string> = {}): Promise<number> {
   return post('/', data, {
+    ...headers,
     'ce-id': id,
     'ce-specversion': '1.0',
     'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
@@ -76,16 +71,8 @@ function cloudEvent(id: string, data: unknown): Promise<number> {
   });
 }
 
-/** The structured log lines notify wrote (functions-framework's own plain-text lines left out). */
-function logLines(): Array<Record<string, unknown>> {
-  return errorLog.mock.calls.flatMap(([line]) => {
-    try {
-      return [JSON.parse(String(line)) as Record<string, unknown>];
-    } catch {
-      return [];
-    }
-  });
-}
+/** The entries notify logged (functions-framework's own plain-text lines are not among them). */
+const logLines = () => entries;
 
 /** A failure as the Firestore client reports an unreachable backend. */
 function unavailable(): Error {
@@ -95,21 +82,26 @@ function unavailable(): Error {
 beforeAll(async () => {
   // notify reads its settings when it loads, so they are set before it is imported.
   vi.stubEnv('ALERT_TTL_DAYS', String(TTL_DAYS));
-  ({ setNotifyStore } = await import('../../../functions/notify/index.js'));
+  ({ setNotifyStore, setNotifyLogger } = await import('../../../functions/notify/index.js'));
   vi.unstubAllEnvs();
   server = await serveFunction('notify');
 });
 afterAll(async () => {
   setNotifyStore(undefined);
+  setNotifyLogger(undefined);
   await server.close();
 });
 beforeEach(() => {
   store = new MemoryAlertStore();
   setNotifyStore(store);
-  errorLog = vi.spyOn(console, 'error').mockImplementation(() => {});
+  const captured = capturingLogger('notify', { project: 'p1' });
+  entries = captured.entries;
+  setNotifyLogger(captured.logger);
+  // functions-framework logs the error of a 500 itself, as plain text.
+  vi.spyOn(console, 'error').mockImplementation(() => {});
 });
 afterEach(() => {
-  errorLog.mockRestore();
+  vi.restoreAllMocks();
 });
 
 describe('notify', () => {
@@ -149,10 +141,12 @@ describe('notify', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
       severity: 'ERROR',
-      event: 'm-17',
-      messageId: 'm-17',
+      message: 'alert message dropped: it can never be written',
       reason: expect.stringMatching(/^AlertMessageError: /),
+      [LABELS]: { component: 'notify', event: 'm-17', messageId: 'm-17' },
     });
+    // A data problem, not a bug: no stack for Error Reporting.
+    expect(lines[0]!.stack_trace).toBeUndefined();
   });
 
   it('acknowledges an event without Pub/Sub message data, logging why', async () => {
@@ -160,9 +154,8 @@ describe('notify', () => {
     expect(logLines()).toEqual([
       expect.objectContaining({
         severity: 'ERROR',
-        event: 'ev-3',
-        messageId: 'm-3',
         reason: 'EventError: event ev-3 carries no Pub/Sub message data',
+        [LABELS]: { component: 'notify', event: 'ev-3', messageId: 'm-3' },
       }),
     ]);
   });
@@ -180,8 +173,8 @@ describe('notify', () => {
     expect(logLines()).toEqual([
       expect.objectContaining({
         severity: 'WARNING',
-        messageId: 'm-5',
         reason: expect.stringContaining('UNAVAILABLE'),
+        [LABELS]: { component: 'notify', event: 'm-5', messageId: 'm-5' },
       }),
     ]);
     expect(await push(pushBody({ v: 1, alerts: [alert] }, 'm-5'))).toBe(204);
@@ -195,8 +188,23 @@ describe('notify', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
       severity: 'ERROR',
-      messageId: 'm-6',
       message: "programming error: TypeError: Cannot read properties of undefined (reading 'symbol')",
+      error: { name: 'TypeError' },
+      stack_trace: expect.stringMatching(/^TypeError: Cannot read properties/),
+      [LABELS]: { component: 'notify', event: 'm-6', messageId: 'm-6' },
     });
+  });
+
+  it("puts a delivery's lines under the trace of its traceparent, in GOOGLE_CLOUD_PROJECT's traces", async () => {
+    const traceparent = `00-${'5c'.repeat(16)}-${'0a0b'.repeat(4)}-00`;
+    expect(await cloudEvent('ev-7', { message: { messageId: 'm-7' } }, { traceparent })).toBe(204);
+    expect(logLines()).toEqual([
+      expect.objectContaining({
+        [LABELS]: { component: 'notify', event: 'ev-7', messageId: 'm-7' },
+        'logging.googleapis.com/trace': `projects/p1/traces/${'5c'.repeat(16)}`,
+        'logging.googleapis.com/spanId': '0a0b'.repeat(4),
+        'logging.googleapis.com/trace_sampled': false,
+      }),
+    ]);
   });
 });

@@ -74,6 +74,31 @@ describe('createLogger', () => {
     expect(lines[1]!.entry.stack_trace).toMatch(/^FinalError: not a CSV\n\s+at /);
   });
 
+  it('writes an error described already ({ name, message }) as it is, and anything else as its text', () => {
+    const { lines, options } = capture();
+    const log = createLogger('detect', options);
+    log.warn('record to be retried', { error: { name: 'UnavailableError', message: 'Firestore: down' } });
+    log.warn('kafkajs', { error: 'Connection timeout' });
+    expect(lines.map((line) => line.entry.error)).toEqual([
+      { name: 'UnavailableError', message: 'Firestore: down' },
+      { message: 'Connection timeout' },
+    ]);
+  });
+
+  it('writes CRITICAL, the last word of a process ending itself, with its error and stack like ERROR', () => {
+    const { lines, options } = capture({ minSeverity: 'CRITICAL' });
+    const log = createLogger('dispatcher', options);
+    log.error('dropped: below the minimum');
+    log.critical('consumer crashed', { error: new TypeError('x is undefined') });
+    expect(lines.map((line) => line.severity)).toEqual(['CRITICAL']);
+    expect(lines[0]!.entry).toMatchObject({
+      severity: 'CRITICAL',
+      message: 'consumer crashed',
+      error: { name: 'TypeError', message: 'programming error: TypeError: x is undefined' },
+    });
+    expect(lines[0]!.entry.stack_trace).toMatch(/^TypeError: x is undefined\n\s+at /);
+  });
+
   it('drops DEBUG unless asked, and tells the writer the severity (WARNING and above go to stderr)', () => {
     const quiet = capture();
     createLogger('dispatcher', quiet.options).debug('fetched');

@@ -5,7 +5,7 @@
  * - Alerts: the alert feed (`{alerts}-feed`, one entry per commit of notify listing the alerts it wrote with
  *   the fields the lists show, alertStore.ts), so no alert document is read; their episodes are read with
  *   getAll, since an episode changes only when an alert joins it (or an analyst triages it, below).
- * - Triage: the triage feed (`{episodes}-triage`, one entry per change an analyst makes, triage.ts), whose
+ * - Triage: the triage feed (`{episodes}-triage`, one entry per change an analyst makes, sources/triageStore.ts), whose
  *   episodes are read with getAll.
  *
  * Feeds are read, not listened to: on the emulator a snapshot listener on a collection the pipeline writes makes
@@ -30,7 +30,7 @@ import {
 } from '@google-cloud/firestore';
 import { describeError } from '../../shared/errors.js';
 import { feedAlertsOf, feedCollection } from '../../shared/state/alertStore.js';
-import { triageFeedCollection } from '../triage.js';
+import { triageFeedCollection } from '../sources/triageStore.js';
 import { ALERT_FIELDS, alertEntryOf, EPISODE_FIELDS, episodeEntryOf } from './documentEntries.js';
 import type { LoadProgress, ReadModel } from './readModel.js';
 

@@ -24,7 +24,7 @@ import {
 import { setPageKeys } from './keyboard.js';
 import { goBack } from './nav.js';
 import { setTitle, type PageFactory } from './page.js';
-import { href } from './router.js';
+import { href } from './hashRoutes.js';
 import { severityCell } from './severity.js';
 import { rowTable } from './table.js';
 

@@ -18,7 +18,7 @@ import {
 } from './format.js';
 import { listView } from './listView.js';
 import { setTitle, type PageFactory } from './page.js';
-import { href } from './router.js';
+import { href } from './hashRoutes.js';
 import { severityCell } from './severity.js';
 import type { Column } from './table.js';
 

@@ -12,7 +12,7 @@ import { formatCount, formatDateTime, formatRange, zoneLabel } from './format.js
 import { setPageKeys } from './keyboard.js';
 import { goBack } from './nav.js';
 import { setTitle, type PageFactory } from './page.js';
-import { href } from './router.js';
+import { href } from './hashRoutes.js';
 import { severityCell } from './severity.js';
 import { rowTable } from './table.js';
 

@@ -9,7 +9,7 @@ import { h, statusBadge } from './dom.js';
 import { formatCount, formatDateTime, formatRange, zoneLabel } from './format.js';
 import { listView } from './listView.js';
 import { setTitle, type PageFactory } from './page.js';
-import { href } from './router.js';
+import { href } from './hashRoutes.js';
 import { severityCell } from './severity.js';
 import type { Column } from './table.js';
 

@@ -14,7 +14,7 @@ import { ingestionsPage } from './ingestionsPage.js';
 import { installKeyboard, setPageKeys, toggleHelp } from './keyboard.js';
 import { rememberRoute } from './nav.js';
 import { setTitle, type PageFactory, type PageHandle } from './page.js';
-import { parseHash, type Route } from './router.js';
+import { parseHash, type Route } from './hashRoutes.js';
 
 /** lightweight-charts' NOTICE (Apache-2.0 asks for it on the page), with the year of the bundled 5.2.1. */
 export const CHART_NOTICE =

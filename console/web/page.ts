@@ -2,7 +2,7 @@
  * What a page module gives main.ts: it renders into the main element for its route and cleans up (timers,
  * subscriptions) when the route changes. Its keys are set through keyboard.setPageKeys when it mounts.
  */
-import type { Route } from './router.js';
+import type { Route } from './hashRoutes.js';
 
 export interface PageHandle {
   unmount(): void;

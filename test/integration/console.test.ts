@@ -18,8 +18,9 @@ import {
   type Bar,
 } from '../helpers/consoleFixture.js';
 import { consoleSettingsFromEnv } from '../../console/settings.js';
-import { consoleKafka, startConsole, type RunningConsole } from '../../console/server.js';
-import { FirestoreTriageStore } from '../../console/triage.js';
+import { startConsole, type RunningConsole } from '../../console/server/start.js';
+import { consoleKafka } from '../../console/sources/kafkaClient.js';
+import { FirestoreTriageStore } from '../../console/sources/triageStore.js';
 import type { Alert, RuleId } from '../../shared/core/alert.js';
 import { FirestoreAlertStore } from '../../shared/state/alertStore.js';
 import { alertId } from '../../shared/pipeline/documentIds.js';

@@ -1,9 +1,9 @@
 /**
  * The console's request handling, without listening: checks every request makes (a local Host, a same-origin
- * POST), the API routes, then the static files. server.ts listens with it; the tests call it in-process.
+ * POST), the API routes, then the static files. start.ts listens with it; the tests call it in-process.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { consoleRoutes, STREAMED, type ConsoleParts, type Handler } from './api/handlers.js';
+import { consoleRoutes, STREAMED, type ConsoleParts, type Handler } from './routes.js';
 import { HttpError } from './http/httpError.js';
 import { sendError, sendJson, type ErrorLog } from './http/respond.js';
 import { route } from './http/router.js';

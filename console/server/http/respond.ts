@@ -5,7 +5,7 @@
  * with its stack.
  */
 import type { ServerResponse } from 'node:http';
-import { StockAnomaliesError, UnavailableError } from '../../shared/errors.js';
+import { StockAnomaliesError, UnavailableError } from '../../../shared/errors.js';
 import { HttpError } from './httpError.js';
 
 /**

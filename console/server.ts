@@ -9,26 +9,29 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { getFirestore, getStorage } from '../shared/clients/google.js';
-import { describeError } from '../shared/errors.js';
+import { createLogger } from '../shared/logging/logger.js';
 import { consoleSettingsFromEnv, type ConsoleSettings } from './settings.js';
 import { startConsole } from './server/start.js';
 import { consoleKafka } from './sources/kafkaClient.js';
 
 async function main(): Promise<void> {
-  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} console: ${line}\n`);
   let settings: ConsoleSettings;
   try {
     settings = consoleSettingsFromEnv(process.env);
   } catch (error) {
-    log(describeError(error));
+    // No settings, so no project for trace ids: none is needed to say why it stops.
+    createLogger('console').error('the console cannot start: its settings are invalid', { error });
     process.exit(2);
   }
+  const logger = createLogger('console', {
+    ...(settings.project !== undefined && { project: settings.project }),
+  });
   const running = await startConsole(
     settings,
     { firestore: getFirestore(), storage: getStorage(), kafka: consoleKafka(process.env) },
-    log,
+    logger,
   );
-  log(`listening on ${running.url}`);
+  logger.info(`listening on ${running.url}`, { url: running.url });
   const stop = () => {
     running.close().finally(() => process.exit(0));
   };

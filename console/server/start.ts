@@ -8,6 +8,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import type { Storage } from '@google-cloud/storage';
 import type { Kafka } from 'kafkajs';
 import { formatMinute } from '../../shared/core/timestamp.js';
+import type { Logger } from '../../shared/logging/logger.js';
 import { FirestoreIngestionStore } from '../../shared/state/ingestionStore.js';
 import { FirestoreSymbolStateStore } from '../../shared/state/symbolStateStore.js';
 import { ModelFollower } from '../readModel/follow.js';
@@ -76,7 +77,7 @@ export function consoleParts(
 export async function startConsole(
   settings: ConsoleSettings,
   clients: ConsoleClients,
-  log: (line: string) => void,
+  logger: Logger,
 ): Promise<RunningConsole> {
   const model = new ReadModel();
   const events = new EventStream(() => {
@@ -88,16 +89,21 @@ export async function startConsole(
     };
   });
   model.onChange(() => events.changed());
-  const follower = new ModelFollower(clients.firestore, model, settings.follow, log);
+  // What the follower says is something it worked around (a feed unread, a document it could not list).
+  const modelLogger = logger.with({ labels: { part: 'readModel' } });
+  const follower = new ModelFollower(clients.firestore, model, settings.follow, (line) =>
+    modelLogger.warn(line),
+  );
   const startedAt = Date.now();
   const loaded = follower.start().then(() => {
     const { alerts, episodes } = model;
-    log(
-      `read model loaded in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${alerts.count} alerts, ` +
-        `${episodes.count} episodes`,
+    const seconds = (Date.now() - startedAt) / 1000;
+    modelLogger.info(
+      `read model loaded in ${seconds.toFixed(1)} s: ${alerts.count} alerts, ${episodes.count} episodes`,
+      { seconds, alerts: alerts.count, episodes: episodes.count },
     );
   });
-  const server = createServer(consoleRequestListener(consoleParts(settings, clients, model, events), log));
+  const server = createServer(consoleRequestListener(consoleParts(settings, clients, model, events), logger));
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject).listen(settings.port, settings.host, () => resolve());

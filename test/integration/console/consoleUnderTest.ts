@@ -10,6 +10,7 @@ import { barsRecords, episodeData, writeRecords } from '../../helpers/consoleFix
 import { consoleSettingsFromEnv } from '../../../console/settings.js';
 import { startConsole, type RunningConsole } from '../../../console/server/start.js';
 import { consoleKafka } from '../../../console/sources/kafkaClient.js';
+import { createLogger } from '../../../shared/logging/logger.js';
 import { stackClientEnv, stackEndpoints } from '../../../stack/endpoints.js';
 import { allAlerts, allEpisodes, handBars, triaged } from './seeds.js';
 
@@ -92,7 +93,7 @@ export function seededConsole(): void {
     running = await startConsole(
       settings,
       { firestore: db, storage, kafka: consoleKafka({ ...process.env, ...clientEnv }) },
-      () => undefined,
+      createLogger('console', { write: () => undefined }),
     );
     base = running.url.replace(/\/$/, '');
     await running.loaded;

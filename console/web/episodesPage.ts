@@ -38,17 +38,22 @@ export function episodeLabel(row: EpisodeRow): string {
   return `Episode ${row.symbol} ${formatDateTime(row.start, context.timeZone)}, ${row.count} alerts, ${row.status}`;
 }
 
-export const episodesPage: PageFactory = (root, route) => {
+export const episodesPage: PageFactory = (root, route, signal) => {
   setTitle('Episodes');
-  return listView<EpisodeRow>(root, route.params, {
-    kind: 'episodes',
-    title: 'Episodes',
-    noun: ['episode', 'episodes'],
-    fetch: api.episodes,
-    columns: episodeColumns,
-    href: (row) => href.episode(row.id),
-    label: episodeLabel,
-    id: (row) => row.id,
-    newestLabel: 'episode end',
-  });
+  listView<EpisodeRow>(
+    root,
+    route.params,
+    {
+      kind: 'episodes',
+      title: 'Episodes',
+      noun: ['episode', 'episodes'],
+      fetch: api.episodes,
+      columns: episodeColumns,
+      href: (row) => href.episode(row.id),
+      label: episodeLabel,
+      id: (row) => row.id,
+      newestLabel: 'episode end',
+    },
+    signal,
+  );
 };

@@ -89,10 +89,15 @@ class FeedReader {
 
 const timeOf = (value: unknown) => (value instanceof Timestamp ? value.toMillis() : Number.POSITIVE_INFINITY);
 
+/** How long stop() waits for the read in flight. */
+const STOP_WAIT_MS = 3000;
+
 export class ModelFollower {
   #stopped = false;
   #skipped = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** The read of the feeds in flight, if any: stop() waits for it, so that the client can be closed after. */
+  #polling: Promise<void> = Promise.resolve();
   /** Episodes to read again, with the alert minute each must reach and the polls left. */
   readonly #pendingEpisodes = new Map<string, { minute: number; retries: number }>();
 
@@ -119,14 +124,25 @@ export class ModelFollower {
       marginMs,
       since,
     );
-    void this.#poll(alerts, triage);
+    this.#polling = this.#poll(alerts, triage);
     await Promise.all([this.#load(this.#alerts()), this.#load(this.#episodes())]);
     if (this.#skipped > 0) this.log(`${this.#skipped} documents lacked a listed field and are not listed`);
   }
 
-  stop(): void {
+  /**
+   * Stops following; resolves once the read in flight, if any, is over (its queries use the client, which the
+   * caller may close next), or after STOP_WAIT_MS at most, so that a Firestore that does not answer never holds
+   * up a process asked to stop.
+   */
+  async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    let waited: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#polling,
+      new Promise((resolve) => (waited = setTimeout(resolve, STOP_WAIT_MS).unref())),
+    ]);
+    clearTimeout(waited);
   }
 
   async #poll(alerts: FeedReader, triage: FeedReader): Promise<void> {
@@ -153,7 +169,9 @@ export class ModelFollower {
       this.log(`reading the feeds failed (${describeError(error)}); reading them again`);
     }
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => void this.#poll(alerts, triage), this.settings.pollMs);
+    this.#timer = setTimeout(() => {
+      this.#polling = this.#poll(alerts, triage);
+    }, this.settings.pollMs);
     this.#timer.unref();
   }
 

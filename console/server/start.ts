@@ -117,7 +117,7 @@ export async function startConsole(
     model,
     loaded,
     async close() {
-      follower.stop();
+      await follower.stop();
       events.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

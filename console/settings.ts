@@ -40,6 +40,8 @@ export interface ConsoleSettings {
   webRoot: string;
   chartLibrary: string;
   version: string;
+  /** GOOGLE_CLOUD_PROJECT, which a log entry's trace id names (Cloud Logging wants projects/P/traces/T). */
+  project?: string;
 }
 
 export function consoleSettingsFromEnv(
@@ -93,5 +95,6 @@ export function consoleSettingsFromEnv(
       'node_modules/lightweight-charts/dist/lightweight-charts.standalone.production.js',
     ),
     version,
+    ...(env.GOOGLE_CLOUD_PROJECT ? { project: env.GOOGLE_CLOUD_PROJECT } : {}),
   };
 }

@@ -5,7 +5,7 @@
  * - Alerts: the alert feed (`{alerts}-feed`, one entry per commit of notify listing the alerts it wrote with
  *   the fields the lists show, alertStore.ts), so no alert document is read; their episodes are read with
  *   getAll, since an episode changes only when an alert joins it (or an analyst triages it, below).
- * - Triage: the triage feed (`{episodes}-triage`, one entry per change an analyst makes, triage.ts), whose
+ * - Triage: the triage feed (`{episodes}-triage`, one entry per change an analyst makes, sources/triageStore.ts), whose
  *   episodes are read with getAll.
  *
  * Feeds are read, not listened to: on the emulator a snapshot listener on a collection the pipeline writes makes
@@ -30,7 +30,7 @@ import {
 } from '@google-cloud/firestore';
 import { describeError } from '../../shared/errors.js';
 import { feedAlertsOf, feedCollection } from '../../shared/state/alertStore.js';
-import { triageFeedCollection } from '../triage.js';
+import { triageFeedCollection } from '../sources/triageStore.js';
 import { ALERT_FIELDS, alertEntryOf, EPISODE_FIELDS, episodeEntryOf } from './documentEntries.js';
 import type { LoadProgress, ReadModel } from './readModel.js';
 
@@ -89,10 +89,15 @@ class FeedReader {
 
 const timeOf = (value: unknown) => (value instanceof Timestamp ? value.toMillis() : Number.POSITIVE_INFINITY);
 
+/** How long stop() waits for the read in flight. */
+const STOP_WAIT_MS = 3000;
+
 export class ModelFollower {
   #stopped = false;
   #skipped = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** The read of the feeds in flight, if any: stop() waits for it, so that the client can be closed after. */
+  #polling: Promise<void> = Promise.resolve();
   /** Episodes to read again, with the alert minute each must reach and the polls left. */
   readonly #pendingEpisodes = new Map<string, { minute: number; retries: number }>();
 
@@ -119,14 +124,25 @@ export class ModelFollower {
       marginMs,
       since,
     );
-    void this.#poll(alerts, triage);
+    this.#polling = this.#poll(alerts, triage);
     await Promise.all([this.#load(this.#alerts()), this.#load(this.#episodes())]);
     if (this.#skipped > 0) this.log(`${this.#skipped} documents lacked a listed field and are not listed`);
   }
 
-  stop(): void {
+  /**
+   * Stops following; resolves once the read in flight, if any, is over (its queries use the client, which the
+   * caller may close next), or after STOP_WAIT_MS at most, so that a Firestore that does not answer never holds
+   * up a process asked to stop.
+   */
+  async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    let waited: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#polling,
+      new Promise((resolve) => (waited = setTimeout(resolve, STOP_WAIT_MS).unref())),
+    ]);
+    clearTimeout(waited);
   }
 
   async #poll(alerts: FeedReader, triage: FeedReader): Promise<void> {
@@ -153,7 +169,9 @@ export class ModelFollower {
       this.log(`reading the feeds failed (${describeError(error)}); reading them again`);
     }
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => void this.#poll(alerts, triage), this.settings.pollMs);
+    this.#timer = setTimeout(() => {
+      this.#polling = this.#poll(alerts, triage);
+    }, this.settings.pollMs);
     this.#timer.unref();
   }
 

@@ -1,4 +1,4 @@
-/** What a list request asks for, once its parameters are checked (api/listParameters.ts reads them). */
+/** What a list request asks for, once its parameters are checked (server/listParameters.ts reads them). */
 import type { RankKey, Sort } from './ranking.js';
 import type { Status } from '../api/contract.js';
 

@@ -4,7 +4,7 @@
  * and beside it the figures that made it fire: the move against the threshold, the volume against the limit.
  */
 import type { AlertRow, ChartResponse, EpisodeRow, SessionAlert } from '../api/contract.js';
-import { api, ApiError, isRetriable, RETRY_MS } from './api.js';
+import { api, ApiError } from './api.js';
 import { drawChart, type DrawnChart } from './chart.js';
 import { chartModel, CHART_COLORS, type ChartModel } from './chartModel.js';
 import { context } from './context.js';
@@ -24,8 +24,9 @@ import {
 import { setPageKeys } from './keyboard.js';
 import { goBack } from './nav.js';
 import { setTitle, type PageFactory } from './page.js';
-import { href } from './router.js';
+import { href } from './hashRoutes.js';
 import { severityCell } from './severity.js';
+import { isAbort, withRetry } from './retry.js';
 import { rowTable } from './table.js';
 
 /** An alert with no detail answer yet (written before its episode): no episode. Any other failure is shown. */
@@ -34,33 +35,34 @@ function notFoundAsNull(error: unknown): null {
   throw error;
 }
 
-export const alertPage: PageFactory = (root, route) => {
+export const alertPage: PageFactory = (root, route, signal) => {
   if (route.page !== 'alert') throw new Error('alertPage needs an alert route');
   const id = route.id;
   setTitle(id);
   let chart: DrawnChart | null = null;
-  let unmounted = false;
+  // The chart library's canvas, observers and listeners go with the page.
+  signal.addEventListener('abort', () => chart?.remove(), { once: true });
   replace(root, h('p', { class: 'loading' }, 'Loading ', id, '…'));
 
   const keys = [{ keys: ['Escape'], label: 'back', run: () => goBack('#/alerts') }];
   setPageKeys(keys);
 
-  const fetchPage = async (): Promise<void> => {
-    try {
-      const [data, detail] = await Promise.all([api.chart(id), api.alert(id).catch(notFoundAsNull)]);
-      if (unmounted) return;
-      render(data, detail?.episode ?? null);
-    } catch (error) {
-      if (unmounted) return;
-      if (isRetriable(error)) window.setTimeout(() => !unmounted && void fetchPage(), RETRY_MS);
-      replace(
-        root,
-        h('p', {}, h('a', { href: '#/alerts' }, '← Alerts')),
-        errorBox(error instanceof ApiError ? `${error.message}` : String(error)),
-      );
-    }
-  };
-  void fetchPage();
+  const failed = (error: unknown) =>
+    replace(
+      root,
+      h('p', {}, h('a', { href: '#/alerts' }, '← Alerts')),
+      errorBox(error instanceof ApiError ? `${error.message}` : String(error)),
+    );
+  withRetry(
+    (pageSignal) => Promise.all([api.chart(id, pageSignal), api.alert(id, pageSignal).catch(notFoundAsNull)]),
+    { signal, onRetry: failed },
+  ).then(
+    // An answer that came as the page went is not drawn: root is the next page's.
+    ([data, detail]) => signal.aborted || render(data, detail?.episode ?? null),
+    (error) => {
+      if (!isAbort(error)) failed(error);
+    },
+  );
 
   function render(data: ChartResponse, episode: EpisodeRow | null): void {
     const alert = data.alert;
@@ -172,13 +174,6 @@ export const alertPage: PageFactory = (root, route) => {
       { keys: ['e'], label: 'open the episode', run: () => (location.hash = href.episode(alert.episode)) },
     ]);
   }
-
-  return {
-    unmount() {
-      unmounted = true;
-      chart?.remove();
-    },
-  };
 };
 
 function formatRange(episode: EpisodeRow, tz: string): string {

@@ -18,7 +18,7 @@ import {
 } from './format.js';
 import { listView } from './listView.js';
 import { setTitle, type PageFactory } from './page.js';
-import { href } from './router.js';
+import { href } from './hashRoutes.js';
 import { severityCell } from './severity.js';
 import type { Column } from './table.js';
 
@@ -86,17 +86,22 @@ export function alertLabel(row: AlertRow): string {
   return `Alert ${row.symbol} ${formatDateTime(row.timestamp, context.timeZone)}, ${row.rules.join(' and ')}, ${severity}, ${row.status}`;
 }
 
-export const alertsPage: PageFactory = (root, route) => {
+export const alertsPage: PageFactory = (root, route, signal) => {
   setTitle('Alerts');
-  return listView<AlertRow>(root, route.params, {
-    kind: 'alerts',
-    title: 'Alerts',
-    noun: ['alert', 'alerts'],
-    fetch: api.alerts,
-    columns: () => alertColumns(),
-    href: (row) => href.alert(row.id),
-    label: alertLabel,
-    id: (row) => row.id,
-    newestLabel: 'alert time',
-  });
+  listView<AlertRow>(
+    root,
+    route.params,
+    {
+      kind: 'alerts',
+      title: 'Alerts',
+      noun: ['alert', 'alerts'],
+      fetch: api.alerts,
+      columns: () => alertColumns(),
+      href: (row) => href.alert(row.id),
+      label: alertLabel,
+      id: (row) => row.id,
+      newestLabel: 'alert time',
+    },
+    signal,
+  );
 };

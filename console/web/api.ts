@@ -58,7 +58,7 @@ export function isRetriable(error: unknown): boolean {
   return error instanceof ApiError && (error.status === 503 || error.status === 0);
 }
 
-/** How long the pages wait before asking again after a retriable error. */
+/** How long the pages wait before asking again after a retriable error the first time (retry.ts doubles it). */
 export const RETRY_MS = 1500;
 
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
@@ -66,6 +66,8 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
   try {
     response = await fetch(path, { headers: { accept: 'application/json' }, ...init });
   } catch (error) {
+    // A page that went cancelled its request: that is no failure of the server (retry.ts isAbort).
+    if (init?.signal?.aborted) throw error;
     throw new ApiError(0, `the console server did not answer (${(error as Error).message})`);
   }
   const text = await response.text();
@@ -100,21 +102,29 @@ export function listSearch(query: ListQuery): string {
 
 const enc = encodeURIComponent;
 
+/** Each takes the page's signal: a page that goes cancels what it asked (page.ts). */
 export const api = {
-  alerts: (query: ListQuery) => request<Page<AlertRow>>(`/api/alerts${listSearch(query)}`),
-  episodes: (query: ListQuery) => request<Page<EpisodeRow>>(`/api/episodes${listSearch(query)}`),
-  alert: (id: string) => request<AlertDetail>(`/api/alerts/${enc(id)}`),
-  chart: (id: string) => request<ChartResponse>(`/api/alerts/${enc(id)}/chart`),
-  episode: (id: string) => request<EpisodeDetail>(`/api/episodes/${enc(id)}`),
-  triage: (id: string, body: TriageRequest) =>
+  alerts: (query: ListQuery, signal?: AbortSignal) =>
+    request<Page<AlertRow>>(`/api/alerts${listSearch(query)}`, { signal }),
+  episodes: (query: ListQuery, signal?: AbortSignal) =>
+    request<Page<EpisodeRow>>(`/api/episodes${listSearch(query)}`, { signal }),
+  alert: (id: string, signal?: AbortSignal) => request<AlertDetail>(`/api/alerts/${enc(id)}`, { signal }),
+  chart: (id: string, signal?: AbortSignal) =>
+    request<ChartResponse>(`/api/alerts/${enc(id)}/chart`, { signal }),
+  episode: (id: string, signal?: AbortSignal) =>
+    request<EpisodeDetail>(`/api/episodes/${enc(id)}`, { signal }),
+  triage: (id: string, body: TriageRequest, signal?: AbortSignal) =>
     request<TriageAnswer>(`/api/episodes/${enc(id)}/triage`, {
       method: 'POST',
       headers: { accept: 'application/json', 'content-type': 'application/json' },
       body: JSON.stringify(body),
+      signal,
     }),
-  ingestions: (status?: string) =>
-    request<{ items: IngestionRow[] }>(`/api/ingestions${status ? `?status=${enc(status)}` : ''}`),
+  ingestions: (status?: string, signal?: AbortSignal) =>
+    request<{ items: IngestionRow[] }>(`/api/ingestions${status ? `?status=${enc(status)}` : ''}`, {
+      signal,
+    }),
   setAsideUrl: (id: string) => `/api/ingestions/${enc(id)}/set-aside`,
-  health: () => request<Health>('/api/health'),
+  health: (signal?: AbortSignal) => request<Health>('/api/health', { signal }),
   meta: () => request<Meta>('/api/meta'),
 };

@@ -4,8 +4,9 @@
  * mounts no page before the meta has come.
  */
 import type { Meta } from '../api/contract.js';
-import { api, RETRY_MS } from './api.js';
+import { api } from './api.js';
 import { isTimeZone } from './format.js';
+import { sleep, withRetry } from './retry.js';
 
 /** What a time is shown in when the browser does not know the server's zone: UTC, named as such. */
 export const FALLBACK_TIME_ZONE = 'UTC';
@@ -32,22 +33,23 @@ export function timeZoneOf(meta: Pick<Meta, 'timeZone'>): string {
 }
 
 /**
- * Loads /api/meta, asking again every RETRY_MS until it comes (without it the app knows no zone to show times
- * in); `waiting` hears each failure.
+ * Loads /api/meta, asking again after any failure until it comes (without it the app knows no zone to show
+ * times in), waiting as retry.ts does; `waiting` hears each failure.
  */
+/** The app's own signal for the meta: no page is shown before it comes, so nothing ever aborts it. */
+const APP = new AbortController().signal;
+
 export async function loadMeta(
   waiting: (error: unknown) => void = () => undefined,
-  wait: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  wait: (ms: number) => Promise<void> = (ms) => sleep(ms, APP),
 ): Promise<Meta> {
-  for (;;) {
-    try {
-      const meta = await api.meta();
-      state.meta = meta;
-      state.timeZone = timeZoneOf(meta);
-      return meta;
-    } catch (error) {
-      waiting(error);
-      await wait(RETRY_MS);
-    }
-  }
+  const meta = await withRetry(() => api.meta(), {
+    signal: APP,
+    retriable: () => true,
+    onRetry: waiting,
+    wait: (ms) => wait(ms),
+  });
+  state.meta = meta;
+  state.timeZone = timeZoneOf(meta);
+  return meta;
 }

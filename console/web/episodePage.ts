@@ -3,8 +3,8 @@
  * assignee, notes and a comment, and the history of every change, newest first. A closing status (dismissed,
  * confirmed) needs a comment: the page says so before sending, and shows the server's own 400 if it refuses.
  */
-import type { AlertRow, EpisodeRow, HistoryEntry, Status } from '../api/contract.js';
-import { api, ApiError, isRetriable, RETRY_MS, CLOSING_STATUSES, STATUSES } from './api.js';
+import type { AlertRow, EpisodeDetail, HistoryEntry, Status } from '../api/contract.js';
+import { api, ApiError, CLOSING_STATUSES, STATUSES } from './api.js';
 import { alertColumns, alertLabel } from './alertsPage.js';
 import { context } from './context.js';
 import { errorBox, h, replace, statusBadge } from './dom.js';
@@ -12,48 +12,37 @@ import { formatCount, formatDateTime, formatRange, zoneLabel } from './format.js
 import { setPageKeys } from './keyboard.js';
 import { goBack } from './nav.js';
 import { setTitle, type PageFactory } from './page.js';
-import { href } from './router.js';
+import { href } from './hashRoutes.js';
 import { severityCell } from './severity.js';
 import { rowTable } from './table.js';
+import { isAbort, withRetry } from './retry.js';
+import { TriageCtrl } from './triageCtrl.js';
 
-/** Why a triage request cannot be sent as it is (the server's rule, checked first in the page). */
-export function triageProblem(status: Status, comment: string): string | null {
-  if (CLOSING_STATUSES.includes(status) && comment.trim() === '') {
-    return `A comment is required to set ${status}: say why.`;
-  }
-  return null;
-}
-
-export const episodePage: PageFactory = (root, route) => {
+export const episodePage: PageFactory = (root, route, signal) => {
   if (route.page !== 'episode') throw new Error('episodePage needs an episode route');
   const id = route.id;
   setTitle(id);
-  let unmounted = false;
   const stopKeys = [{ keys: ['Escape'], label: 'back', run: () => goBack('#/episodes') }];
   setPageKeys(stopKeys);
   replace(root, h('p', { class: 'loading' }, 'Loading ', id, '…'));
 
-  const fetchPage = async (): Promise<void> => {
-    try {
-      const data = await api.episode(id);
-      if (!unmounted) render(data.episode, data.alerts, data.history);
-    } catch (error) {
-      if (unmounted) return;
-      if (isRetriable(error)) window.setTimeout(() => !unmounted && void fetchPage(), RETRY_MS);
-      replace(
-        root,
-        h('p', {}, h('a', { href: '#/episodes' }, '← Episodes')),
-        errorBox(error instanceof ApiError ? error.message : String(error)),
-      );
-    }
-  };
-  void fetchPage();
+  const failed = (error: unknown) =>
+    replace(
+      root,
+      h('p', {}, h('a', { href: '#/episodes' }, '← Episodes')),
+      errorBox(error instanceof ApiError ? error.message : String(error)),
+    );
+  withRetry((pageSignal) => api.episode(id, pageSignal), { signal, onRetry: failed }).then(
+    // An answer that came as the page went is not drawn: root is the next page's.
+    (detail) => signal.aborted || render(detail),
+    (error) => {
+      if (!isAbort(error)) failed(error);
+    },
+  );
 
-  function render(initial: EpisodeRow, alerts: AlertRow[], initialHistory: HistoryEntry[]): void {
+  function render({ episode: initial, alerts, history: initialHistory }: EpisodeDetail): void {
     const tz = context.timeZone;
-    let episode = initial;
-    let pending: Status | null = null;
-    let saving = false;
+    const ctrl = new TriageCtrl(initial, initialHistory, api.triage, signal, () => draw());
 
     const facts = h('dl', { class: 'episode-facts', 'data-testid': 'episode-facts' });
     const statusButtons = STATUSES.map((status, i) =>
@@ -108,8 +97,16 @@ export const episodePage: PageFactory = (root, route) => {
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      void save(pending ?? episode.status);
+      void save();
     });
+    // The texts as typed are the ctrl's: it sends them, and empties the comment once saved.
+    for (const [field, control] of [
+      ['assignee', assignee],
+      ['notes', notes],
+      ['comment', comment],
+    ] as const) {
+      control.addEventListener('input', () => ctrl.edit(field, control.value));
+    }
 
     const alertTable = rowTable<AlertRow>({
       columns: alertColumns({ episode: false, symbol: false }),
@@ -138,11 +135,11 @@ export const episodePage: PageFactory = (root, route) => {
           h(
             'h1',
             { id: 'page-title' },
-            h('span', { class: 'symbol' }, episode.symbol),
+            h('span', { class: 'symbol' }, initial.symbol),
             ' ',
-            formatRange(episode.start, episode.end, tz),
+            formatRange(initial.start, initial.end, tz),
             ' ',
-            h('span', { class: 'zone' }, zoneLabel(tz, Date.parse(episode.start))),
+            h('span', { class: 'zone' }, zoneLabel(tz, Date.parse(initial.start))),
           ),
           facts,
         ),
@@ -167,7 +164,12 @@ export const episodePage: PageFactory = (root, route) => {
       ),
     );
 
-    function showEpisode(): void {
+    /** What was drawn last: the form's texts are written only when the ctrl's episode changed (a save). */
+    let drawnEpisode: unknown = null;
+    let drawnHistory: unknown = null;
+
+    function draw(): void {
+      const { episode, pending } = ctrl;
       replace(
         facts,
         [
@@ -200,6 +202,22 @@ export const episodePage: PageFactory = (root, route) => {
             : null,
         );
       }
+      if (ctrl.history !== drawnHistory) {
+        drawnHistory = ctrl.history;
+        showHistory(ctrl.history);
+      }
+      if (episode !== drawnEpisode) {
+        drawnEpisode = episode;
+        assignee.value = ctrl.fields.assignee;
+        notes.value = ctrl.fields.notes;
+        comment.value = ctrl.fields.comment;
+      }
+      const said = ctrl.message;
+      replace(
+        message,
+        said === null ? null : h('p', { class: said.kind, 'data-testid': `triage-${said.kind}` }, said.text),
+      );
+      saveButton.disabled = ctrl.saving;
     }
 
     function showHistory(history: HistoryEntry[]): void {
@@ -230,66 +248,16 @@ export const episodePage: PageFactory = (root, route) => {
       );
     }
 
-    function say(text: string | null, kind: 'error' | 'ok' = 'error'): void {
-      replace(message, text === null ? null : h('p', { class: kind, 'data-testid': `triage-${kind}` }, text));
-    }
-
     function chooseStatus(status: Status): void {
-      pending = status;
-      say(null);
-      showEpisode();
-      if (CLOSING_STATUSES.includes(status) && comment.value.trim() === '') {
-        say(triageProblem(status, comment.value));
-        comment.focus();
-      }
-      // Only chosen: Save (or Ctrl+Enter) applies it, so that a stray key writes no history.
+      if (ctrl.chooseStatus(status) === 'comment') comment.focus();
     }
 
-    async function save(status: Status): Promise<void> {
-      if (saving) return;
-      const problem = triageProblem(status, comment.value);
-      if (problem !== null) {
-        say(problem);
-        comment.focus();
-        return;
-      }
-      saving = true;
-      saveButton.disabled = true;
-      try {
-        const result = await api.triage(episode.id, {
-          status,
-          assignee: assignee.value.trim(),
-          notes: notes.value,
-          comment: comment.value.trim() === '' ? undefined : comment.value.trim(),
-          seen: episode.updatedAt ?? null,
-        });
-        if (unmounted) return;
-        episode = result.episode;
-        pending = null;
-        comment.value = '';
-        assignee.value = episode.assignee ?? '';
-        notes.value = episode.notes ?? '';
-        showEpisode();
-        showHistory(result.history);
-        say(`Saved: ${episode.status}.`, 'ok');
-      } catch (error) {
-        // The server's own words (a 400 names what it refused).
-        say(
-          error instanceof ApiError
-            ? `${error.status === 0 ? '' : `${error.status}: `}${error.message}`
-            : String(error),
-        );
-      } finally {
-        saving = false;
-        saveButton.disabled = false;
-      }
+    async function save(): Promise<void> {
+      if ((await ctrl.save()) === 'comment') comment.focus();
     }
 
-    assignee.value = episode.assignee ?? '';
-    notes.value = episode.notes ?? '';
-    showEpisode();
-    showHistory(initialHistory);
-    setTitle(`${episode.symbol} episode`);
+    draw();
+    setTitle(`${initial.symbol} episode`);
 
     setPageKeys([
       ...STATUSES.map((status, i) => ({
@@ -301,7 +269,7 @@ export const episodePage: PageFactory = (root, route) => {
         keys: ['Ctrl+Enter'],
         label: 'save',
         whileTyping: true,
-        run: () => void save(pending ?? episode.status),
+        run: () => void save(),
       },
       { keys: ['j', 'ArrowDown'], label: 'next alert', run: () => alertTable.move(1) },
       { keys: ['k', 'ArrowUp'], label: 'previous alert', run: () => alertTable.move(-1) },
@@ -319,10 +287,4 @@ export const episodePage: PageFactory = (root, route) => {
       },
     ]);
   }
-
-  return {
-    unmount() {
-      unmounted = true;
-    },
-  };
 };

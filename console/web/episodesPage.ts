@@ -9,7 +9,7 @@ import { h, statusBadge } from './dom.js';
 import { formatCount, formatDateTime, formatRange, zoneLabel } from './format.js';
 import { listView } from './listView.js';
 import { setTitle, type PageFactory } from './page.js';
-import { href } from './router.js';
+import { href } from './hashRoutes.js';
 import { severityCell } from './severity.js';
 import type { Column } from './table.js';
 
@@ -38,17 +38,22 @@ export function episodeLabel(row: EpisodeRow): string {
   return `Episode ${row.symbol} ${formatDateTime(row.start, context.timeZone)}, ${row.count} alerts, ${row.status}`;
 }
 
-export const episodesPage: PageFactory = (root, route) => {
+export const episodesPage: PageFactory = (root, route, signal) => {
   setTitle('Episodes');
-  return listView<EpisodeRow>(root, route.params, {
-    kind: 'episodes',
-    title: 'Episodes',
-    noun: ['episode', 'episodes'],
-    fetch: api.episodes,
-    columns: episodeColumns,
-    href: (row) => href.episode(row.id),
-    label: episodeLabel,
-    id: (row) => row.id,
-    newestLabel: 'episode end',
-  });
+  listView<EpisodeRow>(
+    root,
+    route.params,
+    {
+      kind: 'episodes',
+      title: 'Episodes',
+      noun: ['episode', 'episodes'],
+      fetch: api.episodes,
+      columns: episodeColumns,
+      href: (row) => href.episode(row.id),
+      label: episodeLabel,
+      id: (row) => row.id,
+      newestLabel: 'episode end',
+    },
+    signal,
+  );
 };

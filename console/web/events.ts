@@ -28,8 +28,9 @@ export function startEvents(onState: (live: boolean) => void): void {
   });
 }
 
-/** Hears every change until the returned function is called. */
-export function onChange(listener: Listener): () => void {
+/** Hears every change until `signal` aborts (its page goes). */
+export function onChange(listener: Listener, signal: AbortSignal): void {
+  if (signal.aborted) return;
   listeners.add(listener);
-  return () => listeners.delete(listener);
+  signal.addEventListener('abort', () => listeners.delete(listener), { once: true });
 }

@@ -10,6 +10,7 @@ import { errorBox, h, replace, statusBadge } from './dom.js';
 import { formatCount, formatDateTime, formatTime, zoneLabel } from './format.js';
 import { setPageKeys } from './keyboard.js';
 import { setTitle, type PageFactory } from './page.js';
+import { later } from './retry.js';
 
 export const HEALTH_REFRESH_MS = 3000;
 
@@ -17,10 +18,9 @@ function isError(value: unknown): value is { error: string } {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && 'error' in value;
 }
 
-export const healthPage: PageFactory = (root) => {
+export const healthPage: PageFactory = (root, _route, signal) => {
   setTitle('Health');
-  let timer: number | undefined;
-  let unmounted = false;
+  let cancelNext: () => void = () => undefined;
   const updated = h('span', { class: 'updated', 'data-testid': 'updated', 'aria-live': 'polite' });
   const body = h(
     'div',
@@ -44,19 +44,19 @@ export const healthPage: PageFactory = (root) => {
   );
 
   async function load(): Promise<void> {
-    window.clearTimeout(timer);
+    cancelNext();
     try {
-      const health = await api.health();
-      if (unmounted) return;
+      const health = await api.health(signal);
+      if (signal.aborted) return;
       render(health);
       updated.textContent = `updated ${formatTime(Date.now(), context.timeZone)} · every ${HEALTH_REFRESH_MS / 1000} s · times ${zoneLabel(context.timeZone)}`;
       updated.classList.remove('stale');
     } catch (error) {
-      if (unmounted) return;
+      if (signal.aborted) return;
       updated.textContent = `not updated: ${error instanceof ApiError ? error.message : String(error)}`;
       updated.classList.add('stale');
     } finally {
-      if (!unmounted) timer = window.setTimeout(() => void load(), HEALTH_REFRESH_MS);
+      cancelNext = later(signal, HEALTH_REFRESH_MS, () => void load());
     }
   }
 
@@ -170,12 +170,6 @@ export const healthPage: PageFactory = (root) => {
 
   setPageKeys([{ keys: ['r'], label: 'refresh now', run: () => void load() }]);
   void load();
-  return {
-    unmount() {
-      unmounted = true;
-      window.clearTimeout(timer);
-    },
-  };
 };
 
 function table(

@@ -11,6 +11,7 @@ import { errorBox, h, replace, statusBadge } from './dom.js';
 import { formatCount, formatDateTime, zoneLabel } from './format.js';
 import { setPageKeys } from './keyboard.js';
 import { setTitle, type PageFactory } from './page.js';
+import { later } from './retry.js';
 
 const INGESTION_STATUSES = ['running', 'done', 'rejected', 'gone', 'failed'];
 const REFRESH_MS = 5000;
@@ -21,11 +22,10 @@ export function badReasons(row: IngestionRow): [string, number][] {
     .sort((a, b) => b[1] - a[1]);
 }
 
-export const ingestionsPage: PageFactory = (root, route) => {
+export const ingestionsPage: PageFactory = (root, route, signal) => {
   setTitle('Ingestions');
   let status = route.params.get('status') ?? '';
-  let timer: number | undefined;
-  let unmounted = false;
+  let cancelNext: () => void = () => undefined;
 
   const list = h('div', { class: 'ingestions', 'data-testid': 'ingestions' });
   const info = h('span', { class: 'total', 'data-testid': 'total' });
@@ -64,19 +64,19 @@ export const ingestionsPage: PageFactory = (root, route) => {
   );
 
   async function load(): Promise<void> {
-    window.clearTimeout(timer);
+    cancelNext();
     try {
-      const { items } = await api.ingestions(status || undefined);
-      if (unmounted) return;
+      const { items } = await api.ingestions(status || undefined, signal);
+      if (signal.aborted) return;
       info.textContent = `${formatCount(items.length)} ${items.length === 1 ? 'object' : 'objects'}`;
       zone.textContent = `times ${zoneLabel(context.timeZone)}`;
       render(items);
       if (items.some((item) => item.status === 'running'))
-        timer = window.setTimeout(() => void load(), REFRESH_MS);
+        cancelNext = later(signal, REFRESH_MS, () => void load());
     } catch (error) {
-      if (unmounted) return;
+      if (signal.aborted) return;
       replace(list, errorBox(error instanceof ApiError ? error.message : String(error)));
-      timer = window.setTimeout(() => void load(), REFRESH_MS);
+      cancelNext = later(signal, REFRESH_MS, () => void load());
     }
   }
 
@@ -231,10 +231,4 @@ export const ingestionsPage: PageFactory = (root, route) => {
 
   setPageKeys([{ keys: ['r'], label: 'refresh', run: () => void load() }]);
   void load();
-  return {
-    unmount() {
-      unmounted = true;
-      window.clearTimeout(timer);
-    },
-  };
 };

@@ -1,25 +1,24 @@
 /**
- * The list pages' shared body (alerts and episodes take the same filters, docs/console-api.md): a filter bar bound to the
- * URL, the matching total, a table paged on the server (a stack of cursors for "previous"), the list keys, and
- * live updates from /api/events: on the first page the list refreshes itself; further on, a banner says how
- * many new ones match and takes you to them.
+ * The list pages' view (alerts and episodes take the same filters, docs/console-api.md): a filter bar bound to
+ * the URL, the matching total, a table paged on the server, the list keys, and the banner of new rows. The
+ * state and its actions are listCtrl.ts's; this draws it whenever it changes and hands it the analyst's input.
  */
 import type { Page } from '../api/contract.js';
-import { ApiError, isRetriable, RETRY_MS, STATUSES, type ListQuery } from './api.js';
+import { STATUSES, type ListQuery } from './api.js';
 import { context } from './context.js';
 import { append, errorBox, h, replace } from './dom.js';
 import { onChange } from './events.js';
-import { queryFromParams, withFilter, type FilterKey } from './filters.js';
+import type { FilterKey } from './filters.js';
 import { formatCount } from './format.js';
 import { setPageKeys } from './keyboard.js';
-import type { PageHandle } from './page.js';
+import { ListCtrl } from './listCtrl.js';
 import { rowTable, type Column } from './table.js';
 
 export interface ListSpec<T> {
   kind: 'alerts' | 'episodes';
   title: string;
   noun: [singular: string, plural: string];
-  fetch: (query: ListQuery) => Promise<Page<T>>;
+  fetch: (query: ListQuery, signal: AbortSignal) => Promise<Page<T>>;
   columns: () => Column<T>[];
   href: (row: T) => string;
   label: (row: T) => string;
@@ -28,14 +27,26 @@ export interface ListSpec<T> {
   newestLabel: string;
 }
 
-const DEFAULT_LIMIT = 50;
-
-export function listView<T>(root: HTMLElement, params: URLSearchParams, spec: ListSpec<T>): PageHandle {
-  let current = new URLSearchParams(params);
-  let cursors: (string | undefined)[] = [undefined];
-  let page: Page<T> | null = null;
-  let loading = 0;
-  let unmounted = false;
+export function listView<T>(
+  root: HTMLElement,
+  params: URLSearchParams,
+  spec: ListSpec<T>,
+  signal: AbortSignal,
+): void {
+  const ctrl: ListCtrl<T> = new ListCtrl<T>(
+    params,
+    {
+      fetch: spec.fetch,
+      id: spec.id,
+      timeZone: () => context.timeZone,
+      replaceUrl: (next) => {
+        const search = next.toString();
+        history.replaceState(null, '', `#/${spec.kind}${search === '' ? '' : `?${search}`}`);
+      },
+    },
+    signal,
+    () => draw(),
+  );
 
   const table = rowTable<T>({
     columns: spec.columns(),
@@ -55,115 +66,72 @@ export function listView<T>(root: HTMLElement, params: URLSearchParams, spec: Li
     class: 'new-banner',
     'data-testid': 'new-banner',
     hidden: true,
-    onclick: () => void firstPage(),
+    onclick: () => void ctrl.firstPage(),
   });
   const prevButton = h(
     'button',
-    { type: 'button', 'data-testid': 'prev-page', onclick: () => void previousPage() },
+    { type: 'button', 'data-testid': 'prev-page', onclick: () => void ctrl.previousPage() },
     '← Previous',
   );
   const nextButton = h(
     'button',
-    { type: 'button', 'data-testid': 'next-page', onclick: () => void nextPage() },
+    { type: 'button', 'data-testid': 'next-page', onclick: () => void ctrl.nextPage() },
     'Next →',
   );
 
   const filterSlot = h('div', { class: 'filter-slot' }, buildFilters());
-  replace(
-    root,
+  const section = h(
+    'section',
+    { class: `list list-${spec.kind}`, 'aria-labelledby': 'page-title' },
     h(
-      'section',
-      { class: `list list-${spec.kind}`, 'aria-labelledby': 'page-title' },
-      h(
-        'header',
-        { class: 'page-head' },
-        h('h1', { id: 'page-title' }, spec.title),
-        h('div', { class: 'counts' }, totalText, rangeText),
-      ),
-      filterSlot,
-      banner,
-      status,
-      table.element,
-      h('nav', { class: 'pager', 'aria-label': 'Pages' }, prevButton, nextButton),
+      'header',
+      { class: 'page-head' },
+      h('h1', { id: 'page-title' }, spec.title),
+      h('div', { class: 'counts' }, totalText, rangeText),
     ),
+    filterSlot,
+    banner,
+    status,
+    table.element,
+    h('nav', { class: 'pager', 'aria-label': 'Pages' }, prevButton, nextButton),
   );
+  replace(root, section);
 
-  function limit(): number {
-    const value = Number(current.get('limit'));
-    return Number.isInteger(value) && value > 0 ? value : DEFAULT_LIMIT;
-  }
+  /** The page drawn last: a change of anything else (loading, an error, the banner) leaves the rows alone. */
+  let drawnPage: Page<T> | null = null;
 
-  function query(after?: string): ListQuery {
-    return { ...queryFromParams(current, context.timeZone), after };
-  }
-
-  async function load(options: { keepSelection?: boolean; focus?: boolean } = {}): Promise<void> {
-    const ticket = ++loading;
-    root.querySelector('.list')?.setAttribute('aria-busy', 'true');
-    try {
-      const index = cursors.length - 1;
-      const result = await spec.fetch(query(cursors[index]));
-      if (ticket !== loading || unmounted) return;
-      page = result;
+  function draw(): void {
+    if (ctrl.loading) section.setAttribute('aria-busy', 'true');
+    else section.removeAttribute('aria-busy');
+    const { error, page } = ctrl;
+    if (error !== null) {
+      replace(status, errorBox(`${error.message}${error.retrying ? ' — trying again…' : ''}`));
+    } else if (page !== null) {
       replace(status);
-      const selected = options.keepSelection ? table.selected() : undefined;
-      table.setRows(result.items, selected === undefined ? undefined : spec.id(selected));
-      if (options.focus && result.items.length > 0 && !options.keepSelection) table.select(0);
-      const start = index * limit();
-      totalText.textContent = `${formatCount(result.total)} ${result.total === 1 ? spec.noun[0] : spec.noun[1]}`;
-      rangeText.textContent =
-        result.items.length === 0
-          ? ''
-          : `showing ${formatCount(start + 1)}–${formatCount(start + result.items.length)} · page ${index + 1}`;
-      prevButton.disabled = index === 0;
-      nextButton.disabled = result.next === undefined;
-      if (index === 0) banner.hidden = true;
-    } catch (error) {
-      if (ticket !== loading || unmounted) return;
-      const retrying = isRetriable(error);
-      replace(
-        status,
-        errorBox(
-          `${error instanceof ApiError ? error.message : String(error)}${retrying ? ' — trying again…' : ''}`,
-        ),
-      );
-      if (retrying) window.setTimeout(() => ticket === loading && !unmounted && void load(options), RETRY_MS);
-    } finally {
-      if (ticket === loading) root.querySelector('.list')?.removeAttribute('aria-busy');
     }
+    if (page !== null && page !== drawnPage) {
+      drawnPage = page;
+      table.draw(ctrl.rows, ctrl.selected, ctrl.focusSelected);
+      totalText.textContent = `${formatCount(page.total)} ${page.total === 1 ? spec.noun[0] : spec.noun[1]}`;
+      rangeText.textContent =
+        page.items.length === 0
+          ? ''
+          : `showing ${formatCount(ctrl.start + 1)}–${formatCount(ctrl.start + page.items.length)} · page ${ctrl.pageIndex + 1}`;
+      prevButton.disabled = !ctrl.canPrevious;
+      nextButton.disabled = !ctrl.canNext;
+    }
+    banner.hidden = ctrl.newRows === 0;
+    if (ctrl.newRows > 0) banner.textContent = `${formatCount(ctrl.newRows)} new — show`;
   }
 
-  async function nextPage(): Promise<void> {
-    if (page?.next === undefined) return;
-    cursors = [...cursors, page.next];
-    await load({ focus: true });
-  }
-
-  async function previousPage(): Promise<void> {
-    if (cursors.length <= 1) return;
-    cursors = cursors.slice(0, -1);
-    await load({ focus: true });
-  }
-
-  async function firstPage(): Promise<void> {
-    cursors = [undefined];
-    banner.hidden = true;
-    await load({ focus: true });
-  }
-
-  function applyParams(next: URLSearchParams): void {
-    current = next;
-    const search = current.toString();
-    history.replaceState(null, '', `#/${spec.kind}${search === '' ? '' : `?${search}`}`);
-    cursors = [undefined];
-    void load();
-  }
-
-  function setFilter(key: FilterKey, value: string): void {
-    applyParams(withFilter(current, key, value));
+  /** A key moved the selection: the row takes the focus. */
+  function moveSelection(delta: number): void {
+    ctrl.move(delta);
+    if (ctrl.selected >= 0) table.select(ctrl.selected);
   }
 
   function buildFilters(): HTMLElement {
+    const current = ctrl.params;
     const symbols = context.meta?.symbols ?? [];
     const field = (label: string, control: HTMLElement) =>
       h('label', { class: 'field' }, h('span', {}, label), control);
@@ -178,13 +146,13 @@ export function listView<T>(root: HTMLElement, params: URLSearchParams, spec: Li
         append(control, [h('option', { value: current.get(key) ?? '' }, current.get(key) ?? '')]);
         control.value = current.get(key) ?? '';
       }
-      control.addEventListener('change', () => setFilter(key, control.value));
+      control.addEventListener('change', () => void ctrl.setFilter(key, control.value));
       return control;
     };
     const input = (key: FilterKey, attrs: Record<string, string>) => {
       const control = h('input', { name: key, 'data-testid': `filter-${key}`, ...attrs });
       control.value = current.get(key) ?? '';
-      control.addEventListener('change', () => setFilter(key, control.value.trim()));
+      control.addEventListener('change', () => void ctrl.setFilter(key, control.value.trim()));
       return control;
     };
     const symbolControl =
@@ -229,8 +197,7 @@ export function listView<T>(root: HTMLElement, params: URLSearchParams, spec: Li
           class: 'link',
           'data-testid': 'filter-clear',
           onclick: () => {
-            const keepLimit = current.get('limit');
-            applyParams(new URLSearchParams(keepLimit ? { limit: keepLimit } : {}));
+            void ctrl.clearFilters();
             replace(filterSlot, buildFilters());
           },
         },
@@ -239,46 +206,14 @@ export function listView<T>(root: HTMLElement, params: URLSearchParams, spec: Li
     );
   }
 
-  // Live updates: a change refreshes the first page in place; further on, count what is new for these filters.
-  let following = false;
-  let again = false;
-  async function follow(): Promise<void> {
-    if (following) {
-      again = true;
-      return;
-    }
-    following = true;
-    try {
-      do {
-        again = false;
-        if (unmounted) return;
-        if (cursors.length === 1) {
-          await load({ keepSelection: true });
-        } else {
-          try {
-            const probe = await spec.fetch({ ...query(), limit: 1 });
-            const added = probe.total - (page?.total ?? probe.total);
-            if (added > 0 && !unmounted && cursors.length > 1) {
-              banner.textContent = `${formatCount(added)} new — show`;
-              banner.hidden = false;
-            }
-          } catch {
-            // The next change tries again.
-          }
-        }
-      } while (again);
-    } finally {
-      following = false;
-    }
-  }
-  const stopEvents = onChange(() => void follow());
+  onChange(() => void ctrl.changed(), signal);
 
   setPageKeys([
-    { keys: ['j', 'ArrowDown'], label: 'next row', run: () => table.move(1) },
-    { keys: ['k', 'ArrowUp'], label: 'previous row', run: () => table.move(-1) },
+    { keys: ['j', 'ArrowDown'], label: 'next row', run: () => moveSelection(1) },
+    { keys: ['k', 'ArrowUp'], label: 'previous row', run: () => moveSelection(-1) },
     { keys: ['Enter'], label: 'open the row', run: () => table.open() },
-    { keys: ['n'], label: 'next page', run: () => void nextPage() },
-    { keys: ['p'], label: 'previous page', run: () => void previousPage() },
+    { keys: ['n'], label: 'next page', run: () => void ctrl.nextPage() },
+    { keys: ['p'], label: 'previous page', run: () => void ctrl.previousPage() },
     {
       keys: ['/'],
       label: 'filters',
@@ -286,11 +221,5 @@ export function listView<T>(root: HTMLElement, params: URLSearchParams, spec: Li
     },
   ]);
 
-  void load();
-  return {
-    unmount() {
-      unmounted = true;
-      stopEvents();
-    },
-  };
+  void ctrl.load();
 }

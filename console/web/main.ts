@@ -1,6 +1,7 @@
 /**
  * The console's entry point: the frame (navigation, live indicator, keyboard help, the about footer with the
- * chart library's notice), and the hash router that mounts one page module at a time.
+ * chart library's notice), and the hash router that mounts one page module at a time, each with an AbortSignal
+ * that the next navigation aborts (page.ts).
  */
 import { alertPage } from './alertPage.js';
 import { alertsPage } from './alertsPage.js';
@@ -13,8 +14,8 @@ import { healthPage } from './healthPage.js';
 import { ingestionsPage } from './ingestionsPage.js';
 import { installKeyboard, setPageKeys, toggleHelp } from './keyboard.js';
 import { rememberRoute } from './nav.js';
-import { setTitle, type PageFactory, type PageHandle } from './page.js';
-import { parseHash, type Route } from './router.js';
+import { setTitle, type PageFactory } from './page.js';
+import { parseHash, type Route } from './hashRoutes.js';
 
 /** lightweight-charts' NOTICE (Apache-2.0 asks for it on the page), with the year of the bundled 5.2.1. */
 export const CHART_NOTICE =
@@ -27,7 +28,7 @@ const pages: Record<Route['page'], PageFactory> = {
   alert: alertPage,
   ingestions: ingestionsPage,
   health: healthPage,
-  notFound: (root, route) => {
+  notFound: (root) => {
     setTitle('Not found');
     setPageKeys([]);
     replace(
@@ -39,8 +40,6 @@ const pages: Record<Route['page'], PageFactory> = {
         h('p', {}, 'Try ', h('a', { href: '#/episodes' }, 'the episodes'), '.'),
       ),
     );
-    void route;
-    return { unmount() {} };
   },
 };
 
@@ -160,12 +159,13 @@ async function start(): Promise<void> {
   user.textContent = meta.user;
   version.textContent = meta.version;
 
-  let current: PageHandle | null = null;
+  let current: AbortController | null = null;
   const route = () => {
     const parsed = parseHash(location.hash);
     rememberRoute();
-    current?.unmount();
-    current = null;
+    // Everything the page shown made stops: its requests, timers, feed listener and chart.
+    current?.abort();
+    current = new AbortController();
     setPageKeys([]);
     for (const link of navLinks) {
       if (link.dataset.page === section(parsed.page)) link.setAttribute('aria-current', 'page');
@@ -177,7 +177,7 @@ async function start(): Promise<void> {
     if (active === null || active === document.body || main.contains(active))
       main.focus({ preventScroll: true });
     window.scrollTo(0, 0);
-    current = pages[parsed.page](main, parsed);
+    pages[parsed.page](main, parsed, current.signal);
   };
   window.addEventListener('hashchange', route);
   route();

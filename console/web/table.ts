@@ -26,6 +26,11 @@ export interface RowTableOptions<T> {
 export interface RowTable<T> {
   readonly element: HTMLElement;
   setRows(rows: T[], keepId?: string): void;
+  /**
+   * Draws `rows` with the row at `selected` selected (-1: none), as a page's state says (listCtrl.ts); the
+   * focus goes to it when `focus` says so, or when it was in the table.
+   */
+  draw(rows: T[], selected: number, focus: boolean): void;
   /** The selected row, if any. */
   selected(): T | undefined;
   move(delta: number): void;
@@ -75,10 +80,8 @@ export function rowTable<T>(options: RowTableOptions<T>): RowTable<T> {
     if (focus) row.querySelector<HTMLAnchorElement>('a.rowlink')?.focus({ preventScroll: true });
   }
 
-  function setRows(rows: T[], keepId?: string): void {
-    const focusWasInside = wrapper.contains(document.activeElement);
-    const before = index >= 0 ? current[index] : undefined;
-    const previousId = keepId ?? (before === undefined ? undefined : options.id(before));
+  /** Draws the rows; false when there are none (the empty row is drawn instead). */
+  function render(rows: T[]): boolean {
     current = rows;
     if (rows.length === 0) {
       replace(
@@ -86,7 +89,7 @@ export function rowTable<T>(options: RowTableOptions<T>): RowTable<T> {
         h('tr', { class: 'empty' }, h('td', { colspan: options.columns.length }, options.empty)),
       );
       index = -1;
-      return;
+      return false;
     }
     replace(
       tbody,
@@ -115,15 +118,31 @@ export function rowTable<T>(options: RowTableOptions<T>): RowTable<T> {
         return tr;
       }),
     );
+    return true;
+  }
+
+  function setRows(rows: T[], keepId?: string): void {
+    const focusWasInside = wrapper.contains(document.activeElement);
+    const before = index >= 0 ? current[index] : undefined;
+    const previousId = keepId ?? (before === undefined ? undefined : options.id(before));
+    if (!render(rows)) return;
     const keep = previousId === undefined ? -1 : rows.findIndex((row) => options.id(row) === previousId);
     if (keep >= 0) select(keep, focusWasInside);
     else if (index >= 0) select(Math.min(index, rows.length - 1), focusWasInside);
     else index = -1;
   }
 
+  function draw(rows: T[], selected: number, focus: boolean): void {
+    const focusWasInside = wrapper.contains(document.activeElement);
+    if (!render(rows)) return;
+    if (selected >= 0) select(selected, focus || focusWasInside);
+    else index = -1;
+  }
+
   return {
     element: wrapper,
     setRows,
+    draw,
     selected: () => (index >= 0 ? current[index] : undefined),
     move: (delta) => select(index < 0 ? (delta > 0 ? 0 : current.length - 1) : index + delta),
     select,

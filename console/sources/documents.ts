@@ -4,7 +4,7 @@
  * project's errors naming Firestore (a 503 at the edge).
  */
 import type { DocumentData, Firestore } from '@google-cloud/firestore';
-import { serviceError } from '../shared/errors.js';
+import { serviceError } from '../../shared/errors.js';
 
 export interface Documents {
   alerts(ids: readonly string[]): Promise<Map<string, DocumentData>>;
@@ -16,20 +16,6 @@ export interface Documents {
     alertId: string,
     barsId: string,
   ): Promise<[DocumentData | undefined, DocumentData | undefined]>;
-}
-
-/**
- * The parts of an alert id (`SYMBOL@2017-01-02T03:45:00Z`, shared/pipeline/documentIds.ts): the symbol as the
- * id writes it (as a state or bars id writes it too) and the minute; undefined for an id no alert can have.
- */
-export function alertIdParts(id: string): { symbolPart: string; minute: number } | undefined {
-  const at = id.lastIndexOf('@');
-  if (at <= 0) return undefined;
-  const timestamp = id.slice(at + 1);
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00Z$/.test(timestamp)) return undefined;
-  const ms = Date.parse(timestamp);
-  if (Number.isNaN(ms)) return undefined;
-  return { symbolPart: id.slice(0, at), minute: ms / 60_000 };
 }
 
 async function firestore<T>(call: () => Promise<T>): Promise<T> {

@@ -2,8 +2,8 @@
  * The ingestions as the console lists them (api/contract.ts IngestionRow), from the ingestion store's summaries, and
  * where an ingestion's set-aside rows are (the quarantine object named by its `quarantine` field).
  */
-import type { IngestionSummary } from '../shared/state/ingestionStore.js';
-import type { IngestionRow } from './api/contract.js';
+import type { IngestionSummary } from '../../shared/state/ingestionStore.js';
+import type { IngestionRow } from '../api/contract.js';
 
 /** The bucket and name of a `gs://bucket/name` address, or undefined. */
 export function objectAddress(

@@ -6,11 +6,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DocumentData } from '@google-cloud/firestore';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { consoleRoutes, type ConsoleParts } from '../../../console/api/handlers.js';
-import type { Documents } from '../../../console/documents.js';
-import { HttpError } from '../../../console/http/httpError.js';
-import { ReadModel } from '../../../console/readModel/readModel.js';
-import { consoleSettingsFromEnv } from '../../../console/settings.js';
+import { consoleRoutes, type ConsoleParts } from '../../../../console/server/routes.js';
+import type { Documents } from '../../../../console/sources/documents.js';
+import { HttpError } from '../../../../console/server/http/httpError.js';
+import { ReadModel } from '../../../../console/readModel/readModel.js';
+import { consoleSettingsFromEnv } from '../../../../console/settings.js';
 
 const M0 = Date.UTC(2024, 0, 2, 4, 0) / 60_000;
 const stamp = (minute: number) => ({ toMillis: () => minute * 60_000 });

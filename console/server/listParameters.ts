@@ -1,5 +1,5 @@
 /** The list endpoints' query parameters (docs/console-api.md "Query filters"), checked into a ListQuery; 400 names the one at fault. */
-import { badParameter } from '../http/httpError.js';
+import { badParameter } from './http/httpError.js';
 import { decodeCursor } from '../readModel/cursor.js';
 import type { ListQuery } from '../readModel/listQuery.js';
 import { SORTS, type Sort } from '../readModel/ranking.js';

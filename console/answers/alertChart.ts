@@ -3,12 +3,27 @@
  * previous close A1 compares with, and the window A2 averages, computed from the bars as contract §2 says
  * (the bars whose minutes lie in [m − window, m − 1], missing minutes making it smaller). Pure.
  */
-import type { DocumentData } from '@google-cloud/firestore';
-import { decodeBars } from '../shared/state/barStore.js';
-import type { AlertRow, ChartBar, ChartResponse, SessionAlert, Thresholds } from './api/contract.js';
+import { decodeBars } from '../../shared/state/barStore.js';
+import type { AlertRow, ChartBar, ChartResponse, SessionAlert, Thresholds } from '../api/contract.js';
+import type { StoredFields } from './rows.js';
+
+/**
+ * The parts of an alert id (`SYMBOL@2017-01-02T03:45:00Z`, shared/pipeline/documentIds.ts): the symbol as the
+ * id writes it (as a state or bars id writes it too) and the minute, which name the chart's bars document;
+ * undefined for an id no alert can have.
+ */
+export function alertIdParts(id: string): { symbolPart: string; minute: number } | undefined {
+  const at = id.lastIndexOf('@');
+  if (at <= 0) return undefined;
+  const timestamp = id.slice(at + 1);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00Z$/.test(timestamp)) return undefined;
+  const ms = Date.parse(timestamp);
+  if (Number.isNaN(ms)) return undefined;
+  return { symbolPart: id.slice(0, at), minute: ms / 60_000 };
+}
 
 /** The bars a `bars/` document holds, ascending (barStore's encoding). */
-export function barsOf(data: DocumentData | undefined): ChartBar[] {
+export function barsOf(data: StoredFields | undefined): ChartBar[] {
   return decodeBars(data).map(([minute, open, high, low, close, volume]) => ({
     time: minute * 60,
     open,

@@ -1,7 +1,7 @@
 /**
  * The API's endpoints (docs/console-api.md), each a function of the request's parameters and the console's
  * parts. Lists and an episode's alerts come from the read model and then one getAll of their documents;
- * everything else reads Firestore, Cloud Storage or Kafka directly.
+ * everything else asks the sources (sources/: Firestore, Cloud Storage, Kafka) and builds its answer with answers/.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
@@ -9,22 +9,23 @@ import { pipeline } from 'node:stream/promises';
 import type { DocumentData } from '@google-cloud/firestore';
 import { alertId } from '../../shared/pipeline/documentIds.js';
 import type { Ingestion, IngestionSummary } from '../../shared/state/ingestionStore.js';
-import { barsOf, chartOf } from '../chart.js';
 import { dayOf } from '../../shared/state/barStore.js';
-import { alertIdParts, type Documents } from '../documents.js';
-import type { EventStream } from '../events.js';
-import { readJsonBody } from '../http/body.js';
-import { badParameter, HttpError, notFound } from '../http/httpError.js';
-import { SECURITY_HEADERS } from '../http/respond.js';
-import type { Route } from '../http/router.js';
-import { callerOf } from '../identity.js';
-import { downloadName, listedIngestions, objectAddress } from '../ingestions.js';
+import { alertIdParts, barsOf, chartOf } from '../answers/alertChart.js';
+import { downloadName, listedIngestions, objectAddress } from '../answers/ingestions.js';
+import { alertRowOf, episodeRowOf, episodeStatusOf, historyEntryOf } from '../answers/rows.js';
+import { parseTriageRequest, type TriageConflict } from '../answers/triage.js';
 import { RULE_A1, RULE_A2 } from '../readModel/alertTable.js';
 import type { ReadModel } from '../readModel/readModel.js';
 import { STATUSES, statusOfCode } from '../readModel/statuses.js';
-import { alertRowOf, episodeRowOf, episodeStatusOf, historyEntryOf } from '../rows.js';
 import type { ConsoleSettings } from '../settings.js';
-import { parseTriageRequest, type TriageConflict, type TriageResult } from '../triage.js';
+import type { Documents } from '../sources/documents.js';
+import type { TriageResult } from '../sources/triageStore.js';
+import type { EventStream } from './eventStream.js';
+import { readJsonBody } from './http/body.js';
+import { badParameter, HttpError, notFound } from './http/httpError.js';
+import { SECURITY_HEADERS } from './http/respond.js';
+import type { Route } from './http/router.js';
+import { callerOf } from './identity.js';
 import type {
   AlertDetail,
   AlertRow,
@@ -37,10 +38,10 @@ import type {
   SessionAlert,
   TriageAnswer,
   TriageRequest,
-} from './contract.js';
+} from '../api/contract.js';
 import { listQueryOf } from './listParameters.js';
 
-/** What the endpoints work with; server.ts makes the real ones, the tests their own. */
+/** What the endpoints work with; start.ts makes the real ones, the tests their own. */
 export interface ConsoleParts {
   settings: ConsoleSettings;
   model: ReadModel;

@@ -1,6 +1,6 @@
 /** The health page's shared reading: one computation serves every caller for a while, a failure none. */
 import { describe, expect, it } from 'vitest';
-import { sharedReading } from '../../../console/health.js';
+import { sharedReading } from '../../../../console/sources/sharedReading.js';
 
 describe('sharedReading', () => {
   it('reads once for every caller within its age, and again after it', async () => {

@@ -2,15 +2,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { listQueryOf } from '../../../console/api/listParameters.js';
-import { alertIdParts } from '../../../console/documents.js';
-import { HttpError } from '../../../console/http/httpError.js';
-import { errorAnswer, SECURITY_HEADERS } from '../../../console/http/respond.js';
-import { route } from '../../../console/http/router.js';
-import { staticPath } from '../../../console/http/staticFiles.js';
-import { callerOf } from '../../../console/identity.js';
-import { encodeCursor } from '../../../console/readModel/cursor.js';
-import { serviceError } from '../../../shared/errors.js';
+import { listQueryOf } from '../../../../console/server/listParameters.js';
+import { alertIdParts } from '../../../../console/answers/alertChart.js';
+import { HttpError } from '../../../../console/server/http/httpError.js';
+import { errorAnswer, SECURITY_HEADERS } from '../../../../console/server/http/respond.js';
+import { route } from '../../../../console/server/http/router.js';
+import { staticPath } from '../../../../console/server/http/staticFiles.js';
+import { callerOf } from '../../../../console/server/identity.js';
+import { encodeCursor } from '../../../../console/readModel/cursor.js';
+import { serviceError } from '../../../../shared/errors.js';
 
 describe('route', () => {
   const routes = [

@@ -1,11 +1,13 @@
 /**
  * The console's request handling, without listening: checks every request makes (a local Host, a same-origin
- * POST), the API routes, then the static files. server.ts listens with it; the tests call it in-process.
+ * POST), the API routes, then the static files. start.ts listens with it; the tests call it in-process.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { consoleRoutes, STREAMED, type ConsoleParts, type Handler } from './api/handlers.js';
+import type { Logger } from '../../shared/logging/logger.js';
+import { traceFromHeaders } from '../../shared/logging/trace.js';
+import { consoleRoutes, STREAMED, type ConsoleParts, type Handler } from './routes.js';
 import { HttpError } from './http/httpError.js';
-import { sendError, sendJson, type ErrorLog } from './http/respond.js';
+import { sendError, sendJson } from './http/respond.js';
 import { route } from './http/router.js';
 import { serveStatic } from './http/staticFiles.js';
 
@@ -19,7 +21,20 @@ function sameOrigin(request: IncomingMessage): boolean {
   return origin === `http://${host}` || origin === `https://${host}`;
 }
 
-export function consoleRequestListener(parts: ConsoleParts, log: ErrorLog): RequestListener {
+/**
+ * The logger of one request: its entries name it (method and path, never the query, which may carry a
+ * cursor or a filter of no use in a log) and carry its trace, so that Cloud Logging groups them under it.
+ */
+export function requestLogger(logger: Logger, request: IncomingMessage): Logger {
+  const path = new URL(request.url ?? '/', 'http://console.invalid').pathname;
+  const trace = traceFromHeaders(request.headers);
+  return logger.with({
+    fields: { method: request.method ?? 'GET', path },
+    ...(trace !== undefined && { trace }),
+  });
+}
+
+export function consoleRequestListener(parts: ConsoleParts, logger: Logger): RequestListener {
   const routes = consoleRoutes(parts);
   const { allowedHosts } = parts.settings;
 
@@ -50,7 +65,7 @@ export function consoleRequestListener(parts: ConsoleParts, log: ErrorLog): Requ
 
   return (request, response) => {
     handle(request, response).catch((error: unknown) =>
-      sendError(response, error, log, `${request.method} ${request.url}`),
+      sendError(response, error, requestLogger(logger, request)),
     );
   };
 }

@@ -1,22 +1,12 @@
 /**
- * Triage of an episode: the rules (which requests are valid, what a change writes) as pure functions, and the
- * store that applies one change in a Firestore transaction. The console owns only `episodes/{id}.triage` and
- * `episodes/{id}/history/` (docs/records.md): detect's fields are never written here.
+ * Triage of an episode, its rules as pure functions: which requests are valid, what a change writes, whether the
+ * caller saw the triage that is stored. The store that applies a change in a Firestore transaction is
+ * sources/triageStore.ts. The console owns only `episodes/{id}.triage` and `episodes/{id}/history/`
+ * (docs/records.md): detect's fields are never written.
  */
-import { FieldValue, Timestamp, type DocumentData, type Firestore } from '@google-cloud/firestore';
-import { serviceError } from '../shared/errors.js';
-import type { Status, TriageRequest } from './api/contract.js';
-import { CLOSING_STATUSES, isStatus, STATUSES } from './readModel/statuses.js';
-import { episodeStatusOf } from './rows.js';
-
-export const HISTORY = 'history';
-
-/**
- * The triage feed (`{episodes}-triage`, docs/records.md): one entry per change, `{episode, at}`, written in the
- * change's transaction, so that every console (this one and others serving the same data) reads which episodes
- * an analyst changed without listening to the episodes, which detect writes all the time.
- */
-export const triageFeedCollection = (episodes: string) => `${episodes}-triage`;
+import type { Status, TriageRequest } from '../api/contract.js';
+import { CLOSING_STATUSES, isStatus, STATUSES } from '../readModel/statuses.js';
+import { episodeStatusOf, type StoredFields } from './rows.js';
 
 /** Longest texts accepted, in characters. */
 export const MAX_ASSIGNEE = 200;
@@ -106,19 +96,13 @@ export function triageChange(
   };
 }
 
-export function triageStateOf(data: DocumentData | undefined): TriageState {
-  const triage = (data?.triage ?? {}) as DocumentData;
+export function triageStateOf(data: StoredFields | undefined): TriageState {
+  const triage = (data?.triage ?? {}) as StoredFields;
   return {
     status: episodeStatusOf(data),
     ...(typeof triage.assignee === 'string' && triage.assignee !== '' && { assignee: triage.assignee }),
     ...(typeof triage.notes === 'string' && triage.notes !== '' && { notes: triage.notes }),
   };
-}
-
-/** The episode as it is after the change, with its history newest first. */
-export interface TriageResult {
-  episode: DocumentData;
-  history: DocumentData[];
 }
 
 /** The episode was triaged since the caller saw it: by whom, when. */
@@ -129,10 +113,11 @@ export interface TriageConflict {
 /** The triage the caller saw is not the one stored: the conflict, or undefined when they agree. */
 export function staleTriage(
   seen: string | null | undefined,
-  data: DocumentData | undefined,
+  data: StoredFields | undefined,
 ): TriageConflict | undefined {
   if (seen === undefined) return undefined;
-  const triage = data?.triage as { updatedAt?: Timestamp; updatedBy?: string } | undefined;
+  // A stored timestamp (Firestore's Timestamp), read through the one method used.
+  const triage = data?.triage as { updatedAt?: { toMillis(): number }; updatedBy?: string } | undefined;
   const stored = triage?.updatedAt?.toMillis() ?? null;
   if ((seen === null ? null : Date.parse(seen)) === stored) return undefined;
   return {
@@ -141,65 +126,4 @@ export function staleTriage(
       at: stored === null ? 'unknown' : new Date(stored).toISOString(),
     },
   };
-}
-
-export class FirestoreTriageStore {
-  constructor(
-    private readonly db: Firestore,
-    private readonly episodes: string,
-  ) {}
-
-  /**
-   * Applies a valid request in one transaction; undefined when the episode does not exist, the conflict when it
-   * was triaged since the caller saw it (nothing written).
-   */
-  async apply(
-    id: string,
-    request: TriageRequest,
-    by: string,
-    now: number,
-  ): Promise<TriageResult | TriageConflict | undefined> {
-    const ref = this.db.collection(this.episodes).doc(id);
-    try {
-      const episode = await this.db.runTransaction(async (transaction) => {
-        const snapshot = await transaction.get(ref);
-        if (!snapshot.exists) return undefined;
-        const data = snapshot.data()!;
-        const stale = staleTriage(request.seen, data);
-        if (stale !== undefined) return stale;
-        const change = triageChange(triageStateOf(data), request, by, now);
-        const triage = { ...change.triage, updatedAt: Timestamp.fromMillis(change.triage.updatedAt) };
-        // update() of the one field: detect's fields are left exactly as they are.
-        transaction.update(ref, { triage });
-        transaction.create(ref.collection(HISTORY).doc(), {
-          ...change.history,
-          at: Timestamp.fromMillis(change.history.at),
-        });
-        transaction.create(this.db.collection(triageFeedCollection(this.episodes)).doc(), {
-          episode: id,
-          at: FieldValue.serverTimestamp(),
-        });
-        return { ...data, triage };
-      });
-      if (episode === undefined || 'conflict' in episode) return episode;
-      return { episode, history: await this.history(id) };
-    } catch (error) {
-      throw serviceError('Firestore', error);
-    }
-  }
-
-  /** An episode's history, newest first. */
-  async history(id: string): Promise<DocumentData[]> {
-    try {
-      const snapshot = await this.db
-        .collection(this.episodes)
-        .doc(id)
-        .collection(HISTORY)
-        .orderBy('at', 'desc')
-        .get();
-      return snapshot.docs.map((doc) => doc.data());
-    } catch (error) {
-      throw serviceError('Firestore', error);
-    }
-  }
 }

@@ -2,9 +2,14 @@
  * The API's rows (api/contract.ts: AlertRow, EpisodeRow, HistoryEntry) from stored documents
  * (docs/records.md). Pure: the documents' data in, plain JSON values out.
  */
-import type { DocumentData } from '@google-cloud/firestore';
-import type { AlertRow, EpisodeRow, HistoryEntry, Rule, Status } from './api/contract.js';
-import { statusOfCode, statusCode } from './readModel/statuses.js';
+import type { AlertRow, EpisodeRow, HistoryEntry, Rule, Status } from '../api/contract.js';
+import { statusOfCode, statusCode } from '../readModel/statuses.js';
+
+/**
+ * A stored document's fields, as sources/ read them (Firestore's StoredFields is one): the answers take plain
+ * values, so that they build without the SDK and their tests need none.
+ */
+export type StoredFields = Readonly<Record<string, unknown>>;
 
 /** ISO 8601 UTC of a stored timestamp (whole seconds as `...:00Z`, as alerts print them), or undefined. */
 export function isoOf(value: unknown): string | undefined {
@@ -17,10 +22,10 @@ const numberOrNull = (value: unknown): number | null => (typeof value === 'numbe
 const optionalText = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
 
-export function alertRowOf(id: string, data: DocumentData, status: Status): AlertRow {
-  const a1 = data.a1 as DocumentData | undefined;
-  const a2 = data.a2 as DocumentData | undefined;
-  const source = (data.source ?? {}) as DocumentData;
+export function alertRowOf(id: string, data: StoredFields, status: Status): AlertRow {
+  const a1 = data.a1 as StoredFields | undefined;
+  const a2 = data.a2 as StoredFields | undefined;
+  const source = (data.source ?? {}) as StoredFields;
   return {
     id,
     symbol: String(data.symbol),
@@ -59,12 +64,12 @@ export function alertRowOf(id: string, data: DocumentData, status: Status): Aler
 }
 
 /** An episode's triage status: absent triage is `new`. */
-export function episodeStatusOf(data: DocumentData | undefined): Status {
-  return statusOfCode(statusCode((data?.triage as DocumentData | undefined)?.status));
+export function episodeStatusOf(data: StoredFields | undefined): Status {
+  return statusOfCode(statusCode((data?.triage as StoredFields | undefined)?.status));
 }
 
-export function episodeRowOf(id: string, data: DocumentData): EpisodeRow {
-  const triage = (data.triage ?? {}) as DocumentData;
+export function episodeRowOf(id: string, data: StoredFields): EpisodeRow {
+  const triage = (data.triage ?? {}) as StoredFields;
   const assignee = optionalText(triage.assignee);
   const notes = optionalText(triage.notes);
   const updatedAt = isoOf(triage.updatedAt);
@@ -86,7 +91,7 @@ export function episodeRowOf(id: string, data: DocumentData): EpisodeRow {
   };
 }
 
-export function historyEntryOf(data: DocumentData): HistoryEntry {
+export function historyEntryOf(data: StoredFields): HistoryEntry {
   const assignee = optionalText(data.assignee);
   const notes = optionalText(data.notes);
   const comment = optionalText(data.comment);

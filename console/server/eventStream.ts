@@ -4,7 +4,7 @@
  * that proxies keep the connection open and a dead client is noticed.
  */
 import type { ServerResponse } from 'node:http';
-import type { ChangeEvent } from './api/contract.js';
+import type { ChangeEvent } from '../api/contract.js';
 import { SECURITY_HEADERS } from './http/respond.js';
 
 export interface EventStreamOptions {

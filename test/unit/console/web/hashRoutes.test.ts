@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { encodeSegment, href, parseHash } from '../../../../console/web/router.js';
+import { encodeSegment, href, parseHash } from '../../../../console/web/hashRoutes.js';
 
-describe('console/web router', () => {
+describe('console/web hashRoutes', () => {
   it.each([
     ['', { page: 'episodes' }],
     ['#/', { page: 'episodes' }],

@@ -5,7 +5,8 @@
  * with its stack.
  */
 import type { ServerResponse } from 'node:http';
-import { StockAnomaliesError, UnavailableError } from '../../shared/errors.js';
+import { StockAnomaliesError, UnavailableError } from '../../../shared/errors.js';
+import type { Logger } from '../../../shared/logging/logger.js';
 import { HttpError } from './httpError.js';
 
 /**
@@ -47,8 +48,6 @@ export function sendJson(
   response.end(text);
 }
 
-export type ErrorLog = (line: string) => void;
-
 /** The answer for an error thrown by a handler. */
 export function errorAnswer(error: unknown): {
   status: number;
@@ -67,13 +66,14 @@ export function errorAnswer(error: unknown): {
   return { status: 500, message: 'internal error (logged)', headers: {} };
 }
 
-export function sendError(response: ServerResponse, error: unknown, log: ErrorLog, what: string): void {
+/** Answers `error`; `log` is the request's (it names the request and carries its trace). */
+export function sendError(response: ServerResponse, error: unknown, log: Logger): void {
   const answer = errorAnswer(error);
   // A bug is logged with its stack; a service down in one line; what a handler decided (HttpError) not at all.
   if (answer.status === 500) {
-    log(`${what}: 500: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    log.error('500: internal error', { status: 500, error });
   } else if (!(error instanceof HttpError)) {
-    log(`${what}: ${answer.status}: ${answer.message}`);
+    log.warn(`${answer.status}: ${answer.message}`, { status: answer.status });
   }
   if (response.headersSent) {
     response.destroy();

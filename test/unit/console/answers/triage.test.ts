@@ -1,7 +1,12 @@
-/** Triage rules (console/triage.ts): which requests are valid, and what a change writes. */
+/** Triage rules (console/answers/triage.ts): which requests are valid, and what a change writes. */
 import { describe, expect, it } from 'vitest';
 import { Timestamp } from '@google-cloud/firestore';
-import { parseTriageRequest, staleTriage, triageChange, triageStateOf } from '../../../console/triage.js';
+import {
+  parseTriageRequest,
+  staleTriage,
+  triageChange,
+  triageStateOf,
+} from '../../../../console/answers/triage.js';
 
 describe('parseTriageRequest', () => {
   it.each<[string, unknown, string]>([

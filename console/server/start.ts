@@ -1,0 +1,126 @@
+/**
+ * Starting the console: the read model (readModel/), loaded by one scan and kept current from two small feeds
+ * (README "The console"), the event stream that tells pages of its changes, the sources the endpoints read,
+ * and the HTTP server that answers with them. ../server.ts runs it as a process; the tests start it in-process.
+ */
+import { createServer, type Server } from 'node:http';
+import type { Firestore } from '@google-cloud/firestore';
+import type { Storage } from '@google-cloud/storage';
+import type { Kafka } from 'kafkajs';
+import { formatMinute } from '../../shared/core/timestamp.js';
+import type { Logger } from '../../shared/logging/logger.js';
+import { FirestoreIngestionStore } from '../../shared/state/ingestionStore.js';
+import { FirestoreSymbolStateStore } from '../../shared/state/symbolStateStore.js';
+import { ModelFollower } from '../readModel/follow.js';
+import { ReadModel } from '../readModel/readModel.js';
+import type { ConsoleSettings } from '../settings.js';
+import { FirestoreDocuments } from '../sources/documents.js';
+import { readHealth } from '../sources/healthReadings.js';
+import { sharedReading } from '../sources/sharedReading.js';
+import { openObject } from '../sources/storageObjects.js';
+import { FirestoreTriageStore } from '../sources/triageStore.js';
+import { consoleRequestListener } from './app.js';
+import { EventStream } from './eventStream.js';
+import type { ConsoleParts } from './routes.js';
+
+export interface ConsoleClients {
+  firestore: Firestore;
+  storage: Storage;
+  kafka: Kafka;
+}
+
+export interface RunningConsole {
+  server: Server;
+  /** `http://host:port/`. */
+  url: string;
+  model: ReadModel;
+  /** Resolves once the read model's initial load is done. */
+  loaded: Promise<void>;
+  close(): Promise<void>;
+}
+
+const KAFKA_PART_TIMEOUT_MS = 10_000;
+/** How long one health reading serves every page that asks (they poll every few seconds). */
+const HEALTH_MAX_AGE_MS = 3_000;
+
+export function consoleParts(
+  settings: ConsoleSettings,
+  clients: ConsoleClients,
+  model: ReadModel,
+  events: EventStream,
+): ConsoleParts {
+  const { firestore, storage, kafka } = clients;
+  const ingestions = new FirestoreIngestionStore(firestore, settings.collections.ingestions);
+  const states = new FirestoreSymbolStateStore(firestore, settings.collections.state);
+  return {
+    settings,
+    model,
+    documents: new FirestoreDocuments(firestore, settings.collections),
+    triage: new FirestoreTriageStore(firestore, settings.collections.episodes),
+    ingestions,
+    openObject: (bucket, name) => openObject(storage, bucket, name),
+    health: sharedReading(
+      () =>
+        readHealth({
+          kafka,
+          topics: settings.kafka,
+          symbols: () => states.summaries(),
+          ingestions: () => ingestions.list(),
+          timeoutMs: KAFKA_PART_TIMEOUT_MS,
+        }),
+      HEALTH_MAX_AGE_MS,
+    ),
+    events,
+    now: () => Date.now(),
+  };
+}
+export async function startConsole(
+  settings: ConsoleSettings,
+  clients: ConsoleClients,
+  logger: Logger,
+): Promise<RunningConsole> {
+  const model = new ReadModel();
+  const events = new EventStream(() => {
+    const newest = model.newestMinute();
+    return {
+      alerts: model.alerts.count,
+      episodes: model.episodes.count,
+      newest: newest === null ? null : formatMinute(newest),
+    };
+  });
+  model.onChange(() => events.changed());
+  // What the follower says is something it worked around (a feed unread, a document it could not list).
+  const modelLogger = logger.with({ labels: { part: 'readModel' } });
+  const follower = new ModelFollower(clients.firestore, model, settings.follow, (line) =>
+    modelLogger.warn(line),
+  );
+  const startedAt = Date.now();
+  const loaded = follower.start().then(() => {
+    const { alerts, episodes } = model;
+    const seconds = (Date.now() - startedAt) / 1000;
+    modelLogger.info(
+      `read model loaded in ${seconds.toFixed(1)} s: ${alerts.count} alerts, ${episodes.count} episodes`,
+      { seconds, alerts: alerts.count, episodes: episodes.count },
+    );
+  });
+  const server = createServer(consoleRequestListener(consoleParts(settings, clients, model, events), logger));
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject).listen(settings.port, settings.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  const host = settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host;
+  return {
+    server,
+    url: `http://${host}:${port}/`,
+    model,
+    loaded,
+    async close() {
+      await follower.stop();
+      events.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,8 +1,33 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers and what each may import (docs/architecture.md); test/unit/architecture/layers.test.ts shows what
+ * they refuse. An import is matched by its specifier, so a pattern names the top-level folders a file may not
+ * reach: `(../)+cli/` from anywhere outside cli/. A file takes the rule of the last block it matches, so an
+ * inner layer (shared/core, console/answers) comes after its folder's and repeats its patterns.
+ */
+const reaching = (...folders) => ({
+  regex: `^(\\.\\./)+(${folders.join('|')})/`,
+  message: `not from here: ${folders.join(', ')}`,
+});
+const pattern = (regex, message) => ({ regex, message });
+const layer = (files, ...patterns) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns }] },
+});
+
+const TESTS = pattern('^(\\.\\./)+test/', 'only tests import test/');
+const ABOVE_SHARED = reaching('functions', 'console', 'cli', 'stack', 'bench', 'test');
+const NO_IO = pattern('^(@google-cloud/|kafkajs$|node:)', 'pure: no SDK, no I/O');
+const CONSOLE = [reaching('functions', 'cli', 'stack', 'bench'), TESTS];
+const NOT_THE_SERVER = pattern(
+  '^\\.\\./(server/|server\\.js$)',
+  "only the console's server reads requests and settings",
+);
+
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.stack/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', '.stack/', '.bench/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,37 +39,59 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  // The console's layers (README "The console"): imports point one way, server → sources → answers, and the
-  // console ships without the CLI, the local stack or the benches.
-  ...consoleLayers(),
+  layer(['shared/**'], ABOVE_SHARED),
+  layer(
+    ['shared/core/**'],
+    ABOVE_SHARED,
+    pattern(
+      '^\\.\\./(config|clients|state|kafka|logging|pipeline|objects)/',
+      'shared/core/ is the pure core: settings, clients, stores and logging import it, not it them',
+    ),
+    pattern(
+      '^(@google-cloud/|kafkajs$|node:(fs|http|https|net|zlib|stream|child_process)$)',
+      'shared/core/ does no I/O',
+    ),
+  ),
+  layer(
+    ['shared/pipeline/**'],
+    ABOVE_SHARED,
+    pattern(
+      '^\\.\\./(config|clients|state|kafka|logging|objects)/',
+      "shared/pipeline/ holds the pipeline's messages and ids: the stores and clients build on it",
+    ),
+  ),
+  layer(
+    ['shared/config/**'],
+    ABOVE_SHARED,
+    pattern(
+      '^\\.\\./(clients|state|kafka)/',
+      'settings are read before any client exists: the clients take them',
+    ),
+  ),
+  layer(['functions/**'], reaching('console', 'cli', 'stack', 'bench'), TESTS),
+  // The console: server/ (the edge) → sources/, readModel/ (I/O) → answers/ (pure); web/ is the browser's.
+  layer(['console/**'], ...CONSOLE),
+  layer(['console/sources/**', 'console/readModel/**'], ...CONSOLE, NOT_THE_SERVER),
+  layer(
+    ['console/answers/**'],
+    ...CONSOLE,
+    NOT_THE_SERVER,
+    pattern('^\\.\\./sources/', 'answers are built from plain values, not read'),
+    NO_IO,
+  ),
+  layer(
+    ['console/web/**'],
+    pattern('^\\.\\./(?!api/contract\\.js$)', 'the browser loads web/ alone, and the API contract'),
+  ),
+  layer(['stack/**'], reaching('functions', 'console', 'cli', 'bench'), TESTS),
+  layer(['cli/**'], reaching('functions', 'console', 'bench'), TESTS),
+  layer(
+    ['bench/**'],
+    reaching('functions', 'console'),
+    pattern(
+      '^(\\.\\./)+cli/(?!api\\.js$)',
+      "benchmarks use the CLI through cli/api.ts, not its commands' internals",
+    ),
+    TESTS,
+  ),
 );
-
-function consoleLayers() {
-  const tools = {
-    group: ['**/cli/*', '**/stack/*', '**/bench/*'],
-    message: 'the console ships without them',
-  };
-  const server = {
-    group: ['**/server/*', '**/server.js', '**/settings.js'],
-    message: 'only the server reads requests and settings',
-  };
-  const sources = { group: ['**/sources/*'], message: 'answers are built from plain values, not read' };
-  const sdk = {
-    group: ['@google-cloud/*', 'kafkajs', 'node:*'],
-    message: 'answers are pure: no SDK, no I/O',
-  };
-  const rule = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
-  return [
-    // settings.ts reads the local stack's defaults (its port, the repository root).
-    { files: ['console/**/*.ts'], ignores: ['console/settings.ts'], rules: rule(tools) },
-    { files: ['console/sources/**/*.ts', 'console/readModel/**/*.ts'], rules: rule(tools, server) },
-    { files: ['console/answers/**/*.ts'], rules: rule(tools, server, sources, sdk) },
-    {
-      files: ['console/web/**/*.ts'],
-      rules: rule({
-        group: ['../*', '!../api', '../api/*', '!../api/contract.js'],
-        message: 'the browser loads web/ alone',
-      }),
-    },
-  ];
-}

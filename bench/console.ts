@@ -27,7 +27,7 @@ import type { Alert } from '../shared/core/alert.js';
 import { EpisodeCollector, type Episode } from '../shared/core/episodes.js';
 import { AlertsBySymbol, ObjectSeriesDetection } from '../shared/core/objectSeriesDetection.js';
 import { barDays, type BarDay } from '../shared/state/barStore.js';
-import { readObject } from '../shared/core/readObject.js';
+import { readObject } from '../shared/objects/readObject.js';
 import { infrastructureComponents } from '../stack/components.js';
 import { stackClientEnv, stackEndpoints } from '../stack/endpoints.js';
 import { alertRecords, barRecords, episodeRecords, writeRecords } from './storeRecords.js';

@@ -39,7 +39,7 @@ import { ingestLimitsFromEnv } from '../shared/config/ingestSettings.js';
 import { readVariable } from '../shared/config/variables.js';
 import type { Alert } from '../shared/core/alert.js';
 import { ObjectSeriesDetection } from '../shared/core/objectSeriesDetection.js';
-import { readObject } from '../shared/core/readObject.js';
+import { readObject } from '../shared/objects/readObject.js';
 import { ALERTS_PER_COMMIT, WRITES_PER_COMMIT } from '../shared/pipeline/alertCommits.js';
 import { FirestoreAlertStore, fromAlertDocument } from '../shared/state/alertStore.js';
 import { appComponents } from '../stack/appComponents.js';

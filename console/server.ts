@@ -10,7 +10,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { getFirestore, getStorage } from '../shared/clients/google.js';
 import { createLogger } from '../shared/logging/logger.js';
-import { consoleSettingsFromEnv, type ConsoleSettings } from './settings.js';
+import { consoleSettingsFromEnv, type ConsoleSettings } from './server/settings.js';
 import { startConsole } from './server/start.js';
 import { consoleKafka } from './sources/kafkaClient.js';
 

@@ -9,7 +9,7 @@ import { ingestLimitsFromEnv } from '../../shared/config/ingestSettings.js';
 import { ConfigError, readVariable } from '../../shared/config/variables.js';
 import { DEFAULT_SETTINGS } from '../../shared/core/detectionParameters.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
-import { readRows } from '../../shared/core/readObject.js';
+import { readRows } from '../../shared/objects/readObject.js';
 import { ObjectRejectedError } from '../../shared/core/report.js';
 import { formatMinute, parseMinute, ZoneOffsets } from '../../shared/core/timestamp.js';
 import { isProgrammingError } from '../../shared/errors.js';

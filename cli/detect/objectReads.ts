@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
-import { readObject } from '../../shared/core/readObject.js';
+import { readObject } from '../../shared/objects/readObject.js';
 import type { ZoneOffsets } from '../../shared/core/timestamp.js';
 import { fileChunks } from '../fileChunks.js';
 import type { BarTable } from '../../shared/core/barTable.js';

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BarTable } from '../../shared/core/barTable.js';
-import { readObject } from '../../shared/core/readObject.js';
+import { readObject } from '../../shared/objects/readObject.js';
 import { ZoneOffsets } from '../../shared/core/timestamp.js';
 import { fileChunks } from '../fileChunks.js';
 import { CSV_LAYOUT } from '../output/alertCsv.js';

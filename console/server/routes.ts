@@ -17,7 +17,7 @@ import { parseTriageRequest, type TriageConflict } from '../answers/triage.js';
 import { RULE_A1, RULE_A2 } from '../readModel/alertTable.js';
 import type { ReadModel } from '../readModel/readModel.js';
 import { STATUSES, statusOfCode } from '../readModel/statuses.js';
-import type { ConsoleSettings } from '../settings.js';
+import type { ConsoleSettings } from './settings.js';
 import type { Documents } from '../sources/documents.js';
 import type { TriageResult } from '../sources/triageStore.js';
 import type { EventStream } from './eventStream.js';

@@ -13,7 +13,7 @@ import { FirestoreIngestionStore } from '../../shared/state/ingestionStore.js';
 import { FirestoreSymbolStateStore } from '../../shared/state/symbolStateStore.js';
 import { ModelFollower } from '../readModel/follow.js';
 import { ReadModel } from '../readModel/readModel.js';
-import type { ConsoleSettings } from '../settings.js';
+import type { ConsoleSettings } from './settings.js';
 import { FirestoreDocuments } from '../sources/documents.js';
 import { readHealth } from '../sources/healthReadings.js';
 import { sharedReading } from '../sources/sharedReading.js';

@@ -8,7 +8,7 @@
 import type { DetectionConfig } from '../../shared/core/detectionParameters.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
 import type { ObjectBars } from '../../shared/core/objectIntake.js';
-import { readObject } from '../../shared/core/readObject.js';
+import { readObject } from '../../shared/objects/readObject.js';
 import { quarantineCsv } from '../../shared/core/quarantine.js';
 import { emptyReport, ObjectRejectedError } from '../../shared/core/report.js';
 import { batchCount, planBatches, type BarBatch } from '../../shared/pipeline/barBatch.js';

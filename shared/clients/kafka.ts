@@ -4,8 +4,8 @@
  * long-lived secret exists anywhere.
  */
 import { GoogleAuth } from 'google-auth-library';
-import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
-import { kafkaSettings, type KafkaSettings } from '../config/kafkaSettings.js';
+import { logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import type { KafkaSettings } from '../config/kafkaSettings.js';
 
 const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
@@ -48,13 +48,4 @@ export function kafkaClientConfig(settings: KafkaSettings): KafkaConfig {
     ...(saslOptions ? { sasl: saslOptions } : {}),
     logLevel: logLevel.WARN,
   };
-}
-
-/** kafkajs's configuration from the environment (shared/config/kafkaSettings.ts). @throws ConfigError */
-export function kafkaConfig(env: NodeJS.ProcessEnv = process.env): KafkaConfig {
-  return kafkaClientConfig(kafkaSettings(env));
-}
-
-export function createKafka(env: NodeJS.ProcessEnv = process.env): Kafka {
-  return new Kafka(kafkaConfig(env));
 }

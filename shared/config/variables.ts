@@ -225,7 +225,7 @@ export const VARIABLES = {
     { deployed: 'default', local: 'stack' },
   ),
 
-  // The console (console/settings.ts)
+  // The console (console/server/settings.ts)
   PORT: setting(
     '8090',
     ['console'],
@@ -314,12 +314,14 @@ export const VARIABLES = {
 export type VariableName = keyof typeof VARIABLES;
 
 /**
- * Set for the Google client libraries and the stack's preload, not read by any settings of ours: deploy.sh sets
+ * Set for the Google client libraries and the stack's preload (GOOGLE_CLOUD_PROJECT also names the project of
+ * the loggers' trace ids), so no component's registry entries list them: deploy.sh sets
  * GOOGLE_CLOUD_PROJECT for every component (Cloud Functions gen2 does not), the stack sets all of them for
  * every process it starts (stackGoogleEnv in stack/endpoints.ts).
  */
 export const PLATFORM_VARIABLES = {
-  GOOGLE_CLOUD_PROJECT: 'The project the Google clients address.',
+  GOOGLE_CLOUD_PROJECT:
+    "The project the Google clients address, and the one each component's log entries name with a trace id.",
   GCLOUD_PROJECT: 'The same, for older client libraries.',
   PUBSUB_PROJECT_ID: "The same, for the Pub/Sub emulator's tools.",
   FIRESTORE_EMULATOR_HOST: 'Locally: the Firestore emulator.',

@@ -1,6 +1,6 @@
 /**
  * The record machine of the reader: RFC 4180 CSV text, a piece at a time, into records and the line each starts
- * on (contract §1 "Quoting"), each held to the limit on a line's length. It reads text, not bytes (objectText.ts
+ * on (contract §1 "Quoting"), each held to the limit on a line's length. It reads text, not bytes (shared/objects/objectText.ts
  * makes an object's bytes text), and hands the records to a sink: ObjectIntake, or a command's own.
  */
 import Papa from 'papaparse';

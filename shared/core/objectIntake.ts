@@ -1,7 +1,7 @@
 /**
  * Turns the parsed rows of one object into its accepted bars, grouped by symbol in ascending minute order,
  * with the quality report and the rows set aside (contract §1). Pure and synchronous: the reader
- * (readObject.ts, its records from csvRecords.ts) feeds it one row at a time.
+ * (shared/objects/readObject.ts, its records from csvRecords.ts) feeds it one row at a time.
  */
 import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME } from './barTable.js';
 import { csvLine } from './csvText.js';

@@ -15,7 +15,7 @@ import { Firestore } from '@google-cloud/firestore';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ingestLimitsFromEnv } from '../../shared/config/ingestSettings.js';
-import { readObject } from '../../shared/core/readObject.js';
+import { readObject } from '../../shared/objects/readObject.js';
 import { ZoneOffsets } from '../../shared/core/timestamp.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { useBrowser } from '../helpers/browser.js';

@@ -10,7 +10,7 @@ import {
 import { ingestLimitsFromEnv } from '../../shared/config/ingestSettings.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
 import type { ObjectBars } from '../../shared/core/objectIntake.js';
-import { readObject } from '../../shared/core/readObject.js';
+import { readObject } from '../../shared/objects/readObject.js';
 import type { Alert } from '../../shared/core/alert.js';
 
 /** The limits a deployment gets by default (shared/config/variables.ts), changed where a test says. */

@@ -2,14 +2,14 @@
  * What each deployed component reads from its environment when it starts, recorded rather than listed by hand:
  * its settings and the start-up readers beside them, called with a Proxy env that notes every name asked for.
  */
-import { consoleKafka } from '../../console/server.js';
-import { consoleSettingsFromEnv } from '../../console/settings.js';
+import { consoleKafka } from '../../console/sources/kafkaClient.js';
+import { consoleSettingsFromEnv } from '../../console/server/settings.js';
 import { healthPort } from '../../shared/clients/healthServer.js';
 import { detectSettings } from '../../shared/config/detectSettings.js';
 import { dispatcherSettings } from '../../shared/config/dispatcherSettings.js';
 import { ingestSettings } from '../../shared/config/ingestSettings.js';
 import { notifySettings } from '../../shared/config/notifySettings.js';
-import type { Component } from '../../shared/config/variables.js';
+import { PLATFORM_VARIABLES, type Component } from '../../shared/config/variables.js';
 import { deliveryTraceFromEnv } from '../../shared/deliveryTrace.js';
 import { faultInjectorFromEnv } from '../../shared/faultInjection.js';
 
@@ -26,7 +26,10 @@ const START_UP: Record<Component, (env: NodeJS.ProcessEnv) => unknown> = {
   console: (env) => [consoleSettingsFromEnv(env), consoleKafka(env)],
 };
 
-/** The names `component` reads at start-up from an environment holding `values`, sorted. */
+/**
+ * The names `component` reads at start-up from an environment holding `values`, sorted, but the platform's (the
+ * console's settings read GOOGLE_CLOUD_PROJECT for its log entries' trace ids, as every component's logger does).
+ */
 export function recordedReads(component: Component, values: NodeJS.ProcessEnv = {}): string[] {
   const names = new Set<string>();
   const env = new Proxy(
@@ -43,5 +46,5 @@ export function recordedReads(component: Component, values: NodeJS.ProcessEnv = 
     },
   );
   START_UP[component](env);
-  return [...names].sort();
+  return [...names].filter((name) => !Object.hasOwn(PLATFORM_VARIABLES, name)).sort();
 }

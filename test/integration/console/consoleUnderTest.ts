@@ -7,7 +7,7 @@ import { FieldValue, Firestore, Timestamp } from '@google-cloud/firestore';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { barsRecords, episodeData, writeRecords } from '../../helpers/consoleFixture.js';
-import { consoleSettingsFromEnv } from '../../../console/settings.js';
+import { consoleSettingsFromEnv } from '../../../console/server/settings.js';
 import { startConsole, type RunningConsole } from '../../../console/server/start.js';
 import { consoleKafka } from '../../../console/sources/kafkaClient.js';
 import { createLogger } from '../../../shared/logging/logger.js';

@@ -25,7 +25,7 @@ import { failureLine } from '../../../cli/commands/detect.js';
 import { ReadPool } from '../../../cli/detect/readPool.js';
 import { ingestLimitsFromEnv } from '../../../shared/config/ingestSettings.js';
 import { CLOSE, VOLUME } from '../../../shared/core/barTable.js';
-import { readObject } from '../../../shared/core/readObject.js';
+import { readObject } from '../../../shared/objects/readObject.js';
 import { ObjectRejectedError } from '../../../shared/core/report.js';
 import { ZoneOffsets } from '../../../shared/core/timestamp.js';
 import { isProgrammingError } from '../../../shared/errors.js';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { IngestLimits } from '../../../shared/core/ingestLimits.js';
-import { readObject } from '../../../shared/core/readObject.js';
+import { readObject } from '../../../shared/objects/readObject.js';
 import { ObjectRejectedError } from '../../../shared/core/report.js';
 import { configFor, gzip, limitsFor, readText } from '../../helpers/read.js';
 

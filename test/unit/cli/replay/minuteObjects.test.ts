@@ -12,7 +12,7 @@ import {
   type MinuteRange,
   type UnplacedRow,
 } from '../../../../cli/replay/minuteObjects.js';
-import { readRows } from '../../../../shared/core/readObject.js';
+import { readRows } from '../../../../shared/objects/readObject.js';
 import { ZoneOffsets } from '../../../../shared/core/timestamp.js';
 import type { Alert } from '../../../../shared/core/alert.js';
 import { detectTexts, limitsFor, readText } from '../../../helpers/read.js';

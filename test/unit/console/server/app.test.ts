@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { consoleRequestListener } from '../../../../console/server/app.js';
 import type { ConsoleParts } from '../../../../console/server/routes.js';
-import { consoleSettingsFromEnv } from '../../../../console/settings.js';
+import { consoleSettingsFromEnv } from '../../../../console/server/settings.js';
 import { serviceError } from '../../../../shared/errors.js';
 import { createLogger } from '../../../../shared/logging/logger.js';
 

@@ -10,7 +10,7 @@ import { consoleRoutes, type ConsoleParts } from '../../../../console/server/rou
 import type { Documents } from '../../../../console/sources/documents.js';
 import { HttpError } from '../../../../console/server/http/httpError.js';
 import { ReadModel } from '../../../../console/readModel/readModel.js';
-import { consoleSettingsFromEnv } from '../../../../console/settings.js';
+import { consoleSettingsFromEnv } from '../../../../console/server/settings.js';
 
 const M0 = Date.UTC(2024, 0, 2, 4, 0) / 60_000;
 const stamp = (minute: number) => ({ toMillis: () => minute * 60_000 });

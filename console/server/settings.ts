@@ -10,11 +10,11 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { detectionConfigFromEnv } from '../shared/config/detectionParameterSettings.js';
-import { readPort, readPositiveInt, readVariable } from '../shared/config/variables.js';
-import { findRepoRoot } from '../shared/repoRoot.js';
-import type { Thresholds } from './api/contract.js';
-import type { FollowSettings } from './readModel/follow.js';
+import { detectionConfigFromEnv } from '../../shared/config/detectionParameterSettings.js';
+import { readPort, readPositiveInt, readVariable } from '../../shared/config/variables.js';
+import { findRepoRoot } from '../../shared/repoRoot.js';
+import type { Thresholds } from '../api/contract.js';
+import type { FollowSettings } from '../readModel/follow.js';
 
 /** Off Cloud Run the console answers this machine only. */
 const LOOPBACK_HOST = '127.0.0.1';

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { CLOSE, VOLUME } from '../../../shared/core/barTable.js';
 import type { ObjectBars } from '../../../shared/core/objectIntake.js';
-import { readObject } from '../../../shared/core/readObject.js';
+import { readObject } from '../../../shared/objects/readObject.js';
 import { ObjectRejectedError } from '../../../shared/core/report.js';
 import { formatMinute } from '../../../shared/core/timestamp.js';
 import { configFor, gzip, limitsFor, readText } from '../../helpers/read.js';

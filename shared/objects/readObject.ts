@@ -3,10 +3,10 @@
  * text (gunzipped, decoded), csvRecords.ts makes the text records (RFC 4180, contract §1 "Quoting"), and
  * everything docs/contract.md says about rows is in ObjectIntake.
  */
-import { CsvRecords, type RowSink } from './csvRecords.js';
-import { ObjectIntake, type ObjectBars } from './objectIntake.js';
+import { CsvRecords, type RowSink } from '../core/csvRecords.js';
+import { ObjectIntake, type ObjectBars } from '../core/objectIntake.js';
 import { objectText, type ObjectSource, type ObjectTextOptions } from './objectText.js';
-import type { ZoneOffsets } from './timestamp.js';
+import type { ZoneOffsets } from '../core/timestamp.js';
 
 export interface ReadObjectOptions extends ObjectTextOptions {
   /** The object's name also gives the symbol when there is no symbol column. */

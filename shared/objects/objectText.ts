@@ -6,8 +6,8 @@
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
-import { objectTooLarge, type IngestLimits } from './ingestLimits.js';
-import { ObjectRejectedError } from './report.js';
+import { objectTooLarge, type IngestLimits } from '../core/ingestLimits.js';
+import { ObjectRejectedError } from '../core/report.js';
 
 /** The object's bytes, a chunk at a time: a stream, or chunks read synchronously from a local file. */
 export type ObjectSource = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;

@@ -3,8 +3,8 @@
  * the bench run): the API of docs/console-api.md and the web app's files, over node:http with no framework.
  * This file only reads the settings, makes the clients and starts server/start.ts; see README "The console".
  *
- * Settings: settings.ts (PORT or STACK_CONSOLE_PORT; CONSOLE_HOST; the collections and Kafka names of
- * shared/config/runtime.ts; the detection thresholds).
+ * Settings: server/settings.ts (PORT, which the local stack passes too; CONSOLE_HOST; the collections and Kafka
+ * names of the registry, shared/config/variables.ts; the detection thresholds).
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';

@@ -1,18 +1,10 @@
 /**
- * The one way the pages ask the server until it answers: a call is tried again after a retriable failure (the
- * server loading its read model, a backing service down, no answer at all: api.ts isRetriable), waiting longer
- * each time, and stops at once when its page goes (its AbortSignal aborts: the request in flight is cancelled
- * and no timer is left behind). Any other failure is the caller's to show. No DOM: unit-tested with fake timers.
- */
+ * The one way the pages ask the server until it answers: a call is tried again RETRY_MS after each retriable
+ * failure (the server loading its read model, a backing service down, no answer at all: api.ts isRetriable), as
+ * the pages always have, and stops at once when its page goes (its AbortSignal aborts: the request in flight is
+ * cancelled and no timer is left behind). Any other failure is the caller's to show. No DOM: unit-tested with
+ * fake timers. */
 import { isRetriable as apiRetriable, RETRY_MS } from './api.js';
-
-/** The longest wait between two tries: a server that stays down is still asked about every ten seconds. */
-export const MAX_RETRY_MS = 10_000;
-
-/** The wait before try `attempt + 1` (attempt 1 failed: RETRY_MS, then doubling, at most MAX_RETRY_MS). */
-export function retryDelay(attempt: number, firstMs = RETRY_MS, maxMs = MAX_RETRY_MS): number {
-  return Math.min(maxMs, firstMs * 2 ** Math.max(0, attempt - 1));
-}
 
 /** Whether `error` is the abort of a page's signal (not a failure to show). */
 export function isAbort(error: unknown): boolean {
@@ -68,7 +60,7 @@ export async function withRetry<T>(
       // A request cancelled by the abort fails too: it is the abort, never a failure to retry or show.
       if (signal.aborted) throw abortError(signal);
       if (!retriable(error)) throw error;
-      const delay = retryDelay(attempt);
+      const delay = RETRY_MS;
       onRetry?.(error, attempt, delay);
       await wait(delay, signal);
     }

@@ -3,7 +3,8 @@
  * failure (the server loading its read model, a backing service down, no answer at all: api.ts isRetriable), as
  * the pages always have, and stops at once when its page goes (its AbortSignal aborts: the request in flight is
  * cancelled and no timer is left behind). Any other failure is the caller's to show. No DOM: unit-tested with
- * fake timers. */
+ * fake timers.
+ */
 import { isRetriable as apiRetriable, RETRY_MS } from './api.js';
 
 /** Whether `error` is the abort of a page's signal (not a failure to show). */

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import type { ProcessComponent, StackContext } from '../stack/component.js';
 import { createStackContext } from '../stack/components.js';
 import { stackDown, stackUp, type UpResult } from '../stack/orchestrate.js';
-import { findRepoRoot } from '../stack/paths.js';
+import { findRepoRoot } from '../shared/repoRoot.js';
 import type { CliContext } from '../cli/api.js';
 
 /** The repository root, from the build (dist/bench/) as from the sources (bench/, which the soak tests import). */

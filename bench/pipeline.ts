@@ -33,7 +33,7 @@ import {
   type Manifest,
   type StackClients,
 } from '../cli/api.js';
-import { outstandingRanges } from '../shared/kafka/deadLetters.js';
+import { readConsumerLag, totalLag } from '../shared/kafka/consumerLag.js';
 import { detectionConfigFromEnv } from '../shared/config/detectionParameterSettings.js';
 import { ingestLimitsFromEnv } from '../shared/config/ingestSettings.js';
 import { readVariable } from '../shared/config/variables.js';
@@ -251,11 +251,10 @@ class RunMonitor {
               throw error;
             }));
             const t = Date.now() - this.started;
-            const ranges = await outstandingRanges(admin, topic, group);
+            const lags = await readConsumerLag(admin, topic, group);
             const byPartition: Record<number, number> = {};
-            for (const [partition, range] of ranges) byPartition[partition] = range.to - range.from;
-            const total = Object.values(byPartition).reduce((sum, lag) => sum + lag, 0);
-            this.lag.push({ t, total, byPartition });
+            for (const { partition, lag } of lags) if (lag > 0) byPartition[partition] = lag;
+            this.lag.push({ t, total: totalLag(lags), byPartition });
           });
         } finally {
           await admin.disconnect().catch(() => undefined);

@@ -6,9 +6,6 @@ import path from 'node:path';
 import { readVariable } from '../shared/config/variables.js';
 import { findRepoRoot } from '../shared/repoRoot.js';
 
-// Still here for the callers that found it here first (bench/isolatedStack.ts).
-export { findRepoRoot };
-
 export interface StackPaths {
   /** The repository root (the folder holding package.json). */
   readonly root: string;

@@ -1,6 +1,6 @@
 /**
- * How far a consumer group is behind on a topic: the one lag computation the console's health page, `wait`
- * and `redrive` share. Read through the admin API only (committed and end offsets), so reading it never joins
+ * How far a consumer group is behind on a topic: the one lag computation the console's health page, `wait`,
+ * `redrive` and the benchmarks share. Read through the admin API only (committed and end offsets), so reading it never joins
  * the group or moves anything it has committed.
  */
 import type { Admin } from 'kafkajs';

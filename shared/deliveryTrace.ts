@@ -5,6 +5,7 @@
  * bench:latency can say where a live minute's time goes (each line carries the times of its stages).
  */
 import { appendFileSync } from 'node:fs';
+import { readVariable } from './config/variables.js';
 
 export type DeliveryTrace = (entry: Record<string, unknown>) => void;
 
@@ -12,7 +13,7 @@ const untraced: DeliveryTrace = () => {};
 
 /** The process's trace, from `DELIVERY_TRACE`, read once at start-up. */
 export function deliveryTraceFromEnv(env: NodeJS.ProcessEnv): DeliveryTrace {
-  const file = env.DELIVERY_TRACE ?? '';
+  const file = readVariable('DELIVERY_TRACE', env);
   if (file === '') return untraced;
   // Synchronous: a line is on disk before the delivery is answered, also when the process is killed next.
   return (entry) => appendFileSync(file, `${JSON.stringify({ at: Date.now(), ...entry })}\n`);

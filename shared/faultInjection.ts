@@ -9,7 +9,7 @@
  * - `fail-for/MS`: every arrival in the first MS milliseconds after the process started fails.
  * e.g. `FAULTS=detect.after-publish=fail/3` or `FAULTS=notify.after-write=exit/20`.
  */
-import { ConfigError } from './config/variables.js';
+import { ConfigError, readVariable } from './config/variables.js';
 import { StockAnomaliesError } from './errors.js';
 
 /** Where a fault can be injected: each a step a crash could interrupt. */
@@ -110,6 +110,6 @@ export const NO_FAULTS = new FaultInjector(new Map());
 
 /** The process's injector, from `FAULTS`, read once at start-up. @throws ConfigError */
 export function faultInjectorFromEnv(env: NodeJS.ProcessEnv): FaultInjector {
-  const text = env.FAULTS ?? '';
+  const text = readVariable('FAULTS', env);
   return text.trim() === '' ? NO_FAULTS : new FaultInjector(parseFaults(text));
 }

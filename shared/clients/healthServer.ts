@@ -3,6 +3,7 @@
  * local stack probes it to tell a live, ready process from a dead one.
  */
 import { createServer, type Server } from 'node:http';
+import { readPort, readVariable } from '../config/variables.js';
 
 export function startHealthServer(port: number | undefined, ready: () => boolean): Server | undefined {
   if (port === undefined) return undefined;
@@ -14,6 +15,7 @@ export function startHealthServer(port: number | undefined, ready: () => boolean
   return server;
 }
 
+/** The health endpoint's port, when one is asked for. @throws ConfigError when it is not a TCP port */
 export function healthPort(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  return env.HEALTH_PORT ? Number(env.HEALTH_PORT) : undefined;
+  return readVariable('HEALTH_PORT', env) === '' ? undefined : readPort('HEALTH_PORT', env);
 }

@@ -9,9 +9,9 @@ import { ingestLimitsFromEnv } from '../../shared/config/ingestSettings.js';
 import { ConfigError } from '../../shared/config/variables.js';
 import { ObjectSeriesDetection } from '../../shared/core/objectSeriesDetection.js';
 import {
-  compileSettings,
-  DEFAULT_SETTINGS,
-  SettingsError,
+  compileParameters,
+  DEFAULT_PARAMETERS,
+  ParameterError,
   type DetectionConfig,
 } from '../../shared/core/detectionParameters.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
@@ -64,7 +64,7 @@ export function registerDetectCommand(program: Command, context: CliContext): vo
     .option(
       '--timezone <tz>',
       'exchange time zone for timestamps without an offset',
-      DEFAULT_SETTINGS.timezone,
+      DEFAULT_PARAMETERS.timezone,
     )
     .addOption(
       new Option(
@@ -72,17 +72,17 @@ export function registerDetectCommand(program: Command, context: CliContext): vo
         'alerts on stdout (default: table on a terminal, jsonl otherwise)',
       ).choices(['jsonl', 'csv', 'table']),
     )
-    .option('--a1 <threshold>', 'A1: relative price move that fires', DEFAULT_SETTINGS.a1)
+    .option('--a1 <threshold>', 'A1: relative price move that fires', DEFAULT_PARAMETERS.a1)
     .option(
       '--a2 <threshold>',
       'A2: relative volume excess over the window mean that fires',
-      DEFAULT_SETTINGS.a2,
+      DEFAULT_PARAMETERS.a2,
     )
-    .option('--window <minutes>', 'A2: minutes of history averaged', String(DEFAULT_SETTINGS.windowMinutes))
+    .option('--window <minutes>', 'A2: minutes of history averaged', String(DEFAULT_PARAMETERS.windowMinutes))
     .option(
       '--episode-gap <minutes>',
       'episodes: most minutes between two alerts of one episode',
-      String(DEFAULT_SETTINGS.episodeGapMinutes),
+      String(DEFAULT_PARAMETERS.episodeGapMinutes),
     )
     .option('--episodes <file>', 'write the episodes (JSON lines, or CSV when the name ends in .csv)')
     .option('--report <file>', 'write the per-object quality reports (JSON)')
@@ -116,7 +116,7 @@ function compile(options: DetectOptions): DetectionConfig {
   const windowMinutes = wholeMinutes('window', options.window);
   const episodeGapMinutes = wholeMinutes('episode gap', options.episodeGap);
   try {
-    return compileSettings({
+    return compileParameters({
       a1: options.a1,
       a2: options.a2,
       windowMinutes,
@@ -124,7 +124,7 @@ function compile(options: DetectOptions): DetectionConfig {
       timezone: options.timezone,
     });
   } catch (error) {
-    if (error instanceof SettingsError) throw new UsageError(error.message);
+    if (error instanceof ParameterError) throw new UsageError(error.message);
     throw error;
   }
 }

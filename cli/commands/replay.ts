@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ingestLimitsFromEnv } from '../../shared/config/ingestSettings.js';
 import { ConfigError, readVariable } from '../../shared/config/variables.js';
-import { DEFAULT_SETTINGS } from '../../shared/core/detectionParameters.js';
+import { DEFAULT_PARAMETERS } from '../../shared/core/detectionParameters.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
 import { readRows } from '../../shared/objects/readObject.js';
 import { ObjectRejectedError } from '../../shared/core/report.js';
@@ -84,7 +84,7 @@ export function registerReplayCommand(program: Command, context: CliContext): vo
     .option(
       '--timezone <tz>',
       'exchange time zone for timestamps without an offset',
-      DEFAULT_SETTINGS.timezone,
+      DEFAULT_PARAMETERS.timezone,
     )
     .addHelpText('after', GAP_RULE)
     .action(async (files: string[], options: ReplayOptions) => {

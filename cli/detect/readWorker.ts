@@ -25,7 +25,7 @@ import {
 
 const port = parentPort!;
 const settings = workerData as ReadSettings;
-// The main thread has checked the zone already (compileSettings).
+// The main thread has checked the zone already (compileParameters).
 const zone = new ZoneOffsets(settings.timezone);
 const writer =
   settings.lines === undefined

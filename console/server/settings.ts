@@ -76,11 +76,11 @@ export function consoleSettingsFromEnv(
     },
     setAside: { bucket: readVariable('UPLOAD_BUCKET', env), prefix: readVariable('QUARANTINE_PREFIX', env) },
     thresholds: {
-      a1: Number(detection.settings.a1),
-      a2: Number(detection.settings.a2),
+      a1: Number(detection.parameters.a1),
+      a2: Number(detection.parameters.a2),
       windowMinutes: detection.windowMinutes,
     },
-    timeZone: detection.settings.timezone,
+    timeZone: detection.parameters.timezone,
     follow: {
       alertsCollection: readVariable('ALERTS_COLLECTION', env),
       episodesCollection: readVariable('EPISODES_COLLECTION', env),

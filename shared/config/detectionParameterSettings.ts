@@ -3,15 +3,15 @@
  * zone) and the console read them from here, so that they all compile the same values.
  */
 import {
-  compileSettings,
-  SettingsError,
+  compileParameters,
+  ParameterError,
   type DetectionConfig,
-  type DetectionSettings,
+  type DetectionParameters,
 } from '../core/detectionParameters.js';
 import { ConfigError, readPositiveInt, readVariable, type VariableName } from './variables.js';
 
 /** Which variable carries each setting, so that a bad one is named as the operator wrote it. */
-const VARIABLE_OF: Record<keyof DetectionSettings, VariableName> = {
+const VARIABLE_OF: Record<keyof DetectionParameters, VariableName> = {
   a1: 'A1_THRESHOLD',
   a2: 'A2_THRESHOLD',
   windowMinutes: 'WINDOW_MINUTES',
@@ -21,7 +21,7 @@ const VARIABLE_OF: Record<keyof DetectionSettings, VariableName> = {
 
 /** @throws ConfigError naming the variable that is malformed and what it expects */
 export function detectionConfigFromEnv(env: NodeJS.ProcessEnv): DetectionConfig {
-  const settings: DetectionSettings = {
+  const settings: DetectionParameters = {
     a1: readVariable('A1_THRESHOLD', env),
     a2: readVariable('A2_THRESHOLD', env),
     windowMinutes: readPositiveInt('WINDOW_MINUTES', env),
@@ -29,9 +29,9 @@ export function detectionConfigFromEnv(env: NodeJS.ProcessEnv): DetectionConfig 
     timezone: readVariable('EXCHANGE_TIMEZONE', env),
   };
   try {
-    return compileSettings(settings);
+    return compileParameters(settings);
   } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
-    throw new ConfigError(`${VARIABLE_OF[error.setting]}: ${error.message}`, { cause: error });
+    if (!(error instanceof ParameterError)) throw error;
+    throw new ConfigError(`${VARIABLE_OF[error.parameter]}: ${error.message}`, { cause: error });
   }
 }

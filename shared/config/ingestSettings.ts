@@ -3,7 +3,7 @@
  * naming the variable, instead of failing (and being redelivered) event after event. Names and defaults are in
  * the registry (variables.ts).
  */
-import { SettingsError, type DetectionConfig } from '../core/detectionParameters.js';
+import { ParameterError, type DetectionConfig } from '../core/detectionParameters.js';
 import type { IngestLimits } from '../core/ingestLimits.js';
 import type { ObjectPrefixes } from '../pipeline/objectFilter.js';
 import { detectionConfigFromEnv } from './detectionParameterSettings.js';
@@ -103,7 +103,7 @@ function detection(env: NodeJS.ProcessEnv): DetectionConfig {
   try {
     return detectionConfigFromEnv(env);
   } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
+    if (!(error instanceof ParameterError)) throw error;
     const variable = DETECTION_VARIABLES.find(([prefix]) => error.message.startsWith(prefix))?.[1];
     throw new ConfigError(`${variable ?? 'detection settings'}: ${error.message}`, { cause: error });
   }

@@ -7,7 +7,7 @@ import { addExact, exactFromText, scanDecimal, scannedSign, type ExactDecimal } 
 import { ZoneOffsets } from './timestamp.js';
 import { FinalError } from '../errors.js';
 
-export interface DetectionSettings {
+export interface DetectionParameters {
   /** A1 fires when |close − prevClose| / prevClose exceeds this (decimal text). */
   a1: string;
   /** A2 fires when volume exceeds (1 + a2) × the window's mean volume (decimal text). */
@@ -19,7 +19,7 @@ export interface DetectionSettings {
   timezone: string;
 }
 
-export const DEFAULT_SETTINGS: DetectionSettings = {
+export const DEFAULT_PARAMETERS: DetectionParameters = {
   a1: '0.005',
   a2: '0.02',
   windowMinutes: 10,
@@ -27,9 +27,9 @@ export const DEFAULT_SETTINGS: DetectionSettings = {
   timezone: 'Asia/Kolkata',
 };
 
-/** The settings in the forms the rules use. */
+/** The parameters in the forms the rules use. */
 export interface DetectionConfig {
-  settings: DetectionSettings;
+  parameters: DetectionParameters;
   a1: number;
   a1Exact: ExactDecimal;
   /** 1 + a2. */
@@ -40,58 +40,58 @@ export interface DetectionConfig {
   zone: ZoneOffsets;
 }
 
-/** A detection setting out of its range: final, the same settings always fail. */
-export class SettingsError extends FinalError {
-  override name = 'SettingsError';
+/** A detection parameter out of its range: final, the same parameters always fail. */
+export class ParameterError extends FinalError {
+  override name = 'ParameterError';
   constructor(
-    /** The setting at fault. */
-    readonly setting: keyof DetectionSettings,
+    /** The parameter at fault. */
+    readonly parameter: keyof DetectionParameters,
     message: string,
   ) {
     super(message);
   }
 }
 
-/** Checks and compiles settings. @throws SettingsError naming the bad setting */
-export function compileSettings(settings: DetectionSettings): DetectionConfig {
+/** Checks and compiles the parameters. @throws ParameterError naming the bad one */
+export function compileParameters(parameters: DetectionParameters): DetectionConfig {
   const threshold = (name: 'a1' | 'a2', text: string): ExactDecimal => {
     if (!scanDecimal(text) || scannedSign() < 0) {
-      throw new SettingsError(name, `${name} must be a non-negative decimal number, got '${text}'`);
+      throw new ParameterError(name, `${name} must be a non-negative decimal number, got '${text}'`);
     }
     return exactFromText(text);
   };
-  const a1Exact = threshold('a1', settings.a1);
-  const a2Exact = threshold('a2', settings.a2);
-  if (!Number.isInteger(settings.windowMinutes) || settings.windowMinutes < 1) {
-    throw new SettingsError(
+  const a1Exact = threshold('a1', parameters.a1);
+  const a2Exact = threshold('a2', parameters.a2);
+  if (!Number.isInteger(parameters.windowMinutes) || parameters.windowMinutes < 1) {
+    throw new ParameterError(
       'windowMinutes',
-      `window must be a whole number of minutes ≥ 1, got '${settings.windowMinutes}'`,
+      `window must be a whole number of minutes ≥ 1, got '${parameters.windowMinutes}'`,
     );
   }
-  if (!Number.isInteger(settings.episodeGapMinutes) || settings.episodeGapMinutes < 1) {
-    throw new SettingsError(
+  if (!Number.isInteger(parameters.episodeGapMinutes) || parameters.episodeGapMinutes < 1) {
+    throw new ParameterError(
       'episodeGapMinutes',
-      `episode gap must be a whole number of minutes ≥ 1, got '${settings.episodeGapMinutes}'`,
+      `episode gap must be a whole number of minutes ≥ 1, got '${parameters.episodeGapMinutes}'`,
     );
   }
   let zone: ZoneOffsets;
   try {
-    zone = new ZoneOffsets(settings.timezone);
+    zone = new ZoneOffsets(parameters.timezone);
   } catch {
-    throw new SettingsError(
+    throw new ParameterError(
       'timezone',
-      `unknown time zone '${settings.timezone}' (use an IANA name like Asia/Kolkata or UTC)`,
+      `unknown time zone '${parameters.timezone}' (use an IANA name like Asia/Kolkata or UTC)`,
     );
   }
   const a2FactorExact = addExact({ mantissa: 1n, scale: 0 }, a2Exact);
   return {
-    settings,
-    a1: Number(settings.a1),
+    parameters,
+    a1: Number(parameters.a1),
     a1Exact,
-    a2Factor: 1 + Number(settings.a2),
+    a2Factor: 1 + Number(parameters.a2),
     a2FactorExact,
-    windowMinutes: settings.windowMinutes,
-    episodeGapMinutes: settings.episodeGapMinutes,
+    windowMinutes: parameters.windowMinutes,
+    episodeGapMinutes: parameters.episodeGapMinutes,
     zone,
   };
 }

@@ -3,9 +3,9 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { ObjectSeriesDetection } from '../../shared/core/objectSeriesDetection.js';
 import {
-  compileSettings,
-  DEFAULT_SETTINGS,
-  type DetectionSettings,
+  compileParameters,
+  DEFAULT_PARAMETERS,
+  type DetectionParameters,
 } from '../../shared/core/detectionParameters.js';
 import { ingestLimitsFromEnv } from '../../shared/config/ingestSettings.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
@@ -18,15 +18,15 @@ export function limitsFor(limits: Partial<IngestLimits> = {}): IngestLimits {
   return { ...ingestLimitsFromEnv({}), ...limits };
 }
 
-export function configFor(settings: Partial<DetectionSettings> = {}) {
-  return compileSettings({ ...DEFAULT_SETTINGS, ...settings });
+export function configFor(settings: Partial<DetectionParameters> = {}) {
+  return compileParameters({ ...DEFAULT_PARAMETERS, ...settings });
 }
 
 /** Reads text (or bytes) as one object, in chunks of `chunkSize` bytes to exercise chunk boundaries. */
 export async function readText(
   content: string | Buffer,
   objectName = 'TEST__EQ__NSE__NSE__MINUTE.csv',
-  settings: Partial<DetectionSettings> = {},
+  settings: Partial<DetectionParameters> = {},
   chunkSize = 7,
   limits: Partial<IngestLimits> = {},
 ): Promise<ObjectBars> {
@@ -47,7 +47,7 @@ export function gzip(text: string): Buffer {
 /** Runs detection over objects in order, one shared state, and returns every alert. */
 export async function detectTexts(
   objects: Array<{ name: string; content: string }>,
-  settings: Partial<DetectionSettings> = {},
+  settings: Partial<DetectionParameters> = {},
 ): Promise<Alert[]> {
   const detection = new ObjectSeriesDetection(configFor(settings));
   for (const { name, content } of objects) {

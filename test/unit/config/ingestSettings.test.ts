@@ -27,7 +27,7 @@ describe('ingestSettings', () => {
       ssl: false,
     });
     expect(settings.kafka.sasl).toBeUndefined();
-    expect(settings.detection.settings).toEqual({
+    expect(settings.detection.parameters).toEqual({
       a1: '0.005',
       a2: '0.02',
       windowMinutes: 10,
@@ -78,7 +78,7 @@ describe('ingestSettings', () => {
       ssl: true,
       sasl: { mechanism: 'plain', username: 'user', password: 'secret' },
     });
-    expect(settings.detection.settings).toEqual({
+    expect(settings.detection.parameters).toEqual({
       a1: '0.01',
       a2: '0.5',
       windowMinutes: 30,

@@ -65,7 +65,7 @@ describe('detectSettings', () => {
       episodesCollection: 'episodes',
       barsCollection: 'bars',
     });
-    expect(settings.detection.settings).toEqual({
+    expect(settings.detection.parameters).toEqual({
       a1: '0.005',
       a2: '0.02',
       windowMinutes: 10,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EpisodeCollector } from '../../../shared/core/episodes.js';
 import { AlertsBySymbol, ObjectSeriesDetection } from '../../../shared/core/objectSeriesDetection.js';
 import { emptyCounts, SymbolDetector } from '../../../shared/core/rules.js';
-import type { DetectionSettings } from '../../../shared/core/detectionParameters.js';
+import type { DetectionParameters } from '../../../shared/core/detectionParameters.js';
 import { configFor, nseCsv, readText } from '../../helpers/read.js';
 
 type Row = [time: string, close: string, volume: string];
@@ -12,7 +12,7 @@ const csvOf = (rows: Row[]) =>
   nseCsv(rows.map(([time, close, volume]) => [time, close, close, close, close, volume]));
 
 /** Runs the objects in order through one detection; returns the alerts and the episodes. */
-async function run(objects: Row[][], settings: Partial<DetectionSettings> = {}) {
+async function run(objects: Row[][], settings: Partial<DetectionParameters> = {}) {
   const alerts = new AlertsBySymbol();
   const episodes = new EpisodeCollector(alerts);
   const detection = new ObjectSeriesDetection(configFor(settings), episodes);

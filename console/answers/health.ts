@@ -26,7 +26,7 @@ export interface HealthReadings {
 
 const isFailed = (value: object): value is Failed => 'error' in value;
 
-export function symbolHealthOf(summary: SymbolSummary): SymbolHealth {
+function symbolHealthOf(summary: SymbolSummary): SymbolHealth {
   return {
     symbol: summary.symbol,
     lastMinute:

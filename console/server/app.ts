@@ -25,7 +25,7 @@ function sameOrigin(request: IncomingMessage): boolean {
  * The logger of one request: its entries name it (method and path, never the query, which may carry a
  * cursor or a filter of no use in a log) and carry its trace, so that Cloud Logging groups them under it.
  */
-export function requestLogger(logger: Logger, request: IncomingMessage): Logger {
+function requestLogger(logger: Logger, request: IncomingMessage): Logger {
   const path = new URL(request.url ?? '/', 'http://console.invalid').pathname;
   const trace = traceFromHeaders(request.headers);
   return logger.with({

@@ -23,7 +23,7 @@ import { consoleRequestListener } from './app.js';
 import { EventStream } from './eventStream.js';
 import type { ConsoleParts } from './routes.js';
 
-export interface ConsoleClients {
+interface ConsoleClients {
   firestore: Firestore;
   storage: Storage;
   kafka: Kafka;
@@ -43,7 +43,7 @@ const KAFKA_PART_TIMEOUT_MS = 10_000;
 /** How long one health reading serves every page that asks (they poll every few seconds). */
 const HEALTH_MAX_AGE_MS = 3_000;
 
-export function consoleParts(
+function consoleParts(
   settings: ConsoleSettings,
   clients: ConsoleClients,
   model: ReadModel,

@@ -61,7 +61,7 @@ export interface RecordRef {
 }
 
 /** A record's CloudEvent id, as KafkaSource makes it: what detect names the record by, too. */
-export const recordEventId = (partition: number, offset: string) => `partition:${partition}/offset:${offset}`;
+const recordEventId = (partition: number, offset: string) => `partition:${partition}/offset:${offset}`;
 
 /** CloudEvent extension names are lowercase letters and digits only. */
 function extensionName(header: string): string | undefined {

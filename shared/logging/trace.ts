@@ -22,7 +22,7 @@ export function traceFromTraceparent(value: string | undefined): TraceContext | 
 }
 
 /** The trace in `X-Cloud-Trace-Context` (`TRACE/SPAN;o=1`, the span in decimal). */
-export function traceFromCloudTraceContext(value: string | undefined): TraceContext | undefined {
+function traceFromCloudTraceContext(value: string | undefined): TraceContext | undefined {
   const match = value === undefined ? null : CLOUD_TRACE.exec(value.trim().toLowerCase());
   if (match === null) return undefined;
   const span = match[2] === undefined ? undefined : BigInt(match[2]).toString(16).padStart(16, '0');

@@ -3,7 +3,7 @@
  * previous close A1 compares with, and the window A2 averages, computed from the bars as contract §2 says
  * (the bars whose minutes lie in [m − window, m − 1], missing minutes making it smaller). Pure.
  */
-import { decodeBars } from '../../shared/state/barStore.js';
+import { decodeBars } from '../../shared/pipeline/barDayBytes.js';
 import type { AlertRow, ChartBar, ChartResponse, SessionAlert, Thresholds } from '../api/contract.js';
 import type { StoredFields } from './rows.js';
 

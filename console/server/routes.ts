@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type { DocumentData } from '@google-cloud/firestore';
 import { alertId } from '../../shared/pipeline/documentIds.js';
 import type { Ingestion, IngestionSummary } from '../../shared/state/ingestionStore.js';
-import { dayOf } from '../../shared/state/barStore.js';
+import { dayOf } from '../../shared/pipeline/barDayBytes.js';
 import { alertIdParts, barsOf, chartOf } from '../answers/alertChart.js';
 import { downloadName, listedIngestions, objectAddress } from '../answers/ingestions.js';
 import { alertRowOf, episodeRowOf, episodeStatusOf, historyEntryOf } from '../answers/rows.js';

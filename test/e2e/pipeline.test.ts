@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
 import { Storage } from '@google-cloud/storage';
 import { fromEpisodeDocument } from '../../shared/state/episodeStore.js';
-import { decodeBars } from '../../shared/state/barStore.js';
+import { decodeBars } from '../../shared/pipeline/barDayBytes.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../cli/generate/index.js';

@@ -9,7 +9,7 @@ import { FieldValue, Timestamp, type DocumentData } from '@google-cloud/firestor
 import type { Alert } from '../../shared/core/alert.js';
 import { formatMinute } from '../../shared/core/timestamp.js';
 import { alertId, barDayId, episodeId as episodeDocumentId } from '../../shared/pipeline/documentIds.js';
-import { dayOf, encodeBars, type StoredBar } from '../../shared/state/barStore.js';
+import { dayOf, encodeBars, type StoredBar } from '../../shared/pipeline/barDayBytes.js';
 import { toAlertDocument } from '../../shared/state/alertStore.js';
 
 export interface Thresholds {

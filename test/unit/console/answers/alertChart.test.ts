@@ -1,7 +1,7 @@
 /** The chart's figures (console/answers/alertChart.ts) on bars worked out by hand. */
 import { describe, expect, it } from 'vitest';
 import { barsOf, chartOf } from '../../../../console/answers/alertChart.js';
-import { dayOf, encodeBars, type StoredBar } from '../../../../shared/state/barStore.js';
+import { dayOf, encodeBars, type StoredBar } from '../../../../shared/pipeline/barDayBytes.js';
 import type { AlertRow } from '../../../../console/api/contract.js';
 
 const M = Date.UTC(2017, 0, 2, 5, 6) / 60_000; // the alert's minute

@@ -1,6 +1,6 @@
 /** The bar-day documents' bytes, and merging a batch's bars into a day already stored. */
 import { describe, expect, it } from 'vitest';
-import { decodeBars, encodeBars, mergeBars, type StoredBar } from '../../../shared/state/barStore.js';
+import { decodeBars, encodeBars, mergeBars, type StoredBar } from '../../../shared/pipeline/barDayBytes.js';
 
 const bar = (minute: number, close: number): StoredBar => [minute, 100.05, 101.5, 99.95, close, 12_345];
 

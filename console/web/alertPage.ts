@@ -2,9 +2,12 @@
  * #/alerts/:id: one alert explained. The chart of its session (candles and volume, the alert marked, the other
  * alerts of the day smaller, the previous close and the ±A1 band, the A2 window and its limit, gaps as holes),
  * and beside it the figures that made it fire: the move against the threshold, the volume against the limit.
+ * The state and its actions (the answers, loading and failures, the selected alert of the day) are
+ * alertCtrl.ts's; this draws it when it changes and hands it the analyst's keys.
  */
 import type { AlertRow, ChartResponse, EpisodeRow, SessionAlert } from '../api/contract.js';
-import { api, ApiError } from './api.js';
+import { AlertCtrl } from './alertCtrl.js';
+import { api } from './api.js';
 import { drawChart, type DrawnChart } from './chart.js';
 import { chartModel, CHART_COLORS, type ChartModel } from './chartModel.js';
 import { context } from './context.js';
@@ -26,14 +29,7 @@ import { goBack } from './nav.js';
 import { setTitle, type PageFactory } from './page.js';
 import { href } from './hashRoutes.js';
 import { severityCell } from './severity.js';
-import { isAbort, withRetry } from './retry.js';
-import { rowTable } from './table.js';
-
-/** An alert with no detail answer yet (written before its episode): no episode. Any other failure is shown. */
-function notFoundAsNull(error: unknown): null {
-  if (error instanceof ApiError && error.status === 404) return null;
-  throw error;
-}
+import { rowTable, type RowTable } from './table.js';
 
 export const alertPage: PageFactory = (root, route, signal) => {
   if (route.page !== 'alert') throw new Error('alertPage needs an alert route');
@@ -42,27 +38,40 @@ export const alertPage: PageFactory = (root, route, signal) => {
   let chart: DrawnChart | null = null;
   // The chart library's canvas, observers and listeners go with the page.
   signal.addEventListener('abort', () => chart?.remove(), { once: true });
-  replace(root, h('p', { class: 'loading' }, 'Loading ', id, '…'));
+  const ctrl = new AlertCtrl(id, { chart: api.chart, alert: api.alert }, signal, () => draw());
 
   const keys = [{ keys: ['Escape'], label: 'back', run: () => goBack('#/alerts') }];
-  setPageKeys(keys);
 
-  const failed = (error: unknown) =>
-    replace(
-      root,
-      h('p', {}, h('a', { href: '#/alerts' }, '← Alerts')),
-      errorBox(error instanceof ApiError ? `${error.message}` : String(error)),
-    );
-  withRetry(
-    (pageSignal) => Promise.all([api.chart(id, pageSignal), api.alert(id, pageSignal).catch(notFoundAsNull)]),
-    { signal, onRetry: failed },
-  ).then(
-    // An answer that came as the page went is not drawn: root is the next page's.
-    ([data, detail]) => signal.aborted || render(data, detail?.episode ?? null),
-    (error) => {
-      if (!isAbort(error)) failed(error);
-    },
-  );
+  /** The answer drawn last: a change of anything else (the selection) leaves the page alone. */
+  let drawn: ChartResponse | null = null;
+  let sessionTable: RowTable<SessionAlert> | null = null;
+
+  function draw(): void {
+    const { data, error } = ctrl;
+    if (data !== null) {
+      if (data !== drawn) {
+        drawn = data;
+        render(data, ctrl.episode);
+      }
+    } else if (error !== null) {
+      replace(root, h('p', {}, h('a', { href: '#/alerts' }, '← Alerts')), errorBox(error.message));
+    } else if (ctrl.loading) {
+      replace(root, h('p', { class: 'loading' }, 'Loading ', id, '…'));
+    }
+  }
+
+  /** A key moved the selection: the row takes the focus. */
+  function moveSelection(delta: number): void {
+    ctrl.move(delta);
+    if (ctrl.selected >= 0) sessionTable?.select(ctrl.selected);
+  }
+
+  function go(to: string | undefined): void {
+    if (to !== undefined) location.hash = to;
+  }
+
+  setPageKeys(keys);
+  void ctrl.load();
 
   function render(data: ChartResponse, episode: EpisodeRow | null): void {
     const alert = data.alert;
@@ -70,7 +79,7 @@ export const alertPage: PageFactory = (root, route, signal) => {
     const model = chartModel(data, tz);
     const chartBox = h('div', { class: 'chart', 'data-testid': 'chart' });
     const hover = h('span', { class: 'hover num', 'data-testid': 'chart-hover' });
-    const sessionTable = rowTable<SessionAlert>({
+    const table = rowTable<SessionAlert>({
       columns: [
         { header: 'Time', cell: (row) => formatTime(row.timestamp, tz), class: 'time' },
         { header: 'Rules', cell: (row) => ruleTags(row.rules) },
@@ -83,9 +92,9 @@ export const alertPage: PageFactory = (root, route, signal) => {
       empty: 'No other alerts that day.',
       caption: 'Alerts of this session',
     });
-    sessionTable.setRows(data.sessionAlerts);
-    const here = data.sessionAlerts.findIndex((row) => row.id === alert.id);
-    if (here >= 0) sessionTable.select(here, false);
+    sessionTable = table;
+    table.setRows(data.sessionAlerts);
+    if (ctrl.selected >= 0) table.select(ctrl.selected, false);
 
     replace(
       root,
@@ -144,7 +153,7 @@ export const alertPage: PageFactory = (root, route, signal) => {
               'section',
               { class: 'session' },
               h('h2', {}, `Alerts that day (${data.sessionAlerts.length})`),
-              sessionTable.element,
+              table.element,
             ),
           ),
         ),
@@ -168,10 +177,10 @@ export const alertPage: PageFactory = (root, route, signal) => {
 
     setPageKeys([
       ...keys,
-      { keys: ['j', 'ArrowDown'], label: 'next alert of the day', run: () => sessionTable.move(1) },
-      { keys: ['k', 'ArrowUp'], label: 'previous alert of the day', run: () => sessionTable.move(-1) },
-      { keys: ['Enter'], label: 'open the selected alert', run: () => sessionTable.open() },
-      { keys: ['e'], label: 'open the episode', run: () => (location.hash = href.episode(alert.episode)) },
+      { keys: ['j', 'ArrowDown'], label: 'next alert of the day', run: () => moveSelection(1) },
+      { keys: ['k', 'ArrowUp'], label: 'previous alert of the day', run: () => moveSelection(-1) },
+      { keys: ['Enter'], label: 'open the selected alert', run: () => go(ctrl.selectedHref) },
+      { keys: ['e'], label: 'open the episode', run: () => go(ctrl.episodeHref) },
     ]);
   }
 };

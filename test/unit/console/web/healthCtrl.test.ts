@@ -44,7 +44,7 @@ interface Ask {
  * A ctrl over a fake server: each ask is recorded and stays out until the test settles it, or is settled at
  * once by `auto` (the answer, or an Error to fail with). An abort fails the ask out, as fetch does.
  */
-function healthOf(auto?: (n: number) => Health | Error) {
+function healthOf(auto?: (n: number) => Health | Error | undefined) {
   const asks: Ask[] = [];
   const draws: Array<{ lag: number | string | null; error: string | null; at: number | null }> = [];
   const page = new AbortController();

@@ -1,18 +1,18 @@
 /**
  * #/health: is the pipeline keeping up? The dispatcher's consumer lag per partition, the records parked on the
  * dead-letter topic with their reasons, each symbol's last processed minute (held symbols flagged: nothing of
- * theirs is detected until redrive), and the ingestions running or failed. Refreshes every few seconds.
+ * theirs is detected until redrive), and the ingestions running or failed. Refreshes every few seconds. The
+ * state, its schedule and its requests are healthCtrl.ts's; this draws it whenever it changes and hands it the
+ * analyst's `r`.
  */
 import type { Health, IngestionRow } from '../api/contract.js';
-import { api, ApiError } from './api.js';
+import { api } from './api.js';
 import { context } from './context.js';
 import { errorBox, h, replace, statusBadge } from './dom.js';
 import { formatCount, formatDateTime, formatTime, zoneLabel } from './format.js';
 import { setPageKeys } from './keyboard.js';
+import { HealthCtrl, HEALTH_REFRESH_MS } from './healthCtrl.js';
 import { setTitle, type PageFactory } from './page.js';
-import { later } from './retry.js';
-
-export const HEALTH_REFRESH_MS = 3000;
 
 function isError(value: unknown): value is { error: string } {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && 'error' in value;
@@ -20,7 +20,7 @@ function isError(value: unknown): value is { error: string } {
 
 export const healthPage: PageFactory = (root, _route, signal) => {
   setTitle('Health');
-  let cancelNext: () => void = () => undefined;
+  const ctrl = new HealthCtrl(api.health, signal, () => draw());
   const updated = h('span', { class: 'updated', 'data-testid': 'updated', 'aria-live': 'polite' });
   const body = h(
     'div',
@@ -43,20 +43,21 @@ export const healthPage: PageFactory = (root, _route, signal) => {
     ),
   );
 
-  async function load(): Promise<void> {
-    cancelNext();
-    try {
-      const health = await api.health(signal);
-      if (signal.aborted) return;
+  /** The answer drawn last: the cards are drawn again only for a new one (a failure leaves them as they are). */
+  let drawnHealth: Health | null = null;
+
+  function draw(): void {
+    const { health, error, updatedAt } = ctrl;
+    if (health !== null && health !== drawnHealth) {
+      drawnHealth = health;
       render(health);
-      updated.textContent = `updated ${formatTime(Date.now(), context.timeZone)} · every ${HEALTH_REFRESH_MS / 1000} s · times ${zoneLabel(context.timeZone)}`;
-      updated.classList.remove('stale');
-    } catch (error) {
-      if (signal.aborted) return;
-      updated.textContent = `not updated: ${error instanceof ApiError ? error.message : String(error)}`;
+    }
+    if (error !== null) {
+      updated.textContent = `not updated: ${error.message}`;
       updated.classList.add('stale');
-    } finally {
-      cancelNext = later(signal, HEALTH_REFRESH_MS, () => void load());
+    } else if (updatedAt !== null) {
+      updated.textContent = `updated ${formatTime(updatedAt, context.timeZone)} · every ${HEALTH_REFRESH_MS / 1000} s · times ${zoneLabel(context.timeZone)}`;
+      updated.classList.remove('stale');
     }
   }
 
@@ -168,8 +169,8 @@ export const healthPage: PageFactory = (root, _route, signal) => {
     replace(body, h('div', { class: 'cards' }, kafkaSection, deadSection, ingestSection, symbolsSection));
   }
 
-  setPageKeys([{ keys: ['r'], label: 'refresh now', run: () => void load() }]);
-  void load();
+  setPageKeys([{ keys: ['r'], label: 'refresh now', run: () => void ctrl.refresh() }]);
+  void ctrl.refresh();
 };
 
 function table(

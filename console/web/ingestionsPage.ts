@@ -2,19 +2,19 @@
  * #/ingestions: every uploaded object's quality report, newest first: what was accepted, what was set aside
  * and why, duplicates, order, gaps, late bars, and the detection figures; a download of the set-aside rows
  * when there are any. A rejected or failed object shows its error across the row, where it cannot be missed.
- * While anything is running the page refreshes itself.
+ * While anything is running the page refreshes itself. The state, its schedule and its requests are
+ * ingestionsCtrl.ts's; this draws it whenever it changes and hands it the analyst's filter and `r`.
  */
 import type { IngestionRow } from '../api/contract.js';
-import { api, ApiError } from './api.js';
+import { api } from './api.js';
 import { context } from './context.js';
 import { errorBox, h, replace, statusBadge } from './dom.js';
 import { formatCount, formatDateTime, zoneLabel } from './format.js';
+import { IngestionsCtrl } from './ingestionsCtrl.js';
 import { setPageKeys } from './keyboard.js';
 import { setTitle, type PageFactory } from './page.js';
-import { later } from './retry.js';
 
 const INGESTION_STATUSES = ['running', 'done', 'rejected', 'gone', 'failed'];
-const REFRESH_MS = 5000;
 
 export function badReasons(row: IngestionRow): [string, number][] {
   return Object.entries(row.report?.bad?.byReason ?? {})
@@ -24,8 +24,20 @@ export function badReasons(row: IngestionRow): [string, number][] {
 
 export const ingestionsPage: PageFactory = (root, route, signal) => {
   setTitle('Ingestions');
-  let status = route.params.get('status') ?? '';
-  let cancelNext: () => void = () => undefined;
+  const ctrl = new IngestionsCtrl(
+    route.params.get('status') ?? '',
+    {
+      fetch: api.ingestions,
+      replaceUrl: (status) =>
+        history.replaceState(
+          null,
+          '',
+          `#/ingestions${status ? `?status=${encodeURIComponent(status)}` : ''}`,
+        ),
+    },
+    signal,
+    () => draw(),
+  );
 
   const list = h('div', { class: 'ingestions', 'data-testid': 'ingestions' });
   const info = h('span', { class: 'total', 'data-testid': 'total' });
@@ -36,12 +48,8 @@ export const ingestionsPage: PageFactory = (root, route, signal) => {
     h('option', { value: '' }, 'any'),
     INGESTION_STATUSES.map((s) => h('option', { value: s }, s)),
   );
-  filter.value = status;
-  filter.addEventListener('change', () => {
-    status = filter.value;
-    history.replaceState(null, '', `#/ingestions${status ? `?status=${encodeURIComponent(status)}` : ''}`);
-    void load();
-  });
+  filter.value = ctrl.status;
+  filter.addEventListener('change', () => void ctrl.setStatus(filter.value));
 
   replace(
     root,
@@ -63,21 +71,21 @@ export const ingestionsPage: PageFactory = (root, route, signal) => {
     ),
   );
 
-  async function load(): Promise<void> {
-    cancelNext();
-    try {
-      const { items } = await api.ingestions(status || undefined, signal);
-      if (signal.aborted) return;
+  /** What was drawn last: the list is drawn again only for a new answer or a new failure. */
+  let drawnItems: IngestionRow[] | null = null;
+  let drawnError: unknown = null;
+
+  function draw(): void {
+    const { items, error } = ctrl;
+    if (error !== null) {
+      if (error !== drawnError) replace(list, errorBox(error.message));
+    } else if (items !== null && items !== drawnItems) {
       info.textContent = `${formatCount(items.length)} ${items.length === 1 ? 'object' : 'objects'}`;
       zone.textContent = `times ${zoneLabel(context.timeZone)}`;
       render(items);
-      if (items.some((item) => item.status === 'running'))
-        cancelNext = later(signal, REFRESH_MS, () => void load());
-    } catch (error) {
-      if (signal.aborted) return;
-      replace(list, errorBox(error instanceof ApiError ? error.message : String(error)));
-      cancelNext = later(signal, REFRESH_MS, () => void load());
     }
+    drawnItems = items;
+    drawnError = error;
   }
 
   function render(items: IngestionRow[]): void {
@@ -229,6 +237,6 @@ export const ingestionsPage: PageFactory = (root, route, signal) => {
     );
   }
 
-  setPageKeys([{ keys: ['r'], label: 'refresh', run: () => void load() }]);
-  void load();
+  setPageKeys([{ keys: ['r'], label: 'refresh', run: () => void ctrl.refresh() }]);
+  void ctrl.refresh();
 };

@@ -12,6 +12,8 @@ import type { IngestLimits } from '../../shared/core/ingestLimits.js';
 import type { ObjectBars } from '../../shared/core/objectIntake.js';
 import { readObject } from '../../shared/objects/readObject.js';
 import type { Alert } from '../../shared/core/alert.js';
+import { CLOSE, VOLUME } from '../../shared/core/barTable.js';
+import { formatMinute } from '../../shared/core/timestamp.js';
 
 /** The limits a deployment gets by default (shared/config/variables.ts), changed where a test says. */
 export function limitsFor(limits: Partial<IngestLimits> = {}): IngestLimits {
@@ -60,4 +62,17 @@ export async function detectTexts(
 export function nseCsv(rows: Array<[string, string, string, string, string, string]>): string {
   const lines = rows.map(([time, ...values]) => [`2017-01-02 ${time}:00+05:30`, ...values].join(','));
   return ['timestamp,open,high,low,close,volume', ...lines].join('\n') + '\n';
+}
+
+/** The accepted bars as [symbol, minute ISO, close, volume, line], in the order detection sees them. */
+export function acceptedBars({ table, runs }: ObjectBars): Array<[string, string, number, number, number]> {
+  return runs.flatMap((run) =>
+    Array.from(run.rows, (row): [string, string, number, number, number] => [
+      run.symbol,
+      formatMinute(table.minute(row)),
+      table.value(row, CLOSE),
+      table.value(row, VOLUME),
+      table.line(row),
+    ]),
+  );
 }

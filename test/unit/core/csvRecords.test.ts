@@ -4,11 +4,8 @@
  * worked out by hand, and must come out alike in pieces of 1, 7 and 65536 bytes.
  */
 import { describe, expect, it } from 'vitest';
-import { CLOSE, VOLUME } from '../../../shared/core/barTable.js';
-import type { ObjectBars } from '../../../shared/core/objectIntake.js';
 import { MAX_RECORD_LINES } from '../../../shared/core/csvRecords.js';
-import { formatMinute } from '../../../shared/core/timestamp.js';
-import { readText } from '../../helpers/read.js';
+import { acceptedBars, readText } from '../../helpers/read.js';
 
 const HEADER = 'symbol,timestamp,open,high,low,close,volume,note';
 const NAME = 'TEST__EQ__NSE__NSE__MINUTE.csv';
@@ -16,19 +13,6 @@ const DETAIL = 'unbalanced or misplaced double quote';
 
 /** A good row of ACME at 09:MM IST (03:MM-30 UTC), close 10, volume 5, with its note as written. */
 const row = (minute: number, note = 'x') => `ACME,2017-01-02 09:${minute}:00+05:30,10,10,10,10,5,${note}`;
-
-/** The accepted bars as [symbol, minute ISO, close, volume, line], in the order detection sees them. */
-function bars({ table, runs }: ObjectBars): Array<[string, string, number, number, number]> {
-  return runs.flatMap((run) =>
-    Array.from(run.rows, (r): [string, string, number, number, number] => [
-      run.symbol,
-      formatMinute(table.minute(r)),
-      table.value(r, CLOSE),
-      table.value(r, VOLUME),
-      table.line(r),
-    ]),
-  );
-}
 
 const quotes = (line: number, raw: string) => ({ line, reason: 'quotes', detail: DETAIL, raw });
 
@@ -43,7 +27,7 @@ describe.each([1, 7, 1 << 16])('quoting, read in pieces of %i bytes', (chunkSize
       '"ACME","2017-01-02 09:17:00+05:30","10","10","10","10","5",""\r\n' + // 6
       'ACME,2017-01-02 09:18:00+05:30,10,10,10,10,5,"x,y"'; // 7, no line end
     const result = await read(text);
-    expect(bars(result)).toEqual([
+    expect(acceptedBars(result)).toEqual([
       ['AC,ME "X"', '2017-01-02T03:45:00Z', 10, 5, 2],
       ['ACME', '2017-01-02T03:47:00Z', 10, 5, 6],
       ['ACME', '2017-01-02T03:48:00Z', 10, 5, 7],
@@ -71,7 +55,7 @@ describe.each([1, 7, 1 << 16])('quoting, read in pieces of %i bytes', (chunkSize
       row(20), // 7
     ].join('\n');
     const result = await read(text);
-    expect(bars(result)).toEqual([
+    expect(acceptedBars(result)).toEqual([
       ['ACME', '2017-01-02T03:45:00Z', 10, 5, 2],
       ['ACME', '2017-01-02T03:47:00Z', 10, 5, 4],
       ['ACME', '2017-01-02T03:50:00Z', 10, 5, 7],
@@ -98,7 +82,7 @@ describe.each([1, 7, 1 << 16])('quoting, read in pieces of %i bytes', (chunkSize
       '\r\n' + // 5 blank
       `${row(18)}\r\n`; // 6
     const result = await read(text);
-    expect(bars(result)).toEqual([
+    expect(acceptedBars(result)).toEqual([
       ['ACME', '2017-01-02T03:45:00Z', 10, 5, 2],
       ['ACME', '2017-01-02T03:47:00Z', 10, 5, 4],
       ['ACME', '2017-01-02T03:48:00Z', 10, 5, 6],
@@ -115,7 +99,7 @@ describe.each([1, 7, 1 << 16])('quoting, read in pieces of %i bytes', (chunkSize
       row(17), // 4
     ].join('\n');
     const result = await read(text);
-    expect(bars(result).map((bar) => bar[4])).toEqual([3, 4]);
+    expect(acceptedBars(result).map((bar) => bar[4])).toEqual([3, 4]);
     expect(result.setAside).toEqual([quotes(2, row(15, '"open'))]);
   });
 
@@ -128,7 +112,7 @@ describe.each([1, 7, 1 << 16])('quoting, read in pieces of %i bytes', (chunkSize
       '"ACME","2017-01-02 09:18:00+05:30","10","10","10","10","5",""\n' + // 5
       row(19, '"x"'); // 6, the quote closed by the end of the object
     const result = await read(text);
-    expect(bars(result)).toEqual([
+    expect(acceptedBars(result)).toEqual([
       ['ACME', '2017-01-02T03:48:00Z', 10, 5, 5],
       ['ACME', '2017-01-02T03:49:00Z', 10, 5, 6],
     ]);
@@ -147,7 +131,7 @@ describe.each([1, 7, 1 << 16])('quoting, read in pieces of %i bytes', (chunkSize
       row(16), // 4
     ].join('\n');
     const result = await read(text);
-    expect(bars(result)).toEqual([['ACME', '2017-01-02T03:46:00Z', 10, 5, 4]]);
+    expect(acceptedBars(result)).toEqual([['ACME', '2017-01-02T03:46:00Z', 10, 5, 4]]);
     expect(result.setAside).toEqual([quotes(2, row(15, '"one')), quotes(3, 'two" three')]);
     expect(result.report.dataRows).toBe(3);
   });
@@ -157,7 +141,7 @@ describe.each([1, 7, 1 << 16])('quoting, read in pieces of %i bytes', (chunkSize
     // Lines 2-101: the note opens on line 2 and closes on line 101, the 100th.
     const spans100 = `${HEADER}\n${row(15, `"n${'\nn'.repeat(98)}\nn"`)}\n${row(16)}\n`;
     const result = await read(spans100);
-    expect(bars(result)).toEqual([
+    expect(acceptedBars(result)).toEqual([
       ['ACME', '2017-01-02T03:45:00Z', 10, 5, 2],
       ['ACME', '2017-01-02T03:46:00Z', 10, 5, 102],
     ]);
@@ -167,7 +151,7 @@ describe.each([1, 7, 1 << 16])('quoting, read in pieces of %i bytes', (chunkSize
     // ('n') have one field each, and line 102 (`n"`) a misplaced quote; line 103 is good.
     const spans101 = `${HEADER}\n${row(15, `"n${'\nn'.repeat(99)}\nn"`)}\n${row(16)}\n`;
     const over = await read(spans101);
-    expect(bars(over)).toEqual([['ACME', '2017-01-02T03:46:00Z', 10, 5, 103]]);
+    expect(acceptedBars(over)).toEqual([['ACME', '2017-01-02T03:46:00Z', 10, 5, 103]]);
     expect(over.setAside.map(({ line, reason }) => [line, reason])).toEqual([
       [2, 'quotes'],
       ...Array.from({ length: 99 }, (_, i) => [3 + i, 'field-count']),
@@ -183,7 +167,7 @@ describe.each([1, 7, 1 << 16])('quoting, read in pieces of %i bytes', (chunkSize
     expect(Buffer.byteLength(record(26))).toBe(100);
     const limits = { maxLineBytes: 100 };
     const under = await read(`${HEADER}\n${record(26)}\n${row(16)}\n`, limits);
-    expect(bars(under).map((bar) => bar[4])).toEqual([2, 4]);
+    expect(acceptedBars(under).map((bar) => bar[4])).toEqual([2, 4]);
     await expect(read(`${HEADER}\n${record(27)}\n${row(16)}\n`, limits)).rejects.toThrow(
       'line 2 is longer than 100 bytes (MAX_LINE_BYTES)',
     );
@@ -195,7 +179,7 @@ describe.each([1, 7, 1 << 16])('quoting, read in pieces of %i bytes', (chunkSize
     const open = row(15, '"open');
     expect([Buffer.byteLength(open), Buffer.byteLength(row(16))]).toEqual([50, 46]);
     const within = await read(`${HEADER}\n${open}\n${row(16)}`, limits);
-    expect(bars(within).map((bar) => bar[4])).toEqual([3]);
+    expect(acceptedBars(within).map((bar) => bar[4])).toEqual([3]);
     expect(within.setAside).toEqual([quotes(2, open)]);
     // One more line takes it to 144 bytes, still open: past the limit before it could be found malformed.
     await expect(read(`${HEADER}\n${open}\n${row(16)}\n${row(17)}`, limits)).rejects.toThrow(
@@ -206,7 +190,7 @@ describe.each([1, 7, 1 << 16])('quoting, read in pieces of %i bytes', (chunkSize
   it('takes a header with a malformed quote as its text split at commas', async () => {
     // An ignored column's name with a quote in it: the header is good.
     const ignored = await read(`${HEADER.replace('note', 'no"te')}\n${row(15)}\n`);
-    expect(bars(ignored)).toEqual([['ACME', '2017-01-02T03:45:00Z', 10, 5, 2]]);
+    expect(acceptedBars(ignored)).toEqual([['ACME', '2017-01-02T03:45:00Z', 10, 5, 2]]);
     // An open quote before `timestamp`: the record runs to the end, malformed; its first line has no timestamp.
     await expect(read(`symbol,"timestamp,open,high,low,close,volume,note\n${row(15)}\n`)).rejects.toThrow(
       /^missing required columns: timestamp/,

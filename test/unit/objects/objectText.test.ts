@@ -1,38 +1,22 @@
 /** The object's edge of the reader (objectText.ts): gzip, UTF-8 and a byte-order mark, through the real reader. */
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CLOSE, VOLUME } from '../../../shared/core/barTable.js';
-import type { ObjectBars } from '../../../shared/core/objectIntake.js';
 import { readObject } from '../../../shared/objects/readObject.js';
 import { ObjectRejectedError } from '../../../shared/core/report.js';
-import { formatMinute } from '../../../shared/core/timestamp.js';
-import { configFor, gzip, limitsFor, readText } from '../../helpers/read.js';
+import { acceptedBars, configFor, gzip, limitsFor, readText } from '../../helpers/read.js';
 
 const HEADER = 'timestamp,open,high,low,close,volume';
-
-/** The accepted bars as [symbol, minute ISO, close, volume, line], in the order detection sees them. */
-function bars({ table, runs }: ObjectBars): Array<[string, string, number, number, number]> {
-  return runs.flatMap((run) =>
-    Array.from(run.rows, (row): [string, string, number, number, number] => [
-      run.symbol,
-      formatMinute(table.minute(row)),
-      table.value(row, CLOSE),
-      table.value(row, VOLUME),
-      table.line(row),
-    ]),
-  );
-}
 
 describe('object encoding', () => {
   const body = `${HEADER}\n2017-01-02 09:15:00+05:30,10,10,10,10,5\n`;
 
   it('reads plain UTF-8', async () => {
-    expect(bars(await readText(body))).toEqual([['TEST', '2017-01-02T03:45:00Z', 10, 5, 2]]);
+    expect(acceptedBars(await readText(body))).toEqual([['TEST', '2017-01-02T03:45:00Z', 10, 5, 2]]);
   });
 
   it('gunzips an object named .gz', async () => {
     const result = await readText(gzip(body), 'TEST__EQ__NSE__NSE__MINUTE.csv.gz');
-    expect(bars(result)).toEqual([['TEST', '2017-01-02T03:45:00Z', 10, 5, 2]]);
+    expect(acceptedBars(result)).toEqual([['TEST', '2017-01-02T03:45:00Z', 10, 5, 2]]);
   });
 
   it('gunzips an object that starts with the gzip magic number, whatever its name', async () => {
@@ -83,7 +67,7 @@ describe('object encoding', () => {
 
   it('ignores a byte-order mark and reads CRLF line ends', async () => {
     const text = `\uFEFF${HEADER}\r\n2017-01-02 09:15:00+05:30,10,10,10,10,5\r\n2017-01-02 09:16:00+05:30,10,10,10,11,6\r\n`;
-    expect(bars(await readText(text))).toEqual([
+    expect(acceptedBars(await readText(text))).toEqual([
       ['TEST', '2017-01-02T03:45:00Z', 10, 5, 2],
       ['TEST', '2017-01-02T03:46:00Z', 11, 6, 3],
     ]);

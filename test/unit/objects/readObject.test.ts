@@ -1,25 +1,9 @@
 /** Contract §1, line by line, through the real reader. */
 import { describe, expect, it } from 'vitest';
-import { CLOSE, VOLUME } from '../../../shared/core/barTable.js';
-import type { ObjectBars } from '../../../shared/core/objectIntake.js';
 import { ObjectRejectedError } from '../../../shared/core/report.js';
-import { formatMinute } from '../../../shared/core/timestamp.js';
-import { gzip, readText } from '../../helpers/read.js';
+import { acceptedBars, gzip, readText } from '../../helpers/read.js';
 
 const HEADER = 'timestamp,open,high,low,close,volume';
-
-/** The accepted bars as [symbol, minute ISO, close, volume, line], in the order detection sees them. */
-function bars({ table, runs }: ObjectBars): Array<[string, string, number, number, number]> {
-  return runs.flatMap((run) =>
-    Array.from(run.rows, (row): [string, string, number, number, number] => [
-      run.symbol,
-      formatMinute(table.minute(row)),
-      table.value(row, CLOSE),
-      table.value(row, VOLUME),
-      table.line(row),
-    ]),
-  );
-}
 
 describe('line ends and quoting', () => {
   it('reads LF and CRLF mixed in one object alike, however it is cut into chunks', async () => {
@@ -32,7 +16,7 @@ describe('line ends and quoting', () => {
     ].join('');
     for (const chunkSize of [1, 7, 1 << 16]) {
       const result = await readText(text, 'TEST__EQ__NSE__NSE__MINUTE.csv', {}, chunkSize);
-      expect(bars(result)).toEqual([
+      expect(acceptedBars(result)).toEqual([
         ['TEST', '2017-01-02T03:45:00Z', 10, 5, 2],
         ['TEST', '2017-01-02T03:47:00Z', 12, 7, 4],
         ['TEST', '2017-01-02T03:48:00Z', 13, 8, 5],
@@ -57,7 +41,7 @@ describe('line ends and quoting', () => {
       'lines"',
       '2017-01-02 09:17:00+05:30,10,10,10,10,5,x',
     ].join('\n');
-    expect(bars(await readText(text)).map((bar) => bar[4])).toEqual([2, 3, 5]);
+    expect(acceptedBars(await readText(text)).map((bar) => bar[4])).toEqual([2, 3, 5]);
   });
 
   it('sets aside a row with broken quoting and goes on', async () => {
@@ -71,7 +55,7 @@ describe('line ends and quoting', () => {
 describe('header', () => {
   it('matches names trimmed and case-insensitively, in any order, ignoring other columns', async () => {
     const text = ' Volume ,CLOSE,extra,Low,High,Open, DateTime \n5,10,x,9,11,10,2017-01-02 09:15:00+05:30\n';
-    expect(bars(await readText(text))).toEqual([['TEST', '2017-01-02T03:45:00Z', 10, 5, 2]]);
+    expect(acceptedBars(await readText(text))).toEqual([['TEST', '2017-01-02T03:45:00Z', 10, 5, 2]]);
   });
 
   it("takes the first present timestamp name in the contract's order", async () => {
@@ -83,7 +67,7 @@ describe('header', () => {
   it('skips blank lines before the header', async () => {
     const text = `\n  \n${HEADER}\n2017-01-02 09:15:00+05:30,10,10,10,10,5\n`;
     const result = await readText(text);
-    expect(bars(result)).toEqual([['TEST', '2017-01-02T03:45:00Z', 10, 5, 4]]);
+    expect(acceptedBars(result)).toEqual([['TEST', '2017-01-02T03:45:00Z', 10, 5, 4]]);
   });
 
   it('rejects an object missing required columns, listing them', async () => {
@@ -156,7 +140,7 @@ describe('row validity', () => {
 
   it('accepts a zero volume and exponent notation', async () => {
     const result = await readText(`${HEADER}\n2017-01-02 09:15:00+05:30,1e1,1.1E1,9,10,0\n`);
-    expect(bars(result)).toEqual([['TEST', '2017-01-02T03:45:00Z', 10, 0, 2]]);
+    expect(acceptedBars(result)).toEqual([['TEST', '2017-01-02T03:45:00Z', 10, 0, 2]]);
   });
 
   it('skips blank lines without counting them; data rows = accepted + bad + duplicates', async () => {
@@ -181,7 +165,7 @@ describe('duplicates, order and gaps', () => {
       '2017-01-02 03:45:00Z,10,10,10,10,5', // same instant, other offset
     ].join('\n');
     const { report, setAside } = await readText(text);
-    expect(bars({ ...(await readText(text)) })).toEqual([['TEST', '2017-01-02T03:45:00Z', 10, 5, 2]]);
+    expect(acceptedBars({ ...(await readText(text)) })).toEqual([['TEST', '2017-01-02T03:45:00Z', 10, 5, 2]]);
     expect(report.duplicates).toEqual({ count: 3, conflicting: 1 });
     expect(setAside.map((row) => [row.line, row.reason])).toEqual([
       [3, 'duplicate'],
@@ -208,7 +192,7 @@ describe('duplicates, order and gaps', () => {
     ].join('\n');
     const result = await readText(text);
     expect(result.report.outOfOrder).toBe(3);
-    expect(bars(result).map(([symbol, minute]) => `${symbol} ${minute.slice(11, 16)}`)).toEqual([
+    expect(acceptedBars(result).map(([symbol, minute]) => `${symbol} ${minute.slice(11, 16)}`)).toEqual([
       'B 03:45',
       'B 03:46',
       'B 03:47',
@@ -236,7 +220,9 @@ describe('duplicates, order and gaps', () => {
       (minute) => new Date(minute.replace(' ', 'T')).toISOString().slice(0, 19) + 'Z',
     );
     expect(
-      bars(await readText(text, 'TEST__EQ__NSE__NSE__MINUTE.csv', {}, 1 << 16)).map(([, minute]) => minute),
+      acceptedBars(await readText(text, 'TEST__EQ__NSE__NSE__MINUTE.csv', {}, 1 << 16)).map(
+        ([, minute]) => minute,
+      ),
     ).toEqual(expected);
   });
 
@@ -250,7 +236,7 @@ describe('duplicates, order and gaps', () => {
     ].join('\n');
     const result = await readText(text);
     expect(result.report.outOfOrder).toBe(2);
-    expect(bars(result).map(([, minute, close]) => `${minute} ${close}`)).toEqual([
+    expect(acceptedBars(result).map(([, minute, close]) => `${minute} ${close}`)).toEqual([
       '2001-01-02T03:45:00Z 1',
       '2001-01-02T03:46:00Z 2',
       '2019-06-03T03:45:00Z 3',
@@ -335,7 +321,7 @@ describe('objects with no accepted rows, and symbols with none', () => {
       'Total,,,,,,',
     ].join('\n');
     const result = await readText(text);
-    expect(bars(result)).toEqual([
+    expect(acceptedBars(result)).toEqual([
       ['AAA', '2017-01-02T03:45:00Z', 1, 1, 2],
       ['AAA', '2017-01-02T03:46:00Z', 2, 2, 3],
     ]);
@@ -362,7 +348,7 @@ describe('objects with no accepted rows, and symbols with none', () => {
       'ZZZ,2017-01-02 09:15:00+05:30,0,1,1,1,1',
     ].join('\n');
     const result = await readText(text);
-    expect(bars(result)).toEqual([
+    expect(acceptedBars(result)).toEqual([
       ['BBB', '2017-01-02T03:45:00Z', 1, 1, 4],
       ['BBB', '2017-01-02T03:47:00Z', 3, 3, 3],
     ]);

@@ -6,12 +6,11 @@
  * refresh, and the page's signal stops both. Kept apart from the DOM so that the schedule can be tested with
  * fake timers and a fake server.
  *
- * A new ask while one is out leaves two out at once: an answer older than the one shown is dropped, and only
- * the newest ask, once settled, schedules the next, so there is never more than one timer.
+ * The newest ask's outcome wins, with one timer at most (refreshLoop.ts).
  */
 import type { IngestionRow } from '../api/contract.js';
 import { ApiError } from './api.js';
-import { later } from './retry.js';
+import { RefreshLoop, type AskOutcome } from './refreshLoop.js';
 
 export const INGESTIONS_REFRESH_MS = 5000;
 
@@ -35,23 +34,22 @@ export class IngestionsCtrl {
   error: IngestionsError | null = null;
 
   readonly #deps: IngestionsDeps;
-  readonly #signal: AbortSignal;
-  readonly #changed: () => void;
-  /** How many asks were made, and the newest of them whose answer or failure is shown. */
-  #asked = 0;
-  #settled = 0;
-  #cancelNext: () => void = () => undefined;
+  readonly #loop: RefreshLoop<{ items: IngestionRow[] }>;
 
   constructor(status: string, deps: IngestionsDeps, signal: AbortSignal, changed: () => void) {
     this.status = status;
     this.#deps = deps;
-    this.#signal = signal;
-    this.#changed = changed;
+    this.#loop = new RefreshLoop(
+      (signal) => deps.fetch(this.status || undefined, signal),
+      signal,
+      (outcome) => this.#take(outcome),
+      changed,
+    );
   }
 
   /** Whether the newest ask is still out. */
   get loading(): boolean {
-    return this.#settled < this.#asked;
+    return this.#loop.loading;
   }
 
   /** Whether an ingestion in the list shown is running (the page then keeps refreshing). */
@@ -67,32 +65,19 @@ export class IngestionsCtrl {
   }
 
   /** Asks now, in place of the scheduled refresh. Never rejects: a failure is in `error`. */
-  async refresh(): Promise<void> {
-    if (this.#signal.aborted) return;
-    this.#cancelNext();
-    const ask = ++this.#asked;
-    let again: boolean;
-    try {
-      const { items } = await this.#deps.fetch(this.status || undefined, this.#signal);
-      if (!this.#current(ask)) return;
-      this.items = items;
-      this.error = null;
-      again = this.running;
-    } catch (error) {
-      if (!this.#current(ask)) return;
-      this.error = { message: error instanceof ApiError ? error.message : String(error) };
-      again = true;
-    }
-    if (again && ask === this.#asked) {
-      this.#cancelNext = later(this.#signal, INGESTIONS_REFRESH_MS, () => void this.refresh());
-    }
-    this.#changed();
+  refresh(): Promise<void> {
+    return this.#loop.refresh();
   }
 
-  /** Whether ask `ask`'s outcome is to be shown (the page is there, and nothing newer is shown). */
-  #current(ask: number): boolean {
-    if (this.#signal.aborted || ask < this.#settled) return false;
-    this.#settled = ask;
-    return true;
+  /** The newest outcome into the state; the next ask after a failure, or while something runs. */
+  #take(outcome: AskOutcome<{ items: IngestionRow[] }>): number | null {
+    if ('answer' in outcome) {
+      this.items = outcome.answer.items;
+      this.error = null;
+      return this.running ? INGESTIONS_REFRESH_MS : null;
+    }
+    const { error } = outcome;
+    this.error = { message: error instanceof ApiError ? error.message : String(error) };
+    return INGESTIONS_REFRESH_MS;
   }
 }

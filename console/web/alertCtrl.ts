@@ -13,6 +13,7 @@ import type { AlertDetail, ChartResponse, EpisodeRow, SessionAlert } from '../ap
 import { ApiError } from './api.js';
 import { href } from './hashRoutes.js';
 import { isAbort, withRetry, type RetryOptions } from './retry.js';
+import { clampedIndex, steppedIndex } from './selection.js';
 
 export interface AlertDeps {
   /** GET /api/alerts/:id/chart (api.ts). */
@@ -117,13 +118,11 @@ export class AlertCtrl {
 
   /** Selects the session alert `delta` away (from none: the first going down, the last going up). */
   move(delta: number): void {
-    const rows = this.sessionAlerts.length;
-    this.select(this.selected < 0 ? (delta > 0 ? 0 : rows - 1) : this.selected + delta);
+    this.select(steppedIndex(this.selected, delta, this.sessionAlerts.length));
   }
 
   select(index: number): void {
-    const rows = this.sessionAlerts.length;
-    this.selected = rows === 0 ? -1 : Math.max(0, Math.min(rows - 1, index));
+    this.selected = clampedIndex(index, this.sessionAlerts.length);
     this.#changed();
   }
 }

@@ -12,6 +12,7 @@ import type { Page } from '../api/contract.js';
 import { ApiError, type ListQuery } from './api.js';
 import { queryFromParams, withFilter, type FilterKey } from './filters.js';
 import { withRetry, type RetryOptions } from './retry.js';
+import { clampedIndex, steppedIndex } from './selection.js';
 
 export const DEFAULT_LIMIT = 50;
 
@@ -205,13 +206,11 @@ export class ListCtrl<T> {
 
   /** Selects the row `delta` away (from none: the first going down, the last going up). */
   move(delta: number): void {
-    const rows = this.rows.length;
-    this.select(this.selected < 0 ? (delta > 0 ? 0 : rows - 1) : this.selected + delta);
+    this.select(steppedIndex(this.selected, delta, this.rows.length));
   }
 
   select(index: number): void {
-    const rows = this.rows.length;
-    this.selected = rows === 0 ? -1 : Math.max(0, Math.min(rows - 1, index));
+    this.selected = clampedIndex(index, this.rows.length);
     this.focusSelected = this.selected >= 0;
     this.#changed();
   }

@@ -4,6 +4,7 @@
  * the focus with it, and a click anywhere on a row opens it too.
  */
 import { h, replace } from './dom.js';
+import { clampedIndex, steppedIndex } from './selection.js';
 
 export interface Column<T> {
   header: string | Node;
@@ -72,7 +73,7 @@ export function rowTable<T>(options: RowTableOptions<T>): RowTable<T> {
       index = -1;
       return;
     }
-    index = Math.max(0, Math.min(rows.length - 1, next));
+    index = clampedIndex(next, rows.length);
     rows.forEach((row, i) => row.setAttribute('aria-selected', String(i === index)));
     const row = rows[index];
     if (row === undefined) return;
@@ -144,7 +145,7 @@ export function rowTable<T>(options: RowTableOptions<T>): RowTable<T> {
     setRows,
     draw,
     selected: () => (index >= 0 ? current[index] : undefined),
-    move: (delta) => select(index < 0 ? (delta > 0 ? 0 : current.length - 1) : index + delta),
+    move: (delta) => select(steppedIndex(index, delta, current.length)),
     select,
     open: () => {
       const row = index >= 0 ? current[index] : undefined;

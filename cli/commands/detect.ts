@@ -41,6 +41,7 @@ interface DetectOptions {
   a2: string;
   window: string;
   episodeGap: string;
+  latenessHorizon: string;
   episodes?: string;
   report?: string;
   quarantine?: string;
@@ -84,6 +85,11 @@ export function registerDetectCommand(program: Command, context: CliContext): vo
       'episodes: most minutes between two alerts of one episode',
       String(DEFAULT_PARAMETERS.episodeGapMinutes),
     )
+    .option(
+      '--lateness-horizon <days>',
+      'a bar more days than this before its symbol\'s latest minute is too late to detect',
+      String(DEFAULT_PARAMETERS.latenessHorizonDays),
+    )
     .option('--episodes <file>', 'write the episodes (JSON lines, or CSV when the name ends in .csv)')
     .option('--report <file>', 'write the per-object quality reports (JSON)')
     .option('--quarantine <file>', 'write the set-aside rows (CSV: object, line, reason, detail, raw)')
@@ -115,12 +121,14 @@ function wholeNumber(what: string, text: string): number {
 function compile(options: DetectOptions): DetectionConfig {
   const windowMinutes = wholeMinutes('window', options.window);
   const episodeGapMinutes = wholeMinutes('episode gap', options.episodeGap);
+  const latenessHorizonDays = wholeNumber('lateness horizon', options.latenessHorizon);
   try {
     return compileParameters({
       a1: options.a1,
       a2: options.a2,
       windowMinutes,
       episodeGapMinutes,
+      latenessHorizonDays,
       timezone: options.timezone,
     });
   } catch (error) {

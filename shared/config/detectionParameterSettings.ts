@@ -17,6 +17,7 @@ const VARIABLE_OF: Record<keyof DetectionParameters, VariableName> = {
   windowMinutes: 'WINDOW_MINUTES',
   episodeGapMinutes: 'EPISODE_GAP_MINUTES',
   timezone: 'EXCHANGE_TIMEZONE',
+  latenessHorizonDays: 'LATENESS_HORIZON_DAYS',
 };
 
 /** @throws ConfigError naming the variable that is malformed and what it expects */
@@ -27,6 +28,7 @@ export function detectionConfigFromEnv(env: NodeJS.ProcessEnv): DetectionConfig 
     windowMinutes: readPositiveInt('WINDOW_MINUTES', env),
     episodeGapMinutes: readPositiveInt('EPISODE_GAP_MINUTES', env),
     timezone: readVariable('EXCHANGE_TIMEZONE', env),
+    latenessHorizonDays: readPositiveInt('LATENESS_HORIZON_DAYS', env),
   };
   try {
     return compileParameters(settings);

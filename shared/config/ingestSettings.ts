@@ -96,6 +96,7 @@ const DETECTION_VARIABLES: Array<[prefix: string, variable: VariableName]> = [
   ['a2 ', 'A2_THRESHOLD'],
   ['window ', 'WINDOW_MINUTES'],
   ['episode gap ', 'EPISODE_GAP_MINUTES'],
+  ['lateness horizon ', 'LATENESS_HORIZON_DAYS'],
   ['unknown time zone', 'EXCHANGE_TIMEZONE'],
 ];
 

@@ -194,6 +194,11 @@ export const VARIABLES = {
     DETECTION_READERS,
     'Contract §5: the longest quiet gap, in minutes, inside one episode.',
   ),
+  LATENESS_HORIZON_DAYS: setting(
+    '7',
+    DETECTION_READERS,
+    "Contract §2: days before its symbol's latest minute a late bar is still detected in its place.",
+  ),
 
   // Dispatcher (Kafka -> detect)
   DETECT_URL: setting('http://127.0.0.1:8082/', ['dispatcher'], "detect's URL.", { local: 'stack' }),

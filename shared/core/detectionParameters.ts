@@ -17,6 +17,11 @@ export interface DetectionParameters {
   episodeGapMinutes: number;
   /** Exchange time zone for timestamps without an offset and for the local date of gaps. */
   timezone: string;
+  /**
+   * Contract §2: a bar more than this many days before its symbol's latest detected minute is too late to be
+   * detected (counted and reported instead); later ones are detected in their place, whenever they arrive.
+   */
+  latenessHorizonDays: number;
 }
 
 export const DEFAULT_PARAMETERS: DetectionParameters = {
@@ -25,6 +30,7 @@ export const DEFAULT_PARAMETERS: DetectionParameters = {
   windowMinutes: 10,
   episodeGapMinutes: 5,
   timezone: 'Asia/Kolkata',
+  latenessHorizonDays: 7,
 };
 
 /** The parameters in the forms the rules use. */
@@ -37,6 +43,8 @@ export interface DetectionConfig {
   a2FactorExact: ExactDecimal;
   windowMinutes: number;
   episodeGapMinutes: number;
+  /** The lateness horizon in minutes. */
+  latenessHorizonMinutes: number;
   zone: ZoneOffsets;
 }
 
@@ -74,6 +82,12 @@ export function compileParameters(parameters: DetectionParameters): DetectionCon
       `episode gap must be a whole number of minutes ≥ 1, got '${parameters.episodeGapMinutes}'`,
     );
   }
+  if (!Number.isInteger(parameters.latenessHorizonDays) || parameters.latenessHorizonDays < 1) {
+    throw new ParameterError(
+      'latenessHorizonDays',
+      `lateness horizon must be a whole number of days ≥ 1, got '${parameters.latenessHorizonDays}'`,
+    );
+  }
   let zone: ZoneOffsets;
   try {
     zone = new ZoneOffsets(parameters.timezone);
@@ -92,6 +106,7 @@ export function compileParameters(parameters: DetectionParameters): DetectionCon
     a2FactorExact,
     windowMinutes: parameters.windowMinutes,
     episodeGapMinutes: parameters.episodeGapMinutes,
+    latenessHorizonMinutes: parameters.latenessHorizonDays * 1440,
     zone,
   };
 }

@@ -32,6 +32,7 @@ describe('ingestSettings', () => {
       a2: '0.02',
       windowMinutes: 10,
       episodeGapMinutes: 5,
+      latenessHorizonDays: 7,
       timezone: 'Asia/Kolkata',
     });
   });
@@ -83,6 +84,7 @@ describe('ingestSettings', () => {
       a2: '0.5',
       windowMinutes: 30,
       episodeGapMinutes: 5,
+      latenessHorizonDays: 7,
       timezone: 'UTC',
     });
     // The zone is the one given: 00:00 and 23:59 UTC of one date are one local day in UTC, two in Kolkata.

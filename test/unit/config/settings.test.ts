@@ -70,6 +70,7 @@ describe('detectSettings', () => {
       a2: '0.02',
       windowMinutes: 10,
       episodeGapMinutes: 5,
+      latenessHorizonDays: 7,
       timezone: 'Asia/Kolkata',
     });
   });

@@ -87,7 +87,7 @@ export function registerDetectCommand(program: Command, context: CliContext): vo
     )
     .option(
       '--lateness-horizon <days>',
-      'a bar more days than this before its symbol\'s latest minute is too late to detect',
+      "a bar more days than this before its symbol's latest minute is too late to detect",
       String(DEFAULT_PARAMETERS.latenessHorizonDays),
     )
     .option('--episodes <file>', 'write the episodes (JSON lines, or CSV when the name ends in .csv)')

@@ -31,17 +31,21 @@ import { VolumeWindow } from './volumeWindow.js';
 const DOUBLE_TRUST = 1e-12;
 
 export interface DetectionCounts {
-  /** Bars the rules ran on. */
+  /** Bars the rules ran on, late ones included. */
   processed: number;
-  /** Bars not after the symbol's last processed minute: counted, not detected (contract §2). */
+  /** Bars detected in their place, before their symbol's latest minute already detected (contract §2). */
   late: number;
+  /** Bars whose (symbol, minute) an earlier object brought: counted, not detected (contract §2). */
+  repeats: number;
+  /** Bars more than the lateness horizon before their symbol's latest minute: counted, not detected. */
+  tooLate: number;
   a1: number;
   a2: number;
   alerts: number;
 }
 
 export function emptyCounts(): DetectionCounts {
-  return { processed: 0, late: 0, a1: 0, a2: 0, alerts: 0 };
+  return { processed: 0, late: 0, repeats: 0, tooLate: 0, a1: 0, a2: 0, alerts: 0 };
 }
 
 function scanStateDecimal(text: string): void {

@@ -269,7 +269,7 @@ describe('detect on empty objects and symbols without accepted rows', () => {
           firstMinute: null,
           lastMinute: null,
         },
-        detection: { processed: 0, late: 0, a1: 0, a2: 0, alerts: 0 },
+        detection: { processed: 0, late: 0, repeats: 0, tooLate: 0, a1: 0, a2: 0, alerts: 0 },
       },
     ]);
     expect(readFileSync(quarantine, 'utf8')).toBe('object,line,reason,detail,raw\n');

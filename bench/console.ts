@@ -70,7 +70,8 @@ async function detected(): Promise<{ alerts: Alert[]; episodes: Episode[]; days:
       limits,
     });
     // Every bar is processed here (each symbol's bars are in one file), so every bar is stored.
-    for (const run of objectBars.runs) days.push(...barDays(run.symbol, objectBars.table, run.rows));
+    for (const run of objectBars.runs)
+      days.push(...barDays(run.symbol, objectBars.table, run.rows, { object: name, generation: '1' }));
     detection.addObject(objectBars, { object: name, generation: '1' });
   }
   return { alerts: [...alerts.sorted()], episodes: episodes.episodes(), days };

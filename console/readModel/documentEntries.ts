@@ -7,7 +7,7 @@ import type { DocumentData } from '@google-cloud/firestore';
 import type { AlertEntry, EpisodeEntry } from './readModel.js';
 
 /** The fields an alert list needs, for the initial scan's projection. */
-export const ALERT_FIELDS = ['symbol', 'timestamp', 'rules', 'severity', 'episode'] as const;
+export const ALERT_FIELDS = ['symbol', 'timestamp', 'rules', 'severity', 'episode', 'withdrawn'] as const;
 /** The fields an episode list needs. */
 export const EPISODE_FIELDS = [
   'symbol',
@@ -18,6 +18,7 @@ export const EPISODE_FIELDS = [
   'a2',
   'peakSeverity',
   'triage.status',
+  'withdrawn',
 ] as const;
 
 const millisOf = (value: unknown): number | undefined =>

@@ -152,7 +152,11 @@ export class ModelFollower {
       for (const entry of await alerts.next()) {
         // The alerts' update time: the feed entry is written in the same commit.
         const version = timeOf(entry.get('writtenAt'));
-        for (const { id: _id, ...alert } of feedAlertsOf(entry.data())) {
+        for (const { id: _id, change, ...alert } of feedAlertsOf(entry.data())) {
+          if (change === 'withdrawn') {
+            this.model.removeAlert(alert.symbol, alert.minute, version);
+            continue;
+          }
           this.model.putAlert(alert, version);
           episodes.set(alert.episode, Math.max(episodes.get(alert.episode) ?? alert.minute, alert.minute));
         }
@@ -188,6 +192,12 @@ export class ModelFollower {
     );
     for (const document of documents) {
       const minute = episodes.get(document.id)!;
+      if (document.exists && document.get('withdrawn') != null) {
+        // Regrouped by a late bar's revision: the episode that took its place is read with its alerts.
+        this.model.removeEpisode(document.id, document.updateTime!.toMillis());
+        this.#pendingEpisodes.delete(document.id);
+        continue;
+      }
       const entry = document.exists ? episodeEntryOf(document.data()!) : undefined;
       if (entry !== undefined) this.model.putEpisode(document.id, entry, document.updateTime!.toMillis());
       if (entry !== undefined && entry.end >= minute * 60_000) {
@@ -220,6 +230,8 @@ export class ModelFollower {
       fields: ALERT_FIELDS,
       progress: model.progress.alerts,
       put: (_id, data, version) => {
+        // Withdrawn by a late bar's revision (contract §2): kept in Firestore, not listed.
+        if (data.withdrawn != null) return true;
         const entry = alertEntryOf(data);
         if (entry === undefined) return false;
         model.putAlert(entry, version);
@@ -236,6 +248,7 @@ export class ModelFollower {
       fields: EPISODE_FIELDS,
       progress: model.progress.episodes,
       put: (id, data, version) => {
+        if (data.withdrawn != null) return true;
         const entry = episodeEntryOf(data);
         if (entry === undefined) return false;
         model.putEpisode(id, entry, version);

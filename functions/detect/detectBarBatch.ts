@@ -4,13 +4,18 @@
  * publication (notify overwrites by id) and never loses it; a crash after the commit finds the batch's bars
  * late, or the batch itself recorded as the last one, and does nothing.
  */
-import { alertOf, type Alert } from '../../shared/core/alert.js';
-import { episodeOf, type Episode } from '../../shared/core/episodes.js';
-import type { EpisodeState } from '../../shared/core/symbolState.js';
-import { barDays, type BarDay } from '../../shared/state/barStore.js';
+import { alertOf } from '../../shared/core/alert.js';
+import { episodeOf } from '../../shared/core/episodes.js';
+import type { BarTable } from '../../shared/core/barTable.js';
+import type { AlertSource } from '../../shared/core/finding.js';
+import type { EpisodeState, SymbolState } from '../../shared/core/symbolState.js';
+import { barDays, type BarDay, type BarHistory } from '../../shared/state/barStore.js';
 import type { DetectionConfig } from '../../shared/core/detectionParameters.js';
 import { emptyCounts, SymbolDetector, type DetectionCounts } from '../../shared/core/rules.js';
+import { reviseHistory, type BarRef, type EpisodeChange } from '../../shared/core/revision.js';
 import { batchTable, type BarBatch } from '../../shared/pipeline/barBatch.js';
+import { dayOf } from '../../shared/pipeline/barDayBytes.js';
+import type { AlertRevision, RevisionCause } from '../../shared/pipeline/alertMessage.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';
 import type { FaultInjector } from '../../shared/faultInjection.js';
 import type {
@@ -23,19 +28,37 @@ import type {
 export interface DetectDependencies {
   config: DetectionConfig;
   store: SymbolStateStore;
-  /** Publishes a batch's alerts; resolves once Pub/Sub has them all. */
-  publish: (alerts: Alert[]) => Promise<void>;
+  /**
+   * Publishes a batch's alerts, each with what became of it, as of the symbol's commit `version`; resolves once
+   * Pub/Sub has them all.
+   */
+  publish: (alerts: AlertRevision[], version: number, cause?: RevisionCause) => Promise<void>;
   /** Faults injected at each step (the local fault tests); none when absent. */
   faults?: FaultInjector;
   /**
-   * The writes of the episodes a batch touched and of its processed bars (docs/records.md), which land with its
+   * The writes of the episodes a batch changed and of its processed bars (docs/records.md), which land with its
    * state commit; none when absent.
    */
-  companions?: (episodes: readonly Episode[], bars: readonly BarDay[]) => Promise<CompanionWrite[]>;
+  companions?: (
+    episodes: readonly EpisodeChange[],
+    bars: readonly BarDay[],
+    cause?: RevisionCause,
+  ) => Promise<CompanionWrite[]>;
+  /** The symbols' detected bars, read to detect a late bar in its place (contract §2). */
+  history?: BarHistory;
+  /** The time, for a revision's cause (tests fix it). */
+  now?: () => Date;
+}
+
+/** What a batch did beyond detecting its bars in order: the alerts its late bars revised and withdrew. */
+export interface RevisionCounts {
+  revised: number;
+  withdrawn: number;
 }
 
 export type BatchOutcome =
-  { kind: 'redelivered'; batch: string } | { kind: 'detected'; batch: string; counts: DetectionCounts };
+  | { kind: 'redelivered'; batch: string }
+  | { kind: 'detected'; batch: string; counts: DetectionCounts; revisions: RevisionCounts };
 
 export function batchKey(batch: Pick<BarBatch, 'object' | 'generation' | 'seq'>): string {
   return `${batch.object}@${batch.generation}#${batch.seq}`;
@@ -96,6 +119,7 @@ export async function detectBarBatch(
         {
           state: stored.state,
           alertCount: stored.alertCount,
+          commits: stored.commits,
           lastBatch: stored.lastBatch ?? key,
           recent: stored.recent,
         },
@@ -106,25 +130,24 @@ export async function detectBarBatch(
     return { kind: 'redelivered', batch: key };
   }
   const { table, rows } = batchTable(batch);
-  const detector = new SymbolDetector(batch.symbol, deps.config, stored.state);
-  const counts = emptyCounts();
-  const alerts: Alert[] = [];
-  // Each episode the batch touched, as it stands after the batch (the detector changes it in place).
-  const episodes = new Set<EpisodeState>();
-  detector.run(table, rows, { object: batch.object, generation: batch.generation }, counts, (finding) => {
-    alerts.push(alertOf(finding));
-    episodes.add(finding.episode);
-  });
-  // A batch's minutes ascend, so the bars after the state's last minute are exactly those processed.
-  const after = stored.state.lastMinute ?? -Infinity;
-  const processed = Array.from(rows).filter((row) => table.minute(row) > after);
+  const source = { object: batch.object, generation: batch.generation };
+  const last = stored.state.lastMinute;
+  // The usual case: every bar after the symbol's latest, detected in order from its state.
+  const detected =
+    last === null || rows.length === 0 || table.minute(rows[0]!) > last
+      ? inOrder(batch.symbol, table, rows, source, stored, deps.config)
+      : await inPlace(batch, table, rows, last, stored, deps);
+  const { counts, alerts, episodes, state, processed, cause } = detected;
+  const revisions: RevisionCounts = { revised: 0, withdrawn: 0 };
+  for (const { change } of alerts) {
+    if (change === 'revised') revisions.revised++;
+    if (change === 'withdrawn') revisions.withdrawn++;
+  }
   const companions =
-    (await deps.companions?.(
-      [...episodes].map((episode) => episodeOf(batch.symbol, episode)),
-      barDays(batch.symbol, table, processed),
-    )) ?? [];
+    (await deps.companions?.(episodes, barDays(batch.symbol, table, processed, source), cause)) ?? [];
+  const version = stored.commits + 1;
   if (alerts.length > 0) {
-    await deps.publish(alerts);
+    await deps.publish(alerts, version, cause);
     deps.faults?.at('detect.after-publish');
   }
   deps.faults?.at('detect.before-commit');
@@ -132,15 +155,145 @@ export async function detectBarBatch(
     batch.symbol,
     stored,
     {
-      state: detector.toState(),
-      alertCount: stored.alertCount + counts.alerts,
+      state,
+      alertCount: stored.alertCount + counts.alerts - revisions.withdrawn,
+      commits: version,
       lastBatch: key,
       recent: withDone(stored.recent, batch),
     },
-    { ingestionId: ingestionId(batch.object, batch.generation), ...counts },
+    { ingestionId: ingestionId(batch.object, batch.generation), ...counts, ...revisions },
     dequeued,
     companions,
   );
   deps.faults?.at('detect.after-commit');
-  return { kind: 'detected', batch: key, counts };
+  return { kind: 'detected', batch: key, counts, revisions };
+}
+
+/** What detecting a batch gives, to publish and commit. */
+interface Detected {
+  counts: DetectionCounts;
+  alerts: AlertRevision[];
+  episodes: EpisodeChange[];
+  state: SymbolState;
+  /** The batch's rows detected, in ascending minutes (their bars are stored). */
+  processed: number[];
+  /** Set when the batch revised alerts detected before. */
+  cause?: RevisionCause;
+}
+
+/** Every row after the symbol's latest minute: the rules run on from its state. */
+function inOrder(
+  symbol: string,
+  table: BarTable,
+  rows: ArrayLike<number>,
+  source: AlertSource,
+  stored: StoredSymbolState,
+  config: DetectionConfig,
+  counts = emptyCounts(),
+): Detected {
+  const detector = new SymbolDetector(symbol, config, stored.state);
+  const alerts: AlertRevision[] = [];
+  // Each episode the batch touched, as it stands after the batch (the detector changes it in place).
+  const episodes = new Set<EpisodeState>();
+  detector.run(table, rows, source, counts, (finding) => {
+    alerts.push({ alert: alertOf(finding), change: 'new' });
+    episodes.add(finding.episode);
+  });
+  return {
+    counts,
+    alerts,
+    episodes: [...episodes].map((episode) => ({ kind: 'updated', episode: episodeOf(symbol, episode) })),
+    state: detector.toState(),
+    processed: Array.from(rows),
+  };
+}
+
+/**
+ * A batch with bars at or before the symbol's latest minute (contract §2): those beyond the lateness horizon are
+ * too late, those at a minute already detected are repeats, and the rest are detected in their place, with the
+ * alerts and episodes they change revised.
+ */
+async function inPlace(
+  batch: BarBatch,
+  table: BarTable,
+  rows: Uint32Array,
+  last: number,
+  stored: StoredSymbolState,
+  deps: DetectDependencies,
+): Promise<Detected> {
+  const { config } = deps;
+  const counts = emptyCounts();
+  const horizon = last - config.latenessHorizonMinutes;
+  const older: number[] = [];
+  const following: number[] = [];
+  for (const row of rows) {
+    const minute = table.minute(row);
+    if (minute > last) following.push(row);
+    else if (minute < horizon) counts.tooLate++;
+    else older.push(row);
+  }
+  const source = { object: batch.object, generation: batch.generation };
+  if (older.length === 0) return inOrder(batch.symbol, table, following, source, stored, config, counts);
+  if (deps.history === undefined) throw new TypeError('detect was given no bar history to revise from');
+
+  const firstDay = dayOf(table.minute(older[0]!));
+  const lastDay = dayOf(last);
+  let fromDay = (await deps.history.dayBefore(batch.symbol, firstDay)) ?? firstDay;
+  let history = await deps.history.read(batch.symbol, fromDay, lastDay);
+  let complete = fromDay === firstDay || (await deps.history.dayBefore(batch.symbol, fromDay)) === undefined;
+
+  const seen = new Set(history.map((bar) => bar.table.minute(bar.row)));
+  const inserted: BarRef[] = [];
+  const insertedRows: number[] = [];
+  for (const row of older) {
+    if (seen.has(table.minute(row))) counts.repeats++;
+    else {
+      inserted.push({ table, row, source });
+      insertedRows.push(row);
+    }
+  }
+  if (inserted.length === 0) return inOrder(batch.symbol, table, following, source, stored, config, counts);
+
+  const followingRefs = following.map((row): BarRef => ({ table, row, source }));
+  for (;;) {
+    const outcome = reviseHistory({
+      symbol: batch.symbol,
+      config,
+      history,
+      complete,
+      inserted,
+      following: followingRefs,
+    });
+    if (outcome.kind === 'revised') {
+      counts.processed = inserted.length + following.length;
+      counts.late = inserted.length;
+      const alerts = outcome.alerts.map(({ kind, alert }): AlertRevision => ({ alert, change: kind }));
+      for (const { alert, change } of alerts) {
+        if (change !== 'new' && change !== 'late') continue;
+        counts.alerts++;
+        if (alert.rules.includes('A1')) counts.a1++;
+        if (alert.rules.includes('A2')) counts.a2++;
+      }
+      // No alert since the revision's start: the latest episode is still the stored one, if it ended before.
+      const kept = stored.state.episode;
+      const episode =
+        outcome.state.episode ??
+        (kept !== null && kept.end < outcome.from - config.episodeGapMinutes ? kept : null);
+      return {
+        counts,
+        alerts,
+        episodes: outcome.episodes,
+        state: { ...outcome.state, episode },
+        processed: [...insertedRows, ...following].sort((a, b) => table.minute(a) - table.minute(b)),
+        cause: { ...source, at: (deps.now?.() ?? new Date()).toISOString() },
+      };
+    }
+    // The history does not yet show where the episode the late bars may join began: read a day further back.
+    const earlier = await deps.history.dayBefore(batch.symbol, fromDay);
+    if (earlier === undefined) complete = true;
+    else {
+      history = [...(await deps.history.read(batch.symbol, earlier, earlier)), ...history];
+      fromDay = earlier;
+    }
+  }
 }

@@ -10,7 +10,6 @@
 import * as functions from '@google-cloud/functions-framework';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { HTTP, type CloudEvent } from 'cloudevents';
-import type { Alert } from '../../shared/core/alert.js';
 import { getFirestore, getPubSub } from '../../shared/clients/google.js';
 import { detectSettings, type DetectSettings } from '../../shared/config/detectSettings.js';
 import { DETECT_STATUS, type DetectOutcome } from '../../shared/pipeline/deliveryContract.js';
@@ -23,7 +22,7 @@ import { createLogger, type Logger, type LogFields } from '../../shared/logging/
 import { traceFromHeaders } from '../../shared/logging/trace.js';
 import { FirestoreSymbolStateStore } from '../../shared/state/symbolStateStore.js';
 import { addTally } from '../../shared/state/ingestionStore.js';
-import { barDayWrites } from '../../shared/state/barStore.js';
+import { barDayWrites, FirestoreBarHistory } from '../../shared/state/barStore.js';
 import { episodeWrites } from '../../shared/state/episodeStore.js';
 import type { DetectDependencies } from './detectBarBatch.js';
 import { detectRecord, type KafkaRecord } from './detectRecord.js';
@@ -39,15 +38,16 @@ function defaultDependencies(settings: DetectSettings): DetectDependencies {
     store: new FirestoreSymbolStateStore(db, settings.stateCollection, (batch, symbol, tally) =>
       addTally(batch, db, settings.ingestionsCollection, symbol, tally),
     ),
-    companions: async (episodes, bars) => [
-      ...episodeWrites(db, settings.episodesCollection, episodes),
+    companions: async (episodes, bars, cause) => [
+      ...episodeWrites(db, settings.episodesCollection, episodes, cause),
       ...(await barDayWrites(db, settings.barsCollection, bars)),
     ],
-    publish: async (alerts: Alert[]) => {
+    history: new FirestoreBarHistory(db, settings.barsCollection),
+    publish: async (alerts, version, cause) => {
       try {
         await Promise.all(
-          chunkAlerts(alerts).map((message) =>
-            topic.publishMessage({ json: message, attributes: { symbol: alerts[0]!.symbol } }),
+          chunkAlerts(alerts, version, cause).map((message) =>
+            topic.publishMessage({ json: message, attributes: { symbol: alerts[0]!.alert.symbol } }),
           ),
         );
       } catch (error) {

@@ -61,7 +61,8 @@ function deliveryLogger(event: CloudEvent<PubSubData>): Logger {
 async function writeMessage(event: CloudEvent<PubSubData>): Promise<void> {
   const data = event.data?.message?.data;
   if (data === undefined) throw new EventError(`event ${event.id} carries no Pub/Sub message data`);
-  const { alerts } = decodeAlertMessage(Buffer.from(data, 'base64'));
+  const message = decodeAlertMessage(Buffer.from(data, 'base64'));
+  const { alerts } = message;
   // When detect published it and which batch it holds: bench:latency's stages.
   trace({
     messageId: event.data?.message?.messageId,
@@ -72,7 +73,7 @@ async function writeMessage(event: CloudEvent<PubSubData>): Promise<void> {
   if (alerts.length === 0) return;
   faults.at('notify.before-write');
   store ??= new FirestoreAlertStore(getFirestore(), settings.alertsCollection);
-  await store.write(alerts, alertExpiry(settings, Date.now()));
+  await store.writeMessage(message, alertExpiry(settings, Date.now()));
   faults.at('notify.after-write');
 }
 

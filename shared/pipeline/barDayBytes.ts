@@ -43,3 +43,71 @@ export function mergeBars(stored: readonly StoredBar[], added: readonly StoredBa
   for (const bar of added) byMinute.set(bar[0], bar);
   return [...byMinute.values()].sort((a, b) => a[0] - b[0]);
 }
+
+/**
+ * A bar as detected, exactly: its values as the CSV wrote them (the rules compare decimals exactly, and a double
+ * read back is not always the text it came from), its line, and which of the day's sources it came from. What a
+ * late bar's revision detects the day's bars again from (contract §2).
+ */
+export type ExactBar = [
+  minute: number,
+  open: string,
+  high: string,
+  low: string,
+  close: string,
+  volume: string,
+  line: number,
+  source: number,
+];
+
+/** The object generations a day's bars came from (`generation` absent for a local file). */
+export interface BarSource {
+  object: string;
+  generation?: string;
+}
+
+export interface ExactDay {
+  sources: BarSource[];
+  /** In ascending minutes. */
+  bars: ExactBar[];
+}
+
+/** As JSON text in Bytes: a list field would be indexed element by element (see the `bars` field). */
+export function encodeExactDay(day: ExactDay): Buffer {
+  return Buffer.from(JSON.stringify(day));
+}
+
+/** The exact bars a `bars/` document holds; none when it holds none (written before they were kept). */
+export function decodeExactDay(data: { exact?: unknown } | undefined): ExactDay {
+  const bytes: unknown = data?.exact;
+  if (!(bytes instanceof Uint8Array)) return { sources: [], bars: [] };
+  const day = JSON.parse(
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(),
+  ) as ExactDay;
+  return { sources: day.sources, bars: day.bars };
+}
+
+const sourceKey = (source: BarSource) => `${source.object}\n${source.generation ?? ''}`;
+
+/** The stored day with the added bars, one per minute (an added bar replaces a stored one), ascending. */
+export function mergeExactDay(stored: ExactDay, added: ExactDay): ExactDay {
+  const sources = [...stored.sources];
+  const index = new Map(sources.map((source, i) => [sourceKey(source), i]));
+  const remap = added.sources.map((source) => {
+    const key = sourceKey(source);
+    let at = index.get(key);
+    if (at === undefined) {
+      at = sources.push(source) - 1;
+      index.set(key, at);
+    }
+    return at;
+  });
+  const bars = added.bars.map((bar): ExactBar => [...bar.slice(0, 7), remap[bar[7]]!] as ExactBar);
+  const last = stored.bars.at(-1);
+  if (last === undefined || (bars[0] !== undefined && bars[0][0] > last[0])) {
+    return { sources, bars: [...stored.bars, ...bars] };
+  }
+  const byMinute = new Map(stored.bars.map((bar) => [bar[0], bar]));
+  for (const bar of bars) byMinute.set(bar[0], bar);
+  return { sources, bars: [...byMinute.values()].sort((a, b) => a[0] - b[0]) };
+}

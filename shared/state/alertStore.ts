@@ -17,6 +17,15 @@ import type { Alert, RuleId } from '../core/alert.js';
 import { serviceError } from '../errors.js';
 import { ALERTS_PER_COMMIT } from '../pipeline/alertCommits.js';
 import { alertId, episodeId, episodeStartOf, symbolStateId } from '../pipeline/documentIds.js';
+import {
+  ALERT_CHANGES,
+  ALERT_MESSAGE_VERSION,
+  revisionsOf,
+  type AlertChange,
+  type AlertMessage,
+  type AlertRevision,
+  type RevisionCause,
+} from '../pipeline/alertMessage.js';
 
 /** An alert as stored: the alert's fields, with a real timestamp for the console to sort and filter on. */
 export interface AlertDocument {
@@ -38,6 +47,20 @@ export interface AlertDocument {
   writtenAt?: Timestamp | FieldValue;
   /** When a Firestore TTL policy may delete the document (deploy.sh --alert-ttl-days). */
   expireAt?: Timestamp;
+  /** The symbol's commit the alert was detected in: a write of an earlier one changes nothing (contract §2). */
+  version?: number;
+  /** Set when a late bar raised or changed the alert (contract §2): what, when and which object's bars. */
+  revision?: AlertRevisionMark;
+  /** Set when a late bar's revision withdrew the alert: it no longer fires. It is kept, and shown so. */
+  withdrawn?: AlertRevisionMark;
+}
+
+/** A revision of an alert, as its document records it. */
+export interface AlertRevisionMark {
+  kind: AlertChange;
+  at: Timestamp;
+  object: string;
+  generation: string;
 }
 
 export interface AlertFilter {
@@ -46,14 +69,17 @@ export interface AlertFilter {
 }
 
 export interface AlertStore {
-  /**
-   * Writes each alert under its (symbol, minute) id, counting them in their symbol's tally. A commit of the same
-   * alerts made before (a redelivered message) is found by its feed entry and not made again.
-   */
+  /** Writes alerts detected in order (a message without revisions): see {@link writeMessage}. */
   write(alerts: readonly Alert[], expireAt?: Date): Promise<void>;
-  /** By symbol, the alerts written (the tallies): one read per symbol, however many alerts there are. */
+  /**
+   * Applies a message from detect: each alert written under its (symbol, minute) id, or marked withdrawn, unless
+   * its document holds a later version already; each symbol's tally counts the alerts standing. A commit of the
+   * same alerts made before (a redelivered message) is found by its feed entry and not made again.
+   */
+  writeMessage(message: AlertMessage, expireAt?: Date): Promise<void>;
+  /** By symbol, the alerts standing (the tallies): one read per symbol, however many alerts there are. */
   writtenBySymbol(): Promise<Map<string, number>>;
-  /** In order of symbol, then minute. */
+  /** The alerts standing (withdrawn ones left out), in order of symbol, then minute. */
   all(filter?: AlertFilter): Promise<Alert[]>;
 }
 
@@ -93,20 +119,24 @@ export interface FeedAlert {
   severity: number | null;
   /** The id of its episode document. */
   episode: string;
+  /** What became of it: `new` unless a late bar's revision raised, changed or withdrew it. */
+  change: AlertChange;
 }
 
 /**
  * A feed entry's alerts as Bytes (JSON text): a list field would be indexed element by element, as the bars'
  * maps were (barStore.ts), and Bytes are not.
  */
-export function encodeFeedAlerts(alerts: readonly Alert[]): Buffer {
-  const rows = alerts.map((alert) => [
+export function encodeFeedAlerts(alerts: readonly AlertRevision[]): Buffer {
+  const rows = alerts.map(({ alert, change }) => [
     alertId(alert),
     alert.symbol,
     Date.parse(alert.timestamp) / 60_000,
     alert.rules,
     alert.severity,
     episodeId({ symbol: alert.symbol, start: alert.episodeStart }),
+    // Only a revision names its change: the usual entry stays as short as before.
+    ...(change === 'new' ? [] : [change]),
   ]);
   return Buffer.from(JSON.stringify(rows));
 }
@@ -123,12 +153,23 @@ export function feedAlertsOf(data: DocumentData | undefined): FeedAlert[] {
   }
   if (!Array.isArray(rows)) return [];
   return rows.flatMap((row: unknown) => {
-    if (!Array.isArray(row) || row.length !== 6) return [];
-    const [id, symbol, minute, rules, severity, episode] = row as unknown[];
+    if (!Array.isArray(row) || (row.length !== 6 && row.length !== 7)) return [];
+    const [id, symbol, minute, rules, severity, episode, change = 'new'] = row as unknown[];
     if (typeof id !== 'string' || typeof symbol !== 'string' || typeof episode !== 'string') return [];
     if (!Number.isInteger(minute) || !Array.isArray(rules)) return [];
     if (severity !== null && typeof severity !== 'number') return [];
-    return [{ id, symbol, minute: minute as number, rules: rules as RuleId[], severity, episode }];
+    if (!(ALERT_CHANGES as readonly unknown[]).includes(change)) return [];
+    return [
+      {
+        id,
+        symbol,
+        minute: minute as number,
+        rules: rules as RuleId[],
+        severity,
+        episode,
+        change: change as AlertChange,
+      },
+    ];
   });
 }
 /** Commits of one write() in flight at once. */
@@ -208,43 +249,141 @@ export class FirestoreAlertStore implements AlertStore {
   }
 
   async write(alerts: readonly Alert[], expireAt?: Date): Promise<void> {
-    const collection = this.db.collection(this.collection);
-    const feed = this.db.collection(feedCollection(this.collection));
-    const tallies = this.db.collection(tallyCollection(this.collection));
+    await this.writeMessage({ v: ALERT_MESSAGE_VERSION, alerts: [...alerts] }, expireAt);
+  }
+
+  async writeMessage(message: AlertMessage, expireAt?: Date): Promise<void> {
+    const revisions = revisionsOf(message);
+    const version = message.version ?? 0;
     let next = 0;
     const committer = async () => {
-      for (let at = next; at < alerts.length; at = next) {
+      for (let at = next; at < revisions.length; at = next) {
         next += ALERTS_PER_COMMIT;
-        const batch = this.db.batch();
-        const chunk = alerts.slice(at, at + ALERTS_PER_COMMIT);
-        const ids = chunk.map((alert) => {
-          const id = alertId(alert);
-          batch.set(collection.doc(id), mergeWriteOf(alert, expireAt), { merge: true });
-          return id;
-        });
-        // Named after what it holds and created, never overwritten: a redelivered message's commit then fails
-        // as a whole, and its alerts are not counted twice. Alerts changed since (detected again from other
-        // data) make another entry, and overwrite what was written.
-        batch.create(feed.doc(feedEntryId(ids, chunk)), {
-          count: ids.length,
-          alerts: encodeFeedAlerts(chunk),
-          writtenAt: FieldValue.serverTimestamp(),
-          expireAt: Timestamp.fromMillis(Date.now() + FEED_DAYS * 86_400_000),
-        });
-        for (const [symbol, written] of countBySymbol(chunk)) {
-          batch.set(
-            tallies.doc(symbolStateId(symbol)),
-            { symbol, written: FieldValue.increment(written) },
+        const chunk = revisions.slice(at, at + ALERTS_PER_COMMIT);
+        const written =
+          chunk.every(({ change }) => change === 'new') && (await this.#createAll(chunk, version, expireAt));
+        if (!written) await this.#applyAll(chunk, version, message.cause, expireAt);
+      }
+    };
+    const committers = Math.min(this.commitsInFlight, Math.ceil(revisions.length / ALERTS_PER_COMMIT));
+    await this.#call(() => Promise.all(Array.from({ length: committers }, committer)));
+  }
+
+  /**
+   * The usual commit: alerts detected in order, each new, so each document is created, and the commit fails as a
+   * whole when any exists (its message delivered again, or a revision of it arrived first).
+   * @returns false when one existed: {@link #applyAll} then decides alert by alert
+   */
+  async #createAll(chunk: readonly AlertRevision[], version: number, expireAt?: Date): Promise<boolean> {
+    const collection = this.db.collection(this.collection);
+    const batch = this.db.batch();
+    const ids = chunk.map(({ alert }) => {
+      const id = alertId(alert);
+      batch.create(collection.doc(id), {
+        ...toAlertDocument(alert, expireAt),
+        version,
+        writtenAt: FieldValue.serverTimestamp(),
+      });
+      return id;
+    });
+    batch.create(this.#feedRef(ids, chunk), this.#feedEntry(chunk));
+    const tallies = this.db.collection(tallyCollection(this.collection));
+    for (const [symbol, written] of countBySymbol(chunk.map(({ alert }) => alert))) {
+      batch.set(
+        tallies.doc(symbolStateId(symbol)),
+        { symbol, written: FieldValue.increment(written) },
+        { merge: true },
+      );
+    }
+    try {
+      await batch.commit();
+      return true;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === ALREADY_EXISTS) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Applies each alert's change in a transaction that reads what is stored: a version at least as late is kept
+   * (a message delivered again, or overtaken by a later revision), and each symbol's tally moves by the alerts
+   * that started or stopped standing.
+   */
+  async #applyAll(
+    chunk: readonly AlertRevision[],
+    version: number,
+    cause: RevisionCause | undefined,
+    expireAt?: Date,
+  ): Promise<void> {
+    const collection = this.db.collection(this.collection);
+    const tallies = this.db.collection(tallyCollection(this.collection));
+    const ids = chunk.map(({ alert }) => alertId(alert));
+    const feedRef = this.#feedRef(ids, chunk);
+    await this.db.runTransaction(async (transaction) => {
+      const [feed, ...stored] = await transaction.getAll(feedRef, ...ids.map((id) => collection.doc(id)));
+      if (feed!.exists) return;
+      const standing = new Map<string, number>();
+      chunk.forEach(({ alert, change }, i) => {
+        const snapshot = stored[i]!;
+        const storedVersion = snapshot.exists ? Number(snapshot.get('version') ?? 0) : -1;
+        if (storedVersion >= version) return;
+        const was = snapshot.exists && snapshot.get('withdrawn') == null ? 1 : 0;
+        const mark = cause && {
+          kind: change,
+          at: Timestamp.fromMillis(Date.parse(cause.at)),
+          object: cause.object,
+          generation: cause.generation,
+        };
+        const document = { ...mergeWriteOf(alert, expireAt), version };
+        if (change === 'withdrawn') {
+          // Kept with the figures it had, so that an analyst sees what was withdrawn; a tombstone when it was
+          // never written, so that its first version, arriving after, changes nothing.
+          transaction.set(
+            snapshot.ref,
+            snapshot.exists ? { version, withdrawn: mark ?? null } : { ...document, withdrawn: mark ?? null },
+            { merge: true },
+          );
+        } else {
+          transaction.set(
+            snapshot.ref,
+            {
+              ...document,
+              withdrawn: FieldValue.delete(),
+              revision: change === 'new' || !mark ? FieldValue.delete() : mark,
+            },
             { merge: true },
           );
         }
-        await batch.commit().catch((error: unknown) => {
-          if ((error as { code?: unknown }).code !== ALREADY_EXISTS) throw error;
-        });
+        const now = change === 'withdrawn' ? 0 : 1;
+        standing.set(alert.symbol, (standing.get(alert.symbol) ?? 0) + now - was);
+      });
+      transaction.create(feedRef, this.#feedEntry(chunk));
+      for (const [symbol, delta] of standing) {
+        if (delta !== 0)
+          transaction.set(
+            tallies.doc(symbolStateId(symbol)),
+            { symbol, written: FieldValue.increment(delta) },
+            { merge: true },
+          );
       }
+    });
+  }
+
+  /**
+   * Named after what it holds and created, never overwritten: a redelivered message's commit then fails as a
+   * whole (or finds it), and its alerts are not counted twice.
+   */
+  #feedRef(ids: readonly string[], chunk: readonly AlertRevision[]) {
+    return this.db.collection(feedCollection(this.collection)).doc(feedEntryId(ids, chunk));
+  }
+
+  #feedEntry(chunk: readonly AlertRevision[]) {
+    return {
+      count: chunk.length,
+      alerts: encodeFeedAlerts(chunk),
+      writtenAt: FieldValue.serverTimestamp(),
+      expireAt: Timestamp.fromMillis(Date.now() + FEED_DAYS * 86_400_000),
     };
-    const committers = Math.min(this.commitsInFlight, Math.ceil(alerts.length / ALERTS_PER_COMMIT));
-    await this.#call(() => Promise.all(Array.from({ length: committers }, committer)));
   }
 
   async writtenBySymbol(): Promise<Map<string, number>> {
@@ -261,7 +400,8 @@ export class FirestoreAlertStore implements AlertStore {
     return this.#call(async () => {
       const alerts: Alert[] = [];
       for await (const document of this.#filtered(filter).stream()) {
-        alerts.push(fromAlertDocument((document as unknown as QueryDocumentSnapshot).data()));
+        const data = (document as unknown as QueryDocumentSnapshot).data();
+        if (data.withdrawn == null) alerts.push(fromAlertDocument(data));
       }
       return alerts.sort(bySymbolAndMinute);
     });
@@ -283,9 +423,11 @@ export class FirestoreAlertStore implements AlertStore {
   }
 }
 
-/** `{first id}+{count}~{digest of the alerts}`: the same alerts, the same entry. */
-function feedEntryId(ids: readonly string[], alerts: readonly Alert[]): string {
-  const digest = createHash('sha256').update(JSON.stringify(alerts)).digest('base64url').slice(0, 16);
+/** `{first id}+{count}~{digest of the alerts}`: the same alerts (and changes), the same entry. */
+function feedEntryId(ids: readonly string[], alerts: readonly AlertRevision[]): string {
+  // An alert detected in order hashes as it always did, so that a redelivery still finds its entry.
+  const hashed = alerts.map(({ alert, change }) => (change === 'new' ? alert : { alert, change }));
+  const digest = createHash('sha256').update(JSON.stringify(hashed)).digest('base64url').slice(0, 16);
   return `${ids[0]}+${ids.length}~${digest}`;
 }
 

@@ -9,11 +9,25 @@
  * writing a bar twice changes nothing. The read is safe without a transaction: the state commit it goes with
  * requires the state version the batch read, so a delivery that raced another writes none of it.
  */
-import type { Firestore } from '@google-cloud/firestore';
-import { CLOSE, HIGH, LOW, OPEN, VOLUME, type BarTable } from '../core/barTable.js';
-import { dayOf, decodeBars, encodeBars, mergeBars, type StoredBar } from '../pipeline/barDayBytes.js';
-import { barDayId } from '../pipeline/documentIds.js';
-import { serviceError } from '../errors.js';
+import { FieldPath, type Firestore } from '@google-cloud/firestore';
+import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME } from '../core/barTable.js';
+import { scanDecimal } from '../core/decimal.js';
+import type { BarRef } from '../core/revision.js';
+import {
+  dayOf,
+  decodeBars,
+  decodeExactDay,
+  encodeBars,
+  encodeExactDay,
+  mergeBars,
+  mergeExactDay,
+  type BarSource,
+  type ExactBar,
+  type ExactDay,
+  type StoredBar,
+} from '../pipeline/barDayBytes.js';
+import { barDayId, symbolStateId } from '../pipeline/documentIds.js';
+import { FinalError, serviceError } from '../errors.js';
 import type { CompanionWrite } from './symbolStateStore.js';
 
 export interface BarDay {
@@ -22,10 +36,17 @@ export interface BarDay {
   day: string;
   /** In ascending minutes. */
   bars: StoredBar[];
+  /** The same bars exactly, with where each came from. */
+  exact: ExactDay;
 }
 
-/** The rows' bars grouped by UTC day (rows in ascending minutes, as a batch holds them). */
-export function barDays(symbol: string, table: BarTable, rows: ArrayLike<number>): BarDay[] {
+/** The rows' bars grouped by UTC day (rows in ascending minutes, as a batch holds them), all from one source. */
+export function barDays(
+  symbol: string,
+  table: BarTable,
+  rows: ArrayLike<number>,
+  source: BarSource,
+): BarDay[] {
   const days: BarDay[] = [];
   let current: BarDay | undefined;
   for (let i = 0; i < rows.length; i++) {
@@ -33,9 +54,19 @@ export function barDays(symbol: string, table: BarTable, rows: ArrayLike<number>
     const minute = table.minute(row);
     const day = dayOf(minute);
     if (current?.day !== day) {
-      current = { symbol, day, bars: [] };
+      current = { symbol, day, bars: [], exact: { sources: [source], bars: [] } };
       days.push(current);
     }
+    current.exact.bars.push([
+      minute,
+      table.text(row, OPEN),
+      table.text(row, HIGH),
+      table.text(row, LOW),
+      table.text(row, CLOSE),
+      table.text(row, VOLUME),
+      table.line(row),
+      0,
+    ]);
     current.bars.push([
       minute,
       table.value(row, OPEN),
@@ -60,7 +91,117 @@ export async function barDayWrites(
     throw serviceError('Firestore', error);
   });
   return days.map((day, i) => (batch) => {
-    const bars = mergeBars(decodeBars(snapshots[i]!.data()), day.bars);
-    batch.set(refs[i]!, { symbol: day.symbol, day: day.day, count: bars.length, bars: encodeBars(bars) });
+    const data = snapshots[i]!.data();
+    const bars = mergeBars(decodeBars(data), day.bars);
+    const exact = mergeExactDay(decodeExactDay(data), day.exact);
+    batch.set(refs[i]!, {
+      symbol: day.symbol,
+      day: day.day,
+      count: bars.length,
+      bars: encodeBars(bars),
+      exact: encodeExactDay(exact),
+    });
   });
+}
+
+/** Days of bars several batches merge: {@link barDayWrites} takes each day once. */
+export function mergeBarDays(days: readonly BarDay[]): BarDay[] {
+  const byDay = new Map<string, BarDay>();
+  for (const day of days) {
+    const held = byDay.get(day.day);
+    byDay.set(
+      day.day,
+      held === undefined
+        ? day
+        : {
+            ...day,
+            bars: mergeBars(held.bars, day.bars),
+            exact: mergeExactDay(held.exact, day.exact),
+          },
+    );
+  }
+  return [...byDay.values()].sort((a, b) => (a.day < b.day ? -1 : 1));
+}
+
+/** A symbol's detected bars as its `bars/` documents hold them, for a late bar's revision (contract §2). */
+export interface BarHistory {
+  /** The bars of the stored days from `fromDay` through `toDay`, ascending, as rows of one table. */
+  read(symbol: string, fromDay: string, toDay: string): Promise<BarRef[]>;
+  /** The latest stored day before `day`, or undefined when the symbol has none. */
+  dayBefore(symbol: string, day: string): Promise<string | undefined>;
+}
+
+/** A stored day that holds bars but not their exact values: detected before they were kept. Final. */
+export class HistoryFormatError extends FinalError {
+  override name = 'HistoryFormatError';
+}
+
+/** The exact bars of stored days as rows of a table, each with its source. */
+export function historyRefs(days: readonly ExactDay[]): BarRef[] {
+  const table = new BarTable();
+  const refs: BarRef[] = [];
+  let symbolId = -1;
+  for (const day of days) {
+    if (symbolId < 0) symbolId = table.symbolId('history');
+    for (const bar of day.bars) refs.push(refOf(table, symbolId, bar, day.sources));
+  }
+  return refs;
+}
+
+function refOf(table: BarTable, symbolId: number, bar: ExactBar, sources: readonly BarSource[]): BarRef {
+  const row = table.addRow(symbolId, bar[0], bar[6]);
+  for (let column = OPEN; column <= VOLUME; column++) {
+    // A table takes the value last scanned; the texts were checked when their batch was read.
+    scanDecimal(bar[column + 1] as string);
+    table.setScannedValue(row, column, bar[column + 1] as string);
+  }
+  const source = sources[bar[7]]!;
+  return { table, row, source: source.generation === undefined ? { object: source.object } : source };
+}
+
+export class FirestoreBarHistory implements BarHistory {
+  constructor(
+    private readonly db: Firestore,
+    private readonly collection: string,
+  ) {}
+
+  async read(symbol: string, fromDay: string, toDay: string): Promise<BarRef[]> {
+    const snapshot = await this.db
+      .collection(this.collection)
+      .where(FieldPath.documentId(), '>=', barDayId(symbol, fromDay))
+      .where(FieldPath.documentId(), '<=', barDayId(symbol, toDay))
+      .orderBy(FieldPath.documentId())
+      .get()
+      .catch((error: unknown) => {
+        throw serviceError('Firestore', error);
+      });
+    const days = snapshot.docs.map((doc) => {
+      const data = doc.data();
+      const exact = decodeExactDay(data);
+      if (exact.bars.length === 0 && Number(data.count ?? 0) > 0) {
+        throw new HistoryFormatError(
+          `bars/${doc.id} holds no exact values: it was written by an older detect`,
+        );
+      }
+      return exact;
+    });
+    return historyRefs(days);
+  }
+
+  async dayBefore(symbol: string, day: string): Promise<string | undefined> {
+    // Ids are `SYMBOL@YYYY-MM-DD` and a symbol holds no `@` (contract §1), so the symbol's days sort together.
+    const snapshot = await this.db
+      .collection(this.collection)
+      .where(FieldPath.documentId(), '>=', `${symbolStateId(symbol)}@`)
+      .where(FieldPath.documentId(), '<', barDayId(symbol, day))
+      .orderBy(FieldPath.documentId())
+      .limitToLast(1)
+      .select()
+      .get()
+      .catch((error: unknown) => {
+        throw serviceError('Firestore', error);
+      });
+    const id = snapshot.docs[0]?.id;
+    return id === undefined ? undefined : id.slice(id.lastIndexOf('@') + 1);
+  }
 }

@@ -5,6 +5,8 @@
  */
 import { FieldValue, Timestamp, type DocumentData, type Firestore } from '@google-cloud/firestore';
 import type { Episode } from '../core/episodes.js';
+import type { EpisodeChange } from '../core/revision.js';
+import type { RevisionCause } from '../pipeline/alertMessage.js';
 import { episodeId } from '../pipeline/documentIds.js';
 import type { CompanionWrite } from './symbolStateStore.js';
 
@@ -18,6 +20,8 @@ export interface EpisodeDocument {
   a2: number;
   peakSeverity: number | null;
   updatedAt?: Timestamp;
+  /** Set when a late bar's revision withdrew it (contract §5). */
+  withdrawn?: EpisodeWithdrawal;
 }
 
 const timestampOf = (iso: string) => Timestamp.fromMillis(Date.parse(iso));
@@ -48,16 +52,46 @@ export function fromEpisodeDocument(data: DocumentData): Episode {
   };
 }
 
-/** The writes of episodes as they stand after a batch, to go with the batch's state commit. */
+/** Why an episode was withdrawn (contract §5): a late bar's revision, and the episode that took its place. */
+export interface EpisodeWithdrawal {
+  at: Timestamp;
+  /** The id of the episode that now holds its first minute, or null. */
+  into: string | null;
+  /** The object generation whose late bars caused it. */
+  object: string;
+  generation: string;
+}
+
+/**
+ * The writes of the episodes a batch changed, to go with the batch's state commit. A withdrawn episode keeps its
+ * document, and the triage on it, marked withdrawn and naming the episode that took its place; one brought back
+ * by a later revision loses the mark.
+ */
 export function episodeWrites(
   db: Firestore,
   collection: string,
-  episodes: readonly Episode[],
+  changes: readonly EpisodeChange[],
+  cause?: RevisionCause,
 ): CompanionWrite[] {
-  return episodes.map((episode) => (batch) => {
+  return changes.map(({ kind, episode, into }) => (batch) => {
+    const ref = db.collection(collection).doc(episodeId(episode));
+    if (kind === 'withdrawn') {
+      const withdrawn: EpisodeWithdrawal = {
+        at: cause === undefined ? Timestamp.now() : Timestamp.fromMillis(Date.parse(cause.at)),
+        into: into === undefined ? null : episodeId({ symbol: episode.symbol, start: into }),
+        object: cause?.object ?? '',
+        generation: cause?.generation ?? '',
+      };
+      batch.set(ref, { withdrawn, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
+      return;
+    }
     batch.set(
-      db.collection(collection).doc(episodeId(episode)),
-      { ...toEpisodeDocument(episode), updatedAt: FieldValue.serverTimestamp() },
+      ref,
+      {
+        ...toEpisodeDocument(episode),
+        ...(cause === undefined ? {} : { withdrawn: FieldValue.delete() }),
+        updatedAt: FieldValue.serverTimestamp(),
+      },
       { merge: true },
     );
   });

@@ -56,35 +56,48 @@ export interface Ingestion {
 }
 
 /** Figures of one batch, added to the per-object, per-symbol tally of the ingestion. */
-export interface BatchTally {
+export interface BatchTally extends DetectionFigures {
   ingestionId: string;
-  processed: number;
-  late: number;
-  alerts: number;
-  a1: number;
-  a2: number;
 }
 
-/** The fields of an `ingestions/{id}/symbols/{symbol}` document: one symbol's batches summed. */
-export interface SymbolTally {
-  symbol: string;
-  batches: number;
+/**
+ * What detecting bars counted (contract §2): bars detected (late ones included), late, repeats and too late;
+ * alerts raised (A1, A2), and alerts detected before that late bars revised or withdrew.
+ */
+export interface DetectionFigures {
   processed: number;
   late: number;
+  repeats: number;
+  tooLate: number;
   alerts: number;
   a1: number;
   a2: number;
+  revised: number;
+  withdrawn: number;
+}
+
+export const DETECTION_FIGURES = [
+  'processed',
+  'late',
+  'repeats',
+  'tooLate',
+  'alerts',
+  'a1',
+  'a2',
+  'revised',
+  'withdrawn',
+] as const satisfies ReadonlyArray<keyof DetectionFigures>;
+
+/** The fields of an `ingestions/{id}/symbols/{symbol}` document: one symbol's batches summed. */
+export interface SymbolTally extends DetectionFigures {
+  symbol: string;
+  batches: number;
   /** When a batch was last added. */
   incremented?: Date;
 }
 
-export interface DetectionTotals {
+export interface DetectionTotals extends DetectionFigures {
   batches: number;
-  processed: number;
-  late: number;
-  alerts: number;
-  a1: number;
-  a2: number;
 }
 
 /** An ingestion with its symbols' tallies summed: what `reports` shows. */
@@ -160,7 +173,13 @@ export interface IngestionStore {
 
 /** The tallies of one ingestion summed over its symbols. */
 export function sumTallies(tallies: Iterable<Partial<SymbolTally>>): DetectionTotals {
-  const totals: DetectionTotals = { batches: 0, processed: 0, late: 0, alerts: 0, a1: 0, a2: 0 };
+  const totals: DetectionTotals = {
+    batches: 0,
+    ...(Object.fromEntries(DETECTION_FIGURES.map((figure) => [figure, 0])) as Record<
+      keyof DetectionFigures,
+      number
+    >),
+  };
   for (const tally of tallies) {
     for (const key of Object.keys(totals) as Array<keyof DetectionTotals>)
       totals[key] += Number(tally[key] ?? 0);
@@ -187,11 +206,7 @@ export function addTally(
     {
       symbol,
       batches: FieldValue.increment(1),
-      processed: FieldValue.increment(tally.processed),
-      late: FieldValue.increment(tally.late),
-      alerts: FieldValue.increment(tally.alerts),
-      a1: FieldValue.increment(tally.a1),
-      a2: FieldValue.increment(tally.a2),
+      ...Object.fromEntries(DETECTION_FIGURES.map((figure) => [figure, FieldValue.increment(tally[figure])])),
       incremented: FieldValue.serverTimestamp(),
     },
     { merge: true },

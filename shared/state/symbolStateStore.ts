@@ -37,8 +37,13 @@ export interface SymbolHold {
 
 export interface StoredSymbolState {
   state: SymbolState;
-  /** Alerts detected for this symbol, all batches so far: `wait` compares it with the alerts written. */
+  /** Alerts standing for this symbol (detected, less withdrawn): `wait` compares it with the alerts written. */
   alertCount: number;
+  /**
+   * How many batches were committed: each batch's alerts carry the count its commit makes, so that notify keeps
+   * the later of two versions of an alert whatever order their messages arrive in.
+   */
+  commits: number;
   /** The last batch committed (`object@generation#seq`): a redelivery of it is recognised and skipped. */
   lastBatch: string | null;
   /**
@@ -79,6 +84,7 @@ export interface RecentBatch {
 export interface StateCommit {
   state: SymbolState;
   alertCount: number;
+  commits: number;
   lastBatch: string;
   recent: RecentBatch[];
 }
@@ -154,7 +160,15 @@ export interface SymbolSummary {
 
 /** What a symbol never committed reads as. */
 export function neverStored(): StoredSymbolState {
-  return { state: EMPTY_STATE, alertCount: 0, lastBatch: null, recent: [], hold: null, version: undefined };
+  return {
+    state: EMPTY_STATE,
+    alertCount: 0,
+    commits: 0,
+    lastBatch: null,
+    recent: [],
+    hold: null,
+    version: undefined,
+  };
 }
 
 /** gRPC codes Firestore answers a failed precondition with. */
@@ -237,6 +251,7 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
     return {
       state: parseSymbolState(data),
       alertCount: Number(data.alertCount ?? 0),
+      commits: Number(data.commits ?? 0),
       lastBatch: typeof data.lastBatch === 'string' ? data.lastBatch : null,
       recent: Array.isArray(data.recent) ? (data.recent as RecentBatch[]) : [],
       hold: holdOf(data),
@@ -265,6 +280,7 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
       ...next.state,
       lastTimestamp: next.state.lastMinute === null ? null : new Date(next.state.lastMinute * 60_000),
       alertCount: next.alertCount,
+      commits: next.commits,
       lastBatch: next.lastBatch,
       recent: next.recent,
       hold: holdData(hold),
@@ -284,7 +300,7 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
     const batch = this.db.batch();
     const stateFields =
       read.version === undefined
-        ? { ...EMPTY_STATE, lastTimestamp: null, alertCount: 0, lastBatch: null, recent: [] }
+        ? { ...EMPTY_STATE, lastTimestamp: null, alertCount: 0, commits: 0, lastBatch: null, recent: [] }
         : {};
     this.#writeState(batch, symbol, read, { ...stateFields, hold: holdData(hold), held: true });
     batch.set(this.#ref(symbol).collection(HELD).doc(seqId(seq)), {
@@ -380,7 +396,14 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
     for (const write of companions) write(batch);
     const ref = this.#ref(symbol);
     if (version === undefined) {
-      const empty = { ...EMPTY_STATE, lastTimestamp: null, alertCount: 0, lastBatch: null, recent: [] };
+      const empty = {
+        ...EMPTY_STATE,
+        lastTimestamp: null,
+        alertCount: 0,
+        commits: 0,
+        lastBatch: null,
+        recent: [],
+      };
       batch.create(ref, {
         symbol,
         ...empty,

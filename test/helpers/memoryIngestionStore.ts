@@ -4,6 +4,7 @@ import { classify, describeError } from '../../shared/errors.js';
 import {
   decideClaim,
   DEFAULT_LEASE_MS,
+  DETECTION_FIGURES,
   ingestionId,
   sumTallies,
   type BatchTally,
@@ -150,15 +151,17 @@ export class MemoryIngestionStore implements IngestionStore {
       symbols = new Map();
       this.tallies.set(tally.ingestionId, symbols);
     }
-    const sum = symbols.get(symbol) ?? { symbol, batches: 0, processed: 0, late: 0, alerts: 0, a1: 0, a2: 0 };
+    const zero = Object.fromEntries(DETECTION_FIGURES.map((figure) => [figure, 0])) as Record<
+      (typeof DETECTION_FIGURES)[number],
+      number
+    >;
+    const sum = symbols.get(symbol) ?? { symbol, batches: 0, ...zero };
     symbols.set(symbol, {
       symbol,
       batches: sum.batches + 1,
-      processed: sum.processed + tally.processed,
-      late: sum.late + tally.late,
-      alerts: sum.alerts + tally.alerts,
-      a1: sum.a1 + tally.a1,
-      a2: sum.a2 + tally.a2,
+      ...(Object.fromEntries(
+        DETECTION_FIGURES.map((figure) => [figure, sum[figure] + tally[figure]]),
+      ) as Record<(typeof DETECTION_FIGURES)[number], number>),
       incremented: new Date(this.#now()),
     });
   }

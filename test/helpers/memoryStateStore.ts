@@ -6,6 +6,7 @@ import {
   neverStored,
   StateConflictError,
   type BatchTally,
+  type CompanionWrite,
   type HeldRecord,
   type HeldRecordSummary,
   type NewHeldRecord,
@@ -48,6 +49,7 @@ export class MemoryStateStore implements SymbolStateStore {
     next: StateCommit,
     tally: BatchTally | undefined,
     dequeued?: number,
+    companions: readonly CompanionWrite[] = [],
   ): Promise<void> {
     if (this.failNextCommits > 0) {
       this.failNextCommits--;
@@ -58,6 +60,8 @@ export class MemoryStateStore implements SymbolStateStore {
     this.#write(symbol, row, { ...structuredClone(next), hold });
     if (dequeued !== undefined) this.#remove(symbol, dequeued);
     if (tally !== undefined) this.tallies.push({ symbol, ...tally });
+    // Companion writes land with the commit; in memory they write elsewhere (see MemoryBarHistory.writes).
+    for (const write of companions) write(undefined as unknown as FirebaseFirestore.WriteBatch);
   }
 
   async hold(symbol: string, read: StoredSymbolState, record: NewHeldRecord, reason: string): Promise<void> {
@@ -66,6 +70,7 @@ export class MemoryStateStore implements SymbolStateStore {
     this.#write(symbol, row, {
       state: read.state,
       alertCount: read.alertCount,
+      commits: read.commits,
       lastBatch: read.lastBatch,
       recent: read.recent,
       hold,

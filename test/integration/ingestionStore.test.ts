@@ -168,25 +168,37 @@ describe('FirestoreIngestionStore', () => {
       ingestionId: acme.id,
       processed: 10,
       late: 1,
+      repeats: 4,
+      tooLate: 1,
       alerts: 2,
       a1: 2,
       a2: 0,
+      revised: 3,
+      withdrawn: 1,
     });
     addTally(batch, db, collection, 'ACME', {
       ingestionId: acme.id,
       processed: 5,
       late: 0,
+      repeats: 1,
+      tooLate: 0,
       alerts: 1,
       a1: 0,
       a2: 1,
+      revised: 0,
+      withdrawn: 2,
     });
     addTally(batch, db, collection, 'M&M/NSE', {
       ingestionId: acme.id,
       processed: 7,
       late: 2,
+      repeats: 0,
+      tooLate: 0,
       alerts: 3,
       a1: 1,
       a2: 3,
+      revised: 0,
+      withdrawn: 0,
     });
     await batch.commit();
 
@@ -198,18 +210,48 @@ describe('FirestoreIngestionStore', () => {
       batches: 2,
       processed: 15,
       late: 1,
+      repeats: 5,
+      tooLate: 1,
       alerts: 3,
       a1: 2,
       a2: 1,
+      revised: 3,
+      withdrawn: 3,
     });
 
     const listed = await store.list();
     expect(listed.map((ingestion) => [ingestion.id, ingestion.status, ingestion.detection])).toEqual([
-      ['ACME.csv@1700000000000001', 'done', { batches: 3, processed: 22, late: 3, alerts: 6, a1: 3, a2: 4 }],
+      [
+        'ACME.csv@1700000000000001',
+        'done',
+        {
+          batches: 3,
+          processed: 22,
+          late: 3,
+          repeats: 5,
+          tooLate: 1,
+          alerts: 6,
+          a1: 3,
+          a2: 4,
+          revised: 3,
+          withdrawn: 3,
+        },
+      ],
       [
         'BETA.csv@1700000000000001',
         'running',
-        { batches: 0, processed: 0, late: 0, alerts: 0, a1: 0, a2: 0 },
+        {
+          batches: 0,
+          processed: 0,
+          late: 0,
+          repeats: 0,
+          tooLate: 0,
+          alerts: 0,
+          a1: 0,
+          a2: 0,
+          revised: 0,
+          withdrawn: 0,
+        },
       ],
     ]);
     expect(listed[0]).toMatchObject({ object: 'ACME.csv', generation: '1700000000000001', quarantine: null });

@@ -32,7 +32,18 @@ const state = (lastMinute: number, lastClose: string) => ({
   window: [{ minute: lastMinute, volume: '10' }],
   episode: { start: lastMinute - 3, end: lastMinute, count: 2, a1: 1, a2: 2, peakSeverity: 1.5 },
 });
-const tally = { ingestionId: 'A.csv@1', processed: 1, late: 0, alerts: 1, a1: 1, a2: 0 };
+const tally = {
+  ingestionId: 'A.csv@1',
+  processed: 1,
+  late: 0,
+  repeats: 0,
+  tooLate: 0,
+  alerts: 1,
+  a1: 1,
+  a2: 0,
+  revised: 0,
+  withdrawn: 0,
+};
 const record = (identity: string, value: string) => ({
   identity,
   eventId: `partition:0/offset:${identity}`,
@@ -63,7 +74,7 @@ describe('FirestoreSymbolStateStore', () => {
     await store.commit(
       'ACME',
       read,
-      { state: state(100, '10.5'), alertCount: 1, lastBatch: 'A.csv@1#0', recent: [] },
+      { state: state(100, '10.5'), alertCount: 1, commits: 1, lastBatch: 'A.csv@1#0', recent: [] },
       tally,
     );
     expect(await store.load('ACME')).toMatchObject({
@@ -83,10 +94,10 @@ describe('FirestoreSymbolStateStore', () => {
     await store.commit(
       'ACME',
       stale,
-      { state: state(1, '1'), alertCount: 0, lastBatch: 'x#0', recent: [] },
+      { state: state(1, '1'), alertCount: 0, commits: 1, lastBatch: 'x#0', recent: [] },
       tally,
     );
-    const next = { state: state(2, '2'), alertCount: 0, lastBatch: 'x#1', recent: [] };
+    const next = { state: state(2, '2'), alertCount: 0, commits: 1, lastBatch: 'x#1', recent: [] };
     await expect(store.commit('ACME', stale, next, tally)).rejects.toBeInstanceOf(StateConflictError);
     const fresh = await store.load('ACME');
     await store.commit('ACME', fresh, next, tally);
@@ -105,7 +116,7 @@ describe('FirestoreSymbolStateStore', () => {
     await store.commit(
       'ACME',
       stale,
-      { state: state(1, '1'), alertCount: 0, lastBatch: 'x#0', recent: [] },
+      { state: state(1, '1'), alertCount: 0, commits: 1, lastBatch: 'x#0', recent: [] },
       tally,
       undefined,
       writes('first', 1200),
@@ -113,7 +124,7 @@ describe('FirestoreSymbolStateStore', () => {
     expect((await others.where('tag', '==', 'first').count().get()).data().count).toBe(1200);
     expect((await store.load('ACME')).state).toEqual(state(1, '1'));
     // The stale read (the symbol was never stored then) loses, with none of its companions written.
-    const next = { state: state(2, '2'), alertCount: 0, lastBatch: 'x#1', recent: [] };
+    const next = { state: state(2, '2'), alertCount: 0, commits: 1, lastBatch: 'x#1', recent: [] };
     await expect(
       store.commit('ACME', stale, next, tally, undefined, writes('late', 700)),
     ).rejects.toBeInstanceOf(StateConflictError);
@@ -166,7 +177,7 @@ describe('FirestoreSymbolStateStore', () => {
       await store.commit(
         'ACME',
         read,
-        { state: state(10 + i, '1'), alertCount: i, lastBatch: `A.csv@1#${i}`, recent: [] },
+        { state: state(10 + i, '1'), alertCount: i, commits: i + 1, lastBatch: `A.csv@1#${i}`, recent: [] },
         tally,
         seq,
       );

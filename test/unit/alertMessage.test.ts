@@ -11,7 +11,10 @@ describe('chunkAlerts', () => {
   it('cuts messages of four whole notify commits of 498 alerts, none of them a sliver', () => {
     expect(ALERTS_PER_COMMIT).toBe(498);
     const alerts = Array.from({ length: 2 * 1992 + 7 }, (_, i) => alert(i));
-    const messages = chunkAlerts(alerts);
+    const messages = chunkAlerts(
+      alerts.map((a) => ({ alert: a, change: 'new' as const })),
+      1,
+    );
     expect(messages.map((message) => message.alerts.length)).toEqual([1992, 1992, 7]);
     expect(messages.flatMap((message) => message.alerts)).toEqual(alerts);
   });

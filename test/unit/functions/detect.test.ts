@@ -10,9 +10,12 @@ import { RESUME_BATCHES_PER_REQUEST } from '../../../functions/detect/detectReco
 import { StateFormatError } from '../../../shared/core/symbolState.js';
 import { cloudEventHeaders } from '../../../functions/dispatcher/dispatcher.js';
 import { configFor } from '../../helpers/read.js';
+import { emptyCounts } from '../../../shared/core/rules.js';
 import { serveFunction } from '../../helpers/functionServer.js';
 import { capturingLogger, LABELS, type LogEntry } from '../../helpers/logCapture.js';
 import { MemoryStateStore } from '../../helpers/memoryStateStore.js';
+import { MemoryBarHistory } from '../../helpers/memoryBarHistory.js';
+import type { DetectDependencies } from '../../../functions/detect/detectBarBatch.js';
 
 const T0 = Date.parse('2017-01-02T03:45:00Z') / 60_000;
 
@@ -84,7 +87,18 @@ afterAll(async () => {
   setDetectLogger(undefined);
   await server.close();
 });
+/** The bars each batch stores, for a late bar's revision to read back (as detect's `bars/` documents). */
+let history = new MemoryBarHistory();
+
+function withHistory(): Pick<DetectDependencies, 'history' | 'companions'> {
+  return {
+    history,
+    companions: async (_episodes, days) => history.writes(days),
+  };
+}
+
 beforeEach(() => {
+  history = new MemoryBarHistory();
   store = new MemoryStateStore();
   published = [];
   const captured = capturingLogger('detect', { project: 'p1' });
@@ -93,7 +107,8 @@ beforeEach(() => {
   setDetectDependencies({
     config: configFor(),
     store,
-    publish: async (alerts) => void published.push(alerts),
+    ...withHistory(),
+    publish: async (alerts) => void published.push(alerts.map(({ alert }) => alert)),
   });
 });
 
@@ -138,13 +153,14 @@ describe('detect', () => {
     setDetectDependencies({
       config: configFor(),
       store,
-      publish: async (alerts) => void published.push(alerts),
+      ...withHistory(),
+      publish: async (alerts) => void published.push(alerts.map(({ alert }) => alert)),
       companions: async (episodes, days) => {
         handed.push({
           episodes: [...episodes],
           minutes: days.flatMap((day) => day.bars.map(([minute]) => String(minute))),
         });
-        return [];
+        return history.writes(days);
       },
     });
     await post(
@@ -160,7 +176,7 @@ describe('detect', () => {
       ]),
       1,
     );
-    // 03:48 is late the second time; 03:55 is −0.990099% (severity 1.980198), 7 minutes after 03:48: a new episode.
+    // 03:48 is a repeat the second time; 03:55 is −0.990099% (severity 1.980198), 7 minutes after 03:48: a new episode.
     await post(
       batch(2, [
         [3, '101', '30'],
@@ -174,13 +190,16 @@ describe('detect', () => {
         // 03:47: max(1% / 0.5%, 30 / (10 × 1.02)) = 2.941176; 03:48: 30 / (mean 50/3 × 1.02) = 1.764706.
         episodes: [
           {
-            symbol: 'ACME',
-            start: '2017-01-02T03:47:00Z',
-            end: '2017-01-02T03:48:00Z',
-            count: 2,
-            a1: 1,
-            a2: 2,
-            peakSeverity: 2.941176,
+            kind: 'updated',
+            episode: {
+              symbol: 'ACME',
+              start: '2017-01-02T03:47:00Z',
+              end: '2017-01-02T03:48:00Z',
+              count: 2,
+              a1: 1,
+              a2: 2,
+              peakSeverity: 2.941176,
+            },
           },
         ],
         minutes: [String(T0 + 2), String(T0 + 3)],
@@ -188,13 +207,16 @@ describe('detect', () => {
       {
         episodes: [
           {
-            symbol: 'ACME',
-            start: '2017-01-02T03:55:00Z',
-            end: '2017-01-02T03:55:00Z',
-            count: 1,
-            a1: 1,
-            a2: 0,
-            peakSeverity: 1.980198,
+            kind: 'updated',
+            episode: {
+              symbol: 'ACME',
+              start: '2017-01-02T03:55:00Z',
+              end: '2017-01-02T03:55:00Z',
+              count: 1,
+              a1: 1,
+              a2: 0,
+              peakSeverity: 1.980198,
+            },
           },
         ],
         minutes: [String(T0 + 10)],
@@ -214,7 +236,7 @@ describe('detect', () => {
     expect((await store.load('ACME')).state.lastClose).toBe('100');
   });
 
-  it('skips a redelivered batch entirely, and counts re-sent minutes as late', async () => {
+  it('skips a redelivered batch entirely, and counts re-sent minutes as repeats (contract §2)', async () => {
     const first = batch(0, [
       [0, '100', '10'],
       [1, '102', '10'],
@@ -230,11 +252,13 @@ describe('detect', () => {
         ],
         '2',
       ),
-    ); // same bars, new generation: late
+    ); // same bars, new generation: repeats
     expect(minutes(published)).toEqual(['03:46 A1']);
-    expect(store.tallies.map(({ processed, late, alerts }) => ({ processed, late, alerts }))).toEqual([
-      { processed: 2, late: 0, alerts: 1 },
-      { processed: 0, late: 2, alerts: 0 },
+    expect(
+      store.tallies.map(({ processed, late, repeats, alerts }) => ({ processed, late, repeats, alerts })),
+    ).toEqual([
+      { processed: 2, late: 0, repeats: 0, alerts: 1 },
+      { processed: 0, late: 0, repeats: 2, alerts: 0 },
     ]);
   });
 
@@ -253,7 +277,7 @@ describe('detect', () => {
     ]);
   });
 
-  it('detects an object split anew (another batch size) after a failed attempt, its repeated minutes late', async () => {
+  it('detects an object split anew (another batch size) after a failed attempt, its repeated minutes repeats', async () => {
     // Attempt 1 split the object in two batches and got the first through.
     expect(await post(batch(0, [[0, '100', '10']]), 0)).toBe(200);
     // Attempt 2, after BATCH_MINUTES changed, splits it in one: its seq 0 covers other minutes too.
@@ -265,7 +289,8 @@ describe('detect', () => {
       of: 1,
     };
     expect(await post(whole, 1)).toBe(200);
-    expect(lastAnswer).toMatchObject({ outcome: 'detected', processed: 1, late: 1, alerts: 1 });
+    expect(lastAnswer).toMatchObject({ outcome: 'detected', processed: 1, late: 0, alerts: 1 });
+    expect(store.tallies.at(-1)).toMatchObject({ processed: 1, repeats: 1, alerts: 1 });
     expect(minutes(published)).toEqual(['03:46 A1']);
   });
 
@@ -301,10 +326,23 @@ describe('detect', () => {
               episode: null,
             },
             alertCount: 0,
+            commits: 1,
             lastBatch: 'x',
             recent: [],
           },
-          { ingestionId: 'x', processed: 1, late: 0, alerts: 0, a1: 0, a2: 0 },
+          { ingestionId: 'x', ...emptyCounts(), processed: 1, revised: 0, withdrawn: 0 },
+          undefined,
+          history.writes([
+            {
+              symbol,
+              day: '2017-01-02',
+              bars: [[T0, 100, 100, 100, 100, 10]],
+              exact: {
+                sources: [{ object: 'x', generation: '1' }],
+                bars: [[T0, '100', '100', '100', '100', '10', 2, 0]],
+              },
+            },
+          ]),
         );
       }
       return read;
@@ -317,8 +355,8 @@ describe('detect', () => {
         ]),
       ),
     ).toBe(200);
-    // The second attempt starts from the other commit: 03:45 is late, 03:46 moves +1%.
-    expect(store.tallies.at(-1)).toMatchObject({ processed: 1, late: 1, alerts: 1 });
+    // The second attempt starts from the other commit: 03:45 is a repeat of its bar, 03:46 moves +1%.
+    expect(store.tallies.at(-1)).toMatchObject({ processed: 1, late: 0, repeats: 1, alerts: 1 });
   });
 
   it('answers 503 while Firestore is unavailable, and detects the record once it is back', async () => {
@@ -438,7 +476,8 @@ describe('detect', () => {
     setDetectDependencies({
       config: configFor(),
       store,
-      publish: async (alerts) => void published.push(alerts),
+      ...withHistory(),
+      publish: async (alerts) => void published.push(alerts.map(({ alert }) => alert)),
     });
     expect(await post({ ...batch(0, [[0, '100', '10']]), symbol: 'OTHER' })).toBe(422);
     expect(lastAnswer.reason).toMatch(/a batch of 'OTHER' under the key 'ACME'/);
@@ -479,6 +518,7 @@ describe('detect', () => {
     setDetectDependencies({
       config: configFor(),
       store,
+      ...withHistory(),
       publish: async () => {
         throw new TypeError("Cannot read properties of undefined (reading 'topic')");
       },
@@ -506,9 +546,10 @@ describe('detect', () => {
     setDetectDependencies({
       config: configFor(),
       store,
+      ...withHistory(),
       publish: async (alerts) => {
         if (broken) throw new TypeError('publish is broken');
-        published.push(alerts);
+        published.push(alerts.map(({ alert }) => alert));
       },
     });
     const second = batch(1, [[1, '101', '30']]); // +1% and 30 > 1.02 × 10: A1 and A2

@@ -1,0 +1,39 @@
+/** An in-memory stand-in for the `bars/` documents detect reads a late bar's history from, for unit tests. */
+import { mergeExactDay, type ExactDay } from '../../shared/pipeline/barDayBytes.js';
+import { historyRefs, type BarDay, type BarHistory } from '../../shared/state/barStore.js';
+import type { BarRef } from '../../shared/core/revision.js';
+import type { CompanionWrite } from '../../shared/state/symbolStateStore.js';
+
+export class MemoryBarHistory implements BarHistory {
+  /** By symbol, then day. */
+  readonly days = new Map<string, Map<string, ExactDay>>();
+
+  /** The writes that keep the days' bars when a commit lands (MemoryStateStore runs them), as barDayWrites'. */
+  writes(days: readonly BarDay[]): CompanionWrite[] {
+    return [() => this.record(days)];
+  }
+
+  /** Keeps the days' bars, merged by minute, as barDayWrites does. */
+  record(days: readonly BarDay[]): void {
+    for (const day of days) {
+      let symbol = this.days.get(day.symbol);
+      if (symbol === undefined) this.days.set(day.symbol, (symbol = new Map()));
+      symbol.set(day.day, mergeExactDay(symbol.get(day.day) ?? { sources: [], bars: [] }, day.exact));
+    }
+  }
+
+  async read(symbol: string, fromDay: string, toDay: string): Promise<BarRef[]> {
+    const days = [...(this.days.get(symbol) ?? [])]
+      .filter(([day]) => fromDay <= day && day <= toDay)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([, exact]) => exact);
+    return historyRefs(days);
+  }
+
+  async dayBefore(symbol: string, day: string): Promise<string | undefined> {
+    return [...(this.days.get(symbol)?.keys() ?? [])]
+      .filter((stored) => stored < day)
+      .sort()
+      .at(-1);
+  }
+}

@@ -76,8 +76,10 @@ function describeIngestion(view: IngestionView): string {
   return (
     `${head}: ${report.accepted} accepted, ${report.bad.count} bad, ${report.duplicates.count} duplicates ` +
     `(${report.duplicates.conflicting} conflicting), ${report.outOfOrder} out of order, ${report.gaps.count} gaps ` +
-    `(${report.gaps.missingMinutes} min); detected ${detection.processed}, late ${detection.late}, ` +
-    `alerts ${detection.alerts} (A1 ${detection.a1}, A2 ${detection.a2})` +
+    `(${report.gaps.missingMinutes} min); detected ${detection.processed} (${detection.late} late), ` +
+    `${detection.repeats} repeats, ${detection.tooLate} too late (NOT DETECTED), ` +
+    `alerts ${detection.alerts} (A1 ${detection.a1}, A2 ${detection.a2}), ` +
+    `${detection.revised} revised, ${detection.withdrawn} withdrawn` +
     (view.quarantine ? `; set-aside rows in ${view.quarantine}` : '') +
     (view.parked || view.held
       ? `; NOT DETECTED YET: ${view.parked ?? 0} batches parked, ${view.held ?? 0} held`

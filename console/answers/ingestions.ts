@@ -25,8 +25,12 @@ export function ingestionRowOf(summary: IngestionSummary): IngestionRow {
     ...(summary.finishedAt !== undefined && { finishedAt: summary.finishedAt.toISOString() }),
     ...(summary.report !== undefined && { report: summary.report }),
     late: summary.detection.late,
+    repeats: summary.detection.repeats,
+    tooLate: summary.detection.tooLate,
     processed: summary.detection.processed,
     alerts: summary.detection.alerts,
+    revised: summary.detection.revised,
+    withdrawn: summary.detection.withdrawn,
     ...(setAside !== undefined && { setAside }),
   };
 }

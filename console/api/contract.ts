@@ -181,9 +181,16 @@ export interface IngestionRow {
   startedAt?: string;
   finishedAt?: string;
   report?: IngestionReport;
+  /** Bars detected in their place after a later minute of their symbol (contract §2). */
   late: number;
+  /** Bars not detected: a minute already detected, or past the lateness horizon. */
+  repeats: number;
+  tooLate: number;
   processed: number;
   alerts: number;
+  /** Alerts detected before that this object's late bars changed or withdrew. */
+  revised: number;
+  withdrawn: number;
   /** The quarantine object's name, when rows were set aside. */
   setAside?: string;
 }

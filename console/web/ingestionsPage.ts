@@ -190,9 +190,36 @@ export const ingestionsPage: PageFactory = (root, route, signal) => {
                     )
                   : null,
               ),
-              num(row.late, 'late'),
+              h(
+                'td',
+                { class: row.tooLate > 0 ? 'num warn' : 'num', 'data-testid': 'late' },
+                formatCount(row.late),
+                row.repeats > 0 || row.tooLate > 0
+                  ? h(
+                      'span',
+                      { class: 'sub' },
+                      [
+                        row.repeats > 0 ? `${formatCount(row.repeats)} repeats` : '',
+                        row.tooLate > 0 ? `${formatCount(row.tooLate)} too late, not detected` : '',
+                      ]
+                        .filter(Boolean)
+                        .join(', '),
+                    )
+                  : null,
+              ),
               num(row.processed, 'processed'),
-              num(row.alerts, 'alerts'),
+              h(
+                'td',
+                { class: 'num', 'data-testid': 'alerts' },
+                formatCount(row.alerts),
+                row.revised > 0 || row.withdrawn > 0
+                  ? h(
+                      'span',
+                      { class: 'sub' },
+                      `${formatCount(row.revised)} revised, ${formatCount(row.withdrawn)} withdrawn`,
+                    )
+                  : null,
+              ),
               h(
                 'td',
                 {},

@@ -236,12 +236,13 @@ async function inPlace(
   if (older.length === 0) return inOrder(batch.symbol, table, following, source, stored, config, counts);
   if (deps.history === undefined) throw new TypeError('detect was given no bar history to revise from');
 
-  const firstDay = dayOf(table.minute(older[0]!));
-  const lastDay = dayOf(last);
-  let fromDay = (await deps.history.dayBefore(batch.symbol, firstDay)) ?? firstDay;
-  let history = await deps.history.read(batch.symbol, fromDay, lastDay);
-  let complete = fromDay === firstDay || (await deps.history.dayBefore(batch.symbol, fromDay)) === undefined;
-
+  // The stored days from a few before the first older bar's (its previous bar and window, usually) to the latest;
+  // further back only if the revision asks (see reviseHistory).
+  const first = await deps.history.firstDay(batch.symbol);
+  const earliest = first ?? dayOf(last);
+  let fromDay = maxDay(earliest, dayOf(table.minute(older[0]!) - LOOK_BACK_DAYS * MINUTES_PER_DAY));
+  let history = await deps.history.read(batch.symbol, fromDay, dayOf(last));
+  let complete = fromDay <= earliest;
   const seen = new Set(history.map((bar) => bar.table.minute(bar.row)));
   const inserted: BarRef[] = [];
   const insertedRows: number[] = [];
@@ -288,12 +289,17 @@ async function inPlace(
         cause: { ...source, at: (deps.now?.() ?? new Date()).toISOString() },
       };
     }
-    // The history does not yet show where the episode the late bars may join began: read a day further back.
-    const earlier = await deps.history.dayBefore(batch.symbol, fromDay);
-    if (earlier === undefined) complete = true;
-    else {
-      history = [...(await deps.history.read(batch.symbol, earlier, earlier)), ...history];
-      fromDay = earlier;
-    }
+    // The history does not yet show where the episode the late bars may join began: read further back.
+    const before = dayOf(minuteOfDay(fromDay) - 1);
+    const earlier = maxDay(earliest, dayOf(minuteOfDay(fromDay) - LOOK_BACK_DAYS * MINUTES_PER_DAY));
+    history = [...(await deps.history.read(batch.symbol, earlier, before)), ...history];
+    fromDay = earlier;
+    complete = fromDay <= earliest;
   }
 }
+
+/** Days read before a late bar's, and at each step further back: a weekend and a holiday or two. */
+const LOOK_BACK_DAYS = 4;
+const MINUTES_PER_DAY = 1440;
+const minuteOfDay = (day: string) => Date.parse(`${day}T00:00:00Z`) / 60_000;
+const maxDay = (a: string, b: string) => (a > b ? a : b);

@@ -127,8 +127,8 @@ export function mergeBarDays(days: readonly BarDay[]): BarDay[] {
 export interface BarHistory {
   /** The bars of the stored days from `fromDay` through `toDay`, ascending, as rows of one table. */
   read(symbol: string, fromDay: string, toDay: string): Promise<BarRef[]>;
-  /** The latest stored day before `day`, or undefined when the symbol has none. */
-  dayBefore(symbol: string, day: string): Promise<string | undefined>;
+  /** The symbol's first stored day, or undefined when it has none. */
+  firstDay(symbol: string): Promise<string | undefined>;
 }
 
 /** A stored day that holds bars but not their exact values: detected before they were kept. Final. */
@@ -188,14 +188,16 @@ export class FirestoreBarHistory implements BarHistory {
     return historyRefs(days);
   }
 
-  async dayBefore(symbol: string, day: string): Promise<string | undefined> {
+  async firstDay(symbol: string): Promise<string | undefined> {
     // Ids are `SYMBOL@YYYY-MM-DD` and a symbol holds no `@` (contract §1), so the symbol's days sort together.
+    // Ascending: the emulator refuses a descending scan of ids, and the first day is all a revision needs.
+    const prefix = `${symbolStateId(symbol)}@`;
     const snapshot = await this.db
       .collection(this.collection)
-      .where(FieldPath.documentId(), '>=', `${symbolStateId(symbol)}@`)
-      .where(FieldPath.documentId(), '<', barDayId(symbol, day))
+      .where(FieldPath.documentId(), '>=', prefix)
+      .where(FieldPath.documentId(), '<', `${prefix}\uffff`)
       .orderBy(FieldPath.documentId())
-      .limitToLast(1)
+      .limit(1)
       .select()
       .get()
       .catch((error: unknown) => {

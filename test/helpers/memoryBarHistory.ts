@@ -30,10 +30,7 @@ export class MemoryBarHistory implements BarHistory {
     return historyRefs(days);
   }
 
-  async dayBefore(symbol: string, day: string): Promise<string | undefined> {
-    return [...(this.days.get(symbol)?.keys() ?? [])]
-      .filter((stored) => stored < day)
-      .sort()
-      .at(-1);
+  async firstDay(symbol: string): Promise<string | undefined> {
+    return [...(this.days.get(symbol)?.keys() ?? [])].sort()[0];
   }
 }

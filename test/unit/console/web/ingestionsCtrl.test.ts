@@ -28,6 +28,10 @@ const row = (id: string, status: string): IngestionRow => ({
   generation: '1',
   status,
   late: 0,
+  repeats: 0,
+  tooLate: 0,
+  revised: 0,
+  withdrawn: 0,
   processed: 0,
   alerts: 0,
 });

@@ -52,6 +52,7 @@ beforeEach(() => {
     store,
     config: configFor(),
     limits: limitsFor(),
+    futureSkewMinutes: 5,
     batchMinutes: 2,
     quarantinePrefix: 'quarantine/',
     openObject: ({ name }) => {
@@ -216,6 +217,7 @@ describe('ingest: what it records', () => {
         store,
         config: configFor(),
         limits: limitsFor(),
+        futureSkewMinutes: 5,
         batchMinutes: 2,
         quarantinePrefix: 'quarantine/',
         openObject: () =>
@@ -280,6 +282,7 @@ describe('ingest: what it records', () => {
       store,
       config: configFor(),
       limits: limitsFor(),
+      futureSkewMinutes: 5,
       batchMinutes: 2,
       quarantinePrefix: 'quarantine/',
       openObject: () =>
@@ -310,6 +313,7 @@ describe('ingest: its limits', () => {
       store,
       config: configFor(),
       limits: limitsFor({ maxRows: 3 }),
+      futureSkewMinutes: 5,
       batchMinutes: 2,
       quarantinePrefix: 'quarantine/',
       openObject: () =>

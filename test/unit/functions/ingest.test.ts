@@ -489,7 +489,7 @@ describe('ingest: its error edge', () => {
     expect(ingestion('ACME.csv')).toMatchObject({
       status: 'failed',
       errorKind: 'final',
-      error: 'FinalError: Firestore refused the request: 3 INVALID_ARGUMENT: document too large',
+      error: 'RequestRefusedError: Firestore refused the request: 3 INVALID_ARGUMENT: document too large',
     });
   });
 });

@@ -5,7 +5,7 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
-import { ingestLimitsFromEnv } from '../../shared/config/ingestSettings.js';
+import { futureSkewMinutesFromEnv, ingestLimitsFromEnv } from '../../shared/config/ingestSettings.js';
 import { ConfigError } from '../../shared/config/variables.js';
 import { ObjectSeriesDetection } from '../../shared/core/objectSeriesDetection.js';
 import {
@@ -15,6 +15,7 @@ import {
   type DetectionConfig,
 } from '../../shared/core/detectionParameters.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
+import { readerClock, type ReaderClock } from '../../shared/core/readerClock.js';
 import { spreadsheetText } from '../../shared/core/csvText.js';
 import { EPISODE_CSV_COLUMNS, EpisodeCollector, type Episode } from '../../shared/core/episodes.js';
 import { quarantineCsv } from '../../shared/core/quarantine.js';
@@ -138,12 +139,12 @@ function compile(options: DetectOptions): DetectionConfig {
 }
 
 /**
- * The pipeline's ingest limits, from the same variables and with the same defaults, so that an object ingest
- * would reject the command rejects too.
+ * The pipeline's ingest settings, from the same variables and with the same defaults, so that an object ingest
+ * would reject the command rejects too, and a bar ingest would set aside as `future` the command does too.
  */
-function limitsFrom(env: NodeJS.ProcessEnv): IngestLimits {
+function fromEnv<T>(read: (env: NodeJS.ProcessEnv) => T, env: NodeJS.ProcessEnv): T {
   try {
-    return ingestLimitsFromEnv(env);
+    return read(env);
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
@@ -153,7 +154,9 @@ function limitsFrom(env: NodeJS.ProcessEnv): IngestLimits {
 async function runDetect(files: string[], options: DetectOptions, context: CliContext): Promise<void> {
   const config = compile(options);
   const workers = readThreads(wholeNumber('workers', options.workers), files.length);
-  const limits = limitsFrom(context.env);
+  const limits: IngestLimits = fromEnv(ingestLimitsFromEnv, context.env);
+  // One clock for the whole run, taken as it starts: every object is judged against the same time.
+  const clock: ReaderClock = readerClock(Date.now(), fromEnv(futureSkewMinutesFromEnv, context.env));
   const format: AlertFormat =
     options.format !== undefined && isAlertFormat(options.format)
       ? options.format
@@ -199,6 +202,7 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
     timezone: options.timezone,
     zone: config.zone,
     limits,
+    clock,
     ...(lineWorkers ? { lines: format } : {}),
     onBytes: (n) => {
       bytesRead += n;

@@ -7,8 +7,9 @@ import {
   DEFAULT_PARAMETERS,
   type DetectionParameters,
 } from '../../shared/core/detectionParameters.js';
-import { ingestLimitsFromEnv } from '../../shared/config/ingestSettings.js';
+import { futureSkewMinutesFromEnv, ingestLimitsFromEnv } from '../../shared/config/ingestSettings.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
+import { readerClock, type ReaderClock } from '../../shared/core/readerClock.js';
 import type { ObjectBars } from '../../shared/core/objectIntake.js';
 import { readObject } from '../../shared/objects/readObject.js';
 import type { Alert } from '../../shared/core/alert.js';
@@ -18,6 +19,17 @@ import { formatMinute } from '../../shared/core/timestamp.js';
 /** The limits a deployment gets by default (shared/config/variables.ts), changed where a test says. */
 export function limitsFor(limits: Partial<IngestLimits> = {}): IngestLimits {
   return { ...ingestLimitsFromEnv({}), ...limits };
+}
+
+/**
+ * The time the tests read at: fixed, so that no test depends on today's date. Every bar of the tests' data
+ * (2017 to 2024) lies before it; bars meant to be from the future are dated 2099.
+ */
+export const TEST_NOW = Date.parse('2030-01-01T00:00:00Z');
+
+/** A reader's clock at TEST_NOW, with the FUTURE_SKEW_MINUTES a deployment gets unless a test says. */
+export function clockFor(futureSkewMinutes = futureSkewMinutesFromEnv({}), nowMs = TEST_NOW): ReaderClock {
+  return readerClock(nowMs, futureSkewMinutes);
 }
 
 export function configFor(settings: Partial<DetectionParameters> = {}) {
@@ -39,6 +51,7 @@ export async function readText(
     objectName,
     zone: configFor(settings).zone,
     limits: limitsFor(limits),
+    clock: clockFor(),
   });
 }
 

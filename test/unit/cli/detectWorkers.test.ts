@@ -30,6 +30,7 @@ import { ObjectRejectedError } from '../../../shared/core/report.js';
 import { ZoneOffsets } from '../../../shared/core/timestamp.js';
 import { isProgrammingError } from '../../../shared/errors.js';
 import { fileChunks } from '../../../cli/fileChunks.js';
+import { clockFor } from '../../helpers/read.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 let build: string;
@@ -143,7 +144,7 @@ describe('Class: ReadPool', () => {
   const workerUrl = () => pathToFileURL(path.join(build, 'dist', 'cli', 'detect', 'readWorker.js'));
 
   it('hands back the bars the main thread reads, and rejections and bugs as their own class', async () => {
-    const pool = new ReadPool(2, { timezone: 'Asia/Kolkata', limits }, workerUrl());
+    const pool = new ReadPool(2, { timezone: 'Asia/Kolkata', limits, clock: clockFor() }, workerUrl());
     try {
       // Prepare
       const [file, noVolume, , missing] = inputs;
@@ -159,6 +160,7 @@ describe('Class: ReadPool', () => {
         objectName: path.basename(file!),
         zone: new ZoneOffsets('Asia/Kolkata'),
         limits,
+        clock: clockFor(),
       });
       // Assess
       if (!read.ok) throw read.error;

@@ -1,7 +1,7 @@
 /** Reading CSV text through the real reader, for tests. */
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { ObjectSeriesDetection } from '../../shared/core/objectSeriesDetection.js';
+import { AlertsBySymbol, ObjectSeriesDetection } from '../../shared/core/objectSeriesDetection.js';
 import {
   compileParameters,
   DEFAULT_PARAMETERS,
@@ -59,14 +59,27 @@ export function gzip(text: string): Buffer {
   return gzipSync(Buffer.from(text, 'utf8'));
 }
 
-/** Runs detection over objects in order, one shared state, and returns every alert. */
+/**
+ * Runs detection over objects in order, one shared state, and returns every alert: with the second pass over
+ * the objects held here when a symbol's bars came out of order, as `detect` does by reading its files again.
+ */
 export async function detectTexts(
   objects: Array<{ name: string; content: string }>,
   settings: Partial<DetectionParameters> = {},
 ): Promise<Alert[]> {
-  const detection = new ObjectSeriesDetection(configFor(settings));
+  const alerts = new AlertsBySymbol();
+  const detection = new ObjectSeriesDetection(configFor(settings), alerts);
+  const read: ObjectBars[] = [];
   for (const { name, content } of objects) {
-    detection.addObject(await readText(content, name, settings, 1 << 16));
+    const bars = await readText(content, name, settings, 1 << 16);
+    read.push(bars);
+    detection.addObject(bars);
+  }
+  const disordered = detection.disorderedSymbols();
+  if (disordered.length > 0) {
+    for (const symbol of disordered) alerts.withdraw(symbol);
+    read.forEach((bars, index) => detection.replayObject(index, bars));
+    detection.finishReplay();
   }
   return [...detection.alerts()];
 }

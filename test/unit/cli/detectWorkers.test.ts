@@ -59,7 +59,7 @@ beforeAll(() => {
   copyFileSync(path.join(ROOT, 'bin', 'stock-anomalies.js'), bin);
 
   // Messy data (bad rows, duplicates, disorder, gaps), one file gzipped, one without its volume column, one that
-  // does not exist, and one given twice (late the second time).
+  // does not exist, and one given twice (repeats the second time).
   const data = path.join(build, 'data');
   execFileSync(
     process.execPath,
@@ -76,13 +76,22 @@ beforeAll(() => {
   writeFileSync(gzipped, gzipSync(readFileSync(generated[0]!)));
   const noVolume = path.join(data, 'NOVOLUME__EQ__NSE__NSE__MINUTE.csv');
   writeFileSync(noVolume, 'timestamp,open,high,low,close\n2017-01-02 09:15:00+05:30,1,1,1,1\n');
+  // One symbol in two files, its second day first: detected again at the end, from both files read again.
+  const [header, ...rows] = readFileSync(generated[2]!, 'utf8').trimEnd().split('\n');
+  const day = (date: string) => `${header}\n${rows.filter((row) => row.startsWith(date)).join('\n')}\n`;
+  const dayTwo = path.join(data, 'LATE__day2.csv');
+  const dayOne = path.join(data, 'LATE__day1.csv');
+  writeFileSync(dayTwo, day('2017-01-03'));
+  writeFileSync(dayOne, day('2017-01-02'));
   inputs = [
     generated[0]!,
     noVolume,
     gzipped,
     path.join(data, 'MISSING.csv'),
+    dayTwo,
     ...generated.slice(1),
     generated[1]!,
+    dayOne,
   ];
 }, 180_000);
 
@@ -133,6 +142,7 @@ describe('detect with read workers', () => {
       expect(one.files.stderr!.toString()).toContain(
         'NOVOLUME__EQ__NSE__NSE__MINUTE.csv: REJECTED: missing required columns: volume',
       );
+      expect(one.files.stderr!.toString()).toMatch(/\nLATE__day1\.csv: .*, \d+ late, alerts [1-9]/);
       for (const file of Object.keys(one.files)) {
         expect(three.files[file]!.equals(one.files[file]!), `${file} differs`).toBe(true);
       }

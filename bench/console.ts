@@ -22,7 +22,8 @@ import Table from 'cli-table3';
 import { Firestore, Timestamp, type Query } from '@google-cloud/firestore';
 import { generateDataset } from '../cli/api.js';
 import { detectionConfigFromEnv } from '../shared/config/detectionParameterSettings.js';
-import { ingestLimitsFromEnv } from '../shared/config/ingestSettings.js';
+import { futureSkewMinutesFromEnv, ingestLimitsFromEnv } from '../shared/config/ingestSettings.js';
+import { readerClock } from '../shared/core/readerClock.js';
 import type { Alert } from '../shared/core/alert.js';
 import { EpisodeCollector, type Episode } from '../shared/core/episodes.js';
 import { AlertsBySymbol, ObjectSeriesDetection } from '../shared/core/objectSeriesDetection.js';
@@ -57,6 +58,7 @@ async function detected(): Promise<{ alerts: Alert[]; episodes: Episode[]; days:
   }
   const config = detectionConfigFromEnv(process.env);
   const limits = ingestLimitsFromEnv(process.env);
+  const clock = readerClock(Date.now(), futureSkewMinutesFromEnv(process.env));
   const alerts = new AlertsBySymbol();
   const episodes = new EpisodeCollector(alerts);
   const detection = new ObjectSeriesDetection(config, episodes);
@@ -68,6 +70,7 @@ async function detected(): Promise<{ alerts: Alert[]; episodes: Episode[]; days:
       objectName: basename(name),
       zone: config.zone,
       limits,
+      clock,
     });
     // Every bar is processed here (each symbol's bars are in one file), so every bar is stored.
     for (const run of objectBars.runs)

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:identity`: `detect`'s output, byte for byte, against a reference made by the CLI of an
- * earlier commit (default: the last whose detect read on one thread), on the benchmark's data set, the sample data, messy generated data
+ * earlier commit (default: {@link REFERENCE}), on the benchmark's data set, the sample data, messy generated data
  * (plain and gzipped) and hand-made edge cases (a missing column, no header, an empty file, a broken gzip, a
  * file that does not exist, a directory, quoting, CRLF and a byte-order mark), with every output: stdout in
  * each format, stderr, the exit code, --report, --quarantine and --episodes (JSON lines and CSV), and the
@@ -267,9 +267,15 @@ function firstDifference(a: Buffer, b: Buffer): string {
   return `at byte ${i} (sizes ${a.length}, ${b.length}):\n      reference ${around(a)}\n      now       ${around(b)}`;
 }
 
-/** The last commit whose detect read every object on its main thread: the output the workers must keep. */
-const SINGLE_THREADED = '748888f';
-const commit = git('rev-parse', baseArg ?? SINGLE_THREADED);
+/**
+ * The output detect must keep: that of the last commit that changed it on purpose, where contract §2 made
+ * re-sent bars repeats rather than late and the counts gained `repeats` and `tooLate` (7d86075). Its outputs
+ * were compared with those of 748888f, the last whose detect read every object on its main thread and the
+ * reference until then: the same bytes in every case, but for the counts of the re-sent files (the sets
+ * `messy` and `lateTwice`: `late` became `repeats`) and the two new fields of `--report`.
+ */
+const REFERENCE = '7d86075';
+const commit = git('rev-parse', baseArg ?? REFERENCE);
 const sets = inputs();
 const reference = join(work, `reference-${commit.slice(0, 12)}`);
 const referenceCli = baseCli(commit);

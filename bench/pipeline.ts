@@ -35,7 +35,8 @@ import {
 } from '../cli/api.js';
 import { readConsumerLag, totalLag } from '../shared/kafka/consumerLag.js';
 import { detectionConfigFromEnv } from '../shared/config/detectionParameterSettings.js';
-import { ingestLimitsFromEnv } from '../shared/config/ingestSettings.js';
+import { futureSkewMinutesFromEnv, ingestLimitsFromEnv } from '../shared/config/ingestSettings.js';
+import { readerClock } from '../shared/core/readerClock.js';
 import { readVariable } from '../shared/config/variables.js';
 import type { Alert } from '../shared/core/alert.js';
 import { ObjectSeriesDetection } from '../shared/core/objectSeriesDetection.js';
@@ -111,10 +112,16 @@ async function dataset(symbols: number, days: number): Promise<Dataset> {
 async function expectedAlerts(files: string[]): Promise<Alert[]> {
   const config = detectionConfigFromEnv(process.env);
   const limits = ingestLimitsFromEnv(process.env);
+  const clock = readerClock(Date.now(), futureSkewMinutesFromEnv(process.env));
   const detection = new ObjectSeriesDetection(config);
   for (const file of files) {
     const name = basename(file);
-    const bars = await readObject(createReadStream(file), { objectName: name, zone: config.zone, limits });
+    const bars = await readObject(createReadStream(file), {
+      objectName: name,
+      zone: config.zone,
+      limits,
+      clock,
+    });
     detection.addObject(bars, { object: name, generation: '0' });
   }
   return [...detection.alerts()];

@@ -56,18 +56,22 @@ export function alertLines(jsonl: string): string[] {
 
 /**
  * What keeps the ingestion reports from being complete: an ingestion not done, or one whose accepted bars are
- * not all detected or counted late (processed + late = accepted). Empty when every accepted bar is accounted for.
+ * not all detected (late ones included) or counted as repeats or too late (contract §2: processed + repeats +
+ * tooLate = accepted). Empty when every accepted bar is accounted for.
  */
 export function incompleteReports(views: readonly IngestionView[]): string[] {
   const problems: string[] = [];
   for (const view of views) {
     if (view.status !== 'done') problems.push(`${view.object}: ${view.status}`);
     else if (view.report === undefined) problems.push(`${view.object}: no report`);
-    else if (view.detection.processed + view.detection.late !== view.report.accepted) {
-      problems.push(
-        `${view.object}: ${view.detection.processed} processed + ${view.detection.late} late ` +
-          `!= ${view.report.accepted} accepted`,
-      );
+    else {
+      const { processed, repeats, tooLate } = view.detection;
+      if (processed + repeats + tooLate !== view.report.accepted) {
+        problems.push(
+          `${view.object}: ${processed} processed + ${repeats} repeats + ${tooLate} too late ` +
+            `!= ${view.report.accepted} accepted`,
+        );
+      }
     }
   }
   return problems;

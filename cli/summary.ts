@@ -25,9 +25,18 @@ export function describeObject(report: QualityReport, counts: DetectionCounts): 
       `${plural(report.gaps.count, 'gaps')} (${report.gaps.missingMinutes} min missing, largest ${report.gaps.largest})`,
     );
   }
-  if (counts.late > 0) parts.push(plural(counts.late, 'late'));
+  parts.push(...arrivals(counts));
   parts.push(`alerts ${counts.alerts} (A1 ${counts.a1}, A2 ${counts.a2})`);
   return `${report.object}: ${parts.join(', ')}`;
+}
+
+/** Contract §2's bars that came after a later minute of their symbol, where there were any. */
+function arrivals(counts: Pick<DetectionCounts, 'late' | 'repeats' | 'tooLate'>): string[] {
+  const parts: string[] = [];
+  if (counts.late > 0) parts.push(plural(counts.late, 'late'));
+  if (counts.repeats > 0) parts.push(plural(counts.repeats, 'repeats'));
+  if (counts.tooLate > 0) parts.push(plural(counts.tooLate, 'too late'));
+  return parts;
 }
 
 export function describeTotals(
@@ -39,6 +48,7 @@ export function describeTotals(
   let a1 = 0;
   let a2 = 0;
   let rejected = 0;
+  const arrived = { late: 0, repeats: 0, tooLate: 0 };
   for (const { report, detection } of outcomes) {
     if (report.status === 'rejected') rejected++;
     accepted += report.accepted;
@@ -46,7 +56,16 @@ export function describeTotals(
     alerts += detection?.alerts ?? 0;
     a1 += detection?.a1 ?? 0;
     a2 += detection?.a2 ?? 0;
+    arrived.late += detection?.late ?? 0;
+    arrived.repeats += detection?.repeats ?? 0;
+    arrived.tooLate += detection?.tooLate ?? 0;
   }
   const objects = `${plural(outcomes.length, 'objects')}${rejected > 0 ? ` (${rejected} rejected)` : ''}`;
-  return `total: ${objects}, ${plural(accepted, 'bars accepted')}, ${plural(setAside, 'rows set aside')}, alerts ${alerts} (A1 ${a1}, A2 ${a2})`;
+  const parts = [
+    objects,
+    plural(accepted, 'bars accepted'),
+    plural(setAside, 'rows set aside'),
+    ...arrivals(arrived),
+  ];
+  return `total: ${parts.join(', ')}, alerts ${alerts} (A1 ${a1}, A2 ${a2})`;
 }

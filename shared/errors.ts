@@ -42,6 +42,21 @@ export class EventError extends FinalError {
   override name = 'EventError';
 }
 
+/**
+ * A service refused the request itself (a gRPC INVALID_ARGUMENT, say, for a document id Firestore reserves or
+ * one too long): sending the same request again gets the same refusal.
+ */
+export class RequestRefusedError extends FinalError {
+  override name = 'RequestRefusedError';
+  constructor(
+    readonly service: Service,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`${service} refused the request: ${message}`, options);
+  }
+}
+
 /** The services the pipeline depends on, as named in messages. */
 export type Service = 'Firestore' | 'Pub/Sub' | 'Kafka' | 'Cloud Storage' | 'detect';
 
@@ -96,7 +111,7 @@ export function serviceError(service: Service, error: unknown): Error {
   if (error instanceof StockAnomaliesError || isProgrammingError(error)) return error as Error;
   const message = error instanceof Error ? error.message : String(error);
   if (isFinalServiceFailure(service, error)) {
-    return new FinalError(`${service} refused the request: ${message}`, { cause: error });
+    return new RequestRefusedError(service, message, { cause: error });
   }
   return new UnavailableError(service, message, { cause: error });
 }

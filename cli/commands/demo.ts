@@ -57,7 +57,18 @@ export function registerDemoCommand(program: Command, context: CliContext): void
       }
 
       const quality = new Table({
-        head: ['object', 'status', 'accepted', 'bad', 'duplicates', 'out of order', 'gaps (min)', 'late'],
+        head: [
+          'object',
+          'status',
+          'accepted',
+          'bad',
+          'duplicates',
+          'out of order',
+          'gaps (min)',
+          'late',
+          'repeats',
+          'too late',
+        ],
         style: { head: [] },
       });
       for (const view of reports.sort((a, b) => (a.object < b.object ? -1 : 1))) {
@@ -74,7 +85,7 @@ export function registerDemoCommand(program: Command, context: CliContext): void
           r ? `${r.duplicates.count} (${r.duplicates.conflicting} conflicting)` : '',
           r?.outOfOrder ?? '',
           r ? `${r.gaps.count} (${r.gaps.missingMinutes})` : '',
-          view.detection.late,
+          ...arrivalColumns(view.detection),
         ]);
       }
 
@@ -101,4 +112,12 @@ export function registerDemoCommand(program: Command, context: CliContext): void
         ].join('\n'),
       );
     });
+}
+
+/**
+ * Contract §2's late, repeated and too-late bars of an object. The pipeline's totals carry repeats and too-late
+ * once its detect counts them; until then they show as 0.
+ */
+function arrivalColumns(detection: { late: number; repeats?: number; tooLate?: number }): number[] {
+  return [detection.late, detection.repeats ?? 0, detection.tooLate ?? 0];
 }

@@ -1,11 +1,13 @@
 /**
  * `stock-anomalies detect FILE...`: the whole contract on local files, no infrastructure. Files are read in
- * the order given, each symbol's state carried across them.
+ * the order given, each symbol's state carried across them. A symbol whose bars do not come in minute order
+ * across the files is detected again at the end from the files that hold it, read a second time (contract §2:
+ * the alerts are those of each symbol's bars in minute order, whatever the order of the files).
  */
 import { stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
-import { ingestLimitsFromEnv } from '../../shared/config/ingestSettings.js';
+import { futureSkewMinutesFromEnv, ingestLimitsFromEnv } from '../../shared/config/ingestSettings.js';
 import { ConfigError } from '../../shared/config/variables.js';
 import { ObjectSeriesDetection } from '../../shared/core/objectSeriesDetection.js';
 import {
@@ -15,8 +17,14 @@ import {
   type DetectionConfig,
 } from '../../shared/core/detectionParameters.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
+import { readerClock, type ReaderClock } from '../../shared/core/readerClock.js';
 import { spreadsheetText } from '../../shared/core/csvText.js';
-import { EPISODE_CSV_COLUMNS, EpisodeCollector, type Episode } from '../../shared/core/episodes.js';
+import {
+  compareEpisodes,
+  EPISODE_CSV_COLUMNS,
+  EpisodeCollector,
+  type Episode,
+} from '../../shared/core/episodes.js';
 import { quarantineCsv } from '../../shared/core/quarantine.js';
 import {
   emptyReport,
@@ -28,7 +36,7 @@ import type { DetectionCounts } from '../../shared/core/rules.js';
 import { describeError, isProgrammingError } from '../../shared/errors.js';
 import { alertOutput, isAlertFormat, type AlertFormat } from '../output/alertFormats.js';
 import { FindingRecorder } from '../detect/findingRecords.js';
-import { objectReads, readThreads } from '../detect/objectReads.js';
+import { objectReads, readThreads, type ObjectReadsOptions } from '../detect/objectReads.js';
 import type { FormatOutcome } from '../detect/readPool.js';
 import { writeText, type CliContext } from '../context.js';
 import { describeObject, describeTotals } from '../summary.js';
@@ -61,7 +69,7 @@ export function registerDetectCommand(program: Command, context: CliContext): vo
   program
     .command('detect')
     .description('detect anomalies in minute-bar CSV files (plain or gzipped), in the order given')
-    .argument('<files...>', 'CSV files; state carries from one to the next')
+    .argument('<files...>', 'CSV files; state carries from one to the next, in any order')
     .option(
       '--timezone <tz>',
       'exchange time zone for timestamps without an offset',
@@ -138,12 +146,12 @@ function compile(options: DetectOptions): DetectionConfig {
 }
 
 /**
- * The pipeline's ingest limits, from the same variables and with the same defaults, so that an object ingest
- * would reject the command rejects too.
+ * The pipeline's ingest settings, from the same variables and with the same defaults, so that an object ingest
+ * would reject the command rejects too, and a bar ingest would set aside as `future` the command does too.
  */
-function limitsFrom(env: NodeJS.ProcessEnv): IngestLimits {
+function fromEnv<T>(read: (env: NodeJS.ProcessEnv) => T, env: NodeJS.ProcessEnv): T {
   try {
-    return ingestLimitsFromEnv(env);
+    return read(env);
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
@@ -153,7 +161,9 @@ function limitsFrom(env: NodeJS.ProcessEnv): IngestLimits {
 async function runDetect(files: string[], options: DetectOptions, context: CliContext): Promise<void> {
   const config = compile(options);
   const workers = readThreads(wholeNumber('workers', options.workers), files.length);
-  const limits = limitsFrom(context.env);
+  const limits: IngestLimits = fromEnv(ingestLimitsFromEnv, context.env);
+  // One clock for the whole run, taken as it starts: every object is judged against the same time.
+  const clock: ReaderClock = readerClock(Date.now(), fromEnv(futureSkewMinutesFromEnv, context.env));
   const format: AlertFormat =
     options.format !== undefined && isAlertFormat(options.format)
       ? options.format
@@ -193,32 +203,43 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
   const linesToCome: Array<Promise<FormatOutcome>> = [];
   const outcomes: ObjectOutcome[] = [];
   const setAside: Array<{ object: string; row: SetAsideRow }> = [];
-  const lines: string[] = [];
-  const reads = objectReads(files, {
+  /** Per file, its summary line, or the outcome it is made of once the counts are final. */
+  const summaries: Array<string | ObjectOutcome> = [];
+  /** The objects the rules took, by their index in the detection, to read again if need be. */
+  const added: AddedFile[] = [];
+  const readOptions: ObjectReadsOptions = {
     workers,
     timezone: options.timezone,
     zone: config.zone,
     limits,
-    ...(lineWorkers ? { lines: format } : {}),
+    clock,
     onBytes: (n) => {
       bytesRead += n;
       progress?.update(Math.floor(bytesRead / 1e6));
     },
-  });
+  };
+  const reads = objectReads(files, { ...readOptions, ...(lineWorkers ? { lines: format } : {}) });
+  let fileIndex = 0;
   for await (const { object, outcome, formatLines } of reads) {
+    const file = files[fileIndex]!;
+    const size = sizes[fileIndex++]!;
     progress?.update(Math.floor(bytesRead / 1e6), { file: object });
     try {
       if (!outcome.ok) throw outcome.error;
       const bars = outcome.bars;
+      const index = added.length;
+      added.push(undefined);
       const counts = detection.addObject(bars, { object });
-      outcomes.push({ report: bars.report, detection: counts });
+      added[index] = { file, size, report: bars.report };
+      const taken = { report: bars.report, detection: counts };
+      outcomes.push(taken);
       for (const row of bars.setAside) setAside.push({ object, row });
-      lines.push(describeObject(bars.report, counts));
+      summaries.push(taken);
     } catch (error) {
       const message = rejectionMessage(error);
       context.exitCode = 1;
       outcomes.push({ report: rejectedReport(object, message, error) });
-      lines.push(failureLine(object, error));
+      summaries.push(failureLine(object, error));
     } finally {
       // Also what the rules found before a bug stopped them, as on the main thread.
       const records = recorder?.take();
@@ -233,6 +254,21 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
     if (!result.ok) throw result.error;
     for (const [symbol, bytes] of result.lines) output.addLines(symbol, bytes);
   }
+
+  const disordered = new Set(detection.disorderedSymbols());
+  // Their alerts and episodes so far are replaced by those of the second pass.
+  for (const symbol of disordered) output.withdraw(symbol);
+  const replayedEpisodes = episodes === undefined ? undefined : new EpisodeCollector(output);
+  if (disordered.size > 0) {
+    const again = added.flatMap((entry, index) =>
+      entry !== undefined && entry.report.symbols.some((symbol) => disordered.has(symbol))
+        ? [{ ...entry, index }]
+        : [],
+    );
+    progress?.setTotal(Math.ceil((totalBytes + again.reduce((sum, entry) => sum + entry.size, 0)) / 1e6));
+    await replayObjects(detection, again, readOptions);
+    detection.finishReplay(replayedEpisodes ?? output);
+  }
   progress?.stop();
 
   try {
@@ -240,13 +276,47 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
   } finally {
     output.close();
   }
-  for (const line of lines) context.stderr.write(`${line}\n`);
+  for (const summary of summaries) {
+    const line = typeof summary === 'string' ? summary : describeObject(summary.report, summary.detection!);
+    context.stderr.write(`${line}\n`);
+  }
   if (files.length > 1) context.stderr.write(`${describeTotals(outcomes)}\n`);
 
   if (options.report !== undefined) await writeFile(options.report, `${JSON.stringify(outcomes, null, 2)}\n`);
   if (options.quarantine !== undefined) await writeFile(options.quarantine, quarantineCsv(setAside));
   if (options.episodes !== undefined && episodes !== undefined) {
-    await writeFile(options.episodes, episodesText(episodes.episodes(), options.episodes.endsWith('.csv')));
+    const kept = episodes.episodes().filter((episode) => !disordered.has(episode.symbol));
+    const all = [...kept, ...(replayedEpisodes?.episodes() ?? [])].sort(compareEpisodes);
+    await writeFile(options.episodes, episodesText(all, options.episodes.endsWith('.csv')));
+  }
+}
+
+/** A file the rules took; `undefined` where the rules failed on it (a bug), which is not read again. */
+type AddedFile = { file: string; size: number; report: QualityReport } | undefined;
+
+/**
+ * The second pass: reads again, in the order given, the files that hold a disordered symbol, for the detection
+ * to replay (only those symbols' bars are kept).
+ * @throws Error when a file no longer reads as it did: what was detected of it would not match
+ */
+async function replayObjects(
+  detection: ObjectSeriesDetection,
+  objects: ReadonlyArray<{ file: string; report: QualityReport; index: number }>,
+  options: ObjectReadsOptions,
+): Promise<void> {
+  let next = 0;
+  for await (const { object, outcome } of objectReads(
+    objects.map((entry) => entry.file),
+    options,
+  )) {
+    const { report, index } = objects[next++]!;
+    if (!outcome.ok) {
+      throw new Error(`${object}: could not be read again: ${rejectionMessage(outcome.error)}`);
+    }
+    if (JSON.stringify(outcome.bars.report) !== JSON.stringify(report)) {
+      throw new Error(`${object} changed while detect was reading it; run it again`);
+    }
+    detection.replayObject(index, outcome.bars);
   }
 }
 

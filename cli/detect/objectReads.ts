@@ -5,6 +5,7 @@
  */
 import { basename } from 'node:path';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
+import type { ReaderClock } from '../../shared/core/readerClock.js';
 import { readObject } from '../../shared/objects/readObject.js';
 import type { ZoneOffsets } from '../../shared/core/timestamp.js';
 import { fileChunks } from '../fileChunks.js';
@@ -17,6 +18,8 @@ export interface ObjectReadsOptions {
   timezone: string;
   zone: ZoneOffsets;
   limits: IngestLimits;
+  /** The command's clock, the same for every object it reads (contract §1, `future`). */
+  clock: ReaderClock;
   /** The format workers write alert lines in, when they are to (see findingRecords.ts). */
   lines?: 'jsonl' | 'csv';
   /** Raw bytes read, as they are read (with workers: each object's, once it is read). */
@@ -55,8 +58,13 @@ export async function* objectReads(
     for (const file of files) yield { object: basename(file), outcome: await readHere(file, options) };
     return;
   }
-  const { timezone, limits, lines } = options;
-  const pool = new ReadPool(workers, { timezone, limits, ...(lines === undefined ? {} : { lines }) });
+  const { timezone, limits, clock, lines } = options;
+  const pool = new ReadPool(workers, {
+    timezone,
+    limits,
+    clock,
+    ...(lines === undefined ? {} : { lines }),
+  });
   try {
     const ahead = workers + 1;
     const reads: Array<Promise<ReadOutcome>> = [];
@@ -94,6 +102,7 @@ async function readHere(file: string, options: ObjectReadsOptions): Promise<Read
       objectName: basename(file),
       zone: options.zone,
       limits: options.limits,
+      clock: options.clock,
       onBytes: options.onBytes,
     });
     return { ok: true, bars, bytes: 0, worker: -1 };

@@ -7,6 +7,7 @@
  */
 import { BarTable, type TransferredTable } from '../../shared/core/barTable.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
+import type { ReaderClock } from '../../shared/core/readerClock.js';
 import type { ObjectBars } from '../../shared/core/objectIntake.js';
 import { ObjectRejectedError, type QualityReport, type SetAsideRow } from '../../shared/core/report.js';
 import type { SymbolLines } from './findingRecords.js';
@@ -15,6 +16,8 @@ import type { SymbolLines } from './findingRecords.js';
 export interface ReadSettings {
   timezone: string;
   limits: IngestLimits;
+  /** The command's clock, the same for every object it reads. */
+  clock: ReaderClock;
   /** The format the worker writes alert lines in, when it is asked to (see findingRecords.ts). */
   lines?: 'jsonl' | 'csv';
 }

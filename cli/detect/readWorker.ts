@@ -38,6 +38,7 @@ async function read(request: ReadRequest): Promise<void> {
     objectName: request.object,
     zone,
     limits: settings.limits,
+    clock: settings.clock,
     onBytes: (n) => (bytes += n),
   });
   const { bars: message, transfer } = sendableBars(bars);

@@ -24,6 +24,8 @@ export interface AlertOutput extends AlertCollector {
   add(alert: Alert): void;
   /** Lines of one symbol written elsewhere in this output's format (a worker's), after its lines so far. */
   addLines(symbol: string, lines: Uint8Array): void;
+  /** Forgets a symbol's alerts so far: they are detected again (see objectSeriesDetection.ts). */
+  withdraw(symbol: string): void;
   chunks(): Iterable<string | Uint8Array>;
   /** Frees what the output kept (its temporary file). */
   close(): void;
@@ -68,6 +70,11 @@ class LinesBySymbol implements AlertOutput {
       current.length = 0;
     }
     lines.done.push(this.#spill.keep(bytes));
+  }
+
+  /** The lines already in the temporary file stay there, unread, until it is deleted. */
+  withdraw(symbol: string): void {
+    this.#bySymbol.delete(symbol);
   }
 
   #lines(symbol: string): { done: Kept[]; current: ByteTarget } {
@@ -119,6 +126,10 @@ class AlertTable implements AlertOutput {
 
   addLines(): void {
     throw new TypeError('a table is made of alerts, not of lines');
+  }
+
+  withdraw(symbol: string): void {
+    this.#alerts.withdraw(symbol);
   }
 
   *chunks(): Generator<string> {

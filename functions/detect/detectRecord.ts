@@ -8,11 +8,19 @@
  * that lacks the held minutes (a wrong previous close, a wrong window), and an alert must never be wrong. A
  * resume record (sent by `stock-anomalies redrive` once the cause is fixed) retries the queue in order and
  * releases the symbol when it is empty. Errors that may pass (a service down, a conflict) are thrown for the
- * edge to answer "retry".
+ * edge to answer "retry". A record Firestore refuses to store anything of (its symbol cannot be a document id) is
+ * answered as final without a hold: parked, so that it cannot block its partition.
  */
 import { BarBatchError, decodeBarBatch, type BarBatch } from '../../shared/pipeline/barBatch.js';
 import { RESUME_CONTROL, type DetectOutcome } from '../../shared/pipeline/deliveryContract.js';
-import { classify, describeError, EventError, FinalError, StockAnomaliesError } from '../../shared/errors.js';
+import {
+  classify,
+  describeError,
+  EventError,
+  FinalError,
+  RequestRefusedError,
+  StockAnomaliesError,
+} from '../../shared/errors.js';
 import {
   StateConflictError,
   type HeldRecord,
@@ -105,8 +113,16 @@ export async function detectRecord(record: KafkaRecord, deps: DetectDependencies
     return await detectOrQueue(record, symbol, deps);
   } catch (error) {
     if (classify(error) === 'retriable') throw error;
-    // The symbol's own records could not be read or written (a corrupt state, a refused write): neither
-    // detecting nor holding is safe, so the record waits, and the partition with it, until this is fixed.
+    if (error instanceof RequestRefusedError) {
+      // Firestore refuses the request itself, whatever is stored: typically the symbol's own document cannot
+      // exist (an id Firestore reserves, such as `__X__`, or one over 1,500 bytes), for a record from an older
+      // ingest or produced by hand. No retry can change that, and holding the symbol is refused too (it writes
+      // that document): waiting would block the partition for ever. Parked without a hold, it blocks nothing;
+      // every later record of such a symbol is refused and parked the same way, so none is detected without it.
+      return final(error, symbol, false);
+    }
+    // The symbol's stored state could not be read (a document somebody broke): neither detecting nor holding is
+    // safe, so the record waits, and the partition with it, until a person mends the document.
     throw new StockAnomaliesError(
       `${symbol}: ${describeError(error)}; the record waits until this is fixed`,
       { retriable: true, cause: error },

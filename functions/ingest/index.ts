@@ -95,6 +95,7 @@ function defaultDependencies(): IngestDependencies {
     }),
     config: settings.detection,
     limits: settings.limits,
+    futureSkewMinutes: settings.futureSkewMinutes,
     batchMinutes: settings.batchMinutes,
     quarantinePrefix: settings.quarantinePrefix,
     openObject: ({ bucket, name, generation }) =>

@@ -8,6 +8,7 @@
 import type { DetectionConfig } from '../../shared/core/detectionParameters.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
 import type { ObjectBars } from '../../shared/core/objectIntake.js';
+import { readerClock } from '../../shared/core/readerClock.js';
 import { readObject } from '../../shared/objects/readObject.js';
 import { quarantineCsv } from '../../shared/core/quarantine.js';
 import { emptyReport, ObjectRejectedError } from '../../shared/core/report.js';
@@ -23,6 +24,8 @@ export interface IngestDependencies {
   config: DetectionConfig;
   /** Past any of these the object is rejected, before anything is produced. */
   limits: IngestLimits;
+  /** How far past the clock (`now`) a bar's minute may lie before it is set aside (contract §1, `future`). */
+  futureSkewMinutes: number;
   batchMinutes: number;
   quarantinePrefix: string;
   /** The object's bytes, for exactly this generation. */
@@ -34,6 +37,7 @@ export interface IngestDependencies {
    * are made as they are iterated, so taking them a request at a time keeps memory flat.
    */
   produce: (batches: Iterable<BarBatch>) => Promise<void>;
+  /** The clock, in milliseconds since the epoch; Date.now when absent. */
   now?: () => number;
 }
 
@@ -73,6 +77,8 @@ export async function ingestClaimed(
       objectName: object.name,
       zone: deps.config.zone,
       limits: deps.limits,
+      // The time of this read: an object is judged against the clock when it is read, as `detect` does.
+      clock: readerClock(deps.now?.() ?? Date.now(), deps.futureSkewMinutes),
     });
   } catch (error) {
     if (error instanceof ObjectGoneError) {

@@ -8,7 +8,13 @@ import type { IngestLimits } from '../core/ingestLimits.js';
 import type { ObjectPrefixes } from '../pipeline/objectFilter.js';
 import { detectionConfigFromEnv } from './detectionParameterSettings.js';
 import { kafkaSettings, type KafkaSettings } from './kafkaSettings.js';
-import { ConfigError, readPositiveInt, readVariable, type VariableName } from './variables.js';
+import {
+  ConfigError,
+  readNonNegativeInt,
+  readPositiveInt,
+  readVariable,
+  type VariableName,
+} from './variables.js';
 
 export interface IngestSettings extends ObjectPrefixes {
   uploadPrefix: string;
@@ -21,6 +27,8 @@ export interface IngestSettings extends ObjectPrefixes {
   leaseMs: number;
   /** Past any of these an object is rejected whole. */
   limits: IngestLimits;
+  /** How far past the reader's clock a bar's minute may lie (contract §1, `future`). */
+  futureSkewMinutes: number;
   ingestionsCollection: string;
   detection: DetectionConfig;
 }
@@ -35,6 +43,7 @@ export function ingestSettings(env: NodeJS.ProcessEnv): IngestSettings {
     batchMinutes: readPositiveInt('BATCH_MINUTES', env),
     leaseMs: readPositiveInt('INGEST_LEASE_MS', env),
     limits: ingestLimitsFromEnv(env),
+    futureSkewMinutes: futureSkewMinutesFromEnv(env),
     ingestionsCollection: collectionId('INGESTIONS_COLLECTION', env),
     detection: detection(env),
   };
@@ -53,6 +62,15 @@ export function ingestLimitsFromEnv(env: NodeJS.ProcessEnv): IngestLimits {
     maxSymbols: readPositiveInt('MAX_SYMBOLS_PER_OBJECT', env),
     maxSetAside: readPositiveInt('MAX_SET_ASIDE_ROWS', env),
   };
+}
+
+/**
+ * FUTURE_SKEW_MINUTES: how many minutes past the reader's clock a bar may lie (contract §1, `future`). ingest
+ * and the `detect` command both read it from here, so that a bar one of them sets aside the other does too.
+ * @throws ConfigError when it is not a whole number
+ */
+export function futureSkewMinutesFromEnv(env: NodeJS.ProcessEnv): number {
+  return readNonNegativeInt('FUTURE_SKEW_MINUTES', env);
 }
 
 /** Kafka's own rule for topic names. */

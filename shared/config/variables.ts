@@ -149,6 +149,14 @@ export const VARIABLES = {
     ['ingest'],
     'Most set-aside rows, each kept with its text until the object is read: about 0.5 GiB at the default.',
   ),
+  // Contract §1, `future`: a bar later than the reader's clock plus this is set aside. A few minutes, not zero:
+  // some sources stamp a bar with the minute it ends (one ahead of its start) and clocks differ by seconds to a
+  // minute or two; a wrong date or year is far beyond it.
+  FUTURE_SKEW_MINUTES: setting(
+    '5',
+    ['ingest'],
+    "How many minutes past the reader's clock a bar's minute may lie before it is set aside as `future`.",
+  ),
 
   // Pub/Sub
   ANOMALIES_TOPIC: setting('anomalies', ['detect'], 'The topic detect publishes alerts to.', {
@@ -361,6 +369,16 @@ export function readPositiveInt(name: VariableName, env: NodeJS.ProcessEnv = pro
   // Plain digits only: Number() would also take '1e3', '0x10' and ' 5 ', and integers past 2^53 lose digits.
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value <= 0) {
     throw new ConfigError(`${name} must be a positive integer, got '${text}'`);
+  }
+  return value;
+}
+
+/** Reads a whole number variable (0 allowed), or throws a ConfigError naming it. */
+export function readNonNegativeInt(name: VariableName, env: NodeJS.ProcessEnv = process.env): number {
+  const text = readVariable(name, env);
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) {
+    throw new ConfigError(`${name} must be a whole number (0 or more), got '${text}'`);
   }
   return value;
 }

@@ -134,6 +134,12 @@ export class BarTable {
     return table;
   }
 
+  /** The id of a symbol the table has been given, or -1 for one it has not. */
+  knownSymbolId(symbol: string): number {
+    return this.#symbolIds.get(symbol) ?? -1;
+  }
+
+  /** The id of a symbol, a new one for a symbol the table has not been given before. */
   symbolId(symbol: string): number {
     let id = this.#symbolIds.get(symbol);
     if (id === undefined) {

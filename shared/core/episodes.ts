@@ -55,20 +55,14 @@ export class EpisodeCollector implements AlertCollector {
 
   /** Every episode, by symbol (in code-unit order) then start. */
   episodes(): Episode[] {
-    return this.#episodes
-      .map(({ symbol, state }) => episodeOf(symbol, state))
-      .sort((a, b) =>
-        a.symbol !== b.symbol
-          ? a.symbol < b.symbol
-            ? -1
-            : 1
-          : a.start < b.start
-            ? -1
-            : a.start > b.start
-              ? 1
-              : 0,
-      );
+    return this.#episodes.map(({ symbol, state }) => episodeOf(symbol, state)).sort(compareEpisodes);
   }
+}
+
+/** The order episodes are written in: by symbol (in code-unit order), then start. */
+export function compareEpisodes(a: Episode, b: Episode): number {
+  if (a.symbol !== b.symbol) return a.symbol < b.symbol ? -1 : 1;
+  return a.start < b.start ? -1 : a.start > b.start ? 1 : 0;
 }
 
 export const EPISODE_CSV_COLUMNS = ['symbol', 'start', 'end', 'count', 'a1', 'a2', 'peakSeverity'] as const;

@@ -16,7 +16,9 @@ import {
   type QualityReport,
   type SetAsideRow,
 } from './report.js';
+import { futureDetail, latestMinute, type ReaderClock } from './readerClock.js';
 import { sortByMinute } from './sortByMinute.js';
+import { symbolDetail, symbolProblem } from './symbolGrammar.js';
 import { formatMinute, parseMinute, ZoneOffsets } from './timestamp.js';
 
 /** The accepted bars of one symbol: rows of the table in ascending minute order, no two in one minute. */
@@ -51,6 +53,8 @@ const SYMBOL_EMPTY = 2;
 const NO_SYMBOL = 3;
 const TIMESTAMP = 4;
 const DUPLICATE = 5;
+const SYMBOL = 6;
+const FUTURE = 7;
 const NOT_A_NUMBER = 10;
 const OUT_OF_RANGE = 20;
 /** Plus the index in ENCODING_COLUMNS of the field that holds U+FFFD. */
@@ -79,21 +83,29 @@ export class ObjectIntake {
   readonly #maxRows: number;
   readonly #maxSymbols: number;
   readonly #limits: IngestLimits;
+  readonly #clock: ReaderClock;
+  /** The latest minute a bar may have (contract §1, `future`). */
+  readonly #latestMinute: number;
   readonly #table = new BarTable();
   readonly #report: QualityReport;
   readonly #setAside: SetAsideRow[] = [];
   #columns: ColumnMap | undefined;
   #nameSymbolId = -1;
+  /** Why the object name's symbol is not one, when the rows take their symbol from it and it is not. */
+  #nameSymbolProblem: string | undefined;
   /** Whether the text read so far held U+FFFD: only then are rows checked for it (contract §1, `encoding`). */
   #replacementSeen = false;
   /** Per symbol id: what the reading so far knows of its minutes. */
   readonly #minutes: SymbolMinutes[] = [];
   readonly #duplicates: PendingDuplicate[] = [];
 
-  constructor(objectName: string, zone: ZoneOffsets, limits: IngestLimits) {
+  /** `clock`: the reader's time, which no bar may be later than by more than its skew. */
+  constructor(objectName: string, zone: ZoneOffsets, limits: IngestLimits, clock: ReaderClock) {
     this.#objectName = objectName;
     this.#zone = zone;
     this.#limits = limits;
+    this.#clock = clock;
+    this.#latestMinute = latestMinute(clock);
     this.#maxRows = limits.maxRows;
     this.#maxSymbols = limits.maxSymbols;
     this.#report = emptyReport(objectName);
@@ -154,14 +166,21 @@ export class ObjectIntake {
     if (columns.symbol >= 0) {
       const symbol = fields[columns.symbol]!.trim();
       if (symbol === '') return SYMBOL_EMPTY;
-      symbolId = this.#table.symbolId(symbol);
-      // Ids are dense: a new symbol's is the count before it. Any row naming one counts, even one later set
-      // aside, as the table keeps every symbol it has been given.
-      if (symbolId >= this.#maxSymbols) throw tooManySymbols(this.#limits);
-    } else if (symbolId < 0) return NO_SYMBOL;
+      symbolId = this.#table.knownSymbolId(symbol);
+      if (symbolId < 0) {
+        // Checked once per symbol, when first met: a symbol outside the grammar never gets an id, so it is
+        // checked again on each of its rows (all set aside) and does not count towards MAX_SYMBOLS_PER_OBJECT.
+        if (symbolProblem(symbol) !== undefined) return SYMBOL;
+        symbolId = this.#table.symbolId(symbol);
+        // Ids are dense: a new symbol's is the count before it. Any row naming one counts, even one later set
+        // aside, as the table keeps every symbol it has been given.
+        if (symbolId >= this.#maxSymbols) throw tooManySymbols(this.#limits);
+      }
+    } else if (symbolId < 0) return this.#nameSymbolProblem === undefined ? NO_SYMBOL : SYMBOL;
 
     const minute = parseMinute(fields[columns.timestamp]!, this.#zone);
     if (Number.isNaN(minute)) return TIMESTAMP;
+    if (minute > this.#latestMinute) return FUTURE;
     for (let i = 0; i < 5; i++) {
       if (!scanDecimal(fields[columns.values[i]!]!)) return NOT_A_NUMBER + i;
       if (i < 4 ? !(scannedSign() > 0) : scannedSign() < 0) return OUT_OF_RANGE + i;
@@ -217,9 +236,26 @@ export class ObjectIntake {
         return this.#setBad(fields, line, 'symbol-empty', 'empty symbol');
       case NO_SYMBOL:
         return this.#setBad(fields, line, 'symbol-empty', `no symbol in object name '${this.#objectName}'`);
+      case SYMBOL:
+        return this.#setBadSymbol(fields, line, columns);
+      case FUTURE: {
+        const minute = parseMinute(fields[columns.timestamp]!, this.#zone);
+        return this.#setBad(fields, line, 'future', futureDetail(minute, this.#clock));
+      }
       default:
         return this.#setBad(fields, line, 'timestamp', `unreadable timestamp '${fields[columns.timestamp]}'`);
     }
+  }
+
+  /** A row whose symbol (its own, or the object name's) is outside the grammar (contract §1 "Symbol"). */
+  #setBadSymbol(fields: readonly string[], line: number, columns: ColumnMap): void {
+    if (columns.symbol < 0) {
+      const symbol = symbolFromObjectName(this.#objectName);
+      const detail = `${symbolDetail(symbol, this.#nameSymbolProblem!)} (from the object name)`;
+      return this.#setBad(fields, line, 'symbol', detail);
+    }
+    const symbol = fields[columns.symbol]!.trim();
+    this.#setBad(fields, line, 'symbol', symbolDetail(symbol, symbolProblem(symbol)!));
   }
 
   /** A row whose minute an earlier row of its symbol took; kept aside, and its values for the conflict count. */
@@ -281,7 +317,11 @@ export class ObjectIntake {
     this.#columns = header.columns;
     if (header.columns.symbol < 0) {
       const symbol = symbolFromObjectName(this.#objectName);
-      if (symbol !== '') this.#nameSymbolId = this.#table.symbolId(symbol);
+      if (symbol === '') return;
+      // Held to the same grammar as a symbol column's: every row of an object whose name gives no valid
+      // symbol is set aside, as for a name that gives none.
+      this.#nameSymbolProblem = symbolProblem(symbol);
+      if (this.#nameSymbolProblem === undefined) this.#nameSymbolId = this.#table.symbolId(symbol);
     }
   }
 

@@ -6,12 +6,15 @@
 import { CsvRecords, type RowSink } from '../core/csvRecords.js';
 import { ObjectIntake, type ObjectBars } from '../core/objectIntake.js';
 import { objectText, type ObjectSource, type ObjectTextOptions } from './objectText.js';
+import type { ReaderClock } from '../core/readerClock.js';
 import type { ZoneOffsets } from '../core/timestamp.js';
 
 export interface ReadObjectOptions extends ObjectTextOptions {
   /** The object's name also gives the symbol when there is no symbol column. */
   objectName: string;
   zone: ZoneOffsets;
+  /** The reader's time: a bar later than it by more than its skew is set aside (contract §1, `future`). */
+  clock: ReaderClock;
 }
 
 /**
@@ -20,7 +23,7 @@ export interface ReadObjectOptions extends ObjectTextOptions {
  *   a broken gzip stream, a limit passed); any other error is an I/O failure of the source.
  */
 export async function readObject(source: ObjectSource, options: ReadObjectOptions): Promise<ObjectBars> {
-  const intake = new ObjectIntake(options.objectName, options.zone, options.limits);
+  const intake = new ObjectIntake(options.objectName, options.zone, options.limits, options.clock);
   await readRows(source, options, intake);
   return intake.finish();
 }

@@ -19,6 +19,7 @@ import { readObject } from '../../shared/objects/readObject.js';
 import { ZoneOffsets } from '../../shared/core/timestamp.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 import { useBrowser } from '../helpers/browser.js';
+import { clockFor } from '../helpers/read.js';
 import { cli } from '../helpers/faultRun.js';
 import { emptyStack, stopAndRestart } from '../helpers/stackFaults.js';
 
@@ -266,6 +267,7 @@ describe('the alert chart', () => {
       objectName: basename(samples[0]!),
       zone: new ZoneOffsets(ZONE),
       limits: ingestLimitsFromEnv({}),
+      clock: clockFor(),
     });
     const minutes = read.runs[0]!.rows.map((row) => read.table.minute(row));
     const day = [...minutes].filter((m) => new Date(m * 60_000).toISOString().startsWith('2017-01-02'));

@@ -28,6 +28,11 @@ export interface DoneExpectation {
   setAside?: Array<[number, BadReason | 'duplicate']>;
   /** The accepted bars as produced to Kafka: [symbol, minute, open, high, low, close, volume, line]. */
   bars?: Array<[string, string, string, string, string, string, string, number]>;
+  /**
+   * Every alert of the object as [symbol, minute, rules], by symbol then minute, when the case states them: what
+   * `detect` prints, and what the stack writes (its symbols are the case's own, so no other case adds to them).
+   */
+  alerts?: Array<[string, string, Array<'A1' | 'A2'>]>;
 }
 
 export interface RejectedExpectation {
@@ -69,6 +74,8 @@ const bytes =
     );
 
 const NSE = 'timestamp,open,high,low,close,volume\n';
+/** The detail's end for a symbol with a character the grammar does not allow (contract §1 "Symbol"). */
+const OTHER_CHARACTER = 'holds a character other than letters, digits and . - _ & ^ = + ! # $ : ~';
 const WITH_SYMBOL = 'symbol,timestamp,open,high,low,close,volume\n';
 const ALL_MISSING = [/^timestamp/, 'open', 'high', 'low', 'close', 'volume'];
 const NO_GAPS = { count: 0, missingMinutes: 0, largest: 0 };
@@ -112,6 +119,54 @@ const MILLION_BAD = [
   '2017-01-02 09:15:00+05:30,100,101,99,100,-10', // volume-negative
   '2017-01-02 09:15:00+05:30,100,101,99,100', // field-count
 ];
+
+/**
+ * Three good bars of `good` (closes 100, 101, 100; volumes 10, 10, 30) at 09:15-09:17 IST, lines 2, 4 and 6,
+ * each followed by a row of `bad` (lines 3, 5, 7). A1 fires at 09:16 (+1%) and at 09:17 (101 to 100, -0.990%);
+ * A2 at 09:17 only (30 > 1.02 x the mean 10 of 09:15-09:16; at 09:16, 10 is not above 10.2).
+ */
+function besideGood(good: string, bad: string): string {
+  return (
+    WITH_SYMBOL +
+    `${good},2017-01-02 09:15:00+05:30,100,100,100,100,10\n` +
+    `${bad},2017-01-02 09:15:00+05:30,100,100,100,100,10\n` +
+    `${good},2017-01-02 09:16:00+05:30,101,101,101,101,10\n` +
+    `${bad},2017-01-02 09:16:00+05:30,101,101,101,101,10\n` +
+    `${good},2017-01-02 09:17:00+05:30,100,100,100,100,30\n` +
+    `${bad},2017-01-02 09:17:00+05:30,100,100,100,100,30\n`
+  );
+}
+
+/** What a case built by {@link besideGood} must give, its three bad rows set aside as `symbol`. */
+function besideGoodExpectation(good: string): DoneExpectation {
+  return {
+    status: 'done',
+    dataRows: 6,
+    accepted: 3,
+    bad: { symbol: 3 },
+    duplicates: 0,
+    conflicting: 0,
+    outOfOrder: 0,
+    gaps: NO_GAPS,
+    symbols: [good],
+    firstMinute: '2017-01-02T03:45:00Z',
+    lastMinute: '2017-01-02T03:47:00Z',
+    setAside: [
+      [3, 'symbol'],
+      [5, 'symbol'],
+      [7, 'symbol'],
+    ],
+    bars: [
+      [good, '2017-01-02T03:45:00Z', '100', '100', '100', '100', '10', 2],
+      [good, '2017-01-02T03:46:00Z', '101', '101', '101', '101', '10', 4],
+      [good, '2017-01-02T03:47:00Z', '100', '100', '100', '100', '30', 6],
+    ],
+    alerts: [
+      [good, '2017-01-02T03:46:00Z', ['A1']],
+      [good, '2017-01-02T03:47:00Z', ['A1', 'A2']],
+    ],
+  };
+}
 
 function millionBadRows(): Buffer {
   const block = `${MILLION_BAD.join('\n')}\n`;
@@ -745,50 +800,53 @@ export const CORPUS: CorpusCase[] = [
     path: 'FORMULAS.csv',
     bytes: text(
       WITH_SYMBOL +
-        "=cmd|' /C calc'!A0,2017-01-02 09:15:00+05:30,1,1,1,1,x\n" + // 2 number
-        '@SUM(A1),2017-01-02 09:15:00+05:30,1,1,1,1,1\n' + // 3 accepted
-        '@SUM(A1),2017-01-02 09:15:00+05:30,1,1,1,1,2\n' + // 4 duplicate, conflicting
+        "=cmd|' /C calc'!A0,2017-01-02 09:15:00+05:30,1,1,1,1,x\n" + // 2 symbol (|, space, ')
+        '=SUM,2017-01-02 09:15:00+05:30,1,1,1,1,1\n' + // 3 accepted: = is allowed in a symbol (EURUSD=X)
+        '=SUM,2017-01-02 09:15:00+05:30,1,1,1,1,2\n' + // 4 duplicate, conflicting
         '+1,2017-01-02 09:16:00+05:30,0,1,1,1,1\n' + // 5 price-not-positive
         '-1,2017-01-02 09:16:00+05:30,1,1,1,1,-1\n' + // 6 volume-negative
-        '\tTAB,2017-01-02 09:17:00+05:30,1,1,1,1,NaN\n' + // 7 number
-        '\rCR,2017-01-02 09:17:00+05:30,1,1,1,1,Infinity\n' + // 8 number
-        'ACME,2017-01-02 09:18:00+05:30,=1+2,1,1,1,1\n', // 9 number
+        '\tTAB,2017-01-02 09:17:00+05:30,1,1,1,1,NaN\n' + // 7 number (the symbol is trimmed: TAB)
+        '\rCR,2017-01-02 09:17:00+05:30,1,1,1,1,Infinity\n' + // 8 number (CR)
+        'ACME,2017-01-02 09:18:00+05:30,=1+2,1,1,1,1\n' + // 9 number
+        '@SUM(A1),2017-01-02 09:19:00+05:30,1,1,1,1,1\n', // 10 symbol (@, parentheses)
     ),
     e2e: true,
     expect: {
       status: 'done',
-      dataRows: 8,
+      dataRows: 9,
       accepted: 1,
-      bad: { number: 4, 'price-not-positive': 1, 'volume-negative': 1 },
+      bad: { symbol: 2, number: 3, 'price-not-positive': 1, 'volume-negative': 1 },
       duplicates: 1,
       conflicting: 1,
       outOfOrder: 0,
       gaps: NO_GAPS,
-      symbols: ['@SUM(A1)'],
+      symbols: ['=SUM'],
       firstMinute: '2017-01-02T03:45:00Z',
       lastMinute: '2017-01-02T03:45:00Z',
       setAside: [
-        [2, 'number'],
+        [2, 'symbol'],
         [4, 'duplicate'],
         [5, 'price-not-positive'],
         [6, 'volume-negative'],
         [7, 'number'],
         [8, 'number'],
         [9, 'number'],
+        [10, 'symbol'],
       ],
-      bars: [['@SUM(A1)', '2017-01-02T03:45:00Z', '1', '1', '1', '1', '1', 3]],
+      bars: [['=SUM', '2017-01-02T03:45:00Z', '1', '1', '1', '1', '1', 3]],
     },
     // OWASP CSV injection: a cell starting with = + - @ tab or CR gets a leading ' and is quoted (the detail of
     // line 4 too). The raw of line 8 starts with the quote csvLine puts around '\rCR', so it needs no prefix.
     quarantineCsv:
       'object,line,reason,detail,raw\n' +
-      `{object},2,number,volume is not a number: 'x',"'=cmd|' /C calc'!A0,2017-01-02 09:15:00+05:30,1,1,1,1,x"\n` +
-      `{object},4,duplicate,"'@SUM(A1) 2017-01-02T03:45:00Z already seen","'@SUM(A1),2017-01-02 09:15:00+05:30,1,1,1,1,2"\n` +
+      `{object},2,symbol,"symbol '=cmd|' /C calc'!A0' ${OTHER_CHARACTER}","'=cmd|' /C calc'!A0,2017-01-02 09:15:00+05:30,1,1,1,1,x"\n` +
+      `{object},4,duplicate,"'=SUM 2017-01-02T03:45:00Z already seen","'=SUM,2017-01-02 09:15:00+05:30,1,1,1,1,2"\n` +
       `{object},5,price-not-positive,open is 0,"'+1,2017-01-02 09:16:00+05:30,0,1,1,1,1"\n` +
       `{object},6,volume-negative,volume is -1,"'-1,2017-01-02 09:16:00+05:30,1,1,1,1,-1"\n` +
       `{object},7,number,volume is not a number: 'NaN',"'\tTAB,2017-01-02 09:17:00+05:30,1,1,1,1,NaN"\n` +
       `{object},8,number,volume is not a number: 'Infinity',"""\rCR"",2017-01-02 09:17:00+05:30,1,1,1,1,Infinity"\n` +
-      `{object},9,number,open is not a number: '=1+2',"ACME,2017-01-02 09:18:00+05:30,=1+2,1,1,1,1"\n`,
+      `{object},9,number,open is not a number: '=1+2',"ACME,2017-01-02 09:18:00+05:30,=1+2,1,1,1,1"\n` +
+      `{object},10,symbol,"symbol '@SUM(A1)' ${OTHER_CHARACTER}","'@SUM(A1),2017-01-02 09:19:00+05:30,1,1,1,1,1"\n`,
   },
   {
     id: 'object name with spaces',
@@ -798,26 +856,36 @@ export const CORPUS: CorpusCase[] = [
       `${NSE}2017-01-02 09:15:00+05:30,100,101,99,100,10\n2017-01-02 09:16:00+05:30,x,101,99,100,10\n`,
     ),
     e2e: true,
+    // §1 Symbol: the name gives 'ACME 2017 Q1', which holds spaces: no symbol, so every row is set aside for it
+    // (before its values are looked at), and the object is still read and reported under its spaced name.
     expect: {
       status: 'done',
       dataRows: 2,
-      accepted: 1,
-      bad: { number: 1 },
+      accepted: 0,
+      bad: { symbol: 2 },
       duplicates: 0,
       conflicting: 0,
       outOfOrder: 0,
       gaps: NO_GAPS,
-      symbols: ['ACME 2017 Q1'],
-      firstMinute: '2017-01-02T03:45:00Z',
-      lastMinute: '2017-01-02T03:45:00Z',
-      setAside: [[3, 'number']],
-      bars: [['ACME 2017 Q1', '2017-01-02T03:45:00Z', '100', '101', '99', '100', '10', 2]],
+      symbols: [],
+      firstMinute: null,
+      lastMinute: null,
+      setAside: [
+        [2, 'symbol'],
+        [3, 'symbol'],
+      ],
+      bars: [],
     },
+    quarantineCsv:
+      'object,line,reason,detail,raw\n' +
+      `{object},2,symbol,"symbol 'ACME 2017 Q1' ${OTHER_CHARACTER} (from the object name)","2017-01-02 09:15:00+05:30,100,101,99,100,10"\n` +
+      `{object},3,symbol,"symbol 'ACME 2017 Q1' ${OTHER_CHARACTER} (from the object name)","2017-01-02 09:16:00+05:30,x,101,99,100,10"\n`,
   },
   {
     id: 'object name with unicode',
     place: 'upload',
-    path: 'données/Ünï ✓ 株__EQ__NSE__NSE__MINUTE.csv',
+    // Spaces and unicode in the name; the symbol it gives, 'Ünï-株', letters of two scripts and a hyphen.
+    path: 'données du jour/Ünï-株__EQ__NSE__NSE__MINUTE.csv',
     bytes: text(
       `${NSE}2017-01-02 09:15:00+05:30,100,101,99,100,10\n2017-01-02 09:16:00+05:30,x,101,99,100,10\n`,
     ),
@@ -831,11 +899,11 @@ export const CORPUS: CorpusCase[] = [
       conflicting: 0,
       outOfOrder: 0,
       gaps: NO_GAPS,
-      symbols: ['Ünï ✓ 株'],
+      symbols: ['Ünï-株'],
       firstMinute: '2017-01-02T03:45:00Z',
       lastMinute: '2017-01-02T03:45:00Z',
       setAside: [[3, 'number']],
-      bars: [['Ünï ✓ 株', '2017-01-02T03:45:00Z', '100', '101', '99', '100', '10', 2]],
+      bars: [['Ünï-株', '2017-01-02T03:45:00Z', '100', '101', '99', '100', '10', 2]],
     },
   },
   {
@@ -861,6 +929,84 @@ export const CORPUS: CorpusCase[] = [
       setAside: [[3, 'number']],
       bars: [['PASSWD', '2017-01-02T03:45:00Z', '100', '101', '99', '100', '10', 2]],
     },
+  },
+  {
+    id: 'a bar dated 2099 between good bars of its symbol',
+    place: 'upload',
+    path: 'FUTURE__EQ__NSE__NSE__MINUTE.csv',
+    // §1 `future`: 2099 is after any reader's clock plus FUTURE_SKEW_MINUTES. Set aside, it does not move the
+    // symbol's last minute to 2099, so the bar after it is detected, not late (the alerts of besideGood).
+    bytes: text(
+      NSE +
+        '2017-01-02 09:15:00+05:30,100,100,100,100,10\n' + // 2
+        '2017-01-02 09:16:00+05:30,101,101,101,101,10\n' + // 3
+        '2099-01-01 09:15:00+05:30,500,500,500,500,10\n' + // 4 future
+        '2017-01-02 09:17:00+05:30,100,100,100,100,30\n', // 5
+    ),
+    e2e: true,
+    expect: {
+      status: 'done',
+      dataRows: 4,
+      accepted: 3,
+      bad: { future: 1 },
+      duplicates: 0,
+      conflicting: 0,
+      outOfOrder: 0,
+      gaps: NO_GAPS,
+      symbols: ['FUTURE'],
+      firstMinute: '2017-01-02T03:45:00Z',
+      lastMinute: '2017-01-02T03:47:00Z',
+      setAside: [[4, 'future']],
+      bars: [
+        ['FUTURE', '2017-01-02T03:45:00Z', '100', '100', '100', '100', '10', 2],
+        ['FUTURE', '2017-01-02T03:46:00Z', '101', '101', '101', '101', '10', 3],
+        ['FUTURE', '2017-01-02T03:47:00Z', '100', '100', '100', '100', '30', 5],
+      ],
+      alerts: [
+        ['FUTURE', '2017-01-02T03:46:00Z', ['A1']],
+        ['FUTURE', '2017-01-02T03:47:00Z', ['A1', 'A2']],
+      ],
+    },
+  },
+  {
+    id: 'a symbol Firestore reserves (__X__) beside a good one',
+    place: 'upload',
+    path: 'RESERVED.csv',
+    // §1 Symbol: a whole id of the form __name__ is Firestore's; as a symbol it could never hold a state.
+    bytes: text(besideGood('GOODRES', '__X__')),
+    e2e: true,
+    expect: besideGoodExpectation('GOODRES'),
+  },
+  {
+    id: 'a symbol of 1,501 bytes beside a good one',
+    place: 'upload',
+    path: 'OVERLONG.csv',
+    // Longer than 32 characters, and than a Firestore document id may be (1,500 bytes).
+    bytes: text(besideGood('GOODLONG', 'L'.repeat(1501))),
+    e2e: true,
+    expect: besideGoodExpectation('GOODLONG'),
+  },
+  {
+    id: 'symbols with / and @ beside a good one',
+    place: 'upload',
+    path: 'SLASHAT.csv',
+    // `@` ends the symbol in every document id (SYMBOL@MINUTE); `/` separates a path's segments.
+    bytes: text(
+      WITH_SYMBOL +
+        'GOODSEP,2017-01-02 09:15:00+05:30,100,100,100,100,10\n' + // 2
+        'A/B,2017-01-02 09:15:00+05:30,100,100,100,100,10\n' + // 3 symbol
+        'GOODSEP,2017-01-02 09:16:00+05:30,101,101,101,101,10\n' + // 4
+        'A@B,2017-01-02 09:16:00+05:30,101,101,101,101,10\n' + // 5 symbol
+        'GOODSEP,2017-01-02 09:17:00+05:30,100,100,100,100,30\n' + // 6
+        'GOODSEP@2017-01-02T03:48:00Z,2017-01-02 09:17:00+05:30,100,100,100,100,30\n', // 7 symbol
+    ),
+    e2e: true,
+    expect: besideGoodExpectation('GOODSEP'),
+    quarantineCsv:
+      'object,line,reason,detail,raw\n' +
+      `{object},3,symbol,"symbol 'A/B' ${OTHER_CHARACTER}","A/B,2017-01-02 09:15:00+05:30,100,100,100,100,10"\n` +
+      `{object},5,symbol,"symbol 'A@B' ${OTHER_CHARACTER}","A@B,2017-01-02 09:16:00+05:30,101,101,101,101,10"\n` +
+      `{object},7,symbol,"symbol 'GOODSEP@2017-01-02T03:48:00Z' ${OTHER_CHARACTER}","GOODSEP@2017-01-02T03:48:00Z,2017-01-02 09:17:00+05:30,100,100,100,100,30"\n`,
   },
   {
     id: 'object outside the upload prefix',

@@ -111,8 +111,22 @@ describe('bad input on the local stack', () => {
     }
     expect(view).toMatchObject({ status: 'done' });
     expect(view!.report).toMatchObject(expectedReport(expectation, objectName(corpusCase, prefixes)));
-    // Every accepted bar was detected, or late: several cases share the symbol ACME, in no set order.
-    expect(view!.detection.processed + view!.detection.late).toBe(expectation.accepted);
+    // Every accepted bar was detected (late ones in their place) or is a repeat: several cases share the symbol
+    // ACME, in no set order.
+    expect(view!.detection.processed + view!.detection.repeats + view!.detection.tooLate).toBe(
+      expectation.accepted,
+    );
+    if (expectation.alerts !== undefined) {
+      // The case's symbols are its own: the stack's alerts of them are exactly those written by hand.
+      for (const symbol of expectation.symbols) {
+        const written = alertLines((await cli('alerts', '--format', 'jsonl', '--symbol', symbol)).stdout);
+        expect(written.map((line) => JSON.parse(line) as { timestamp: string; rules: string[] })).toEqual(
+          expectation.alerts
+            .filter(([alertSymbol]) => alertSymbol === symbol)
+            .map(([, timestamp, rules]) => expect.objectContaining({ symbol, timestamp, rules })),
+        );
+      }
+    }
     const setAside = expectation.dataRows - expectation.accepted;
     if (setAside === 0) expect(view!.quarantine).toBeNull();
     else {

@@ -1,5 +1,7 @@
 /** An in-memory SymbolStateStore with the Firestore one's semantics (preconditions, holds), for unit tests. */
 import { Timestamp } from '@google-cloud/firestore';
+import { serviceError } from '../../shared/errors.js';
+import { symbolStateId } from '../../shared/pipeline/documentIds.js';
 import {
   holdWith,
   holdWithout,
@@ -23,6 +25,22 @@ interface Row {
   queue: HeldRecord[];
 }
 
+/**
+ * What Firestore answers a request for a document id it does not allow: a name of the form `__name__`, which it
+ * reserves, or one longer than 1,500 bytes (gRPC INVALID_ARGUMENT, through the store's serviceError).
+ */
+function refusedId(symbol: string): Error | undefined {
+  const id = symbolStateId(symbol);
+  if (!/^__.*__$/s.test(id) && Buffer.byteLength(id) <= 1500) return undefined;
+  const refusal = Object.assign(
+    new Error(`3 INVALID_ARGUMENT: Document name "${id.slice(0, 40)}" is invalid`),
+    {
+      code: 3,
+    },
+  );
+  return serviceError('Firestore', refusal);
+}
+
 export class MemoryStateStore implements SymbolStateStore {
   readonly rows = new Map<string, Row>();
   readonly tallies: Array<{ symbol: string } & BatchTally> = [];
@@ -32,6 +50,7 @@ export class MemoryStateStore implements SymbolStateStore {
   failNextLoads = 0;
 
   async load(symbol: string): Promise<StoredSymbolState> {
+    this.#address(symbol);
     if (this.failNextLoads > 0) {
       this.failNextLoads--;
       throw Object.assign(new Error('14 UNAVAILABLE: simulated outage'), { code: 14 });
@@ -51,6 +70,7 @@ export class MemoryStateStore implements SymbolStateStore {
     dequeued?: number,
     companions: readonly CompanionWrite[] = [],
   ): Promise<void> {
+    this.#address(symbol);
     if (this.failNextCommits > 0) {
       this.failNextCommits--;
       throw new Error('simulated crash before the commit');
@@ -65,6 +85,7 @@ export class MemoryStateStore implements SymbolStateStore {
   }
 
   async hold(symbol: string, read: StoredSymbolState, record: NewHeldRecord, reason: string): Promise<void> {
+    this.#address(symbol);
     const row = this.#check(symbol, read);
     const { hold, seq } = holdWith(read.hold, record, reason, new Date());
     this.#write(symbol, row, {
@@ -79,12 +100,14 @@ export class MemoryStateStore implements SymbolStateStore {
   }
 
   async keepHeld(symbol: string, read: StoredSymbolState, head: string, reason: string): Promise<void> {
+    this.#address(symbol);
     const row = this.#check(symbol, read);
     if (read.hold === null) return;
     this.#write(symbol, row, { ...row!.stored, hold: { ...read.hold, head, reason } });
   }
 
   async discard(symbol: string, read: StoredSymbolState, seq: number | null): Promise<void> {
+    this.#address(symbol);
     const row = this.#check(symbol, read);
     this.#write(symbol, row, { ...row!.stored, hold: seq === null ? null : holdWithout(read.hold) });
     if (seq === null) this.#queue(symbol).splice(0);
@@ -92,10 +115,12 @@ export class MemoryStateStore implements SymbolStateStore {
   }
 
   async isQueued(symbol: string, identity: string): Promise<boolean> {
+    this.#address(symbol);
     return this.#queue(symbol).some((record) => record.identity === identity);
   }
 
   async heldRecords(symbol: string, limit: number): Promise<HeldRecord[]> {
+    this.#address(symbol);
     return this.#queue(symbol)
       .slice(0, limit)
       .map((record) => ({ ...record, value: Buffer.from(record.value) }));
@@ -118,6 +143,12 @@ export class MemoryStateStore implements SymbolStateStore {
       held: row.stored.hold !== null,
       alertCount: row.stored.alertCount,
     }));
+  }
+
+  /** Every request names the symbol's document: refused as Firestore refuses an id it does not allow. */
+  #address(symbol: string): void {
+    const refused = refusedId(symbol);
+    if (refused !== undefined) throw refused;
   }
 
   #check(symbol: string, read: StoredSymbolState): Row | undefined {

@@ -51,24 +51,43 @@ describe('alertLines', () => {
 });
 
 describe('incompleteReports', () => {
-  const view = (object: string, status: string, accepted: number, processed: number, late: number) =>
+  const view = (
+    object: string,
+    status: string,
+    accepted: number,
+    processed: number,
+    repeats: number,
+    tooLate = 0,
+  ) =>
     ({
       id: object,
       object,
       generation: '1',
       status,
       report: { accepted } as QualityReport,
-      detection: { batches: 1, processed, late, alerts: 0, a1: 0, a2: 0 },
+      // Late bars are among those processed: they are detected in their place (contract §2).
+      detection: {
+        batches: 1,
+        processed,
+        late: 2,
+        repeats,
+        tooLate,
+        alerts: 0,
+        a1: 0,
+        a2: 0,
+        revised: 0,
+        withdrawn: 0,
+      },
     }) as IngestionView;
 
-  it('is empty when every accepted bar is processed or late', () => {
-    expect(incompleteReports([view('a', 'done', 10, 7, 3), view('b', 'done', 0, 0, 0)])).toEqual([]);
+  it('is empty when every accepted bar is processed, a repeat or too late', () => {
+    expect(incompleteReports([view('a', 'done', 10, 6, 3, 1), view('b', 'done', 0, 0, 0)])).toEqual([]);
   });
 
   it('names an ingestion not done, and one with bars unaccounted for', () => {
     expect(incompleteReports([view('a', 'running', 10, 0, 0), view('b', 'done', 10, 8, 1)])).toEqual([
       'a: running',
-      'b: 8 processed + 1 late != 10 accepted',
+      'b: 8 processed + 1 repeats + 0 too late != 10 accepted',
     ]);
   });
 });

@@ -64,10 +64,12 @@ describe('detect', () => {
     expect(stderr).toContain('total: 2 objects, 4 bars accepted, 2 rows set aside, alerts 2 (A1 1, A2 2)');
   });
 
-  it('carries state across files: the same file again is late, not re-alerted', async () => {
+  it('carries state across files: the same file again is repeats, not re-alerted', async () => {
     const { stdout, stderr } = await run(['detect', '--format', 'jsonl', acme, acme]);
     expect(stdout.trimEnd().split('\n')).toHaveLength(1);
-    expect(stderr).toContain('2 late');
+    expect(stderr).toContain(
+      'ACME__EQ__NSE__NSE__MINUTE.csv: 2 accepted, 1 bad (number 1), 2 repeats, alerts 0 (A1 0, A2 0)\n',
+    );
   });
 
   it('writes CSV with a header', async () => {
@@ -302,12 +304,12 @@ describe('detect on empty objects and symbols without accepted rows', () => {
   it('counts an empty object in the totals without rejecting it', async () => {
     const { code, stderr } = await run(['detect', '--format', 'jsonl', headerOnly, withFooter, acme]);
     expect(code).toBe(0);
-    // ACME's own file comes after FOOTER.csv's ACME rows of the same minutes: both are late.
+    // ACME's own file comes after FOOTER.csv's ACME rows of the same minutes: both are repeats.
     expect(stderr).toBe(
       'EMPTY__EQ__NSE__NSE__MINUTE.csv: 0 accepted, alerts 0 (A1 0, A2 0)\n' +
         'FOOTER.csv: 2 accepted, 1 bad (timestamp 1), alerts 1 (A1 1, A2 1)\n' +
-        'ACME__EQ__NSE__NSE__MINUTE.csv: 2 accepted, 1 bad (number 1), 2 late, alerts 0 (A1 0, A2 0)\n' +
-        'total: 3 objects, 4 bars accepted, 2 rows set aside, alerts 1 (A1 1, A2 1)\n',
+        'ACME__EQ__NSE__NSE__MINUTE.csv: 2 accepted, 1 bad (number 1), 2 repeats, alerts 0 (A1 0, A2 0)\n' +
+        'total: 3 objects, 4 bars accepted, 2 rows set aside, 2 repeats, alerts 1 (A1 1, A2 1)\n',
     );
   });
 });

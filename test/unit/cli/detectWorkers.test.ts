@@ -30,6 +30,7 @@ import { ObjectRejectedError } from '../../../shared/core/report.js';
 import { ZoneOffsets } from '../../../shared/core/timestamp.js';
 import { isProgrammingError } from '../../../shared/errors.js';
 import { fileChunks } from '../../../cli/fileChunks.js';
+import { clockFor } from '../../helpers/read.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 let build: string;
@@ -58,7 +59,7 @@ beforeAll(() => {
   copyFileSync(path.join(ROOT, 'bin', 'stock-anomalies.js'), bin);
 
   // Messy data (bad rows, duplicates, disorder, gaps), one file gzipped, one without its volume column, one that
-  // does not exist, and one given twice (late the second time).
+  // does not exist, and one given twice (repeats the second time).
   const data = path.join(build, 'data');
   execFileSync(
     process.execPath,
@@ -75,13 +76,22 @@ beforeAll(() => {
   writeFileSync(gzipped, gzipSync(readFileSync(generated[0]!)));
   const noVolume = path.join(data, 'NOVOLUME__EQ__NSE__NSE__MINUTE.csv');
   writeFileSync(noVolume, 'timestamp,open,high,low,close\n2017-01-02 09:15:00+05:30,1,1,1,1\n');
+  // One symbol in two files, its second day first: detected again at the end, from both files read again.
+  const [header, ...rows] = readFileSync(generated[2]!, 'utf8').trimEnd().split('\n');
+  const day = (date: string) => `${header}\n${rows.filter((row) => row.startsWith(date)).join('\n')}\n`;
+  const dayTwo = path.join(data, 'LATE__day2.csv');
+  const dayOne = path.join(data, 'LATE__day1.csv');
+  writeFileSync(dayTwo, day('2017-01-03'));
+  writeFileSync(dayOne, day('2017-01-02'));
   inputs = [
     generated[0]!,
     noVolume,
     gzipped,
     path.join(data, 'MISSING.csv'),
+    dayTwo,
     ...generated.slice(1),
     generated[1]!,
+    dayOne,
   ];
 }, 180_000);
 
@@ -132,6 +142,7 @@ describe('detect with read workers', () => {
       expect(one.files.stderr!.toString()).toContain(
         'NOVOLUME__EQ__NSE__NSE__MINUTE.csv: REJECTED: missing required columns: volume',
       );
+      expect(one.files.stderr!.toString()).toMatch(/\nLATE__day1\.csv: .*, \d+ late, alerts [1-9]/);
       for (const file of Object.keys(one.files)) {
         expect(three.files[file]!.equals(one.files[file]!), `${file} differs`).toBe(true);
       }
@@ -143,7 +154,7 @@ describe('Class: ReadPool', () => {
   const workerUrl = () => pathToFileURL(path.join(build, 'dist', 'cli', 'detect', 'readWorker.js'));
 
   it('hands back the bars the main thread reads, and rejections and bugs as their own class', async () => {
-    const pool = new ReadPool(2, { timezone: 'Asia/Kolkata', limits }, workerUrl());
+    const pool = new ReadPool(2, { timezone: 'Asia/Kolkata', limits, clock: clockFor() }, workerUrl());
     try {
       // Prepare
       const [file, noVolume, , missing] = inputs;
@@ -159,6 +170,7 @@ describe('Class: ReadPool', () => {
         objectName: path.basename(file!),
         zone: new ZoneOffsets('Asia/Kolkata'),
         limits,
+        clock: clockFor(),
       });
       // Assess
       if (!read.ok) throw read.error;

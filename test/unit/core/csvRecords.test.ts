@@ -22,18 +22,24 @@ describe.each([1, 7, 1 << 16])('quoting, read in pieces of %i bytes', (chunkSize
   it('reads escaped quotes, commas and line breaks (LF and CRLF) inside quoted fields', async () => {
     const text =
       `${HEADER}\n` +
-      '"AC,ME ""X""",2017-01-02 09:15:00+05:30,10,10,10,10,5,"a ""quoted"", note"\n' + // 2
+      '"AC,ME ""X""",2017-01-02 09:15:00+05:30,10,10,10,10,5,"a ""quoted"", note"\n' + // 2 symbol
       'ACME,2017-01-02 09:16:00+05:30,10,10,10,10,v,"three\r\nlines,\n""here"""\r\n' + // 3-5 number
       '"ACME","2017-01-02 09:17:00+05:30","10","10","10","10","5",""\r\n' + // 6
       'ACME,2017-01-02 09:18:00+05:30,10,10,10,10,5,"x,y"'; // 7, no line end
     const result = await read(text);
     expect(acceptedBars(result)).toEqual([
-      ['AC,ME "X"', '2017-01-02T03:45:00Z', 10, 5, 2],
       ['ACME', '2017-01-02T03:47:00Z', 10, 5, 6],
       ['ACME', '2017-01-02T03:48:00Z', 10, 5, 7],
     ]);
-    // The row of lines 3-5 is set aside for its volume: its fields, re-quoted, show the note read whole.
+    // Line 2's symbol, read whole with its comma and quotes, is no symbol (contract §1 "Symbol"); the row of
+    // lines 3-5 is set aside for its volume. Their fields, re-quoted, show the quoted fields read whole.
     expect(result.setAside).toEqual([
+      {
+        line: 2,
+        reason: 'symbol',
+        detail: `symbol 'AC,ME "X"' holds a character other than letters, digits and . - _ & ^ = + ! # $ : ~`,
+        raw: '"AC,ME ""X""",2017-01-02 09:15:00+05:30,10,10,10,10,5,"a ""quoted"", note"',
+      },
       {
         line: 3,
         reason: 'number',

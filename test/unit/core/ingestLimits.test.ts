@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { IngestLimits } from '../../../shared/core/ingestLimits.js';
 import { readObject } from '../../../shared/objects/readObject.js';
 import { ObjectRejectedError } from '../../../shared/core/report.js';
-import { configFor, gzip, limitsFor, readText } from '../../helpers/read.js';
+import { clockFor, configFor, gzip, limitsFor, readText } from '../../helpers/read.js';
 
 const HEADER = 'timestamp,open,high,low,close,volume,note';
 const ROW = '2017-01-02 09:15:00+05:30,10,10,10,10,5,';
@@ -131,7 +131,12 @@ describe('MAX_LINE_BYTES', () => {
     })();
     const heapBefore = process.memoryUsage().heapUsed;
     await expect(
-      readObject(source, { objectName: NAME, zone: configFor().zone, limits: limitsFor() }),
+      readObject(source, {
+        objectName: NAME,
+        zone: configFor().zone,
+        limits: limitsFor(),
+        clock: clockFor(),
+      }),
     ).rejects.toThrow(new ObjectRejectedError('line 2 is longer than 65536 bytes (MAX_LINE_BYTES)'));
     // The first piece already takes the line past 64 KiB: the other 159 are never read.
     expect(read).toBe(1);
@@ -188,6 +193,7 @@ describe('MAX_OBJECT_BYTES', () => {
         objectName: NAME,
         zone: configFor().zone,
         limits: limitsFor({ maxObjectBytes: 1 << 20 }),
+        clock: clockFor(),
       }),
     ).rejects.toThrow('object is larger than 1048576 bytes (MAX_OBJECT_BYTES)');
     expect(read).toBeLessThan(compressed.length / 4);

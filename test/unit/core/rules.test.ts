@@ -206,14 +206,14 @@ describe('both rules, alert shape', () => {
   });
 });
 
-describe('late bars and state', () => {
-  it('counts a bar not after the last processed minute as late, without detecting or changing state', async () => {
+describe('repeated bars and state', () => {
+  it('does not detect a bar whose minute an earlier object brought, whatever its values', async () => {
     const first = nseCsv([
       ['09:15', '100', '100', '100', '100', '100'],
       ['09:16', '100', '100', '100', '100', '100'],
     ]);
     const resent = nseCsv([
-      ['09:16', '200', '200', '200', '200', '900'], // late: would fire both rules
+      ['09:16', '200', '200', '200', '200', '900'], // a repeat: would fire both rules
       ['09:17', '100', '100', '100', '100.4', '101'], // +0.4% on 100 (not on 200), 101 ≤ 102: quiet
     ]);
     const alerts = await detectTexts([

@@ -89,9 +89,24 @@ describe('splitting the input', () => {
     },
   );
 
-  it('with overlapping re-sent rows gives the same alerts (the overlap is late)', async () => {
+  it('with overlapping re-sent rows gives the same alerts (the overlap is repeats)', async () => {
     const pieces = [piece(0, 30_000), piece(29_000, rows.length), piece(0, 100)];
     expect(withoutSource(await detectTexts(pieces, utc))).toEqual(await onePass);
+  });
+
+  // The month of data spans more than the default lateness horizon: with one of 40 days no bar is too late.
+  const wideHorizon = { ...utc, latenessHorizonDays: 40 };
+  it.each([
+    ['backwards', [3, 2, 1, 0]],
+    ['shuffled', [2, 0, 3, 1]],
+    ['shuffled, with pieces re-sent', [1, 3, 0, 1, 2, 3]],
+  ])('in four pieces sent %s gives the same alerts as one pass', async (_name, order) => {
+    const bounds = [0, 9_000, 20_000, 33_333, rows.length];
+    const pieces = order.map((i) => piece(bounds[i]!, bounds[i + 1]!));
+    const alerts = await detectTexts(pieces, wideHorizon);
+    expect(withoutSource(alerts)).toEqual(
+      withoutSource(await detectTexts([piece(0, rows.length)], wideHorizon)),
+    );
   });
 
   it('resuming from a serialized state gives the same alerts', async () => {

@@ -612,6 +612,52 @@ describe('detect', () => {
     expect(await post(batch(0, [[0, '100', '10']]))).toBe(200);
   });
 
+  it.each([
+    ['__X__, a form Firestore reserves', '__X__'],
+    ['1,501 bytes, longer than a document id may be', 'L'.repeat(1501)],
+  ])(
+    'parks, without holding, every record of a symbol Firestore refuses as a document id (%s), and goes on',
+    async (_, symbol) => {
+      // Records an older ingest produced, or somebody by hand: the symbol's state document cannot exist.
+      const refused = (seq: number, offset: number) =>
+        post({ ...batch(seq, [[seq, '100', '10']]), symbol }, offset, undefined, { 'ce-key': symbol });
+      expect(await refused(0, 0)).toBe(422);
+      expect(lastAnswer).toMatchObject({
+        outcome: 'final',
+        error: 'RequestRefusedError',
+        reason: expect.stringContaining('Firestore refused the request: 3 INVALID_ARGUMENT'),
+        held: false,
+      });
+      // Not "not now": the next record of the symbol is answered the same, at once, and nothing was stored.
+      expect(await refused(1, 1)).toBe(422);
+      expect(lastAnswer).toMatchObject({ outcome: 'final', held: false });
+      expect(store.rows.size).toBe(0);
+      // The partition goes on: the next record, of another symbol, is detected.
+      expect(
+        await post(
+          batch(0, [
+            [0, '100', '10'],
+            [1, '102', '10'],
+          ]),
+          2,
+        ),
+      ).toBe(200);
+      expect(minutes(published)).toEqual(['03:46 A1']);
+      expect(entries.filter((entry) => entry.severity === 'ERROR')).toHaveLength(2);
+      expect(entries.filter((entry) => entry.severity === 'WARNING')).toEqual([]);
+    },
+  );
+
+  it('parks a resume for a symbol Firestore refuses, rather than answering "not now" for ever', async () => {
+    expect(
+      await post(Buffer.alloc(0), 0, 'application/octet-stream', {
+        'ce-control': 'resume',
+        'ce-key': '__X__',
+      }),
+    ).toBe(422);
+    expect(lastAnswer).toMatchObject({ outcome: 'final', error: 'RequestRefusedError', held: false });
+  });
+
   it('works through a long queue over several resume requests, in order', async () => {
     expect(await post('{"not":"a batch"}', 0)).toBe(422);
     const total = RESUME_BATCHES_PER_REQUEST + 5;

@@ -52,6 +52,7 @@ beforeEach(() => {
     store,
     config: configFor(),
     limits: limitsFor(),
+    futureSkewMinutes: 5,
     batchMinutes: 2,
     quarantinePrefix: 'quarantine/',
     openObject: ({ name }) => {
@@ -216,6 +217,7 @@ describe('ingest: what it records', () => {
         store,
         config: configFor(),
         limits: limitsFor(),
+        futureSkewMinutes: 5,
         batchMinutes: 2,
         quarantinePrefix: 'quarantine/',
         openObject: () =>
@@ -280,6 +282,7 @@ describe('ingest: what it records', () => {
       store,
       config: configFor(),
       limits: limitsFor(),
+      futureSkewMinutes: 5,
       batchMinutes: 2,
       quarantinePrefix: 'quarantine/',
       openObject: () =>
@@ -310,6 +313,7 @@ describe('ingest: its limits', () => {
       store,
       config: configFor(),
       limits: limitsFor({ maxRows: 3 }),
+      futureSkewMinutes: 5,
       batchMinutes: 2,
       quarantinePrefix: 'quarantine/',
       openObject: () =>
@@ -485,7 +489,7 @@ describe('ingest: its error edge', () => {
     expect(ingestion('ACME.csv')).toMatchObject({
       status: 'failed',
       errorKind: 'final',
-      error: 'FinalError: Firestore refused the request: 3 INVALID_ARGUMENT: document too large',
+      error: 'RequestRefusedError: Firestore refused the request: 3 INVALID_ARGUMENT: document too large',
     });
   });
 });

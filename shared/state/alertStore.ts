@@ -323,10 +323,14 @@ export class FirestoreAlertStore implements AlertStore {
       const [feed, ...stored] = await transaction.getAll(feedRef, ...ids.map((id) => collection.doc(id)));
       if (feed!.exists) return;
       const standing = new Map<string, number>();
+      // What this commit changed: the feed lists only these, so that a follower never takes an older version
+      // for news (the entry is still made, as the message's receipt).
+      const applied: AlertRevision[] = [];
       chunk.forEach(({ alert, change }, i) => {
         const snapshot = stored[i]!;
         const storedVersion = snapshot.exists ? Number(snapshot.get('version') ?? 0) : -1;
         if (storedVersion >= version) return;
+        applied.push(chunk[i]!);
         const was = snapshot.exists && snapshot.get('withdrawn') == null ? 1 : 0;
         const mark = cause && {
           kind: change,
@@ -340,7 +344,9 @@ export class FirestoreAlertStore implements AlertStore {
           // never written, so that its first version, arriving after, changes nothing.
           transaction.set(
             snapshot.ref,
-            snapshot.exists ? { version, withdrawn: mark ?? null } : { ...document, withdrawn: mark ?? null },
+            snapshot.exists
+              ? { version, withdrawn: mark ?? { kind: change } }
+              : { ...document, withdrawn: mark ?? { kind: change } },
             { merge: true },
           );
         } else {
@@ -357,7 +363,7 @@ export class FirestoreAlertStore implements AlertStore {
         const now = change === 'withdrawn' ? 0 : 1;
         standing.set(alert.symbol, (standing.get(alert.symbol) ?? 0) + now - was);
       });
-      transaction.create(feedRef, this.#feedEntry(chunk));
+      transaction.create(feedRef, this.#feedEntry(applied));
       for (const [symbol, delta] of standing) {
         if (delta !== 0)
           transaction.set(

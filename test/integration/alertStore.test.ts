@@ -47,6 +47,74 @@ function alertAt(symbol: string, minute: number, rules: Alert['rules'] = ['A1'])
   };
 }
 
+const cause = { object: 'LATE.csv', generation: '9', at: '2024-03-05T10:00:00.000Z' };
+
+/** A message of revisions, as detect publishes them for a batch with late bars. */
+const revisions = (
+  version: number,
+  ...changes: Array<[Alert, 'new' | 'late' | 'revised' | 'withdrawn']>
+) => ({
+  v: 1 as const,
+  alerts: changes.map(([alert]) => alert),
+  version,
+  changes: changes.map(([, change]) => change),
+  cause,
+});
+
+describe('FirestoreAlertStore: revisions (contract §2)', () => {
+  it('keeps the later version whatever order the messages come in, and tallies the alerts standing', async () => {
+    const { store, collection } = freshStore();
+    const original = alertAt('ACME', 1);
+    const revised = { ...original, close: 103, severity: 3 };
+    // The revision (version 2) arrives before the first version (1), as a redelivery after it may.
+    await store.writeMessage(revisions(2, [revised, 'revised']));
+    await store.writeMessage({ v: 1, alerts: [original], version: 1 });
+    expect(await store.all()).toEqual([revised]);
+    const data = (await collection.doc(alertId(original)).get()).data()!;
+    expect(data.version).toBe(2);
+    expect(data.revision).toMatchObject({ kind: 'revised', object: 'LATE.csv', generation: '9' });
+    expect(await store.writtenBySymbol()).toEqual(new Map([['ACME', 1]]));
+    // The feed lists what each commit changed: the revision, and nothing for the late first version.
+    const feed = (await db.collection(`${collection.id}-feed`).get()).docs.map((doc) =>
+      feedAlertsOf(doc.data()),
+    );
+    expect(feed.map((alerts) => alerts.map((alert) => [alert.change, alert.severity])).sort()).toEqual([
+      [],
+      [['revised', 3]],
+    ]);
+  });
+
+  it('marks a withdrawn alert, lists and counts it no more, and stands it again when a later revision raises it', async () => {
+    const { store, collection } = freshStore();
+    const [a, b] = [alertAt('ACME', 1), alertAt('ACME', 2)];
+    await store.write([a, b]);
+    await store.writeMessage(revisions(2, [b, 'withdrawn']));
+    // Delivered again: its feed entry is found, nothing changes.
+    await store.writeMessage(revisions(2, [b, 'withdrawn']));
+    expect(await store.all()).toEqual([a]);
+    expect(await store.writtenBySymbol()).toEqual(new Map([['ACME', 1]]));
+    const withdrawn = (await collection.doc(alertId(b)).get()).data()!;
+    expect(withdrawn.withdrawn).toMatchObject({ kind: 'withdrawn', object: 'LATE.csv' });
+    expect(withdrawn.close).toBe(b.close); // the figures it had
+
+    await store.writeMessage(revisions(3, [b, 'late']));
+    expect(await store.all()).toEqual([a, b]);
+    expect(await store.writtenBySymbol()).toEqual(new Map([['ACME', 2]]));
+    const again = (await collection.doc(alertId(b)).get()).data()!;
+    expect(again.withdrawn).toBeUndefined();
+    expect(again.revision).toMatchObject({ kind: 'late' });
+  });
+
+  it('leaves a tombstone for a withdrawal that comes before the alert, which the alert then cannot undo', async () => {
+    const { store } = freshStore();
+    const alert = alertAt('ACME', 4);
+    await store.writeMessage(revisions(5, [alert, 'withdrawn']));
+    await store.writeMessage({ v: 1, alerts: [alert], version: 4 });
+    expect(await store.all()).toEqual([]);
+    expect(await store.writtenBySymbol()).toEqual(new Map());
+  });
+});
+
 describe('FirestoreAlertStore', () => {
   it('writes each alert under its (symbol, minute) id with a real timestamp, and reads it back as it was', async () => {
     const { store, collection } = freshStore();
@@ -58,20 +126,22 @@ describe('FirestoreAlertStore', () => {
     expect(await store.all()).toEqual([alert]);
   });
 
-  it('overwrites an alert written again, keeping a field another part added meanwhile', async () => {
+  it('overwrites an alert with a later version, keeping a field another part added meanwhile', async () => {
     const { store, collection } = freshStore();
     const first = alertAt('ACME', 1, ['A1', 'A2']);
     await store.write([first], new Date('2030-01-01T00:00:00Z'));
     const added = { by: 'ana', note: 'check the print' };
     await collection.doc(alertId(first)).update({ added });
 
-    // Redelivered, as detected again from changed data: A2 no longer fires, no TTL, no generation.
+    // A later version (another commit of the symbol): A2 no longer fires, no TTL, no generation.
     const again: Alert = {
       ...alertAt('ACME', 1, ['A1']),
       close: 250,
       source: { object: 'ACME.csv', line: 9 },
     };
-    await store.write([again]);
+    await store.writeMessage({ v: 1, alerts: [again], version: 2 });
+    // The first version delivered again afterwards changes nothing.
+    await store.write([first], new Date('2030-01-01T00:00:00Z'));
 
     const documents = await collection.get();
     expect(documents.size).toBe(1);
@@ -109,6 +179,7 @@ describe('FirestoreAlertStore', () => {
       rules: ['A1'],
       severity: 2,
       episode: 'ACME@2017-01-02T03:45:00Z',
+      change: 'new',
     });
   });
 

@@ -9,7 +9,7 @@ import { episodeOf } from '../../shared/core/episodes.js';
 import type { BarTable } from '../../shared/core/barTable.js';
 import type { AlertSource } from '../../shared/core/finding.js';
 import type { EpisodeState, SymbolState } from '../../shared/core/symbolState.js';
-import { barDays, type BarDay, type BarHistory } from '../../shared/state/barStore.js';
+import { barDays, HistoryFormatError, type BarDay, type BarHistory } from '../../shared/state/barStore.js';
 import type { DetectionConfig } from '../../shared/core/detectionParameters.js';
 import { emptyCounts, SymbolDetector, type DetectionCounts } from '../../shared/core/rules.js';
 import { reviseHistory, type BarRef, type EpisodeChange } from '../../shared/core/revision.js';
@@ -243,6 +243,10 @@ async function inPlace(
   let fromDay = maxDay(earliest, dayOf(table.minute(older[0]!) - LOOK_BACK_DAYS * MINUTES_PER_DAY));
   let history = await deps.history.read(batch.symbol, fromDay, dayOf(last));
   let complete = fromDay <= earliest;
+  if (history.length === 0) {
+    // Every detected bar is stored with its state (bars/): none there means they were lost or never kept.
+    throw new HistoryFormatError(`${batch.symbol}: no stored bars to detect late bars against`);
+  }
   const seen = new Set(history.map((bar) => bar.table.minute(bar.row)));
   const inserted: BarRef[] = [];
   const insertedRows: number[] = [];

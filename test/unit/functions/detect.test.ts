@@ -116,6 +116,54 @@ const minutes = (alerts: Alert[][]) =>
   alerts.flat().map((alert) => `${alert.timestamp.slice(11, 16)} ${alert.rules}`);
 
 describe('detect', () => {
+  it('detects a late bar in its place, publishing the alert it raises and withdrawing the one it undoes', async () => {
+    const revisions: Array<{ change: string; minute: string; version: number }> = [];
+    setDetectDependencies({
+      config: configFor(),
+      store,
+      ...withHistory(),
+      now: () => new Date('2024-03-05T10:00:00Z'),
+      publish: async (alerts, version) => {
+        for (const { alert, change } of alerts) {
+          revisions.push({ change, minute: alert.timestamp.slice(11, 16), version });
+        }
+      },
+    });
+    // 100 at 03:45, 101 at 03:47: +1% fires A1 at 03:47 (flat volume: A2 never fires).
+    expect(
+      await post(
+        batch(0, [
+          [0, '100', '10'],
+          [2, '101', '10'],
+        ]),
+        0,
+      ),
+    ).toBe(200);
+    // 03:46 at 100.6 comes in another object: +0.6% from 03:45 fires; 03:47 is +0.397% from it and no longer does.
+    expect(await post({ ...batch(0, [[1, '100.6', '10']], '2'), object: 'BACKFILL.csv', of: 1 }, 1)).toBe(
+      200,
+    );
+    expect(lastAnswer).toMatchObject({ outcome: 'detected', processed: 1, late: 1, alerts: 1 });
+    expect(revisions).toEqual([
+      { change: 'new', minute: '03:47', version: 1 },
+      { change: 'late', minute: '03:46', version: 2 },
+      { change: 'withdrawn', minute: '03:47', version: 2 },
+    ]);
+    expect(store.tallies.at(-1)).toMatchObject({
+      processed: 1,
+      late: 1,
+      alerts: 1,
+      revised: 0,
+      withdrawn: 1,
+    });
+    // One alert stands: raised 2, withdrawn 1.
+    expect(await store.load('ACME')).toMatchObject({
+      alertCount: 1,
+      commits: 2,
+      state: { lastMinute: T0 + 2 },
+    });
+  });
+
   it('runs the rules from where the symbol left off, across batches', async () => {
     expect(
       await post(

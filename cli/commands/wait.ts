@@ -17,11 +17,19 @@ import {
   type StackClients,
 } from '../stackClients.js';
 import { UsageError } from '../usageError.js';
+import { describeUndetected, hasUndetected, undetectedOf } from '../undetected.js';
+import { readReports } from './reports.js';
+
+/** `wait`'s exit code when everything settled but some bars were too late or rows set aside as future or symbol. */
+export const UNDETECTED_EXIT = 3;
 
 export function registerWaitCommand(program: Command, context: CliContext): void {
   program
     .command('wait')
-    .description('wait until every dropped object is ingested and every alert is written')
+    .description(
+      'wait until every dropped object is ingested and every alert is written (exit 3: settled, but some bars ' +
+        'too late or rows set aside as future or symbol)',
+    )
     .option('--timeout <seconds>', 'give up after this long (exit 1)', '600')
     .action(async (options: { timeout: string }) => {
       const timeout = Number(options.timeout);
@@ -34,7 +42,8 @@ export function registerWaitCommand(program: Command, context: CliContext): void
 /**
  * Polls until nothing is pending. Then, if records are parked on the dead-letter topic or symbols held behind
  * one, says which objects they belong to and sets exit code 1: those will not pass by waiting. On timeout,
- * says what is still pending and sets exit code 1.
+ * says what is still pending and sets exit code 1. Once settled, names the objects with bars that will never be
+ * detected (too late, future, symbol) and sets exit code 3, and the objects with late bars (detected).
  */
 export async function waitForIdle(
   stack: StackClients,
@@ -64,6 +73,14 @@ export async function waitForIdle(
           return false;
         }
         context.stderr.write('all dropped objects ingested, all alerts written\n');
+        const undetected = undetectedOf(await readReports(stack));
+        const told = describeUndetected(undetected);
+        if (told.length > 0) context.stderr.write(`${told.join('\n')}\n`);
+        if (hasUndetected(undetected)) {
+          // Settled, but not everything sent was detected: a script must not take that for success.
+          context.exitCode = UNDETECTED_EXIT;
+          return false;
+        }
         return true;
       }
       const line = pending.join('; ');

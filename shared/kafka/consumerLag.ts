@@ -66,7 +66,14 @@ export const totalExpired = (lags: readonly PartitionLag[]): number =>
   lags.reduce((sum, entry) => sum + entry.expired, 0);
 
 /** Reads `group`'s lag on `topic` over a connected admin client. */
-export async function readConsumerLag(admin: Admin, topic: string, group: string): Promise<PartitionLag[]> {
+/** The part of kafkajs's admin client the lag needs. */
+export type OffsetsAdmin = Pick<Admin, 'fetchTopicOffsets' | 'fetchOffsets'>;
+
+export async function readConsumerLag(
+  admin: OffsetsAdmin,
+  topic: string,
+  group: string,
+): Promise<PartitionLag[]> {
   const [ends, committed] = await Promise.all([
     admin.fetchTopicOffsets(topic),
     admin.fetchOffsets({ groupId: group, topics: [topic] }),

@@ -141,7 +141,8 @@ function numberFormat(min: number, max: number): Intl.NumberFormat {
 
 /**
  * How long something has waited, in the two largest units that matter: `42 s`, `5 min`, `3 h 20 min`,
- * `8 d 4 h`. A negative span (clocks a little apart) reads `0 s`.
+ * `8 d 4 h`. A negative span (clocks a little apart) reads `0 s`. The CLI's is shared/core/age.ts, which the
+ * front end may not import: the two must read alike.
  */
 export function formatAge(ms: number): string {
   const seconds = Math.max(0, Math.floor(ms / 1000));

@@ -45,7 +45,10 @@ export async function readFromOffsets(
         () => reject(new Error(`reading ${topic} took over ${options.timeoutMs / 1000} s`)),
         options.timeoutMs,
       );
-      consumer.on(consumer.events.GROUP_JOIN, () => {
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        // The group is this reader's alone, so it holds every partition: fetch only the ones asked for.
+        const others = (payload.memberAssignment[topic] ?? []).filter((partition) => !starts.has(partition));
+        if (others.length > 0) consumer.pause([{ topic, partitions: others }]);
         for (const [partition, offset] of starts) consumer.seek({ topic, partition, offset: String(offset) });
       });
       consumer

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  formatAge,
   formatDateTime,
   formatRange,
   formatSignedPct,
@@ -51,21 +50,5 @@ describe('console/web format: times in the exchange zone', () => {
     expect(formatSignedPct(-0.52504)).toBe('−0.525%');
     expect(formatSignedPct(1.2)).toBe('+1.200%');
     expect(formatSignedPct(null)).toBe('—');
-  });
-});
-
-describe('console/web format: ages', () => {
-  it.each([
-    [-1500, '0 s'],
-    [0, '0 s'],
-    [59_999, '59 s'],
-    [60_000, '1 min'],
-    [59 * 60_000 + 59_000, '59 min'],
-    [3 * 3_600_000, '3 h'],
-    [3 * 3_600_000 + 20 * 60_000 + 5_000, '3 h 20 min'],
-    [24 * 3_600_000, '1 d'],
-    [8 * 86_400_000 + 4 * 3_600_000 + 59 * 60_000, '8 d 4 h'],
-  ])('%d ms reads %s', (ms, shown) => {
-    expect(formatAge(ms)).toBe(shown);
   });
 });

@@ -77,12 +77,10 @@ export async function ensurePubSubResources(endpoints: StackEndpoints, log: Stac
       const [exists] = await subscription.exists();
       if (!exists) {
         try {
-          await client
-            .topic(topic)
-            .createSubscription(name, {
-              ...options,
-              ...(pushEndpoint ? { pushConfig: { pushEndpoint } } : {}),
-            });
+          await client.topic(topic).createSubscription(name, {
+            ...options,
+            ...(pushEndpoint ? { pushConfig: { pushEndpoint } } : {}),
+          });
           log(
             `pubsub: created ${pushEndpoint ? `push subscription ${name} -> ${pushEndpoint}` : `subscription ${name}`}`,
           );

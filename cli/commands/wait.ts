@@ -77,7 +77,8 @@ export async function waitForIdle(
       }
       const line = pending.join('; ');
       if (Date.now() > deadline) {
-        context.stderr.write(`timed out after ${timeoutSeconds} s; still pending: ${line}\n`);
+        const waiting = check.waiting.map((entry) => `  ${entry}\n`).join('');
+        context.stderr.write(`timed out after ${timeoutSeconds} s; still pending: ${line}\n${waiting}`);
         context.exitCode = 1;
         return false;
       }
@@ -108,6 +109,8 @@ export class IdleCheck {
    * alert messages dead-lettered by notify's subscription.
    */
   blocked = false;
+  /** Per partition with lag at the last poll, what waits there and since when (waitingLines). */
+  waiting: string[] = [];
 
   constructor(private readonly stack: StackClients) {
     this.#waitingSince = new WaitingSince(stack.kafka, readVariable('KAFKA_TOPIC', stack.env), {
@@ -184,9 +187,29 @@ export class IdleCheck {
   async #oldestWaiting(lags: readonly PartitionLag[]): Promise<string> {
     // Only a hint on a progress line: a failed read says nothing, and is tried again at its interval.
     const times = await this.#waitingSince.of(lags).catch(() => new Map<number, number | null>());
+    this.waiting = waitingLines(lags, times, Date.now());
     const known = [...times.values()].filter((time): time is number => time !== null);
     return known.length === 0 ? '' : `, the oldest waiting ${formatAge(Date.now() - Math.min(...known))}`;
   }
+}
+
+/**
+ * One line per partition with lag: `partition 3: 12 records, the oldest waiting 2 h 5 min` (without the age
+ * while it is not known).
+ */
+export function waitingLines(
+  lags: readonly PartitionLag[],
+  times: ReadonlyMap<number, number | null>,
+  now: number,
+): string[] {
+  return lags
+    .filter((lag) => lag.lag > 0)
+    .map((lag) => {
+      const since = times.get(lag.partition);
+      const age =
+        since === undefined || since === null ? '' : `, the oldest waiting ${formatAge(now - since)}`;
+      return `partition ${lag.partition}: ${lag.lag} record${lag.lag === 1 ? '' : 's'}${age}`;
+    });
 }
 
 /** How often `wait` may read a waiting record again to tell its age (a throwaway consumer group's join). */

@@ -63,6 +63,16 @@ readonly DEFAULT_NETWORK=stock-anomalies
 readonly FIRESTORE_DATABASE='(default)'
 readonly TTL_FIELD=expireAt
 readonly RULES_API=https://firebaserules.googleapis.com/v1
+# Retention (docs/deploy.md, "Nothing expires silently"). Kafka keeps every record: a record waits, with its
+# partition, behind a stopped dispatcher or a symbol's state Firestore cannot give, for as long as that takes, and
+# a record removed before the dispatcher's group handled it would be skipped. Pub/Sub caps a subscription's
+# retention at 7 days and a topic's at 31: notify's dead letters stay on their subscription for 7 days and on
+# their topic for 31, from where a seek brings them back.
+readonly KAFKA_TOPIC_CONFIGS=retention.ms=-1
+readonly DEAD_LETTER_SUBSCRIPTION_RETENTION=7d
+readonly DEAD_LETTER_SUBSCRIPTION_RETENTION_SECONDS=604800s
+readonly DEAD_LETTER_TOPIC_RETENTION=31d
+readonly DEAD_LETTER_TOPIC_RETENTION_SECONDS=2678400s
 
 # ---------------------------------------------------------------------------------------------------------------
 # Runtime environment of each component: exactly the variables the registry (shared/config/variables.ts) says
@@ -83,7 +93,7 @@ DISPATCHER_ENV=(KAFKA_BROKERS KAFKA_TOPIC KAFKA_DEAD_LETTER_TOPIC KAFKA_CLIENT_I
 CONSOLE_ENV=(ALERTS_COLLECTION INGESTIONS_COLLECTION STATE_COLLECTION EPISODES_COLLECTION BARS_COLLECTION A1_THRESHOLD
   A2_THRESHOLD WINDOW_MINUTES EPISODE_GAP_MINUTES LATENESS_HORIZON_DAYS UPLOAD_BUCKET QUARANTINE_PREFIX KAFKA_BROKERS
   KAFKA_TOPIC KAFKA_DEAD_LETTER_TOPIC KAFKA_CLIENT_ID KAFKA_GROUP_ID KAFKA_SASL_MECHANISM KAFKA_SSL EXCHANGE_TIMEZONE
-  GOOGLE_CLOUD_PROJECT)
+  ANOMALIES_DEAD_LETTER_SUBSCRIPTION GOOGLE_CLOUD_PROJECT)
 
 # Values (V_<NAME>, read indirectly by env_flag); the defaults are the registry's except where the cloud differs.
 # shellcheck disable=SC2034
@@ -108,6 +118,7 @@ CONSOLE_ENV=(ALERTS_COLLECTION INGESTIONS_COLLECTION STATE_COLLECTION EPISODES_C
   V_MAX_SET_ASIDE_ROWS=1000000
   V_FUTURE_SKEW_MINUTES=5
   V_ANOMALIES_TOPIC=anomalies
+  V_ANOMALIES_DEAD_LETTER_SUBSCRIPTION=
   V_INGESTIONS_COLLECTION=ingestions
   V_ALERTS_COLLECTION=alerts
   V_STATE_COLLECTION=symbol-state
@@ -505,6 +516,7 @@ configure() {
   V_UPLOAD_BUCKET=$BUCKET
   ANOMALIES_DEAD_LETTER_TOPIC="$V_ANOMALIES_TOPIC-dead-letter"
   ANOMALIES_DEAD_LETTER_SUBSCRIPTION="$ANOMALIES_DEAD_LETTER_TOPIC-sub"
+  V_ANOMALIES_DEAD_LETTER_SUBSCRIPTION=$ANOMALIES_DEAD_LETTER_SUBSCRIPTION
 
   # Mode-dependent values and variables (the registry marks the SASL ones deployed with --kafka-sasl=plain only).
   KAFKA_SECRET_FLAGS=()
@@ -660,6 +672,7 @@ topic|$ANOMALIES_DEAD_LETTER_TOPIC|serviceAccount:$PUBSUB_AGENT|roles/pubsub.pub
 repository|$REPOSITORY|$(sa "$SA_BUILDER")|roles/artifactregistry.writer||
 project|$PROJECT|$(sa "$SA_CONSOLE")|roles/datastore.user||
 bucket|$BUCKET|$(sa "$SA_CONSOLE")|roles/storage.objectViewer|quarantine-prefix-only|$quarantine
+subscription|$ANOMALIES_DEAD_LETTER_SUBSCRIPTION|$(sa "$SA_CONSOLE")|roles/pubsub.subscriber||
 EOF
   # The console: IAM cannot scope Firestore to collections or fields, so datastore.user lets it read and write
   # the whole database; its server code is what writes only the triage fields of episodes and appends their
@@ -668,7 +681,8 @@ EOF
   # ingestion report names). Kafka, for the dispatcher group's lag on its health page (committed and end offsets
   # through the admin API; it must never join the group): the same client role or secret as the dispatcher. The
   # cluster has no Kafka ACLs, so that role would also let it produce and consume; ACLs could narrow it to
-  # describing the group and topics.
+  # describing the group and topics. Pub/Sub, for notify's dead letters on the health page: it counts them by
+  # pulling and releasing them at once (nothing but a subscriber can see a subscription's messages).
   if [[ $KAFKA_MODE == managed ]]; then
     printf 'project|%s|%s|roles/managedkafka.client||\n' "$PROJECT" "$(sa "$SA_INGEST")" "$PROJECT" "$(sa "$SA_DISPATCHER")" \
       "$PROJECT" "$(sa "$SA_CONSOLE")"
@@ -823,14 +837,27 @@ deploy_rules() {
 # ---------------------------------------------------------------------------------------------------------------
 # Kafka.
 # ---------------------------------------------------------------------------------------------------------------
+# ensure_kafka_topic TOPIC PARTITIONS : the topic with at least PARTITIONS partitions and KAFKA_TOPIC_CONFIGS
+# (an existing topic without them, say one made before or changed by hand, is corrected).
 ensure_kafka_topic() {
-  local topic=$1 partitions=$2 current
-  query current '' gcloud managed-kafka topics describe "$topic" "--cluster=$KAFKA_CLUSTER" "--location=$REGION" \
-    "--project=$PROJECT" '--format=value(partitionCount)'
+  local topic=$1 partitions=$2 described current configs
+  query described '' gcloud managed-kafka topics describe "$topic" "--cluster=$KAFKA_CLUSTER" "--location=$REGION" \
+    "--project=$PROJECT" '--format=value(partitionCount,configs)'
+  current=${described%%$'\t'*}
+  configs=
+  [[ $described != *$'\t'* ]] || configs=${described#*$'\t'}
   if [[ -z $current ]]; then
     run gcloud managed-kafka topics create "$topic" "--cluster=$KAFKA_CLUSTER" "--location=$REGION" \
-      "--partitions=$partitions" "--replication-factor=$KAFKA_REPLICATION_FACTOR" "--project=$PROJECT"
-  elif ((current < partitions)); then
+      "--partitions=$partitions" "--replication-factor=$KAFKA_REPLICATION_FACTOR" "--configs=$KAFKA_TOPIC_CONFIGS" \
+      "--project=$PROJECT"
+    return 0
+  fi
+  # gcloud prints a map as key=value;key=value.
+  if [[ ";$configs;" != *";$KAFKA_TOPIC_CONFIGS;"* ]]; then
+    run gcloud managed-kafka topics update "$topic" "--cluster=$KAFKA_CLUSTER" "--location=$REGION" \
+      "--configs=$KAFKA_TOPIC_CONFIGS" "--project=$PROJECT"
+  fi
+  if ((current < partitions)); then
     run gcloud managed-kafka topics update "$topic" "--cluster=$KAFKA_CLUSTER" "--location=$REGION" \
       "--partitions=$partitions" "--project=$PROJECT"
   elif ((current > partitions)); then
@@ -857,7 +884,7 @@ ensure_kafka() {
     ensure_kafka_topic "$V_KAFKA_DEAD_LETTER_TOPIC" 1
   else
     log "using the existing Kafka cluster at $KAFKA_BOOTSTRAP (TLS, SASL $KAFKA_SASL); its topics $V_KAFKA_TOPIC" \
-      "($PARTITIONS partitions) and $V_KAFKA_DEAD_LETTER_TOPIC must exist"
+      "($PARTITIONS partitions) and $V_KAFKA_DEAD_LETTER_TOPIC must exist, with $KAFKA_TOPIC_CONFIGS"
     [[ $KAFKA_SASL != oauthbearer ]] ||
       warn "oauthbearer on an existing cluster: grant roles/managedkafka.client to $(sa_email "$SA_INGEST") and $(sa_email "$SA_DISPATCHER") in the cluster's project"
   fi
@@ -1111,14 +1138,29 @@ deploy() {
 
   ensure_firestore
 
-  local topic
-  for topic in "$V_ANOMALIES_TOPIC" "$ANOMALIES_DEAD_LETTER_TOPIC"; do
-    exists gcloud pubsub topics describe "$topic" "--project=$PROJECT" ||
-      run gcloud pubsub topics create "$topic" "--labels=app=$APP" "--project=$PROJECT"
-  done
-  exists gcloud pubsub subscriptions describe "$ANOMALIES_DEAD_LETTER_SUBSCRIPTION" "--project=$PROJECT" ||
+  exists gcloud pubsub topics describe "$V_ANOMALIES_TOPIC" "--project=$PROJECT" ||
+    run gcloud pubsub topics create "$V_ANOMALIES_TOPIC" "--labels=app=$APP" "--project=$PROJECT"
+  # notify's dead letters: kept as long as Pub/Sub allows, on the subscription and on the topic (see the top).
+  local described
+  query described '' gcloud pubsub topics describe "$ANOMALIES_DEAD_LETTER_TOPIC" "--project=$PROJECT" \
+    '--format=value(name,messageRetentionDuration)'
+  if [[ -z $described ]]; then
+    run gcloud pubsub topics create "$ANOMALIES_DEAD_LETTER_TOPIC" \
+      "--message-retention-duration=$DEAD_LETTER_TOPIC_RETENTION" "--labels=app=$APP" "--project=$PROJECT"
+  elif [[ ${described#*$'\t'} != "$DEAD_LETTER_TOPIC_RETENTION_SECONDS" ]]; then
+    run gcloud pubsub topics update "$ANOMALIES_DEAD_LETTER_TOPIC" \
+      "--message-retention-duration=$DEAD_LETTER_TOPIC_RETENTION" "--project=$PROJECT"
+  fi
+  query described '' gcloud pubsub subscriptions describe "$ANOMALIES_DEAD_LETTER_SUBSCRIPTION" "--project=$PROJECT" \
+    '--format=value(name,messageRetentionDuration)'
+  if [[ -z $described ]]; then
     run gcloud pubsub subscriptions create "$ANOMALIES_DEAD_LETTER_SUBSCRIPTION" "--topic=$ANOMALIES_DEAD_LETTER_TOPIC" \
-      --message-retention-duration=7d --expiration-period=never "--labels=app=$APP" "--project=$PROJECT"
+      "--message-retention-duration=$DEAD_LETTER_SUBSCRIPTION_RETENTION" --expiration-period=never "--labels=app=$APP" \
+      "--project=$PROJECT"
+  elif [[ ${described#*$'\t'} != "$DEAD_LETTER_SUBSCRIPTION_RETENTION_SECONDS" ]]; then
+    run gcloud pubsub subscriptions update "$ANOMALIES_DEAD_LETTER_SUBSCRIPTION" \
+      "--message-retention-duration=$DEAD_LETTER_SUBSCRIPTION_RETENTION" "--project=$PROJECT"
+  fi
 
   ensure_kafka
 

@@ -8,7 +8,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { getFirestore, getStorage } from '../shared/clients/google.js';
+import { getFirestore, getPubSub, getStorage } from '../shared/clients/google.js';
 import { createLogger } from '../shared/logging/logger.js';
 import { consoleSettingsFromEnv, type ConsoleSettings } from './server/settings.js';
 import { startConsole } from './server/start.js';
@@ -28,7 +28,12 @@ async function main(): Promise<void> {
   });
   const running = await startConsole(
     settings,
-    { firestore: getFirestore(), storage: getStorage(), kafka: consoleKafka(process.env) },
+    {
+      firestore: getFirestore(),
+      storage: getStorage(),
+      kafka: consoleKafka(process.env),
+      pubsub: getPubSub(),
+    },
     logger,
   );
   logger.info(`listening on ${running.url}`, { url: running.url });

@@ -20,6 +20,10 @@ export const STACK_NAMES = {
   storageEventsRouterSubscription: 'storage-events-router',
   /** Push subscription on anomalies, delivering to the notify function. */
   anomaliesNotifySubscription: 'anomalies-notify',
+  /** Where anomalies-notify dead-letters a message notify kept failing on, as deploy.sh names it. */
+  anomaliesDeadLetterTopic: 'anomalies-dead-letter',
+  /** Pull subscription on it: what the health page, `wait` and `reports` count and `redrive` sends back. */
+  anomaliesDeadLetterSubscription: 'anomalies-dead-letter-sub',
 } as const;
 
 export interface StackEndpoints {
@@ -48,6 +52,8 @@ export interface StackEndpoints {
     readonly anomaliesTopic: typeof STACK_NAMES.anomaliesTopic;
     readonly storageEventsRouterSubscription: typeof STACK_NAMES.storageEventsRouterSubscription;
     readonly anomaliesNotifySubscription: typeof STACK_NAMES.anomaliesNotifySubscription;
+    readonly anomaliesDeadLetterTopic: typeof STACK_NAMES.anomaliesDeadLetterTopic;
+    readonly anomaliesDeadLetterSubscription: typeof STACK_NAMES.anomaliesDeadLetterSubscription;
     /**
      * Where anomalies-notify pushes. The path names the topic because functions-framework turns a raw Pub/Sub
      * push into a CloudEvent only when the URL path contains `projects/P/topics/T`.
@@ -109,6 +115,8 @@ export function stackEndpoints(env: NodeJS.ProcessEnv = process.env): StackEndpo
       anomaliesTopic: STACK_NAMES.anomaliesTopic,
       storageEventsRouterSubscription: STACK_NAMES.storageEventsRouterSubscription,
       anomaliesNotifySubscription: STACK_NAMES.anomaliesNotifySubscription,
+      anomaliesDeadLetterTopic: STACK_NAMES.anomaliesDeadLetterTopic,
+      anomaliesDeadLetterSubscription: STACK_NAMES.anomaliesDeadLetterSubscription,
       notifyPushEndpoint: `http://${STACK_HOST}:${notifyPort}/projects/${project}/topics/${STACK_NAMES.anomaliesTopic}`,
     },
     storage: { port: gcsPort, apiEndpoint: `http://${STACK_HOST}:${gcsPort}` },

@@ -8,6 +8,10 @@
  *
  * `--discard-head SYMBOL` is for a held record that can never be detected (garbage, not a bug to fix): it is
  * dropped from the head of the symbol's queue, said so, and the rest of the queue resumes.
+ *
+ * Last, notify's dead letters (the alert messages Pub/Sub gave up delivering to notify) go back to the anomalies
+ * topic, each acknowledged on the dead-letter subscription only once it is published again
+ * (shared/clients/deadLetterMessages.ts): a run cut short sends some twice, which notify writes once.
  */
 import type { Command } from 'commander';
 import type { Message } from 'kafkajs';
@@ -16,7 +20,9 @@ import { CONTROL_HEADER, RESUME_CONTROL } from '../../shared/pipeline/deliveryCo
 import type { ParkedRecord } from '../../shared/pipeline/parkedRecord.js';
 import type { CliContext } from '../context.js';
 import { outstandingRanges, readRanges, redriveGroup } from '../../shared/kafka/deadLetters.js';
+import { redriveDeadLetters } from '../../shared/clients/deadLetterMessages.js';
 import { clients, stackError, stackStateStore, type StackClients } from '../stackClients.js';
+import { stackPubSub } from '../stackPubSub.js';
 import { UsageError } from '../usageError.js';
 
 export function registerRedriveCommand(program: Command, context: CliContext): void {
@@ -113,12 +119,25 @@ export async function redrive(stack: StackClients, discardHeads: string[] = []):
       });
     }
 
-    if (sent === 0 && held.length === 0 && lines.length === 0) return ['nothing parked, nothing held'];
+    const notify = stackPubSub(stack);
+    const alerts = await redriveDeadLetters(
+      notify.pubsub,
+      notify.deadLetterSubscription,
+      notify.anomaliesTopic,
+    ).finally(() => notify.pubsub.close());
+
+    if (sent === 0 && held.length === 0 && alerts === 0 && lines.length === 0)
+      return ['nothing parked, nothing held, no alert message dead-lettered'];
     if (sent > 0) lines.push(`sent ${sent} parked record(s) back to ${[...targets].join(', ')}`);
     if (held.length > 0) {
       lines.push(
         `resumed ${held.length} held symbol(s): ` +
           held.map(({ symbol, hold }) => `${symbol} (${hold.waiting} waiting)`).join(', '),
+      );
+    }
+    if (alerts > 0) {
+      lines.push(
+        `sent ${alerts} alert message(s) notify could not write from ${notify.deadLetterSubscription} back to ${notify.anomaliesTopic}`,
       );
     }
     lines.push("run 'stock-anomalies wait' to see them through");

@@ -1,13 +1,17 @@
 /** `wait`: wait until everything dropped into the local stack has been ingested and its alerts written. */
 import type { Command } from 'commander';
 import type { Admin } from 'kafkajs';
+import { countDeadLetters } from '../../shared/clients/deadLetterMessages.js';
 import { readVariable } from '../../shared/config/variables.js';
+import { formatAge } from '../../shared/core/age.js';
+import { WaitingSince } from '../../shared/kafka/waitingSince.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';
 import { SETTLED_STATUSES } from '../../shared/state/ingestionStore.js';
 import { skipReason } from '../../shared/pipeline/objectFilter.js';
 import type { CliContext } from '../context.js';
 import { describeProblems, hasProblems, pipelineProblems } from '../pipelineProblems.js';
-import { readConsumerLag, totalLag } from '../../shared/kafka/consumerLag.js';
+import { readConsumerLag, totalLag, type PartitionLag } from '../../shared/kafka/consumerLag.js';
+import { stackPubSub, type StackPubSub } from '../stackPubSub.js';
 import {
   clients,
   stackAlertStore,
@@ -41,9 +45,11 @@ export function registerWaitCommand(program: Command, context: CliContext): void
 
 /**
  * Polls until nothing is pending. Then, if records are parked on the dead-letter topic or symbols held behind
- * one, says which objects they belong to and sets exit code 1: those will not pass by waiting. On timeout,
- * says what is still pending and sets exit code 1. Once settled, names the objects with bars that will never be
- * detected (too late, future, symbol) and sets exit code 3, and the objects with late bars (detected).
+ * one, says which objects they belong to and sets exit code 1: those will not pass by waiting. Records that
+ * expired unhandled and notify's dead letters stop it at once, as soon as a poll finds them, with exit code 1:
+ * the alerts they hold will never come by themselves. On timeout, says what is still pending and sets exit
+ * code 1. Once settled, names the objects with bars that will never be detected (too late, future, symbol)
+ * and sets exit code 3, and the objects with late bars (detected).
  */
 export async function waitForIdle(
   stack: StackClients,
@@ -62,7 +68,7 @@ export async function waitForIdle(
         }
         throw stackError(error);
       });
-      if (pending.length === 0) {
+      if (pending.length === 0 || check.blocked) {
         const problems = await pipelineProblems(stack).catch((error) => {
           throw stackError(error);
         });
@@ -72,20 +78,24 @@ export async function waitForIdle(
           context.exitCode = 1;
           return false;
         }
-        context.stderr.write('all dropped objects ingested, all alerts written\n');
-        const undetected = undetectedOf(await readReports(stack));
-        const told = describeUndetected(undetected);
-        if (told.length > 0) context.stderr.write(`${told.join('\n')}\n`);
-        if (hasUndetected(undetected)) {
-          // Settled, but not everything sent was detected: a script must not take that for success.
-          context.exitCode = UNDETECTED_EXIT;
-          return false;
+        // Blocked a moment ago but not now (redriven meanwhile): keep waiting for what is pending.
+        if (pending.length === 0) {
+          context.stderr.write('all dropped objects ingested, all alerts written\n');
+          const undetected = undetectedOf(await readReports(stack));
+          const told = describeUndetected(undetected);
+          if (told.length > 0) context.stderr.write(`${told.join('\n')}\n`);
+          if (hasUndetected(undetected)) {
+            // Settled, but not everything sent was detected: a script must not take that for success.
+            context.exitCode = UNDETECTED_EXIT;
+            return false;
+          }
+          return true;
         }
-        return true;
       }
       const line = pending.join('; ');
       if (Date.now() > deadline) {
-        context.stderr.write(`timed out after ${timeoutSeconds} s; still pending: ${line}\n`);
+        const waiting = check.waiting.map((entry) => `  ${entry}\n`).join('');
+        context.stderr.write(`timed out after ${timeoutSeconds} s; still pending: ${line}\n${waiting}`);
         context.exitCode = 1;
         return false;
       }
@@ -100,15 +110,30 @@ export async function waitForIdle(
 
 /**
  * One poll of `wait`: what is not finished yet, in words, empty when the pipeline is idle with everything
- * delivered. Every poll reads the bucket's listing, the objects' ingestions, the bar topic's lag and, per symbol,
- * the state's and the tally's alert counts: no read grows with the alerts. The Kafka admin connection is kept
- * for every poll: a fresh one's first read costs some 300 ms (metadata, a connection per broker), later ones
- * about 10 ms; a failed read drops it, so that a broker restarted meanwhile is met afresh.
+ * delivered. Every poll reads the bucket's listing, the objects' ingestions, the bar topic's lag (and, while
+ * records wait, how long the oldest has: shared/kafka/waitingSince.ts, a record read at most every
+ * WAITING_SINCE_INTERVAL_MS), notify's dead letters and, per symbol, the state's and the tally's alert counts:
+ * no read grows with the alerts. The Kafka admin connection is kept for every poll: a fresh one's first read
+ * costs some 300 ms (metadata, a connection per broker), later ones about 10 ms; a failed read drops it, so
+ * that a broker restarted meanwhile is met afresh.
  */
 export class IdleCheck {
   #admin: Admin | undefined;
+  #pubsub: StackPubSub | undefined;
+  readonly #waitingSince: WaitingSince;
+  /**
+   * Whether the last poll found what no waiting resolves: records of the bar topic expired unhandled, or
+   * alert messages dead-lettered by notify's subscription.
+   */
+  blocked = false;
+  /** Per partition with lag at the last poll, what waits there and since when (waitingLines). */
+  waiting: string[] = [];
 
-  constructor(private readonly stack: StackClients) {}
+  constructor(private readonly stack: StackClients) {
+    this.#waitingSince = new WaitingSince(stack.kafka, readVariable('KAFKA_TOPIC', stack.env), {
+      minIntervalMs: WAITING_SINCE_INTERVAL_MS,
+    });
+  }
 
   async pending(): Promise<string[]> {
     const { stack } = this;
@@ -130,8 +155,12 @@ export class IdleCheck {
     if (unfinished.length > 0)
       pending.push(`${unfinished.length} of ${objects.length} objects not ingested yet`);
 
-    const lag = await this.#lag();
-    if (lag > 0) pending.push(`${lag} Kafka records not yet detected`);
+    const lags = await this.#lags();
+    const lag = totalLag(lags);
+    if (lag > 0) pending.push(`${lag} Kafka records not yet detected${await this.#oldestWaiting(lags)}`);
+    this.#pubsub ??= stackPubSub(stack);
+    const notify = await countDeadLetters(this.#pubsub.pubsub, this.#pubsub.deadLetterSubscription);
+    this.blocked = lags.some((entry) => entry.expired > 0) || notify.count > 0;
 
     const [states, tallies] = await Promise.all([
       stackStateStore(stack).summaries(),
@@ -146,22 +175,62 @@ export class IdleCheck {
     const admin = this.#admin;
     this.#admin = undefined;
     await admin?.disconnect().catch(() => undefined);
+    const pubsub = this.#pubsub;
+    this.#pubsub = undefined;
+    await pubsub?.pubsub.close().catch(() => undefined);
   }
 
-  async #lag(): Promise<number> {
+  async #lags(): Promise<PartitionLag[]> {
     if (this.#admin === undefined) {
       const admin = this.stack.kafka.admin();
       await admin.connect();
       this.#admin = admin;
     }
     try {
-      return await kafkaLag(this.stack, this.#admin);
+      return await readConsumerLag(
+        this.#admin,
+        readVariable('KAFKA_TOPIC', this.stack.env),
+        readVariable('KAFKA_GROUP_ID', this.stack.env),
+      );
     } catch (error) {
-      await this.close();
+      const admin = this.#admin;
+      this.#admin = undefined;
+      await admin?.disconnect().catch(() => undefined);
       throw error;
     }
   }
+
+  /** `, the oldest waiting 3 min` (the oldest waiting record's age), or '' while it is not known. */
+  async #oldestWaiting(lags: readonly PartitionLag[]): Promise<string> {
+    // Only a hint on a progress line: a failed read says nothing, and is tried again at its interval.
+    const times = await this.#waitingSince.of(lags).catch(() => new Map<number, number | null>());
+    this.waiting = waitingLines(lags, times, Date.now());
+    const known = [...times.values()].filter((time): time is number => time !== null);
+    return known.length === 0 ? '' : `, the oldest waiting ${formatAge(Date.now() - Math.min(...known))}`;
+  }
 }
+
+/**
+ * One line per partition with lag: `partition 3: 12 records, the oldest waiting 2 h 5 min` (without the age
+ * while it is not known).
+ */
+export function waitingLines(
+  lags: readonly PartitionLag[],
+  times: ReadonlyMap<number, number | null>,
+  now: number,
+): string[] {
+  return lags
+    .filter((lag) => lag.lag > 0)
+    .map((lag) => {
+      const since = times.get(lag.partition);
+      const age =
+        since === undefined || since === null ? '' : `, the oldest waiting ${formatAge(now - since)}`;
+      return `partition ${lag.partition}: ${lag.lag} record${lag.lag === 1 ? '' : 's'}${age}`;
+    });
+}
+
+/** How often `wait` may read a waiting record again to tell its age (a throwaway consumer group's join). */
+const WAITING_SINCE_INTERVAL_MS = 10_000;
 
 /**
  * Symbol by symbol, the alerts detect counted in its state against those notify counted in its tally: a

@@ -1,30 +1,37 @@
 /**
  * The pipeline's health as the console shows it (docs/console-api.md `/api/health`), from what
- * sources/healthReadings.ts read: the dispatcher's consumer lag per partition of the bar topic, the dead-letter
- * records redrive has not handled, each symbol's last processed minute and hold, and the ingestions running or
- * failed. Each Kafka part is its answer or `{ error }` on its own. Pure.
+ * sources/healthReadings.ts read: the dispatcher's consumer lag per partition of the bar topic (with the
+ * records expired unhandled and how long the oldest waiting record has waited), the dead-letter records redrive
+ * has not handled, notify's dead-lettered alert messages, each symbol's last processed minute and hold, and the
+ * ingestions running or failed. Each Kafka and Pub/Sub part is its answer or `{ error }` on its own. Pure.
  */
-import { totalLag, type PartitionLag } from '../../shared/kafka/consumerLag.js';
+import type { DeadLetterMessages } from '../../shared/clients/deadLetterMessages.js';
+import { totalExpired, totalLag, type PartitionLag } from '../../shared/kafka/consumerLag.js';
 import type { ParkedRecord } from '../../shared/pipeline/parkedRecord.js';
 import type { IngestionSummary } from '../../shared/state/ingestionStore.js';
 import type { SymbolSummary } from '../../shared/state/symbolStateStore.js';
 import type { DeadLetterRow, Health, KafkaHealth, SymbolHealth } from '../api/contract.js';
 import { listedIngestions } from './ingestions.js';
 
-/** A Kafka part that could not be read, as the answer says it. */
+/** A Kafka or Pub/Sub part that could not be read, as the answer says it. */
 export type Failed = { error: string };
 
-/** What one reading of the health found; a Kafka part that failed is its `{ error }`. */
+/** What one reading of the health found; a Kafka or Pub/Sub part that failed is its `{ error }`. */
 export interface HealthReadings {
-  topics: { topic: string; group: string };
+  topics: { topic: string; group: string; notifyDeadLetters: string };
   lags: PartitionLag[] | Failed;
+  /** Per partition with lag, its oldest waiting record's timestamp (ms), null when not known yet. */
+  waitingSince: ReadonlyMap<number, number | null> | Failed;
   /** The dead-letter records redrive has not handled. */
   parked: ParkedRecord[] | Failed;
+  notifyDeadLetters: DeadLetterMessages | Failed;
   symbols: SymbolSummary[];
   ingestions: IngestionSummary[];
 }
 
 const isFailed = (value: object): value is Failed => 'error' in value;
+
+const isoTime = (ms: number) => new Date(ms).toISOString();
 
 function symbolHealthOf(summary: SymbolSummary): SymbolHealth {
   return {
@@ -38,9 +45,28 @@ function symbolHealthOf(summary: SymbolSummary): SymbolHealth {
   };
 }
 
-function kafkaHealthOf(topics: HealthReadings['topics'], lags: PartitionLag[]): KafkaHealth {
-  const partitions = lags.map(({ partition, committed, end, lag }) => ({ partition, committed, end, lag }));
-  return { topic: topics.topic, group: topics.group, partitions, totalLag: totalLag(lags) };
+function kafkaHealthOf(readings: HealthReadings, lags: PartitionLag[]): KafkaHealth {
+  const { waitingSince } = readings;
+  const partitions = lags.map(({ partition, committed, logStart, end, lag, expired }) => {
+    const since = isFailed(waitingSince) ? null : (waitingSince.get(partition) ?? null);
+    return {
+      partition,
+      committed,
+      logStart,
+      end,
+      lag,
+      expired,
+      waitingSince: lag > 0 && since !== null ? isoTime(since) : null,
+    };
+  });
+  return {
+    topic: readings.topics.topic,
+    group: readings.topics.group,
+    partitions,
+    totalLag: totalLag(lags),
+    totalExpired: totalExpired(lags),
+    ...(isFailed(waitingSince) && { waitingSinceError: waitingSince.error }),
+  };
 }
 
 function deadLetterRowOf(record: ParkedRecord): DeadLetterRow {
@@ -54,10 +80,13 @@ function deadLetterRowOf(record: ParkedRecord): DeadLetterRow {
 }
 
 export function healthOf(readings: HealthReadings): Health {
-  const { lags, parked } = readings;
+  const { lags, parked, notifyDeadLetters } = readings;
   return {
-    kafka: isFailed(lags) ? lags : kafkaHealthOf(readings.topics, lags),
+    kafka: isFailed(lags) ? lags : kafkaHealthOf(readings, lags),
     deadLetters: isFailed(parked) ? parked : parked.map(deadLetterRowOf),
+    notifyDeadLetters: isFailed(notifyDeadLetters)
+      ? notifyDeadLetters
+      : { subscription: readings.topics.notifyDeadLetters, ...notifyDeadLetters },
     symbols: readings.symbols
       .map(symbolHealthOf)
       .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0)),

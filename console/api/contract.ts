@@ -199,8 +199,17 @@ export interface PartitionLag {
   partition: number;
   /** The group's committed offset, or null when it has committed none. */
   committed: number | null;
+  /** The first offset the topic still keeps. */
+  logStart: number;
   end: number;
   lag: number;
+  /** Records retention removed before the group handled them (committed < logStart): never detected. An alarm. */
+  expired: number;
+  /**
+   * When the oldest record not yet handled was written to Kafka (its timestamp), ISO 8601 UTC; null when nothing
+   * waits, or when it is not known yet (the partition moved on since it was last read).
+   */
+  waitingSince: string | null;
 }
 
 export interface KafkaHealth {
@@ -208,6 +217,17 @@ export interface KafkaHealth {
   group: string;
   partitions: PartitionLag[];
   totalLag: number;
+  totalExpired: number;
+  /** Why the waiting records' times could not be read (the lag itself was). */
+  waitingSinceError?: string;
+}
+
+/** The alert messages Pub/Sub gave up delivering to notify, on the anomalies dead-letter subscription. */
+export interface NotifyDeadLetters {
+  subscription: string;
+  count: number;
+  /** When the oldest was dead-lettered, ISO 8601 UTC; Pub/Sub drops it 7 days after. */
+  oldest: string | null;
 }
 
 export interface DeadLetterRow {
@@ -225,10 +245,11 @@ export interface SymbolHealth {
   alerts: number;
 }
 
-/** GET /api/health: each Kafka part fails on its own, as `{ error }`. */
+/** GET /api/health: each Kafka part, and Pub/Sub's, fails on its own, as `{ error }`. */
 export interface Health {
   kafka: KafkaHealth | { error: string };
   deadLetters: DeadLetterRow[] | { error: string };
+  notifyDeadLetters: NotifyDeadLetters | { error: string };
   symbols: SymbolHealth[];
   ingestions: { running: IngestionRow[]; failed: IngestionRow[] };
 }

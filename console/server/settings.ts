@@ -30,6 +30,8 @@ export interface ConsoleSettings {
   allowedHosts: string[] | undefined;
   collections: { alerts: string; episodes: string; bars: string; ingestions: string; state: string };
   kafka: { topic: string; group: string; deadLetterTopic: string };
+  /** The subscription holding the alert messages notify gave up on (Pub/Sub's dead-lettering). */
+  notifyDeadLetters: string;
   /** Where ingest sets rows aside: the only objects the console serves. */
   setAside: { bucket: string; prefix: string };
   thresholds: Thresholds;
@@ -74,6 +76,7 @@ export function consoleSettingsFromEnv(
       group: readVariable('KAFKA_GROUP_ID', env),
       deadLetterTopic: readVariable('KAFKA_DEAD_LETTER_TOPIC', env),
     },
+    notifyDeadLetters: readVariable('ANOMALIES_DEAD_LETTER_SUBSCRIPTION', env),
     setAside: { bucket: readVariable('UPLOAD_BUCKET', env), prefix: readVariable('QUARANTINE_PREFIX', env) },
     thresholds: {
       a1: Number(detection.parameters.a1),

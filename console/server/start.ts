@@ -5,9 +5,11 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Firestore } from '@google-cloud/firestore';
+import type { PubSub } from '@google-cloud/pubsub';
 import type { Storage } from '@google-cloud/storage';
 import type { Kafka } from 'kafkajs';
 import { formatMinute } from '../../shared/core/timestamp.js';
+import { WaitingSince } from '../../shared/kafka/waitingSince.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { FirestoreIngestionStore } from '../../shared/state/ingestionStore.js';
 import { FirestoreSymbolStateStore } from '../../shared/state/symbolStateStore.js';
@@ -27,6 +29,7 @@ interface ConsoleClients {
   firestore: Firestore;
   storage: Storage;
   kafka: Kafka;
+  pubsub: PubSub;
 }
 
 export interface RunningConsole {
@@ -42,6 +45,12 @@ export interface RunningConsole {
 const KAFKA_PART_TIMEOUT_MS = 10_000;
 /** How long one health reading serves every page that asks (they poll every few seconds). */
 const HEALTH_MAX_AGE_MS = 3_000;
+/**
+ * How often the health page's waiting times may read records again for partitions that moved on (a read joins a
+ * throwaway consumer group: about a second locally, a few on a managed cluster). A stalled partition's time is
+ * read once and kept.
+ */
+const WAITING_SINCE_INTERVAL_MS = 15_000;
 
 function consoleParts(
   settings: ConsoleSettings,
@@ -49,7 +58,10 @@ function consoleParts(
   model: ReadModel,
   events: EventStream,
 ): ConsoleParts {
-  const { firestore, storage, kafka } = clients;
+  const { firestore, storage, kafka, pubsub } = clients;
+  const waitingSince = new WaitingSince(kafka, settings.kafka.topic, {
+    minIntervalMs: WAITING_SINCE_INTERVAL_MS,
+  });
   const ingestions = new FirestoreIngestionStore(firestore, settings.collections.ingestions);
   const states = new FirestoreSymbolStateStore(firestore, settings.collections.state);
   return {
@@ -63,7 +75,9 @@ function consoleParts(
       () =>
         readHealth({
           kafka,
-          topics: settings.kafka,
+          pubsub,
+          topics: { ...settings.kafka, notifyDeadLetters: settings.notifyDeadLetters },
+          waitingSince,
           symbols: () => states.summaries(),
           ingestions: () => ingestions.list(),
           timeoutMs: KAFKA_PART_TIMEOUT_MS,

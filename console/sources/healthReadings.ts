@@ -1,12 +1,16 @@
 /**
- * One reading of what `/api/health` shows (answers/health.ts shapes it): the dispatcher's consumer lag and the
- * dead-letter records redrive has not handled, from Kafka; every symbol's state and every ingestion, from
- * Firestore. Each Kafka part fails on its own, as `{ error }`, within a time limit, so that the page says
- * Kafka is down instead of hanging; Firestore down fails the request (503).
+ * One reading of what `/api/health` shows (answers/health.ts shapes it): the dispatcher's consumer lag, how long
+ * each waiting partition's oldest record has waited, and the dead-letter records redrive has not handled, from
+ * Kafka; notify's dead-lettered alert messages, from Pub/Sub; every symbol's state and every ingestion, from
+ * Firestore. Each Kafka and Pub/Sub part fails on its own, as `{ error }`, within a time limit, so that the page
+ * says Kafka or Pub/Sub is down instead of hanging; Firestore down fails the request (503).
  */
+import type { PubSub } from '@google-cloud/pubsub';
 import type { Kafka } from 'kafkajs';
+import { countDeadLetters } from '../../shared/clients/deadLetterMessages.js';
 import { readConsumerLag } from '../../shared/kafka/consumerLag.js';
 import { outstandingParked, redriveGroup } from '../../shared/kafka/deadLetters.js';
+import type { WaitingSince } from '../../shared/kafka/waitingSince.js';
 import { describeError } from '../../shared/errors.js';
 import type { IngestionSummary } from '../../shared/state/ingestionStore.js';
 import type { SymbolSummary } from '../../shared/state/symbolStateStore.js';
@@ -15,10 +19,13 @@ import { healthOf, type Failed } from '../answers/health.js';
 
 export interface HealthSources {
   kafka: Kafka;
-  topics: { topic: string; group: string; deadLetterTopic: string };
+  pubsub: PubSub;
+  topics: { topic: string; group: string; deadLetterTopic: string; notifyDeadLetters: string };
+  /** The bar topic's waiting records' times, kept across readings (one per console). */
+  waitingSince: WaitingSince;
   symbols(): Promise<SymbolSummary[]>;
   ingestions(): Promise<IngestionSummary[]>;
-  /** How long a Kafka part may take before it is reported as failed. */
+  /** How long a Kafka or Pub/Sub part may take before it is reported as failed. */
   timeoutMs: number;
 }
 
@@ -41,21 +48,44 @@ async function consumerLag(sources: HealthSources) {
   }
 }
 
-const failed = (error: unknown): Failed => ({
-  error: `Kafka: ${error instanceof Error ? error.message : describeError(error)}`,
-});
+const failed =
+  (service: string) =>
+  (error: unknown): Failed => ({
+    error: `${service}: ${error instanceof Error ? error.message : describeError(error)}`,
+  });
+
+/** The lag, then the times of what waits (which needs the lag's offsets), each failing on its own. */
+async function lagAndWaiting(sources: HealthSources) {
+  const lags = await withTimeout(consumerLag(sources), sources.timeoutMs, 'Kafka').catch(failed('Kafka'));
+  if (!Array.isArray(lags)) return { lags, waitingSince: lags };
+  const waitingSince = await withTimeout(sources.waitingSince.of(lags), sources.timeoutMs, 'Kafka').catch(
+    failed('Kafka'),
+  );
+  return { lags, waitingSince };
+}
 
 export async function readHealth(sources: HealthSources): Promise<Health> {
   const { topics, timeoutMs } = sources;
-  const [lags, parked, symbols, ingestions] = await Promise.all([
-    withTimeout(consumerLag(sources), timeoutMs, 'Kafka').catch(failed),
+  const [{ lags, waitingSince }, parked, notifyDeadLetters, symbols, ingestions] = await Promise.all([
+    lagAndWaiting(sources),
     withTimeout(
       outstandingParked(sources.kafka, topics.deadLetterTopic, redriveGroup(topics.group)),
       timeoutMs,
       'Kafka',
-    ).catch(failed),
+    ).catch(failed('Kafka')),
+    withTimeout(countDeadLetters(sources.pubsub, topics.notifyDeadLetters), timeoutMs, 'Pub/Sub').catch(
+      failed('Pub/Sub'),
+    ),
     sources.symbols(),
     sources.ingestions(),
   ]);
-  return healthOf({ topics, lags, parked, symbols, ingestions });
+  return healthOf({
+    topics: { topic: topics.topic, group: topics.group, notifyDeadLetters: topics.notifyDeadLetters },
+    lags,
+    waitingSince,
+    parked,
+    notifyDeadLetters,
+    symbols,
+    ingestions,
+  });
 }

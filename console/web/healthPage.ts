@@ -1,7 +1,9 @@
 /**
- * #/health: is the pipeline keeping up? The dispatcher's consumer lag per partition, the records parked on the
- * dead-letter topic with their reasons, each symbol's last processed minute (held symbols flagged: nothing of
- * theirs is detected until redrive), and the ingestions running or failed. Refreshes every few seconds. The
+ * #/health: is the pipeline keeping up? The dispatcher's consumer lag per partition with how long its oldest
+ * waiting record has waited, an alarm for records that expired before they were handled, the records parked on
+ * the dead-letter topic with their reasons, the alert messages notify could not write (Pub/Sub's dead letters,
+ * which it drops after 7 days), each symbol's last processed minute (held symbols flagged: nothing of theirs is
+ * detected until redrive), and the ingestions running or failed. Refreshes every few seconds. The
  * state, its schedule and its requests are healthCtrl.ts's; this draws it whenever it changes and hands it the
  * analyst's `r`.
  */
@@ -9,7 +11,7 @@ import type { Health, IngestionRow } from '../api/contract.js';
 import { api } from './api.js';
 import { context } from './context.js';
 import { errorBox, h, replace, statusBadge } from './dom.js';
-import { formatCount, formatDateTime, formatTime, zoneLabel } from './format.js';
+import { formatAge, formatCount, formatDateTime, formatTime, zoneLabel } from './format.js';
 import { setPageKeys } from './keyboard.js';
 import { HealthCtrl, HEALTH_REFRESH_MS } from './healthCtrl.js';
 import { setTitle, type PageFactory } from './page.js';
@@ -64,6 +66,10 @@ export const healthPage: PageFactory = (root, _route, signal) => {
   function render(health: Health): void {
     const tz = context.timeZone;
     const kafka = health.kafka;
+    // Ages as of this answer (the page asks again every few seconds).
+    const now = Date.now();
+    const age = (iso: string) => formatAge(now - Date.parse(iso));
+    const expired = isError(kafka) ? [] : kafka.partitions.filter((p) => p.expired > 0);
     const kafkaSection = h(
       'section',
       { class: 'card', 'data-testid': 'kafka' },
@@ -84,17 +90,40 @@ export const healthPage: PageFactory = (root, _route, signal) => {
                 formatCount(kafka.totalLag),
               ),
             ),
+            expired.length === 0
+              ? null
+              : errorBox(
+                  `${formatCount(kafka.totalExpired)} records expired before the dispatcher handled them ` +
+                    `(${expired.map((p) => `partition ${p.partition}: ${formatCount(p.expired)}`).join(', ')}): ` +
+                    'retention removed them and they will never be detected. The topics keep every record ' +
+                    'unless their retention was changed: restore it (docs/deploy.md).',
+                  'expired',
+                ),
             table(
-              ['Partition', 'Committed', 'End', 'Lag'],
+              ['Partition', 'Committed', 'Log start', 'End', 'Lag', 'Oldest waiting', 'Expired'],
               kafka.partitions.map((p) => [
                 String(p.partition),
                 p.committed === null ? '—' : String(p.committed),
+                String(p.logStart),
                 String(p.end),
                 h('span', { class: p.lag > 0 ? 'warn' : '' }, formatCount(p.lag)),
+                p.waitingSince === null
+                  ? p.lag > 0
+                    ? '…'
+                    : '—'
+                  : h(
+                      'span',
+                      { class: 'warn', title: `written ${formatDateTime(p.waitingSince, tz)}` },
+                      `${age(p.waitingSince)} ago`,
+                    ),
+                p.expired > 0 ? h('strong', { class: 'error-text' }, formatCount(p.expired)) : '0',
               ]),
               'partitions',
-              [0, 1, 2, 3],
+              [0, 1, 2, 3, 4, 6],
             ),
+            kafka.waitingSinceError
+              ? h('p', { class: 'error-text' }, `Waiting times unknown: ${kafka.waitingSinceError}`)
+              : null,
           ],
     );
     const dead = health.deadLetters;
@@ -118,6 +147,27 @@ export const healthPage: PageFactory = (root, _route, signal) => {
               'dead-letter',
               [0, 1],
             ),
+    );
+    const notify = health.notifyDeadLetters;
+    const notifySection = h(
+      'section',
+      { class: 'card', 'data-testid': 'notify-dead-letters' },
+      h('h2', {}, 'Alert messages notify could not write'),
+      isError(notify)
+        ? errorBox(notify.error)
+        : notify.count === 0
+          ? h('p', { class: 'ok' }, 'None dead-lettered.')
+          : [
+              errorBox(
+                `${formatCount(notify.count)} alert message${notify.count === 1 ? '' : 's'} on ${notify.subscription}` +
+                  (notify.oldest === null
+                    ? ''
+                    : `, the oldest dead-lettered ${age(notify.oldest)} ago (${formatDateTime(notify.oldest, tz)})`) +
+                  ": their alerts are not written. Pub/Sub drops each 7 days after it was dead-lettered; fix notify's " +
+                  "trouble, then run 'stock-anomalies redrive'.",
+                'notify-dead-letter-count',
+              ),
+            ],
     );
     const held = health.symbols.filter((s) => s.held).length;
     const symbolsSection = h(
@@ -166,7 +216,10 @@ export const healthPage: PageFactory = (root, _route, signal) => {
           ),
       h('p', {}, h('a', { href: '#/ingestions' }, 'All ingestions →')),
     );
-    replace(body, h('div', { class: 'cards' }, kafkaSection, deadSection, ingestSection, symbolsSection));
+    replace(
+      body,
+      h('div', { class: 'cards' }, kafkaSection, deadSection, notifySection, ingestSection, symbolsSection),
+    );
   }
 
   setPageKeys([{ keys: ['r'], label: 'refresh now', run: () => void ctrl.refresh() }]);

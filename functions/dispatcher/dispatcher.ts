@@ -16,6 +16,7 @@ import { StockAnomaliesError } from '../../shared/errors.js';
 import { createLogger, type Logger } from '../../shared/logging/logger.js';
 import { parkedHeaders } from '../../shared/pipeline/parkedRecord.js';
 import { deliver, type Delivery, type DeliveryOptions } from './deliver.js';
+import { watchExpiry } from './expiryWatch.js';
 
 export interface DispatcherOptions extends DeliveryOptions {
   kafka: Kafka;
@@ -33,6 +34,8 @@ export interface DispatcherOptions extends DeliveryOptions {
    * process would stay up consuming nothing. main.ts ends the process, so that the platform starts a new one.
    */
   onFatalCrash?: (error: Error) => void;
+  /** How often to look for records that expired unhandled (expiryWatch.ts); by default EXPIRY_CHECK_MS. */
+  expiryCheckMs?: number;
 }
 
 /**
@@ -190,7 +193,22 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
       options.onFatalCrash?.(payload.error);
     }
   });
-  await Promise.all([consumer.connect(), producer.connect()]);
+  const admin = options.kafka.admin();
+  await Promise.all([consumer.connect(), producer.connect(), admin.connect()]);
+  const expiry = watchExpiry({
+    admin,
+    topic: options.topic,
+    groupId: options.groupId,
+    log,
+    ...(options.expiryCheckMs !== undefined && { intervalMs: options.expiryCheckMs }),
+  });
+  // Before consuming: once kafkajs has resumed a partition at its log start and committed past it, the commit
+  // that shows the records were skipped is gone.
+  await expiry.check().catch((error: unknown) =>
+    log.warn('could not compare the committed offsets with the log start at start; trying again later', {
+      error,
+    }),
+  );
   await consumer.subscribe({ topic: options.topic, fromBeginning: true });
   await consumer.run({
     // Every partition at once (kafkajs caps this at the partitions assigned): a live minute is one record per
@@ -244,8 +262,10 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
     ready: () => joined,
     stop: async () => {
       stopping.abort(new Error('the dispatcher is stopping'));
+      expiry.stop();
       await consumer.disconnect();
       await producer.disconnect();
+      await admin.disconnect();
     },
   };
 }

@@ -162,6 +162,11 @@ export const VARIABLES = {
   ANOMALIES_TOPIC: setting('anomalies', ['detect'], 'The topic detect publishes alerts to.', {
     local: 'stack',
   }),
+  ANOMALIES_DEAD_LETTER_SUBSCRIPTION: setting(
+    'anomalies-dead-letter-sub',
+    ['console'],
+    "The subscription on the anomalies topic's dead-letter topic: the alerts notify could not write, for the health page.",
+  ),
 
   // Firestore collections
   INGESTIONS_COLLECTION: setting('ingestions', ['ingest', 'detect', 'console'], 'One report per object.'),

@@ -3,10 +3,10 @@
  * `redrive` has not yet handled. `redrive` records how far it got as the committed offsets of its own consumer
  * group on the topic, so what lies beyond them is outstanding, whatever consumed or restarted meanwhile.
  */
-import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import { readParked, type ParkedRecord } from '../pipeline/parkedRecord.js';
 import { readConsumerLag } from './consumerLag.js';
+import { readFromOffsets } from './offsetReader.js';
 
 /** The consumer group whose committed offsets mark what redrive has handled. */
 export const redriveGroup = (groupId: string) => `${groupId}-redrive`;
@@ -39,49 +39,20 @@ export async function readRanges(
   topic: string,
   ranges: OutstandingRanges,
 ): Promise<ParkedRecord[]> {
-  if (ranges.size === 0) return [];
-  const groupId = `stock-anomalies-cli-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
   const records = new Map<number, ParkedRecord[]>([...ranges.keys()].map((partition) => [partition, []]));
-  const remaining = new Set(ranges.keys());
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`reading ${topic} took over ${READ_TIMEOUT_MS / 1000} s`)),
-        READ_TIMEOUT_MS,
-      );
-      consumer.on(consumer.events.GROUP_JOIN, () => {
-        for (const [partition, range] of ranges)
-          consumer.seek({ topic, partition, offset: String(range.from) });
-      });
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ partition, message }) => {
-            const range = ranges.get(partition);
-            const offset = Number(message.offset);
-            if (range === undefined || offset < range.from || offset >= range.to) return;
-            records.get(partition)!.push(readParked(partition, message));
-            if (offset === range.to - 1) remaining.delete(partition);
-            if (remaining.size === 0) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect().catch(() => undefined);
-    const admin = kafka.admin();
-    await admin
-      .connect()
-      .then(() => admin.deleteGroups([groupId]))
-      .catch(() => undefined)
-      .finally(() => admin.disconnect());
-  }
+  await readFromOffsets(
+    kafka,
+    topic,
+    new Map([...ranges].map(([partition, range]) => [partition, range.from])),
+    (partition, message) => {
+      const range = ranges.get(partition)!;
+      const offset = Number(message.offset);
+      if (offset < range.from || offset >= range.to) return offset >= range.to;
+      records.get(partition)!.push(readParked(partition, message));
+      return offset === range.to - 1;
+    },
+    { timeoutMs: READ_TIMEOUT_MS, fromBeginning: true },
+  );
   return [...records.values()].flat();
 }
 

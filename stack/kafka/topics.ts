@@ -1,6 +1,16 @@
 /** Creates the stack's Kafka topics, idempotently, with kafkajs (loaded only when needed: it is slow to import). */
+import type { Admin, ConfigResourceTypes as ResourceTypes } from 'kafkajs';
 import type { StackLog } from '../component.js';
 import type { StackEndpoints } from '../endpoints.js';
+
+/**
+ * Every topic keeps its records for ever (retention.ms=-1), as deploy.sh makes them: a record may wait with its
+ * partition (the dispatcher stopped, a symbol's state unreadable) for as long as that takes, and one removed
+ * before the dispatcher's group handled it would be skipped (docs/deploy.md, "Nothing expires silently").
+ */
+export const TOPIC_CONFIGS: ReadonlyArray<{ name: string; value: string }> = [
+  { name: 'retention.ms', value: '-1' },
+];
 
 export interface KafkaTopicSpec {
   readonly topic: string;
@@ -20,7 +30,7 @@ export function stackKafkaTopics(endpoints: StackEndpoints): KafkaTopicSpec[] {
  * raised). Kafka cannot shrink a topic, so a larger count is kept with a warning.
  */
 export async function ensureKafkaTopics(endpoints: StackEndpoints, log: StackLog): Promise<void> {
-  const { Kafka, logLevel } = (await import('kafkajs')).default;
+  const { Kafka, logLevel, ConfigResourceTypes } = (await import('kafkajs')).default;
   const kafka = new Kafka({
     clientId: 'stock-anomalies-stack',
     brokers: [endpoints.kafka.brokers],
@@ -36,7 +46,11 @@ export async function ensureKafkaTopics(endpoints: StackEndpoints, log: StackLog
     const missing = wanted.filter((spec) => !existing.has(spec.topic));
     if (missing.length > 0) {
       await admin.createTopics({
-        topics: missing.map((spec) => ({ topic: spec.topic, numPartitions: spec.numPartitions })),
+        topics: missing.map((spec) => ({
+          topic: spec.topic,
+          numPartitions: spec.numPartitions,
+          configEntries: [...TOPIC_CONFIGS],
+        })),
         waitForLeaders: true,
       });
       log(
@@ -45,6 +59,7 @@ export async function ensureKafkaTopics(endpoints: StackEndpoints, log: StackLog
     }
     const present = wanted.filter((spec) => existing.has(spec.topic));
     if (present.length === 0) return;
+    await correctConfigs(admin, ConfigResourceTypes.TOPIC, present, log);
     const metadata = await admin.fetchTopicMetadata({ topics: present.map((spec) => spec.topic) });
     for (const spec of present) {
       const count = metadata.topics.find((topic) => topic.name === spec.topic)?.partitions.length ?? 0;
@@ -59,5 +74,39 @@ export async function ensureKafkaTopics(endpoints: StackEndpoints, log: StackLog
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Sets TOPIC_CONFIGS on each existing topic that lacks them (made before, or changed by hand). Kafka's
+ * AlterConfigs replaces a topic's whole set of overrides: ours are the only ones these topics have.
+ */
+async function correctConfigs(
+  admin: Admin,
+  topicType: ResourceTypes,
+  specs: readonly KafkaTopicSpec[],
+  log: StackLog,
+): Promise<void> {
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: specs.map((spec) => ({
+      type: topicType,
+      name: spec.topic,
+      configNames: TOPIC_CONFIGS.map((config) => config.name),
+    })),
+  });
+  for (const resource of described.resources) {
+    const wrong = TOPIC_CONFIGS.filter(
+      (want) =>
+        resource.configEntries.find((entry) => entry.configName === want.name)?.configValue !== want.value,
+    );
+    if (wrong.length === 0) continue;
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: topicType, name: resource.resourceName, configEntries: [...TOPIC_CONFIGS] }],
+    });
+    log(
+      `kafka: set ${TOPIC_CONFIGS.map((c) => `${c.name}=${c.value}`).join(', ')} on ${resource.resourceName}`,
+    );
   }
 }

@@ -506,6 +506,8 @@ describe('ingestions and health', () => {
     expect(await page.getByTestId('total-lag').textContent()).toBe('0');
     expect(await page.getByTestId('partitions-row').count()).toBe(endpoints.kafka.partitions);
     expect(await page.getByTestId('dead-letters').textContent()).toContain('None parked.');
+    expect(await page.getByTestId('notify-dead-letters').textContent()).toContain('None dead-lettered.');
+    expect(await page.getByTestId('expired').count()).toBe(0);
     const symbols = await page.getByTestId('symbol-row').allTextContents();
     // Every symbol the pipeline processed (each raised alerts here, the replayed one included).
     const alerted = (await cli('alerts', '--format', 'jsonl')).stdout

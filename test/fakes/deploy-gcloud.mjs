@@ -59,6 +59,7 @@ const PATHS = [
   'firestore fields ttls update',
   'pubsub topics describe',
   'pubsub topics create',
+  'pubsub topics update',
   'pubsub topics delete',
   'pubsub topics get-iam-policy',
   'pubsub topics add-iam-policy-binding',
@@ -178,14 +179,29 @@ function print(resource) {
   const value = /^value\((.*)\)$/.exec(format);
   if (value) {
     const fields = value[1].split(',').map((f) => get(resource, f.trim()));
-    process.stdout.write(
-      fields.map((f) => (f === undefined || f === null ? '' : String(f))).join('\t') + '\n',
-    );
+    // gcloud prints a map as key=value;key=value.
+    const text = (f) =>
+      f === undefined || f === null
+        ? ''
+        : typeof f === 'object'
+          ? Object.entries(f)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(';')
+          : String(f);
+    process.stdout.write(fields.map(text).join('\t') + '\n');
   } else if (format === 'json') {
     process.stdout.write(JSON.stringify(resource) + '\n');
   } else {
     process.stdout.write(JSON.stringify(resource) + '\n');
   }
+}
+
+/** A gcloud duration ('7d', '31d', '10m', '600s') as the API returns it ('604800s'). */
+function durationSeconds(text) {
+  const match = /^(\d+)([smhd]?)$/.exec(String(text));
+  if (!match) fail(`INVALID_ARGUMENT: duration ${text}`, 2);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2]];
+  return `${Number(match[1]) * unit}s`;
 }
 
 function notFound(what) {
@@ -196,6 +212,7 @@ function parseLabels(text) {
   return Object.fromEntries(
     String(text)
       .split(',')
+      .filter((kv) => kv !== '')
       .map((kv) => kv.split('=')),
   );
 }
@@ -338,7 +355,10 @@ switch (path) {
           kind = 'run services';
           resource = { metadata: { labels: parseLabels(flags.labels) } };
         } else if (path === 'managed-kafka topics create') {
-          resource = { partitionCount: Number(flags.partitions) };
+          resource = { partitionCount: Number(flags.partitions), configs: parseLabels(flags.configs ?? '') };
+        } else if (path === 'pubsub topics create' || path === 'pubsub subscriptions create') {
+          if (flags['message-retention-duration'] !== undefined)
+            resource = { messageRetentionDuration: durationSeconds(flags['message-retention-duration']) };
         } else if (path === 'firestore databases create') {
           name = '';
           resource = { type: 'FIRESTORE_NATIVE' };
@@ -354,16 +374,29 @@ switch (path) {
       }
       case 'update': {
         const key = keyOf(group, args[0] ?? '');
-        if (path === 'pubsub subscriptions update') {
-          state.resources[key] = {
-            ...state.resources[key],
-            deadLetterPolicy: {
-              deadLetterTopic: flags['dead-letter-topic'],
-              maxDeliveryAttempts: Number(flags['max-delivery-attempts']),
-            },
-          };
+        if (path === 'pubsub subscriptions update' || path === 'pubsub topics update') {
+          if (flags['dead-letter-topic'] !== undefined)
+            state.resources[key] = {
+              ...state.resources[key],
+              deadLetterPolicy: {
+                deadLetterTopic: flags['dead-letter-topic'],
+                maxDeliveryAttempts: Number(flags['max-delivery-attempts']),
+              },
+            };
+          if (flags['message-retention-duration'] !== undefined)
+            state.resources[key] = {
+              ...state.resources[key],
+              messageRetentionDuration: durationSeconds(flags['message-retention-duration']),
+            };
         } else if (path === 'managed-kafka topics update') {
-          state.resources[key] = { ...state.resources[key], partitionCount: Number(flags.partitions) };
+          // --configs adds to or replaces the topic's configs key by key, as gcloud's help says.
+          if (flags.partitions !== undefined)
+            state.resources[key] = { ...state.resources[key], partitionCount: Number(flags.partitions) };
+          if (flags.configs !== undefined)
+            state.resources[key] = {
+              ...state.resources[key],
+              configs: { ...state.resources[key].configs, ...parseLabels(flags.configs) },
+            };
         } else if (path === 'storage buckets update') {
           state.resources[key] = { ...state.resources[key], uniform_bucket_level_access: true };
         }

@@ -4,6 +4,7 @@
  */
 import { createServer } from 'node:net';
 import { FieldValue, Firestore, Timestamp } from '@google-cloud/firestore';
+import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { barsRecords, episodeData, writeRecords } from '../../helpers/consoleFixture.js';
@@ -32,6 +33,11 @@ export const db = new Firestore({ projectId: endpoints.project });
 export const storage = new Storage({
   projectId: endpoints.project,
   apiEndpoint: endpoints.storage.apiEndpoint,
+});
+export const pubsub = new PubSub({
+  projectId: endpoints.project,
+  apiEndpoint: endpoints.pubsub.emulatorHost,
+  emulatorMode: true,
 });
 let running: RunningConsole;
 let base = '';
@@ -92,7 +98,7 @@ export function seededConsole(): void {
     });
     running = await startConsole(
       settings,
-      { firestore: db, storage, kafka: consoleKafka({ ...process.env, ...clientEnv }) },
+      { firestore: db, storage, kafka: consoleKafka({ ...process.env, ...clientEnv }), pubsub },
       createLogger('console', { write: () => undefined }),
     );
     base = running.url.replace(/\/$/, '');
@@ -102,6 +108,7 @@ export function seededConsole(): void {
   afterAll(async () => {
     await running?.close();
     await db.terminate();
+    await pubsub.close();
   });
 }
 

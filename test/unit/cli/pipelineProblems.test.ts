@@ -1,7 +1,13 @@
 /** What `wait` and `reports` say about parked records and held symbols, from records as the dispatcher parks them. */
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { describeProblems, problemsByObject, type PipelineProblems } from '../../../cli/pipelineProblems.js';
+import {
+  describeProblems,
+  hasProblems,
+  problemsByObject,
+  type PipelineProblems,
+} from '../../../cli/pipelineProblems.js';
+import { partitionLags } from '../../../shared/kafka/consumerLag.js';
 import { parkedHeaders, readParked } from '../../../shared/pipeline/parkedRecord.js';
 
 /** A dead-letter message as park() writes it. */
@@ -92,6 +98,8 @@ describe('describeProblems', () => {
         ],
       },
     ],
+    expired: { topic: 'minute-bars', partitions: [] },
+    notifyDeadLetters: { subscription: 'anomalies-dead-letter-sub', count: 0, oldest: null },
   };
 
   it('names each parked record by object and origin, and each held symbol with what waits', () => {
@@ -116,6 +124,53 @@ describe('describeProblems', () => {
   });
 
   it('says nothing when nothing is parked or held', () => {
-    expect(describeProblems({ parked: [], held: [] }, 'dlq')).toEqual([]);
+    expect(describeProblems({ ...problems, parked: [], held: [] }, 'dlq')).toEqual([]);
+    expect(hasProblems({ ...problems, parked: [], held: [] })).toBe(false);
+  });
+
+  it('names the records that expired unhandled, per partition, and sends nobody to redrive them', () => {
+    const expired: PipelineProblems = {
+      ...problems,
+      parked: [],
+      held: [],
+      expired: {
+        topic: 'minute-bars',
+        partitions: partitionLags(
+          [
+            { partition: 4, low: '30', high: '31' },
+            { partition: 9, low: '2', high: '2' },
+          ],
+          [
+            { partition: 4, offset: '10' },
+            { partition: 9, offset: '1' },
+          ],
+        ),
+      },
+    };
+    expect(hasProblems(expired)).toBe(true);
+    expect(describeProblems(expired, 'dlq')).toEqual([
+      '21 records of minute-bars expired before the dispatcher handled them: retention removed them, they will never be detected (the topics keep every record unless their retention was changed):',
+      '  partition 4: 20 records (committed 10, log start 30)',
+      '  partition 9: 1 record (committed 1, log start 2)',
+    ]);
+  });
+
+  it("counts notify's dead letters with the oldest one's age, and sends them to redrive", () => {
+    const dead: PipelineProblems = {
+      ...problems,
+      parked: [],
+      held: [],
+      notifyDeadLetters: {
+        subscription: 'anomalies-dead-letter-sub',
+        count: 2,
+        oldest: '2026-12-01T10:00:00.000Z',
+      },
+    };
+    expect(hasProblems(dead)).toBe(true);
+    const now = Date.parse('2026-12-04T12:30:00.000Z');
+    expect(describeProblems(dead, 'dlq', now)).toEqual([
+      '2 alert messages on anomalies-dead-letter-sub, which notify could not write, the oldest dead-lettered 3 d 2 h ago: their alerts are missing; Pub/Sub drops each 7 days after it was dead-lettered',
+      "fix the cause, then run 'stock-anomalies redrive'",
+    ]);
   });
 });

@@ -83,6 +83,32 @@ describe('deploy.sh --dry-run', () => {
     expect(runs.internet.stdout).not.toContain('gcloud compute');
   });
 
+  it("keeps every Kafka record, and notify's dead letters as long as Pub/Sub allows", () => {
+    const made = changes(runs.managed);
+    const kafkaTopics = made.filter((c) => startsWith(c.words, 'gcloud managed-kafka topics create'));
+    expect(kafkaTopics.map((c) => [leadingWords(c.words)[4], flagValues(c.words, 'configs')])).toEqual([
+      ['minute-bars', ['retention.ms=-1']],
+      ['minute-bars-dead-letter', ['retention.ms=-1']],
+    ]);
+    const created = (kind: string, name: string) =>
+      made.find(
+        (c) => startsWith(c.words, `gcloud pubsub ${kind} create`) && leadingWords(c.words)[4] === name,
+      );
+    // A subscription keeps a message at most 7 days; its topic, 31 (a seek brings them back from there).
+    expect(flagValue(created('topics', 'anomalies-dead-letter')!.words, 'message-retention-duration')).toBe(
+      '31d',
+    );
+    const subscription = created('subscriptions', 'anomalies-dead-letter-sub')!.words;
+    expect(flagValue(subscription, 'topic')).toBe('anomalies-dead-letter');
+    expect(flagValue(subscription, 'message-retention-duration')).toBe('7d');
+    expect(flagValue(subscription, 'expiration-period')).toBe('never');
+    // The console reads the count from that subscription.
+    const console = componentCommands(runs.managed.commands).get('console')!.line;
+    expect(console).toContain('ANOMALIES_DEAD_LETTER_SUBSCRIPTION=anomalies-dead-letter-sub');
+    // On an existing cluster deploy.sh creates no topic and says what they need.
+    expect(runs.existing.stderr).toMatch(/must exist, with retention\.ms=-1/);
+  });
+
   it('deploys the console as a private Cloud Run service that only the console group may invoke', () => {
     const words = componentCommands(runs.managed.commands).get('console')!.words;
     expect(leadingWords(words)).toEqual(['gcloud', 'run', 'deploy', CONSOLE_SERVICE]);

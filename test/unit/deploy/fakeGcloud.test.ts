@@ -45,6 +45,27 @@ describe('deploy.sh against a fake gcloud', () => {
     ]);
     expect(third.stderr).toMatch(/removing roles\/run\.invoker of allUsers from stock-anomalies-console/);
 
+    // Someone shortens the retention of a Kafka topic and of notify's dead letters by hand: the next run
+    // restores exactly those.
+    const shortened = JSON.parse(readFileSync(state, 'utf8')) as {
+      resources: Record<string, { configs?: Record<string, string>; messageRetentionDuration?: string }>;
+    };
+    const resource = (prefix: string) =>
+      shortened.resources[Object.keys(shortened.resources).find((key) => key.startsWith(prefix))!]!;
+    resource('managed-kafka topics|minute-bars|').configs = { 'retention.ms': '604800000' };
+    resource('pubsub topics|anomalies-dead-letter|').messageRetentionDuration = '86400s';
+    resource('pubsub subscriptions|anomalies-dead-letter-sub|').messageRetentionDuration = '600s';
+    writeFileSync(state, JSON.stringify(shortened));
+    const fourth = await runDeploy(args, fakeEnv(state));
+    expect(fourth.code, fourth.stderr).toBe(0);
+    expect(changes(fourth).map((c) => c.line)).toEqual([
+      `+ gcloud pubsub topics update anomalies-dead-letter --message-retention-duration=31d --project=${PROJECT}`,
+      `+ gcloud pubsub subscriptions update anomalies-dead-letter-sub --message-retention-duration=7d --project=${PROJECT}`,
+      `+ gcloud managed-kafka topics update minute-bars --cluster=stock-anomalies --location=us-central1 --configs=retention.ms=-1 --project=${PROJECT}`,
+    ]);
+    const fifth = await runDeploy(args, fakeEnv(state));
+    expect(changes(fifth).map((c) => c.line)).toEqual([]);
+
     const teardown = await runDeploy(
       [`--project=${PROJECT}`, '--teardown', '--delete-data', '--yes'],
       fakeEnv(state),

@@ -53,11 +53,13 @@ const EXPECTED_GRANTS: Record<string, string[]> = {
     'repository roles/artifactregistry.writer',
   ],
   // the console: alerts, episodes' triage and history, reports in Firestore (IAM cannot narrow Firestore to
-  // fields: its code writes only triage and history); reads the set-aside rows only; the dispatcher's lag
+  // fields: its code writes only triage and history); reads the set-aside rows only; the dispatcher's lag;
+  // counts notify's dead letters (pulls and releases them: only a subscriber sees a subscription's messages)
   console: [
     'bucket roles/storage.objectViewer if quarantine-prefix-only',
     'project roles/datastore.user',
     'project roles/managedkafka.client',
+    'subscription:anomalies-dead-letter-sub roles/pubsub.subscriber',
   ],
   // the analysts may open the console, and nothing else
   [`group:${CONSOLE_GROUP}`]: [`service:${CONSOLE_SERVICE} roles/run.invoker`],
@@ -87,6 +89,7 @@ const EXPECTED_GRANTS_PLAIN: Record<string, string[]> = {
     'bucket roles/storage.objectViewer if quarantine-prefix-only',
     'project roles/datastore.user',
     'secret:kafka-sasl-password roles/secretmanager.secretAccessor',
+    'subscription:anomalies-dead-letter-sub roles/pubsub.subscriber',
   ],
 };
 /** Without --console-group nobody may invoke the console. */

@@ -2,7 +2,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConsumerRunConfig, ConsumerSubscribeTopics, EachMessagePayload, Kafka } from 'kafkajs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { deliver, type DeliveryHooks } from '../../../functions/dispatcher/deliver.js';
 import {
   cloudEventHeaders,
@@ -224,6 +224,8 @@ function fakeKafka() {
     subscribe: undefined as ConsumerSubscribeTopics | { topic: string; fromBeginning?: boolean } | undefined,
     run: undefined as ConsumerRunConfig | undefined,
     parked: [] as Array<{ topic: string; value: unknown }>,
+    /** What happened, in order: 'offsets' (the admin read the group's commits), 'run' (the consumer ran). */
+    order: [] as string[],
   };
   const consumer = {
     events: { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' },
@@ -233,7 +235,10 @@ function fakeKafka() {
     },
     connect: async () => undefined,
     subscribe: async (subscription: typeof seen.subscribe) => void (seen.subscribe = subscription),
-    run: async (config: ConsumerRunConfig) => void (seen.run = config),
+    run: async (config: ConsumerRunConfig) => {
+      seen.order.push('run');
+      seen.run = config;
+    },
     disconnect: async () => undefined,
   };
   const producer = {
@@ -246,8 +251,23 @@ function fakeKafka() {
   const emit = (name: string, payload: unknown) => {
     for (const listener of listeners.get(name) ?? []) listener({ payload });
   };
+  // The offsets its admin client answers (kafkajs's shapes): partition 3 of minute-bars, fully handled.
+  const offsets = {
+    topic: [{ partition: 3, low: '0', high: '18' }],
+    group: [{ partition: 3, offset: '18' }],
+  };
+  const admin = {
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+    fetchTopicOffsets: async () => offsets.topic.map((entry) => ({ ...entry, offset: entry.high })),
+    fetchOffsets: async () => {
+      seen.order.push('offsets');
+      return [{ topic: 'minute-bars', partitions: offsets.group }];
+    },
+  };
   return {
-    kafka: { consumer: () => consumer, producer: () => producer } as unknown as Kafka,
+    kafka: { consumer: () => consumer, producer: () => producer, admin: () => admin } as unknown as Kafka,
+    offsets,
     seen,
     join: (memberAssignment: Record<string, number[]>) =>
       emit('consumer.group_join', { memberAssignment, groupId: 'g', memberId: 'm' }),
@@ -264,8 +284,7 @@ function fakeKafka() {
   };
 }
 
-async function fakeDispatcher(url: string, extra: Partial<DispatcherOptions> = {}) {
-  const fake = fakeKafka();
+async function fakeDispatcher(url: string, extra: Partial<DispatcherOptions> = {}, fake = fakeKafka()) {
   const { logger, entries } = capturingLogger('dispatcher');
   const dispatcher = await startDispatcher({
     ...options(url),
@@ -301,6 +320,45 @@ describe('startDispatcher and kafkajs', () => {
     expect(fake.seen.run?.eachBatchAutoResolve).toBeUndefined();
     // Every partition of the stack's and deploy.sh's topic at once.
     expect(fake.seen.run?.partitionsConsumedConcurrently).toBeGreaterThanOrEqual(48);
+  });
+
+  it('says at CRITICAL, before consuming and at each check after, how many records expired unhandled', async () => {
+    const { url } = await target([200]);
+    const fake = fakeKafka();
+    // The group committed 12; retention has removed everything before 15: records 12, 13 and 14 are gone.
+    fake.offsets.topic = [{ partition: 3, low: '15', high: '18' }];
+    fake.offsets.group = [{ partition: 3, offset: '12' }];
+    const { entries, dispatcher } = await fakeDispatcher(url, { expiryCheckMs: 20 }, fake);
+    const critical = () => entries.filter((entry) => entry.severity === 'CRITICAL');
+    const expected = (committed: number, logStart: number) => ({
+      severity: 'CRITICAL',
+      component: 'dispatcher',
+      message:
+        `${logStart - committed} records of minute-bars partition 3 expired before they were delivered ` +
+        `(committed ${committed}, log start ${logStart}): retention removed them, they will never be detected; ` +
+        'their objects are still in the bucket',
+      topic: 'minute-bars',
+      partition: 3,
+      committed,
+      logStart,
+      expired: logStart - committed,
+      [LABELS]: { component: 'dispatcher' },
+    });
+    // Checked before the consumer ran: its first commit past the log start would hide the skip.
+    expect(fake.seen.order.slice(0, 2)).toEqual(['offsets', 'run']);
+    expect(critical()).toEqual([expected(12, 15)]);
+
+    // The same finding is not repeated at every check; more records expiring is a new one.
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(critical()).toHaveLength(1);
+    fake.offsets.topic = [{ partition: 3, low: '17', high: '18' }];
+    await vi.waitFor(() => expect(critical()).toEqual([expected(12, 15), expected(12, 17)]));
+
+    // Nothing expired, nothing said.
+    await dispatcher.stop();
+    const quiet = await fakeDispatcher(url);
+    expect(quiet.entries.filter((entry) => entry.severity === 'CRITICAL')).toEqual([]);
+    await quiet.dispatcher.stop();
   });
 
   it('returns from eachMessage (kafkajs resolves the offset) only once the record is delivered or parked', async () => {

@@ -40,6 +40,14 @@ describe('stackEndpoints', () => {
     expect(endpoints.kafka.topic).toBe(VARIABLES.KAFKA_TOPIC.default);
     expect(endpoints.kafka.deadLetterTopic).toBe(VARIABLES.KAFKA_DEAD_LETTER_TOPIC.default);
     expect(endpoints.pubsub.anomaliesTopic).toBe(VARIABLES.ANOMALIES_TOPIC.default);
+    expect(endpoints.pubsub.anomaliesDeadLetterSubscription).toBe(
+      VARIABLES.ANOMALIES_DEAD_LETTER_SUBSCRIPTION.default,
+    );
+    // deploy.sh's names: the topic's name + -dead-letter, and its subscription's + -sub.
+    expect(endpoints.pubsub.anomaliesDeadLetterTopic).toBe(`${endpoints.pubsub.anomaliesTopic}-dead-letter`);
+    expect(endpoints.pubsub.anomaliesDeadLetterSubscription).toBe(
+      `${endpoints.pubsub.anomaliesDeadLetterTopic}-sub`,
+    );
     expect(endpoints.kafka.brokers).toBe(VARIABLES.KAFKA_BROKERS.default);
     expect(`http://127.0.0.1:${endpoints.functions.detectPort}/`).toBe(VARIABLES.DETECT_URL.default);
   });

@@ -23,8 +23,9 @@ afterEach(() => {
 
 /** A health answer told apart by its total lag. */
 const health = (totalLag: number): Health => ({
-  kafka: { topic: 'bars', group: 'detect', totalLag, partitions: [] },
+  kafka: { topic: 'bars', group: 'detect', totalLag, totalExpired: 0, partitions: [] },
   deadLetters: [],
+  notifyDeadLetters: { subscription: 'anomalies-dead-letter-sub', count: 0, oldest: null },
   symbols: [],
   ingestions: { running: [], failed: [] },
 });

@@ -21,7 +21,8 @@ import {
   type StackClients,
 } from '../stackClients.js';
 import { UsageError } from '../usageError.js';
-import { describeUndetected, hasUndetected, undetectedOf } from '../undetected.js';
+import { describeUndetected } from '../undetected.js';
+import { hasUndetected, undetectedOf } from '../../shared/core/undetected.js';
 import { readReports } from './reports.js';
 
 /** `wait`'s exit code when everything settled but some bars were too late or rows set aside as future or symbol. */

@@ -12,6 +12,7 @@ import type { IngestionSummary } from '../../shared/state/ingestionStore.js';
 import type { SymbolSummary } from '../../shared/state/symbolStateStore.js';
 import type { DeadLetterRow, Health, KafkaHealth, SymbolHealth } from '../api/contract.js';
 import { listedIngestions } from './ingestions.js';
+import { undetectedOf } from '../../shared/core/undetected.js';
 
 /** A Kafka or Pub/Sub part that could not be read, as the answer says it. */
 export type Failed = { error: string };
@@ -94,5 +95,6 @@ export function healthOf(readings: HealthReadings): Health {
       running: listedIngestions(readings.ingestions, 'running'),
       failed: listedIngestions(readings.ingestions, 'failed'),
     },
+    undetected: undetectedOf(readings.ingestions),
   };
 }

@@ -252,6 +252,23 @@ export interface Health {
   notifyDeadLetters: NotifyDeadLetters | { error: string };
   symbols: SymbolHealth[];
   ingestions: { running: IngestionRow[]; failed: IngestionRow[] };
+  /** What was sent and will never be detected, and the late bars detected in their place. */
+  undetected: UndetectedHealth;
+}
+
+export interface UndetectedCounts {
+  /** Bars past the lateness horizon against their symbol's latest minute (contract §2): never detected. */
+  tooLate: number;
+  /** Rows set aside as later than the reader's clock, or with a symbol outside the grammar (contract §1). */
+  future: number;
+  symbol: number;
+  /** Bars detected in their place after a later minute of their symbol. */
+  late: number;
+}
+
+export interface UndetectedHealth extends UndetectedCounts {
+  /** Per object generation with any of the above. */
+  objects: Array<{ object: string; generation: string } & UndetectedCounts>;
 }
 
 /** GET /api/meta. */

@@ -3,7 +3,8 @@
  * waiting record has waited, an alarm for records that expired before they were handled, the records parked on
  * the dead-letter topic with their reasons, the alert messages notify could not write (Pub/Sub's dead letters,
  * which it drops after 7 days), each symbol's last processed minute (held symbols flagged: nothing of theirs is
- * detected until redrive), and the ingestions running or failed. Refreshes every few seconds. The
+ * detected until redrive), the bars never detected (too late, future, symbol) and the late ones detected in their
+ * place, and the ingestions running or failed. Refreshes every few seconds. The
  * state, its schedule and its requests are healthCtrl.ts's; this draws it whenever it changes and hands it the
  * analyst's `r`.
  */
@@ -195,6 +196,43 @@ export const healthPage: PageFactory = (root, _route, signal) => {
             health.symbols.map((s) => (s.held ? 'held-row' : '')),
           ),
     );
+    const undetected = health.undetected;
+    const notDetected = undetected.tooLate + undetected.future + undetected.symbol;
+    const undetectedSection = h(
+      'section',
+      { class: 'card', 'data-testid': 'undetected' },
+      h('h2', {}, 'Bars not detected, and late ones'),
+      notDetected === 0
+        ? h('p', { class: 'ok' }, 'Every bar sent was detected or is a repeat.')
+        : errorBox(
+            `${formatCount(undetected.tooLate)} bars too late (past the lateness horizon), ` +
+              `${formatCount(undetected.future)} rows from the future, ${formatCount(undetected.symbol)} rows ` +
+              "with a symbol outside the grammar: never detected. Each object's report and set-aside rows say which.",
+            'undetected-count',
+          ),
+      undetected.late > 0
+        ? h(
+            'p',
+            { class: 'warn', 'data-testid': 'late-count' },
+            `${formatCount(undetected.late)} late bars detected in their place (after a later minute of their symbol): ` +
+              'the alerts they changed are marked revised or withdrawn.',
+          )
+        : null,
+      undetected.objects.length === 0
+        ? null
+        : table(
+            ['Object', 'Too late', 'Future', 'Symbol', 'Late'],
+            undetected.objects.map((o) => [
+              h('code', {}, o.object),
+              formatCount(o.tooLate),
+              formatCount(o.future),
+              formatCount(o.symbol),
+              formatCount(o.late),
+            ]),
+            'undetected',
+            [1, 2, 3, 4],
+          ),
+    );
     const ingestRows = (rows: IngestionRow[]) =>
       rows.map((row) => [
         h('code', {}, row.object),
@@ -218,7 +256,16 @@ export const healthPage: PageFactory = (root, _route, signal) => {
     );
     replace(
       body,
-      h('div', { class: 'cards' }, kafkaSection, deadSection, notifySection, ingestSection, symbolsSection),
+      h(
+        'div',
+        { class: 'cards' },
+        kafkaSection,
+        deadSection,
+        notifySection,
+        undetectedSection,
+        ingestSection,
+        symbolsSection,
+      ),
     );
   }
 

@@ -1,7 +1,8 @@
 /** What `wait` says about bars that will never be detected, from the ingestions' reports (hand-made views). */
 import { describe, expect, it } from 'vitest';
 import type { IngestionView } from '../../../cli/commands/reports.js';
-import { describeUndetected, hasUndetected, undetectedOf } from '../../../cli/undetected.js';
+import { describeUndetected } from '../../../cli/undetected.js';
+import { hasUndetected, undetectedOf } from '../../../shared/core/undetected.js';
 import { emptyReport } from '../../../shared/core/report.js';
 
 function view(

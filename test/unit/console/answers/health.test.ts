@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { healthOf, type HealthReadings } from '../../../../console/answers/health.js';
 import { partitionLags } from '../../../../shared/kafka/consumerLag.js';
+import { emptyReport } from '../../../../shared/core/report.js';
+import { sumTallies } from '../../../../shared/state/ingestionStore.js';
 
 const topics = { topic: 'minute-bars', group: 'detect', notifyDeadLetters: 'anomalies-dead-letter-sub' };
 
@@ -79,5 +81,42 @@ describe('healthOf', () => {
     });
     const down = healthOf(readings({ notifyDeadLetters: { error: 'Pub/Sub: no answer within 10 s' } }));
     expect(down.notifyDeadLetters).toEqual({ error: 'Pub/Sub: no answer within 10 s' });
+  });
+
+  it('counts per object the bars never detected (too late, future, symbol) and the late ones detected', () => {
+    const ingestion = (object: string, late: number, tooLate: number, byReason: Record<string, number>) => {
+      const report = emptyReport(object);
+      report.bad.byReason = byReason;
+      return {
+        id: `${object}@1`,
+        object,
+        bucket: 'b',
+        generation: '1',
+        status: 'done' as const,
+        attempts: 1,
+        startedAt: new Date(0),
+        report,
+        detection: { ...sumTallies([]), late, tooLate },
+      };
+    };
+    const health = healthOf(
+      readings({
+        ingestions: [
+          ingestion('BACKFILL.csv', 60, 0, {}),
+          ingestion('CLEAN.csv', 0, 0, {}),
+          ingestion('OLD.csv', 0, 5, { future: 1, symbol: 2, number: 7 }),
+        ],
+      }),
+    );
+    expect(health.undetected).toEqual({
+      tooLate: 5,
+      future: 1,
+      symbol: 2,
+      late: 60,
+      objects: [
+        { object: 'BACKFILL.csv', generation: '1', tooLate: 0, future: 0, symbol: 0, late: 60 },
+        { object: 'OLD.csv', generation: '1', tooLate: 5, future: 1, symbol: 2, late: 0 },
+      ],
+    });
   });
 });

@@ -28,6 +28,7 @@ const health = (totalLag: number): Health => ({
   notifyDeadLetters: { subscription: 'anomalies-dead-letter-sub', count: 0, oldest: null },
   symbols: [],
   ingestions: { running: [], failed: [] },
+  undetected: { tooLate: 0, future: 0, symbol: 0, late: 0, objects: [] },
 });
 
 const lagOf = (answer: Health | null) =>

@@ -66,6 +66,7 @@ describe('FirestoreSymbolStateStore', () => {
     expect(read).toEqual({
       state: EMPTY_STATE,
       alertCount: 0,
+      commits: 0,
       lastBatch: null,
       recent: [],
       hold: null,
@@ -80,6 +81,7 @@ describe('FirestoreSymbolStateStore', () => {
     expect(await store.load('ACME')).toMatchObject({
       state: state(100, '10.5'),
       alertCount: 1,
+      commits: 1,
       lastBatch: 'A.csv@1#0',
       hold: null,
     });

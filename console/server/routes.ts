@@ -163,8 +163,11 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     const status = episodeStatusOf(episode);
     const alerts = ids.flatMap((key) => {
       const data = found.get(key);
-      // The document is the truth: one that no longer names the episode (the model not told yet) is left out.
-      return data !== undefined && data.episode === id ? [alertRowOf(key, data, status)] : [];
+      // The document is the truth: one that no longer names the episode, or that a late bar withdrew (the model
+      // not told yet), is left out.
+      return data !== undefined && data.episode === id && data.withdrawn == null
+        ? [alertRowOf(key, data, status)]
+        : [];
     });
     return {
       episode: episodeRowOf(id, episode),

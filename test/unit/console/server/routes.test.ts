@@ -137,11 +137,16 @@ describe('GET /api/episodes/:id', () => {
     expect(body).toHaveProperty('merged', []);
   });
 
-  it('leaves out a document gone, or no longer naming the episode, before the model is told', async () => {
+  it('leaves out a document gone, no longer naming the episode, or withdrawn, before the model is told', async () => {
     stored.delete(idOf(M0));
     stored.set(idOf(M0 + 2), alertData(M0 + 2, 'ACME@9'));
     const body = (await detail('ACME@1')) as { alerts: { id: string }[] };
     expect(body.alerts.map((alert) => alert.id)).toEqual([idOf(M0 + 4)]);
+    stored.set(idOf(M0 + 4), {
+      ...alertData(M0 + 4, 'ACME@1'),
+      withdrawn: { kind: 'withdrawn', at: stamp(M0 + 60), object: 'late.csv', generation: '7' },
+    });
+    expect(((await detail('ACME@1')) as { alerts: unknown[] }).alerts).toEqual([]);
   });
 
   it('answers 404 for an unknown episode, and 503 while the model is loading', async () => {

@@ -2,7 +2,15 @@
  * The API's rows (api/contract.ts: AlertRow, EpisodeRow, HistoryEntry) from stored documents
  * (docs/records.md). Pure: the documents' data in, plain JSON values out.
  */
-import type { AlertRow, EpisodeRow, HistoryEntry, Rule, Status } from '../api/contract.js';
+import type {
+  AlertMark,
+  AlertRow,
+  EpisodeRow,
+  EpisodeWithdrawal,
+  HistoryEntry,
+  Rule,
+  Status,
+} from '../api/contract.js';
 import { statusOfCode, statusCode } from '../readModel/statuses.js';
 
 /**
@@ -22,10 +30,45 @@ const numberOrNull = (value: unknown): number | null => (typeof value === 'numbe
 const optionalText = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
 
+const MARK_KINDS: ReadonlySet<unknown> = new Set<AlertMark['kind']>(['late', 'revised', 'withdrawn']);
+
+/**
+ * An alert's `revision` or `withdrawn` mark (docs/records.md), or undefined when there is none: notify writes
+ * null for a withdrawal without a cause, and a document written before marks existed has neither.
+ */
+export function alertMarkOf(value: unknown): AlertMark | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const mark = value as StoredFields;
+  const at = isoOf(mark.at);
+  if (!MARK_KINDS.has(mark.kind) || at === undefined) return undefined;
+  return {
+    kind: mark.kind as AlertMark['kind'],
+    at,
+    object: String(mark.object ?? ''),
+    generation: String(mark.generation ?? ''),
+  };
+}
+
+/** An episode's `withdrawn` mark (docs/records.md), or undefined when it stands. */
+export function episodeWithdrawalOf(value: unknown): EpisodeWithdrawal | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const mark = value as StoredFields;
+  const at = isoOf(mark.at);
+  if (at === undefined) return undefined;
+  return {
+    at,
+    into: typeof mark.into === 'string' && mark.into !== '' ? mark.into : null,
+    object: String(mark.object ?? ''),
+    generation: String(mark.generation ?? ''),
+  };
+}
+
 export function alertRowOf(id: string, data: StoredFields, status: Status): AlertRow {
   const a1 = data.a1 as StoredFields | undefined;
   const a2 = data.a2 as StoredFields | undefined;
   const source = (data.source ?? {}) as StoredFields;
+  const revision = alertMarkOf(data.revision);
+  const withdrawn = alertMarkOf(data.withdrawn);
   return {
     id,
     symbol: String(data.symbol),
@@ -60,6 +103,8 @@ export function alertRowOf(id: string, data: StoredFields, status: Status): Aler
     },
     episode: typeof data.episode === 'string' ? data.episode : '',
     status,
+    ...(revision !== undefined && { revision }),
+    ...(withdrawn !== undefined && { withdrawn }),
   };
 }
 
@@ -74,6 +119,7 @@ export function episodeRowOf(id: string, data: StoredFields): EpisodeRow {
   const notes = optionalText(triage.notes);
   const updatedAt = isoOf(triage.updatedAt);
   const updatedBy = optionalText(triage.updatedBy);
+  const withdrawn = episodeWithdrawalOf(data.withdrawn);
   return {
     id,
     symbol: String(data.symbol),
@@ -88,6 +134,7 @@ export function episodeRowOf(id: string, data: StoredFields): EpisodeRow {
     ...(notes !== undefined && { notes }),
     ...(updatedAt !== undefined && { updatedAt }),
     ...(updatedBy !== undefined && { updatedBy }),
+    ...(withdrawn !== undefined && { withdrawn }),
   };
 }
 

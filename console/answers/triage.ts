@@ -1,12 +1,12 @@
 /**
  * Triage of an episode, its rules as pure functions: which requests are valid, what a change writes, whether the
- * caller saw the triage that is stored. The store that applies a change in a Firestore transaction is
+ * caller saw the triage that is stored, and that a withdrawn episode takes none. The store that applies a change in a Firestore transaction is
  * sources/triageStore.ts. The console owns only `episodes/{id}.triage` and `episodes/{id}/history/`
  * (docs/records.md): detect's fields are never written.
  */
 import type { Status, TriageRequest } from '../api/contract.js';
 import { CLOSING_STATUSES, isStatus, STATUSES } from '../readModel/statuses.js';
-import { episodeStatusOf, type StoredFields } from './rows.js';
+import { episodeStatusOf, episodeWithdrawalOf, type StoredFields } from './rows.js';
 
 /** Longest texts accepted, in characters. */
 export const MAX_ASSIGNEE = 200;
@@ -126,4 +126,18 @@ export function staleTriage(
       at: stored === null ? 'unknown' : new Date(stored).toISOString(),
     },
   };
+}
+
+/** The episode was withdrawn by a late bar's revision (contract §5): when, and the episode it merged into. */
+export interface TriageWithdrawn {
+  withdrawn: { at: string; into: string | null };
+}
+
+/**
+ * A withdrawn episode takes no triage: its alerts are another episode's now (or no episode's), and a decision
+ * recorded on it would be seen by no one working the lists. Undefined when the episode stands.
+ */
+export function withdrawnTriage(data: StoredFields | undefined): TriageWithdrawn | undefined {
+  const withdrawn = episodeWithdrawalOf(data?.withdrawn);
+  return withdrawn === undefined ? undefined : { withdrawn: { at: withdrawn.at, into: withdrawn.into } };
 }

@@ -25,6 +25,31 @@ export interface A2Detail {
   severity: number | null;
 }
 
+/**
+ * What a late bar did to an alert (contract §2; docs/records.md, `alerts/` fields `revision` and `withdrawn`):
+ * `late`, it raised the alert after later minutes were detected; `revised`, it changed the alert's figures;
+ * `withdrawn`, the alert no longer fires.
+ */
+export interface AlertMark {
+  kind: 'late' | 'revised' | 'withdrawn';
+  /** When detect revised, ISO 8601 UTC. */
+  at: string;
+  /** The object generation whose late bars did it. */
+  object: string;
+  generation: string;
+}
+
+/** Why an episode is no longer listed (contract §5; docs/records.md, `episodes/` field `withdrawn`). */
+export interface EpisodeWithdrawal {
+  /** When detect revised, ISO 8601 UTC. */
+  at: string;
+  /** The episode that now holds its first minute (it merged into it), or null: no episode does. */
+  into: string | null;
+  /** The object generation whose late bars regrouped it. */
+  object: string;
+  generation: string;
+}
+
 export interface AlertRow {
   id: string;
   symbol: string;
@@ -43,6 +68,10 @@ export interface AlertRow {
   episode: string;
   /** Its episode's triage status. */
   status: Status;
+  /** Set when a late bar raised or changed it (kind `late` or `revised`). */
+  revision?: AlertMark;
+  /** Set when a late bar made it stop firing: the figures are as they were, and no list shows it. */
+  withdrawn?: AlertMark;
 }
 
 export interface EpisodeRow {
@@ -59,6 +88,8 @@ export interface EpisodeRow {
   notes?: string;
   updatedAt?: string;
   updatedBy?: string;
+  /** Set when a late bar regrouped it away: no list shows it, its triage and history are kept. */
+  withdrawn?: EpisodeWithdrawal;
 }
 
 export interface HistoryEntry {
@@ -90,6 +121,18 @@ export interface EpisodeDetail {
   episode: EpisodeRow;
   /** Time order. */
   alerts: AlertRow[];
+  /** Newest first. */
+  history: HistoryEntry[];
+  /**
+   * The withdrawn episodes merged into this one (their `withdrawn.into` is its id), in order of start, each
+   * with its triage and history: what analysts recorded on them is shown here, where the alerts now are.
+   */
+  merged: MergedEpisode[];
+}
+
+/** A withdrawn episode that merged into another, as the other's detail shows it. */
+export interface MergedEpisode {
+  episode: EpisodeRow;
   /** Newest first. */
   history: HistoryEntry[];
 }

@@ -13,7 +13,7 @@ import { dayOf } from '../../shared/pipeline/barDayBytes.js';
 import { alertIdParts, barsOf, chartOf } from '../answers/alertChart.js';
 import { downloadName, listedIngestions, objectAddress } from '../answers/ingestions.js';
 import { alertRowOf, episodeRowOf, episodeStatusOf, historyEntryOf } from '../answers/rows.js';
-import { parseTriageRequest, type TriageConflict } from '../answers/triage.js';
+import { parseTriageRequest, type TriageConflict, type TriageWithdrawn } from '../answers/triage.js';
 import { RULE_A1, RULE_A2 } from '../readModel/alertTable.js';
 import type { ReadModel } from '../readModel/readModel.js';
 import { STATUSES, statusOfCode } from '../readModel/statuses.js';
@@ -32,6 +32,7 @@ import type {
   EpisodeDetail,
   EpisodeRow,
   Health,
+  MergedEpisode,
   IngestionRow,
   Meta,
   Page,
@@ -52,7 +53,7 @@ export interface ConsoleParts {
       request: TriageRequest,
       by: string,
       now: number,
-    ): Promise<TriageResult | TriageConflict | undefined>;
+    ): Promise<TriageResult | TriageConflict | TriageWithdrawn | undefined>;
     history(id: string): Promise<DocumentData[]>;
   };
   ingestions: { list(): Promise<IngestionSummary[]>; get(id: string): Promise<Ingestion | undefined> };
@@ -152,24 +153,40 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     // a query on `episode` would be a scan of every alert on the emulator.
     requireLoaded(model);
     const ids = model.episodeAlerts(id).map((row) => alertId(model.alertIdentity(row)));
-    const [episode, found, history] = await Promise.all([
+    const [episode, found, history, merged] = await Promise.all([
       documents.episode(id),
       documents.alerts(ids),
       parts.triage.history(id),
+      mergedEpisodes(id),
     ]);
     if (episode === undefined) throw notFound(`episode '${id}'`);
     const status = episodeStatusOf(episode);
     const alerts = ids.flatMap((key) => {
       const data = found.get(key);
-      // The document is the truth: one that no longer names the episode (the model not told yet) is left out.
-      return data !== undefined && data.episode === id ? [alertRowOf(key, data, status)] : [];
+      // The document is the truth: one that no longer names the episode, or that a late bar withdrew (the model
+      // not told yet), is left out.
+      return data !== undefined && data.episode === id && data.withdrawn == null
+        ? [alertRowOf(key, data, status)]
+        : [];
     });
     return {
       episode: episodeRowOf(id, episode),
       alerts,
       history: history.map(historyEntryOf),
+      merged,
     } satisfies EpisodeDetail;
   };
+
+  /**
+   * The withdrawn episodes a late bar's revision merged into `id`, in order of start, each with its history: the
+   * triage recorded on them is shown where their alerts now are. Usually none; one query and a read per history.
+   */
+  async function mergedEpisodes(id: string): Promise<MergedEpisode[]> {
+    const found = [...(await documents.mergedInto(id))].map(([key, data]) => episodeRowOf(key, data));
+    found.sort((a, b) => a.start.localeCompare(b.start) || a.id.localeCompare(b.id));
+    const histories = await Promise.all(found.map((row) => parts.triage.history(row.id)));
+    return found.map((row, i) => ({ episode: row, history: histories[i]!.map(historyEntryOf) }));
+  }
 
   const triage: Handler = async ({ request, params, query }) => {
     onlyParameters(query, []);
@@ -179,6 +196,16 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     const by = callerOf(request.headers, settings);
     const result = await parts.triage.apply(id, parsed.value, by, parts.now());
     if (result === undefined) throw notFound(`episode '${id}'`);
+    if ('withdrawn' in result) {
+      const { at, into } = result.withdrawn;
+      throw new HttpError(
+        409,
+        `episode '${id}' was withdrawn at ${at}: a late bar regrouped its alerts, ` +
+          (into === null
+            ? 'and it is no longer an episode; nothing was written'
+            : `merging it into episode '${into}': triage that one; nothing was written`),
+      );
+    }
     if ('conflict' in result) {
       const { by: who, at } = result.conflict;
       throw new HttpError(

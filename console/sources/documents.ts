@@ -1,7 +1,7 @@
 /**
  * The console's reads of whole documents: a page's alerts or episodes by id (one getAll; an episode's alerts
- * too, their ids from the read model), one alert or episode, and a symbol's bars of one day. Failures are the
- * project's errors naming Firestore (a 503 at the edge).
+ * too, their ids from the read model), one alert or episode, the withdrawn episodes merged into one, and a
+ * symbol's bars of one day. Failures are the project's errors naming Firestore (a 503 at the edge).
  */
 import type { DocumentData, Firestore } from '@google-cloud/firestore';
 import { serviceError } from '../../shared/errors.js';
@@ -11,6 +11,8 @@ export interface Documents {
   episodes(ids: readonly string[]): Promise<Map<string, DocumentData>>;
   alert(id: string): Promise<DocumentData | undefined>;
   episode(id: string): Promise<DocumentData | undefined>;
+  /** The withdrawn episodes whose `withdrawn.into` is `id` (docs/records.md), by id. */
+  mergedInto(id: string): Promise<Map<string, DocumentData>>;
   /** An alert and a bars document (by their ids) in one round trip. */
   alertAndBars(
     alertId: string,
@@ -46,6 +48,17 @@ export class FirestoreDocuments implements Documents {
 
   episode(id: string): Promise<DocumentData | undefined> {
     return this.#one(this.collections.episodes, id);
+  }
+
+  mergedInto(id: string): Promise<Map<string, DocumentData>> {
+    // An equality on one field: Firestore's automatic single-field index answers it, no composite index.
+    return firestore(async () => {
+      const snapshot = await this.db
+        .collection(this.collections.episodes)
+        .where('withdrawn.into', '==', id)
+        .get();
+      return new Map(snapshot.docs.map((doc) => [doc.id, doc.data()]));
+    });
   }
 
   alertAndBars(

@@ -6,7 +6,14 @@
 import { FieldValue, Timestamp, type DocumentData, type Firestore } from '@google-cloud/firestore';
 import { serviceError } from '../../shared/errors.js';
 import type { TriageRequest } from '../api/contract.js';
-import { staleTriage, triageChange, triageStateOf, type TriageConflict } from '../answers/triage.js';
+import {
+  staleTriage,
+  triageChange,
+  triageStateOf,
+  withdrawnTriage,
+  type TriageConflict,
+  type TriageWithdrawn,
+} from '../answers/triage.js';
 
 export const HISTORY = 'history';
 
@@ -30,21 +37,25 @@ export class FirestoreTriageStore {
   ) {}
 
   /**
-   * Applies a valid request in one transaction; undefined when the episode does not exist, the conflict when it
-   * was triaged since the caller saw it (nothing written).
+   * Applies a valid request in one transaction; undefined when the episode does not exist, the withdrawal when a
+   * late bar's revision regrouped it away, the conflict when it was triaged since the caller saw it (nothing
+   * written in either case).
    */
   async apply(
     id: string,
     request: TriageRequest,
     by: string,
     now: number,
-  ): Promise<TriageResult | TriageConflict | undefined> {
+  ): Promise<TriageResult | TriageConflict | TriageWithdrawn | undefined> {
     const ref = this.db.collection(this.episodes).doc(id);
     try {
-      const episode = await this.db.runTransaction(async (transaction) => {
+      const outcome = await this.db.runTransaction(async (transaction) => {
         const snapshot = await transaction.get(ref);
         if (!snapshot.exists) return undefined;
         const data = snapshot.data()!;
+        // Read in the transaction: detect's withdrawal of the episode and this change cannot interleave.
+        const withdrawn = withdrawnTriage(data);
+        if (withdrawn !== undefined) return withdrawn;
         const stale = staleTriage(request.seen, data);
         if (stale !== undefined) return stale;
         const change = triageChange(triageStateOf(data), request, by, now);
@@ -59,10 +70,11 @@ export class FirestoreTriageStore {
           episode: id,
           at: FieldValue.serverTimestamp(),
         });
-        return { ...data, triage };
+        // Wrapped: the stored fields may hold anything, so that they are never taken for a refusal.
+        return { written: { ...data, triage } };
       });
-      if (episode === undefined || 'conflict' in episode) return episode;
-      return { episode, history: await this.history(id) };
+      if (outcome === undefined || !('written' in outcome)) return outcome;
+      return { episode: outcome.written, history: await this.history(id) };
     } catch (error) {
       throw serviceError('Firestore', error);
     }

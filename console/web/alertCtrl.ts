@@ -2,14 +2,15 @@
  * The alert page's state and actions (#/alerts/:id), without the DOM: the chart answer (the alert, its session's
  * bars and alerts, the thresholds) and the alert's episode as its detail answers it, whether it is loading or
  * why it failed (a retriable failure is shown while the page asks again), and the selected alert of the
- * session, which j/k move and Enter opens. alertPage.ts draws it and hands it the analyst's keys; `changed`
+ * session, which j/k move and Enter opens, and what a late bar did to the alert (its marks: withdrawn, raised late,
+ * revised). alertPage.ts draws it and hands it the analyst's keys; `changed`
  * tells it to draw again. The chart itself is chart.ts's, drawn from chartModel.ts.
  *
  * Both requests go together, on the page's signal and through withRetry (retry.ts): the chart is the page, the
  * detail only adds the episode, so a detail not written yet (404, the alert written before its episode) is no
  * episode rather than a failure. Once the page goes, nothing changes any more.
  */
-import type { AlertDetail, ChartResponse, EpisodeRow, SessionAlert } from '../api/contract.js';
+import type { AlertDetail, AlertMark, ChartResponse, EpisodeRow, SessionAlert } from '../api/contract.js';
 import { ApiError } from './api.js';
 import { href } from './hashRoutes.js';
 import { isAbort, withRetry, type RetryOptions } from './retry.js';
@@ -71,6 +72,21 @@ export class AlertCtrl {
   get selectedHref(): string | undefined {
     const row = this.selectedAlert();
     return row === undefined ? undefined : href.alert(row.id);
+  }
+
+  /**
+   * What late bars did to the alert (contract §2), the withdrawal first: it decides how the figures are read
+   * (as they were), and an alert may have been revised before it was withdrawn. Empty before the answer.
+   */
+  get marks(): AlertMark[] {
+    const alert = this.data?.alert;
+    if (alert === undefined) return [];
+    return [alert.withdrawn, alert.revision].filter((mark): mark is AlertMark => mark !== undefined);
+  }
+
+  /** Whether the alert no longer fires: its figures are as they were. */
+  get withdrawn(): boolean {
+    return this.data?.alert.withdrawn !== undefined;
   }
 
   /** Where `e` leads: the alert's episode, once the alert is loaded. */

@@ -2,10 +2,12 @@
  * #/alerts/:id: one alert explained. The chart of its session (candles and volume, the alert marked, the other
  * alerts of the day smaller, the previous close and the ±A1 band, the A2 window and its limit, gaps as holes),
  * and beside it the figures that made it fire: the move against the threshold, the volume against the limit.
- * The state and its actions (the answers, loading and failures, the selected alert of the day) are
- * alertCtrl.ts's; this draws it when it changes and hands it the analyst's keys.
+ * When a late bar raised, revised or withdrew the alert, a note above says so, when and from which object (a
+ * withdrawal prominently: the figures are as they were). The state and its actions (the answers, loading and
+ * failures, the selected alert of the day, the marks) are alertCtrl.ts's; this draws it when it changes and
+ * hands it the analyst's keys.
  */
-import type { AlertRow, ChartResponse, EpisodeRow, SessionAlert } from '../api/contract.js';
+import type { AlertMark, AlertRow, ChartResponse, EpisodeRow, SessionAlert } from '../api/contract.js';
 import { AlertCtrl } from './alertCtrl.js';
 import { api } from './api.js';
 import { drawChart, type DrawnChart } from './chart.js';
@@ -13,6 +15,7 @@ import { chartModel, CHART_COLORS, type ChartModel } from './chartModel.js';
 import { context } from './context.js';
 import { errorBox, h, replace, ruleTags, statusBadge } from './dom.js';
 import {
+  alertMarkText,
   formatCount,
   formatDate,
   formatDateTime,
@@ -134,6 +137,7 @@ export const alertPage: PageFactory = (root, route, signal) => {
             statusBadge(episode?.status ?? alert.status),
             episode?.assignee ? h('span', { class: 'assignee' }, `assigned to ${episode.assignee}`) : null,
           ),
+          ctrl.marks.map((mark) => markNote(mark, tz)),
         ),
         h(
           'div',
@@ -147,7 +151,7 @@ export const alertPage: PageFactory = (root, route, signal) => {
           h(
             'aside',
             { class: 'facts' },
-            ruleDetails(alert, data),
+            ruleDetails(alert, data, ctrl.withdrawn),
             barFacts(alert, tz),
             h(
               'section',
@@ -184,6 +188,20 @@ export const alertPage: PageFactory = (root, route, signal) => {
     ]);
   }
 };
+
+/** What a late bar did to the alert: a withdrawal as a prominent note, a late or revised alert as a plain one. */
+function markNote(mark: AlertMark, tz: string): HTMLElement {
+  return h(
+    'p',
+    {
+      class: `mark-note mark-${mark.kind}`,
+      role: 'note',
+      'data-testid': mark.kind === 'withdrawn' ? 'alert-withdrawn' : 'alert-revision',
+      title: `${mark.object}, generation ${mark.generation}`,
+    },
+    alertMarkText(mark, tz),
+  );
+}
 
 function formatRange(episode: EpisodeRow, tz: string): string {
   return `${formatDateTime(episode.start, tz)}–${formatTime(episode.end, tz)}`;
@@ -258,7 +276,7 @@ function legend(data: ChartResponse, model: ChartModel, hover: HTMLElement): HTM
   );
 }
 
-function ruleDetails(alert: AlertRow, data: ChartResponse): HTMLElement {
+function ruleDetails(alert: AlertRow, data: ChartResponse, withdrawn: boolean): HTMLElement {
   const tz = context.timeZone;
   const { a1: a1Threshold, a2: a2Threshold, windowMinutes } = data.thresholds;
   const fact = (label: string, value: Node | string, testid?: string) => [
@@ -321,7 +339,7 @@ function ruleDetails(alert: AlertRow, data: ChartResponse): HTMLElement {
   return h(
     'section',
     { class: 'why' },
-    h('h2', {}, 'Why it fired'),
+    h('h2', {}, withdrawn ? 'Why it fired, before it was withdrawn' : 'Why it fired'),
     h(
       'p',
       { class: 'severity-line' },

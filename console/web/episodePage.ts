@@ -2,20 +2,24 @@
  * #/episodes/:id: triage. The episode's facts, its alerts (rows open the alert), the status buttons (keys 1–5),
  * assignee, notes and a comment, and the history of every change, newest first. A closing status (dismissed,
  * confirmed) needs a comment: the page says so before sending, and shows the server's own 400 if it refuses.
+ * An episode a late bar's revision withdrew says so, links the episode it merged into, and takes no triage; an
+ * episode others merged into lists them ("Took the place of") with their status, assignee and history, so that
+ * what analysts recorded on them stays in view. The state is episodeCtrl.ts's (the detail, loading, failures,
+ * the withdrawal and the merged episodes) and triageCtrl.ts's (the form); this draws them.
  */
-import type { AlertRow, EpisodeDetail, HistoryEntry, Status } from '../api/contract.js';
-import { api, ApiError, CLOSING_STATUSES, STATUSES } from './api.js';
+import type { AlertRow, EpisodeDetail, HistoryEntry, MergedEpisode, Status } from '../api/contract.js';
+import { api, CLOSING_STATUSES, STATUSES } from './api.js';
 import { alertColumns, alertLabel } from './alertsPage.js';
 import { context } from './context.js';
 import { errorBox, h, replace, statusBadge } from './dom.js';
-import { formatCount, formatDateTime, formatRange, zoneLabel } from './format.js';
+import { episodeWithdrawalText, formatCount, formatDateTime, formatRange, zoneLabel } from './format.js';
 import { setPageKeys } from './keyboard.js';
 import { goBack } from './nav.js';
 import { setTitle, type PageFactory } from './page.js';
 import { href } from './hashRoutes.js';
 import { severityCell } from './severity.js';
 import { rowTable } from './table.js';
-import { isAbort, withRetry } from './retry.js';
+import { EpisodeCtrl } from './episodeCtrl.js';
 import { TriageCtrl } from './triageCtrl.js';
 
 export const episodePage: PageFactory = (root, route, signal) => {
@@ -24,25 +28,31 @@ export const episodePage: PageFactory = (root, route, signal) => {
   setTitle(id);
   const stopKeys = [{ keys: ['Escape'], label: 'back', run: () => goBack('#/episodes') }];
   setPageKeys(stopKeys);
-  replace(root, h('p', { class: 'loading' }, 'Loading ', id, '…'));
 
-  const failed = (error: unknown) =>
-    replace(
-      root,
-      h('p', {}, h('a', { href: '#/episodes' }, '← Episodes')),
-      errorBox(error instanceof ApiError ? error.message : String(error)),
-    );
-  withRetry((pageSignal) => api.episode(id, pageSignal), { signal, onRetry: failed }).then(
-    // An answer that came as the page went is not drawn: root is the next page's.
-    (detail) => signal.aborted || render(detail),
-    (error) => {
-      if (!isAbort(error)) failed(error);
-    },
-  );
+  const page = new EpisodeCtrl(id, { episode: api.episode }, signal, () => drawPage());
+  /** The detail drawn: it comes once, and the triage form then keeps its own state. */
+  let rendered: EpisodeDetail | null = null;
+
+  function drawPage(): void {
+    const { detail, error } = page;
+    if (detail !== null) {
+      if (detail !== rendered) {
+        rendered = detail;
+        render(detail);
+      }
+    } else if (error !== null) {
+      replace(root, h('p', {}, h('a', { href: '#/episodes' }, '← Episodes')), errorBox(error.message));
+    } else if (page.loading) {
+      replace(root, h('p', { class: 'loading' }, 'Loading ', id, '…'));
+    }
+  }
+
+  void page.load();
 
   function render({ episode: initial, alerts, history: initialHistory }: EpisodeDetail): void {
     const tz = context.timeZone;
     const ctrl = new TriageCtrl(initial, initialHistory, api.triage, signal, () => draw());
+    const closed = ctrl.closed;
 
     const facts = h('dl', { class: 'episode-facts', 'data-testid': 'episode-facts' });
     const statusButtons = STATUSES.map((status, i) =>
@@ -84,6 +94,7 @@ export const episodePage: PageFactory = (root, route, signal) => {
     const form = h(
       'form',
       { class: 'triage', 'data-testid': 'triage', 'aria-label': 'Triage' },
+      closed === null ? null : h('p', { class: 'triage-closed', 'data-testid': 'triage-closed' }, closed),
       h('div', { class: 'status-group', role: 'group', 'aria-label': 'Status' }, statusButtons),
       h('div', { class: 'pending', 'data-testid': 'pending' }),
       h('label', { for: 'triage-assignee' }, 'Assignee'),
@@ -95,6 +106,10 @@ export const episodePage: PageFactory = (root, route, signal) => {
       message,
       h('div', { class: 'actions' }, saveButton, h('span', { class: 'hint' }, 'Ctrl+Enter saves')),
     );
+    // A withdrawn episode takes no triage: the form shows what it held, and nothing in it can be changed.
+    if (closed !== null) {
+      for (const control of [...statusButtons, assignee, notes, comment, saveButton]) control.disabled = true;
+    }
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       void save();
@@ -141,6 +156,7 @@ export const episodePage: PageFactory = (root, route, signal) => {
             ' ',
             h('span', { class: 'zone' }, zoneLabel(tz, Date.parse(initial.start))),
           ),
+          withdrawalNote(),
           facts,
         ),
         h(
@@ -151,6 +167,7 @@ export const episodePage: PageFactory = (root, route, signal) => {
             { class: 'episode-alerts', 'aria-label': 'Alerts' },
             h('h2', {}, `Alerts (${formatCount(alerts.length)})`),
             alertTable.element,
+            mergedSection(page.merged, tz),
           ),
           h(
             'aside',
@@ -217,34 +234,31 @@ export const episodePage: PageFactory = (root, route, signal) => {
         message,
         said === null ? null : h('p', { class: said.kind, 'data-testid': `triage-${said.kind}` }, said.text),
       );
-      saveButton.disabled = ctrl.saving;
+      saveButton.disabled = ctrl.saving || closed !== null;
     }
 
     function showHistory(history: HistoryEntry[]): void {
-      replace(
-        historyList,
-        history.length === 0
-          ? h('li', { class: 'empty' }, 'No changes yet.')
-          : history.map((entry) =>
-              h(
-                'li',
-                { 'data-testid': 'history-entry' },
-                h(
-                  'div',
-                  { class: 'history-head' },
-                  h('time', { datetime: entry.at }, formatDateTime(entry.at, tz)),
-                  ' ',
-                  h('span', { class: 'by' }, entry.by),
-                  ' ',
-                  statusBadge(entry.from),
-                  ' → ',
-                  statusBadge(entry.to),
-                ),
-                entry.assignee ? h('div', { class: 'history-field' }, 'assignee: ', entry.assignee) : null,
-                entry.notes ? h('div', { class: 'history-field' }, 'notes: ', entry.notes) : null,
-                entry.comment ? h('blockquote', { class: 'comment' }, entry.comment) : null,
-              ),
-            ),
+      replace(historyList, historyItems(history, tz));
+    }
+
+    /** A withdrawn episode: when, why, and where its alerts went (the episode it merged into, or none). */
+    function withdrawalNote(): HTMLElement | null {
+      const withdrawn = page.withdrawn;
+      if (withdrawn === undefined) return null;
+      const intoHref = page.intoHref;
+      return h(
+        'p',
+        {
+          class: 'mark-note mark-withdrawn',
+          role: 'note',
+          'data-testid': 'episode-withdrawn',
+          title: `${withdrawn.object}, generation ${withdrawn.generation}`,
+        },
+        episodeWithdrawalText(withdrawn, tz),
+        intoHref === undefined || withdrawn.into === null
+          ? '; it is no longer an episode.'
+          : [', merged into ', h('a', { href: intoHref, 'data-testid': 'merged-into' }, withdrawn.into), '.'],
+        ' Its triage and history are kept below.',
       );
     }
 
@@ -288,3 +302,66 @@ export const episodePage: PageFactory = (root, route, signal) => {
     ]);
   }
 };
+
+/** History entries, newest first, as the history list shows them. */
+function historyItems(history: HistoryEntry[], tz: string): HTMLElement | HTMLElement[] {
+  if (history.length === 0) return h('li', { class: 'empty' }, 'No changes yet.');
+  return history.map((entry) =>
+    h(
+      'li',
+      { 'data-testid': 'history-entry' },
+      h(
+        'div',
+        { class: 'history-head' },
+        h('time', { datetime: entry.at }, formatDateTime(entry.at, tz)),
+        ' ',
+        h('span', { class: 'by' }, entry.by),
+        ' ',
+        statusBadge(entry.from),
+        ' → ',
+        statusBadge(entry.to),
+      ),
+      entry.assignee ? h('div', { class: 'history-field' }, 'assignee: ', entry.assignee) : null,
+      entry.notes ? h('div', { class: 'history-field' }, 'notes: ', entry.notes) : null,
+      entry.comment ? h('blockquote', { class: 'comment' }, entry.comment) : null,
+    ),
+  );
+}
+
+/**
+ * The withdrawn episodes a late bar merged into this one: each links its own page, with its status, assignee
+ * and history, so that the triage recorded on them is seen where their alerts now are. Nothing when none.
+ */
+function mergedSection(merged: MergedEpisode[], tz: string): HTMLElement | null {
+  if (merged.length === 0) return null;
+  return h(
+    'section',
+    { class: 'merged', 'data-testid': 'merged', 'aria-label': 'Took the place of' },
+    h('h2', {}, `Took the place of (${formatCount(merged.length)})`),
+    h('p', { class: 'hint' }, 'Episodes a late bar merged into this one; their triage is kept on them.'),
+    h(
+      'ul',
+      { class: 'merged-list' },
+      merged.map(({ episode, history }) =>
+        h(
+          'li',
+          { 'data-testid': 'merged-episode' },
+          h(
+            'div',
+            { class: 'merged-head' },
+            h('a', { href: href.episode(episode.id) }, formatRange(episode.start, episode.end, tz)),
+            ' ',
+            statusBadge(episode.status),
+            ' ',
+            h(
+              'span',
+              { class: 'assignee' },
+              episode.assignee ? `assigned to ${episode.assignee}` : 'unassigned',
+            ),
+          ),
+          h('ol', { class: 'history' }, historyItems(history, tz)),
+        ),
+      ),
+    ),
+  );
+}

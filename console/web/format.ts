@@ -1,8 +1,9 @@
 /**
- * Numbers and times as the console shows them. Times are always shown in the exchange's time zone (the
- * server's `timeZone`), never the browser's, with the zone named, because an analyst compares them with the
- * exchange's own records. No DOM here: pure functions, unit-tested.
+ * Numbers and times as the console shows them, and the sentences made of them (what a late bar did). Times are
+ * always shown in the exchange's time zone (the server's `timeZone`), never the browser's, with the zone named,
+ * because an analyst compares them with the exchange's own records. No DOM here: pure functions, unit-tested.
  */
+import type { AlertMark, EpisodeWithdrawal } from '../api/contract.js';
 
 const partsFormatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -185,4 +186,25 @@ export function formatSeverity(severity: number | null | undefined): string {
 /** A ratio as `2.00×`. */
 export function formatRatio(ratio: number | null | undefined): string {
   return ratio === null || ratio === undefined ? '—' : `${numberFormat(2, 2).format(ratio)}×`;
+}
+
+/** What a late bar did to an alert (contract §2), as the alert page says it; the time in the zone. */
+export function alertMarkText(mark: AlertMark, timeZone: string): string {
+  const at = formatDateTime(mark.at, timeZone);
+  switch (mark.kind) {
+    case 'late':
+      return `Raised late at ${at}: a late bar from ${mark.object}, detected in its place after later minutes, made this minute fire.`;
+    case 'revised':
+      return `Revised at ${at}: a late bar from ${mark.object} changed this minute's figures; those below are the revised ones.`;
+    case 'withdrawn':
+      return `Withdrawn at ${at}: a late bar from ${mark.object} means this minute no longer fires; figures below are as they were.`;
+  }
+}
+
+/**
+ * The start of what the episode page says of a withdrawn episode (contract §5); the page follows it with the
+ * link to the episode it merged into, or says it is no longer an episode.
+ */
+export function episodeWithdrawalText(withdrawal: EpisodeWithdrawal, timeZone: string): string {
+  return `Withdrawn at ${formatDateTime(withdrawal.at, timeZone)}: a late bar from ${withdrawal.object} regrouped its alerts`;
 }

@@ -3,7 +3,8 @@
  * status chosen but not yet saved, the form's texts, whether a save is in flight, and what the form says (the
  * server's own words on a refusal). A closing status (dismissed, confirmed) needs a comment: the form says so
  * before sending, as the server would with a 400. Choosing only marks a status: Save applies it, so that a
- * stray key writes no history. episodePage.ts draws it and hands it the analyst's input.
+ * stray key writes no history. An episode a late bar withdrew takes no triage (the server refuses it with a
+ * 409): the form says so and sends nothing. episodePage.ts draws it and hands it the analyst's input.
  */
 import type { EpisodeRow, HistoryEntry, Status, TriageAnswer, TriageRequest } from '../api/contract.js';
 import { ApiError, CLOSING_STATUSES } from './api.js';
@@ -57,6 +58,18 @@ export class TriageCtrl {
     this.#changed = changed;
   }
 
+  /**
+   * Why the episode takes no triage, or null when it does: a late bar's revision withdrew it (contract §5), and
+   * a decision recorded on it would be seen by no one working the lists.
+   */
+  get closed(): string | null {
+    const withdrawn = this.episode.withdrawn;
+    if (withdrawn === undefined) return null;
+    return withdrawn.into === null
+      ? 'This episode was withdrawn and is no longer an episode: it takes no triage.'
+      : 'This episode was withdrawn: triage the episode it was merged into.';
+  }
+
   /** The status Save applies: the one chosen, else the episode's own (a save of the texts only). */
   get status(): Status {
     return this.pending ?? this.episode.status;
@@ -67,6 +80,7 @@ export class TriageCtrl {
   }
 
   chooseStatus(status: Status): TriageFocus {
+    if (this.#refusedClosed()) return undefined;
     this.pending = status;
     this.message = null;
     const problem = triageProblem(status, this.fields.comment);
@@ -77,7 +91,7 @@ export class TriageCtrl {
 
   /** Sends the chosen status and the texts; refused before sending without a comment to close. */
   async save(): Promise<TriageFocus> {
-    if (this.saving) return undefined;
+    if (this.saving || this.#refusedClosed()) return undefined;
     const status = this.status;
     const problem = triageProblem(status, this.fields.comment);
     if (problem !== null) {
@@ -122,5 +136,14 @@ export class TriageCtrl {
     }
     this.#changed();
     return undefined;
+  }
+
+  /** On a withdrawn episode: says why nothing is done, and answers true. */
+  #refusedClosed(): boolean {
+    const closed = this.closed;
+    if (closed === null) return false;
+    this.message = { kind: 'error', text: closed };
+    this.#changed();
+    return true;
   }
 }

@@ -1,4 +1,7 @@
-/** Triage rules (console/answers/triage.ts): which requests are valid, and what a change writes. */
+/**
+ * Triage rules (console/answers/triage.ts): which requests are valid, what a change writes, and that a withdrawn
+ * episode takes none.
+ */
 import { describe, expect, it } from 'vitest';
 import { Timestamp } from '@google-cloud/firestore';
 import {
@@ -6,6 +9,7 @@ import {
   staleTriage,
   triageChange,
   triageStateOf,
+  withdrawnTriage,
 } from '../../../../console/answers/triage.js';
 
 describe('parseTriageRequest', () => {
@@ -122,5 +126,25 @@ describe('staleTriage', () => {
     expect(staleTriage('2017-01-05T09:00:00Z', { symbol: 'X' })).toEqual({
       conflict: { by: 'someone', at: 'unknown' },
     });
+  });
+});
+
+describe('withdrawnTriage', () => {
+  const at = Timestamp.fromMillis(Date.UTC(2024, 2, 1, 10, 0, 5));
+
+  it('refuses an episode a late bar withdrew, saying when and the episode it merged into (or none)', () => {
+    const withdrawn = { at, into: 'ACME@2017-01-02T04:40:00Z', object: 'late.csv', generation: '7' };
+    expect(withdrawnTriage({ symbol: 'ACME', withdrawn, triage: { status: 'escalated' } })).toEqual({
+      withdrawn: { at: '2024-03-01T10:00:05Z', into: 'ACME@2017-01-02T04:40:00Z' },
+    });
+    expect(withdrawnTriage({ symbol: 'ACME', withdrawn: { ...withdrawn, into: null } })).toEqual({
+      withdrawn: { at: '2024-03-01T10:00:05Z', into: null },
+    });
+  });
+
+  it('lets a standing episode be triaged: no mark, or a null one', () => {
+    expect(withdrawnTriage({ symbol: 'ACME' })).toBeUndefined();
+    expect(withdrawnTriage({ symbol: 'ACME', withdrawn: null })).toBeUndefined();
+    expect(withdrawnTriage(undefined)).toBeUndefined();
   });
 });

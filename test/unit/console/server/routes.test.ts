@@ -1,9 +1,11 @@
 /**
  * Endpoints in-process, over a hand-made read model and documents held in memory. The episode detail: the
- * alerts' ids come from the model, in time order, and are read with one getAll; no query is run. The meta:
- * the exchange zone of the detection settings.
+ * alerts' ids come from the model, in time order, and are read with one getAll; no query is run on the alerts;
+ * the episodes a late bar merged into it come with their triage and history, and a withdrawn one still answers.
+ * Triage of a withdrawn episode is refused (409). The meta: the exchange zone of the detection settings.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import type { DocumentData } from '@google-cloud/firestore';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { consoleRoutes, type ConsoleParts } from '../../../../console/server/routes.js';
@@ -31,16 +33,26 @@ const alertData = (minute: number, episode: string): DocumentData => ({
   episode,
 });
 
+const episodeData = (start: number, end: number, extra: DocumentData = {}): DocumentData => ({
+  symbol: 'ACME',
+  start: stamp(start),
+  end: stamp(end),
+  count: 3,
+  a1: 3,
+  a2: 0,
+  peakSeverity: 1,
+  ...extra,
+});
+
 let model: ReadModel;
 let stored: Map<string, DocumentData>;
+let storedEpisodes: Map<string, DocumentData>;
+let histories: Map<string, DocumentData[]>;
 let getAlls: string[][];
+/** What the triage store's apply answers (the Firestore store's outcomes: undefined, a refusal, a result). */
+let applied: unknown;
 
-function call(
-  pattern: string,
-  params: Record<string, string>,
-  env: NodeJS.ProcessEnv = {},
-  query: Record<string, string> = {},
-): Promise<unknown> {
+function partsOf(env: NodeJS.ProcessEnv = {}): ConsoleParts {
   const documents: Documents = {
     async alerts(ids) {
       getAlls.push([...ids]);
@@ -48,20 +60,30 @@ function call(
     },
     episodes: async () => new Map(),
     alert: async (key) => stored.get(key),
-    episode: async (key) =>
-      key === 'ACME@1'
-        ? { symbol: 'ACME', start: stamp(M0), end: stamp(M0 + 4), count: 3, a1: 3, a2: 0, peakSeverity: 1 }
-        : undefined,
+    episode: async (key) => storedEpisodes.get(key),
+    // As the query on `withdrawn.into` does.
+    mergedInto: async (key) =>
+      new Map(
+        [...storedEpisodes].filter(([, data]) => (data.withdrawn as DocumentData | undefined)?.into === key),
+      ),
     alertAndBars: async () => [undefined, undefined],
   };
-  const parts = {
+  return {
     settings: consoleSettingsFromEnv({ CONSOLE_USER: 'ana', ...env }),
     model,
     documents,
-    triage: { apply: async () => undefined, history: async () => [] },
+    triage: { apply: async () => applied, history: async (key: string) => histories.get(key) ?? [] },
     now: () => Date.UTC(2030, 0, 1),
   } as unknown as ConsoleParts;
-  const route = consoleRoutes(parts).find((r) => r.method === 'GET' && r.pattern === pattern)!;
+}
+
+function call(
+  pattern: string,
+  params: Record<string, string>,
+  env: NodeJS.ProcessEnv = {},
+  query: Record<string, string> = {},
+): Promise<unknown> {
+  const route = consoleRoutes(partsOf(env)).find((r) => r.method === 'GET' && r.pattern === pattern)!;
   return route.handler({
     request: { headers: {} } as IncomingMessage,
     response: {} as ServerResponse,
@@ -72,9 +94,26 @@ function call(
 
 const detail = (id: string) => call('/api/episodes/:id', { id });
 
+/** POST /api/episodes/:id/triage with `body` as JSON. */
+function triage(id: string, body: unknown): Promise<unknown> {
+  const route = consoleRoutes(partsOf()).find((r) => r.method === 'POST')!;
+  const request = Object.assign(Readable.from([Buffer.from(JSON.stringify(body))]), {
+    headers: { 'content-type': 'application/json' },
+  });
+  return route.handler({
+    request: request as unknown as IncomingMessage,
+    response: {} as ServerResponse,
+    params: { id },
+    query: new URLSearchParams(),
+  });
+}
+
 beforeEach(() => {
   model = new ReadModel();
   stored = new Map();
+  storedEpisodes = new Map([['ACME@1', episodeData(M0, M0 + 4)]]);
+  histories = new Map();
+  applied = undefined;
   getAlls = [];
   // Arrive out of time order; one alert of another episode.
   for (const minute of [M0 + 4, M0, M0 + 2]) {
@@ -95,13 +134,19 @@ describe('GET /api/episodes/:id', () => {
     expect(body.alerts.map((alert) => alert.id)).toEqual([idOf(M0), idOf(M0 + 2), idOf(M0 + 4)]);
     expect(body.alerts[0]).toMatchObject({ timestamp: iso(M0), episode: 'ACME@1', status: 'new' });
     expect(body).toHaveProperty('history', []);
+    expect(body).toHaveProperty('merged', []);
   });
 
-  it('leaves out a document gone, or no longer naming the episode, before the model is told', async () => {
+  it('leaves out a document gone, no longer naming the episode, or withdrawn, before the model is told', async () => {
     stored.delete(idOf(M0));
     stored.set(idOf(M0 + 2), alertData(M0 + 2, 'ACME@9'));
     const body = (await detail('ACME@1')) as { alerts: { id: string }[] };
     expect(body.alerts.map((alert) => alert.id)).toEqual([idOf(M0 + 4)]);
+    stored.set(idOf(M0 + 4), {
+      ...alertData(M0 + 4, 'ACME@1'),
+      withdrawn: { kind: 'withdrawn', at: stamp(M0 + 60), object: 'late.csv', generation: '7' },
+    });
+    expect(((await detail('ACME@1')) as { alerts: unknown[] }).alerts).toEqual([]);
   });
 
   it('answers 404 for an unknown episode, and 503 while the model is loading', async () => {
@@ -112,6 +157,107 @@ describe('GET /api/episodes/:id', () => {
     await expect(loading).rejects.toBeInstanceOf(HttpError);
     await expect(loading).rejects.toMatchObject({ status: 503 });
     expect(getAlls).toEqual([]);
+  });
+});
+
+/** When detect revised: 2024-01-03 10:00:05.250 UTC. */
+const REVISED_AT = { toMillis: () => Date.UTC(2024, 0, 3, 10, 0, 5, 250) };
+const withdrawnInto = (into: string | null) => ({
+  withdrawn: { at: REVISED_AT, into, object: 'late.csv', generation: '7' },
+});
+
+describe('GET /api/episodes/:id: episodes a late bar regrouped', () => {
+  beforeEach(() => {
+    // Two merged into ACME@1 (the later one stored first), one triaged with its history; one merged elsewhere,
+    // one into no episode.
+    storedEpisodes.set(
+      'ACME@3',
+      episodeData(M0 + 3, M0 + 4, {
+        ...withdrawnInto('ACME@1'),
+        triage: { status: 'escalated', assignee: 'bo', updatedAt: REVISED_AT, updatedBy: 'bo' },
+      }),
+    );
+    storedEpisodes.set('ACME@2', episodeData(M0 + 2, M0 + 2, withdrawnInto('ACME@1')));
+    storedEpisodes.set('ACME@8', episodeData(M0 + 8, M0 + 9, withdrawnInto('ACME@7')));
+    storedEpisodes.set('ACME@9', episodeData(M0 + 9, M0 + 9, withdrawnInto(null)));
+    histories.set('ACME@3', [
+      { at: stamp(M0 + 100), by: 'bo', from: 'investigating', to: 'escalated', comment: 'same trader' },
+      { at: stamp(M0 + 90), by: 'ana', from: 'new', to: 'investigating' },
+    ]);
+  });
+
+  it('answers the episodes merged into it, by start, each with its status, assignee and history', async () => {
+    const body = (await detail('ACME@1')) as {
+      episode: Record<string, unknown>;
+      merged: Array<{ episode: Record<string, unknown>; history: unknown[] }>;
+    };
+    expect(body.episode).not.toHaveProperty('withdrawn');
+    expect(body.merged.map((merged) => merged.episode.id)).toEqual(['ACME@2', 'ACME@3']);
+    expect(body.merged[0]).toEqual({
+      episode: expect.objectContaining({ id: 'ACME@2', status: 'new' }),
+      history: [],
+    });
+    expect(body.merged[1]!.episode).toMatchObject({
+      id: 'ACME@3',
+      status: 'escalated',
+      assignee: 'bo',
+      withdrawn: { at: '2024-01-03T10:00:05.250Z', into: 'ACME@1', object: 'late.csv', generation: '7' },
+    });
+    expect(body.merged[1]!.history).toEqual([
+      { at: iso(M0 + 100), by: 'bo', from: 'investigating', to: 'escalated', comment: 'same trader' },
+      { at: iso(M0 + 90), by: 'ana', from: 'new', to: 'investigating' },
+    ]);
+  });
+
+  it('still answers a withdrawn episode, with its withdrawal and its history, and none merged into it', async () => {
+    const body = (await detail('ACME@3')) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      episode: {
+        id: 'ACME@3',
+        status: 'escalated',
+        withdrawn: { at: '2024-01-03T10:00:05.250Z', into: 'ACME@1' },
+      },
+      alerts: [],
+      merged: [],
+    });
+    expect((body.history as unknown[]).length).toBe(2);
+    expect(await detail('ACME@9')).toMatchObject({ episode: { withdrawn: { into: null } } });
+  });
+});
+
+describe('GET /api/alerts/:id: an alert a late bar touched', () => {
+  it('answers a withdrawn alert with its figures and its marks', async () => {
+    stored.set(idOf(M0), {
+      ...alertData(M0, 'ACME@1'),
+      revision: { kind: 'late', at: stamp(M0 + 60), object: 'first.csv', generation: '3' },
+      withdrawn: { kind: 'withdrawn', at: REVISED_AT, object: 'late.csv', generation: '7' },
+    });
+    const body = (await call('/api/alerts/:id', { id: idOf(M0) })) as { alert: Record<string, unknown> };
+    expect(body.alert).toMatchObject({
+      id: idOf(M0),
+      close: 1,
+      revision: { kind: 'late', at: iso(M0 + 60), object: 'first.csv', generation: '3' },
+      withdrawn: { kind: 'withdrawn', at: '2024-01-03T10:00:05.250Z', object: 'late.csv', generation: '7' },
+    });
+  });
+});
+
+describe('POST /api/episodes/:id/triage', () => {
+  it('refuses (409) an episode a late bar withdrew, naming the episode it merged into, or saying it is none', async () => {
+    applied = { withdrawn: { at: '2024-01-03T10:00:05.250Z', into: 'ACME@1' } };
+    await expect(triage('ACME@3', { status: 'investigating' })).rejects.toMatchObject({
+      status: 409,
+      message:
+        "episode 'ACME@3' was withdrawn at 2024-01-03T10:00:05.250Z: a late bar regrouped its alerts, " +
+        "merging it into episode 'ACME@1': triage that one; nothing was written",
+    });
+    applied = { withdrawn: { at: '2024-01-03T10:00:05.250Z', into: null } };
+    await expect(triage('ACME@9', { status: 'investigating' })).rejects.toMatchObject({
+      status: 409,
+      message:
+        "episode 'ACME@9' was withdrawn at 2024-01-03T10:00:05.250Z: a late bar regrouped its alerts, " +
+        'and it is no longer an episode; nothing was written',
+    });
   });
 });
 

@@ -352,3 +352,41 @@ describe('AlertCtrl: the alerts of the day', () => {
     expect([ctrl.selected, ctrl.selectedHref]).toEqual([-1, undefined]);
   });
 });
+
+describe('AlertCtrl: what a late bar did', () => {
+  const REVISION = {
+    kind: 'revised',
+    at: '2024-03-01T09:00:00Z',
+    object: 'a.csv',
+    generation: '5',
+  } as const;
+  const WITHDRAWN = {
+    kind: 'withdrawn',
+    at: '2024-03-01T10:00:05.250Z',
+    object: 'late.csv',
+    generation: '7',
+  } as const;
+  const chartWith = (alert: Partial<AlertRow>) => async () => ({
+    ...chartOf(),
+    alert: { ...ALERT, ...alert },
+  });
+
+  it('has no marks for an alert no late bar touched, nor before the answer', async () => {
+    const { ctrl } = alertOf(loaded, detail);
+    expect([ctrl.marks, ctrl.withdrawn]).toEqual([[], false]);
+    await ctrl.load();
+    expect([ctrl.marks, ctrl.withdrawn]).toEqual([[], false]);
+  });
+
+  it('holds a late or revised alert as such, its figures standing', async () => {
+    const { ctrl } = alertOf(chartWith({ revision: REVISION }), detail);
+    await ctrl.load();
+    expect([ctrl.marks, ctrl.withdrawn]).toEqual([[REVISION], false]);
+  });
+
+  it('holds a withdrawn alert as withdrawn, the withdrawal before the revision it had', async () => {
+    const { ctrl } = alertOf(chartWith({ revision: REVISION, withdrawn: WITHDRAWN }), detail);
+    await ctrl.load();
+    expect([ctrl.marks, ctrl.withdrawn]).toEqual([[WITHDRAWN, REVISION], true]);
+  });
+});

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  alertMarkText,
+  episodeWithdrawalText,
   formatDateTime,
   formatRange,
   formatSignedPct,
@@ -50,5 +52,32 @@ describe('console/web format: times in the exchange zone', () => {
     expect(formatSignedPct(-0.52504)).toBe('−0.525%');
     expect(formatSignedPct(1.2)).toBe('+1.200%');
     expect(formatSignedPct(null)).toBe('—');
+  });
+});
+
+describe('console/web format: what a late bar did, its time in the exchange zone', () => {
+  const mark = { at: '2024-03-01T10:00:05.250Z', object: 'late.csv', generation: '7' };
+
+  it.each([
+    [
+      'late',
+      'Raised late at 2024-03-01 15:30:05: a late bar from late.csv, detected in its place after later minutes, made this minute fire.',
+    ],
+    [
+      'revised',
+      "Revised at 2024-03-01 15:30:05: a late bar from late.csv changed this minute's figures; those below are the revised ones.",
+    ],
+    [
+      'withdrawn',
+      'Withdrawn at 2024-03-01 15:30:05: a late bar from late.csv means this minute no longer fires; figures below are as they were.',
+    ],
+  ] as const)('says of a %s alert when and from which object', (kind, text) => {
+    expect(alertMarkText({ ...mark, kind }, 'Asia/Kolkata')).toBe(text);
+  });
+
+  it('says of a withdrawn episode when and from which object, in the zone', () => {
+    expect(episodeWithdrawalText({ ...mark, into: null }, 'America/New_York')).toBe(
+      'Withdrawn at 2024-03-01 05:00:05: a late bar from late.csv regrouped its alerts',
+    );
   });
 });

@@ -216,3 +216,54 @@ describe('TriageCtrl', () => {
     expect(draws()).toBe(drawn);
   });
 });
+
+describe('TriageCtrl: an episode a late bar withdrew', () => {
+  const withdrawnForm = (into: string | null) => {
+    const sent: TriageRequest[] = [];
+    let draws = 0;
+    const ctrl = new TriageCtrl(
+      {
+        ...EPISODE,
+        withdrawn: { at: '2024-03-01T10:00:05.250Z', into, object: 'late.csv', generation: '7' },
+      },
+      [entry('new', 'investigating')],
+      async (_id, request) => {
+        sent.push(request);
+        return saved(request);
+      },
+      new AbortController().signal,
+      () => void draws++,
+    );
+    return { ctrl, sent, draws: () => draws };
+  };
+
+  it('is open on a standing episode', () => {
+    const { ctrl } = formOf(async (request) => saved(request));
+    expect(ctrl.closed).toBeNull();
+  });
+
+  it('takes no status and sends nothing, saying to triage the episode it merged into', async () => {
+    const { ctrl, sent, draws } = withdrawnForm('ACME@2017-01-02T05:00:00Z');
+    const why = 'This episode was withdrawn: triage the episode it was merged into.';
+    expect(ctrl.closed).toBe(why);
+
+    expect(ctrl.chooseStatus('escalated')).toBeUndefined();
+    expect([ctrl.pending, ctrl.status]).toEqual([null, 'investigating']);
+    expect(ctrl.message).toEqual({ kind: 'error', text: why });
+    ctrl.edit('comment', 'same trader');
+    expect(await ctrl.save()).toBeUndefined();
+    expect(sent).toEqual([]);
+    expect(ctrl.saving).toBe(false);
+    expect(draws()).toBe(2);
+    // What was recorded on it is kept as it was.
+    expect(ctrl.episode.status).toBe('investigating');
+    expect(ctrl.history).toEqual([entry('new', 'investigating')]);
+  });
+
+  it('says an episode withdrawn into none is no longer an episode', async () => {
+    const { ctrl, sent } = withdrawnForm(null);
+    expect(ctrl.closed).toBe('This episode was withdrawn and is no longer an episode: it takes no triage.');
+    await ctrl.save();
+    expect(sent).toEqual([]);
+  });
+});

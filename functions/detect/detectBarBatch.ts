@@ -1,8 +1,9 @@
 /**
  * Detection of one bar batch against the symbol's stored state. The order makes redelivery safe:
  * alerts are published before the state that records them is committed, so a crash in between repeats the
- * publication (notify overwrites by id) and never loses it; a crash after the commit finds the batch's bars
- * late, or the batch itself recorded as the last one, and does nothing.
+ * publication (the same alerts at the same version, which notify writes once) and never loses it; a crash after
+ * the commit finds the batch itself recorded as done (or its bars repeats) and does nothing. Bars at or before
+ * the symbol's latest minute are detected in their place (contract §2, see inPlace).
  */
 import { alertOf } from '../../shared/core/alert.js';
 import { episodeOf } from '../../shared/core/episodes.js';

@@ -99,7 +99,7 @@ export async function barDayWrites(
       day: day.day,
       count: bars.length,
       bars: encodeBars(bars),
-      exact: encodeExactDay(exact),
+      ...encodeExactDay(exact),
     });
   });
 }

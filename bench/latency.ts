@@ -4,8 +4,8 @@
  * path (bucket → ingest → Kafka → detect → notify), and this prints, per alert, the time from the end of its
  * minute's upload to notify writing it (the alert's `writtenAt`, the emulator's clock on this machine), as p50,
  * p95, p99 and max, and where that time goes, stage by stage; and per minute whether its alerts were all written
- * before the next minute's upload began (keeping up), with the bars the pipeline counted late (a minute
- * overtaken by the next one).
+ * before the next minute's upload began (keeping up), with the bars that came late (a minute overtaken by the
+ * next one: detected in its place, contract §2, at the cost of a revision).
  *
  * The stages come from the components' delivery traces (shared/deliveryTrace.ts, which the local stack turns
  * on): ingest's first line for the object (ingest start), the Kafka record's time (produced, kafkajs's clock in
@@ -309,7 +309,7 @@ export function printLatency(result: LatencyResult): void {
       ...(result.untraced > 0 ? [`alerts without every stage in the traces: ${whole(result.untraced)}`] : []),
       `minutes whose alerts were all written before the next upload: ${result.keptUp} of ${result.minutes - 1}` +
         (result.behind.length > 0 ? ` (the others by up to ${seconds(worst)})` : ''),
-      `bars counted late (a minute overtaken by a later one): ${whole(result.late)}`,
+      `bars that came late (a minute overtaken by a later one, detected in its place): ${whole(result.late)}`,
       `CPU from the first upload to idle (${seconds(result.wallMs)}; ${availableParallelism()} cores), per ` +
         `component and per symbol-minute (Kafka record): ` +
         [...result.cpu]

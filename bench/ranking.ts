@@ -1,0 +1,134 @@
+/**
+ * `npm run bench:ranking`: how well the episodes' ranking finds manipulation, on markets with manipulations
+ * planted at known minutes among realistic noise and legitimate hard cases (bench/rankingMarket.ts). For each
+ * data set it runs `detect --episodes` on the files, ranks the episodes, and prints the ranking's average
+ * precision, its precision in the top R (R = the events planted), the recall (planted events inside some
+ * episode), the market shocks in the top R, and each kind's figures (bench/rankingMetrics.ts).
+ *
+ * Today's ranking is the baseline: episodes by peak severity (contract §4), the largest first, a null last.
+ *
+ * Settings: BENCH_RANKING_SEEDS (comma-separated market seeds, default 1,2,3), BENCH_RANKING_SYMBOLS (default 60),
+ * BENCH_RANKING_DAYS (default 10).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import Table from 'cli-table3';
+import { main as cli } from '../cli/api.js';
+import { benchRoot, isMain } from './isolatedStack.js';
+import { MANIPULATION_KINDS, writeMarket, type MarketShape } from './rankingMarket.js';
+import { rankingFigures, type RankedEpisode, type RankingFigures } from './rankingMetrics.js';
+
+interface EpisodeLine {
+  symbol: string;
+  start: string;
+  end: string;
+  peakSeverity: number | null;
+}
+
+const sink = () =>
+  new Writable({
+    write(_chunk, _encoding, done) {
+      done();
+    },
+  });
+
+/** `detect --episodes` on the files: every episode. */
+async function episodesOf(files: readonly string[], out: string): Promise<EpisodeLine[]> {
+  const code = await cli(['detect', '--format', 'jsonl', '--no-progress', '--episodes', out, ...files], {
+    stdout: sink(),
+    stderr: sink(),
+    env: process.env,
+    exitCode: 0,
+  });
+  if (code !== 0) throw new Error(`detect exited ${code}`);
+  return readFileSync(out, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as EpisodeLine);
+}
+
+const minuteOf = (iso: string) => Date.parse(iso) / 60_000;
+
+/** The baseline: by peak severity, the largest first; an episode without one last; ties by start. */
+export function byPeakSeverity(episodes: readonly EpisodeLine[]): RankedEpisode[] {
+  return [...episodes]
+    .sort(
+      (a, b) => (b.peakSeverity ?? -Infinity) - (a.peakSeverity ?? -Infinity) || (a.start < b.start ? -1 : 1),
+    )
+    .map((episode) => ({
+      symbol: episode.symbol,
+      start: minuteOf(episode.start),
+      end: minuteOf(episode.end),
+    }));
+}
+
+export interface RankingRun {
+  seed: number;
+  bars: number;
+  episodes: number;
+  planted: number;
+  figures: { peakSeverity: RankingFigures };
+}
+
+export async function benchRanking(shapes: readonly MarketShape[]): Promise<RankingRun[]> {
+  const runs: RankingRun[] = [];
+  for (const shape of shapes) {
+    const dir = join(benchRoot, '.bench', `ranking-${shape.symbols}x${shape.days}-seed${shape.seed}`);
+    process.stderr.write(`market seed ${shape.seed}: ${shape.symbols} symbols × ${shape.days} days ...\n`);
+    const market = writeMarket(dir, shape);
+    const episodes = await episodesOf(market.files, join(dir, 'episodes.jsonl'));
+    runs.push({
+      seed: shape.seed,
+      bars: market.bars,
+      episodes: episodes.length,
+      planted: market.planted.length,
+      figures: { peakSeverity: rankingFigures(byPeakSeverity(episodes), market.planted, market.legitimate) },
+    });
+  }
+  return runs;
+}
+
+export function printRanking(runs: readonly RankingRun[]): void {
+  const table = new Table({
+    head: [
+      'market',
+      'ranking',
+      'avg precision',
+      'precision top R',
+      'recall',
+      'shocks in top R',
+      ...MANIPULATION_KINDS.map((kind) => `${kind} found / top R`),
+    ],
+    style: { head: [], border: [] },
+  });
+  for (const run of runs) {
+    for (const [name, figures] of Object.entries(run.figures)) {
+      table.push([
+        `seed ${run.seed}: ${run.bars.toLocaleString('en-US')} bars, ${run.episodes.toLocaleString('en-US')} episodes, R = ${run.planted}`,
+        name,
+        figures.averagePrecision.toFixed(3),
+        figures.precisionAtR.toFixed(3),
+        figures.recall.toFixed(3),
+        String(figures.legitimateInTopR),
+        ...MANIPULATION_KINDS.map((kind) => {
+          const k = figures.byKind[kind];
+          return k === undefined ? '-' : `${k.found}/${k.planted} · ${k.inTopR}`;
+        }),
+      ]);
+    }
+  }
+  console.log(table.toString());
+  console.log(
+    'avg precision: the mean over the planted events of the precision at the rank each is first found (1: all ' +
+      'above every other episode); recall: planted events inside some episode; shocks: market-wide moves, legitimate.',
+  );
+}
+
+if (isMain(import.meta.url)) {
+  const seeds = (process.env.BENCH_RANKING_SEEDS ?? '1,2,3').split(',').map((text) => Number(text.trim()));
+  const symbols = Number(process.env.BENCH_RANKING_SYMBOLS ?? 60);
+  const days = Number(process.env.BENCH_RANKING_DAYS ?? 10);
+  const shapes = seeds.map((seed) => ({ symbols, days, seed, manipulations: 40, shocks: 12, news: 12 }));
+  printRanking(await benchRanking(shapes));
+}

@@ -8,15 +8,16 @@
  * Today's ranking is the baseline: episodes by peak severity (contract §4), the largest first, a null last.
  *
  * Settings: BENCH_RANKING_SEEDS (comma-separated market seeds, default 1,2,3), BENCH_RANKING_SYMBOLS (default 60),
- * BENCH_RANKING_DAYS (default 10).
+ * BENCH_RANKING_DAYS (default 10), BENCH_RANKING_REAL (`FILE[:ZONE]`: a real series of one symbol, into which the
+ * same kinds are planted, once per seed; data nobody here made, so that a ranking is not tuned to the generator).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
 import Table from 'cli-table3';
 import { main as cli } from '../cli/api.js';
 import { benchRoot, isMain } from './isolatedStack.js';
-import { MANIPULATION_KINDS, writeMarket, type MarketShape } from './rankingMarket.js';
+import { MANIPULATION_KINDS, plantInto, writeMarket, type MarketShape } from './rankingMarket.js';
 import { rankingFigures, type RankedEpisode, type RankingFigures } from './rankingMetrics.js';
 
 interface EpisodeLine {
@@ -34,13 +35,17 @@ const sink = () =>
   });
 
 /** `detect --episodes` on the files: every episode. */
-async function episodesOf(files: readonly string[], out: string): Promise<EpisodeLine[]> {
-  const code = await cli(['detect', '--format', 'jsonl', '--no-progress', '--episodes', out, ...files], {
-    stdout: sink(),
-    stderr: sink(),
-    env: process.env,
-    exitCode: 0,
-  });
+async function episodesOf(files: readonly string[], out: string, timezone?: string): Promise<EpisodeLine[]> {
+  const zone = timezone === undefined ? [] : ['--timezone', timezone];
+  const code = await cli(
+    ['detect', '--format', 'jsonl', '--no-progress', ...zone, '--episodes', out, ...files],
+    {
+      stdout: sink(),
+      stderr: sink(),
+      env: process.env,
+      exitCode: 0,
+    },
+  );
   if (code !== 0) throw new Error(`detect exited ${code}`);
   return readFileSync(out, 'utf8')
     .split('\n')
@@ -64,6 +69,8 @@ export function byPeakSeverity(episodes: readonly EpisodeLine[]): RankedEpisode[
 }
 
 export interface RankingRun {
+  /** What the data set is. */
+  name: string;
   seed: number;
   bars: number;
   episodes: number;
@@ -79,6 +86,7 @@ export async function benchRanking(shapes: readonly MarketShape[]): Promise<Rank
     const market = writeMarket(dir, shape);
     const episodes = await episodesOf(market.files, join(dir, 'episodes.jsonl'));
     runs.push({
+      name: `market seed ${shape.seed}`,
       seed: shape.seed,
       bars: market.bars,
       episodes: episodes.length,
@@ -87,6 +95,25 @@ export async function benchRanking(shapes: readonly MarketShape[]): Promise<Rank
     });
   }
   return runs;
+}
+
+/** The same kinds planted into a real series (one symbol's CSV), ranked the same way. */
+export async function benchRankingReal(file: string, timezone: string, seed: number): Promise<RankingRun> {
+  const symbol = basename(file)
+    .split('__')[0]!
+    .replace(/\.csv$/, '');
+  const dir = join(benchRoot, '.bench', `ranking-real-${symbol}-seed${seed}`);
+  process.stderr.write(`real series ${basename(file)}: 40 manipulations planted (seed ${seed}) ...\n`);
+  const market = plantInto(file, dir, seed, 40, symbol);
+  const episodes = await episodesOf(market.files, join(dir, 'episodes.jsonl'), timezone);
+  return {
+    name: `${symbol} (real) seed ${seed}`,
+    seed,
+    bars: market.bars,
+    episodes: episodes.length,
+    planted: market.planted.length,
+    figures: { peakSeverity: rankingFigures(byPeakSeverity(episodes), market.planted, market.legitimate) },
+  };
 }
 
 export function printRanking(runs: readonly RankingRun[]): void {
@@ -105,7 +132,7 @@ export function printRanking(runs: readonly RankingRun[]): void {
   for (const run of runs) {
     for (const [name, figures] of Object.entries(run.figures)) {
       table.push([
-        `seed ${run.seed}: ${run.bars.toLocaleString('en-US')} bars, ${run.episodes.toLocaleString('en-US')} episodes, R = ${run.planted}`,
+        `${run.name}: ${run.bars.toLocaleString('en-US')} bars, ${run.episodes.toLocaleString('en-US')} episodes, R = ${run.planted}`,
         name,
         figures.averagePrecision.toFixed(3),
         figures.precisionAtR.toFixed(3),
@@ -130,5 +157,12 @@ if (isMain(import.meta.url)) {
   const symbols = Number(process.env.BENCH_RANKING_SYMBOLS ?? 60);
   const days = Number(process.env.BENCH_RANKING_DAYS ?? 10);
   const shapes = seeds.map((seed) => ({ symbols, days, seed, manipulations: 40, shocks: 12, news: 12 }));
-  printRanking(await benchRanking(shapes));
+  const runs = await benchRanking(shapes);
+  // A real series of your own, `FILE` or `FILE:ZONE` (its exchange time zone; default UTC).
+  const real = process.env.BENCH_RANKING_REAL;
+  if (real) {
+    const [file, timezone = 'UTC'] = real.split(':');
+    for (const seed of seeds) runs.push(await benchRankingReal(file!, timezone, seed));
+  }
+  printRanking(runs);
 }

@@ -13,7 +13,7 @@
  * price), spike and revert (a one-minute jump undone the next). Legitimate hard cases beside them: market-wide
  * shocks (every stock moves at once, on volume) and news jumps (one stock re-prices and stays).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TruthEvent } from './rankingMetrics.js';
 
@@ -200,4 +200,66 @@ export function writeMarket(dir: string, shape: MarketShape): Market {
     files.push(file);
   }
   return { files, planted, legitimate, bars };
+}
+
+/**
+ * The same kinds of manipulation planted into a real series (one symbol's CSV with the header
+ * `timestamp,open,high,low,close,volume`): `count` events at random bars of the file, far apart, each bar of an
+ * event rewritten as the kind does (relative to the bar before it). Written to `out`, with the truth. A market
+ * close is the file's day end (the last bar of each UTC date) for a market that trades around the clock.
+ */
+export function plantInto(file: string, out: string, seed: number, count: number, symbol: string): Market {
+  const next = random(seed);
+  const [header, ...rows] = readFileSync(file, 'utf8').trim().split('\n');
+  const bars = rows.map((row) => row.split(','));
+  const minuteOf = (fields: string[]) => Date.parse(`${fields[0]!.slice(0, 19).replace(' ', 'T')}Z`) / 60_000;
+  const volumes = bars.map((fields) => Number(fields[5]));
+  const typicalVolume = [...volumes].sort((a, b) => a - b)[Math.floor(volumes.length / 2)]!;
+  const planted: TruthEvent[] = [];
+  const taken: Array<[number, number]> = [];
+  for (let i = 0; planted.length < count && i < count * 50; i++) {
+    const kind = MANIPULATION_KINDS[planted.length % MANIPULATION_KINDS.length]!;
+    const length = kind === 'pump-and-dump' ? 30 : kind === 'spike-and-revert' ? 2 : 6;
+    let at = 100 + Math.floor(next() * (bars.length - 200));
+    if (kind === 'marking-the-close') {
+      // Back to the last bar of its date, then the length before it.
+      while (at + 1 < bars.length && bars[at + 1]![0]!.slice(0, 10) === bars[at]![0]!.slice(0, 10)) at++;
+      at -= length - 1;
+    }
+    if (taken.some(([from, to]) => at < to + 120 && at + length > from - 120)) continue;
+    taken.push([at, at + length]);
+    planted.push({ kind, symbol, start: minuteOf(bars[at]!), end: minuteOf(bars[at + length - 1]!) });
+    let close = Number(bars[at - 1]![4]);
+    for (let k = 0; k < length; k++) {
+      const fields = bars[at + k]!;
+      let move = 0;
+      let volume: number;
+      if (kind === 'pump-and-dump') {
+        move = k < (length * 2) / 3 ? 0.045 / length : -0.09 / length;
+        volume = typicalVolume * (2 + (6 * k) / length);
+      } else if (kind === 'marking-the-close') {
+        move = 0.003;
+        volume = typicalVolume * 5;
+      } else if (kind === 'volume-burst') {
+        volume = typicalVolume * (8 + next() * 6);
+      } else {
+        move = k === 0 ? 0.02 : -0.0196;
+        volume = typicalVolume * 5;
+      }
+      const open = close;
+      close = close * Math.exp(move);
+      fields[1] = open.toFixed(2);
+      fields[2] = Math.max(open, close).toFixed(2);
+      fields[3] = Math.min(open, close).toFixed(2);
+      fields[4] = close.toFixed(2);
+      fields[5] = volume.toFixed(4);
+    }
+    // The bar after an event opens where it closed; its own move is kept.
+    const after = bars[at + length];
+    if (after !== undefined) after[1] = close.toFixed(2);
+  }
+  mkdirSync(out, { recursive: true });
+  const written = join(out, `${symbol}__REAL.csv`);
+  writeFileSync(written, `${header}\n${bars.map((fields) => fields.join(',')).join('\n')}\n`);
+  return { files: [written], planted, legitimate: [], bars: bars.length };
 }

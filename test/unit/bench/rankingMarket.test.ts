@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeMarket } from '../../../bench/rankingMarket.js';
+import { plantInto, writeMarket } from '../../../bench/rankingMarket.js';
+import { writeFileSync } from 'node:fs';
 
 const shape = { symbols: 4, days: 2, seed: 9, manipulations: 8, shocks: 2, news: 2 };
 
@@ -12,7 +13,12 @@ function barsOf(file: string): Map<number, [number, number]> {
   const bars = new Map<number, [number, number]>();
   for (const line of readFileSync(file, 'utf8').trim().split('\n').slice(1)) {
     const [timestamp, , , , close, volume] = line.split(',');
-    bars.set(Date.parse(timestamp!.replace(' ', 'T')) / 60_000, [Number(close), Number(volume)]);
+    // With an offset (the market's IST) as written; without one (the real series'), UTC.
+    const iso = timestamp!.replace(' ', 'T');
+    bars.set(Date.parse(/[+-]\d\d:\d\d$/.test(iso) ? iso : `${iso}Z`) / 60_000, [
+      Number(close),
+      Number(volume),
+    ]);
   }
   return bars;
 }
@@ -46,5 +52,34 @@ describe('the ranking benchmark market', () => {
         }
       }
     }
+  });
+});
+
+describe('manipulations planted into a real series', () => {
+  it('rewrites the bars the truth names, far apart, and leaves every other bar as it was', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'real-'));
+    const file = join(dir, 'X.csv');
+    // Two days of a market that trades around the clock: a flat 100 on a volume of 10.
+    const rows = Array.from({ length: 2880 }, (_, i) => {
+      const at = new Date(Date.UTC(2022, 0, 1) + i * 60_000).toISOString().slice(0, 19).replace('T', ' ');
+      return `${at},100,100,100,100,10`;
+    });
+    writeFileSync(file, `timestamp,open,high,low,close,volume\n${rows.join('\n')}\n`);
+    const market = plantInto(file, join(dir, 'out'), 4, 4, 'X');
+    expect(market.planted.map((event) => event.kind)).toEqual([
+      'pump-and-dump',
+      'marking-the-close',
+      'volume-burst',
+      'spike-and-revert',
+    ]);
+    const bars = barsOf(market.files[0]!);
+    const inside = (minute: number) => market.planted.some((e) => e.start <= minute && minute <= e.end + 1);
+    for (const [minute, bar] of bars) if (!inside(minute)) expect(bar).toEqual([100, 10]);
+    const close = market.planted.find((event) => event.kind === 'marking-the-close')!;
+    // The last six minutes of a UTC day, pushed up 0.3% a minute on five times the median volume.
+    expect(new Date((close.end + 1) * 60_000).toISOString().slice(11, 16)).toBe('00:00');
+    expect(bars.get(close.end)).toEqual([101.82, 50]);
+    const spike = market.planted.find((event) => event.kind === 'spike-and-revert')!;
+    expect(bars.get(spike.start)![0]).toBe(102.02);
   });
 });

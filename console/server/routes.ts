@@ -113,10 +113,11 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     const items: AlertRow[] = [];
     page.rows.forEach((row, i) => {
       const data = found.get(ids[i]!);
-      if (data) items.push(alertRowOf(ids[i]!, data, statusOfCode(model.alertStatus(row))));
+      if (data && data.withdrawn == null)
+        items.push(alertRowOf(ids[i]!, data, statusOfCode(model.alertStatus(row))));
       else {
-        // Deleted without the feeds saying so (a TTL policy deletes old alerts): gone
-        // from the model too, so totals and later pages stop counting it.
+        // Deleted without the feeds saying so (a TTL policy deletes old alerts), or withdrawn by a late bar before
+        // the feed said so: gone from the model too, so totals and later pages stop counting it.
         const { symbol, timestamp } = model.alertIdentity(row);
         model.removeAlert(symbol, Date.parse(timestamp) / 60_000, parts.now());
       }

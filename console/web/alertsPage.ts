@@ -41,7 +41,25 @@ export function alertColumns(
       class: 'time',
     },
     ...(options.symbol ? [{ header: 'Symbol', cell: (row: AlertRow) => row.symbol, class: 'symbol' }] : []),
-    { header: 'Rules', cell: (row) => ruleTags(row.rules) },
+    {
+      header: 'Rules',
+      cell: (row) => {
+        // A late bar raised or changed it (contract §2): the alert's page says when and which object.
+        if (!row.revision) return ruleTags(row.rules);
+        return [
+          ruleTags(row.rules),
+          h(
+            'span',
+            {
+              class: 'badge revised',
+              'data-testid': 'revision',
+              title: `${row.revision.kind === 'late' ? 'raised' : 'revised'} by a late bar from ${row.revision.object}`,
+            },
+            row.revision.kind === 'late' ? 'late' : 'revised',
+          ),
+        ];
+      },
+    },
     { header: 'Severity', cell: (row) => severityCell(row.severity), class: 'sevcol' },
     {
       header: 'Close / change',
@@ -83,7 +101,8 @@ export function alertColumns(
 
 export function alertLabel(row: AlertRow): string {
   const severity = row.severity === null ? 'no severity' : `severity ${row.severity}`;
-  return `Alert ${row.symbol} ${formatDateTime(row.timestamp, context.timeZone)}, ${row.rules.join(' and ')}, ${severity}, ${row.status}`;
+  const revision = row.revision ? `, ${row.revision.kind === 'late' ? 'raised late' : 'revised'}` : '';
+  return `Alert ${row.symbol} ${formatDateTime(row.timestamp, context.timeZone)}, ${row.rules.join(' and ')}, ${severity}${revision}, ${row.status}`;
 }
 
 export const alertsPage: PageFactory = (root, route, signal) => {

@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import type { DocumentData } from '@google-cloud/firestore';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { consoleRoutes, type ConsoleParts } from '../../../../console/server/routes.js';
+import { Timestamp } from '@google-cloud/firestore';
 import type { Documents } from '../../../../console/sources/documents.js';
 import { HttpError } from '../../../../console/server/http/httpError.js';
 import { ReadModel } from '../../../../console/readModel/readModel.js';
@@ -285,5 +286,19 @@ describe('GET /api/alerts', () => {
     expect(first.total).toBe(4);
     const second = (await call('/api/alerts', {}, {}, { limit: '50' })) as { total: number };
     expect(second.total).toBe(3);
+  });
+
+  it('leaves out an alert a late bar withdrew before the feed said so, and marks one it raised late', async () => {
+    const at = Timestamp.fromMillis(Date.UTC(2030, 0, 1));
+    const mark = { at, object: 'LATE.csv', generation: '9' };
+    stored.set(idOf(M0 + 2), { ...stored.get(idOf(M0 + 2))!, withdrawn: { kind: 'withdrawn', ...mark } });
+    stored.set(idOf(M0 + 4), { ...stored.get(idOf(M0 + 4))!, revision: { kind: 'late', ...mark } });
+    const page = (await call('/api/alerts', {}, {}, { limit: '50' })) as {
+      items: { id: string; revision?: { kind: string; object: string } }[];
+      total: number;
+    };
+    expect(page.items.map((item) => item.id)).toEqual([idOf(M0 + 30), idOf(M0 + 4), idOf(M0)]);
+    expect(page.items[1]!.revision).toMatchObject({ kind: 'late', object: 'LATE.csv' });
+    expect(((await call('/api/alerts', {}, {}, { limit: '50' })) as { total: number }).total).toBe(3);
   });
 });

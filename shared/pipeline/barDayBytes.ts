@@ -36,6 +36,14 @@ export function decodeBars(data: { bars?: unknown } | undefined): StoredBar[] {
 
 /** The stored bars with the added ones, one per minute (an added bar replaces a stored one), ascending. */
 export function mergeBars(stored: readonly StoredBar[], added: readonly StoredBar[]): StoredBar[] {
+  return mergeByMinute(stored, added);
+}
+
+/** Rows whose first element is their minute, merged as {@link mergeBars} says. */
+function mergeByMinute<T extends readonly [number, ...unknown[]]>(
+  stored: readonly T[],
+  added: readonly T[],
+): T[] {
   const last = stored.at(-1);
   // The usual case, a later batch of the same day: its bars follow.
   if (last === undefined || (added[0] !== undefined && added[0][0] > last[0])) return [...stored, ...added];
@@ -178,11 +186,5 @@ export function mergeExactDay(stored: ExactDay, added: ExactDay): ExactDay {
     return at;
   });
   const bars = added.bars.map((bar): ExactBar => [...bar.slice(0, 7), remap[bar[7]]!] as ExactBar);
-  const last = stored.bars.at(-1);
-  if (last === undefined || (bars[0] !== undefined && bars[0][0] > last[0])) {
-    return { sources, bars: [...stored.bars, ...bars] };
-  }
-  const byMinute = new Map(stored.bars.map((bar) => [bar[0], bar]));
-  for (const bar of bars) byMinute.set(bar[0], bar);
-  return { sources, bars: [...byMinute.values()].sort((a, b) => a[0] - b[0]) };
+  return { sources, bars: mergeByMinute(stored.bars, bars) };
 }

@@ -104,25 +104,6 @@ export async function barDayWrites(
   });
 }
 
-/** Days of bars several batches merge: {@link barDayWrites} takes each day once. */
-export function mergeBarDays(days: readonly BarDay[]): BarDay[] {
-  const byDay = new Map<string, BarDay>();
-  for (const day of days) {
-    const held = byDay.get(day.day);
-    byDay.set(
-      day.day,
-      held === undefined
-        ? day
-        : {
-            ...day,
-            bars: mergeBars(held.bars, day.bars),
-            exact: mergeExactDay(held.exact, day.exact),
-          },
-    );
-  }
-  return [...byDay.values()].sort((a, b) => (a.day < b.day ? -1 : 1));
-}
-
 /** A symbol's detected bars as its `bars/` documents hold them, for a late bar's revision (contract §2). */
 export interface BarHistory {
   /** The bars of the stored days from `fromDay` through `toDay`, ascending, as rows of one table. */
@@ -139,13 +120,9 @@ export class HistoryFormatError extends FinalError {
 /** The exact bars of stored days as rows of a table, each with its source. */
 export function historyRefs(days: readonly ExactDay[]): BarRef[] {
   const table = new BarTable();
-  const refs: BarRef[] = [];
-  let symbolId = -1;
-  for (const day of days) {
-    if (symbolId < 0) symbolId = table.symbolId('history');
-    for (const bar of day.bars) refs.push(refOf(table, symbolId, bar, day.sources));
-  }
-  return refs;
+  // One symbol's days: the table's symbol column is not read.
+  const symbolId = table.symbolId('history');
+  return days.flatMap((day) => day.bars.map((bar) => refOf(table, symbolId, bar, day.sources)));
 }
 
 function refOf(table: BarTable, symbolId: number, bar: ExactBar, sources: readonly BarSource[]): BarRef {

@@ -25,6 +25,7 @@ interface EpisodeLine {
   start: string;
   end: string;
   peakSeverity: number | null;
+  score: number;
 }
 
 const sink = () =>
@@ -68,6 +69,22 @@ export function byPeakSeverity(episodes: readonly EpisodeLine[]): RankedEpisode[
     }));
 }
 
+/** The suspicion score (contract §6): the highest first; ties by peak severity, then start. */
+export function byScore(episodes: readonly EpisodeLine[]): RankedEpisode[] {
+  return [...episodes]
+    .sort(
+      (a, b) =>
+        b.score - a.score ||
+        (b.peakSeverity ?? -Infinity) - (a.peakSeverity ?? -Infinity) ||
+        (a.start < b.start ? -1 : 1),
+    )
+    .map((episode) => ({
+      symbol: episode.symbol,
+      start: minuteOf(episode.start),
+      end: minuteOf(episode.end),
+    }));
+}
+
 export interface RankingRun {
   /** What the data set is. */
   name: string;
@@ -75,7 +92,7 @@ export interface RankingRun {
   bars: number;
   episodes: number;
   planted: number;
-  figures: { peakSeverity: RankingFigures };
+  figures: { score: RankingFigures; peakSeverity: RankingFigures };
 }
 
 export async function benchRanking(shapes: readonly MarketShape[]): Promise<RankingRun[]> {
@@ -91,7 +108,10 @@ export async function benchRanking(shapes: readonly MarketShape[]): Promise<Rank
       bars: market.bars,
       episodes: episodes.length,
       planted: market.planted.length,
-      figures: { peakSeverity: rankingFigures(byPeakSeverity(episodes), market.planted, market.legitimate) },
+      figures: {
+        score: rankingFigures(byScore(episodes), market.planted, market.legitimate),
+        peakSeverity: rankingFigures(byPeakSeverity(episodes), market.planted, market.legitimate),
+      },
     });
   }
   return runs;
@@ -112,7 +132,10 @@ export async function benchRankingReal(file: string, timezone: string, seed: num
     bars: market.bars,
     episodes: episodes.length,
     planted: market.planted.length,
-    figures: { peakSeverity: rankingFigures(byPeakSeverity(episodes), market.planted, market.legitimate) },
+    figures: {
+      score: rankingFigures(byScore(episodes), market.planted, market.legitimate),
+      peakSeverity: rankingFigures(byPeakSeverity(episodes), market.planted, market.legitimate),
+    },
   };
 }
 
@@ -125,6 +148,7 @@ export function printRanking(runs: readonly RankingRun[]): void {
       'precision top R',
       'recall',
       'shocks in top R',
+      'news in top R',
       ...MANIPULATION_KINDS.map((kind) => `${kind} found / top R`),
     ],
     style: { head: [], border: [] },
@@ -137,7 +161,8 @@ export function printRanking(runs: readonly RankingRun[]): void {
         figures.averagePrecision.toFixed(3),
         figures.precisionAtR.toFixed(3),
         figures.recall.toFixed(3),
-        String(figures.legitimateInTopR),
+        String(figures.legitimateInTopR['market-shock'] ?? '-'),
+        String(figures.legitimateInTopR['news-jump'] ?? '-'),
         ...MANIPULATION_KINDS.map((kind) => {
           const k = figures.byKind[kind];
           return k === undefined ? '-' : `${k.found}/${k.planted} · ${k.inTopR}`;

@@ -30,8 +30,8 @@ export interface RankingFigures {
   precisionAtR: number;
   /** Planted events inside some episode, of all planted. */
   recall: number;
-  /** Episodes in the top R that overlap a legitimate event (a market shock), and were not hits. */
-  legitimateInTopR: number;
+  /** Episodes in the top R that overlap a legitimate event, and were not hits, by the event's kind. */
+  legitimateInTopR: Record<string, number>;
   /** Per kind of planted event: planted, found (inside some episode), and in the top R. */
   byKind: Record<string, { planted: number; found: number; inTopR: number }>;
 }
@@ -59,7 +59,8 @@ export function rankingFigures(
   let hits = 0;
   let precisionSum = 0;
   let hitsInTopR = 0;
-  let legitimateInTopR = 0;
+  const legitimateInTopR: Record<string, number> = {};
+  for (const event of legitimate) legitimateInTopR[event.kind] = 0;
   ranked.forEach((episode, index) => {
     const event = planted.findIndex((candidate, i) => !found.has(i) && overlaps(episode, candidate));
     if (event >= 0) {
@@ -70,8 +71,9 @@ export function rankingFigures(
         hitsInTopR++;
         byKind[planted[event]!.kind]!.inTopR++;
       }
-    } else if (index < r && legitimate.some((shock) => overlaps(episode, shock))) {
-      legitimateInTopR++;
+    } else if (index < r) {
+      const hard = legitimate.find((event) => overlaps(episode, event));
+      if (hard !== undefined) legitimateInTopR[hard.kind]!++;
     }
   });
   // Recall counts an event inside any episode, even one a higher episode's hit already claimed its place for.

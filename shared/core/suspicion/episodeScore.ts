@@ -183,7 +183,8 @@ export function scoreEpisode(figures: EpisodeFigures, market: MarketView, settle
     shapes.push(`${longest} minutes in a row ${longestSum > 0 ? 'up' : 'down'} on heavy volume`);
   let flatPoints = 0;
   if (volume.to >= volume.from) {
-    const flat = Math.abs(sumOf(moves, volume.from, volume.to)) / Math.sqrt(volume.to - volume.from + 1);
+    // Flat: no stretch of the heavy minutes moves the price far, not even one that later comes back.
+    const flat = strongestRun(moves.slice(volume.from, volume.to + 1), true).evidence;
     if (flat < 1.5) flatPoints = FLAT_POINTS * clamp01((volume.evidence - 3) / 5);
     if (flatPoints > 0) shapes.push('heavy volume on a flat price');
   }

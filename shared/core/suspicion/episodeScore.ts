@@ -247,7 +247,7 @@ export function scoreEpisode(figures: EpisodeFigures, market: MarketView, settle
               (rawVolume.to - rawVolume.from + 1),
           ),
         )} ` +
-        `its usual ${count(bars[rawVolume.from]!.usualVolume ?? 0)} at that time of day over ${minutesOf(bars, rawVolume)} min ` +
+        `its usual ${count(bars[rawVolume.from]!.usualVolume ?? 0)} ${figures.baseline === 'usual' ? 'at that time of day' : 'of its recent minutes'} over ${minutesOf(bars, rawVolume)} min ` +
         `(${rawVolume.evidence.toFixed(1)}σ)`;
   const known = markets.filter((m) => m.logReturn !== null);
   let marketDetail: string;

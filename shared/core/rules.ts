@@ -53,7 +53,8 @@ export function emptyCounts(): DetectionCounts {
  * @param episodeStart the start of the episode the bar's alert joined, or null when no rule fired on it
  */
 export interface BarObserver {
-  bar(minute: number, close: number, volume: number, episodeStart: number | null): void;
+  /** @param windowMean the mean volume of A2's window before the bar (NaN for an empty window) */
+  bar(minute: number, close: number, volume: number, windowMean: number, episodeStart: number | null): void;
 }
 
 function scanStateDecimal(text: string): void {
@@ -188,7 +189,13 @@ export class SymbolDetector {
       finding.episode = this.#joinEpisode(minute, a1, a2, severity);
       counts.alerts++;
     }
-    this.#observer?.bar(minute, close, volume, a1 || a2 ? this.#finding.episode.start : null);
+    this.#observer?.bar(
+      minute,
+      close,
+      volume,
+      n > 0 ? sum / n : Number.NaN,
+      a1 || a2 ? this.#finding.episode.start : null,
+    );
 
     this.#lastMinute = minute;
     const closeScale = table.scale(row, CLOSE);

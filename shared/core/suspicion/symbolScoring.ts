@@ -81,9 +81,10 @@ export class SymbolScoring {
 
   /**
    * A processed bar, in minute order.
+   * @param windowMean the mean volume of A2's window before it (NaN for an empty window)
    * @param episodeStart the start minute of the episode its alert belongs to, or null when no rule fired
    */
-  bar(minute: number, close: number, volume: number, episodeStart: number | null): void {
+  bar(minute: number, close: number, volume: number, windowMean: number, episodeStart: number | null): void {
     const baseline = this.#baseline.baselineAt(minute);
     const logReturn = this.#lastClose > 0 && close > 0 ? Math.log(close / this.#lastClose) : Number.NaN;
     this.#lastClose = close;
@@ -91,7 +92,12 @@ export class SymbolScoring {
       baseline.kind === 'none'
         ? Number.NaN
         : Math.log((volume + baseline.volumeFloor) / (baseline.usualVolume + baseline.volumeFloor));
-    const part = marketPartOf(logReturn, surprise);
+    // Its part in the market's minute needs nothing but the rules' own state (the last close and A2's window), so
+    // that the pipeline can work out any symbol's part from its stored bars of the day alone.
+    const part = marketPartOf(
+      logReturn,
+      volume > 0 && windowMean > 0 ? Math.log(volume / windowMean) : Number.NaN,
+    );
     this.market.add(minute, part);
     this.#parts.push(minute, part.returnUnits, part.surpriseUnits);
 

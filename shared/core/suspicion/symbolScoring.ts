@@ -6,6 +6,9 @@
 import { SymbolBaseline, type BaselineKind } from './baseline.js';
 import { marketPartOf, type MarketPart } from './marketMinutes.js';
 
+/** The longest time from a bar to the one before it over which its log return is taken (a week). */
+export const RETURN_SPAN_MINUTES = 7 * 1440;
+
 /** The figures of one bar of an episode. */
 export interface EpisodeBar {
   minute: number;
@@ -48,6 +51,7 @@ export class SymbolScoring {
   readonly symbol: string;
   readonly #baseline = new SymbolBaseline();
   #lastClose = Number.NaN;
+  #lastMinute = Number.NEGATIVE_INFINITY;
   /** The episode being followed, its bars up to its latest alert. */
   #open: EpisodeFigures | undefined;
   /** Bars after the open episode's latest alert: its bars if another alert joins it. */
@@ -86,8 +90,14 @@ export class SymbolScoring {
    */
   bar(minute: number, close: number, volume: number, windowMean: number, episodeStart: number | null): void {
     const baseline = this.#baseline.baselineAt(minute);
-    const logReturn = this.#lastClose > 0 && close > 0 ? Math.log(close / this.#lastClose) : Number.NaN;
+    // A return over more than a week says nothing about a minute: it is not one (and the pipeline, which reads a
+    // week back for a day's returns, gets the same figures).
+    const logReturn =
+      this.#lastClose > 0 && close > 0 && minute - this.#lastMinute <= RETURN_SPAN_MINUTES
+        ? Math.log(close / this.#lastClose)
+        : Number.NaN;
     this.#lastClose = close;
+    this.#lastMinute = minute;
     const surprise =
       baseline.kind === 'none'
         ? Number.NaN

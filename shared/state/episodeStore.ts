@@ -89,6 +89,8 @@ export function episodeWrites(
       ref,
       {
         ...toEpisodeDocument(episode),
+        // Its score waits for settle (contract §6), which the same commit's bars ask for.
+        scoreSettled: false,
         ...(cause === undefined ? {} : { withdrawn: FieldValue.delete() }),
         updatedAt: FieldValue.serverTimestamp(),
       },

@@ -86,4 +86,24 @@ describe('the close factor (contract §6)', () => {
     expect(pointsOf(quiet)).toEqual({ move: 33, volume: 0, market: 0, shape: 0, close: 6, liquidity: 0 });
     expect(quiet.score).toBe(39);
   });
+
+  it('takes the close from the last 5 earlier dates only: a sixth that ended later does not move it', async () => {
+    // 2016-12-30 ends at 05:29 (105 bars), and is followed by five dates ending at 05:14. SIX has all six: the
+    // usual reads the last five, its close is 05:14, and the push into it earns 12: 74.9 as above. FIVE drops
+    // one of the five: 2016-12-30 is among its last five, its close is 05:29 (last 15 minutes 05:15–05:29), and the
+    // same push is an ordinary one: 62.9.
+    const long = session('2016-12-30', { bars: 105 });
+    const dates = ['2016-12-31', '2017-01-01', ...EARLIER_DATES];
+    const episodes = await scoredEpisodes([
+      ['SIX.csv', barsCsv([...long, ...dates.flatMap((date) => session(date)), ...pushDay('05:11', 5000)])],
+      [
+        'FIVE.csv',
+        barsCsv([...long, ...dates.slice(1).flatMap((date) => session(date)), ...pushDay('05:11', 5000)]),
+      ],
+    ]);
+    const six = episodeAt(episodes, 'SIX', `${DAY}T05:11`);
+    expect([pointsOf(six).close, six.score]).toEqual([12, 74.9]);
+    const five = episodeAt(episodes, 'FIVE', `${DAY}T05:11`);
+    expect([pointsOf(five).close, five.score]).toEqual([0, 62.9]);
+  });
 });

@@ -94,4 +94,27 @@ describe('the usual baseline by quarter hour (contract §6)', () => {
     const eleven = episodeAt(episodes, 'ELEVEN', `${DAY}T03:51`);
     expect([eleven.scoreBaseline, eleven.score]).toEqual(['none', 0]);
   });
+
+  it('needs 20 bars in the quarter hour: 20 make its usual, 19 fall back to the whole days', async () => {
+    // Two earlier dates whose sessions open late. TWENTY: both at 03:50, 10 + 10 bars in 03:45–03:59, all on 5,000:
+    // U = 5,000, the open's 5,000 is usual, 44.9. NINETEEN: at 03:50 and 03:51, 10 + 9 bars: the whole days, 19 on
+    // 5,000 and 150 on 1,000, median 1,000: five times its usual, 66.8. (A day of an odd number of bars ends at
+    // 100.1 and the next opens at 100.1: a return of 0 here and there leaves the median |r| and σ as they are.)
+    const late = (opens: readonly string[]) =>
+      opens.flatMap((from, i) =>
+        session(EARLIER_DATES[i + 1]!, { from, bars: 85, volume: heavyOpen, until: '05:14' }),
+      );
+    const episodes = await scoredEpisodes([
+      ['TWENTY.csv', barsCsv([...late(['03:50', '03:50']), ...jumpDay('03:51', '03:52')])],
+      ['NINETEEN.csv', barsCsv([...late(['03:50', '03:51']), ...jumpDay('03:51', '03:52')])],
+    ]);
+    const twenty = episodeAt(episodes, 'TWENTY', `${DAY}T03:51`);
+    expect([twenty.scoreBaseline, pointsOf(twenty).volume, twenty.score]).toEqual(['usual', 0, 44.9]);
+    const nineteen = episodeAt(episodes, 'NINETEEN', `${DAY}T03:51`);
+    expect([nineteen.scoreBaseline, pointsOf(nineteen).volume, nineteen.score]).toEqual([
+      'usual',
+      21.9,
+      66.8,
+    ]);
+  });
 });

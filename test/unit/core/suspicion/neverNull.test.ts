@@ -120,7 +120,7 @@ describe('the score is never NaN or null (contract §6)', () => {
       'close',
       'liquidity',
     ]);
-    const bySymbol = Object.fromEntries(
+    const bySymbol: Record<string, Record<string, string>> = Object.fromEntries(
       rows.map((row) => {
         const cells = Object.fromEntries(row.split(',').map((cell, i) => [columns[i]!, cell]));
         return [cells.symbol, cells];

@@ -24,10 +24,16 @@ import {
 } from '../../../helpers/scoreBars.js';
 
 const PUSH = ['101', '102.01', '103.0301', '104.060401'];
-/** The day judged: the push from `first` on (an even index, after a close of 100), on `volume`; then the day ends. */
-function pushDay(first: '04:31' | '05:11', volume: number) {
-  const times =
-    first === '05:11' ? ['05:11', '05:12', '05:13', '05:14'] : ['04:31', '04:32', '04:33', '04:34'];
+/**
+ * The day judged: the push from `first` on (an even index after 03:45, so after a close of 100), four minutes on
+ * `volume`; then the day ends.
+ */
+function pushDay(first: '04:31' | '04:57' | '04:59' | '05:11', volume: number) {
+  const start = Number(first.slice(0, 2)) * 60 + Number(first.slice(3));
+  const times = [0, 1, 2, 3].map(
+    (i) =>
+      `${String(Math.floor((start + i) / 60)).padStart(2, '0')}:${String((start + i) % 60).padStart(2, '0')}`,
+  );
   const changes = Object.fromEntries(
     times.map((time, i): [string, [string, number]] => [time, [PUSH[i]!, volume]]),
   );
@@ -105,5 +111,27 @@ describe('the close factor (contract §6)', () => {
     expect([pointsOf(six).close, six.score]).toEqual([12, 74.9]);
     const five = episodeAt(episodes, 'FIVE', `${DAY}T05:11`);
     expect([pointsOf(five).close, five.score]).toEqual([0, 62.9]);
+  });
+
+  it('counts the last 15 minutes from 05:00: two bars in them are enough, one is not', async () => {
+    // 04:59–05:02: 05:00, 05:01 and 05:02 are in the last 15 minutes; their run is 3 × 6.7148 / √3 = 11.63 and
+    // their mean w 6.28: close 12, and the rest as into the close: 74.9. 04:57–05:00: only 05:00 is in: no close,
+    // 62.9.
+    const episodes = await scoredEpisodes([
+      ['THREEIN.csv', barsCsv([...earlier, ...pushDay('04:59', 5000)])],
+      ['ONEIN.csv', barsCsv([...earlier, ...pushDay('04:57', 5000)])],
+    ]);
+    const threeIn = episodeAt(episodes, 'THREEIN', `${DAY}T04:59`);
+    expect(pointsOf(threeIn)).toEqual({
+      move: 33,
+      volume: 27.9,
+      market: 0,
+      shape: 2,
+      close: 12,
+      liquidity: 0,
+    });
+    expect(threeIn.score).toBe(74.9);
+    const oneIn = episodeAt(episodes, 'ONEIN', `${DAY}T04:57`);
+    expect([pointsOf(oneIn).close, oneIn.score]).toEqual([0, 62.9]);
   });
 });

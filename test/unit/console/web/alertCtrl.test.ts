@@ -57,6 +57,7 @@ function chartOf(times = ['05:02', '05:06', '05:09']): ChartResponse {
     prevClose: 123.8,
     prevTime: null,
     window: { from: 0, to: 0, mean: 8, limit: 8.16 },
+    scoreContext: [],
   };
 }
 

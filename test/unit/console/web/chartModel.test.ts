@@ -43,6 +43,7 @@ function response(times: string[], alertAt: string, others: string[] = []): Char
     prevClose: 100,
     prevTime: t('04:00'),
     window: { from: t(alertAt) - 600, to: t(alertAt) - 60, mean: 8, limit: 8.16 },
+    scoreContext: [],
   };
 }
 

@@ -390,4 +390,23 @@ describe('AlertCtrl: what a late bar did', () => {
     await ctrl.load();
     expect([ctrl.marks, ctrl.withdrawn]).toEqual([[WITHDRAWN, REVISION], true]);
   });
+
+  it("holds its episode's score and this alert's part in it; none without a scored episode", async () => {
+    const score = {
+      score: 70.2,
+      settled: false,
+      baseline: 'usual' as const,
+      factors: [],
+      alerts: [
+        { minute: '2017-01-02T05:02:00Z', points: 30 },
+        { minute: '2017-01-02T05:06:00Z', points: 40.2 },
+      ],
+    };
+    const scored = alertOf(loaded, async () => ({ alert: ALERT, episode: { ...EPISODE, score } })).ctrl;
+    await scored.load();
+    expect([scored.score, scored.points]).toEqual([score, 40.2]);
+    const unscored = alertOf(loaded, detail).ctrl;
+    await unscored.load();
+    expect([unscored.score, unscored.points]).toEqual([undefined, undefined]);
+  });
 });

@@ -28,6 +28,7 @@ import { ScoreStore } from '../../shared/state/scoreStore.js';
 import type { DetectDependencies } from './detectBarBatch.js';
 import { detectRecord, type KafkaRecord } from './detectRecord.js';
 import { settleScores } from './settleScores.js';
+import { publishEscalations } from '../../shared/clients/publishEscalations.js';
 
 function defaultDependencies(settings: DetectSettings): DetectDependencies {
   const topic = getPubSub().topic(settings.anomaliesTopic, {
@@ -148,6 +149,10 @@ async function handleSettle(response: Response): Promise<void> {
         store: new ScoreStore(db, settings.barsCollection, settings.episodesCollection),
         history: new FirestoreBarHistory(db, settings.barsCollection),
         config: settings.detection,
+        escalation: {
+          threshold: settings.escalation.threshold,
+          publish: (messages) => publishEscalations(getPubSub(), settings.escalation.topic, messages),
+        },
       },
       SETTLE_BUDGET_MS,
     );

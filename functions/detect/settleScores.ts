@@ -18,6 +18,9 @@ import { RETURN_SPAN_MINUTES } from '../../shared/core/suspicion/symbolScoring.j
 import { dayOf } from '../../shared/pipeline/barDayBytes.js';
 import type { BarHistory } from '../../shared/state/barStore.js';
 import type { ChangedDay, EpisodeToScore, ScoreStore } from '../../shared/state/scoreStore.js';
+import { shouldEscalate } from '../../shared/pipeline/escalationDecision.js';
+import { buildEscalationMessage, type EscalationMessage } from '../../shared/pipeline/escalationMessage.js';
+import { formatMinute } from '../../shared/core/timestamp.js';
 
 const DAY = 1440;
 /** Changed days taken per round. */
@@ -34,6 +37,13 @@ export interface SettleOutcome {
   days: number;
   episodes: number;
   written: number;
+  escalated: number;
+}
+
+/** Where an episode whose settled score crosses the threshold goes, once (the escalate function posts it). */
+export interface Escalation {
+  threshold: number;
+  publish: (messages: readonly EscalationMessage[]) => Promise<unknown>;
 }
 
 /** Intervals [from, to) merged where they overlap. */
@@ -110,17 +120,48 @@ async function scoreEpisodes(
  * @param budgetMs how long it may go on starting new rounds
  */
 export async function settleScores(
-  deps: { store: ScoreStore; history: BarHistory; config: DetectionConfig },
+  deps: { store: ScoreStore; history: BarHistory; config: DetectionConfig; escalation?: Escalation },
   budgetMs: number,
 ): Promise<SettleOutcome> {
-  const outcome: SettleOutcome = { days: 0, episodes: 0, written: 0 };
+  const outcome: SettleOutcome = { days: 0, episodes: 0, written: 0, escalated: 0 };
   const until = Date.now() + budgetMs;
   for (;;) {
     const changed = await deps.store.changedDays(ROUND_DAYS);
     if (changed.length === 0) return outcome;
     const episodes = await reachedEpisodes(deps.store, changed);
     const scored = await scoreEpisodes(episodes, deps.history, deps.store, deps.config);
-    outcome.written += await deps.store.writeScores(scored);
+    const escalation = deps.escalation;
+    const escalating =
+      escalation === undefined
+        ? []
+        : scored.filter(({ episode, scored: { score } }) =>
+            shouldEscalate(
+              { score: 0, settled: false, escalated: episode.escalated },
+              { score: score.score, settled: true },
+              escalation.threshold,
+            ),
+          );
+    if (escalating.length > 0) {
+      // Published before the mark is written: a failure in between publishes again, which escalate posts once.
+      await escalation!.publish(
+        escalating.map(({ episode, scored: { score } }) =>
+          buildEscalationMessage(
+            {
+              symbol: episode.symbol,
+              start: formatMinute(episode.start),
+              end: formatMinute(episode.end),
+              count: episode.count,
+            },
+            score,
+          ),
+        ),
+      );
+      outcome.escalated += escalating.length;
+    }
+    const marked = new Set(escalating.map(({ episode }) => episode.id));
+    outcome.written += await deps.store.writeScores(
+      scored.map((entry) => ({ ...entry, escalated: marked.has(entry.episode.id) })),
+    );
     outcome.episodes += episodes.length;
     outcome.days += await deps.store.markSettled(changed);
     if (changed.length < ROUND_DAYS || Date.now() > until) return outcome;

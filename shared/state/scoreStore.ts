@@ -28,7 +28,11 @@ export interface EpisodeToScore {
   symbol: string;
   start: number;
   end: number;
+  /** Its alerts. */
+  count: number;
   withdrawn: boolean;
+  /** Whether it was escalated to the chat (its document has `escalatedAt`). */
+  escalated: boolean;
   updateTime: Timestamp;
 }
 
@@ -105,7 +109,7 @@ export class ScoreStore {
       query
         .where('end', '>=', timestampOfMinute(from))
         .where('end', '<=', timestampOfMinute(to))
-        .select('symbol', 'start', 'end', 'withdrawn')
+        .select('symbol', 'start', 'end', 'count', 'withdrawn', 'escalatedAt')
         .get(),
     );
     return snapshot.docs.map((doc) => ({
@@ -113,7 +117,9 @@ export class ScoreStore {
       symbol: doc.get('symbol') as string,
       start: minuteOf(doc.get('start') as Timestamp),
       end: minuteOf(doc.get('end') as Timestamp),
+      count: doc.get('count') as number,
       withdrawn: doc.get('withdrawn') != null,
+      escalated: doc.get('escalatedAt') != null,
       updateTime: doc.updateTime,
     }));
   }
@@ -144,12 +150,12 @@ export class ScoreStore {
    * @returns how many were written
    */
   async writeScores(
-    scores: ReadonlyArray<{ episode: EpisodeToScore; scored: ScoredEpisode }>,
+    scores: ReadonlyArray<{ episode: EpisodeToScore; scored: ScoredEpisode; escalated?: boolean }>,
   ): Promise<number> {
     let written = 0;
     const writer = this.db.bulkWriter();
     writer.onWriteError(() => false);
-    for (const { episode, scored } of scores) {
+    for (const { episode, scored, escalated } of scores) {
       writer
         .update(
           this.db.collection(this.episodesCollection).doc(episode.id),
@@ -161,6 +167,8 @@ export class ScoreStore {
             scoreContext: scored.context,
             scoreSettled: true,
             scoredAt: FieldValue.serverTimestamp(),
+            // Published to the escalations topic just before: never again (escalate also posts each once).
+            ...(escalated === true && { escalatedAt: FieldValue.serverTimestamp() }),
           },
           { lastUpdateTime: episode.updateTime },
         )

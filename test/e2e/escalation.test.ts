@@ -2,14 +2,19 @@
  * escalate on the local stack, with a local HTTP receiver standing in for the chat service: an escalation
  * message published to the stack's suspicious-episodes topic is posted once with Slack's body and the console's
  * link; the same message published again (a redelivery) posts nothing; a receiver failing once with a 500 gets
- * the message again from Pub/Sub and takes it once.
+ * the message again from Pub/Sub and takes it once. And end to end: an episode whose settled score crosses
+ * ESCALATION_SCORE is published by settle, posted once, and not again when a later settle scores it again.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackEndpoints } from '../../stack/endpoints.js';
+import { runCli } from '../helpers/runCli.js';
 import { deliveryCounter, killAndRestart } from '../helpers/stackFaults.js';
 
 const endpoints = stackEndpoints();
@@ -161,5 +166,46 @@ describe('escalate', () => {
     expect(requestsFor(symbol).map((request) => request.answered)).toEqual([500, 200]);
     const marker = await db.collection('escalations').doc(`${symbol}@2017-01-02T04:49:00Z`).get();
     expect(marker.data()).toMatchObject({ status: 'sent', httpStatus: 200, attempts: 2 });
+  });
+
+  it('escalates an episode whose settled score crosses the threshold once, however often it is scored again', async () => {
+    // Contract §6's worked example: a spike that reverts, scored 63.3 (the stack's ESCALATION_SCORE is 60).
+    const symbol = `HOT${run}`;
+    const dir = mkdtempSync(join(tmpdir(), 'escalation-'));
+    const minute = (i: number) => new Date(Date.UTC(2017, 0, 2, 3, 45 + i)).toISOString().slice(0, 16);
+    const lines = ['timestamp,symbol,open,high,low,close,volume'];
+    for (let i = 0; i < 40; i++) {
+      const close = i % 2 === 0 ? '100.1' : '100';
+      lines.push(`${minute(i)}:00Z,${symbol},${close},${close},${close},${close},1000`);
+    }
+    lines.push(`${minute(40)}:00Z,${symbol},100,102,100,102,5000`);
+    lines.push(`${minute(41)}:00Z,${symbol},102,102,100.1,100.1,3000`);
+    const hot = join(dir, `${symbol}.csv`);
+    writeFileSync(hot, `${lines.join('\n')}\n`);
+    expect((await runCli(['drop', hot])).code).toBe(0);
+    expect((await runCli(['wait', '--timeout', '120'])).code).toBe(0);
+    const id = `${symbol}@2017-01-02T04:25:00Z`;
+    await until(() => requestsFor(symbol).length === 1, 'the escalation posted');
+    const episode = (await db.collection('episodes').doc(id).get()).data()!;
+    expect(episode).toMatchObject({ score: 63.3, scoreSettled: true });
+    expect(episode.escalatedAt).toBeDefined();
+    expect(JSON.stringify(requestsFor(symbol)[0]!.body)).toContain('score 63.3 of 100');
+
+    // Another symbol's bars in the same minutes: settle scores the episode again (the market it is measured
+    // against changed), and does not publish it again.
+    const other = join(dir, `COLD${run}.csv`);
+    writeFileSync(
+      other,
+      lines
+        .map((line) => line.replace(symbol, `COLD${run}`))
+        .join('\n')
+        .replace('102,5000', '101,1000') + '\n',
+    );
+    expect((await runCli(['drop', other])).code).toBe(0);
+    expect((await runCli(['wait', '--timeout', '120'])).code).toBe(0);
+    const rescored = await db.collection('episodes').doc(id).get();
+    expect(rescored.get('scoredAt').toMillis()).toBeGreaterThan(episode.scoredAt.toMillis());
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(requestsFor(symbol)).toHaveLength(1);
   });
 });

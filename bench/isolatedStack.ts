@@ -29,6 +29,7 @@ export type StackPlacement = Record<
   | 'STACK_INGEST_PORT'
   | 'STACK_DETECT_PORT'
   | 'STACK_NOTIFY_PORT'
+  | 'STACK_ESCALATE_PORT'
   | 'STACK_ROUTER_HEALTH_PORT'
   | 'STACK_DISPATCHER_HEALTH_PORT'
   | 'STACK_CONSOLE_PORT',
@@ -48,6 +49,7 @@ export function benchPlacement(name: string, offset = 0): StackPlacement {
     STACK_INGEST_PORT: port(8081),
     STACK_DETECT_PORT: port(8082),
     STACK_NOTIFY_PORT: port(8083),
+    STACK_ESCALATE_PORT: port(8084),
     STACK_ROUTER_HEALTH_PORT: port(8087),
     STACK_DISPATCHER_HEALTH_PORT: port(8088),
     STACK_CONSOLE_PORT: port(8090),

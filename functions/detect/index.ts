@@ -141,12 +141,16 @@ const SETTLE_BUDGET_MS = 20_000;
  * POST /settle: settles the scores the commits since the last one changed (contract §6). The dispatcher asks for
  * it whenever detect has caught up; several at once do the same work, and write the same figures.
  */
+/** One per instance: it keeps the days it read for the next settle (scoreStore.ts). */
+let scoreStore: ScoreStore | undefined;
+
 async function handleSettle(response: Response): Promise<void> {
   const db = getFirestore();
+  scoreStore ??= new ScoreStore(db, settings.barsCollection, settings.episodesCollection);
   try {
     const outcome = await settleScores(
       {
-        store: new ScoreStore(db, settings.barsCollection, settings.episodesCollection),
+        store: scoreStore,
         history: new FirestoreBarHistory(db, settings.barsCollection),
         config: settings.detection,
         escalation: {

@@ -94,16 +94,20 @@ export async function barDayWrites(
     const data = snapshots[i]!.data();
     const bars = mergeBars(decodeBars(data), day.bars);
     const exact = mergeExactDay(decodeExactDay(data), day.exact);
-    // The earliest minute changed since the scores were last settled (contract §6): settle rescores from there.
-    const changedFrom = day.bars[0]![0];
-    const before = data?.unsettledFrom;
+    // What changed since the scores were last settled (contract §6): each commit adds its first minute under a
+    // key of its own, which settle takes away once it has rescored from there (scoreStore.ts).
+    const unsettled = { ...(data?.unsettled as Record<string, number> | undefined) };
+    const seq = Number(data?.unsettledSeq ?? 0) + 1;
+    unsettled[`c${seq}`] = day.bars[0]![0];
     batch.set(refs[i]!, {
       symbol: day.symbol,
       day: day.day,
       count: bars.length,
       bars: encodeBars(bars),
       ...encodeExactDay(exact),
-      unsettledFrom: typeof before === 'number' && before < changedFrom ? before : changedFrom,
+      unsettled,
+      unsettledSeq: seq,
+      unsettledFrom: Math.min(...Object.values(unsettled)),
       updatedAt: FieldValue.serverTimestamp(),
     });
   });

@@ -5,10 +5,16 @@
  * rest and marks them unsettled). Every write has a precondition on what was read: a commit of detect in between
  * makes it fail, and leaves the work to the next settle.
  */
-import { FieldValue, Timestamp, type Firestore, type Query } from '@google-cloud/firestore';
+import {
+  FieldValue,
+  Timestamp,
+  type DocumentData,
+  type Firestore,
+  type Query,
+} from '@google-cloud/firestore';
 import type { BarRef } from '../core/revision.js';
 import type { ScoredEpisode } from '../core/suspicion/episodeScore.js';
-import { decodeExactDay, type ExactDay } from '../pipeline/barDayBytes.js';
+import { decodeExactDay } from '../pipeline/barDayBytes.js';
 import { serviceError } from '../errors.js';
 import { historyRefs } from './barStore.js';
 
@@ -19,7 +25,8 @@ export interface ChangedDay {
   /** `YYYY-MM-DD` */
   day: string;
   from: number;
-  updateTime: Timestamp;
+  /** The changes read (keys of `unsettled`, each a commit's): what {@link ScoreStore.markSettled} takes away. */
+  changes: string[];
 }
 
 /** An episode as settle reads it. */
@@ -45,7 +52,25 @@ async function run<T>(what: Promise<T>): Promise<T> {
   });
 }
 
+/** A stored day as settle keeps it: its bars, decoded once. */
+interface KeptDay {
+  symbol: string;
+  day: string;
+  refs: BarRef[];
+}
+
+function keptDayOf(data: DocumentData): KeptDay {
+  return {
+    symbol: data.symbol as string,
+    day: data.day as string,
+    refs: historyRefs([decodeExactDay(data)]),
+  };
+}
+
 export class ScoreStore {
+  /** The days of every symbol read last (see {@link daysOfEverySymbol}). */
+  #kept: { from: string; to: string; readTime: Timestamp; days: Map<string, KeptDay> } | undefined;
+
   constructor(
     private readonly db: Firestore,
     private readonly barsCollection: string,
@@ -60,7 +85,7 @@ export class ScoreStore {
         .where('unsettledFrom', '>=', 0)
         .orderBy('unsettledFrom')
         .limit(limit)
-        .select('symbol', 'day', 'unsettledFrom')
+        .select('symbol', 'day', 'unsettledFrom', 'unsettled')
         .get(),
     );
     return snapshot.docs.map((doc) => ({
@@ -68,7 +93,7 @@ export class ScoreStore {
       symbol: doc.get('symbol') as string,
       day: doc.get('day') as string,
       from: doc.get('unsettledFrom') as number,
-      updateTime: doc.updateTime,
+      changes: Object.keys((doc.get('unsettled') as Record<string, number> | undefined) ?? {}),
     }));
   }
 
@@ -78,27 +103,33 @@ export class ScoreStore {
   }
 
   /**
-   * Marks days settled, each unless detect changed it since it was read (then the next settle takes it).
-   * @returns how many were marked
+   * Marks days settled: takes away the changes that were read, each day in a transaction, so that a commit of
+   * detect in between keeps its own change (and the day's earliest unsettled minute is what is left).
+   * @returns how many days have nothing left to settle
    */
   async markSettled(days: readonly ChangedDay[]): Promise<number> {
-    let marked = 0;
-    const writer = this.db.bulkWriter();
-    writer.onWriteError(() => false);
-    for (const day of days) {
-      writer
-        .update(
-          this.db.collection(this.barsCollection).doc(day.id),
-          { unsettledFrom: FieldValue.delete() },
-          { lastUpdateTime: day.updateTime },
-        )
-        .then(
-          () => marked++,
-          () => {},
+    const settleOne = (day: ChangedDay) =>
+      this.db.runTransaction(async (transaction) => {
+        const ref = this.db.collection(this.barsCollection).doc(day.id);
+        const snapshot = await transaction.get(ref);
+        const unsettled = { ...(snapshot.get('unsettled') as Record<string, number> | undefined) };
+        for (const change of day.changes) delete unsettled[change];
+        const left = Object.values(unsettled);
+        transaction.update(
+          ref,
+          left.length === 0
+            ? { unsettled: FieldValue.delete(), unsettledFrom: FieldValue.delete() }
+            : { unsettled, unsettledFrom: Math.min(...left) },
         );
+        return left.length === 0;
+      });
+    let settled = 0;
+    // A few transactions at a time: hundreds at once only queue up at Firestore.
+    for (let i = 0; i < days.length; i += 25) {
+      const done = await run(Promise.all(days.slice(i, i + 25).map(settleOne)));
+      settled += done.filter(Boolean).length;
     }
-    await run(writer.close());
-    return marked;
+    return settled;
   }
 
   /** The episodes (of every symbol, or of one) whose last alert is in [from, to]. */
@@ -124,22 +155,49 @@ export class ScoreStore {
     }));
   }
 
-  /** Every symbol's stored bars of the days from `fromDay` through `toDay`, each symbol's ascending. */
+  /**
+   * Every symbol's stored bars of the days from `fromDay` through `toDay`, each symbol's ascending. The days read
+   * are kept: asked again for days they cover, only the documents written since (and a count, which shows a
+   * document deleted) are read, so that a settle in a live market reads the days that changed, not every symbol's.
+   */
   async daysOfEverySymbol(fromDay: string, toDay: string): Promise<Map<string, BarRef[]>> {
-    const snapshot = await run(
-      this.db.collection(this.barsCollection).where('day', '>=', fromDay).where('day', '<=', toDay).get(),
-    );
-    const bySymbol = new Map<string, Array<{ day: string; exact: ExactDay }>>();
-    for (const doc of snapshot.docs) {
-      const symbol = doc.get('symbol') as string;
-      const days = bySymbol.get(symbol) ?? [];
-      days.push({ day: doc.get('day') as string, exact: decodeExactDay(doc.data()) });
-      bySymbol.set(symbol, days);
+    const bars = this.db.collection(this.barsCollection);
+    const range = bars.where('day', '>=', fromDay).where('day', '<=', toDay);
+    let kept = this.#kept;
+    if (kept !== undefined && kept.from <= fromDay && toDay <= kept.to) {
+      const [changed, counted] = await run(
+        Promise.all([
+          bars.where('updatedAt', '>', kept.readTime).get(),
+          bars.where('day', '>=', kept.from).where('day', '<=', kept.to).count().get(),
+        ]),
+      );
+      for (const doc of changed.docs) {
+        const day = doc.get('day') as string;
+        if (day >= kept.from && day <= kept.to) kept.days.set(doc.id, keptDayOf(doc.data()));
+      }
+      kept.readTime = changed.readTime;
+      if (counted.data().count !== kept.days.size) kept = undefined;
+    } else {
+      kept = undefined;
+    }
+    if (kept === undefined) {
+      const snapshot = await run(range.get());
+      kept = { from: fromDay, to: toDay, readTime: snapshot.readTime, days: new Map() };
+      for (const doc of snapshot.docs) kept.days.set(doc.id, keptDayOf(doc.data()));
+    }
+    this.#kept = kept;
+    const bySymbol = new Map<string, KeptDay[]>();
+    for (const day of kept.days.values()) {
+      if (day.day < fromDay || day.day > toDay) continue;
+      bySymbol.set(day.symbol, [...(bySymbol.get(day.symbol) ?? []), day]);
     }
     const histories = new Map<string, BarRef[]>();
     for (const [symbol, days] of bySymbol) {
       days.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
-      histories.set(symbol, historyRefs(days.map((entry) => entry.exact)));
+      histories.set(
+        symbol,
+        days.flatMap((day) => day.refs),
+      );
     }
     return histories;
   }

@@ -57,11 +57,11 @@ describe('the liquidity factor (contract §6)', () => {
     expect(one.score).toBe(36.9);
   });
 
-  it('adds a negative market before halving: a market-wide burst from nothing loses nothing more', async () => {
-    // Seven symbols that never traded, all trading 20 at 04:31: each one's market is the six others' u =
-    // 3.0445 (to 1e-6), so w with the market out is ~0: market = 0 − 27.419 → −27.4, and liquidity =
-    // −½ × (27.419 + min(0, −27.419)) = 0. (Shape is left out here: whether flat's V is the raw volume run, 12.18,
-    // or the one with the market out, ~0, the contract does not say; see the report of this suite.)
+  it('halves a market-wide burst from nothing: no window traded, so the market knows no volume', async () => {
+    // Seven symbols that never traded, all trading 20 at 04:31. A bar's part in the market's volume is its volume
+    // against A2's window (contract §6 The market), which is none when the window traded nothing: the market has no
+    // volume that minute, so nothing is taken out (market 0) and liquidity halves the volume:
+    // −½ × (27.419 + min(0, 0)) → −13.7. (Shape is left out, as above.)
     const episodes = await scoredEpisodes(
       Array.from({ length: 7 }, (_, i): [string, string] => [`NEVER${i + 1}.csv`, symbolOn(0)]),
     );
@@ -72,9 +72,9 @@ describe('the liquidity factor (contract §6)', () => {
       expect({ move, volume, market, close, liquidity }).toEqual({
         move: 0,
         volume: 27.4,
-        market: -27.4,
+        market: 0,
         close: 0,
-        liquidity: 0,
+        liquidity: -13.7,
       });
     }
   });

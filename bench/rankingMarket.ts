@@ -15,7 +15,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TruthEvent } from './rankingMetrics.js';
+import type { TruthEvent } from '../shared/core/rankingQuality.js';
 
 export interface MarketShape {
   symbols: number;

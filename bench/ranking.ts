@@ -5,6 +5,10 @@
  * precision, its precision in the top R (R = the events planted), the recall (planted events inside some
  * episode), the market shocks in the top R, and each kind's figures (shared/core/rankingQuality.ts).
  *
+ * Each data set's files stay in its directory under .bench/ (`ranking-60x10-seed1`, ...) with their truth beside
+ * them (`truth.csv`, shared/core/truthFile.ts), so that other settings can be measured on them with
+ * `stock-anomalies calibrate --truth DIR/truth.csv DIR/<the CSVs>`.
+ *
  * Today's ranking is the baseline: episodes by peak severity (contract §4), the largest first, a null last.
  *
  * Settings: BENCH_RANKING_SEEDS (comma-separated market seeds, default 1,2,3), BENCH_RANKING_SYMBOLS (default 60),

@@ -49,6 +49,16 @@ export default tseslint.config(
     ),
     NO_IO,
   ),
+  // A folder inside the core (the suspicion score) reaches the rest of the core, and nothing more.
+  layer(
+    ['shared/core/*/**'],
+    ABOVE_SHARED,
+    pattern(
+      '^\\.\\./\\.\\./(?!errors\\.js$)',
+      'shared/core/ is the pure core: of the rest of shared/ it imports only errors.ts (the others import it)',
+    ),
+    NO_IO,
+  ),
   layer(
     ['shared/pipeline/**'],
     ABOVE_SHARED,

@@ -22,13 +22,19 @@ import Table from 'cli-table3';
 import { main as cli } from '../cli/api.js';
 import { benchRoot, isMain } from './isolatedStack.js';
 import { MANIPULATION_KINDS, plantInto, writeMarket, type MarketShape } from './rankingMarket.js';
-import { byPeakSeverity, rankingFigures, type RankingFigures } from '../shared/core/rankingQuality.js';
+import {
+  byPeakSeverity,
+  byScore,
+  rankingFigures,
+  type RankingFigures,
+} from '../shared/core/rankingQuality.js';
 
 interface EpisodeLine {
   symbol: string;
   start: string;
   end: string;
   peakSeverity: number | null;
+  score: number;
 }
 
 const sink = () =>
@@ -64,7 +70,7 @@ export interface RankingRun {
   bars: number;
   episodes: number;
   planted: number;
-  figures: { peakSeverity: RankingFigures };
+  figures: { score: RankingFigures; peakSeverity: RankingFigures };
 }
 
 export async function benchRanking(shapes: readonly MarketShape[]): Promise<RankingRun[]> {
@@ -80,7 +86,10 @@ export async function benchRanking(shapes: readonly MarketShape[]): Promise<Rank
       bars: market.bars,
       episodes: episodes.length,
       planted: market.planted.length,
-      figures: { peakSeverity: rankingFigures(byPeakSeverity(episodes), market.planted, market.legitimate) },
+      figures: {
+        score: rankingFigures(byScore(episodes), market.planted, market.legitimate),
+        peakSeverity: rankingFigures(byPeakSeverity(episodes), market.planted, market.legitimate),
+      },
     });
   }
   return runs;
@@ -101,7 +110,10 @@ export async function benchRankingReal(file: string, timezone: string, seed: num
     bars: market.bars,
     episodes: episodes.length,
     planted: market.planted.length,
-    figures: { peakSeverity: rankingFigures(byPeakSeverity(episodes), market.planted, market.legitimate) },
+    figures: {
+      score: rankingFigures(byScore(episodes), market.planted, market.legitimate),
+      peakSeverity: rankingFigures(byPeakSeverity(episodes), market.planted, market.legitimate),
+    },
   };
 }
 
@@ -114,6 +126,7 @@ export function printRanking(runs: readonly RankingRun[]): void {
       'precision top R',
       'recall',
       'shocks in top R',
+      'news in top R',
       ...MANIPULATION_KINDS.map((kind) => `${kind} found / top R`),
     ],
     style: { head: [], border: [] },
@@ -126,7 +139,8 @@ export function printRanking(runs: readonly RankingRun[]): void {
         figures.averagePrecision.toFixed(3),
         figures.precisionAtR.toFixed(3),
         figures.recall.toFixed(3),
-        String(figures.legitimateInTopR),
+        String(figures.legitimateInTopR['market-shock'] ?? '-'),
+        String(figures.legitimateInTopR['news-jump'] ?? '-'),
         ...MANIPULATION_KINDS.map((kind) => {
           const k = figures.byKind[kind];
           return k === undefined ? '-' : `${k.found}/${k.planted} · ${k.inTopR}`;

@@ -20,6 +20,9 @@ import {
   type Episode,
 } from '../../shared/core/episodes.js';
 import { quarantineCsv } from '../../shared/core/quarantine.js';
+import { DetectionScoring, episodeKey } from '../../shared/core/suspicion/detectionScoring.js';
+import type { ScoredEpisode } from '../../shared/core/suspicion/episodeScore.js';
+import { SCORE_FACTORS } from '../../shared/core/suspicion/suspicionScore.js';
 import {
   emptyReport,
   ObjectRejectedError,
@@ -146,7 +149,14 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
   const lineWorkers = workers > 1 && format !== 'table';
   const recorder = lineWorkers ? new FindingRecorder() : undefined;
   const episodes = options.episodes === undefined ? undefined : new EpisodeCollector(recorder ?? output);
-  const detection = new ObjectSeriesDetection(config, episodes ?? recorder ?? output);
+  // Episodes are written with their suspicion score, which follows every bar the rules run on.
+  const scoring = episodes === undefined ? undefined : new DetectionScoring(config.episodeGapMinutes);
+  const detection = new ObjectSeriesDetection(
+    config,
+    episodes ?? recorder ?? output,
+    undefined,
+    scoring?.observe,
+  );
   /** The lines being written, in the order of the objects: each symbol's come out in minute order. */
   const linesToCome: Array<Promise<FormatOutcome>> = [];
   const outcomes: ObjectOutcome[] = [];
@@ -232,10 +242,10 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
 
   if (options.report !== undefined) await writeFile(options.report, `${JSON.stringify(outcomes, null, 2)}\n`);
   if (options.quarantine !== undefined) await writeFile(options.quarantine, quarantineCsv(setAside));
-  if (options.episodes !== undefined && episodes !== undefined) {
+  if (options.episodes !== undefined && episodes !== undefined && scoring !== undefined) {
     const kept = episodes.episodes().filter((episode) => !disordered.has(episode.symbol));
     const all = [...kept, ...(replayedEpisodes?.episodes() ?? [])].sort(compareEpisodes);
-    await writeFile(options.episodes, episodesText(all, options.episodes.endsWith('.csv')));
+    await writeFile(options.episodes, episodesText(all, scoring.scores(), options.episodes.endsWith('.csv')));
   }
 }
 
@@ -268,11 +278,46 @@ async function replayObjects(
   }
 }
 
-function episodesText(episodes: Episode[], csv: boolean): string {
-  if (!csv) return episodes.map((episode) => `${JSON.stringify(episode)}\n`).join('');
-  const rows = episodes.map((e) =>
-    [spreadsheetText(e.symbol), e.start, e.end, e.count, e.a1, e.a2, e.peakSeverity ?? ''].join(','),
-  );
+/** The episodes with their scores (contract §6): JSON lines, or CSV with each factor's points in a column. */
+function episodesText(episodes: Episode[], scores: ReadonlyMap<string, ScoredEpisode>, csv: boolean): string {
+  const scoreOf = (episode: Episode) => {
+    const scored = scores.get(episodeKey(episode.symbol, episode.start));
+    // Every episode the rules made was followed: a missing score is a bug, not a property of the data.
+    if (scored === undefined)
+      throw new Error(`no score for the episode ${episode.symbol} at ${episode.start}`);
+    return scored.score;
+  };
+  if (!csv) {
+    return episodes
+      .map((episode) => {
+        const { score, baseline, factors, alerts } = scoreOf(episode);
+        const line = {
+          ...episode,
+          score,
+          scoreBaseline: baseline,
+          scoreFactors: factors,
+          scoreAlerts: alerts,
+        };
+        return `${JSON.stringify(line)}\n`;
+      })
+      .join('');
+  }
+  const rows = episodes.map((e) => {
+    const score = scoreOf(e);
+    const points = SCORE_FACTORS.map((id) => score.factors.find((factor) => factor.factor === id)!.points);
+    return [
+      spreadsheetText(e.symbol),
+      e.start,
+      e.end,
+      e.count,
+      e.a1,
+      e.a2,
+      e.peakSeverity ?? '',
+      score.score,
+      score.baseline,
+      ...points,
+    ].join(',');
+  });
   return [EPISODE_CSV_COLUMNS.join(','), ...rows].map((line) => `${line}\n`).join('');
 }
 

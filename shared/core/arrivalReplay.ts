@@ -13,7 +13,7 @@ import type { DetectionConfig } from './detectionParameters.js';
 import type { AlertSource, Finding } from './finding.js';
 import { MinuteSet } from './minuteSet.js';
 import type { ObjectBars } from './objectIntake.js';
-import { emptyCounts, SymbolDetector, type DetectionCounts } from './rules.js';
+import { emptyCounts, SymbolDetector, type BarObserver, type DetectionCounts } from './rules.js';
 import { sortByMinute } from './sortByMinute.js';
 
 /** An object as the first pass took it: where its bars came from, and its counts (fixed here in place). */
@@ -66,6 +66,7 @@ export class ArrivalReplay {
     config: DetectionConfig,
     disordered: ReadonlyMap<string, number>,
     objects: readonly AddedObject[],
+    private readonly observe?: (symbol: string) => BarObserver,
   ) {
     this.#config = config;
     this.#objects = objects;
@@ -158,7 +159,7 @@ export class ArrivalReplay {
       const rows = new Uint32Array(table.length);
       for (let row = 0; row < rows.length; row++) rows[row] = row;
       if (rows.length > 1) sortByMinute(table, rows);
-      const detector = new SymbolDetector(symbol, this.#config);
+      const detector = new SymbolDetector(symbol, this.#config, undefined, this.observe?.(symbol));
       // Consecutive bars of one object go in one run, with that object's source and counts.
       let start = 0;
       while (start < rows.length) {

@@ -5,6 +5,7 @@
 import type { AlertCollector } from './objectSeriesDetection.js';
 import type { Finding } from './finding.js';
 import type { EpisodeState } from './symbolState.js';
+import { SCORE_FACTORS } from './suspicion/suspicionScore.js';
 import { formatMinute } from './timestamp.js';
 
 export interface Episode {
@@ -65,4 +66,16 @@ export function compareEpisodes(a: Episode, b: Episode): number {
   return a.start < b.start ? -1 : a.start > b.start ? 1 : 0;
 }
 
-export const EPISODE_CSV_COLUMNS = ['symbol', 'start', 'end', 'count', 'a1', 'a2', 'peakSeverity'] as const;
+/** The columns of `detect --episodes FILE.csv`: the episode, its score, then each score factor's points. */
+export const EPISODE_CSV_COLUMNS = [
+  'symbol',
+  'start',
+  'end',
+  'count',
+  'a1',
+  'a2',
+  'peakSeverity',
+  'score',
+  'scoreBaseline',
+  ...SCORE_FACTORS,
+] as const;

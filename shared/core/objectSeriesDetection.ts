@@ -14,7 +14,7 @@ import type { AlertSource, Finding } from './finding.js';
 import type { DetectionConfig } from './detectionParameters.js';
 import type { ObjectBars } from './objectIntake.js';
 import { ArrivalReplay, type AddedObject } from './arrivalReplay.js';
-import { emptyCounts, SymbolDetector, type DetectionCounts } from './rules.js';
+import { emptyCounts, SymbolDetector, type BarObserver, type DetectionCounts } from './rules.js';
 import type { SymbolState } from './symbolState.js';
 
 /** Where alerts go: each symbol's in minute order; symbols may interleave across objects. */
@@ -85,11 +85,14 @@ export class ObjectSeriesDetection {
   /**
    * @param collector where alerts go (default: kept in memory, read back with {@link alerts})
    * @param states symbol states to resume from (as saved by {@link states})
+   * @param observe an observer for each symbol's processed bars, asked for again when a disordered symbol is
+   *   detected from scratch (the earlier one's bars then no longer count)
    */
   constructor(
     config: DetectionConfig,
     collector: AlertCollector = new AlertsBySymbol(),
     states?: ReadonlyMap<string, SymbolState>,
+    private readonly observe?: (symbol: string) => BarObserver,
   ) {
     this.#config = config;
     this.#collector = collector;
@@ -122,7 +125,7 @@ export class ObjectSeriesDetection {
       let series = this.#series.get(run.symbol);
       if (series === undefined) {
         series = {
-          detector: new SymbolDetector(run.symbol, this.#config),
+          detector: new SymbolDetector(run.symbol, this.#config, undefined, this.observe?.(run.symbol)),
           latest: -Infinity,
           disorderedAt: -1,
           resumed: false,
@@ -184,7 +187,7 @@ export class ObjectSeriesDetection {
       }
       disordered.set(symbol, series.disorderedAt);
     }
-    this.#replay = new ArrivalReplay(this.#config, disordered, this.#objects);
+    this.#replay = new ArrivalReplay(this.#config, disordered, this.#objects, this.observe);
     return this.#replay;
   }
 

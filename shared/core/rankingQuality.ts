@@ -33,8 +33,8 @@ export interface RankingFigures {
   precisionAtR: number;
   /** Planted events inside some episode, of all planted. */
   recall: number;
-  /** Episodes in the top R that overlap a legitimate event (a market shock), and were not hits. */
-  legitimateInTopR: number;
+  /** Episodes in the top R that overlap a legitimate event, and were not hits, by the event's kind. */
+  legitimateInTopR: Record<string, number>;
   /** Per kind of planted event: planted, found (inside some episode), and in the top R. */
   byKind: Record<string, { planted: number; found: number; inTopR: number }>;
 }
@@ -51,6 +51,24 @@ export function byPeakSeverity(
   return [...episodes]
     .sort(
       (a, b) => (b.peakSeverity ?? -Infinity) - (a.peakSeverity ?? -Infinity) || (a.start < b.start ? -1 : 1),
+    )
+    .map((episode) => ({
+      symbol: episode.symbol,
+      start: minuteOf(episode.start),
+      end: minuteOf(episode.end),
+    }));
+}
+
+/** Episodes ranked by their suspicion score (contract §6), the highest first; ties by peak severity, then start. */
+export function byScore(
+  episodes: ReadonlyArray<Pick<Episode, 'symbol' | 'start' | 'end' | 'peakSeverity'> & { score: number }>,
+): RankedEpisode[] {
+  return [...episodes]
+    .sort(
+      (a, b) =>
+        b.score - a.score ||
+        (b.peakSeverity ?? -Infinity) - (a.peakSeverity ?? -Infinity) ||
+        (a.start < b.start ? -1 : 1),
     )
     .map((episode) => ({
       symbol: episode.symbol,
@@ -82,7 +100,8 @@ export function rankingFigures(
   let hits = 0;
   let precisionSum = 0;
   let hitsInTopR = 0;
-  let legitimateInTopR = 0;
+  const legitimateInTopR: Record<string, number> = {};
+  for (const event of legitimate) legitimateInTopR[event.kind] = 0;
   ranked.forEach((episode, index) => {
     const event = planted.findIndex((candidate, i) => !found.has(i) && overlaps(episode, candidate));
     if (event >= 0) {
@@ -93,8 +112,9 @@ export function rankingFigures(
         hitsInTopR++;
         byKind[planted[event]!.kind]!.inTopR++;
       }
-    } else if (index < r && legitimate.some((shock) => overlaps(episode, shock))) {
-      legitimateInTopR++;
+    } else if (index < r) {
+      const hard = legitimate.find((event) => overlaps(episode, event));
+      if (hard !== undefined) legitimateInTopR[hard.kind]!++;
     }
   });
   // Recall counts an event inside any episode, even one a higher episode's hit already claimed its place for.

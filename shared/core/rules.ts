@@ -48,6 +48,15 @@ export function emptyCounts(): DetectionCounts {
   return { processed: 0, late: 0, repeats: 0, tooLate: 0, a1: 0, a2: 0, alerts: 0 };
 }
 
+/**
+ * Sees every bar the rules ran on, in minute order, after they ran (the suspicion score's figures follow them).
+ * @param episodeStart the start of the episode the bar's alert joined, or null when no rule fired on it
+ */
+export interface BarObserver {
+  /** @param windowMean the mean volume of A2's window before the bar (NaN for an empty window) */
+  bar(minute: number, close: number, volume: number, windowMean: number, episodeStart: number | null): void;
+}
+
 function scanStateDecimal(text: string): void {
   if (!scanDecimal(text)) throw new RangeError(`state holds a value that is not a decimal: '${text}'`);
 }
@@ -71,10 +80,12 @@ export class SymbolDetector {
   /** The latest episode, changed in place while alerts join it (the batch CLI keeps hold of it). */
   #episode: EpisodeState | null = null;
   readonly #finding: Finding;
+  readonly #observer: BarObserver | undefined;
 
-  constructor(symbol: string, config: DetectionConfig, state?: SymbolState) {
+  constructor(symbol: string, config: DetectionConfig, state?: SymbolState, observer?: BarObserver) {
     this.symbol = symbol;
     this.#config = config;
+    this.#observer = observer;
     this.#window = new VolumeWindow(config.windowMinutes + 1);
     this.#finding = new Finding(symbol);
     if (state?.lastMinute != null && state.lastClose != null) {
@@ -178,6 +189,13 @@ export class SymbolDetector {
       finding.episode = this.#joinEpisode(minute, a1, a2, severity);
       counts.alerts++;
     }
+    this.#observer?.bar(
+      minute,
+      close,
+      volume,
+      n > 0 ? sum / n : Number.NaN,
+      a1 || a2 ? this.#finding.episode.start : null,
+    );
 
     this.#lastMinute = minute;
     const closeScale = table.scale(row, CLOSE);

@@ -99,14 +99,24 @@ describe('detect', () => {
     const csv = join(dir, 'episodes.csv');
     await run(['detect', '--format', 'jsonl', '--episodes', jsonl, beta, acme]);
     await run(['detect', '--format', 'jsonl', '--episodes', csv, beta, acme]);
-    // One alert each: ACME's of severity 2 (1% / 0.5%), BETA's 300 / (100 × 1.02).
+    // One alert each: ACME's of severity 2 (1% / 0.5%), BETA's 300 / (100 × 1.02). A symbol's second bar has
+    // too little history for a baseline: its score is 0, and says so (contract §6).
     const at = '2017-01-02T03:46:00Z';
+    const unscored = (alert: string) =>
+      `"score":0,"scoreBaseline":"none","scoreFactors":[` +
+      `{"factor":"move","points":0,"detail":"too little history to know its usual: not scored against one"},` +
+      `{"factor":"volume","points":0,"detail":"too little history to know its usual: not scored against one"},` +
+      ['market', 'shape', 'close', 'liquidity']
+        .map((factor) => `{"factor":"${factor}","points":0,"detail":"not measured"}`)
+        .join(',') +
+      `],"scoreAlerts":[{"minute":"${alert}","points":0}]`;
     expect(readFileSync(jsonl, 'utf8')).toBe(
-      `{"symbol":"ACME","start":"${at}","end":"${at}","count":1,"a1":1,"a2":1,"peakSeverity":2}\n` +
-        `{"symbol":"BETA","start":"${at}","end":"${at}","count":1,"a1":0,"a2":1,"peakSeverity":2.941176}\n`,
+      `{"symbol":"ACME","start":"${at}","end":"${at}","count":1,"a1":1,"a2":1,"peakSeverity":2,${unscored(at)}}\n` +
+        `{"symbol":"BETA","start":"${at}","end":"${at}","count":1,"a1":0,"a2":1,"peakSeverity":2.941176,${unscored(at)}}\n`,
     );
     expect(readFileSync(csv, 'utf8')).toBe(
-      `symbol,start,end,count,a1,a2,peakSeverity\nACME,${at},${at},1,1,1,2\nBETA,${at},${at},1,0,1,2.941176\n`,
+      'symbol,start,end,count,a1,a2,peakSeverity,score,scoreBaseline,move,volume,market,shape,close,liquidity\n' +
+        `ACME,${at},${at},1,1,1,2,0,none,0,0,0,0,0,0\nBETA,${at},${at},1,0,1,2.941176,0,none,0,0,0,0,0,0\n`,
     );
   });
 

@@ -29,7 +29,7 @@ describe('rankingFigures', () => {
       averagePrecision: 1,
       precisionAtR: 1,
       recall: 1,
-      legitimateInTopR: 0,
+      legitimateInTopR: { shock: 0 },
       byKind: { pump: { planted: 1, found: 1, inTopR: 1 }, close: { planted: 1, found: 1, inTopR: 1 } },
     });
   });
@@ -43,7 +43,7 @@ describe('rankingFigures', () => {
     // A's second episode finds nothing new; the market shock (any symbol) ranks first, inside the top R = 2.
     expect(figures.averagePrecision).toBe(0.5);
     expect(figures.precisionAtR).toBe(0.5);
-    expect(figures.legitimateInTopR).toBe(1);
+    expect(figures.legitimateInTopR).toEqual({ shock: 1 });
     expect(figures.recall).toBe(1);
   });
 

@@ -1,0 +1,299 @@
+/**
+ * The suspicion score of an episode (contract §6) from its bars' figures and the market's minutes. Pure and
+ * deterministic: the same figures give the same score, to the last decimal, in the batch CLI and the pipeline.
+ */
+import type { MarketMinute, MarketPart } from './marketMinutes.js';
+import type { EpisodeBar, EpisodeFigures } from './symbolScoring.js';
+import type { ScoreContext, ScoreFactor, SuspicionScore } from './suspicionScore.js';
+import { formatMinute } from '../timestamp.js';
+
+/** The market as the score asks it: the other symbols' mean that minute. */
+export interface MarketView {
+  without(minute: number, own: MarketPart): MarketMinute;
+}
+
+/** How a factor's evidence (in standard deviations) turns into points: none up to `from`, then up to `cap`. */
+interface Scale {
+  from: number;
+  scale: number;
+  cap: number;
+}
+const MOVE: Scale = { from: 3, scale: 6, cap: 40 };
+const VOLUME: Scale = { from: 3, scale: 6, cap: 35 };
+const SHAPE_CAP = 15;
+const REVERT_POINTS = 12;
+const PUSH_POINTS = 8;
+const FLAT_POINTS = 10;
+const CLOSE_POINTS = 12;
+/** The longest run of bars a move or a volume is measured over (two hours). */
+const MAX_RUN = 120;
+/** The minutes before the session's usual close that count as "into the close". */
+const CLOSE_MINUTES = 15;
+
+/** Saturating: evidence far past the threshold adds less and less, so that no single factor decides alone. */
+function pointsOf(evidence: number, { from, scale, cap }: Scale): number {
+  return evidence <= from ? 0 : cap * (1 - Math.exp(-(evidence - from) / scale));
+}
+
+const clamp01 = (value: number) => Math.max(0, Math.min(1, value));
+const round1 = (value: number) => Math.round(value * 10) / 10;
+
+/** The strongest run: the most standard deviations a stretch of consecutive bars adds up to, |sum| / sqrt(n). */
+interface Run {
+  evidence: number;
+  from: number;
+  to: number;
+}
+
+function strongestRun(values: readonly number[], signed: boolean): Run {
+  let best: Run = { evidence: 0, from: 0, to: -1 };
+  for (let from = 0; from < values.length; from++) {
+    let sum = 0;
+    for (let to = from; to < values.length && to - from < MAX_RUN; to++) {
+      sum += values[to]!;
+      const evidence = (signed ? Math.abs(sum) : sum) / Math.sqrt(to - from + 1);
+      if (evidence > best.evidence) best = { evidence, from, to };
+    }
+  }
+  return best;
+}
+
+const percent = (logReturn: number) => {
+  const value = (Math.exp(logReturn) - 1) * 100;
+  return `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(value !== 0 && Math.abs(value) < 0.1 ? 2 : 1)}%`;
+};
+const times = (ratio: number) => `${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(1)}×`;
+const count = (value: number) =>
+  value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3).replace(/\.?0+$/, '');
+const minutesOf = (bars: readonly EpisodeBar[], run: Run) =>
+  run.to < run.from ? 0 : bars[run.to]!.minute - bars[run.from]!.minute + 1;
+const sumOf = (values: readonly number[], from: number, to: number) => {
+  let sum = 0;
+  for (let i = from; i <= to; i++) sum += values[i]!;
+  return sum;
+};
+const clockOf = (minuteOfDay: number) =>
+  `${String(Math.floor(minuteOfDay / 60)).padStart(2, '0')}:${String(minuteOfDay % 60).padStart(2, '0')}`;
+
+export interface ScoredEpisode {
+  score: SuspicionScore;
+  context: ScoreContext;
+}
+
+/**
+ * @param settled whether the market's minutes of the episode are complete (always, in the batch CLI)
+ */
+export function scoreEpisode(figures: EpisodeFigures, market: MarketView, settled: boolean): ScoredEpisode {
+  const bars = figures.bars;
+  const markets = bars.map((bar) => market.without(bar.minute, bar.part));
+  const context: ScoreContext = {
+    minutes: bars.map((bar) => bar.minute),
+    usualVolume: bars.map((bar) => bar.usualVolume),
+    marketMovePct: markets.map((m) =>
+      m.logReturn === null ? null : round1((Math.exp(m.logReturn) - 1) * 1e3) / 10,
+    ),
+  };
+  const alerts = bars.filter((bar) => bar.alert);
+  if (figures.baseline === 'none') {
+    const detail = 'too little history to know its usual: not scored against one';
+    return {
+      score: {
+        score: 0,
+        factors: [
+          { factor: 'move', points: 0, detail },
+          { factor: 'volume', points: 0, detail },
+          { factor: 'market', points: 0, detail: 'not measured' },
+          { factor: 'shape', points: 0, detail: 'not measured' },
+          { factor: 'close', points: 0, detail: 'not measured' },
+          { factor: 'liquidity', points: 0, detail: 'not measured' },
+        ],
+        baseline: 'none',
+        settled,
+        alerts: alerts.map((bar) => ({ minute: formatMinute(bar.minute), points: 0 })),
+      },
+      context,
+    };
+  }
+
+  const ret = (bar: EpisodeBar) => (Number.isNaN(bar.logReturn) ? 0 : bar.logReturn);
+  // The symbol's own figures, and the same once the market's share is taken out.
+  const rawReturns = bars.map(ret);
+  const residuals = bars.map((bar, i) => ret(bar) - (markets[i]!.logReturn ?? 0));
+  const rawMoves = bars.map((bar, i) => rawReturns[i]! / bar.volatility);
+  const moves = bars.map((bar, i) => residuals[i]! / bar.volatility);
+  const rawVolumes = bars.map((bar) => bar.surprise / bar.volumeSpread);
+  const volumes = bars.map(
+    (bar, i) => (bar.surprise - Math.max(0, markets[i]!.surprise ?? 0)) / bar.volumeSpread,
+  );
+
+  const rawMove = strongestRun(rawMoves, true);
+  const move = strongestRun(moves, true);
+  const rawVolume = strongestRun(rawVolumes, false);
+  const volume = strongestRun(volumes, false);
+  const movePoints = pointsOf(rawMove.evidence, MOVE);
+  const volumePoints = pointsOf(rawVolume.evidence, VOLUME);
+  const marketPoints =
+    pointsOf(move.evidence, MOVE) + pointsOf(volume.evidence, VOLUME) - movePoints - volumePoints;
+
+  // Shape, on the moves the market does not explain.
+  let path = 0;
+  let peak = 0;
+  let peakAt = -1;
+  residuals.forEach((value, i) => {
+    path += value;
+    if (Math.abs(path) > Math.abs(peak)) {
+      peak = path;
+      peakAt = i;
+    }
+  });
+  /** The share of the largest excursion given back by the episode's end (0 when it held or grew). */
+  const undone = peakAt < 0 ? 0 : clamp01((peak - path) / peak);
+  const shapes: string[] = [];
+  let revertPoints = 0;
+  if (peakAt >= 0) {
+    let volatility = 0;
+    for (let i = 0; i <= peakAt; i++) volatility += bars[i]!.volatility;
+    volatility /= peakAt + 1;
+    const peakEvidence = Math.abs(peak) / (volatility * Math.sqrt(peakAt + 1));
+    revertPoints = REVERT_POINTS * clamp01((undone - 0.5) / 0.4) * clamp01((peakEvidence - 3) / 3);
+    if (revertPoints > 0) shapes.push(`gives back ${Math.round(undone * 100)}% of a ${percent(peak)} move`);
+  }
+  // A push: minutes in a row moving the same way on heavier volume than usual (a ramp, a push into the close).
+  let streak = 0;
+  let longest = 0;
+  let longestSum = 0;
+  let streakSum = 0;
+  residuals.forEach((value, i) => {
+    const same =
+      value !== 0 && volumes[i]! > 0.5 && (streak === 0 || Math.sign(value) === Math.sign(streakSum));
+    if (same) {
+      streak++;
+      streakSum += value;
+    } else {
+      streak = value !== 0 && volumes[i]! > 0.5 ? 1 : 0;
+      streakSum = streak === 1 ? value : 0;
+    }
+    if (streak > longest) {
+      longest = streak;
+      longestSum = streakSum;
+    }
+  });
+  const pushPoints = PUSH_POINTS * clamp01((longest - 3) / 4);
+  if (pushPoints > 0)
+    shapes.push(`${longest} minutes in a row ${longestSum > 0 ? 'up' : 'down'} on heavy volume`);
+  let flatPoints = 0;
+  if (volume.to >= volume.from) {
+    // Flat: no stretch of the heavy minutes moves the price far, not even one that later comes back.
+    const flat = strongestRun(moves.slice(volume.from, volume.to + 1), true).evidence;
+    if (flat < 1.5) flatPoints = FLAT_POINTS * clamp01((volume.evidence - 3) / 5);
+    if (flatPoints > 0) shapes.push('heavy volume on a flat price');
+  }
+  // A jump that holds (made in a minute or two, not given back) is how news moves a price: it counts half.
+  const holdPoints = move.to - move.from + 1 <= 2 && undone < 0.3 ? -0.5 * pointsOf(move.evidence, MOVE) : 0;
+  if (holdPoints < 0) shapes.push('a jump that holds, as news makes: its move counts half');
+  const shapePoints = Math.min(SHAPE_CAP, revertPoints + pushPoints + flatPoints) + holdPoints;
+
+  // A push into the close: the strongest run of its bars in the session's last minutes.
+  let closePoints = 0;
+  let closeDetail = 'not at the close';
+  if (figures.closeMinute !== null) {
+    const close = figures.closeMinute;
+    const inClose = bars.flatMap((bar, i) => {
+      const ofDay = bar.minute % 1440;
+      return ofDay <= close && ofDay > close - CLOSE_MINUTES ? [i] : [];
+    });
+    if (inClose.length >= 2) {
+      const run = strongestRun(
+        inClose.map((i) => moves[i]!),
+        true,
+      );
+      const from = inClose[run.from]!;
+      const to = inClose[Math.max(run.from, run.to)]!;
+      const heavy = sumOf(volumes, from, to) / (to - from + 1) >= 1;
+      closePoints = CLOSE_POINTS * clamp01((run.evidence - 2) / 2) * (heavy ? 1 : 0.5);
+      if (closePoints > 0) {
+        closeDetail =
+          `${percent(sumOf(residuals, from, to))} in ${to - from + 1} min before its usual close at ` +
+          `${clockOf(close)} UTC${heavy ? ', on heavy volume' : ''}`;
+      }
+    }
+  }
+
+  // Liquidity: a volume measured from a zero usual counts half.
+  const peakVolume = volume.to >= volume.from ? bars[volume.from]! : undefined;
+  const fromZero = bars.some((bar, i) => i >= volume.from && i <= volume.to && bar.usualVolume === 0);
+  const liquidityPoints = fromZero ? -(volumePoints + Math.min(0, marketPoints)) / 2 : 0;
+  const liquidityDetail = fromZero
+    ? 'volume from a zero usual: counted half'
+    : figures.zeroShare >= 0.2
+      ? `${Math.round(figures.zeroShare * 100)}% of its usual minutes trade nothing`
+      : 'trades most minutes';
+
+  const moveDetail =
+    rawMove.to < rawMove.from
+      ? 'no move'
+      : `${percent(sumOf(rawReturns, rawMove.from, rawMove.to))} in ${minutesOf(bars, rawMove)} min, ` +
+        `${rawMove.evidence.toFixed(1)}σ of its volatility (${(bars[rawMove.from]!.volatility * 100).toFixed(2)}%/min)`;
+  const volumeDetail =
+    rawVolume.to < rawVolume.from || peakVolume === undefined
+      ? 'not above its usual'
+      : `${times(
+          Math.exp(
+            sumOf(
+              bars.map((bar) => bar.surprise),
+              rawVolume.from,
+              rawVolume.to,
+            ) /
+              (rawVolume.to - rawVolume.from + 1),
+          ),
+        )} ` +
+        `its usual ${count(bars[rawVolume.from]!.usualVolume ?? 0)} ${figures.baseline === 'usual' ? 'at that time of day' : 'of its recent minutes'} over ${minutesOf(bars, rawVolume)} min ` +
+        `(${rawVolume.evidence.toFixed(1)}σ)`;
+  const known = markets.filter((m) => m.logReturn !== null);
+  let marketDetail: string;
+  if (known.length === 0) {
+    marketDetail = 'too few other symbols traded these minutes to know the market';
+  } else {
+    const marketLog = known.reduce((sum, m) => sum + m.logReturn!, 0);
+    const surprises = markets.filter((m) => m.surprise !== null);
+    const marketVolume =
+      surprises.length === 0
+        ? ''
+        : `, volume ${times(Math.exp(surprises.reduce((s, m) => s + m.surprise!, 0) / surprises.length))} usual`;
+    const symbols = Math.min(...known.map((m) => m.symbols));
+    marketDetail = `the market moved ${percent(marketLog)} in the same minutes${marketVolume} (${symbols}+ symbols)`;
+  }
+
+  const factors: ScoreFactor[] = [
+    { factor: 'move', points: round1(movePoints), detail: moveDetail },
+    { factor: 'volume', points: round1(volumePoints), detail: volumeDetail },
+    { factor: 'market', points: round1(marketPoints), detail: marketDetail },
+    {
+      factor: 'shape',
+      points: round1(shapePoints),
+      detail: shapes.length === 0 ? 'no telling shape' : shapes.join('; '),
+    },
+    { factor: 'close', points: round1(closePoints), detail: closeDetail },
+    { factor: 'liquidity', points: round1(liquidityPoints), detail: liquidityDetail },
+  ];
+  const total = factors.reduce((sum, factor) => sum + factor.points, 0);
+  const score = round1(Math.max(0, Math.min(100, total)));
+
+  // Each alert's part: its share of the evidence the market does not explain.
+  const weights = bars.map((bar, i) => (bar.alert ? Math.abs(moves[i]!) + Math.max(0, volumes[i]!) : 0));
+  const weightSum = weights.reduce((a, b) => a + b, 0);
+  const parts = bars.flatMap((bar, i) =>
+    bar.alert
+      ? [
+          {
+            minute: formatMinute(bar.minute),
+            points: round1(weightSum > 0 ? (score * weights[i]!) / weightSum : score / alerts.length),
+          },
+        ]
+      : [],
+  );
+  return {
+    score: { score, factors, baseline: figures.baseline, settled, alerts: parts },
+    context,
+  };
+}

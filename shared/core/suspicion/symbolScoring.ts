@@ -1,0 +1,167 @@
+/**
+ * Follows one symbol's processed bars in minute order (the bars the rules ran on), gives each its figures
+ * against the symbol's baseline, its part in the market's minute, and keeps the figures of each episode's bars
+ * for its score. The batch CLI drives it from the rules as they run; the pipeline from the stored history.
+ */
+import { SymbolBaseline, type BaselineKind } from './baseline.js';
+import { marketPartOf, type MarketPart } from './marketMinutes.js';
+
+/** The longest time from a bar to the one before it over which its log return is taken (a week). */
+export const RETURN_SPAN_MINUTES = 7 * 1440;
+
+/** The figures of one bar of an episode. */
+export interface EpisodeBar {
+  minute: number;
+  /** Whether a rule fired on it (an alert), or it only lies between two alerts. */
+  alert: boolean;
+  /** Its log return from the bar before (NaN for the symbol's first). */
+  logReturn: number;
+  /** The volatility it is measured against: its time of day's, or the day's recent one if higher. */
+  volatility: number;
+  volume: number;
+  /** log((volume + floor) / (usual + floor)): how far above its usual volume at that time of day. */
+  surprise: number;
+  /** The usual volume at that time of day, or null without a baseline. */
+  usualVolume: number | null;
+  /** The spread of log volume at that time of day. */
+  volumeSpread: number;
+  /** Its own part in the market's minute (taken out when the market is asked about it). */
+  part: MarketPart;
+}
+
+/** An episode's bars with their figures, and the baseline it was judged against. */
+export interface EpisodeFigures {
+  symbol: string;
+  start: number;
+  end: number;
+  baseline: BaselineKind;
+  /** The share of the baseline's minutes that traded nothing. */
+  zeroShare: number;
+  /** The minute of the day the symbol's session usually closes at (UTC), or null. */
+  closeMinute: number | null;
+  bars: EpisodeBar[];
+}
+
+/** Where a bar's figures go: the market's minute. */
+export interface MarketSink {
+  add(minute: number, part: MarketPart, sign?: 1 | -1): void;
+}
+
+export class SymbolScoring {
+  readonly symbol: string;
+  readonly #baseline = new SymbolBaseline();
+  #lastClose = Number.NaN;
+  #lastMinute = Number.NEGATIVE_INFINITY;
+  /** The episode being followed, its bars up to its latest alert. */
+  #open: EpisodeFigures | undefined;
+  /** Bars after the open episode's latest alert: its bars if another alert joins it. */
+  #pending: EpisodeBar[] = [];
+  /** The recent volatility at the open episode's start. */
+  #startVolatility = Number.NaN;
+  readonly #done: EpisodeFigures[] = [];
+  /** Every part given to the market (minute, return units, surprise units), to take back on {@link withdraw}. */
+  readonly #parts: number[] = [];
+
+  /**
+   * @param gapMinutes contract §5's episode gap: bars further than that after an episode's latest alert are not
+   *   kept for it
+   */
+  constructor(
+    symbol: string,
+    private readonly market: MarketSink,
+    private readonly gapMinutes: number,
+  ) {
+    this.symbol = symbol;
+  }
+
+  /** Takes every part this symbol gave back out of the market (a symbol to be followed again from scratch). */
+  withdraw(): void {
+    const parts = this.#parts;
+    for (let i = 0; i < parts.length; i += 3) {
+      this.market.add(parts[i]!, { returnUnits: parts[i + 1]!, surpriseUnits: parts[i + 2]! }, -1);
+    }
+    parts.length = 0;
+  }
+
+  /**
+   * A processed bar, in minute order.
+   * @param windowMean the mean volume of A2's window before it (NaN for an empty window)
+   * @param episodeStart the start minute of the episode its alert belongs to, or null when no rule fired
+   */
+  bar(minute: number, close: number, volume: number, windowMean: number, episodeStart: number | null): void {
+    const baseline = this.#baseline.baselineAt(minute);
+    // A return over more than a week says nothing about a minute: it is not one (and the pipeline, which reads a
+    // week back for a day's returns, gets the same figures).
+    const logReturn =
+      this.#lastClose > 0 && close > 0 && minute - this.#lastMinute <= RETURN_SPAN_MINUTES
+        ? Math.log(close / this.#lastClose)
+        : Number.NaN;
+    this.#lastClose = close;
+    this.#lastMinute = minute;
+    const surprise =
+      baseline.kind === 'none'
+        ? Number.NaN
+        : Math.log((volume + baseline.volumeFloor) / (baseline.usualVolume + baseline.volumeFloor));
+    // Its part in the market's minute needs nothing but the rules' own state (the last close and A2's window), so
+    // that the pipeline can work out any symbol's part from its stored bars of the day alone.
+    const part = marketPartOf(
+      logReturn,
+      volume > 0 && windowMean > 0 ? Math.log(volume / windowMean) : Number.NaN,
+    );
+    this.market.add(minute, part);
+    this.#parts.push(minute, part.returnUnits, part.surpriseUnits);
+
+    let open = this.#open;
+    if (open !== undefined && minute - open.end > this.gapMinutes) {
+      // No later alert can join it any more.
+      this.#done.push(open);
+      this.#open = open = undefined;
+      this.#pending = [];
+    }
+    const starts = episodeStart !== null && (open === undefined || open.start !== episodeStart);
+    if (starts) {
+      if (open !== undefined) this.#done.push(open);
+      this.#startVolatility = this.#baseline.recentVolatility(minute);
+      this.#open = {
+        symbol: this.symbol,
+        start: minute,
+        end: minute,
+        baseline: baseline.kind,
+        zeroShare: baseline.zeroShare,
+        closeMinute: baseline.closeMinute,
+        bars: [],
+      };
+      this.#pending = [];
+    }
+    if (this.#open !== undefined) {
+      const volatility = Number.isNaN(this.#startVolatility)
+        ? baseline.volatility
+        : Math.max(baseline.volatility, this.#startVolatility);
+      const figures: EpisodeBar = {
+        minute,
+        alert: episodeStart !== null,
+        logReturn,
+        volatility,
+        volume,
+        surprise: Number.isNaN(surprise) ? 0 : surprise,
+        usualVolume: baseline.kind === 'none' ? null : baseline.usualVolume,
+        volumeSpread: baseline.volumeSpread,
+        part,
+      };
+      if (episodeStart !== null) {
+        const episode = this.#open;
+        episode.bars.push(...this.#pending, figures);
+        episode.end = minute;
+        this.#pending = [];
+      } else {
+        this.#pending.push(figures);
+      }
+    }
+    this.#baseline.add(minute, logReturn, volume);
+  }
+
+  /** Every episode followed, in minute order (the last one as it stands). */
+  episodes(): EpisodeFigures[] {
+    return this.#open === undefined ? [...this.#done] : [...this.#done, this.#open];
+  }
+}

@@ -3,19 +3,20 @@
  * read once whatever the number of settings; then, per setting, the alerts and episodes a day and, against a
  * truth, the recall and the average precision of the episodes' ranking.
  *
- * Each detection keeps only its episodes (the alerts are counted in them), so a setting costs its rules' state
- * and its episodes, not its alerts. A symbol whose bars come out of minute order across the objects is detected
+ * Each detection keeps only its episodes (the alerts are counted in them) and what scoring them needs (contract
+ * §6: the figures of every bar the rules ran on, as `detect --episodes` keeps), not its alerts. A symbol whose bars come out of minute order across the objects is detected
  * again from the objects that hold it, as `detect` does (objectSeriesDetection.ts): the caller gives those objects
  * again, once, and every detection replays them.
  */
 import type { DetectionConfig } from '../../shared/core/detectionParameters.js';
-import { EpisodeCollector, type Episode } from '../../shared/core/episodes.js';
+import { EpisodeCollector } from '../../shared/core/episodes.js';
 import type { ObjectBars } from '../../shared/core/objectIntake.js';
 import { ObjectSeriesDetection, type AlertCollector } from '../../shared/core/objectSeriesDetection.js';
 import { rankingFigures } from '../../shared/core/rankingQuality.js';
+import { DetectionScoring, episodeKey } from '../../shared/core/suspicion/detectionScoring.js';
 import { MINUTES_PER_DAY } from '../../shared/core/timestamp.js';
 import type { Truth } from '../../shared/core/truthFile.js';
-import { passesMinScore, rankEpisodes } from './episodeRanking.js';
+import { passesMinScore, rankEpisodes, type ScoredEpisode } from './episodeRanking.js';
 import type { Setting } from './settings.js';
 
 /** A pair of thresholds, in percent as given, and the configuration the rules run with. */
@@ -45,6 +46,8 @@ const NOWHERE: AlertCollector = { found: () => undefined };
 interface Run extends Thresholds {
   detection: ObjectSeriesDetection;
   episodes: EpisodeCollector;
+  /** Follows the bars the rules run on, to score the episodes once every object is in (as detect's). */
+  scoring: DetectionScoring;
   /** The second pass's episodes of the disordered symbols. */
   replayed?: EpisodeCollector;
 }
@@ -58,7 +61,9 @@ export class Calibration {
   constructor(thresholds: readonly Thresholds[]) {
     this.#runs = thresholds.map((pair) => {
       const episodes = new EpisodeCollector(NOWHERE);
-      return { ...pair, episodes, detection: new ObjectSeriesDetection(pair.config, episodes) };
+      const scoring = new DetectionScoring(pair.config.episodeGapMinutes);
+      const detection = new ObjectSeriesDetection(pair.config, episodes, undefined, scoring.observe);
+      return { ...pair, episodes, scoring, detection };
     });
   }
 
@@ -112,10 +117,17 @@ export class Calibration {
     const disordered = new Set(this.disorderedSymbols());
     const days = this.days;
     return this.#runs.flatMap((run) => {
-      const all: Episode[] = [
+      const scores = run.scoring.scores();
+      const all: ScoredEpisode[] = [
         ...run.episodes.episodes().filter((episode) => !disordered.has(episode.symbol)),
         ...(run.replayed?.episodes() ?? []),
-      ];
+      ].map((episode) => {
+        const scored = scores.get(episodeKey(episode.symbol, episode.start));
+        // Every episode the rules made was followed: a missing score is a bug, not a property of the data.
+        if (scored === undefined)
+          throw new Error(`no score for the episode ${episode.symbol} at ${episode.start}`);
+        return { ...episode, score: scored.score.score };
+      });
       return minScores.map((minScore) => {
         const passing = all.filter((episode) => passesMinScore(episode, minScore));
         const alerts = passing.reduce((sum, episode) => sum + episode.count, 0);

@@ -1,23 +1,20 @@
 /**
  * How `calibrate` orders episodes and which pass a minimum score: the one place that knows what an episode's
- * suspicion is.
- *
- * STAND-IN: until episodes carry their suspicion score (shared/core/suspicion/suspicionScore.ts), the ranking is
- * by peak severity (contract §4), as bench:ranking's baseline, and no episode has a score, so only a minimum of 0
- * lets episodes through (`--min-score` above 0 is refused by the command until then: see {@link SCORED}).
+ * suspicion is. The ranking is by suspicion score (contract §6), the highest first, ties by peak severity then
+ * start, as bench:ranking's; an episode passes a minimum score when its score is at least that.
  */
 import type { Episode } from '../../shared/core/episodes.js';
-import { byPeakSeverity, type RankedEpisode } from '../../shared/core/rankingQuality.js';
+import { byScore, type RankedEpisode } from '../../shared/core/rankingQuality.js';
 
-/** Whether episodes carry a suspicion score yet. */
-export const SCORED = false;
+/** An episode with its suspicion score (0 to 100, contract §6). */
+export type ScoredEpisode = Episode & { score: number };
 
 /** The episodes, most suspicious first. */
-export function rankEpisodes(episodes: readonly Episode[]): RankedEpisode[] {
-  return byPeakSeverity(episodes);
+export function rankEpisodes(episodes: readonly ScoredEpisode[]): RankedEpisode[] {
+  return byScore(episodes);
 }
 
 /** Whether an episode passes a minimum score (score ≥ `minScore`). */
-export function passesMinScore(_episode: Episode, minScore: number): boolean {
-  return minScore <= 0;
+export function passesMinScore(episode: ScoredEpisode, minScore: number): boolean {
+  return episode.score >= minScore;
 }

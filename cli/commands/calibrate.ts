@@ -26,7 +26,6 @@ import {
   isCalibrationFormat,
   type CalibrationFormat,
 } from '../calibrate/calibrationOutput.js';
-import { SCORED } from '../calibrate/episodeRanking.js';
 import { decimalList, fractionOfPercent, scoreList } from '../calibrate/settings.js';
 import { writeText, type CliContext } from '../context.js';
 import { compileOptions, fromEnv, wholeNumber } from '../detect/detectionOptions.js';
@@ -58,9 +57,10 @@ go through one detection per pair of thresholds.
 Figures per setting, of the episodes that pass the minimum score (score >= it) and the alerts inside them:
   alerts/day, episodes/day  divided by the days with bars: the distinct UTC days on which some file has a bar
   recall                    (with --truth) planted events inside some passing episode, of all planted
-  avg precision             (with --truth) of the passing episodes ranked most suspicious first: the mean over
-                            the planted events of the precision at the rank where each is first found (0 when
-                            none is); an episode finds an event of its symbol whose minutes overlap its own
+  avg precision             (with --truth) of the passing episodes ranked by suspicion score, the highest
+                            first (ties by peak severity): the mean over the planted events of the precision at
+                            the rank where each is first found (0 when none is); an episode finds an event of
+                            its symbol whose minutes overlap its own
 
 Truth file (--truth): CSV with the header ${TRUTH_COLUMNS.join(',')}, one event a line:
   pump-and-dump,ACME,2021-01-04T05:10Z,2021-01-04T05:39Z,true
@@ -120,11 +120,6 @@ function settingsOf(options: CalibrateOptions): { pairs: Thresholds[]; minScores
   const a1Pcts = decimalList('--a1', options.a1, 'percent');
   const a2Pcts = decimalList('--a2', options.a2, 'percent');
   const minScores = scoreList(options.minScore);
-  if (!SCORED && minScores.some((score) => score > 0)) {
-    throw new UsageError(
-      '--min-score above 0 needs the episodes’ suspicion score, which this build does not have yet',
-    );
-  }
   const pairs = a1Pcts.flatMap((a1Pct) =>
     a2Pcts.map((a2Pct) => {
       const config: DetectionConfig = compileOptions({

@@ -27,10 +27,10 @@ function file(name: string, content: string): string {
   writeFileSync(path, content);
   return path;
 }
-const csv = (rows: Array<[string, string]>) =>
+const csv = (rows: Array<[string, string, number?]>) =>
   [
     'timestamp,open,high,low,close,volume',
-    ...rows.map(([at, close]) => `${at},${close},${close},${close},${close},100`),
+    ...rows.map(([at, close, volume = 100]) => `${at},${close},${close},${close},${close},${volume}`),
   ]
     .join('\n')
     .concat('\n');
@@ -51,7 +51,8 @@ const ACME_ROWS: Array<[string, string]> = [
 ];
 const acme = file('ACME.csv', csv(ACME_ROWS));
 // Planted: the 04:20 move (a pump), the 04:01-04:03 spike, and one in BETA that no episode finds. Legitimate: the
-// move of 01-05 (news). Ranked by peak severity, at 0.5% the news episode (5.08) comes first, then the pump's
+// move of 01-05 (news). Seven bars are too little history for a suspicion score (contract §6: every episode
+// scores 0), so the ranking is by peak severity: at 0.5% the news episode (5.08) comes first, then the pump's
 // (2.35, hit 1 at rank 2), then the spike's (1.21, hit 2 at rank 3): AP = (1/2 + 2/3 + 0) / 3 = 7/18, recall 2/3.
 // At 1%: the news (2.54), then the pump's (1.18, hit at rank 2): AP = (1/2) / 3 = 1/6, recall 1/3.
 const truth = file(
@@ -61,6 +62,22 @@ const truth = file(
     'spike,ACME,2021-01-04T04:02Z,2021-01-04T04:02Z,true\n' +
     'burst,BETA,2021-01-04T05:00Z,2021-01-04T05:05Z,true\n' +
     'news,ACME,2021-01-05T04:01Z,2021-01-05T04:01Z,false\n',
+);
+
+// Contract §6's worked example, on 01-06 from 04:00: 40 bars closing at 100.1 and 100 in turn on 1,000, then 102
+// on 5,000 and 100.1 on 3,000. One episode (A1 and A2 on both bars, at every setting below), score 63.3; its peak
+// severity 5,000 / 1,020 = 4.90 is below ACME's news episode (5.08).
+const worked = file(
+  'WORKED.csv',
+  csv([
+    ...Array.from({ length: 40 }, (_, i): [string, string, number] => [
+      `2021-01-06T04:${String(i).padStart(2, '0')}Z`,
+      i % 2 === 0 ? '100.1' : '100',
+      1000,
+    ]),
+    ['2021-01-06T04:40Z', '102', 5000],
+    ['2021-01-06T04:41Z', '100.1', 3000],
+  ]),
 );
 
 const json = async (args: string[]) => {
@@ -124,6 +141,56 @@ describe('calibrate', () => {
     );
     expect(run.stderr).toContain(`${truth}: the truth file, not read as data\n`);
     expect(opened).toEqual([acme]);
+  });
+
+  it('keeps the episodes of at least the minimum score, and ranks by score: the worked example first', async () => {
+    // Planted: the worked example's two bars, and ACME's pump. At 0.5%, by score: WORKED (63.3, hit 1 at rank 1),
+    // then ACME's by peak severity: the news (miss), the pump (hit 2 at rank 3): AP = (1 + 2/3) / 2 = 5/6.
+    // Of at least 50, WORKED alone: recall 1/2, AP 1/2. Of at least 70, none. Three days with bars.
+    const both = file(
+      'truth-worked.csv',
+      'kind,symbol,start,end,planted\n' +
+        'spike,WORKED,2021-01-06T04:40Z,2021-01-06T04:41Z,true\n' +
+        'pump,ACME,2021-01-04T04:20Z,2021-01-04T04:25Z,true\n',
+    );
+    const result = await json(['--min-score', '0,50,70', '--truth', both, acme, worked]);
+    expect(result.days).toBe(3);
+    expect(result.settings).toEqual([
+      // 6 alerts in 4 episodes over 3 days.
+      {
+        a1Pct: 0.5,
+        a2Pct: 2,
+        minScore: 0,
+        alerts: 6,
+        episodes: 4,
+        alertsPerDay: 2,
+        episodesPerDay: 1.333333,
+        recall: 1,
+        averagePrecision: 0.833333,
+      },
+      {
+        a1Pct: 0.5,
+        a2Pct: 2,
+        minScore: 50,
+        alerts: 2,
+        episodes: 1,
+        alertsPerDay: 0.666667,
+        episodesPerDay: 0.333333,
+        recall: 0.5,
+        averagePrecision: 0.5,
+      },
+      {
+        a1Pct: 0.5,
+        a2Pct: 2,
+        minScore: 70,
+        alerts: 0,
+        episodes: 0,
+        alertsPerDay: 0,
+        episodesPerDay: 0,
+        recall: 0,
+        averagePrecision: 0,
+      },
+    ]);
   });
 
   it('prints a table with the days it divides by', async () => {

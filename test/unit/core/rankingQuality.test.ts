@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   byPeakSeverity,
+  byScore,
   rankingFigures,
   type RankedEpisode,
   type TruthEvent,
@@ -53,6 +54,25 @@ describe('rankingFigures', () => {
     expect(figures.averagePrecision).toBe(0.5);
     expect(figures.recall).toBe(0.5);
     expect(figures.byKind.pump).toEqual({ planted: 1, found: 0, inTopR: 0 });
+  });
+});
+
+describe('byScore', () => {
+  it('ranks the highest score first, ties by peak severity, then by start', () => {
+    const e = (symbol: string, start: string, score: number, peakSeverity: number | null) => ({
+      symbol,
+      start,
+      end: start,
+      score,
+      peakSeverity,
+    });
+    const ranked = byScore([
+      e('A', '2021-01-04T03:45:00Z', 10, 9),
+      e('B', '2021-01-04T03:50:00Z', 60, null),
+      e('C', '2021-01-04T03:47:00Z', 10, 12),
+      e('D', '2021-01-04T03:46:00Z', 10, 9),
+    ]);
+    expect(ranked.map((r) => r.symbol)).toEqual(['B', 'C', 'A', 'D']);
   });
 });
 

@@ -198,9 +198,9 @@ async function runCalibrate(given: string[], options: CalibrateOptions, context:
       : undefined;
   progress?.start(Math.ceil(totalMb * perMb), 0, { file: '' });
   let done = 0;
-  const advance = (mb: number, file?: string) => {
+  const advance = (mb: number) => {
     done += mb;
-    progress?.update(Math.floor(done), file === undefined ? {} : { file });
+    progress?.update(Math.floor(done));
   };
 
   const calibration = new Calibration(pairs);
@@ -244,7 +244,7 @@ async function runCalibrate(given: string[], options: CalibrateOptions, context:
   const result = { days: calibration.days, planted: truth?.planted.length ?? null, settings };
   await writeText(context.stdout, calibrationText(result, format));
   for (const line of failures) context.stderr.write(`${line}\n`);
-  const read = disordered.size > 0 ? 'read once (out-of-order symbols twice)' : 'read once';
+  const read = disordered.size > 0 ? 'read once (those with out-of-order symbols twice)' : 'read once';
   context.stderr.write(
     `${added.length} of ${files.length} files ${read}: ${bars.toLocaleString('en-US')} bars on ${calibration.days} days, ` +
       `${settings.length} settings\n`,

@@ -30,6 +30,9 @@ set -Eeuo pipefail
 : "${NOTIFY_MEMORY:=256MiB}"
 : "${NOTIFY_TIMEOUT:=60s}"
 : "${NOTIFY_MAX_INSTANCES:=10}"
+: "${ESCALATE_MEMORY:=256MiB}"
+: "${ESCALATE_TIMEOUT:=60s}"
+: "${ESCALATE_MAX_INSTANCES:=3}"
 : "${DISPATCHER_CPU:=1}"
 : "${DISPATCHER_MEMORY:=512Mi}"
 : "${CONSOLE_CPU:=1}"
@@ -50,6 +53,7 @@ readonly APP=stock-anomalies
 readonly SA_INGEST=anomalies-ingest
 readonly SA_DETECT=anomalies-detect
 readonly SA_NOTIFY=anomalies-notify
+readonly SA_ESCALATE=anomalies-escalate
 readonly SA_DISPATCHER=anomalies-dispatcher
 readonly SA_TRIGGER=anomalies-trigger
 readonly SA_BUILDER=anomalies-builder
@@ -59,6 +63,7 @@ readonly CONSOLE_SERVICE=stock-anomalies-console
 readonly CONNECTOR=anomalies-ingest
 readonly REPOSITORY=stock-anomalies
 readonly KAFKA_PASSWORD_SECRET=kafka-sasl-password
+readonly CHAT_WEBHOOK_SECRET=chat-webhook-url
 readonly DEFAULT_NETWORK=stock-anomalies
 readonly FIRESTORE_DATABASE='(default)'
 readonly TTL_FIELD=expireAt
@@ -85,8 +90,11 @@ INGEST_ENV=(UPLOAD_PREFIX QUARANTINE_PREFIX KAFKA_BROKERS KAFKA_TOPIC KAFKA_CLIE
   MAX_SET_ASIDE_ROWS FUTURE_SKEW_MINUTES INGESTIONS_COLLECTION EXCHANGE_TIMEZONE A1_THRESHOLD A2_THRESHOLD
   WINDOW_MINUTES EPISODE_GAP_MINUTES LATENESS_HORIZON_DAYS GOOGLE_CLOUD_PROJECT)
 DETECT_ENV=(ANOMALIES_TOPIC STATE_COLLECTION INGESTIONS_COLLECTION A1_THRESHOLD A2_THRESHOLD WINDOW_MINUTES
-  EPISODE_GAP_MINUTES LATENESS_HORIZON_DAYS EPISODES_COLLECTION BARS_COLLECTION EXCHANGE_TIMEZONE GOOGLE_CLOUD_PROJECT)
+  EPISODE_GAP_MINUTES LATENESS_HORIZON_DAYS EPISODES_COLLECTION BARS_COLLECTION EXCHANGE_TIMEZONE ESCALATION_SCORE
+  ESCALATIONS_TOPIC GOOGLE_CLOUD_PROJECT)
 NOTIFY_ENV=(ALERTS_COLLECTION ALERT_TTL_DAYS GOOGLE_CLOUD_PROJECT)
+# escalate's CHAT_WEBHOOK_URL is a credential: it comes from Secret Manager (ESCALATE_SECRET_FLAGS), not from here.
+ESCALATE_ENV=(ESCALATIONS_COLLECTION CHAT_WEBHOOK_FORMAT CONSOLE_URL GOOGLE_CLOUD_PROJECT)
 DISPATCHER_ENV=(KAFKA_BROKERS KAFKA_TOPIC KAFKA_DEAD_LETTER_TOPIC KAFKA_CLIENT_ID KAFKA_GROUP_ID KAFKA_SASL_MECHANISM
   KAFKA_SSL DETECT_URL DISPATCH_AUTH DISPATCH_INITIAL_BACKOFF_MS DISPATCH_MAX_BACKOFF_MS DISPATCH_ATTEMPT_TIMEOUT_MS
   GOOGLE_CLOUD_PROJECT)
@@ -118,6 +126,11 @@ CONSOLE_ENV=(ALERTS_COLLECTION INGESTIONS_COLLECTION STATE_COLLECTION EPISODES_C
   V_MAX_SET_ASIDE_ROWS=1000000
   V_FUTURE_SKEW_MINUTES=5
   V_ANOMALIES_TOPIC=anomalies
+  V_ESCALATIONS_TOPIC=suspicious-episodes
+  V_ESCALATION_SCORE=60
+  V_ESCALATIONS_COLLECTION=escalations
+  V_CHAT_WEBHOOK_FORMAT=
+  V_CONSOLE_URL=http://localhost:8080/
   V_ANOMALIES_DEAD_LETTER_SUBSCRIPTION=
   V_INGESTIONS_COLLECTION=ingestions
   V_ALERTS_COLLECTION=alerts
@@ -143,7 +156,8 @@ CONSOLE_ENV=(ALERTS_COLLECTION INGESTIONS_COLLECTION STATE_COLLECTION EPISODES_C
 readonly SETTABLE=" UPLOAD_PREFIX QUARANTINE_PREFIX KAFKA_TOPIC KAFKA_DEAD_LETTER_TOPIC KAFKA_CLIENT_ID KAFKA_GROUP_ID
   BATCH_MINUTES ANOMALIES_TOPIC EXCHANGE_TIMEZONE A1_THRESHOLD A2_THRESHOLD WINDOW_MINUTES EPISODE_GAP_MINUTES
   LATENESS_HORIZON_DAYS DISPATCH_INITIAL_BACKOFF_MS DISPATCH_MAX_BACKOFF_MS DISPATCH_ATTEMPT_TIMEOUT_MS
-  MAX_LINE_BYTES MAX_OBJECT_BYTES MAX_ROWS_PER_OBJECT MAX_SYMBOLS_PER_OBJECT MAX_SET_ASIDE_ROWS FUTURE_SKEW_MINUTES "
+  MAX_LINE_BYTES MAX_OBJECT_BYTES MAX_ROWS_PER_OBJECT MAX_SYMBOLS_PER_OBJECT MAX_SET_ASIDE_ROWS FUTURE_SKEW_MINUTES
+  ESCALATION_SCORE ESCALATIONS_TOPIC CHAT_WEBHOOK_FORMAT "
 
 # ---------------------------------------------------------------------------------------------------------------
 # Options (flag, or DEPLOY_* environment variable).
@@ -171,6 +185,8 @@ ALLOWED_GROUP=${DEPLOY_ALLOWED_GROUP:-anomaly-readers}
 CONSOLE_GROUP=${DEPLOY_CONSOLE_GROUP:-}
 ALERT_TTL_DAYS=${DEPLOY_ALERT_TTL_DAYS:-0}
 DISPATCHER_INSTANCES=${DEPLOY_DISPATCHER_INSTANCES:-1}
+CHAT_WEBHOOK_URL_FILE=${DEPLOY_CHAT_WEBHOOK_URL_FILE:-}
+if [[ -n ${DEPLOY_CONSOLE_URL:-} ]]; then V_CONSOLE_URL=$DEPLOY_CONSOLE_URL; fi
 if [[ -n ${DEPLOY_UPLOAD_PREFIX+set} ]]; then V_UPLOAD_PREFIX=$DEPLOY_UPLOAD_PREFIX; fi
 if [[ -n ${DEPLOY_QUARANTINE_PREFIX+set} ]]; then V_QUARANTINE_PREFIX=$DEPLOY_QUARANTINE_PREFIX; fi
 
@@ -211,6 +227,13 @@ Console
   --console-group=EMAIL     Google group whose members may open the console (roles/run.invoker on its Cloud Run
                             service, and nobody else; env DEPLOY_CONSOLE_GROUP). Without it the console is
                             deployed but nobody may invoke it. An IAM group, unlike --allowed-group's claim.
+  --console-url=URL         the console's address as analysts open it, for the episode links escalate posts
+                            (env DEPLOY_CONSOLE_URL; default http://localhost:8080/, where
+                            'gcloud run services proxy' serves it)
+
+Escalation (an episode whose settled suspicion score reaches ESCALATION_SCORE, posted to a chat)
+  --chat-webhook-url-file=F the chat's incoming webhook URL (Slack or Google Chat), stored in Secret Manager as
+                            chat-webhook-url (or env CHAT_WEBHOOK_URL); needed the first time, kept after
 
 Network
   --network=NAME            VPC network (default stock-anomalies, created; an existing one is used as is)
@@ -225,7 +248,8 @@ Runtime settings
                             EXCHANGE_TIMEZONE A1_THRESHOLD A2_THRESHOLD WINDOW_MINUTES EPISODE_GAP_MINUTES
                             LATENESS_HORIZON_DAYS DISPATCH_INITIAL_BACKOFF_MS DISPATCH_MAX_BACKOFF_MS
                             DISPATCH_ATTEMPT_TIMEOUT_MS MAX_LINE_BYTES MAX_OBJECT_BYTES MAX_ROWS_PER_OBJECT
-                            MAX_SYMBOLS_PER_OBJECT MAX_SET_ASIDE_ROWS FUTURE_SKEW_MINUTES
+                            MAX_SYMBOLS_PER_OBJECT MAX_SET_ASIDE_ROWS FUTURE_SKEW_MINUTES ESCALATION_SCORE
+                            ESCALATIONS_TOPIC CHAT_WEBHOOK_FORMAT
 
 Sizing comes from the variables at the top of this file (INGEST_MEMORY, DETECT_MAX_INSTANCES, ...), which the
 environment can override. See docs/deploy.md.
@@ -413,7 +437,7 @@ parse_args() {
       --project | --region | --bucket | --upload-prefix | --quarantine-prefix | --firestore-location | \
         --allowed-group | --alert-ttl-days | --partitions | --kafka-cluster | --kafka-bootstrap | --kafka-sasl | \
         --kafka-username | --kafka-password-file | --dispatcher-instances | --console-group | --network | \
-        --subnet | --subnet-range | --connector-range | --set)
+        --subnet | --subnet-range | --connector-range | --set | --console-url | --chat-webhook-url-file)
         if ((has_value == 0)); then
           (($# >= 2)) || die "$arg needs a value"
           value=$2
@@ -436,6 +460,8 @@ parse_args() {
           --kafka-password-file) KAFKA_PASSWORD_FILE=$value ;;
           --dispatcher-instances) DISPATCHER_INSTANCES=$value ;;
           --console-group) CONSOLE_GROUP=$value ;;
+          --console-url) V_CONSOLE_URL=$value ;;
+          --chat-webhook-url-file) CHAT_WEBHOOK_URL_FILE=$value ;;
           --network) NETWORK=$value ;;
           --subnet) SUBNET=$value ;;
           --subnet-range) SUBNET_RANGE=$value ;;
@@ -511,6 +537,22 @@ configure() {
   elif [[ -n ${KAFKA_SASL_PASSWORD:-} ]]; then
     KAFKA_PASSWORD=$KAFKA_SASL_PASSWORD
   fi
+
+  # Escalation: the threshold is checked by detect when it starts too; here it fails before anything is deployed.
+  [[ $V_ESCALATION_SCORE =~ ^(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)$ ]] ||
+    die "ESCALATION_SCORE must be a suspicion score from 0 to 100 (got '$V_ESCALATION_SCORE')"
+  [[ $V_CONSOLE_URL =~ ^https?://[^#?]+$ ]] || die "--console-url must be an http(s) address without '?' or '#' (got '$V_CONSOLE_URL')"
+  CHAT_WEBHOOK_URL_VALUE=
+  if [[ -n $CHAT_WEBHOOK_URL_FILE ]]; then
+    [[ -r $CHAT_WEBHOOK_URL_FILE ]] || die "cannot read --chat-webhook-url-file '$CHAT_WEBHOOK_URL_FILE'"
+    CHAT_WEBHOOK_URL_VALUE=$(<"$CHAT_WEBHOOK_URL_FILE")
+  elif [[ -n ${CHAT_WEBHOOK_URL:-} ]]; then
+    CHAT_WEBHOOK_URL_VALUE=$CHAT_WEBHOOK_URL
+  fi
+  # Never printed: whoever has the URL can post to the channel.
+  [[ -z $CHAT_WEBHOOK_URL_VALUE || $CHAT_WEBHOOK_URL_VALUE =~ ^https://[^[:space:]]+$ ]] ||
+    die "the chat webhook URL must be an https:// URL (the file's one line, without spaces)"
+  ESCALATE_SECRET_FLAGS=("--set-secrets=CHAT_WEBHOOK_URL=$CHAT_WEBHOOK_SECRET:latest")
 
   V_GOOGLE_CLOUD_PROJECT=$PROJECT
   V_UPLOAD_BUCKET=$BUCKET
@@ -668,6 +710,9 @@ project|$PROJECT|serviceAccount:$storage_agent|roles/pubsub.publisher||
 bucket|$BUCKET|$(sa "$SA_INGEST")|roles/storage.objectViewer||
 bucket|$BUCKET|$(sa "$SA_INGEST")|roles/storage.objectUser|quarantine-prefix-only|$quarantine
 topic|$V_ANOMALIES_TOPIC|$(sa "$SA_DETECT")|roles/pubsub.publisher||
+topic|$V_ESCALATIONS_TOPIC|$(sa "$SA_DETECT")|roles/pubsub.publisher||
+project|$PROJECT|$(sa "$SA_ESCALATE")|roles/datastore.user||
+secret|$CHAT_WEBHOOK_SECRET|$(sa "$SA_ESCALATE")|roles/secretmanager.secretAccessor||
 topic|$ANOMALIES_DEAD_LETTER_TOPIC|serviceAccount:$PUBSUB_AGENT|roles/pubsub.publisher||
 repository|$REPOSITORY|$(sa "$SA_BUILDER")|roles/artifactregistry.writer||
 project|$PROJECT|$(sa "$SA_CONSOLE")|roles/datastore.user||
@@ -905,6 +950,24 @@ ensure_kafka() {
   fi
 }
 
+# The chat webhook's URL, in Secret Manager: created from --chat-webhook-url-file (or CHAT_WEBHOOK_URL) the first
+# time, given a new version when a different URL is passed, kept as it is when none is. Never printed.
+ensure_chat_webhook_secret() {
+  if exists gcloud secrets describe "$CHAT_WEBHOOK_SECRET" "--project=$PROJECT"; then
+    if [[ -n $CHAT_WEBHOOK_URL_VALUE ]]; then
+      local current
+      query current '' gcloud secrets versions access latest "--secret=$CHAT_WEBHOOK_SECRET" "--project=$PROJECT"
+      [[ $current == "$CHAT_WEBHOOK_URL_VALUE" ]] ||
+        run_stdin "$CHAT_WEBHOOK_URL_VALUE" gcloud secrets versions add "$CHAT_WEBHOOK_SECRET" --data-file=- "--project=$PROJECT"
+    fi
+  else
+    [[ -n $CHAT_WEBHOOK_URL_VALUE || $DRY_RUN == 1 ]] ||
+      die "the chat webhook escalate posts to: pass --chat-webhook-url-file=FILE or set CHAT_WEBHOOK_URL (docs/deploy.md, Escalation)"
+    run_stdin "$CHAT_WEBHOOK_URL_VALUE" gcloud secrets create "$CHAT_WEBHOOK_SECRET" --replication-policy=automatic \
+      --data-file=- "--labels=app=$APP" "--project=$PROJECT"
+  fi
+}
+
 # ---------------------------------------------------------------------------------------------------------------
 # Functions and the worker pool (redeployed only when their sources or settings change).
 # ---------------------------------------------------------------------------------------------------------------
@@ -964,6 +1027,13 @@ deploy_functions() {
     "--set-env-vars=$(env_flag "${NOTIFY_ENV[@]}")"
   only_invoker notify "$(sa "$SA_TRIGGER")"
   ensure_notify_dead_letter
+
+  deploy_function escalate "--trigger-topic=$V_ESCALATIONS_TOPIC" --retry \
+    "--trigger-service-account=$(sa_email "$SA_TRIGGER")" --no-allow-unauthenticated --ingress-settings=internal-only \
+    "--service-account=$(sa_email "$SA_ESCALATE")" "--memory=$ESCALATE_MEMORY" "--timeout=$ESCALATE_TIMEOUT" \
+    "--max-instances=$ESCALATE_MAX_INSTANCES" "--set-env-vars=$(env_flag "${ESCALATE_ENV[@]}")" \
+    "${ESCALATE_SECRET_FLAGS[@]}"
+  only_invoker escalate "$(sa "$SA_TRIGGER")"
 
   deploy_function ingest --trigger-event-filters=type=google.cloud.storage.object.v1.finalized \
     "--trigger-event-filters=bucket=$BUCKET" "--trigger-location=$TRIGGER_LOCATION" ${ingest_retry[@]+"${ingest_retry[@]}"} \
@@ -1073,7 +1143,8 @@ ensure_apis() {
     iam.googleapis.com logging.googleapis.com pubsub.googleapis.com run.googleapis.com storage.googleapis.com)
   ((USE_VPC == 0)) || apis+=(compute.googleapis.com vpcaccess.googleapis.com)
   [[ $KAFKA_MODE != managed ]] || apis+=(managedkafka.googleapis.com dns.googleapis.com)
-  [[ $KAFKA_SASL != plain ]] || apis+=(secretmanager.googleapis.com)
+  # Secret Manager: the chat webhook's URL (and, with --kafka-sasl=plain, the Kafka password).
+  apis+=(secretmanager.googleapis.com)
   local enabled missing=() api
   query enabled '' gcloud services list --enabled "--project=$PROJECT" '--format=value(config.name)'
   for api in "${apis[@]}"; do
@@ -1099,8 +1170,9 @@ deploy() {
   ensure_service_account "$SA_INGEST" 'Runs function ingest: reads uploads, writes quarantine, produces to Kafka'
   ensure_service_account "$SA_DETECT" 'Runs function detect: symbol state in Firestore, publishes anomalies'
   ensure_service_account "$SA_NOTIFY" 'Runs function notify: writes alerts to Firestore'
+  ensure_service_account "$SA_ESCALATE" 'Runs function escalate: posts escalated episodes to the chat webhook'
   ensure_service_account "$SA_DISPATCHER" 'Runs the Kafka dispatcher worker pool: consumes Kafka, invokes detect'
-  ensure_service_account "$SA_TRIGGER" 'Eventarc triggers of ingest and notify: invokes them'
+  ensure_service_account "$SA_TRIGGER" 'Eventarc triggers of ingest, notify and escalate: invokes them'
   ensure_service_account "$SA_BUILDER" 'Cloud Build: builds the functions and the dispatcher and console images'
   ensure_service_account "$SA_CONSOLE" 'Runs the console service: Firestore (triage), set-aside rows, Kafka lag'
 
@@ -1162,6 +1234,10 @@ deploy() {
       "--message-retention-duration=$DEAD_LETTER_SUBSCRIPTION_RETENTION" "--project=$PROJECT"
   fi
 
+  exists gcloud pubsub topics describe "$V_ESCALATIONS_TOPIC" "--project=$PROJECT" ||
+    run gcloud pubsub topics create "$V_ESCALATIONS_TOPIC" "--labels=app=$APP" "--project=$PROJECT"
+  ensure_chat_webhook_secret
+
   ensure_kafka
 
   if ((USE_VPC == 1)); then
@@ -1205,7 +1281,7 @@ teardown() {
     run gcloud run services delete "$CONSOLE_SERVICE" "--region=$REGION" "--project=$PROJECT"
   fi
   local name
-  for name in ingest notify detect; do
+  for name in ingest notify escalate detect; do
     if exists gcloud functions describe "$name" "--region=$REGION" "--project=$PROJECT"; then
       run gcloud functions delete "$name" "--region=$REGION" "--project=$PROJECT"
     fi
@@ -1221,11 +1297,14 @@ teardown() {
   if [[ $KAFKA_SASL == plain ]] && exists gcloud secrets describe "$KAFKA_PASSWORD_SECRET" "--project=$PROJECT"; then
     run gcloud secrets delete "$KAFKA_PASSWORD_SECRET" "--project=$PROJECT"
   fi
+  if exists gcloud secrets describe "$CHAT_WEBHOOK_SECRET" "--project=$PROJECT"; then
+    run gcloud secrets delete "$CHAT_WEBHOOK_SECRET" "--project=$PROJECT"
+  fi
   if exists gcloud pubsub subscriptions describe "$ANOMALIES_DEAD_LETTER_SUBSCRIPTION" "--project=$PROJECT"; then
     run gcloud pubsub subscriptions delete "$ANOMALIES_DEAD_LETTER_SUBSCRIPTION" "--project=$PROJECT"
   fi
   local topic
-  for topic in "$V_ANOMALIES_TOPIC" "$ANOMALIES_DEAD_LETTER_TOPIC"; do
+  for topic in "$V_ANOMALIES_TOPIC" "$ANOMALIES_DEAD_LETTER_TOPIC" "$V_ESCALATIONS_TOPIC"; do
     if exists gcloud pubsub topics describe "$topic" "--project=$PROJECT"; then
       run gcloud pubsub topics delete "$topic" "--project=$PROJECT"
     fi
@@ -1246,7 +1325,7 @@ teardown() {
   done 4< <(PUBSUB_AGENT=none base_grants none)
 
   local id
-  for id in "$SA_INGEST" "$SA_DETECT" "$SA_NOTIFY" "$SA_DISPATCHER" "$SA_TRIGGER" "$SA_BUILDER" "$SA_CONSOLE"; do
+  for id in "$SA_INGEST" "$SA_DETECT" "$SA_NOTIFY" "$SA_ESCALATE" "$SA_DISPATCHER" "$SA_TRIGGER" "$SA_BUILDER" "$SA_CONSOLE"; do
     if exists gcloud iam service-accounts describe "$(sa_email "$id")" "--project=$PROJECT"; then
       run gcloud iam service-accounts delete "$(sa_email "$id")" "--project=$PROJECT"
     fi

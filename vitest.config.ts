@@ -6,10 +6,10 @@ export default defineConfig({
       {
         test: {
           // test/browser: pages in a real Chromium (.ci/install-chromium.sh), no stack; the console's browser
-          // test needs the stack and runs in the stack project.
+          // tests need the stack and run in the stack project.
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/browser/**/*.test.ts'],
-          exclude: ['test/browser/console.test.ts'],
+          exclude: ['test/browser/console.test.ts', 'test/browser/consoleScore.test.ts'],
           testTimeout: 30_000,
         },
       },
@@ -17,7 +17,12 @@ export default defineConfig({
         test: {
           // Real Kafka, emulators, fake-gcs-server and the functions: one file at a time, one shared stack.
           name: 'stack',
-          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/browser/console.test.ts'],
+          include: [
+            'test/integration/**/*.test.ts',
+            'test/e2e/**/*.test.ts',
+            'test/browser/console.test.ts',
+            'test/browser/consoleScore.test.ts',
+          ],
           globalSetup: ['test/stackSetup.ts'],
           fileParallelism: false,
           testTimeout: 180_000,

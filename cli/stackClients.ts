@@ -7,6 +7,7 @@ import { readVariable } from '../shared/config/variables.js';
 import { FirestoreAlertStore } from '../shared/state/alertStore.js';
 import { FirestoreIngestionStore } from '../shared/state/ingestionStore.js';
 import { FirestoreSymbolStateStore } from '../shared/state/symbolStateStore.js';
+import { ScoreStore } from '../shared/state/scoreStore.js';
 import { stackClientEnv, stackEndpoints } from '../stack/endpoints.js';
 import type { CliContext } from './context.js';
 
@@ -59,6 +60,14 @@ export function stackAlertStore(stack: StackClients): FirestoreAlertStore {
 
 export function stackIngestionStore(stack: StackClients): FirestoreIngestionStore {
   return new FirestoreIngestionStore(stack.firestore, readVariable('INGESTIONS_COLLECTION', stack.env));
+}
+
+export function stackScoreStore(stack: StackClients): ScoreStore {
+  return new ScoreStore(
+    stack.firestore,
+    readVariable('BARS_COLLECTION', stack.env),
+    readVariable('EPISODES_COLLECTION', stack.env),
+  );
 }
 
 export function stackStateStore(stack: StackClients): FirestoreSymbolStateStore {

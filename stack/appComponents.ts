@@ -1,5 +1,5 @@
 /**
- * The application on the local stack: the three functions, each served by functions-framework exactly as
+ * The application on the local stack: the four functions, each served by functions-framework exactly as
  * Cloud Run serves it, the storage-event router (Eventarc's part), the Kafka dispatcher (KafkaSource's
  * part) and the analysts' console. They run the compiled code in dist/, which `npm install` builds.
  *
@@ -13,7 +13,7 @@ import type { ComponentFactory, ProcessComponent, StackContext } from './compone
 import { STACK_HOST, stackGoogleEnv } from './endpoints.js';
 import { isHttpOk, isPortOpen } from './probes.js';
 
-const FUNCTION_NAMES = ['ingest', 'detect', 'notify'] as const;
+const FUNCTION_NAMES = ['ingest', 'detect', 'notify', 'escalate'] as const;
 
 /** What each function reads of the stack's own values, besides the Google clients' environment. */
 function functionEnv(ctx: StackContext, name: (typeof FUNCTION_NAMES)[number]): Record<string, string> {
@@ -30,15 +30,31 @@ function functionEnv(ctx: StackContext, name: (typeof FUNCTION_NAMES)[number]): 
         INGEST_LEASE_MS: ctx.env.INGEST_LEASE_MS ?? '9000',
       };
     case 'detect':
-      return { ANOMALIES_TOPIC: pubsub.anomaliesTopic, ...faults };
+      return {
+        ANOMALIES_TOPIC: pubsub.anomaliesTopic,
+        ESCALATIONS_TOPIC: pubsub.escalationsTopic,
+        ...faults,
+      };
     case 'notify':
       return faults;
+    case 'escalate':
+      // No webhook unless whoever starts the stack names one (a test's receiver): escalations are then logged.
+      return {
+        CHAT_WEBHOOK_URL: ctx.env.CHAT_WEBHOOK_URL ?? '',
+        CHAT_WEBHOOK_FORMAT: ctx.env.CHAT_WEBHOOK_FORMAT ?? '',
+        CONSOLE_URL: consoleUrl(ctx),
+      };
   }
 }
 
 function functionComponent(ctx: StackContext, name: (typeof FUNCTION_NAMES)[number]): ProcessComponent {
   const ports = ctx.endpoints.functions;
-  const port = { ingest: ports.ingestPort, detect: ports.detectPort, notify: ports.notifyPort }[name];
+  const port = {
+    ingest: ports.ingestPort,
+    detect: ports.detectPort,
+    notify: ports.notifyPort,
+    escalate: ports.escalatePort,
+  }[name];
   const root = ctx.paths.root;
   return {
     name,

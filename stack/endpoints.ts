@@ -24,6 +24,10 @@ export const STACK_NAMES = {
   anomaliesDeadLetterTopic: 'anomalies-dead-letter',
   /** Pull subscription on it: what the health page, `wait` and `reports` count and `redrive` sends back. */
   anomaliesDeadLetterSubscription: 'anomalies-dead-letter-sub',
+  /** detect publishes an episode here once its settled suspicion score reaches ESCALATION_SCORE. */
+  escalationsTopic: 'suspicious-episodes',
+  /** Push subscription on it, delivering to the escalate function. */
+  escalationsEscalateSubscription: 'suspicious-episodes-escalate',
 } as const;
 
 export interface StackEndpoints {
@@ -59,6 +63,10 @@ export interface StackEndpoints {
      * push into a CloudEvent only when the URL path contains `projects/P/topics/T`.
      */
     readonly notifyPushEndpoint: string;
+    readonly escalationsTopic: typeof STACK_NAMES.escalationsTopic;
+    readonly escalationsEscalateSubscription: typeof STACK_NAMES.escalationsEscalateSubscription;
+    /** Where suspicious-episodes-escalate pushes (the path names the topic, as notify's does). */
+    readonly escalatePushEndpoint: string;
   };
   readonly storage: {
     readonly port: number;
@@ -73,6 +81,7 @@ export interface StackEndpoints {
     readonly ingestPort: number;
     readonly detectPort: number;
     readonly notifyPort: number;
+    readonly escalatePort: number;
   };
   /** Health ports of the storage-event router and the Kafka dispatcher. */
   readonly health: {
@@ -95,6 +104,7 @@ export function stackEndpoints(env: NodeJS.ProcessEnv = process.env): StackEndpo
   const pubsubPort = readPort('STACK_PUBSUB_PORT', env);
   const gcsPort = readPort('STACK_GCS_PORT', env);
   const notifyPort = readPort('STACK_NOTIFY_PORT', env);
+  const escalatePort = readPort('STACK_ESCALATE_PORT', env);
   return {
     host: STACK_HOST,
     project,
@@ -118,12 +128,16 @@ export function stackEndpoints(env: NodeJS.ProcessEnv = process.env): StackEndpo
       anomaliesDeadLetterTopic: STACK_NAMES.anomaliesDeadLetterTopic,
       anomaliesDeadLetterSubscription: STACK_NAMES.anomaliesDeadLetterSubscription,
       notifyPushEndpoint: `http://${STACK_HOST}:${notifyPort}/projects/${project}/topics/${STACK_NAMES.anomaliesTopic}`,
+      escalationsTopic: STACK_NAMES.escalationsTopic,
+      escalationsEscalateSubscription: STACK_NAMES.escalationsEscalateSubscription,
+      escalatePushEndpoint: `http://${STACK_HOST}:${escalatePort}/projects/${project}/topics/${STACK_NAMES.escalationsTopic}`,
     },
     storage: { port: gcsPort, apiEndpoint: `http://${STACK_HOST}:${gcsPort}` },
     functions: {
       ingestPort: readPort('STACK_INGEST_PORT', env),
       detectPort: readPort('STACK_DETECT_PORT', env),
       notifyPort,
+      escalatePort,
     },
     health: {
       routerPort: readPort('STACK_ROUTER_HEALTH_PORT', env),
@@ -168,6 +182,7 @@ export function stackClientEnv(env: NodeJS.ProcessEnv = process.env): Record<str
     KAFKA_TOPIC: endpoints.kafka.topic,
     KAFKA_DEAD_LETTER_TOPIC: endpoints.kafka.deadLetterTopic,
     ANOMALIES_TOPIC: endpoints.pubsub.anomaliesTopic,
+    ESCALATIONS_TOPIC: endpoints.pubsub.escalationsTopic,
   };
 }
 

@@ -21,9 +21,10 @@ export const NOTIFY_MAX_DELIVERY_ATTEMPTS = 100;
 const DEAD_LETTER_RETENTION_SECONDS = 7 * 24 * 3600;
 
 /**
- * Topics storage-events (fake-gcs-server's upload notifications), anomalies and anomalies-dead-letter;
- * subscriptions storage-events-router (pull), anomalies-notify (push to the notify function, dead-lettering to
- * anomalies-dead-letter as deploy.sh's trigger subscription does) and anomalies-dead-letter-sub (pull). An
+ * Topics storage-events (fake-gcs-server's upload notifications), anomalies, anomalies-dead-letter and
+ * suspicious-episodes; subscriptions storage-events-router (pull), anomalies-notify (push to the notify function,
+ * dead-lettering to anomalies-dead-letter as deploy.sh's trigger subscription does), anomalies-dead-letter-sub
+ * (pull) and suspicious-episodes-escalate (push to the escalate function). An
  * existing push subscription whose endpoint or dead-letter policy no longer matches is corrected.
  */
 export async function ensurePubSubResources(endpoints: StackEndpoints, log: StackLog): Promise<void> {
@@ -38,7 +39,12 @@ export async function ensurePubSubResources(endpoints: StackEndpoints, log: Stac
     emulatorMode: true,
   });
   try {
-    for (const topic of [names.storageEventsTopic, names.anomaliesTopic, names.anomaliesDeadLetterTopic]) {
+    for (const topic of [
+      names.storageEventsTopic,
+      names.anomaliesTopic,
+      names.anomaliesDeadLetterTopic,
+      names.escalationsTopic,
+    ]) {
       try {
         await client.createTopic(topic);
         log(`pubsub: created topic ${topic}`);
@@ -70,6 +76,11 @@ export async function ensurePubSubResources(endpoints: StackEndpoints, log: Stac
         topic: names.anomaliesDeadLetterTopic,
         name: names.anomaliesDeadLetterSubscription,
         options: { messageRetentionDuration: { seconds: DEAD_LETTER_RETENTION_SECONDS } },
+      },
+      {
+        topic: names.escalationsTopic,
+        name: names.escalationsEscalateSubscription,
+        pushEndpoint: names.escalatePushEndpoint,
       },
     ];
     for (const { topic, name, pushEndpoint, options } of subscriptions) {

@@ -17,6 +17,7 @@ import {
   stackAlertStore,
   stackError,
   stackIngestionStore,
+  stackScoreStore,
   stackStateStore,
   type StackClients,
 } from '../stackClients.js';
@@ -169,6 +170,10 @@ export class IdleCheck {
     ]);
     const { detected, written, behind } = alertsBehind(states, tallies);
     if (behind > 0) pending.push(`${written} of ${detected} alerts written (${behind} symbols behind)`);
+    // The scores settle once detect has caught up (contract §6): wait for them too, at most a page read.
+    const unsettled = await stackScoreStore(stack).unsettledDays(100);
+    if (unsettled > 0)
+      pending.push(`${unsettled === 100 ? '100+' : unsettled} days of bars with scores not yet settled`);
     return pending;
   }
 

@@ -1,10 +1,20 @@
 /**
  * An alert's chart (docs/console-api.md `/api/alerts/:id/chart`): the bars of its UTC day from `bars/{symbol@day}`, the
  * previous close A1 compares with, and the window A2 averages, computed from the bars as contract §2 says
- * (the bars whose minutes lie in [m − window, m − 1], missing minutes making it smaller). Pure.
+ * (the bars whose minutes lie in [m − window, m − 1], missing minutes making it smaller), and what the score of
+ * its episode was measured against that day (its `scoreContext`: usual volume, market move). Pure.
  */
 import { decodeBars } from '../../shared/pipeline/barDayBytes.js';
-import type { AlertRow, ChartBar, ChartResponse, SessionAlert, Thresholds } from '../api/contract.js';
+import type { ScoreContext } from '../../shared/core/suspicion/suspicionScore.js';
+import { storedScoreOf } from '../../shared/state/episodeScore.js';
+import type {
+  AlertRow,
+  ChartBar,
+  ChartResponse,
+  ScoreContextPoint,
+  SessionAlert,
+  Thresholds,
+} from '../api/contract.js';
 import type { StoredFields } from './rows.js';
 
 /**
@@ -34,12 +44,34 @@ export function barsOf(data: StoredFields | undefined): ChartBar[] {
   }));
 }
 
+const SECONDS_PER_DAY = 86_400;
+
+/** The score's context stored on the alert's episode document (undefined: none read), or none. */
+export function scoreContextOf(episode: StoredFields | undefined): ScoreContext | null {
+  return episode === undefined ? null : (storedScoreOf(episode)?.context ?? null);
+}
+
+/** The context's minutes on the UTC day of `alertSeconds`, in time order, as the chart's points. */
+export function contextPoints(context: ScoreContext | null, alertSeconds: number): ScoreContextPoint[] {
+  if (context === null) return [];
+  const day = Math.floor(alertSeconds / SECONDS_PER_DAY) * SECONDS_PER_DAY;
+  return context.minutes
+    .map((minute, i) => ({
+      time: minute * 60,
+      usualVolume: context.usualVolume[i] ?? null,
+      marketMovePct: context.marketMovePct[i] ?? null,
+    }))
+    .filter((point) => point.time >= day && point.time < day + SECONDS_PER_DAY)
+    .sort((a, b) => a.time - b.time);
+}
+
 export function chartOf(
   alert: AlertRow,
   bars: ChartBar[],
   sessionAlerts: SessionAlert[],
   thresholds: Thresholds,
   timeZone: string,
+  scoreContext: ScoreContext | null = null,
 ): ChartResponse {
   const time = Date.parse(alert.timestamp) / 1000;
   let prevClose: number | null = null;
@@ -67,5 +99,6 @@ export function chartOf(
     prevClose,
     prevTime,
     window: { from, to, mean, limit: mean === null ? null : mean * (1 + thresholds.a2) },
+    scoreContext: contextPoints(scoreContext, time),
   };
 }

@@ -2,16 +2,23 @@
  * The API's rows (api/contract.ts: AlertRow, EpisodeRow, HistoryEntry) from stored documents
  * (docs/records.md). Pure: the documents' data in, plain JSON values out.
  */
+import { SCORE_FACTORS } from '../../shared/core/suspicion/suspicionScore.js';
+import { storedScoreOf } from '../../shared/state/episodeScore.js';
 import type {
   AlertMark,
   AlertRow,
   EpisodeRow,
+  EpisodeScore,
   EpisodeWithdrawal,
   HistoryEntry,
   Rule,
+  ScoreFactorId,
   Status,
 } from '../api/contract.js';
 import { statusOfCode, statusCode } from '../readModel/statuses.js';
+
+/** The API names every factor the core scores by (the compiler checks it). */
+const _API_FACTORS: readonly ScoreFactorId[] = SCORE_FACTORS;
 
 /**
  * A stored document's fields, as sources/ read them (Firestore's StoredFields is one): the answers take plain
@@ -63,7 +70,11 @@ export function episodeWithdrawalOf(value: unknown): EpisodeWithdrawal | undefin
   };
 }
 
-export function alertRowOf(id: string, data: StoredFields, status: Status): AlertRow {
+/**
+ * An alert's row; `score` is its episode's suspicion score (the read model's, or the episode document's), null
+ * or absent when not scored.
+ */
+export function alertRowOf(id: string, data: StoredFields, status: Status, score?: number | null): AlertRow {
   const a1 = data.a1 as StoredFields | undefined;
   const a2 = data.a2 as StoredFields | undefined;
   const source = (data.source ?? {}) as StoredFields;
@@ -103,9 +114,18 @@ export function alertRowOf(id: string, data: StoredFields, status: Status): Aler
     },
     episode: typeof data.episode === 'string' ? data.episode : '',
     status,
+    ...(typeof score === 'number' && Number.isFinite(score) && { score }),
     ...(revision !== undefined && { revision }),
     ...(withdrawn !== undefined && { withdrawn }),
   };
+}
+
+/** The suspicion score of an episode document (docs/records.md), or undefined when it is not scored. */
+export function episodeScoreOf(data: StoredFields): EpisodeScore | undefined {
+  const stored = storedScoreOf(data);
+  if (stored === undefined) return undefined;
+  const { score, settled, baseline, factors, alerts } = stored;
+  return { score, settled, baseline, factors, alerts };
 }
 
 /** An episode's triage status: absent triage is `new`. */
@@ -120,6 +140,7 @@ export function episodeRowOf(id: string, data: StoredFields): EpisodeRow {
   const updatedAt = isoOf(triage.updatedAt);
   const updatedBy = optionalText(triage.updatedBy);
   const withdrawn = episodeWithdrawalOf(data.withdrawn);
+  const score = episodeScoreOf(data);
   return {
     id,
     symbol: String(data.symbol),
@@ -129,6 +150,7 @@ export function episodeRowOf(id: string, data: StoredFields): EpisodeRow {
     a1: Number(data.a1 ?? 0),
     a2: Number(data.a2 ?? 0),
     peakSeverity: numberOrNull(data.peakSeverity),
+    ...(score !== undefined && { score }),
     status: episodeStatusOf(data),
     ...(assignee !== undefined && { assignee }),
     ...(notes !== undefined && { notes }),

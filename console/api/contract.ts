@@ -50,6 +50,36 @@ export interface EpisodeWithdrawal {
   generation: string;
 }
 
+/** The factors of a suspicion score, in the order they are shown and summed (shared/core/suspicion). */
+export type ScoreFactorId = 'move' | 'volume' | 'market' | 'shape' | 'close' | 'liquidity';
+
+/**
+ * An episode's suspicion score (contract §6; docs/records.md, the `score*` fields of `episodes/`): why it ranks
+ * where it does. Absent from a row: the episode is not scored (stored before scores existed).
+ */
+export interface EpisodeScore {
+  /** 0 to 100, one decimal. */
+  score: number;
+  /** False while the market's minute was incomplete when it was made: provisional. */
+  settled: boolean;
+  /** What the symbol's figures were measured against: its usual day, its recent bars, or nothing. */
+  baseline: 'usual' | 'recent' | 'none';
+  /** Each factor's points (one decimal, negative for what explains the episode away) and the figures behind them. */
+  factors: Array<{ factor: ScoreFactorId; points: number; detail: string }>;
+  /** Each alert's part (its minute, ISO 8601 UTC, and points), in minute order. */
+  alerts: Array<{ minute: string; points: number }>;
+}
+
+/** What the score was measured against at one minute of the episode: what the alert's chart draws. */
+export interface ScoreContextPoint {
+  /** Unix seconds, UTC. */
+  time: number;
+  /** The symbol's usual volume at that time of day, or null without a baseline. */
+  usualVolume: number | null;
+  /** The market's move that minute, in percent, or null without enough other symbols. */
+  marketMovePct: number | null;
+}
+
 export interface AlertRow {
   id: string;
   symbol: string;
@@ -68,6 +98,8 @@ export interface AlertRow {
   episode: string;
   /** Its episode's triage status. */
   status: Status;
+  /** Its episode's suspicion score (what the alerts list ranks by first); absent: not scored. */
+  score?: number;
   /** Set when a late bar raised or changed it (kind `late` or `revised`). */
   revision?: AlertMark;
   /** Set when a late bar made it stop firing: the figures are as they were, and no list shows it. */
@@ -83,6 +115,8 @@ export interface EpisodeRow {
   a1: number;
   a2: number;
   peakSeverity: number | null;
+  /** Absent: not scored. */
+  score?: EpisodeScore;
   status: Status;
   assignee?: string;
   notes?: string;
@@ -195,6 +229,11 @@ export interface ChartResponse {
   prevClose: number | null;
   prevTime: number | null;
   window: { from: number; to: number; mean: number | null; limit: number | null };
+  /**
+   * What the episode's score was measured against, at each of its minutes on this chart's UTC day, in time
+   * order; empty when the episode is not scored or kept no context.
+   */
+  scoreContext: ScoreContextPoint[];
 }
 
 /** An ingestion's quality report, as stored (shared/core/report.ts); a rejected object's may lack figures. */

@@ -4,9 +4,14 @@
  */
 import { SORTS, type RankKey, type Sort } from './ranking.js';
 
+const orNull = (value: number) => (Number.isNaN(value) ? null : value);
+const nullableFinite = (value: unknown) =>
+  value === null || (typeof value === 'number' && Number.isFinite(value));
+
 export function encodeCursor(sort: Sort, key: RankKey): string {
-  const severity = Number.isNaN(key.severity) ? null : key.severity;
-  return Buffer.from(JSON.stringify([sort, severity, key.time, key.tie])).toString('base64url');
+  return Buffer.from(
+    JSON.stringify([sort, orNull(key.score), orNull(key.severity), key.time, key.tie]),
+  ).toString('base64url');
 }
 
 /** The key a cursor holds; undefined when it is not one made for `sort`. */
@@ -17,10 +22,18 @@ export function decodeCursor(text: string, sort: Sort): RankKey | undefined {
   } catch {
     return undefined;
   }
-  if (!Array.isArray(value) || value.length !== 4) return undefined;
-  const [made, severity, time, tie] = value as unknown[];
+  if (!Array.isArray(value)) return undefined;
+  // A cursor made before scores ([sort, severity, time, tie]) still pages the orders it was made for.
+  const fields = value.length === 4 && value[0] !== 'score' ? [value[0], null, ...value.slice(1)] : value;
+  if (fields.length !== 5) return undefined;
+  const [made, score, severity, time, tie] = fields as unknown[];
   if (made !== sort || !(SORTS as readonly unknown[]).includes(made)) return undefined;
-  if (severity !== null && (typeof severity !== 'number' || !Number.isFinite(severity))) return undefined;
+  if (!nullableFinite(score) || !nullableFinite(severity)) return undefined;
   if (typeof time !== 'number' || !Number.isFinite(time) || typeof tie !== 'string') return undefined;
-  return { severity: severity ?? Number.NaN, time, tie };
+  return {
+    score: (score as number | null) ?? Number.NaN,
+    severity: (severity as number | null) ?? Number.NaN,
+    time,
+    tie,
+  };
 }

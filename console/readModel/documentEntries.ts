@@ -4,6 +4,7 @@
  * every field it lists, so such a document was written by hand or is damaged.
  */
 import type { DocumentData } from '@google-cloud/firestore';
+import { scoreValueOf } from '../../shared/state/episodeScore.js';
 import type { AlertEntry, EpisodeEntry } from './readModel.js';
 
 /** The fields an alert list needs, for the initial scan's projection. */
@@ -17,6 +18,7 @@ export const EPISODE_FIELDS = [
   'a1',
   'a2',
   'peakSeverity',
+  'score',
   'triage.status',
   'withdrawn',
 ] as const;
@@ -69,6 +71,8 @@ export function episodeEntryOf(data: DocumentData): EpisodeEntry | undefined {
     a1,
     a2,
     peakSeverity,
+    // Not scored (an episode stored before scores, or a score that does not read): listed, ranked last by score.
+    score: scoreValueOf(data.score),
     status: typeof triage?.status === 'string' ? triage.status : undefined,
   };
 }

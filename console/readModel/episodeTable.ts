@@ -17,6 +17,8 @@ export interface EpisodeFacts {
   a2: number;
   /** NaN when none of its alerts has a severity. */
   peakSeverity: number;
+  /** The suspicion score; NaN when the episode is not scored. */
+  score: number;
   /** The status code (statuses.ts). */
   status: number;
   /** The document's update time (ms). */
@@ -33,6 +35,7 @@ export class EpisodeTable {
   a1 = new Int32Array(0);
   a2 = new Int32Array(0);
   peakSeverity = new Float64Array(0);
+  score = new Float64Array(0);
   status = new Uint8Array(0);
   version = new Float64Array(0);
   present = new Uint8Array(0);
@@ -68,6 +71,7 @@ export class EpisodeTable {
       this.a1[row] === facts.a1 &&
       this.a2[row] === facts.a2 &&
       Object.is(this.peakSeverity[row], facts.peakSeverity) &&
+      Object.is(this.score[row], facts.score) &&
       this.status[row] === facts.status
     ) {
       this.version[row] = facts.version;
@@ -82,6 +86,7 @@ export class EpisodeTable {
     this.a1[row] = facts.a1;
     this.a2[row] = facts.a2;
     this.peakSeverity[row] = facts.peakSeverity;
+    this.score[row] = facts.score;
     this.status[row] = facts.status;
     this.version[row] = facts.version;
     return true;
@@ -117,6 +122,7 @@ export class EpisodeTable {
       this.a1 = grown(Int32Array, this.a1, capacity);
       this.a2 = grown(Int32Array, this.a2, capacity);
       this.peakSeverity = grown(Float64Array, this.peakSeverity, capacity, Number.NaN);
+      this.score = grown(Float64Array, this.score, capacity, Number.NaN);
       this.status = grown(Uint8Array, this.status, capacity);
       this.version = grown(Float64Array, this.version, capacity);
       this.present = grown(Uint8Array, this.present, capacity);

@@ -11,6 +11,8 @@ export interface ListFilter {
   status?: Status;
   /** Severity at least this; a row without a severity never matches. */
   minSeverity?: number;
+  /** Suspicion score at least this (an alert's is its episode's); a row not scored never matches. */
+  minScore?: number;
 }
 
 export interface ListQuery extends ListFilter {

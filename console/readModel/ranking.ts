@@ -4,6 +4,8 @@
  * 290,000 rows take a few milliseconds, whatever the filter and the order.
  *
  * Orders (the API's `sort`):
+ * - `score` (the default): suspicion score descending (an alert's is its episode's), rows not scored last, ties
+ *   by severity as `severity` orders them (an alert's own, an episode's peak);
  * - `newest`: time descending;
  * - `severity`: severity descending, rows without one last, ties newest first.
  * Remaining ties go by the `tie` text ascending (the symbol of an alert, the id of an episode), so that the
@@ -11,11 +13,13 @@
  * however many rows arrived meanwhile.
  */
 
-export const SORTS = ['newest', 'severity'] as const;
+export const SORTS = ['score', 'newest', 'severity'] as const;
 export type Sort = (typeof SORTS)[number];
+export const DEFAULT_SORT: Sort = 'score';
 
-/** Where a row stands in the order. `severity` is NaN for none. */
+/** Where a row stands in the order. `score` and `severity` are NaN for none. */
 export interface RankKey {
+  score: number;
   severity: number;
   time: number;
   tie: string;
@@ -24,6 +28,7 @@ export interface RankKey {
 /** The rows to rank, by accessor. */
 export interface Ranked {
   readonly size: number;
+  score(row: number): number;
   severity(row: number): number;
   time(row: number): number;
   tie(row: number): string;
@@ -37,30 +42,46 @@ export interface RankedPage {
   more: boolean;
 }
 
+/** Larger first, NaN (none) last; 0 when they tie. */
+function descending(a: number, b: number): number {
+  const aNone = Number.isNaN(a);
+  const bNone = Number.isNaN(b);
+  if (aNone !== bNone) return aNone ? 1 : -1;
+  return aNone || a === b ? 0 : a > b ? -1 : 1;
+}
+
 /** Negative when `a` comes first. */
 export function compareKeys(sort: Sort, a: RankKey, b: RankKey): number {
-  if (sort === 'severity') {
-    const aNone = Number.isNaN(a.severity);
-    const bNone = Number.isNaN(b.severity);
-    if (aNone !== bNone) return aNone ? 1 : -1;
-    if (!aNone && a.severity !== b.severity) return a.severity > b.severity ? -1 : 1;
+  if (sort === 'score') {
+    const byScore = descending(a.score, b.score);
+    if (byScore !== 0) return byScore;
+  }
+  if (sort !== 'newest') {
+    const bySeverity = descending(a.severity, b.severity);
+    if (bySeverity !== 0) return bySeverity;
   }
   if (a.time !== b.time) return a.time > b.time ? -1 : 1;
   return a.tie < b.tie ? -1 : a.tie > b.tie ? 1 : 0;
 }
 
 export function keyOf(source: Ranked, row: number): RankKey {
-  return { severity: source.severity(row), time: source.time(row), tie: source.tie(row) };
+  return {
+    score: source.score(row),
+    severity: source.severity(row),
+    time: source.time(row),
+    tie: source.tie(row),
+  };
 }
 
 /** `row` against `key` without making the row's key (the scan's hot path). */
 function compareRow(sort: Sort, source: Ranked, row: number, key: RankKey): number {
-  if (sort === 'severity') {
-    const severity = source.severity(row);
-    const none = Number.isNaN(severity);
-    const keyNone = Number.isNaN(key.severity);
-    if (none !== keyNone) return none ? 1 : -1;
-    if (!none && severity !== key.severity) return severity > key.severity ? -1 : 1;
+  if (sort === 'score') {
+    const byScore = descending(source.score(row), key.score);
+    if (byScore !== 0) return byScore;
+  }
+  if (sort !== 'newest') {
+    const bySeverity = descending(source.severity(row), key.severity);
+    if (bySeverity !== 0) return bySeverity;
   }
   const time = source.time(row);
   if (time !== key.time) return time > key.time ? -1 : 1;

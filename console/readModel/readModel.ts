@@ -33,6 +33,8 @@ export interface EpisodeEntry {
   a1: number;
   a2: number;
   peakSeverity: number | null;
+  /** The suspicion score, null when not scored. */
+  score: number | null;
   status: string | undefined;
 }
 
@@ -62,12 +64,14 @@ export class ReadModel {
 
   readonly #alertRanks: Ranked = {
     size: 0,
+    score: (row) => this.alertScore(row),
     severity: (row) => this.alerts.severity[row]!,
     time: (row) => this.alerts.minute[row]! * MS_PER_MINUTE,
     tie: (row) => this.symbols.value(this.alerts.symbol[row]!),
   };
   readonly #episodeRanks: Ranked = {
     size: 0,
+    score: (row) => this.episodes.score[row]!,
     severity: (row) => this.episodes.peakSeverity[row]!,
     time: (row) => this.episodes.end[row]!,
     tie: (row) => this.episodes.id(row),
@@ -116,6 +120,7 @@ export class ReadModel {
       a1: entry.a1,
       a2: entry.a2,
       peakSeverity: entry.peakSeverity ?? Number.NaN,
+      score: entry.score ?? Number.NaN,
       status: statusCode(entry.status),
       version,
     });
@@ -152,6 +157,15 @@ export class ReadModel {
   alertStatus(row: number): number {
     const episode = this.alerts.episode[row]!;
     return episode < 0 ? 0 : this.episodes.status[episode]!;
+  }
+
+  /**
+   * The suspicion score of an alert row: its episode's, NaN when the episode is not scored, not read yet, or
+   * gone, or the alert names none.
+   */
+  alertScore(row: number): number {
+    const episode = this.alerts.episode[row]!;
+    return episode < 0 || this.episodes.present[episode] !== 1 ? Number.NaN : this.episodes.score[episode]!;
   }
 
   /** The document id of an alert row. */
@@ -219,7 +233,7 @@ export class ReadModel {
     const from = query.from === undefined ? -Infinity : query.from / MS_PER_MINUTE;
     const to = query.to === undefined ? Infinity : query.to / MS_PER_MINUTE;
     const status = query.status === undefined ? -1 : statusCode(query.status);
-    const minSeverity = query.minSeverity;
+    const { minSeverity, minScore } = query;
     const matches = (row: number) =>
       alerts.present[row] === 1 &&
       (symbol === undefined || alerts.symbol[row] === symbol) &&
@@ -227,6 +241,7 @@ export class ReadModel {
       alerts.minute[row]! >= from &&
       alerts.minute[row]! <= to &&
       (minSeverity === undefined || alerts.severity[row]! >= minSeverity) &&
+      (minScore === undefined || this.alertScore(row) >= minScore) &&
       (status < 0 || this.alertStatus(row) === status);
     return this.#page({ ...this.#alertRanks, size: alerts.size }, query, matches);
   }
@@ -237,7 +252,7 @@ export class ReadModel {
     const from = query.from ?? -Infinity;
     const to = query.to ?? Infinity;
     const status = query.status === undefined ? -1 : statusCode(query.status);
-    const minSeverity = query.minSeverity;
+    const { minSeverity, minScore } = query;
     const matches = (row: number) =>
       episodes.present[row] === 1 &&
       (symbol === undefined || episodes.symbol[row] === symbol) &&
@@ -245,6 +260,7 @@ export class ReadModel {
       episodes.end[row]! >= from &&
       episodes.end[row]! <= to &&
       (minSeverity === undefined || episodes.peakSeverity[row]! >= minSeverity) &&
+      (minScore === undefined || episodes.score[row]! >= minScore) &&
       (status < 0 || episodes.status[row] === status);
     return this.#page({ ...this.#episodeRanks, size: episodes.size }, query, matches);
   }

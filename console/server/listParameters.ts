@@ -2,13 +2,24 @@
 import { badParameter } from './http/httpError.js';
 import { decodeCursor } from '../readModel/cursor.js';
 import type { ListQuery } from '../readModel/listQuery.js';
-import { SORTS, type Sort } from '../readModel/ranking.js';
+import { DEFAULT_SORT, SORTS, type Sort } from '../readModel/ranking.js';
 import { isStatus, STATUSES } from '../readModel/statuses.js';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
 
-const KNOWN = new Set(['sort', 'symbol', 'rule', 'from', 'to', 'status', 'minSeverity', 'after', 'limit']);
+const KNOWN = new Set([
+  'sort',
+  'symbol',
+  'rule',
+  'from',
+  'to',
+  'status',
+  'minSeverity',
+  'minScore',
+  'after',
+  'limit',
+]);
 
 function single(params: URLSearchParams, name: string): string | undefined {
   const values = params.getAll(name);
@@ -25,9 +36,17 @@ function instant(params: URLSearchParams, name: string): number | undefined {
   return at;
 }
 
+function minimum(params: URLSearchParams, name: string): number | undefined {
+  const text = single(params, name);
+  if (text === undefined) return undefined;
+  const value = text.trim() === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(value)) throw badParameter(name, `not a number: '${text}'`);
+  return value;
+}
+
 export function listQueryOf(params: URLSearchParams): ListQuery {
   for (const name of params.keys()) if (!KNOWN.has(name)) throw badParameter(name, 'unknown parameter');
-  const sortText = single(params, 'sort') ?? 'newest';
+  const sortText = single(params, 'sort') ?? DEFAULT_SORT;
   if (!(SORTS as readonly string[]).includes(sortText))
     throw badParameter('sort', `must be one of ${SORTS.join(', ')}`);
   const sort = sortText as Sort;
@@ -52,12 +71,10 @@ export function listQueryOf(params: URLSearchParams): ListQuery {
     if (!isStatus(status)) throw badParameter('status', `must be one of ${STATUSES.join(', ')}`);
     query.status = status;
   }
-  const minSeverity = single(params, 'minSeverity');
-  if (minSeverity !== undefined) {
-    const value = minSeverity.trim() === '' ? Number.NaN : Number(minSeverity);
-    if (!Number.isFinite(value)) throw badParameter('minSeverity', `not a number: '${minSeverity}'`);
-    query.minSeverity = value;
-  }
+  const minSeverity = minimum(params, 'minSeverity');
+  if (minSeverity !== undefined) query.minSeverity = minSeverity;
+  const minScore = minimum(params, 'minScore');
+  if (minScore !== undefined) query.minScore = minScore;
   const limit = single(params, 'limit');
   if (limit !== undefined) {
     const value = Number(limit);

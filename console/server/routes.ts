@@ -10,9 +10,10 @@ import type { DocumentData } from '@google-cloud/firestore';
 import { alertId } from '../../shared/pipeline/documentIds.js';
 import type { Ingestion, IngestionSummary } from '../../shared/state/ingestionStore.js';
 import { dayOf } from '../../shared/pipeline/barDayBytes.js';
-import { alertIdParts, barsOf, chartOf } from '../answers/alertChart.js';
+import { alertIdParts, barsOf, chartOf, scoreContextOf } from '../answers/alertChart.js';
 import { downloadName, listedIngestions, objectAddress } from '../answers/ingestions.js';
 import { alertRowOf, episodeRowOf, episodeStatusOf, historyEntryOf } from '../answers/rows.js';
+import { scoreValueOf } from '../../shared/state/episodeScore.js';
 import { parseTriageRequest, type TriageConflict, type TriageWithdrawn } from '../answers/triage.js';
 import { RULE_A1, RULE_A2 } from '../readModel/alertTable.js';
 import type { ReadModel } from '../readModel/readModel.js';
@@ -114,7 +115,7 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     page.rows.forEach((row, i) => {
       const data = found.get(ids[i]!);
       if (data && data.withdrawn == null)
-        items.push(alertRowOf(ids[i]!, data, statusOfCode(model.alertStatus(row))));
+        items.push(alertRowOf(ids[i]!, data, statusOfCode(model.alertStatus(row)), model.alertScore(row)));
       else {
         // Deleted without the feeds saying so (a TTL policy deletes old alerts), or withdrawn by a late bar before
         // the feed said so: gone from the model too, so totals and later pages stop counting it.
@@ -162,12 +163,13 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     ]);
     if (episode === undefined) throw notFound(`episode '${id}'`);
     const status = episodeStatusOf(episode);
+    const score = scoreValueOf(episode.score);
     const alerts = ids.flatMap((key) => {
       const data = found.get(key);
       // The document is the truth: one that no longer names the episode, or that a late bar withdrew (the model
       // not told yet), is left out.
       return data !== undefined && data.episode === id && data.withdrawn == null
-        ? [alertRowOf(key, data, status)]
+        ? [alertRowOf(key, data, status, score)]
         : [];
     });
     return {
@@ -228,7 +230,7 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     if (alert === undefined) throw notFound(`alert '${id}'`);
     const episode = typeof alert.episode === 'string' ? await documents.episode(alert.episode) : undefined;
     return {
-      alert: alertRowOf(id, alert, episodeStatusOf(episode)),
+      alert: alertRowOf(id, alert, episodeStatusOf(episode), scoreValueOf(episode?.score)),
       episode: episode === undefined ? null : episodeRowOf(String(alert.episode), episode),
     } satisfies AlertDetail;
   };
@@ -239,8 +241,21 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     const located = alertIdParts(id);
     if (located === undefined) throw notFound(`alert '${id}'`);
     requireLoaded(model);
-    const [alert, bars] = await documents.alertAndBars(id, `${located.symbolPart}@${dayOf(located.minute)}`);
+    // The episode (for its score's context) is read beside the alert and its bars, as the model names it; the
+    // alert document is the truth, so an episode it names otherwise is read after it.
+    const modelEpisode = episodeOfAlertId(located.symbolPart, located.minute);
+    const [[alert, bars], guessed] = await Promise.all([
+      documents.alertAndBars(id, `${located.symbolPart}@${dayOf(located.minute)}`),
+      modelEpisode === undefined ? undefined : documents.episode(modelEpisode),
+    ]);
     if (alert === undefined) throw notFound(`alert '${id}'`);
+    const episodeId = typeof alert.episode === 'string' ? alert.episode : undefined;
+    const episode =
+      episodeId === undefined
+        ? undefined
+        : episodeId === modelEpisode
+          ? guessed
+          : await documents.episode(episodeId);
     const symbol = String(alert.symbol);
     const row = model.alertRow(symbol, located.minute);
     const sessionAlerts: SessionAlert[] = model.sameDayAlerts(symbol, located.minute).map((sameDay) => ({
@@ -251,13 +266,28 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     }));
     const status = statusOfCode(row < 0 ? 0 : model.alertStatus(row));
     return chartOf(
-      alertRowOf(id, alert, status),
+      alertRowOf(id, alert, status, scoreValueOf(episode?.score)),
       barsOf(bars),
       sessionAlerts,
       settings.thresholds,
       settings.timeZone,
+      scoreContextOf(episode),
     );
   };
+
+  /** The episode the model says the alert (as its id names it) belongs to, if the model has the alert. */
+  function episodeOfAlertId(symbolPart: string, minute: number): string | undefined {
+    // The id's symbol is percent-encoded (shared/pipeline/documentIds.ts: '%', '/', a lone '.' or '..').
+    let symbol: string;
+    try {
+      symbol = decodeURIComponent(symbolPart);
+    } catch {
+      return undefined;
+    }
+    const row = model.alertRow(symbol, minute);
+    const episode = row < 0 ? -1 : model.alerts.episode[row]!;
+    return episode < 0 ? undefined : model.episodes.id(episode);
+  }
 
   const ingestions: Handler = async ({ query }) => {
     onlyParameters(query, ['status']);

@@ -2,17 +2,25 @@
  * The alert page's state and actions (#/alerts/:id), without the DOM: the chart answer (the alert, its session's
  * bars and alerts, the thresholds) and the alert's episode as its detail answers it, whether it is loading or
  * why it failed (a retriable failure is shown while the page asks again), and the selected alert of the
- * session, which j/k move and Enter opens, and what a late bar did to the alert (its marks: withdrawn, raised late,
- * revised). alertPage.ts draws it and hands it the analyst's keys; `changed`
+ * session, which j/k move and Enter opens, what a late bar did to the alert (its marks: withdrawn, raised late,
+ * revised), and its episode's suspicion score with this alert's part in it. alertPage.ts draws it and hands it the analyst's keys; `changed`
  * tells it to draw again. The chart itself is chart.ts's, drawn from chartModel.ts.
  *
  * Both requests go together, on the page's signal and through withRetry (retry.ts): the chart is the page, the
  * detail only adds the episode, so a detail not written yet (404, the alert written before its episode) is no
  * episode rather than a failure. Once the page goes, nothing changes any more.
  */
-import type { AlertDetail, AlertMark, ChartResponse, EpisodeRow, SessionAlert } from '../api/contract.js';
+import type {
+  AlertDetail,
+  AlertMark,
+  ChartResponse,
+  EpisodeRow,
+  EpisodeScore,
+  SessionAlert,
+} from '../api/contract.js';
 import { ApiError } from './api.js';
 import { href } from './hashRoutes.js';
+import { alertPoints } from './score.js';
 import { isAbort, withRetry, type RetryOptions } from './retry.js';
 import { clampedIndex, steppedIndex } from './selection.js';
 
@@ -82,6 +90,17 @@ export class AlertCtrl {
     const alert = this.data?.alert;
     if (alert === undefined) return [];
     return [alert.withdrawn, alert.revision].filter((mark): mark is AlertMark => mark !== undefined);
+  }
+
+  /** Its episode's suspicion score (from the detail answer); undefined when not scored or not known. */
+  get score(): EpisodeScore | undefined {
+    return this.episode?.score;
+  }
+
+  /** This alert's part in its episode's score, when the score names it. */
+  get points(): number | undefined {
+    const alert = this.data?.alert;
+    return alert === undefined ? undefined : alertPoints(this.score, alert.timestamp);
   }
 
   /** Whether the alert no longer fires: its figures are as they were. */

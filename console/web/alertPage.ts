@@ -31,6 +31,7 @@ import { setPageKeys } from './keyboard.js';
 import { goBack } from './nav.js';
 import { setTitle, type PageFactory } from './page.js';
 import { href } from './hashRoutes.js';
+import { whyItRanks } from './scoreView.js';
 import { severityCell } from './severity.js';
 import { rowTable, type RowTable } from './table.js';
 
@@ -151,6 +152,7 @@ export const alertPage: PageFactory = (root, route, signal) => {
           h(
             'aside',
             { class: 'facts' },
+            ctrl.episode === null ? null : whyItRanks(ctrl.score, ctrl.points),
             ruleDetails(alert, data, ctrl.withdrawn),
             barFacts(alert, tz),
             h(
@@ -272,6 +274,21 @@ function legend(data: ChartResponse, model: ChartModel, hover: HTMLElement): HTM
             `volume limit ${formatNumber(data.window.limit, 2)}`,
           )
         : null,
+    ),
+    h(
+      'div',
+      { class: 'legend-row keys', 'data-testid': 'score-context-legend' },
+      model.usualVolume.length > 0
+        ? h(
+            'span',
+            {},
+            swatch(CHART_COLORS.usualVolume, 'line'),
+            'usual volume at this time of day (what the score compared with)',
+          )
+        : h('span', {}, 'no usual volume (the score had no baseline, or the episode is not scored)'),
+      model.marketMove.length > 0
+        ? h('span', {}, swatch(CHART_COLORS.marketMove, 'line'), "the market's move, % (bottom pane)")
+        : h('span', {}, 'no market move (the score had too few other symbols, or none)'),
     ),
   );
 }

@@ -1,7 +1,7 @@
 /**
- * #/alerts: every alert, newest or most severe first, filtered and paged on the server. The columns an analyst
- * scans: when (exchange time), what fired and how badly, the bar's close and move, its volume against the
- * window, and where triage stands.
+ * #/alerts: every alert, by its episode's suspicion score (then its own severity), newest or most severe first,
+ * filtered and paged on the server. The columns an analyst scans: when (exchange time), what fired and how badly,
+ * its episode's score, the bar's close and move, its volume against the window, and where triage stands.
  */
 import type { AlertRow } from '../api/contract.js';
 import { api } from './api.js';
@@ -19,6 +19,7 @@ import {
 import { listView } from './listView.js';
 import { setTitle, type PageFactory } from './page.js';
 import { href } from './hashRoutes.js';
+import { scoreCell } from './scoreView.js';
 import { severityCell } from './severity.js';
 import type { Column } from './table.js';
 
@@ -33,6 +34,10 @@ export function episodeStart(id: string): string | undefined {
 export function alertColumns(
   options: { episode: boolean; symbol: boolean } = { episode: true, symbol: true },
 ): Column<AlertRow>[] {
+  // On its episode's page, the episode's score is the page's; the alert's own part is shown instead.
+  const scoreColumns: Column<AlertRow>[] = options.episode
+    ? [{ header: 'Episode score', cell: (row) => scoreCell(row.score), class: 'scorecol' }]
+    : [];
   const tz = context.timeZone;
   const columns: Column<AlertRow>[] = [
     {
@@ -61,6 +66,7 @@ export function alertColumns(
       },
     },
     { header: 'Severity', cell: (row) => severityCell(row.severity), class: 'sevcol' },
+    ...scoreColumns,
     {
       header: 'Close / change',
       cell: (row) => [

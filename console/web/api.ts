@@ -29,13 +29,14 @@ export const CLOSING_STATUSES: readonly Status[] = ['dismissed', 'confirmed'];
 
 /** The filters both lists take (docs/console-api.md, "Query filters"). */
 export interface ListQuery {
-  sort?: 'newest' | 'severity';
+  sort?: 'score' | 'newest' | 'severity';
   symbol?: string;
   rule?: Rule;
   from?: string;
   to?: string;
   status?: Status;
   minSeverity?: string;
+  minScore?: string;
   after?: string;
   limit?: number;
 }
@@ -91,7 +92,18 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
 /** The query string of a list request: only the filters that are set, in a stable order. */
 export function listSearch(query: ListQuery): string {
   const params = new URLSearchParams();
-  for (const key of ['sort', 'symbol', 'rule', 'from', 'to', 'status', 'minSeverity', 'after'] as const) {
+  const keys = [
+    'sort',
+    'symbol',
+    'rule',
+    'from',
+    'to',
+    'status',
+    'minSeverity',
+    'minScore',
+    'after',
+  ] as const;
+  for (const key of keys) {
     const value = query[key];
     if (value !== undefined && value !== '') params.set(key, value);
   }

@@ -1,6 +1,7 @@
 /**
  * Draws a ChartModel with lightweight-charts (loaded as /vendor/lightweight-charts.js, which defines
- * window.LightweightCharts): candles in pane 0, volume as a histogram in pane 1, markers through the v5
+ * window.LightweightCharts): candles in pane 0, volume as a histogram in pane 1 with the symbol's usual volume as a
+ * line over it, the market's move (%) as a line in pane 2 when the score kept it, markers through the v5
  * createSeriesMarkers plugin, price lines on each series. The chart keeps its default attribution logo (the
  * link to tradingview.com its licence asks for). Once drawn, window.__chart holds exactly the data handed to
  * it, for the browser tests (a canvas has no DOM text to assert on).
@@ -22,6 +23,8 @@ export interface ChartTestHook {
   markers: ChartModel['markers'];
   priceLines: ChartModel['priceLines'];
   volumeLines: ChartModel['volumeLines'];
+  usualVolume: ChartModel['usualVolume'];
+  marketMove: ChartModel['marketMove'];
   whitespace: ChartModel['whitespace'];
   /** What the candle series was given (bars and whitespace merged in time order). */
   candleData: ChartModel['candleData'];
@@ -85,9 +88,48 @@ export function drawChart(container: HTMLElement, model: ChartModel): DrawnChart
   volume.setData(model.volumes);
   for (const line of model.volumeLines) volume.createPriceLine(line);
 
+  // What the score was measured against: the usual volume on the volume's own scale, the market's move apart.
+  if (model.usualVolume.length > 0) {
+    const usual = chart.addSeries(
+      lib.LineSeries,
+      {
+        color: CHART_COLORS.usualVolume,
+        lineWidth: 2,
+        priceFormat: { type: 'volume' },
+        priceLineVisible: false,
+        lastValueVisible: false,
+        crosshairMarkerVisible: false,
+      },
+      1,
+    );
+    usual.setData(model.usualVolume);
+  }
+  if (model.marketMove.length > 0) {
+    const market = chart.addSeries(
+      lib.LineSeries,
+      {
+        color: CHART_COLORS.marketMove,
+        lineWidth: 2,
+        priceFormat: { type: 'custom', formatter: (pct: number) => `${pct.toFixed(2)}%` },
+        priceLineVisible: false,
+        lastValueVisible: false,
+      },
+      2,
+    );
+    market.setData(model.marketMove);
+    market.createPriceLine({
+      price: 0,
+      color: CHART_COLORS.prevClose,
+      lineWidth: 1,
+      lineStyle: lib.LineStyle.Dotted,
+      title: 'market 0%',
+    });
+  }
+
   const panes = chart.panes();
   panes[0]?.setStretchFactor(2.4);
   panes[1]?.setStretchFactor(1);
+  panes[2]?.setStretchFactor(0.6);
 
   // Frame the alert: two hours around it (the whole session is a scroll or a zoom away), so the marker, the
   // band and the window's bars read at once and the price and volume scales fit what is around the alert.
@@ -104,6 +146,8 @@ export function drawChart(container: HTMLElement, model: ChartModel): DrawnChart
     markers: model.markers,
     priceLines: model.priceLines,
     volumeLines: model.volumeLines,
+    usualVolume: model.usualVolume,
+    marketMove: model.marketMove,
     whitespace: model.whitespace,
     candleData: model.candleData,
     gaps: model.gaps,

@@ -2,7 +2,9 @@
  * What the alert chart draws, computed from /api/alerts/:id/chart alone (pure, unit-tested): candles and
  * volumes for the alert's session, the missing minutes inside it as whitespace (so a gap shows as a hole), the
  * alert's marker and smaller ones for the session's other alerts, the previous close and the ±A1 band as price
- * lines, and the A2 window's mean and limit on the volume pane with the window's bars coloured.
+ * lines, the A2 window's mean and limit on the volume pane with the window's bars coloured, and what the
+ * episode's suspicion score was measured against over its minutes: the symbol's usual volume at that time of day
+ * (a line over the volume) and the market's move in percent (a line in a pane of its own).
  *
  * lightweight-charts has no time-zone support: every time handed to it is the UTC instant shifted by the
  * exchange zone's offset at that instant, so its axis reads exchange time.
@@ -11,6 +13,7 @@ import type {
   CandlestickData,
   CreatePriceLineOptions,
   HistogramData,
+  LineData,
   LineStyle,
   SeriesMarker,
   UTCTimestamp,
@@ -30,6 +33,8 @@ export const CHART_COLORS = {
   band: '#e8590c',
   mean: '#4263eb',
   limit: '#e8590c',
+  usualVolume: '#2b8a3e',
+  marketMove: '#1971c2',
 } as const;
 
 const SOLID = 0 as LineStyle;
@@ -58,6 +63,13 @@ export interface ChartModel {
   priceLines: CreatePriceLineOptions[];
   /** On the volume series: the A2 window's mean and its limit. */
   volumeLines: CreatePriceLineOptions[];
+  /**
+   * Over the volume: the symbol's usual volume at each of the episode's minutes (the score's baseline); a minute
+   * without one is whitespace (a break in the line). Empty when the score kept none.
+   */
+  usualVolume: (LineData<UTCTimestamp> | WhitespaceData<UTCTimestamp>)[];
+  /** In a pane of its own: the market's move each of the episode's minutes, in percent; empty when none. */
+  marketMove: (LineData<UTCTimestamp> | WhitespaceData<UTCTimestamp>)[];
   gaps: Gap[];
   /** The zone's offset at the alert, seconds (the shift of its marker). */
   shift: number;
@@ -208,6 +220,16 @@ export function chartModel(data: ChartResponse, timeZone: string): ChartModel {
     });
   }
 
+  const context = [...data.scoreContext].sort((a, b) => a.time - b.time);
+  const line = (value: (point: (typeof context)[number]) => number | null) =>
+    context.some((point) => value(point) !== null)
+      ? context.map((point) => {
+          const time = at(point.time);
+          const figure = value(point);
+          return figure === null ? { time } : { time, value: figure };
+        })
+      : [];
+
   return {
     bars,
     volumes,
@@ -216,6 +238,8 @@ export function chartModel(data: ChartResponse, timeZone: string): ChartModel {
     markers,
     priceLines,
     volumeLines,
+    usualVolume: line((point) => point.usualVolume),
+    marketMove: line((point) => point.marketMovePct),
     gaps,
     shift: zoneOffsetSeconds(alertSeconds * 1000, timeZone),
     timeZone,

@@ -2,12 +2,12 @@
  * The episode page's state (#/episodes/:id), without the DOM: the detail as the server answers it, whether it is
  * loading or why it failed (a retriable failure is shown while the page asks again), and what a late bar's
  * revision did (contract §5): whether this episode was withdrawn and where its alerts went, and the withdrawn
- * episodes that merged into it, whose triage and history are shown here. The triage form's own state is
+ * episodes that merged into it, whose triage and history are shown here, and its suspicion score. The triage form's own state is
  * triageCtrl.ts's; episodePage.ts draws both.
  *
  * The request goes on the page's signal and through withRetry (retry.ts). Once the page goes, nothing changes.
  */
-import type { EpisodeDetail, EpisodeWithdrawal, MergedEpisode } from '../api/contract.js';
+import type { EpisodeDetail, EpisodeScore, EpisodeWithdrawal, MergedEpisode } from '../api/contract.js';
 import { ApiError } from './api.js';
 import { href } from './hashRoutes.js';
 import { isAbort, withRetry, type RetryOptions } from './retry.js';
@@ -42,6 +42,11 @@ export class EpisodeCtrl {
     this.#deps = deps;
     this.#signal = signal;
     this.#changed = changed;
+  }
+
+  /** The episode's suspicion score: why it ranks where it does; undefined when not scored (or not loaded). */
+  get score(): EpisodeScore | undefined {
+    return this.detail?.episode.score;
   }
 
   /** Set when a late bar's revision regrouped the episode away: it is listed no more and takes no triage. */

@@ -5,7 +5,8 @@
  * An episode a late bar's revision withdrew says so, links the episode it merged into, and takes no triage; an
  * episode others merged into lists them ("Took the place of") with their status, assignee and history, so that
  * what analysts recorded on them stays in view. The state is episodeCtrl.ts's (the detail, loading, failures,
- * the withdrawal and the merged episodes) and triageCtrl.ts's (the form); this draws them.
+ * the withdrawal and the merged episodes, the score) and triageCtrl.ts's (the form); this draws them, "Why it
+ * ranks here" (the suspicion score's factors) first.
  */
 import type { AlertRow, EpisodeDetail, HistoryEntry, MergedEpisode, Status } from '../api/contract.js';
 import { api, CLOSING_STATUSES, STATUSES } from './api.js';
@@ -18,6 +19,8 @@ import { goBack } from './nav.js';
 import { setTitle, type PageFactory } from './page.js';
 import { href } from './hashRoutes.js';
 import { severityCell } from './severity.js';
+import { alertPoints, formatPoints } from './score.js';
+import { scoreCell, whyItRanks } from './scoreView.js';
 import { rowTable } from './table.js';
 import { EpisodeCtrl } from './episodeCtrl.js';
 import { TriageCtrl } from './triageCtrl.js';
@@ -123,8 +126,23 @@ export const episodePage: PageFactory = (root, route, signal) => {
       control.addEventListener('input', () => ctrl.edit(field, control.value));
     }
 
+    const score = page.score;
     const alertTable = rowTable<AlertRow>({
-      columns: alertColumns({ episode: false, symbol: false }),
+      columns: [
+        ...alertColumns({ episode: false, symbol: false }),
+        {
+          header: 'Points',
+          cell: (row) => {
+            const points = alertPoints(score, row.timestamp);
+            return h(
+              'span',
+              { class: 'num', 'data-testid': 'alert-points' },
+              points === undefined ? '' : formatPoints(points),
+            );
+          },
+          class: 'num',
+        },
+      ],
       href: (row) => href.alert(row.id),
       label: alertLabel,
       id: (row) => row.id,
@@ -163,11 +181,16 @@ export const episodePage: PageFactory = (root, route, signal) => {
           'div',
           { class: 'detail-grid' },
           h(
-            'section',
-            { class: 'episode-alerts', 'aria-label': 'Alerts' },
-            h('h2', {}, `Alerts (${formatCount(alerts.length)})`),
-            alertTable.element,
-            mergedSection(page.merged, tz),
+            'div',
+            { class: 'episode-main' },
+            whyItRanks(score),
+            h(
+              'section',
+              { class: 'episode-alerts', 'aria-label': 'Alerts' },
+              h('h2', {}, `Alerts (${formatCount(alerts.length)})`),
+              alertTable.element,
+              mergedSection(page.merged, tz),
+            ),
           ),
           h(
             'aside',
@@ -190,6 +213,7 @@ export const episodePage: PageFactory = (root, route, signal) => {
       replace(
         facts,
         [
+          ['score', scoreCell(episode.score?.score, episode.score !== undefined && !episode.score.settled)],
           ['status', statusBadge(episode.status)],
           ['alerts', formatCount(episode.count)],
           ['A1 / A2', `${formatCount(episode.a1)} / ${formatCount(episode.a2)}`],

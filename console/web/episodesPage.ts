@@ -1,6 +1,7 @@
 /**
- * #/episodes (the default page): runs of a symbol's alerts, the unit an analyst triages. Newest (by episode end)
- * or most severe first, with the same filters as the alerts.
+ * #/episodes (the default page): runs of a symbol's alerts, the unit an analyst triages. Most suspicious first
+ * (the suspicion score, with its top factor beside it; not scored last), newest (by episode end) or most severe
+ * first, with the same filters as the alerts.
  */
 import type { EpisodeRow } from '../api/contract.js';
 import { api } from './api.js';
@@ -10,6 +11,8 @@ import { formatCount, formatDateTime, formatRange, zoneLabel } from './format.js
 import { listView } from './listView.js';
 import { setTitle, type PageFactory } from './page.js';
 import { href } from './hashRoutes.js';
+import { formatScore } from './score.js';
+import { scoreCell, topFactorCell } from './scoreView.js';
 import { severityCell } from './severity.js';
 import type { Column } from './table.js';
 
@@ -17,6 +20,12 @@ export function episodeColumns(): Column<EpisodeRow>[] {
   const tz = context.timeZone;
   return [
     { header: 'Symbol', cell: (row) => row.symbol, class: 'symbol' },
+    {
+      header: 'Score',
+      cell: (row) => scoreCell(row.score?.score, row.score !== undefined && !row.score.settled),
+      class: 'scorecol',
+    },
+    { header: 'Top factor', cell: (row) => topFactorCell(row.score), class: 'factorcol' },
     {
       header: h('span', {}, 'Start–end ', h('span', { class: 'zone', 'data-testid': 'zone' }, zoneLabel(tz))),
       cell: (row) => h('time', { datetime: row.start }, formatRange(row.start, row.end, tz)),
@@ -35,7 +44,8 @@ export function episodeColumns(): Column<EpisodeRow>[] {
 }
 
 export function episodeLabel(row: EpisodeRow): string {
-  return `Episode ${row.symbol} ${formatDateTime(row.start, context.timeZone)}, ${row.count} alerts, ${row.status}`;
+  const score = row.score === undefined ? 'not scored' : `score ${formatScore(row.score.score)}`;
+  return `Episode ${row.symbol} ${formatDateTime(row.start, context.timeZone)}, ${score}, ${row.count} alerts, ${row.status}`;
 }
 
 export const episodesPage: PageFactory = (root, route, signal) => {

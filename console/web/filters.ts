@@ -16,6 +16,7 @@ export const FILTER_KEYS = [
   'to',
   'status',
   'minSeverity',
+  'minScore',
   'limit',
 ] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
@@ -48,7 +49,7 @@ export function dayToIso(day: string, timeZone: string, end = false): string | u
 export function queryFromParams(params: URLSearchParams, timeZone: string): ListQuery {
   const query: ListQuery = {};
   const sort = params.get('sort');
-  if (sort === 'newest' || sort === 'severity') query.sort = sort;
+  if (sort === 'score' || sort === 'newest' || sort === 'severity') query.sort = sort;
   const symbol = params.get('symbol');
   if (symbol) query.symbol = symbol;
   const rule = params.get('rule');
@@ -61,6 +62,8 @@ export function queryFromParams(params: URLSearchParams, timeZone: string): List
   if (status) query.status = status as Status;
   const minSeverity = params.get('minSeverity');
   if (minSeverity) query.minSeverity = minSeverity;
+  const minScore = params.get('minScore');
+  if (minScore) query.minScore = minScore;
   const limit = Number(params.get('limit'));
   if (Number.isInteger(limit) && limit > 0) query.limit = limit;
   return query;

@@ -170,7 +170,8 @@ export function listView<T>(
       field(
         'Sort',
         select('sort', [
-          ['', `newest (${spec.newestLabel})`],
+          ['', 'suspicion score'],
+          ['newest', `newest (${spec.newestLabel})`],
           ['severity', 'most severe'],
         ]),
       ),
@@ -189,6 +190,10 @@ export function listView<T>(
       field(
         'Min severity',
         input('minSeverity', { type: 'number', step: 'any', min: '0', placeholder: '0' }),
+      ),
+      field(
+        'Min score',
+        input('minScore', { type: 'number', step: 'any', min: '0', max: '100', placeholder: '0' }),
       ),
       h(
         'button',

@@ -24,8 +24,10 @@ import { FirestoreSymbolStateStore } from '../../shared/state/symbolStateStore.j
 import { addTally } from '../../shared/state/ingestionStore.js';
 import { barDayWrites, FirestoreBarHistory } from '../../shared/state/barStore.js';
 import { episodeWrites } from '../../shared/state/episodeStore.js';
+import { ScoreStore } from '../../shared/state/scoreStore.js';
 import type { DetectDependencies } from './detectBarBatch.js';
 import { detectRecord, type KafkaRecord } from './detectRecord.js';
+import { settleScores } from './settleScores.js';
 
 function defaultDependencies(settings: DetectSettings): DetectDependencies {
   const topic = getPubSub().topic(settings.anomaliesTopic, {
@@ -131,7 +133,35 @@ function answerFields(body: DetectOutcome): LogFields {
   return { ...rest, error: { name: error, message: reason } };
 }
 
+/** How long one settle request goes on starting rounds (the rest waits for the next request). */
+const SETTLE_BUDGET_MS = 20_000;
+
+/**
+ * POST /settle: settles the scores the commits since the last one changed (contract §6). The dispatcher asks for
+ * it whenever detect has caught up; several at once do the same work, and write the same figures.
+ */
+async function handleSettle(response: Response): Promise<void> {
+  const db = getFirestore();
+  try {
+    const outcome = await settleScores(
+      {
+        store: new ScoreStore(db, settings.barsCollection, settings.episodesCollection),
+        history: new FirestoreBarHistory(db, settings.barsCollection),
+        config: settings.detection,
+      },
+      SETTLE_BUDGET_MS,
+    );
+    if (outcome.days > 0) logger.info('scores settled', { ...outcome });
+    response.status(200).json(outcome);
+  } catch (error) {
+    const kind = classify(error);
+    logger.error('could not settle the scores', { error });
+    response.status(kind === 'retriable' ? 503 : 500).json({ error: describeError(error) });
+  }
+}
+
 export async function handleDetect(request: Request, response: Response): Promise<void> {
+  if (request.method === 'POST' && request.path === '/settle') return handleSettle(response);
   const received = Date.now();
   const id = request.header('ce-id');
   const key = decodeHeaderValue(request.header('ce-key') ?? '');

@@ -10,13 +10,14 @@
  * delivered or parked: a crash redelivers, never skips.
  */
 import { setMaxListeners } from 'node:events';
-import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachMessagePayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { encodeHeaderValue } from '../../shared/pipeline/cloudEventHeader.js';
 import { StockAnomaliesError } from '../../shared/errors.js';
 import { createLogger, type Logger } from '../../shared/logging/logger.js';
 import { parkedHeaders } from '../../shared/pipeline/parkedRecord.js';
 import { deliver, type Delivery, type DeliveryOptions } from './deliver.js';
 import { watchExpiry } from './expiryWatch.js';
+import { settleTrigger } from './settleTrigger.js';
 
 export interface DispatcherOptions extends DeliveryOptions {
   kafka: Kafka;
@@ -36,6 +37,8 @@ export interface DispatcherOptions extends DeliveryOptions {
   onFatalCrash?: (error: Error) => void;
   /** How often to look for records that expired unhandled (expiryWatch.ts); by default EXPIRY_CHECK_MS. */
   expiryCheckMs?: number;
+  /** Whether to ask detect to settle the scores when it has caught up (settleTrigger.ts); by default yes. */
+  settle?: boolean;
 }
 
 /**
@@ -209,7 +212,58 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
       error,
     }),
   );
+  const settle =
+    options.settle === false
+      ? undefined
+      : settleTrigger({
+          targetUrl: options.targetUrl,
+          log,
+          ...(options.authHeaders !== undefined && { authHeaders: options.authHeaders }),
+        });
   await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+  const handleRecord = async ({
+    topic,
+    partition,
+    message,
+    heartbeat,
+  }: EachMessagePayload): Promise<void> => {
+    const record = { topic, partition, message };
+    const where = { topic, partition, offset: message.offset };
+    // Every line about the record names it: by where it is, and by the id detect logs it under.
+    const recordLog = log.with({
+      labels: {
+        topic,
+        partition: String(partition),
+        offset: message.offset,
+        event: recordEventId(partition, message.offset),
+      },
+    });
+    if (!owns(topic, partition)) throw new PartitionRevokedError(where);
+    const delivery = await deliver((signal) => post(record, options, signal), options, {
+      heartbeat,
+      signal: stopping.signal,
+      retrying: (attempt, reason, waitMs) => {
+        // The first failure and then every power of two: a long outage is visible without a flood.
+        if ((attempt & (attempt - 1)) !== 0) return;
+        recordLog.warn('detect did not take the record; holding the partition and trying again', {
+          attempt,
+          reason,
+          nextInMs: Math.round(waitMs),
+        });
+      },
+    });
+    if (delivery.outcome === 'final') {
+      await park(producer, record, delivery, options);
+      recordLog.error('record parked on the dead-letter topic', {
+        status: delivery.status,
+        reason: delivery.reason,
+      });
+    } else if (delivery.attempts > 1) {
+      recordLog.info('record delivered after retries', { attempts: delivery.attempts });
+    }
+    // Returning resolves the offset: not for a partition that went to another consumer meanwhile.
+    if (!owns(topic, partition)) throw new PartitionRevokedError(where);
+  };
   await consumer.run({
     // Every partition at once (kafkajs caps this at the partitions assigned): a live minute is one record per
     // symbol, each waiting for detect's answer, so the partitions in flight are the pipeline's concurrency.
@@ -218,43 +272,13 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
     // whole fetched batch is done): the records before one that waits out an outage are not left uncommitted,
     // to be delivered again after a crash, and the lag the CLI reports is the records really outstanding.
     autoCommitThreshold: 1,
-    eachMessage: async ({ topic, partition, message, heartbeat }) => {
-      const record = { topic, partition, message };
-      const where = { topic, partition, offset: message.offset };
-      // Every line about the record names it: by where it is, and by the id detect logs it under.
-      const recordLog = log.with({
-        labels: {
-          topic,
-          partition: String(partition),
-          offset: message.offset,
-          event: recordEventId(partition, message.offset),
-        },
-      });
-      if (!owns(topic, partition)) throw new PartitionRevokedError(where);
-      const delivery = await deliver((signal) => post(record, options, signal), options, {
-        heartbeat,
-        signal: stopping.signal,
-        retrying: (attempt, reason, waitMs) => {
-          // The first failure and then every power of two: a long outage is visible without a flood.
-          if ((attempt & (attempt - 1)) !== 0) return;
-          recordLog.warn('detect did not take the record; holding the partition and trying again', {
-            attempt,
-            reason,
-            nextInMs: Math.round(waitMs),
-          });
-        },
-      });
-      if (delivery.outcome === 'final') {
-        await park(producer, record, delivery, options);
-        recordLog.error('record parked on the dead-letter topic', {
-          status: delivery.status,
-          reason: delivery.reason,
-        });
-      } else if (delivery.attempts > 1) {
-        recordLog.info('record delivered after retries', { attempts: delivery.attempts });
+    eachMessage: async (payload) => {
+      settle?.started();
+      try {
+        await handleRecord(payload);
+      } finally {
+        settle?.ended();
       }
-      // Returning resolves the offset: not for a partition that went to another consumer meanwhile.
-      if (!owns(topic, partition)) throw new PartitionRevokedError(where);
     },
   });
   return {
@@ -263,6 +287,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
     stop: async () => {
       stopping.abort(new Error('the dispatcher is stopping'));
       expiry.stop();
+      settle?.stop();
       await consumer.disconnect();
       await producer.disconnect();
       await admin.disconnect();

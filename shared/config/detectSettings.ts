@@ -1,6 +1,7 @@
 /** detect's settings, read once when an instance starts (see variables.ts for the names and defaults). */
 import type { DetectionConfig } from '../core/detectionParameters.js';
 import { detectionConfigFromEnv } from './detectionParameterSettings.js';
+import { escalationSettings, type EscalationSettings } from './escalationSettings.js';
 import { readVariable } from './variables.js';
 
 export interface DetectSettings {
@@ -11,6 +12,8 @@ export interface DetectSettings {
   episodesCollection: string;
   barsCollection: string;
   detection: DetectionConfig;
+  /** When an episode is escalated (ESCALATION_SCORE), and where to (ESCALATIONS_TOPIC). */
+  escalation: EscalationSettings;
 }
 
 /** @throws ConfigError naming the variable that is malformed and what it expects */
@@ -22,5 +25,6 @@ export function detectSettings(env: NodeJS.ProcessEnv): DetectSettings {
     episodesCollection: readVariable('EPISODES_COLLECTION', env),
     barsCollection: readVariable('BARS_COLLECTION', env),
     detection: detectionConfigFromEnv(env),
+    escalation: escalationSettings(env),
   };
 }

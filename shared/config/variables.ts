@@ -20,7 +20,7 @@ export class ConfigError extends FinalError {
 }
 
 /** The components deployed to Google Cloud, each with an environment of its own. */
-export const COMPONENTS = ['ingest', 'detect', 'notify', 'dispatcher', 'console'] as const;
+export const COMPONENTS = ['ingest', 'detect', 'notify', 'escalate', 'dispatcher', 'console'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 /** Who reads a variable: a deployed component, or the local stack and the CLI that drives it. */
@@ -32,10 +32,11 @@ export interface Variable {
   readonly doc: string;
   readonly readBy: readonly Reader[];
   /**
-   * Who sets it for its deployed readers: deploy.sh ('deploy'); deploy.sh only with --kafka-sasl=plain
-   * ('sasl-plain'); Cloud Run itself ('platform'); or nobody, so that its default holds there too ('default').
+   * Who sets it for its deployed readers: deploy.sh ('deploy'); deploy.sh, from a Secret Manager secret
+   * ('secret'); deploy.sh only with --kafka-sasl=plain ('sasl-plain'); Cloud Run itself ('platform'); or nobody,
+   * so that its default holds there too ('default').
    */
-  readonly deployed: 'deploy' | 'sasl-plain' | 'platform' | 'default';
+  readonly deployed: 'deploy' | 'secret' | 'sasl-plain' | 'platform' | 'default';
   /**
    * Whether the local stack passes its own value to every reader it starts ('stack'), or leaves it unset
    * because the default is the intended local value ('default').
@@ -66,7 +67,7 @@ const stackVariable = (value: string, doc: string): Variable => ({
 
 const KAFKA_CLIENTS = ['ingest', 'dispatcher', 'console'] as const;
 const DETECTION_READERS = ['ingest', 'detect', 'console'] as const;
-const FUNCTIONS = ['ingest', 'detect', 'notify'] as const;
+const FUNCTIONS = ['ingest', 'detect', 'notify', 'escalate'] as const;
 
 export const VARIABLES = {
   // Cloud Storage layout
@@ -162,6 +163,12 @@ export const VARIABLES = {
   ANOMALIES_TOPIC: setting('anomalies', ['detect'], 'The topic detect publishes alerts to.', {
     local: 'stack',
   }),
+  ESCALATIONS_TOPIC: setting(
+    'suspicious-episodes',
+    ['detect'],
+    'The topic detect publishes an episode to once its settled suspicion score reaches ESCALATION_SCORE.',
+    { local: 'stack' },
+  ),
   ANOMALIES_DEAD_LETTER_SUBSCRIPTION: setting(
     'anomalies-dead-letter-sub',
     ['console'],
@@ -178,6 +185,11 @@ export const VARIABLES = {
     "Each symbol's episodes (docs/records.md).",
   ),
   BARS_COLLECTION: setting('bars', ['detect', 'console'], "Each symbol's bars by day (docs/records.md)."),
+  ESCALATIONS_COLLECTION: setting(
+    'escalations',
+    ['escalate'],
+    "escalate's marker per episode: what makes a redelivered escalation post nothing (docs/records.md).",
+  ),
   ALERT_TTL_DAYS: setting(
     '0',
     ['notify'],
@@ -211,6 +223,31 @@ export const VARIABLES = {
     '7',
     DETECTION_READERS,
     "Contract §2: days before its symbol's latest minute a late bar is still detected in its place.",
+  ),
+
+  // Escalation (contract §6's suspicion score -> a chat webhook)
+  ESCALATION_SCORE: setting(
+    '60',
+    ['detect'],
+    'The suspicion score (0-100) at or above which an episode, once its score is settled, is escalated, once.',
+  ),
+  CHAT_WEBHOOK_URL: setting(
+    '',
+    ['escalate'],
+    "The chat's incoming webhook escalate posts to (a credential: deployed as the secret chat-webhook-url); unset: escalations are only logged.",
+    { deployed: 'secret', local: 'stack' },
+  ),
+  CHAT_WEBHOOK_FORMAT: setting(
+    '',
+    ['escalate'],
+    "slack | google-chat: the webhook's body; unset: from the URL's host (hooks.slack.com, chat.googleapis.com).",
+    { local: 'stack' },
+  ),
+  CONSOLE_URL: setting(
+    'http://127.0.0.1:8090/',
+    ['escalate'],
+    "The console's address as analysts open it, for the episode's link in a chat message (deploy.sh --console-url).",
+    { local: 'stack' },
   ),
 
   // Dispatcher (Kafka -> detect)
@@ -308,6 +345,7 @@ export const VARIABLES = {
   STACK_INGEST_PORT: stackVariable('8081', "ingest's port."),
   STACK_DETECT_PORT: stackVariable('8082', "detect's port."),
   STACK_NOTIFY_PORT: stackVariable('8083', "notify's port."),
+  STACK_ESCALATE_PORT: stackVariable('8084', "escalate's port."),
   STACK_ROUTER_HEALTH_PORT: stackVariable('8087', "The storage-event router's health port."),
   STACK_DISPATCHER_HEALTH_PORT: stackVariable('8088', "The dispatcher's health port."),
   STACK_CONSOLE_PORT: stackVariable('8090', "The analysts' console's port (passed to it as PORT)."),

@@ -9,7 +9,7 @@
  * writing a bar twice changes nothing. The read is safe without a transaction: the state commit it goes with
  * requires the state version the batch read, so a delivery that raced another writes none of it.
  */
-import { FieldPath, type Firestore } from '@google-cloud/firestore';
+import { FieldPath, FieldValue, type Firestore } from '@google-cloud/firestore';
 import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME } from '../core/barTable.js';
 import { scanDecimal } from '../core/decimal.js';
 import type { BarRef } from '../core/revision.js';
@@ -94,12 +94,17 @@ export async function barDayWrites(
     const data = snapshots[i]!.data();
     const bars = mergeBars(decodeBars(data), day.bars);
     const exact = mergeExactDay(decodeExactDay(data), day.exact);
+    // The earliest minute changed since the scores were last settled (contract §6): settle rescores from there.
+    const changedFrom = day.bars[0]![0];
+    const before = data?.unsettledFrom;
     batch.set(refs[i]!, {
       symbol: day.symbol,
       day: day.day,
       count: bars.length,
       bars: encodeBars(bars),
       ...encodeExactDay(exact),
+      unsettledFrom: typeof before === 'number' && before < changedFrom ? before : changedFrom,
+      updatedAt: FieldValue.serverTimestamp(),
     });
   });
 }

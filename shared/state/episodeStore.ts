@@ -8,10 +8,14 @@ import type { Episode } from '../core/episodes.js';
 import type { EpisodeChange } from '../core/revision.js';
 import type { RevisionCause } from '../pipeline/alertMessage.js';
 import { episodeId } from '../pipeline/documentIds.js';
+import type { EpisodeScoreFields } from './episodeScore.js';
 import type { CompanionWrite } from './symbolStateStore.js';
 
-/** An episode as stored, the console's `triage` aside. */
-export interface EpisodeDocument {
+/**
+ * An episode as stored, the console's `triage` aside. The suspicion score's fields (episodeScore.ts) are detect's
+ * too, written together; an episode stored before scores existed lacks them all (not scored).
+ */
+export interface EpisodeDocument extends Partial<EpisodeScoreFields> {
   symbol: string;
   start: Timestamp;
   end: Timestamp;
@@ -89,6 +93,8 @@ export function episodeWrites(
       ref,
       {
         ...toEpisodeDocument(episode),
+        // Its score waits for settle (contract §6), which the same commit's bars ask for.
+        scoreSettled: false,
         ...(cause === undefined ? {} : { withdrawn: FieldValue.delete() }),
         updatedAt: FieldValue.serverTimestamp(),
       },

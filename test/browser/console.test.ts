@@ -124,8 +124,8 @@ beforeAll(async () => {
 }, 600_000);
 
 describe('the console lists what the pipeline stored', () => {
-  it('shows every alert of `stock-anomalies alerts`, newest first, once each', async () => {
-    const page = await open('#/alerts?limit=200', '[data-testid=alert-row]');
+  it('shows every alert of `stock-anomalies alerts`, newest first when asked, once each', async () => {
+    const page = await open('#/alerts?sort=newest&limit=200', '[data-testid=alert-row]');
     expect(await page.getByTestId('total').textContent()).toBe(`${expected.length} alerts`);
     const ids = await allRows(page, 'alert');
     const newest = [...expected].sort((a, b) =>
@@ -184,7 +184,7 @@ describe('the console lists what the pipeline stored', () => {
   });
 
   it('pages on the server: next and previous, by button and by key', async () => {
-    const page = await open('#/alerts?symbol=POWERGRID&limit=7', '[data-testid=alert-row]');
+    const page = await open('#/alerts?sort=newest&symbol=POWERGRID&limit=7', '[data-testid=alert-row]');
     const power = expected.filter((a) => a.symbol === 'POWERGRID');
     const order = [...power].sort((a, b) => (a.timestamp < b.timestamp ? 1 : -1)).map(idOf);
     expect(await rowIds(page, 'alert')).toEqual(order.slice(0, 7));
@@ -443,7 +443,7 @@ describe('triage', () => {
   });
 
   it('shows a replayed minute without a reload', async () => {
-    const page = await open('#/alerts?limit=50', '[data-testid=alert-row]');
+    const page = await open('#/alerts?sort=newest&limit=50', '[data-testid=alert-row]');
     // A live market of one symbol: 09:15 then 09:16, +1% (A1) on a day after the sample data.
     const work = mkdtempSync(join(tmpdir(), 'console-replay-'));
     const live = join(work, 'LIVEONE__EQ__NSE__NSE__MINUTE.csv');

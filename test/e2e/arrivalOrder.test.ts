@@ -11,7 +11,7 @@ import { Firestore } from '@google-cloud/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../cli/generate/index.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
-import { fromEpisodeDocument } from '../../shared/state/episodeStore.js';
+import { sortedEpisodeLines, storedEpisodeLine } from '../helpers/episodeLines.js';
 import { cli, pipelineAlerts } from '../helpers/faultRun.js';
 import {
   deliveryCounter,
@@ -42,15 +42,17 @@ async function waitIdle(): Promise<void> {
 }
 
 /** The episodes standing in Firestore, as `detect --episodes` writes them; and the withdrawn ones. */
-async function storedEpisodes(): Promise<{ standing: string[]; withdrawn: Array<Record<string, unknown>> }> {
+async function storedEpisodes(): Promise<{
+  standing: Array<Record<string, unknown>>;
+  withdrawn: Array<Record<string, unknown>>;
+}> {
   const db = new Firestore({ projectId: endpoints.project });
   try {
     const docs = (await db.collection('episodes').get()).docs.map((doc) => doc.data());
-    const standing = docs
-      .filter((data) => data.withdrawn == null)
-      .map((data) => fromEpisodeDocument(data))
-      .sort((a, b) => (a.symbol !== b.symbol ? (a.symbol < b.symbol ? -1 : 1) : a.start < b.start ? -1 : 1))
-      .map((episode) => JSON.stringify(episode));
+    // With the scores settled on them (contract §6): the batch CLI's, whatever order the objects came in.
+    const standing = sortedEpisodeLines(
+      docs.filter((data) => data.withdrawn == null).map((data) => storedEpisodeLine(data)),
+    );
     return { standing, withdrawn: docs.filter((data) => data.withdrawn != null) };
   } finally {
     await db.terminate();
@@ -65,7 +67,7 @@ const withoutSource = (lines: readonly string[]) =>
   });
 
 let expectedAlerts: string[];
-let expectedEpisodes: string[];
+let expectedEpisodes: Array<Record<string, unknown>>;
 /** The pieces: objects of 30 minutes of every symbol, with a symbol column. */
 let pieces: string[];
 let gapHour: string[];
@@ -87,7 +89,10 @@ beforeAll(async () => {
   const batch = await cli('detect', '--format', 'jsonl', '--episodes', episodesFile, ...files);
   expect(batch.code).toBe(0);
   expectedAlerts = withoutSource(batch.stdout.trim().split('\n')).sort();
-  expectedEpisodes = readFileSync(episodesFile, 'utf8').trim().split('\n');
+  expectedEpisodes = readFileSync(episodesFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   expect(expectedAlerts.length).toBeGreaterThan(300);
 
   // Every bar of every symbol, by half hour of its timestamp's text (YYYY-MM-DD HH and :00 or :30).

@@ -188,6 +188,7 @@ describe('a committed offset behind the log start', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const { logger, entries } = capturingLogger('dispatcher');
     const dispatcher = await startDispatcher({
+      settle: false,
       kafka,
       topic: names.topic,
       groupId: names.group,

@@ -76,6 +76,12 @@ export const ALLOWED: readonly AllowedMatch[] = [
     why: 'the name of the Secret Manager secret that deploy.sh creates, not its value',
   },
   {
+    rule: 'secret assignment (environment)',
+    match: /^CHAT_WEBHOOK_SECRET=chat-webhook-url$/,
+    path: 'deploy.sh',
+    why: "the name of the Secret Manager secret holding the chat webhook's URL, not its value",
+  },
+  {
     rule: 'secret assignment (quoted)',
     match: /^(?:KAFKA_SASL_PASSWORD|password): 'secret'$/,
     path: 'test/unit/config/ingestSettings.test.ts',

@@ -33,6 +33,7 @@ const PORTS: Record<string, number> = {
   ingest: endpoints.functions.ingestPort,
   detect: endpoints.functions.detectPort,
   notify: endpoints.functions.notifyPort,
+  escalate: endpoints.functions.escalatePort,
   router: endpoints.health.routerPort,
   dispatcher: endpoints.health.dispatcherPort,
   kafka: endpoints.kafka.port,
@@ -93,7 +94,9 @@ async function startAgain(name: string, pid: number, env: NodeJS.ProcessEnv): Pr
 }
 
 /** The deliveries a function received (shared/deliveryTrace.ts), counted from the moment this is called. */
-export function deliveryCounter(name: 'ingest' | 'detect' | 'notify'): () => Record<string, unknown>[] {
+export function deliveryCounter(
+  name: 'ingest' | 'detect' | 'notify' | 'escalate',
+): () => Record<string, unknown>[] {
   const file = join(stackPaths().logs, `${name}.deliveries`);
   const read = () => (existsSync(file) ? readFileSync(file, 'utf8') : '');
   const from = Buffer.byteLength(read());

@@ -6,6 +6,7 @@ import { consoleKafka } from '../../console/sources/kafkaClient.js';
 import { consoleSettingsFromEnv } from '../../console/server/settings.js';
 import { healthPort } from '../../shared/clients/healthServer.js';
 import { detectSettings } from '../../shared/config/detectSettings.js';
+import { escalateSettings } from '../../shared/config/escalationSettings.js';
 import { dispatcherSettings } from '../../shared/config/dispatcherSettings.js';
 import { ingestSettings } from '../../shared/config/ingestSettings.js';
 import { notifySettings } from '../../shared/config/notifySettings.js';
@@ -21,6 +22,7 @@ const START_UP: Record<Component, (env: NodeJS.ProcessEnv) => unknown> = {
   ingest: (env) => [ingestSettings(env), deliveryTraceFromEnv(env)],
   detect: (env) => [detectSettings(env), faultInjectorFromEnv(env), deliveryTraceFromEnv(env)],
   notify: (env) => [notifySettings(env), faultInjectorFromEnv(env), deliveryTraceFromEnv(env)],
+  escalate: (env) => [escalateSettings(env), deliveryTraceFromEnv(env)],
   dispatcher: (env) => [dispatcherSettings(env), healthPort(env)],
   // The console's Kafka client reads the connection settings beside its settings (console/server.ts).
   console: (env) => [consoleSettingsFromEnv(env), consoleKafka(env)],

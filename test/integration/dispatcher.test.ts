@@ -73,6 +73,7 @@ async function topics(
 
 const dispatcherFor = (names: { topic: string; deadLetterTopic: string; groupId: string }) =>
   startDispatcher({
+    settle: false,
     kafka,
     ...names,
     targetUrl: url,

@@ -36,7 +36,8 @@ function pointsOf(evidence: number, { from, scale, cap }: Scale): number {
 }
 
 const clamp01 = (value: number) => Math.max(0, Math.min(1, value));
-const round1 = (value: number) => Math.round(value * 10) / 10;
+/** One decimal, and never -0 (which Firestore keeps and JSON does not). */
+const round1 = (value: number) => Math.round(value * 10) / 10 || 0;
 
 /** The strongest run: the most standard deviations a stretch of consecutive bars adds up to, |sum| / sqrt(n). */
 interface Run {

@@ -10,7 +10,7 @@ export function componentCommands(commands: Command[]): Map<Component, Command> 
   for (const command of commands) {
     if (command.kind !== '+') continue;
     const lead = leadingWords(command.words).join(' ');
-    const fn = /^gcloud functions deploy (ingest|detect|notify)$/.exec(lead);
+    const fn = /^gcloud functions deploy (ingest|detect|notify|escalate)$/.exec(lead);
     if (fn) found.set(fn[1] as Component, command);
     if (/^gcloud (beta |alpha )?run worker-pools deploy /.test(lead)) found.set('dispatcher', command);
     if (lead === 'gcloud run deploy stock-anomalies-console') found.set('console', command);

@@ -1,8 +1,11 @@
-/** An alert's chart: the bars and the window mean equal a hand computation. */
+/**
+ * An alert's chart: the bars and the window mean equal a hand computation; the score's context is its episode's
+ * as seeded.
+ */
 import { describe, expect, it } from 'vitest';
 import { alertId } from '../../../shared/pipeline/documentIds.js';
 import { get, seededConsole } from './consoleUnderTest.js';
-import { HAND_MINUTE, HAND_VOLUMES, HAND_ALERT, hand } from './seeds.js';
+import { HAND_MINUTE, HAND_VOLUMES, HAND_ALERT, hand, scoreFields } from './seeds.js';
 
 seededConsole();
 
@@ -30,5 +33,9 @@ describe('the console server on the real emulator: the chart', () => {
       { id, timestamp: HAND_ALERT.timestamp, rules: ['A2'], severity: hand.alerts[0]!.data.severity },
     ]);
     expect(body.alert.id).toBe(id);
+    // HAND's episode is scored: one minute, a usual volume of 10 and a market move of 0.1% (seeds.ts).
+    expect(scoreFields.get(hand.episodes[0]!.id)?.scoreContext.minutes).toEqual([HAND_MINUTE]);
+    expect(body.scoreContext).toEqual([{ time: t, usualVolume: 10, marketMovePct: 0.1 }]);
+    expect(body.alert.score).toBe(scoreFields.get(hand.episodes[0]!.id)?.score);
   });
 });

@@ -13,7 +13,7 @@ import { startConsole, type RunningConsole } from '../../../console/server/start
 import { consoleKafka } from '../../../console/sources/kafkaClient.js';
 import { createLogger } from '../../../shared/logging/logger.js';
 import { stackClientEnv, stackEndpoints } from '../../../stack/endpoints.js';
-import { allAlerts, allEpisodes, handBars, triaged } from './seeds.js';
+import { allAlerts, allEpisodes, handBars, scoreFields, triaged } from './seeds.js';
 
 export const endpoints = stackEndpoints();
 const clientEnv = stackClientEnv();
@@ -77,6 +77,8 @@ export function seededConsole(): void {
           id: episode.id,
           data: {
             ...episodeData(episode, FieldValue.serverTimestamp()),
+            // As detect writes them beside the episode; absent on the episodes stored before scores.
+            ...scoreFields.get(episode.id),
             ...(status && {
               triage: { status, assignee: 'ana', updatedAt: Timestamp.now(), updatedBy: 'ana' },
             }),

@@ -51,7 +51,7 @@ describe('the console server on the real emulator: live updates', () => {
     expect(event).toMatchObject({ alerts: allAlerts.length + 1, newest: '2017-01-05T04:00:00Z' });
     await reader.cancel();
 
-    const { body } = await get('/api/alerts?limit=1');
+    const { body } = await get('/api/alerts?sort=newest&limit=1');
     expect(body.items[0].id).toBe(alertId(fresh));
     expect(body.total).toBe(allAlerts.length + 1);
     const meta = (await get('/api/meta')).body;

@@ -1,7 +1,8 @@
 /**
  * The documents the console's integration tests seed, as docs/records.md describes them, and what the lists
  * should answer over them, computed plainly: ~150 alerts of three symbols over two days with ties and nulls,
- * triage on some episodes, and one alert (HAND) whose chart is worked out by hand.
+ * triage on some episodes, suspicion scores (with ties) on most episodes as detect writes them, the rest not
+ * scored, and one alert (HAND) whose chart is worked out by hand.
  */
 import type { DocumentData } from '@google-cloud/firestore';
 import type { Alert, RuleId } from '../../../shared/core/alert.js';
@@ -116,6 +117,58 @@ export interface SeededAlert {
 export const allAlerts: SeededAlert[] = [...seeded.alerts, ...hand.alerts];
 export const allEpisodes = [...seeded.episodes, ...hand.episodes];
 
+/** A few scores, with ties (40 thrice in seven) and 0, so that the score order leans on severity and time. */
+const SCORES = [12.5, 40, 63.4, 40, 88.1, 0, 40];
+const round1 = (value: number) => Math.round(value * 10) / 10;
+
+/**
+ * The suspicion score fields detect writes on an episode document (docs/records.md), by episode id: every fourth
+ * episode has none (stored before scores: not scored), every third score is provisional. The factors are in
+ * SCORE_FACTORS order and sum to the score, one negative (the market explaining part of it away); each alert's
+ * part is the score shared out; the context has a usual volume and a market move for each alert minute, some
+ * null. HAND's episode is scored, with a context the chart test checks.
+ */
+export const scoreFields = new Map<string, DocumentData>();
+allEpisodes.forEach((episode, i) => {
+  if (i % 4 === 3 && episode.symbol !== 'HAND') return;
+  const score = SCORES[i % SCORES.length]!;
+  const minutes = allAlerts
+    .filter((alert) => alert.data.episode === episode.id)
+    .map((alert) => alert.minute)
+    .sort((a, b) => a - b);
+  const move = round1(score * 0.5);
+  const market = round1(-score * 0.1);
+  scoreFields.set(episode.id, {
+    score,
+    scoreFactors: [
+      { factor: 'move', points: move, detail: `+${(score / 20).toFixed(1)}% in ${minutes.length} min` },
+      {
+        factor: 'volume',
+        points: round1(score - move - market),
+        detail: `${(score / 10).toFixed(1)}× usual`,
+      },
+      { factor: 'market', points: market, detail: 'the market moved with it' },
+      { factor: 'shape', points: 0, detail: 'no reversal' },
+      { factor: 'close', points: 0, detail: 'not near the close' },
+      { factor: 'liquidity', points: 0, detail: 'usual liquidity' },
+    ],
+    scoreBaseline: (['usual', 'recent', 'none'] as const)[i % 3],
+    scoreSettled: i % 3 !== 0,
+    scoreAlerts: minutes.map((minute) => ({
+      minute: `${new Date(minute * 60_000).toISOString().slice(0, 19)}Z`,
+      points: round1(score / minutes.length),
+    })),
+    scoreContext: {
+      minutes,
+      usualVolume: minutes.map((_, k) => (k % 3 === 2 ? null : 10 + k)),
+      marketMovePct: minutes.map((_, k) => (k % 2 === 1 ? null : round1(0.1 * (k + 1)))),
+    },
+  });
+});
+/** An episode's stored score, or null when it is not scored. */
+export const scoreOfEpisode = (id: string): number | null =>
+  (scoreFields.get(id)?.score as number | undefined) ?? null;
+
 /** The expected list, computed plainly from the seeded documents. */
 export type Filter = {
   symbol?: string;
@@ -124,10 +177,16 @@ export type Filter = {
   to?: string;
   status?: string;
   minSeverity?: number;
+  minScore?: number;
 };
+export type SortName = 'newest' | 'severity' | 'score';
+
+/** b before a: larger first, null last; 0 when equal. */
+const descendingNullsLast = (a: number | null, b: number | null) =>
+  a === b ? 0 : a === null ? 1 : b === null ? -1 : b - a;
 export const statusOfEpisode = (id: string) => triaged.get(id) ?? 'new';
 
-export function expectedAlerts(sort: 'newest' | 'severity', filter: Filter): string[] {
+export function expectedAlerts(sort: SortName, filter: Filter): string[] {
   const rows = allAlerts.filter(({ data, minute }) => {
     const at = minute * 60_000;
     return (
@@ -136,27 +195,31 @@ export function expectedAlerts(sort: 'newest' | 'severity', filter: Filter): str
       (filter.from === undefined || at >= Date.parse(filter.from)) &&
       (filter.to === undefined || at <= Date.parse(filter.to)) &&
       (filter.status === undefined || statusOfEpisode(data.episode) === filter.status) &&
-      (filter.minSeverity === undefined || (data.severity !== null && data.severity >= filter.minSeverity))
+      (filter.minSeverity === undefined || (data.severity !== null && data.severity >= filter.minSeverity)) &&
+      (filter.minScore === undefined ||
+        (scoreOfEpisode(data.episode) !== null && scoreOfEpisode(data.episode)! >= filter.minScore))
     );
   });
   const key = (row: SeededAlert) =>
-    [row.data.severity as number | null, row.minute, row.data.symbol as string] as const;
+    [
+      scoreOfEpisode(row.data.episode),
+      row.data.severity as number | null,
+      row.minute,
+      row.data.symbol as string,
+    ] as const;
   return rows
     .sort((a, b) => {
-      const [sa, ma, ya] = key(a);
-      const [sb, mb, yb] = key(b);
-      if (sort === 'severity' && sa !== sb) {
-        if (sa === null) return 1;
-        if (sb === null) return -1;
-        return sb - sa;
-      }
+      const [ca, sa, ma, ya] = key(a);
+      const [cb, sb, mb, yb] = key(b);
+      if (sort === 'score' && ca !== cb) return descendingNullsLast(ca, cb);
+      if (sort !== 'newest' && sa !== sb) return descendingNullsLast(sa, sb);
       if (ma !== mb) return mb - ma;
       return ya < yb ? -1 : ya > yb ? 1 : 0;
     })
     .map((row) => row.id);
 }
 
-export function expectedEpisodes(sort: 'newest' | 'severity', filter: Filter): string[] {
+export function expectedEpisodes(sort: SortName, filter: Filter): string[] {
   return allEpisodes
     .filter(
       (episode) =>
@@ -166,14 +229,15 @@ export function expectedEpisodes(sort: 'newest' | 'severity', filter: Filter): s
         (filter.to === undefined || episode.end <= Date.parse(filter.to)) &&
         (filter.status === undefined || statusOfEpisode(episode.id) === filter.status) &&
         (filter.minSeverity === undefined ||
-          (episode.peakSeverity !== null && episode.peakSeverity >= filter.minSeverity)),
+          (episode.peakSeverity !== null && episode.peakSeverity >= filter.minSeverity)) &&
+        (filter.minScore === undefined ||
+          (scoreOfEpisode(episode.id) !== null && scoreOfEpisode(episode.id)! >= filter.minScore)),
     )
     .sort((a, b) => {
-      if (sort === 'severity' && a.peakSeverity !== b.peakSeverity) {
-        if (a.peakSeverity === null) return 1;
-        if (b.peakSeverity === null) return -1;
-        return b.peakSeverity - a.peakSeverity;
-      }
+      const [ca, cb] = [scoreOfEpisode(a.id), scoreOfEpisode(b.id)];
+      if (sort === 'score' && ca !== cb) return descendingNullsLast(ca, cb);
+      if (sort !== 'newest' && a.peakSeverity !== b.peakSeverity)
+        return descendingNullsLast(a.peakSeverity, b.peakSeverity);
       if (a.end !== b.end) return b.end - a.end;
       return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
     })
@@ -188,6 +252,9 @@ export const FILTERS: Array<[string, Filter]> = [
   ['status', { status: 'investigating' }],
   ['minSeverity', { minSeverity: 0.5 }],
   ['combined', { symbol: 'ACME', rule: 'A2', status: 'new', minSeverity: 0.1 }],
+  ['minScore', { minScore: 40 }],
+  ['minScore 0 (only the scored)', { minScore: 0 }],
+  ['minScore combined', { symbol: 'BETA', minScore: 12.5, minSeverity: 0.5 }],
 ];
 
 export const paramsOf = (sort: string, filter: Filter) =>

@@ -32,11 +32,11 @@ const ALERTS: Record<string, AlertEntry> = {
 };
 
 /**
- * | id     | symbol | start | end | count | a1 | a2 | peak | status        |
- * | ACME@1 | ACME   | +0    | +1  | 2     | 1  | 1  | 0.5  | investigating |
- * | BETA@1 | BETA   | +1    | +1  | 1     | 1  | 1  | 0.5  | dismissed     |
- * | ACME@2 | ACME   | +5    | +5  | 1     | 0  | 1  | 1.2  | (absent: new) |
- * | CORE@1 | CORE   | +3    | +5  | 2     | 1  | 1  | null | (absent: new) |
+ * | id     | symbol | start | end | count | a1 | a2 | peak | score      | status        |
+ * | ACME@1 | ACME   | +0    | +1  | 2     | 1  | 1  | 0.5  | 40         | investigating |
+ * | BETA@1 | BETA   | +1    | +1  | 1     | 1  | 1  | 0.5  | 72.5       | dismissed     |
+ * | ACME@2 | ACME   | +5    | +5  | 1     | 0  | 1  | 1.2  | not scored | (absent: new) |
+ * | CORE@1 | CORE   | +3    | +5  | 2     | 1  | 1  | null | 40         | (absent: new) |
  */
 function seed(model: ReadModel): void {
   for (const entry of Object.values(ALERTS)) model.putAlert(entry, 1);
@@ -50,16 +50,24 @@ function seed(model: ReadModel): void {
   });
   model.putEpisode(
     'ACME@1',
-    { ...episode('ACME', 0, 1, 2, 1, 1), peakSeverity: 0.5, status: 'investigating' },
+    { ...episode('ACME', 0, 1, 2, 1, 1), peakSeverity: 0.5, score: 40, status: 'investigating' },
     1,
   );
   model.putEpisode(
     'BETA@1',
-    { ...episode('BETA', 1, 1, 1, 1, 1), peakSeverity: 0.5, status: 'dismissed' },
+    { ...episode('BETA', 1, 1, 1, 1, 1), peakSeverity: 0.5, score: 72.5, status: 'dismissed' },
     1,
   );
-  model.putEpisode('ACME@2', { ...episode('ACME', 5, 5, 1, 0, 1), peakSeverity: 1.2, status: undefined }, 1);
-  model.putEpisode('CORE@1', { ...episode('CORE', 3, 5, 2, 1, 1), peakSeverity: null, status: undefined }, 1);
+  model.putEpisode(
+    'ACME@2',
+    { ...episode('ACME', 5, 5, 1, 0, 1), peakSeverity: 1.2, score: null, status: undefined },
+    1,
+  );
+  model.putEpisode(
+    'CORE@1',
+    { ...episode('CORE', 3, 5, 2, 1, 1), peakSeverity: null, score: 40, status: undefined },
+    1,
+  );
 }
 
 const nameOf = (model: ReadModel, row: number) => {
@@ -206,6 +214,60 @@ describe('ReadModel.listAlerts', () => {
   });
 });
 
+describe('ReadModel.listAlerts by suspicion score', () => {
+  // Each alert's score is its episode's (tables above): c 72.5; a, b 40; d (ACME@2 not scored), e (BETA@2
+  // never read), f and i (no episode) not scored. Ties go by the alert's own severity, then newest, then symbol.
+  it.each<[string, Partial<ListQuery>, string]>([
+    [
+      "score: the episode's, descending; not scored last; ties by severity",
+      { sort: 'score' },
+      'c a b d e i f',
+    ],
+    ['minScore: at least; not scored never matches', { sort: 'score', minScore: 40 }, 'c a b'],
+    ['minScore above the tie', { sort: 'score', minScore: 40.1 }, 'c'],
+    ['minScore 0 still leaves out the not scored', { sort: 'newest', minScore: 0 }, 'b c a'],
+    ['combined with a symbol', { sort: 'score', symbol: 'ACME' }, 'a b d'],
+    ['combined with minSeverity', { sort: 'score', minScore: 30, minSeverity: 0.5 }, 'c a'],
+  ])('%s', (_name, query, expected) => {
+    const page = alerts(query);
+    expect(page.names).toBe(expected);
+    expect(page.total).toBe(expected === '' ? 0 : expected.split(' ').length);
+  });
+
+  it('pages by score through the ties and the not scored', () => {
+    const seen: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = alerts({ sort: 'score', limit: 2, ...(after && { after: decodeCursor(after, 'score') }) });
+      seen.push(page.names);
+      after = page.next;
+    } while (after !== undefined);
+    expect(seen).toEqual(['c a', 'b d', 'e i', 'f']);
+  });
+
+  it("follows its episode: a newer version's score ranks its alerts at once, a removed episode's none", () => {
+    model.putEpisode(
+      'ACME@2',
+      {
+        symbol: 'ACME',
+        start: MS(5),
+        end: MS(5),
+        count: 1,
+        a1: 0,
+        a2: 1,
+        peakSeverity: 1.2,
+        score: 90,
+        status: undefined,
+      },
+      2,
+    );
+    expect(alerts({ sort: 'score' }).names).toBe('d c a b e i f');
+    expect(model.removeEpisode('BETA@1', 3)).toBe(true);
+    // c is not scored now: among them by severity (d 1.2; then e, i, c at 0.5, newest first; f null).
+    expect(alerts({ sort: 'score' }).names).toBe('d a b e i c f');
+  });
+});
+
 describe('ReadModel.episodeAlerts', () => {
   it("gives the rows of an episode's alerts in time order, whatever order they came in", () => {
     model.putAlert({ symbol: 'ACME', minute: M0 - 3, rules: ['A1'], severity: 2, episode: 'ACME@1' }, 1);
@@ -240,6 +302,14 @@ describe('ReadModel.listEpisodes', () => {
     ['end within a range', { from: MS(2), to: MS(5) }, ['ACME@2', 'CORE@1']],
     ['minSeverity: null never matches', { minSeverity: 0 }, ['ACME@2', 'ACME@1', 'BETA@1']],
     ['combined', { symbol: 'ACME', rule: 'A1', status: 'investigating' }, ['ACME@1']],
+    [
+      'score: descending, not scored last, ties by peak severity (null last)',
+      { sort: 'score' },
+      ['BETA@1', 'ACME@1', 'CORE@1', 'ACME@2'],
+    ],
+    ['minScore: at least, not scored never matches', { minScore: 40 }, ['CORE@1', 'ACME@1', 'BETA@1']],
+    ['minScore above the tie', { sort: 'score', minScore: 40.05 }, ['BETA@1']],
+    ['minScore with a status', { sort: 'score', minScore: 0, status: 'new' }, ['CORE@1']],
   ])('%s', (_name, query, expected) => {
     expect(episodes(query)).toEqual({ ids: expected, total: expected.length, next: undefined });
   });
@@ -247,6 +317,34 @@ describe('ReadModel.listEpisodes', () => {
   it('lists only episodes whose document was read, not ids an alert merely names', () => {
     expect(episodes({}).total).toBe(4);
     expect(model.episodes.rowOf('BETA@2')).toBeGreaterThanOrEqual(0);
+  });
+
+  it('pages by score', () => {
+    const first = episodes({ sort: 'score', limit: 2 });
+    expect(first.ids).toEqual(['BETA@1', 'ACME@1']);
+    expect(episodes({ sort: 'score', limit: 2, after: decodeCursor(first.next!, 'score') })).toEqual({
+      ids: ['CORE@1', 'ACME@2'],
+      total: 4,
+      next: undefined,
+    });
+  });
+
+  it('takes a new score, and a score withdrawn (a document without one), as a change', () => {
+    const entry = {
+      symbol: 'CORE',
+      start: MS(3),
+      end: MS(5),
+      count: 2,
+      a1: 1,
+      a2: 1,
+      peakSeverity: null,
+      status: undefined,
+    };
+    expect(model.putEpisode('CORE@1', { ...entry, score: 40 }, 2)).toBe(false);
+    expect(model.putEpisode('CORE@1', { ...entry, score: 99.9 }, 3)).toBe(true);
+    expect(episodes({ sort: 'score' }).ids).toEqual(['CORE@1', 'BETA@1', 'ACME@1', 'ACME@2']);
+    expect(model.putEpisode('CORE@1', { ...entry, score: null }, 4)).toBe(true);
+    expect(episodes({ sort: 'score' }).ids).toEqual(['BETA@1', 'ACME@1', 'ACME@2', 'CORE@1']);
   });
 
   it('pages by severity', () => {
@@ -262,17 +360,47 @@ describe('ReadModel.listEpisodes', () => {
 
 describe('cursors and keys', () => {
   it('refuses a cursor made for another order, or not made here', () => {
-    const cursor = encodeCursor('newest', { severity: Number.NaN, time: 5, tie: 'ACME' });
-    expect(decodeCursor(cursor, 'newest')).toEqual({ severity: Number.NaN, time: 5, tie: 'ACME' });
+    const cursor = encodeCursor('newest', { score: Number.NaN, severity: Number.NaN, time: 5, tie: 'ACME' });
+    expect(decodeCursor(cursor, 'newest')).toEqual({
+      score: Number.NaN,
+      severity: Number.NaN,
+      time: 5,
+      tie: 'ACME',
+    });
     expect(decodeCursor(cursor, 'severity')).toBeUndefined();
+    expect(decodeCursor(cursor, 'score')).toBeUndefined();
     expect(decodeCursor('not-a-cursor', 'newest')).toBeUndefined();
     expect(
       decodeCursor(Buffer.from('["newest",null,"5","A"]').toString('base64url'), 'newest'),
     ).toBeUndefined();
+    expect(
+      decodeCursor(Buffer.from('["score","high",1,5,"A"]').toString('base64url'), 'score'),
+    ).toBeUndefined();
+  });
+
+  it('keeps a score cursor, and reads one made before scores for the orders it was made for', () => {
+    const key = { score: 40, severity: 0.5, time: 5, tie: 'ACME' };
+    expect(decodeCursor(encodeCursor('score', key), 'score')).toEqual(key);
+    const before = Buffer.from('["severity",0.5,5,"ACME"]').toString('base64url');
+    expect(decodeCursor(before, 'severity')).toEqual({ ...key, score: Number.NaN });
+    expect(
+      decodeCursor(Buffer.from('["score",0.5,5,"ACME"]').toString('base64url'), 'score'),
+    ).toBeUndefined();
+  });
+
+  it('orders keys by score when asked, none last, then severity, then newest', () => {
+    const key = (score: number, severity: number, time: number) => ({ score, severity, time, tie: 'A' });
+    expect(compareKeys('score', key(40, 0, 0), key(39.9, 9, 9))).toBeLessThan(0);
+    expect(compareKeys('score', key(0, 0, 0), key(Number.NaN, 9, 9))).toBeLessThan(0);
+    expect(compareKeys('score', key(40, 1, 0), key(40, 0.5, 9))).toBeLessThan(0);
+    expect(compareKeys('score', key(40, Number.NaN, 9), key(40, 0.5, 0))).toBeGreaterThan(0);
+    expect(compareKeys('score', key(Number.NaN, 1, 0), key(Number.NaN, 1, 9))).toBeGreaterThan(0);
+    expect(compareKeys('severity', key(0, 1, 0), key(99, 1, 9))).toBeGreaterThan(0);
+    expect(compareKeys('newest', key(99, 9, 0), key(0, 0, 9))).toBeGreaterThan(0);
   });
 
   it('orders keys: severity first when asked, none last, then newest, then the tie text', () => {
-    const key = (severity: number, time: number, tie: string) => ({ severity, time, tie });
+    const key = (severity: number, time: number, tie: string) => ({ score: Number.NaN, severity, time, tie });
     expect(compareKeys('severity', key(1, 0, 'A'), key(Number.NaN, 9, 'A'))).toBeLessThan(0);
     expect(compareKeys('severity', key(1, 0, 'A'), key(1, 9, 'A'))).toBeGreaterThan(0);
     expect(compareKeys('newest', key(1, 0, 'A'), key(2, 9, 'A'))).toBeGreaterThan(0);

@@ -65,11 +65,11 @@ describe("each component's variables", () => {
 
       const managed = componentCommands(runs.managed.commands).get(component)!;
       expect(deployedNames(managed), 'what deploy.sh sets').toEqual(
-        where(reads, (v) => v.deployed === 'deploy'),
+        where(reads, (v) => v.deployed === 'deploy' || v.deployed === 'secret'),
       );
       const existing = componentCommands(runs.existing.commands).get(component)!;
       expect(deployedNames(existing), 'what deploy.sh sets with SASL/PLAIN').toEqual(
-        where(readsWithPlain, (v) => v.deployed === 'deploy' || v.deployed === 'sasl-plain'),
+        where(readsWithPlain, (v) => ['deploy', 'secret', 'sasl-plain'].includes(v.deployed)),
       );
 
       // The rest keep their defaults locally: the registry says each is the intended local value.
@@ -86,7 +86,10 @@ describe('deploy.sh --dry-run', () => {
     expect(sorted(commands.keys())).toEqual(sorted(COMPONENTS));
     for (const [component, command] of commands) {
       const { env, secrets } = environmentOf(command);
-      expect(secrets.size, component).toBe(0);
+      // The one secret in every configuration: the chat webhook's URL, a credential.
+      expect([...secrets], component).toEqual(
+        component === 'escalate' ? [['CHAT_WEBHOOK_URL', 'chat-webhook-url:latest']] : [],
+      );
       expect(sorted(env.keys()), component).toEqual(
         sorted([...deployedVariables(component), 'GOOGLE_CLOUD_PROJECT']),
       );
@@ -102,6 +105,7 @@ describe('deploy.sh --dry-run', () => {
       dispatcher: { env: ['KAFKA_SASL_USERNAME'], secrets: ['KAFKA_SASL_PASSWORD'] },
       notify: { env: [], secrets: [] },
       detect: { env: [], secrets: [] },
+      escalate: { env: [], secrets: ['CHAT_WEBHOOK_URL'] },
       console: { env: ['KAFKA_SASL_USERNAME'], secrets: ['KAFKA_SASL_PASSWORD'] },
     };
     for (const [component, command] of componentCommands(runs.existing.commands)) {
@@ -110,7 +114,9 @@ describe('deploy.sh --dry-run', () => {
         sorted([...deployedVariables(component), 'GOOGLE_CLOUD_PROJECT', ...extras[component].env]),
       );
       expect(sorted(secrets.keys()), component).toEqual(extras[component].secrets);
-      if (secrets.size > 0) expect(secrets.get('KAFKA_SASL_PASSWORD')).toBe('kafka-sasl-password:latest');
+      if (secrets.has('KAFKA_SASL_PASSWORD')) {
+        expect(secrets.get('KAFKA_SASL_PASSWORD')).toBe('kafka-sasl-password:latest');
+      }
     }
     const notify = environmentOf(componentCommands(runs.existing.commands).get('notify')!).env;
     expect(notify.get('ALERT_TTL_DAYS')).toBe('30');
@@ -132,6 +138,8 @@ describe('deploy.sh --dry-run', () => {
       DETECT_URL: /^https:\/\/detect-PROJECT_NUMBER\.us-central1\.run\.app$/,
       DISPATCH_AUTH: 'google-id-token',
       UPLOAD_BUCKET: BUCKET,
+      // Where `gcloud run services proxy` serves the console (docs/deploy.md); --console-url changes it.
+      CONSOLE_URL: 'http://localhost:8080/',
     };
     for (const [component, command] of componentCommands(runs.managed.commands)) {
       const { env } = environmentOf(command);

@@ -24,9 +24,16 @@ describe('deploy.sh against a fake gcloud', () => {
   it('does what the dry run printed, changes nothing on a second run, and tears everything down', async () => {
     const state = path.join(SANDBOX, 'fake-state.json');
     const args = [`--project=${PROJECT}`, `--console-group=${CONSOLE_GROUP}`];
-    const first = await runDeploy(args, fakeEnv(state));
+    // The chat webhook's URL is needed the first time only, and is kept in Secret Manager, never printed.
+    const webhook = 'https://chat.example.com/v1/spaces/AAAA/messages?key=k&token=t';
+    const webhookFile = path.join(SANDBOX, 'chat-webhook-url');
+    writeFileSync(webhookFile, webhook);
+    const first = await runDeploy([...args, `--chat-webhook-url-file=${webhookFile}`], fakeEnv(state));
     expect(first.code, first.stderr).toBe(0);
     expect(normalized(first)).toEqual(normalized(runs.managed));
+    expect(`${first.stdout}${first.stderr}`).not.toContain('chat.example.com');
+    const stored = JSON.parse(readFileSync(state, 'utf8')) as { secrets: Record<string, string> };
+    expect(stored.secrets['chat-webhook-url']).toBe(webhook);
 
     const second = await runDeploy(args, fakeEnv(state));
     expect(second.code, second.stderr).toBe(0);

@@ -34,15 +34,22 @@ const EXPECTED_GRANTS: Record<string, string[]> = {
     'project roles/datastore.user',
     'project roles/managedkafka.client',
   ],
-  // symbol state and ingestion reports in Firestore, publishes to the anomalies topic only
-  detect: ['project roles/datastore.user', 'topic:anomalies roles/pubsub.publisher'],
+  // symbol state and ingestion reports in Firestore, publishes to the anomalies and escalations topics only
+  detect: [
+    'project roles/datastore.user',
+    'topic:anomalies roles/pubsub.publisher',
+    'topic:suspicious-episodes roles/pubsub.publisher',
+  ],
   // writes alerts
   notify: ['project roles/datastore.user'],
+  // its marker per episode in Firestore; reads the chat webhook's URL, and no other secret
+  escalate: ['project roles/datastore.user', 'secret:chat-webhook-url roles/secretmanager.secretAccessor'],
   // consumes Kafka, invokes detect only
   dispatcher: ['project roles/managedkafka.client', 'service:detect roles/run.invoker'],
-  // the Eventarc triggers' identity: receives events, invokes ingest and notify only
+  // the Eventarc triggers' identity: receives events, invokes ingest, notify and escalate only
   trigger: [
     'project roles/eventarc.eventReceiver',
+    'service:escalate roles/run.invoker',
     'service:ingest roles/run.invoker',
     'service:notify roles/run.invoker',
   ],
@@ -126,12 +133,12 @@ describe('deploy.sh --dry-run', () => {
   it('runs each component as its own service account and builds with the build service account', () => {
     const commands = componentCommands(runs.managed.commands);
     const account = (id: string) => `anomalies-${id}@${PROJECT}.iam.gserviceaccount.com`;
-    for (const component of ['ingest', 'detect', 'notify', 'dispatcher', 'console'] as const) {
+    for (const component of ['ingest', 'detect', 'notify', 'escalate', 'dispatcher', 'console'] as const) {
       expect(flagValue(commands.get(component)!.words, 'service-account'), component).toBe(
         account(component),
       );
     }
-    for (const component of ['ingest', 'notify'] as const) {
+    for (const component of ['ingest', 'notify', 'escalate'] as const) {
       expect(flagValue(commands.get(component)!.words, 'trigger-service-account'), component).toBe(
         account('trigger'),
       );

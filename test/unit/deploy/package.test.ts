@@ -33,7 +33,7 @@ describe('the deployed package', () => {
     const entryPoints = [...componentCommands(runs.managed.commands).entries()]
       .filter(([component]) => component !== 'dispatcher' && component !== 'console')
       .map(([, command]) => flagValue(command.words, 'entry-point')!);
-    expect(sorted(entryPoints)).toEqual(['detect', 'ingest', 'notify']);
+    expect(sorted(entryPoints)).toEqual(['detect', 'escalate', 'ingest', 'notify']);
 
     // What `gcloud functions deploy --source=.` and `gcloud builds submit .` upload (.gcloudignore applied).
     const upload = path.join(SANDBOX, 'upload');

@@ -287,6 +287,7 @@ function fakeKafka() {
 async function fakeDispatcher(url: string, extra: Partial<DispatcherOptions> = {}, fake = fakeKafka()) {
   const { logger, entries } = capturingLogger('dispatcher');
   const dispatcher = await startDispatcher({
+    settle: false,
     ...options(url),
     kafka: fake.kafka,
     topic: record.topic,

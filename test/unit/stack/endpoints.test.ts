@@ -14,7 +14,12 @@ describe('stackEndpoints', () => {
     expect(endpoints.storage.apiEndpoint).toBe('http://127.0.0.1:4443');
     expect(endpoints.project).toBe('stock-anomalies-local');
     expect(endpoints.bucket).toBe('stock-anomalies-local');
-    expect(endpoints.functions).toEqual({ ingestPort: 8081, detectPort: 8082, notifyPort: 8083 });
+    expect(endpoints.functions).toEqual({
+      ingestPort: 8081,
+      detectPort: 8082,
+      notifyPort: 8083,
+      escalatePort: 8084,
+    });
   });
 
   it('moves with the environment, and the push endpoint follows the notify port and project', () => {
@@ -26,6 +31,10 @@ describe('stackEndpoints', () => {
     expect(endpoints.pubsub.notifyPushEndpoint).toBe(
       'http://127.0.0.1:9183/projects/demo-project/topics/anomalies',
     );
+    expect(
+      stackEndpoints({ STACK_ESCALATE_PORT: '9184', STACK_PROJECT: 'demo-project' }).pubsub
+        .escalatePushEndpoint,
+    ).toBe('http://127.0.0.1:9184/projects/demo-project/topics/suspicious-episodes');
     expect(endpoints.storage.port).toBe(4443);
   });
 
@@ -40,6 +49,7 @@ describe('stackEndpoints', () => {
     expect(endpoints.kafka.topic).toBe(VARIABLES.KAFKA_TOPIC.default);
     expect(endpoints.kafka.deadLetterTopic).toBe(VARIABLES.KAFKA_DEAD_LETTER_TOPIC.default);
     expect(endpoints.pubsub.anomaliesTopic).toBe(VARIABLES.ANOMALIES_TOPIC.default);
+    expect(endpoints.pubsub.escalationsTopic).toBe(VARIABLES.ESCALATIONS_TOPIC.default);
     expect(endpoints.pubsub.anomaliesDeadLetterSubscription).toBe(
       VARIABLES.ANOMALIES_DEAD_LETTER_SUBSCRIPTION.default,
     );

@@ -1,6 +1,6 @@
 /** The chart's figures (console/answers/alertChart.ts) on bars worked out by hand. */
 import { describe, expect, it } from 'vitest';
-import { barsOf, chartOf } from '../../../../console/answers/alertChart.js';
+import { barsOf, chartOf, scoreContextOf } from '../../../../console/answers/alertChart.js';
 import { dayOf, encodeBars, type StoredBar } from '../../../../shared/pipeline/barDayBytes.js';
 import type { AlertRow } from '../../../../console/api/contract.js';
 
@@ -72,5 +72,29 @@ describe('chartOf', () => {
   it('names the UTC day of a minute', () => {
     expect(dayOf(M)).toBe('2017-01-02');
     expect(dayOf(Date.UTC(2017, 0, 2, 23, 59) / 60_000)).toBe('2017-01-02');
+  });
+
+  it("gives the score's context of the alert's UTC day, in time order, and none for an episode not scored", () => {
+    // The episode's minutes: M-1 and M on the alert's day, M+1 given out of order, and the next day's first
+    // minute (an episode across midnight UTC): that one is not on this chart.
+    const nextDay = (Math.floor(M / 1440) + 1) * 1440;
+    const episode = {
+      score: 55,
+      scoreContext: {
+        minutes: [M - 1, M + 1, M, nextDay],
+        usualVolume: [40, 60, null, 5],
+        marketMovePct: [0.1, null, -0.25, 0],
+      },
+    };
+    const chart = chartOf(alert(false), bars, [], THRESHOLDS, 'UTC', scoreContextOf(episode));
+    expect(chart.scoreContext).toEqual([
+      { time: T - 60, usualVolume: 40, marketMovePct: 0.1 },
+      { time: T, usualVolume: null, marketMovePct: -0.25 },
+      { time: T + 60, usualVolume: 60, marketMovePct: null },
+    ]);
+    expect(chartOf(alert(false), bars, [], THRESHOLDS, 'UTC').scoreContext).toEqual([]);
+    expect(scoreContextOf(undefined)).toBeNull();
+    expect(scoreContextOf({ peakSeverity: 1 })).toBeNull();
+    expect(scoreContextOf({ ...episode, score: undefined })).toBeNull();
   });
 });

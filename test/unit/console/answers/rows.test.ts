@@ -158,4 +158,44 @@ describe('episodeRowOf', () => {
       generation: '7',
     });
   });
+
+  it('gives a scored episode its score: points, details, baseline, provisional or settled, each alert’s part', () => {
+    const row = episodeRowOf(EPISODE_ROW.id, {
+      ...EPISODE_DOCUMENT,
+      score: 47.5,
+      scoreFactors: [
+        { factor: 'move', points: 31.2, detail: '+2.9% in 20 min' },
+        { factor: 'market', points: -6.5, detail: 'the market moved with it' },
+      ],
+      scoreBaseline: 'recent',
+      scoreSettled: false,
+      scoreAlerts: [{ minute: '2017-01-02T04:49:00Z', points: 12.1 }],
+      scoreContext: { minutes: [1], usualVolume: [3], marketMovePct: [0.2] },
+    });
+    // The context is the chart's, not the row's.
+    expect(row).toEqual({
+      ...EPISODE_ROW,
+      score: {
+        score: 47.5,
+        settled: false,
+        baseline: 'recent',
+        factors: [
+          { factor: 'move', points: 31.2, detail: '+2.9% in 20 min' },
+          { factor: 'market', points: -6.5, detail: 'the market moved with it' },
+        ],
+        alerts: [{ minute: '2017-01-02T04:49:00Z', points: 12.1 }],
+      },
+    });
+  });
+});
+
+describe("an alert's row and its episode's score", () => {
+  it('carries the score when there is one, and none when not scored', () => {
+    expect(alertRowOf(ALERT_ROW.id, ALERT_DOCUMENT, 'investigating', 47.5)).toEqual({
+      ...ALERT_ROW,
+      score: 47.5,
+    });
+    expect(alertRowOf(ALERT_ROW.id, ALERT_DOCUMENT, 'investigating', Number.NaN)).toEqual(ALERT_ROW);
+    expect(alertRowOf(ALERT_ROW.id, ALERT_DOCUMENT, 'investigating', null)).toEqual(ALERT_ROW);
+  });
 });

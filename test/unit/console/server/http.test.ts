@@ -54,15 +54,15 @@ describe('listQueryOf', () => {
     return 'accepted';
   };
 
-  it('defaults to newest, 50', () => {
-    expect(query('')).toEqual({ sort: 'newest', limit: 50 });
+  it('defaults to the suspicion score, 50', () => {
+    expect(query('')).toEqual({ sort: 'score', limit: 50 });
   });
 
   it('reads every filter', () => {
-    const after = encodeCursor('severity', { severity: 2, time: 5, tie: 'A' });
+    const after = encodeCursor('severity', { score: Number.NaN, severity: 2, time: 5, tie: 'A' });
     expect(
       query(
-        `sort=severity&symbol=ACME&rule=A2&from=2024-01-02T00:00:00Z&to=2024-01-03&status=escalated&minSeverity=0.25&limit=200&after=${after}`,
+        `sort=severity&symbol=ACME&rule=A2&from=2024-01-02T00:00:00Z&to=2024-01-03&status=escalated&minSeverity=0.25&minScore=37.5&limit=200&after=${after}`,
       ),
     ).toEqual({
       sort: 'severity',
@@ -72,26 +72,30 @@ describe('listQueryOf', () => {
       to: Date.parse('2024-01-03'),
       status: 'escalated',
       minSeverity: 0.25,
+      minScore: 37.5,
       limit: 200,
-      after: { severity: 2, time: 5, tie: 'A' },
+      after: { score: Number.NaN, severity: 2, time: 5, tie: 'A' },
     });
   });
 
   it.each([
-    ['sort=oldest', 'sort: must be one of newest, severity'],
+    ['sort=oldest', 'sort: must be one of score, newest, severity'],
     ['rule=A3', 'rule: must be A1 or A2'],
     ['from=yesterday', "from: not an ISO 8601 time: 'yesterday'"],
     ['to=2024-13-45', "to: not an ISO 8601 time: '2024-13-45'"],
     ['status=closed', 'status: must be one of new, investigating, escalated, dismissed, confirmed'],
     ['minSeverity=high', "minSeverity: not a number: 'high'"],
     ['minSeverity=', "minSeverity: not a number: ''"],
+    ['minScore=high', "minScore: not a number: 'high'"],
+    ['minScore=Infinity', "minScore: not a number: 'Infinity'"],
+    ['minScore=1&minScore=2', 'minScore: given more than once'],
     ['limit=0', 'limit: must be a whole number from 1 to 200'],
     ['limit=201', 'limit: must be a whole number from 1 to 200'],
     ['limit=2.5', 'limit: must be a whole number from 1 to 200'],
-    ['after=xyz', 'after: not a cursor of this list sorted by newest'],
+    ['after=xyz', 'after: not a cursor of this list sorted by score'],
     [
-      `after=${encodeCursor('severity', { severity: 1, time: 1, tie: 'A' })}`,
-      'after: not a cursor of this list sorted by newest',
+      `after=${encodeCursor('severity', { score: 1, severity: 1, time: 1, tie: 'A' })}`,
+      'after: not a cursor of this list sorted by score',
     ],
     ['symbol=A&symbol=B', 'symbol: given more than once'],
     ['page=2', 'page: unknown parameter'],

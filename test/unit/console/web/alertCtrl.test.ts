@@ -57,6 +57,7 @@ function chartOf(times = ['05:02', '05:06', '05:09']): ChartResponse {
     prevClose: 123.8,
     prevTime: null,
     window: { from: 0, to: 0, mean: 8, limit: 8.16 },
+    scoreContext: [],
   };
 }
 
@@ -388,5 +389,24 @@ describe('AlertCtrl: what a late bar did', () => {
     const { ctrl } = alertOf(chartWith({ revision: REVISION, withdrawn: WITHDRAWN }), detail);
     await ctrl.load();
     expect([ctrl.marks, ctrl.withdrawn]).toEqual([[WITHDRAWN, REVISION], true]);
+  });
+
+  it("holds its episode's score and this alert's part in it; none without a scored episode", async () => {
+    const score = {
+      score: 70.2,
+      settled: false,
+      baseline: 'usual' as const,
+      factors: [],
+      alerts: [
+        { minute: '2017-01-02T05:02:00Z', points: 30 },
+        { minute: '2017-01-02T05:06:00Z', points: 40.2 },
+      ],
+    };
+    const scored = alertOf(loaded, async () => ({ alert: ALERT, episode: { ...EPISODE, score } })).ctrl;
+    await scored.load();
+    expect([scored.score, scored.points]).toEqual([score, 40.2]);
+    const unscored = alertOf(loaded, detail).ctrl;
+    await unscored.load();
+    expect([unscored.score, unscored.points]).toEqual([undefined, undefined]);
   });
 });

@@ -43,6 +43,7 @@ function response(times: string[], alertAt: string, others: string[] = []): Char
     prevClose: 100,
     prevTime: t('04:00'),
     window: { from: t(alertAt) - 600, to: t(alertAt) - 60, mean: 8, limit: 8.16 },
+    scoreContext: [],
   };
 }
 
@@ -104,5 +105,41 @@ describe('console/web chartModel', () => {
     const model = chartModel(data, 'Asia/Kolkata');
     expect(model.priceLines).toEqual([]);
     expect(model.volumeLines).toEqual([]);
+  });
+
+  it("draws the score's context: the usual volume over the volume, the market's move apart, breaks for none", () => {
+    const data = {
+      ...response(['04:00', '04:01', '04:02'], '04:01'),
+      // Out of order, as any answer may be: drawn in time order.
+      scoreContext: [
+        { time: t('04:02'), usualVolume: null, marketMovePct: -0.2 },
+        { time: t('04:00'), usualVolume: 12.5, marketMovePct: 0.1 },
+        { time: t('04:01'), usualVolume: 20, marketMovePct: null },
+      ],
+    };
+    const model = chartModel(data, 'Asia/Kolkata');
+    const ist = (hhmm: string) => t(hhmm) + 19_800;
+    expect(model.usualVolume).toEqual([
+      { time: ist('04:00'), value: 12.5 },
+      { time: ist('04:01'), value: 20 },
+      { time: ist('04:02') },
+    ]);
+    expect(model.marketMove).toEqual([
+      { time: ist('04:00'), value: 0.1 },
+      { time: ist('04:01') },
+      { time: ist('04:02'), value: -0.2 },
+    ]);
+  });
+
+  it('draws no context line without a figure for it, and none at all for an episode not scored', () => {
+    const base = response(['04:00'], '04:00');
+    const noBaseline = chartModel(
+      { ...base, scoreContext: [{ time: t('04:00'), usualVolume: null, marketMovePct: 0.3 }] },
+      'UTC',
+    );
+    expect(noBaseline.usualVolume).toEqual([]);
+    expect(noBaseline.marketMove).toEqual([{ time: t('04:00'), value: 0.3 }]);
+    const none = chartModel(base, 'UTC');
+    expect([none.usualVolume, none.marketMove]).toEqual([[], []]);
   });
 });

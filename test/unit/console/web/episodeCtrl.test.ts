@@ -143,4 +143,21 @@ describe('EpisodeCtrl: what a late bar regrouped', () => {
     await ctrl.load();
     expect(ctrl.merged).toEqual([{ episode: MERGED, history }]);
   });
+
+  it('holds the score of a scored episode, and none for one not scored', async () => {
+    const score = {
+      score: 12.5,
+      settled: true,
+      baseline: 'recent' as const,
+      factors: [{ factor: 'move' as const, points: 12.5, detail: '+0.9%' }],
+      alerts: [],
+    };
+    const scored = episodeOf(async () => ({ ...DETAIL, episode: { ...EPISODE, score } })).ctrl;
+    expect(scored.score).toBeUndefined();
+    await scored.load();
+    expect(scored.score).toEqual(score);
+    const unscored = episodeOf(async () => DETAIL).ctrl;
+    await unscored.load();
+    expect(unscored.score).toBeUndefined();
+  });
 });

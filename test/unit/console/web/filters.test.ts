@@ -29,6 +29,17 @@ describe('console/web filters: the URL and the API query', () => {
     expect(listSearch({})).toBe('');
   });
 
+  it('passes the score order and the minimum score on', () => {
+    const query = queryFromParams(new URLSearchParams('sort=score&minScore=40&minSeverity=1'), 'UTC');
+    expect(query).toEqual({ sort: 'score', minSeverity: '1', minScore: '40' });
+    expect(listSearch(query)).toBe('?sort=score&minSeverity=1&minScore=40');
+    // No sort in the URL: the server's default (the score).
+    expect(queryFromParams(new URLSearchParams('sort=oldest'), 'UTC')).toEqual({});
+    expect(withFilter(new URLSearchParams('sort=newest&limit=5'), 'minScore', '12.5').toString()).toBe(
+      'sort=newest&minScore=12.5&limit=5',
+    );
+  });
+
   it('changes one filter and keeps the others; an empty value removes it', () => {
     const params = new URLSearchParams('symbol=A&rule=A2');
     expect(withFilter(params, 'rule', '').toString()).toBe('symbol=A');

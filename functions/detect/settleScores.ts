@@ -1,0 +1,128 @@
+/**
+ * Settling scores (contract §6): the pipeline's episodes scored from the stored bars, once the market's bars are
+ * in. detect's commits mark the days they change; settle rescores every episode a change can reach (any symbol's
+ * over the market's parts of the changed minutes, the changed symbol's own over its baselines' span) and marks
+ * the days settled. The dispatcher asks for it whenever detect has caught up; a change that comes later makes
+ * the next settle rescore what it reaches, so the scores end where the batch CLI's are, whatever the order.
+ */
+import type { DetectionConfig } from '../../shared/core/detectionParameters.js';
+import type { ScoredEpisode } from '../../shared/core/suspicion/episodeScore.js';
+import {
+  HISTORY_DAYS_BEFORE,
+  MARKET_DAYS_BEFORE,
+  marketOf,
+  scoreFromHistory,
+} from '../../shared/core/suspicion/historyScoring.js';
+import { BASELINE_SPAN_DAYS } from '../../shared/core/suspicion/baseline.js';
+import { RETURN_SPAN_MINUTES } from '../../shared/core/suspicion/symbolScoring.js';
+import { dayOf } from '../../shared/pipeline/barDayBytes.js';
+import type { BarHistory } from '../../shared/state/barStore.js';
+import type { ChangedDay, EpisodeToScore, ScoreStore } from '../../shared/state/scoreStore.js';
+
+const DAY = 1440;
+/** Changed days taken per round. */
+const ROUND_DAYS = 500;
+/**
+ * Episodes are found by their end: one that ends this long after a changed minute's reach can still have begun
+ * inside it only if it lasts longer, which an episode (alerts at most a few minutes apart) does not in practice.
+ */
+const LONGEST_EPISODE = DAY;
+
+const startOfDay = (day: string) => Date.parse(`${day}T00:00:00Z`) / 60_000;
+
+export interface SettleOutcome {
+  days: number;
+  episodes: number;
+  written: number;
+}
+
+/** Intervals [from, to) merged where they overlap. */
+function merged(intervals: Array<[number, number]>): Array<[number, number]> {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  const out: Array<[number, number]> = [];
+  for (const [from, to] of sorted) {
+    const last = out[out.length - 1];
+    if (last !== undefined && from <= last[1]) last[1] = Math.max(last[1], to);
+    else out.push([from, to]);
+  }
+  return out;
+}
+
+/** The episodes the changed days can reach, withdrawn ones left out. */
+async function reachedEpisodes(store: ScoreStore, changed: readonly ChangedDay[]): Promise<EpisodeToScore[]> {
+  // A symbol's bar changes its part in the market from that minute to its next bar (at most a week on) and its
+  // A2 window; its own baselines for the baseline span after that, and its returns a week more.
+  const market = merged(changed.map((day) => [day.from, startOfDay(day.day) + DAY + RETURN_SPAN_MINUTES]));
+  const own = new Map<string, Array<[number, number]>>();
+  for (const day of changed) {
+    const reach: [number, number] = [day.from, startOfDay(day.day) + (BASELINE_SPAN_DAYS + 1) * DAY];
+    own.set(day.symbol, [...(own.get(day.symbol) ?? []), reach]);
+  }
+  const found = new Map<string, EpisodeToScore>();
+  const take = (episodes: EpisodeToScore[], to: number) => {
+    for (const episode of episodes)
+      if (episode.start < to && !episode.withdrawn) found.set(episode.id, episode);
+  };
+  for (const [from, to] of market) take(await store.episodesEnding(from, to + LONGEST_EPISODE), to);
+  for (const [symbol, intervals] of own) {
+    for (const [from, to] of merged(intervals)) {
+      take(await store.episodesEnding(from, to + LONGEST_EPISODE, symbol), to);
+    }
+  }
+  return [...found.values()];
+}
+
+/** Scores the episodes from the stored bars. */
+async function scoreEpisodes(
+  episodes: readonly EpisodeToScore[],
+  history: BarHistory,
+  store: ScoreStore,
+  config: DetectionConfig,
+): Promise<Array<{ episode: EpisodeToScore; scored: ScoredEpisode }>> {
+  if (episodes.length === 0) return [];
+  const first = Math.min(...episodes.map((episode) => episode.start));
+  const last = Math.max(...episodes.map((episode) => episode.end));
+  const market = marketOf(
+    await store.daysOfEverySymbol(dayOf(first - MARKET_DAYS_BEFORE * DAY), dayOf(last)),
+    config,
+  );
+  const bySymbol = new Map<string, EpisodeToScore[]>();
+  for (const episode of episodes)
+    bySymbol.set(episode.symbol, [...(bySymbol.get(episode.symbol) ?? []), episode]);
+  const scored: Array<{ episode: EpisodeToScore; scored: ScoredEpisode }> = [];
+  for (const [symbol, mine] of bySymbol) {
+    const from = Math.min(...mine.map((episode) => episode.start));
+    const to = Math.max(...mine.map((episode) => episode.end));
+    const bars = await history.read(symbol, dayOf(from - HISTORY_DAYS_BEFORE * DAY), dayOf(to));
+    const scores = scoreFromHistory(symbol, bars, mine, config, market, true);
+    for (const episode of mine) {
+      const score = scores.get(episode.start);
+      // An episode the stored bars no longer make (a revision regrouped it after it was read) is left: the
+      // revision's commit unsettled its days, and it is scored as it stands next time.
+      if (score !== undefined) scored.push({ episode, scored: score });
+    }
+  }
+  return scored;
+}
+
+/**
+ * Settles until no changed day is left, or the time is up (the rest waits for the next call).
+ * @param budgetMs how long it may go on starting new rounds
+ */
+export async function settleScores(
+  deps: { store: ScoreStore; history: BarHistory; config: DetectionConfig },
+  budgetMs: number,
+): Promise<SettleOutcome> {
+  const outcome: SettleOutcome = { days: 0, episodes: 0, written: 0 };
+  const until = Date.now() + budgetMs;
+  for (;;) {
+    const changed = await deps.store.changedDays(ROUND_DAYS);
+    if (changed.length === 0) return outcome;
+    const episodes = await reachedEpisodes(deps.store, changed);
+    const scored = await scoreEpisodes(episodes, deps.history, deps.store, deps.config);
+    outcome.written += await deps.store.writeScores(scored);
+    outcome.episodes += episodes.length;
+    outcome.days += await deps.store.markSettled(changed);
+    if (changed.length < ROUND_DAYS || Date.now() > until) return outcome;
+  }
+}

@@ -3,7 +3,11 @@
  * planted at known minutes among realistic noise and legitimate hard cases (bench/rankingMarket.ts). For each
  * data set it runs `detect --episodes` on the files, ranks the episodes, and prints the ranking's average
  * precision, its precision in the top R (R = the events planted), the recall (planted events inside some
- * episode), the market shocks in the top R, and each kind's figures (bench/rankingMetrics.ts).
+ * episode), the market shocks in the top R, and each kind's figures (shared/core/rankingQuality.ts).
+ *
+ * Each data set's files stay in its directory under .bench/ (`ranking-60x10-seed1`, ...) with their truth beside
+ * them (`truth.csv`, shared/core/truthFile.ts), so that other settings can be measured on them with
+ * `stock-anomalies calibrate --truth DIR/truth.csv DIR/<the CSVs>`.
  *
  * Today's ranking is the baseline: episodes by peak severity (contract §4), the largest first, a null last.
  *
@@ -18,7 +22,12 @@ import Table from 'cli-table3';
 import { main as cli } from '../cli/api.js';
 import { benchRoot, isMain } from './isolatedStack.js';
 import { MANIPULATION_KINDS, plantInto, writeMarket, type MarketShape } from './rankingMarket.js';
-import { rankingFigures, type RankedEpisode, type RankingFigures } from './rankingMetrics.js';
+import {
+  byPeakSeverity,
+  byScore,
+  rankingFigures,
+  type RankingFigures,
+} from '../shared/core/rankingQuality.js';
 
 interface EpisodeLine {
   symbol: string;
@@ -52,37 +61,6 @@ async function episodesOf(files: readonly string[], out: string, timezone?: stri
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as EpisodeLine);
-}
-
-const minuteOf = (iso: string) => Date.parse(iso) / 60_000;
-
-/** The baseline: by peak severity, the largest first; an episode without one last; ties by start. */
-export function byPeakSeverity(episodes: readonly EpisodeLine[]): RankedEpisode[] {
-  return [...episodes]
-    .sort(
-      (a, b) => (b.peakSeverity ?? -Infinity) - (a.peakSeverity ?? -Infinity) || (a.start < b.start ? -1 : 1),
-    )
-    .map((episode) => ({
-      symbol: episode.symbol,
-      start: minuteOf(episode.start),
-      end: minuteOf(episode.end),
-    }));
-}
-
-/** The suspicion score (contract §6): the highest first; ties by peak severity, then start. */
-export function byScore(episodes: readonly EpisodeLine[]): RankedEpisode[] {
-  return [...episodes]
-    .sort(
-      (a, b) =>
-        b.score - a.score ||
-        (b.peakSeverity ?? -Infinity) - (a.peakSeverity ?? -Infinity) ||
-        (a.start < b.start ? -1 : 1),
-    )
-    .map((episode) => ({
-      symbol: episode.symbol,
-      start: minuteOf(episode.start),
-      end: minuteOf(episode.end),
-    }));
 }
 
 export interface RankingRun {

@@ -15,7 +15,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TruthEvent } from './rankingMetrics.js';
+import type { TruthEvent } from '../shared/core/rankingQuality.js';
+import { truthCsv, type Truth } from '../shared/core/truthFile.js';
 
 export interface MarketShape {
   symbols: number;
@@ -31,6 +32,8 @@ export interface MarketShape {
 
 export interface Market {
   files: string[];
+  /** The truth file beside them (`truth.csv`, shared/core/truthFile.ts), for `stock-anomalies calibrate --truth`. */
+  truthFile: string;
   planted: TruthEvent[];
   legitimate: TruthEvent[];
   bars: number;
@@ -77,7 +80,7 @@ interface Stock {
   illiquid: boolean;
 }
 
-/** Writes the market's CSV files into `dir` (one per stock) and returns the truth. */
+/** Writes the market's CSV files into `dir` (one per stock) and its truth file beside them, and returns the truth. */
 export function writeMarket(dir: string, shape: MarketShape): Market {
   const next = random(shape.seed);
   const normal = () => {
@@ -199,13 +202,19 @@ export function writeMarket(dir: string, shape: MarketShape): Market {
     writeFileSync(file, `${lines.join('\n')}\n`);
     files.push(file);
   }
-  return { files, planted, legitimate, bars };
+  return { files, truthFile: writeTruth(dir, { planted, legitimate }), planted, legitimate, bars };
+}
+
+function writeTruth(dir: string, truth: Truth): string {
+  const file = join(dir, 'truth.csv');
+  writeFileSync(file, truthCsv(truth));
+  return file;
 }
 
 /**
  * The same kinds of manipulation planted into a real series (one symbol's CSV with the header
  * `timestamp,open,high,low,close,volume`): `count` events at random bars of the file, far apart, each bar of an
- * event rewritten as the kind does (relative to the bar before it). Written to `out`, with the truth. A market
+ * event rewritten as the kind does (relative to the bar before it). Written to `out`, with its truth file. A market
  * close is the file's day end (the last bar of each UTC date) for a market that trades around the clock.
  */
 export function plantInto(file: string, out: string, seed: number, count: number, symbol: string): Market {
@@ -261,5 +270,6 @@ export function plantInto(file: string, out: string, seed: number, count: number
   mkdirSync(out, { recursive: true });
   const written = join(out, `${symbol}__REAL.csv`);
   writeFileSync(written, `${header}\n${bars.map((fields) => fields.join(',')).join('\n')}\n`);
-  return { files: [written], planted, legitimate: [], bars: bars.length };
+  const truthFile = writeTruth(out, { planted, legitimate: [] });
+  return { files: [written], truthFile, planted, legitimate: [], bars: bars.length };
 }

@@ -15,6 +15,7 @@ type Register = (program: Command, context: CliContext) => void;
  */
 const COMMANDS: Record<string, () => Promise<Register>> = {
   detect: async () => (await import('./commands/detect.js')).registerDetectCommand,
+  calibrate: async () => (await import('./commands/calibrate.js')).registerCalibrateCommand,
   generate: async () => {
     const { registerGenerateCommand } = await import('./commands/generate.js');
     return (program) => void registerGenerateCommand(program);

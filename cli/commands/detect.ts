@@ -8,14 +8,8 @@ import { stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import { futureSkewMinutesFromEnv, ingestLimitsFromEnv } from '../../shared/config/ingestSettings.js';
-import { ConfigError } from '../../shared/config/variables.js';
 import { ObjectSeriesDetection } from '../../shared/core/objectSeriesDetection.js';
-import {
-  compileParameters,
-  DEFAULT_PARAMETERS,
-  ParameterError,
-  type DetectionConfig,
-} from '../../shared/core/detectionParameters.js';
+import { DEFAULT_PARAMETERS } from '../../shared/core/detectionParameters.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
 import { readerClock, type ReaderClock } from '../../shared/core/readerClock.js';
 import { spreadsheetText } from '../../shared/core/csvText.js';
@@ -40,10 +34,10 @@ import { describeError, isProgrammingError } from '../../shared/errors.js';
 import { alertOutput, isAlertFormat, type AlertFormat } from '../output/alertFormats.js';
 import { FindingRecorder } from '../detect/findingRecords.js';
 import { objectReads, readThreads, type ObjectReadsOptions } from '../detect/objectReads.js';
+import { compileOptions, fromEnv, wholeNumber } from '../detect/detectionOptions.js';
 import type { FormatOutcome } from '../detect/readPool.js';
 import { writeText, type CliContext } from '../context.js';
 import { describeObject, describeTotals } from '../summary.js';
-import { UsageError } from '../usageError.js';
 
 interface DetectOptions {
   timezone: string;
@@ -115,54 +109,8 @@ export function registerDetectCommand(program: Command, context: CliContext): vo
     });
 }
 
-function wholeMinutes(what: string, text: string): number {
-  if (!/^\d+$/.test(text.trim())) {
-    throw new UsageError(`${what} must be a whole number of minutes ≥ 1, got '${text}'`);
-  }
-  return Number(text);
-}
-
-function wholeNumber(what: string, text: string): number {
-  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) {
-    throw new UsageError(`${what} must be a whole number ≥ 1, got '${text}'`);
-  }
-  return Number(text);
-}
-
-function compile(options: DetectOptions): DetectionConfig {
-  const windowMinutes = wholeMinutes('window', options.window);
-  const episodeGapMinutes = wholeMinutes('episode gap', options.episodeGap);
-  const latenessHorizonDays = wholeNumber('lateness horizon', options.latenessHorizon);
-  try {
-    return compileParameters({
-      a1: options.a1,
-      a2: options.a2,
-      windowMinutes,
-      episodeGapMinutes,
-      latenessHorizonDays,
-      timezone: options.timezone,
-    });
-  } catch (error) {
-    if (error instanceof ParameterError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
-/**
- * The pipeline's ingest settings, from the same variables and with the same defaults, so that an object ingest
- * would reject the command rejects too, and a bar ingest would set aside as `future` the command does too.
- */
-function fromEnv<T>(read: (env: NodeJS.ProcessEnv) => T, env: NodeJS.ProcessEnv): T {
-  try {
-    return read(env);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
 async function runDetect(files: string[], options: DetectOptions, context: CliContext): Promise<void> {
-  const config = compile(options);
+  const config = compileOptions(options);
   const workers = readThreads(wholeNumber('workers', options.workers), files.length);
   const limits: IngestLimits = fromEnv(ingestLimitsFromEnv, context.env);
   // One clock for the whole run, taken as it starts: every object is judged against the same time.

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plantInto, writeMarket } from '../../../bench/rankingMarket.js';
+import { parseTruthCsv } from '../../../shared/core/truthFile.js';
 import { writeFileSync } from 'node:fs';
 
 const shape = { symbols: 4, days: 2, seed: 9, manipulations: 8, shocks: 2, news: 2 };
@@ -33,6 +34,16 @@ describe('the ranking benchmark market', () => {
     expect(a.bars).toBe(4 * 2 * 375);
     expect(a.planted).toHaveLength(8);
     expect(a.planted).toEqual(b.planted);
+  });
+
+  it('writes its truth beside its files, the planted and the legitimate events as they were planted', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'market-'));
+    const market = writeMarket(dir, shape);
+    expect(market.truthFile).toBe(join(dir, 'truth.csv'));
+    expect(parseTruthCsv(readFileSync(market.truthFile, 'utf8'))).toEqual({
+      planted: market.planted,
+      legitimate: market.legitimate,
+    });
   });
 
   it('puts each planted event in its stock at its minutes: a spike reverts, a burst is heavy on a flat price', () => {

@@ -1,6 +1,12 @@
-/** The ranking figures of bench:ranking, on hand-made rankings whose figures are worked out by hand. */
+/** The ranking figures of bench:ranking and calibrate, on hand-made rankings whose figures are worked out by hand. */
 import { describe, expect, it } from 'vitest';
-import { rankingFigures, type RankedEpisode, type TruthEvent } from '../../../bench/rankingMetrics.js';
+import {
+  byPeakSeverity,
+  byScore,
+  rankingFigures,
+  type RankedEpisode,
+  type TruthEvent,
+} from '../../../shared/core/rankingQuality.js';
 
 const episode = (symbol: string, start: number, end = start): RankedEpisode => ({ symbol, start, end });
 const event = (kind: string, symbol: string | null, start: number, end = start): TruthEvent => ({
@@ -48,5 +54,43 @@ describe('rankingFigures', () => {
     expect(figures.averagePrecision).toBe(0.5);
     expect(figures.recall).toBe(0.5);
     expect(figures.byKind.pump).toEqual({ planted: 1, found: 0, inTopR: 0 });
+  });
+});
+
+describe('byScore', () => {
+  it('ranks the highest score first, ties by peak severity, then by start', () => {
+    const e = (symbol: string, start: string, score: number, peakSeverity: number | null) => ({
+      symbol,
+      start,
+      end: start,
+      score,
+      peakSeverity,
+    });
+    const ranked = byScore([
+      e('A', '2021-01-04T03:45:00Z', 10, 9),
+      e('B', '2021-01-04T03:50:00Z', 60, null),
+      e('C', '2021-01-04T03:47:00Z', 10, 12),
+      e('D', '2021-01-04T03:46:00Z', 10, 9),
+    ]);
+    expect(ranked.map((r) => r.symbol)).toEqual(['B', 'C', 'A', 'D']);
+  });
+});
+
+describe('byPeakSeverity', () => {
+  it('ranks the largest peak first, an episode without one last, ties by start', () => {
+    const e = (symbol: string, start: string, peakSeverity: number | null) => ({
+      symbol,
+      start,
+      end: start,
+      peakSeverity,
+    });
+    const ranked = byPeakSeverity([
+      e('A', '2021-01-04T03:45:00Z', 1.5),
+      e('B', '2021-01-04T03:50:00Z', null),
+      e('C', '2021-01-04T03:47:00Z', 3),
+      e('D', '2021-01-04T03:46:00Z', 1.5),
+    ]);
+    // 2021-01-04T03:45Z is minute 26,828,865 since the epoch (18,631 days × 1440 + 225).
+    expect(ranked.map((r) => `${r.symbol} ${r.start - 26_828_865}`)).toEqual(['C 2', 'A 0', 'D 1', 'B 5']);
   });
 });

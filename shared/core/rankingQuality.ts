@@ -1,13 +1,16 @@
 /**
- * How well a ranking of episodes finds planted events (bench:ranking): average precision, precision in the top R
- * (R = the events planted), recall (events inside some episode, whatever its rank), and how many legitimate
- * hard cases (market-wide shocks) rank in the top R. Pure: the episodes and the truth in, the figures out.
+ * How well a ranking of episodes finds planted events (bench:ranking, and `stock-anomalies calibrate --truth`):
+ * average precision, precision in the top R (R = the events planted), recall (events inside some episode, whatever
+ * its rank), and how many legitimate hard cases (market-wide shocks) rank in the top R. Pure: the episodes and the
+ * truth in, the figures out.
  *
  * An episode *finds* an event when it is of the event's symbol (any symbol for a market-wide event) and its span
  * [start, end] overlaps the event's. Down the ranking, an episode is a hit when it finds an event no episode above
  * it found; each event is found once. Average precision is the mean, over the planted events, of the precision at
  * the rank where each was first found (0 for one never found): 1 when every event ranks above every other episode.
  */
+
+import type { Episode } from './episodes.js';
 
 export interface RankedEpisode {
   symbol: string;
@@ -34,6 +37,44 @@ export interface RankingFigures {
   legitimateInTopR: Record<string, number>;
   /** Per kind of planted event: planted, found (inside some episode), and in the top R. */
   byKind: Record<string, { planted: number; found: number; inTopR: number }>;
+}
+
+const minuteOf = (iso: string) => Date.parse(iso) / 60_000;
+
+/**
+ * Episodes ranked by peak severity (contract §4), the largest first; an episode without one last, ties by start:
+ * the ranking before the suspicion score, bench:ranking's baseline.
+ */
+export function byPeakSeverity(
+  episodes: ReadonlyArray<Pick<Episode, 'symbol' | 'start' | 'end' | 'peakSeverity'>>,
+): RankedEpisode[] {
+  return [...episodes]
+    .sort(
+      (a, b) => (b.peakSeverity ?? -Infinity) - (a.peakSeverity ?? -Infinity) || (a.start < b.start ? -1 : 1),
+    )
+    .map((episode) => ({
+      symbol: episode.symbol,
+      start: minuteOf(episode.start),
+      end: minuteOf(episode.end),
+    }));
+}
+
+/** Episodes ranked by their suspicion score (contract §6), the highest first; ties by peak severity, then start. */
+export function byScore(
+  episodes: ReadonlyArray<Pick<Episode, 'symbol' | 'start' | 'end' | 'peakSeverity'> & { score: number }>,
+): RankedEpisode[] {
+  return [...episodes]
+    .sort(
+      (a, b) =>
+        b.score - a.score ||
+        (b.peakSeverity ?? -Infinity) - (a.peakSeverity ?? -Infinity) ||
+        (a.start < b.start ? -1 : 1),
+    )
+    .map((episode) => ({
+      symbol: episode.symbol,
+      start: minuteOf(episode.start),
+      end: minuteOf(episode.end),
+    }));
 }
 
 const overlaps = (episode: RankedEpisode, event: TruthEvent) =>

@@ -1,0 +1,69 @@
+/**
+ * The detection settings of the commands that run the rules on local files (`detect`, `calibrate`), from their
+ * options and the environment, each mistake a usage error naming the setting.
+ */
+import { ConfigError } from '../../shared/config/variables.js';
+import {
+  compileParameters,
+  ParameterError,
+  type DetectionConfig,
+} from '../../shared/core/detectionParameters.js';
+import { UsageError } from '../usageError.js';
+
+/** The options, as given on the command line. */
+export interface DetectionOptions {
+  timezone: string;
+  /** Thresholds as fractions (0.005 is 0.5%), decimal text. */
+  a1: string;
+  a2: string;
+  window: string;
+  episodeGap: string;
+  latenessHorizon: string;
+}
+
+function wholeMinutes(what: string, text: string): number {
+  if (!/^\d+$/.test(text.trim())) {
+    throw new UsageError(`${what} must be a whole number of minutes ≥ 1, got '${text}'`);
+  }
+  return Number(text);
+}
+
+export function wholeNumber(what: string, text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) {
+    throw new UsageError(`${what} must be a whole number ≥ 1, got '${text}'`);
+  }
+  return Number(text);
+}
+
+/** @throws UsageError naming the setting at fault */
+export function compileOptions(options: DetectionOptions): DetectionConfig {
+  const windowMinutes = wholeMinutes('window', options.window);
+  const episodeGapMinutes = wholeMinutes('episode gap', options.episodeGap);
+  const latenessHorizonDays = wholeNumber('lateness horizon', options.latenessHorizon);
+  try {
+    return compileParameters({
+      a1: options.a1,
+      a2: options.a2,
+      windowMinutes,
+      episodeGapMinutes,
+      latenessHorizonDays,
+      timezone: options.timezone,
+    });
+  } catch (error) {
+    if (error instanceof ParameterError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * The pipeline's ingest settings, from the same variables and with the same defaults, so that an object ingest
+ * would reject the command rejects too, and a bar ingest would set aside as `future` the command does too.
+ */
+export function fromEnv<T>(read: (env: NodeJS.ProcessEnv) => T, env: NodeJS.ProcessEnv): T {
+  try {
+    return read(env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}

@@ -128,7 +128,10 @@ export async function settleScores(
   for (;;) {
     const changed = await deps.store.changedDays(ROUND_DAYS);
     if (changed.length === 0) return outcome;
-    const episodes = await reachedEpisodes(deps.store, changed);
+    const episodes = await reachedEpisodes(
+      deps.store,
+      changed.filter((day) => Number.isFinite(day.from)),
+    );
     const scored = await scoreEpisodes(episodes, deps.history, deps.store, deps.config);
     const escalation = deps.escalation;
     const escalating =

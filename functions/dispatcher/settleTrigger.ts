@@ -29,8 +29,10 @@ export function settleUrlOf(targetUrl: string): string {
 }
 
 export function settleTrigger(options: SettleTriggerOptions): SettleTrigger {
-  const quietMs = options.quietMs ?? 300;
-  const busyIntervalMs = options.busyIntervalMs ?? 15_000;
+  // Quiet for longer than a live market's gap between minutes (an object a second at most): a live market is
+  // settled on the busy interval, so that settling never competes with every minute's detection.
+  const quietMs = options.quietMs ?? 2_000;
+  const busyIntervalMs = options.busyIntervalMs ?? 30_000;
   const url = settleUrlOf(options.targetUrl);
   let inFlight = 0;
   let quiet: NodeJS.Timeout | undefined;

@@ -95,21 +95,27 @@ export async function barDayWrites(
     const bars = mergeBars(decodeBars(data), day.bars);
     const exact = mergeExactDay(decodeExactDay(data), day.exact);
     // What changed since the scores were last settled (contract §6): each commit adds its first minute under a
-    // key of its own, which settle takes away once it has rescored from there (scoreStore.ts).
-    const unsettled = { ...(data?.unsettled as Record<string, number> | undefined) };
+    // key of its own, merged into the map (never writing back the keys it read, which settle may have taken away
+    // meanwhile: scoreStore.ts). `unsettledFrom` only finds the day for settle, which reads the map itself.
     const seq = Number(data?.unsettledSeq ?? 0) + 1;
-    unsettled[`c${seq}`] = day.bars[0]![0];
-    batch.set(refs[i]!, {
-      symbol: day.symbol,
-      day: day.day,
-      count: bars.length,
-      bars: encodeBars(bars),
-      ...encodeExactDay(exact),
-      unsettled,
-      unsettledSeq: seq,
-      unsettledFrom: Math.min(...Object.values(unsettled)),
-      updatedAt: FieldValue.serverTimestamp(),
-    });
+    const changedFrom = day.bars[0]![0];
+    const before = Object.values((data?.unsettled as Record<string, number> | undefined) ?? {});
+    batch.set(
+      refs[i]!,
+      {
+        symbol: day.symbol,
+        day: day.day,
+        count: bars.length,
+        bars: encodeBars(bars),
+        ...encodeExactDay(exact),
+        unsettled: { [`c${seq}`]: changedFrom },
+        unsettledSeq: seq,
+        unsettledFrom: Math.min(changedFrom, ...before),
+        updatedAt: FieldValue.serverTimestamp(),
+      },
+      // Merged: the map gains a key; every other field is the day's whole value (`texts` only ever grows).
+      { merge: true },
+    );
   });
 }
 

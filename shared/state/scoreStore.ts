@@ -88,13 +88,16 @@ export class ScoreStore {
         .select('symbol', 'day', 'unsettledFrom', 'unsettled')
         .get(),
     );
-    return snapshot.docs.map((doc) => ({
-      id: doc.id,
-      symbol: doc.get('symbol') as string,
-      day: doc.get('day') as string,
-      from: doc.get('unsettledFrom') as number,
-      changes: Object.keys((doc.get('unsettled') as Record<string, number> | undefined) ?? {}),
-    }));
+    return snapshot.docs.flatMap((doc) => {
+      const unsettled = (doc.get('unsettled') as Record<string, number> | undefined) ?? {};
+      const changes = Object.keys(unsettled);
+      const from = Math.min(...Object.values(unsettled));
+      // A day whose changes were all taken away before detect's `unsettledFrom` was: nothing to settle.
+      if (changes.length === 0) return [{ id: doc.id, symbol: '', day: '', from: Infinity, changes }];
+      return [
+        { id: doc.id, symbol: doc.get('symbol') as string, day: doc.get('day') as string, from, changes },
+      ];
+    });
   }
 
   /** How many days wait to be settled, up to `limit` (for `wait`). */

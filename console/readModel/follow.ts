@@ -7,6 +7,8 @@
  *   getAll, since an episode changes only when an alert joins it (or an analyst triages it, below).
  * - Triage: the triage feed (`{episodes}-triage`, one entry per change an analyst makes, sources/triageStore.ts), whose
  *   episodes are read with getAll.
+ * - Scores: settle writes an episode's score with `scoredAt` and no feed entry, so every `scoresMs` the episodes
+ *   scored since the last read are queried by `scoredAt` (scoreReader.ts), with their listed fields.
  *
  * Feeds are read, not listened to: on the emulator a snapshot listener on a collection the pipeline writes makes
  * every commit to it wait for the listener's query (measured: a listener on the alert feed took 40% off the
@@ -21,11 +23,13 @@
  * poll, until it covers the alert.
  */
 import {
+  FieldPath,
   Timestamp,
   type CollectionReference,
   type DocumentData,
   type DocumentReference,
   type Firestore,
+  type Query,
   type QueryDocumentSnapshot,
 } from '@google-cloud/firestore';
 import { describeError } from '../../shared/errors.js';
@@ -33,6 +37,7 @@ import { feedAlertsOf, feedCollection } from '../../shared/state/alertStore.js';
 import { triageFeedCollection } from '../sources/triageStore.js';
 import { ALERT_FIELDS, alertEntryOf, EPISODE_FIELDS, episodeEntryOf } from './documentEntries.js';
 import type { LoadProgress, ReadModel } from './readModel.js';
+import { ScoreReader, type ReadScoredPage, type Scored } from './scoreReader.js';
 
 export interface FollowSettings {
   alertsCollection: string;
@@ -41,6 +46,8 @@ export interface FollowSettings {
   marginMs: number;
   /** How often the feeds are read. */
   pollMs: number;
+  /** How often the episodes scored since the last read are read (at the first poll after it is due). */
+  scoresMs: number;
   /** How long to wait before a failed scan is tried again. */
   retryMs: number;
 }
@@ -61,6 +68,17 @@ interface Scanned {
 const GET_ALL_CHUNK = 300;
 /** Polls an episode is read again for before it is given up as not covering its alert. */
 const EPISODE_RETRIES = 60;
+/**
+ * Scored episodes a page of the scores' query holds, and the pages one read takes: a settle that rescored more
+ * (a backfill) is taken in further reads, at the next polls.
+ */
+const SCORE_PAGE = { pageSize: 1000, maxPages: 10 };
+
+/** An episode scored since the last read, with its listed fields. */
+interface ScoredEpisode extends Scored {
+  data: DocumentData;
+  version: number;
+}
 
 /** The entries of a feed not seen before, read every poll since the last read less the margin. */
 class FeedReader {
@@ -100,6 +118,8 @@ export class ModelFollower {
   #polling: Promise<void> = Promise.resolve();
   /** Episodes to read again, with the alert minute each must reach and the polls left. */
   readonly #pendingEpisodes = new Map<string, { minute: number; retries: number }>();
+  /** When the episodes scored since the last read are read next (ms). */
+  #scoresDue = 0;
 
   constructor(
     private readonly db: Firestore,
@@ -124,7 +144,11 @@ export class ModelFollower {
       marginMs,
       since,
     );
-    this.#polling = this.#poll(alerts, triage);
+    // From the scan's start less the margin, like the feeds (the server's clock may be behind this one's): a score
+    // settled during the scan may be in it or not, and one read twice changes nothing (its version is the same).
+    const scores = new ScoreReader(this.#scoredPage, Timestamp.fromMillis(since - marginMs), SCORE_PAGE);
+    this.#scoresDue = since + this.settings.scoresMs;
+    this.#polling = this.#poll(alerts, triage, scores);
     await Promise.all([this.#load(this.#alerts()), this.#load(this.#episodes())]);
     if (this.#skipped > 0) this.log(`${this.#skipped} documents lacked a listed field and are not listed`);
   }
@@ -145,8 +169,18 @@ export class ModelFollower {
     clearTimeout(waited);
   }
 
-  async #poll(alerts: FeedReader, triage: FeedReader): Promise<void> {
+  async #poll(alerts: FeedReader, triage: FeedReader, scores: ScoreReader<ScoredEpisode>): Promise<void> {
     if (this.#stopped) return;
+    await this.#readFeeds(alerts, triage);
+    if (!this.#stopped && Date.now() >= this.#scoresDue) await this.#readScores(scores);
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      this.#polling = this.#poll(alerts, triage, scores);
+    }, this.settings.pollMs);
+    this.#timer.unref();
+  }
+
+  async #readFeeds(alerts: FeedReader, triage: FeedReader): Promise<void> {
     try {
       const episodes = new Map<string, number>();
       for (const entry of await alerts.next()) {
@@ -172,12 +206,60 @@ export class ModelFollower {
     } catch (error) {
       this.log(`reading the feeds failed (${describeError(error)}); reading them again`);
     }
-    if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      this.#polling = this.#poll(alerts, triage);
-    }, this.settings.pollMs);
-    this.#timer.unref();
   }
+
+  /**
+   * The episodes scored since the last read, into the model as the feeds' episodes go (re-ranked, counted, and
+   * told to the event stream by the model). A read that took its most pages leaves more: the next poll reads on.
+   */
+  async #readScores(scores: ScoreReader<ScoredEpisode>): Promise<void> {
+    let applied = 0;
+    try {
+      applied = await scores.next((page) => {
+        for (const { id, data, version } of page) this.#putScored(id, data, version);
+      });
+    } catch (error) {
+      this.log(`reading the scored episodes failed (${describeError(error)}); reading them again`);
+    }
+    const more = applied === SCORE_PAGE.pageSize * SCORE_PAGE.maxPages;
+    this.#scoresDue = more ? 0 : Date.now() + this.settings.scoresMs;
+  }
+
+  #putScored(id: string, data: DocumentData, version: number): void {
+    if (data.withdrawn != null) {
+      this.model.removeEpisode(id, version);
+      return;
+    }
+    const entry = episodeEntryOf(data);
+    if (entry !== undefined) this.model.putEpisode(id, entry, version);
+    else this.log(`episode ${id} lacks a listed field and is not listed`);
+  }
+
+  /**
+   * One page of the episodes scored after `after`, in (scoredAt, id) order. The range on scoredAt keeps the query
+   * to timestamps (a value of another type would sort after every timestamp and move the cursor past them all).
+   *
+   * Where production differs: there Firestore's automatic single-field index on `scoredAt` serves it (ascending,
+   * ids breaking ties as in every index), so it needs no composite index and a read costs what it returns (one
+   * document read, the minimum, when no score changed), whatever the numbers of alerts and episodes. The emulator
+   * has no indexes and scans the whole episodes collection for it (about 70 ms for 2,000 documents, README "The
+   * console"), which is why scores are read every few seconds, not at every poll.
+   */
+  readonly #scoredPage: ReadScoredPage<ScoredEpisode> = async (after, limit) => {
+    const episodes = this.db.collection(this.settings.episodesCollection);
+    const ordered = (query: Query) => query.orderBy('scoredAt').orderBy(FieldPath.documentId()).limit(limit);
+    const query =
+      after.id === null
+        ? ordered(episodes.where('scoredAt', '>', after.at))
+        : ordered(episodes.where('scoredAt', '>=', after.at)).startAfter(after.at, after.id);
+    const snapshot = await query.select(...EPISODE_FIELDS, 'scoredAt').get();
+    return snapshot.docs.map((doc) => ({
+      id: doc.id,
+      scoredAt: doc.get('scoredAt') as Timestamp,
+      data: doc.data(),
+      version: doc.updateTime.toMillis(),
+    }));
+  };
 
   /**
    * The episodes, into the model. One that does not yet reach the minute its newest alert is at (or is not

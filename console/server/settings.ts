@@ -18,6 +18,12 @@ import type { FollowSettings } from '../readModel/follow.js';
 
 /** Off Cloud Run the console answers this machine only. */
 const LOOPBACK_HOST = '127.0.0.1';
+/**
+ * How often the read model reads the episodes whose score settle wrote since (readModel/follow.ts). Settle runs
+ * when detect has caught up and every 15 s while records keep coming, so a few seconds is as fresh as it gets;
+ * on the emulator each read is a scan of the episodes, hence not every poll.
+ */
+const SCORES_POLL_MS = 5000;
 
 export interface ConsoleSettings {
   host: string;
@@ -89,6 +95,7 @@ export function consoleSettingsFromEnv(
       episodesCollection: readVariable('EPISODES_COLLECTION', env),
       marginMs: readPositiveInt('CONSOLE_FOLLOW_MARGIN_MS', env),
       pollMs: readPositiveInt('CONSOLE_FOLLOW_POLL_MS', env),
+      scoresMs: SCORES_POLL_MS,
       retryMs: 2000,
     },
     maxBodyBytes: readPositiveInt('CONSOLE_MAX_BODY_BYTES', env),

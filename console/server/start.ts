@@ -1,6 +1,6 @@
 /**
  * Starting the console: the read model (readModel/), loaded by one scan and kept current from two small feeds
- * (README "The console"), the event stream that tells pages of its changes, the sources the endpoints read,
+ * and the episodes whose score settle wrote since (README "The console"), the event stream that tells pages of its changes, the sources the endpoints read,
  * and the HTTP server that answers with them. ../server.ts runs it as a process; the tests start it in-process.
  */
 import { createServer, type Server } from 'node:http';

@@ -135,7 +135,7 @@ function answerFields(body: DetectOutcome): LogFields {
 }
 
 /** How long one settle request goes on starting rounds (the rest waits for the next request). */
-const SETTLE_BUDGET_MS = 20_000;
+const SETTLE_BUDGET_MS = 10_000;
 
 /**
  * POST /settle: settles the scores the commits since the last one changed (contract §6). The dispatcher asks for

@@ -38,6 +38,8 @@ export interface SettleOutcome {
   episodes: number;
   written: number;
   escalated: number;
+  /** Whether changed days were left when the time was up (the caller asks again). */
+  more: boolean;
 }
 
 /** Where an episode whose settled score crosses the threshold goes, once (the escalate function posts it). */
@@ -116,14 +118,14 @@ async function scoreEpisodes(
 }
 
 /**
- * Settles until no changed day is left, or the time is up (the rest waits for the next call).
+ * Settles until no changed day is left, or the time is up (then `more` says so, and the caller asks again).
  * @param budgetMs how long it may go on starting new rounds
  */
 export async function settleScores(
   deps: { store: ScoreStore; history: BarHistory; config: DetectionConfig; escalation?: Escalation },
   budgetMs: number,
 ): Promise<SettleOutcome> {
-  const outcome: SettleOutcome = { days: 0, episodes: 0, written: 0, escalated: 0 };
+  const outcome: SettleOutcome = { days: 0, episodes: 0, written: 0, escalated: 0, more: false };
   const until = Date.now() + budgetMs;
   for (;;) {
     const changed = await deps.store.changedDays(ROUND_DAYS);
@@ -167,6 +169,10 @@ export async function settleScores(
     );
     outcome.episodes += episodes.length;
     outcome.days += await deps.store.markSettled(changed);
-    if (changed.length < ROUND_DAYS || Date.now() > until) return outcome;
+    // Round after round until nothing is left (a commit during this one left its change), or the time is up.
+    if (Date.now() > until) {
+      outcome.more = (await deps.store.changedDays(1)).length > 0;
+      return outcome;
+    }
   }
 }

@@ -57,7 +57,9 @@ export function settleTrigger(options: SettleTriggerOptions): SettleTrigger {
           body: (await response.text()).slice(0, 500),
         });
       } else {
-        await response.arrayBuffer();
+        // Time ran out with days left to settle: ask again once quiet (at once if nothing comes).
+        const outcome = (await response.json().catch(() => ({}))) as { more?: boolean };
+        if (outcome.more === true && inFlight === 0) again = true;
       }
     } catch (error) {
       options.log.warn('could not ask detect to settle the scores', { error });

@@ -9,7 +9,7 @@
  * writing a bar twice changes nothing. The read is safe without a transaction: the state commit it goes with
  * requires the state version the batch read, so a delivery that raced another writes none of it.
  */
-import { FieldPath, FieldValue, type Firestore } from '@google-cloud/firestore';
+import { FieldPath, Timestamp, type Firestore } from '@google-cloud/firestore';
 import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME } from '../core/barTable.js';
 import { scanDecimal } from '../core/decimal.js';
 import type { BarRef } from '../core/revision.js';
@@ -95,27 +95,25 @@ export async function barDayWrites(
     const bars = mergeBars(decodeBars(data), day.bars);
     const exact = mergeExactDay(decodeExactDay(data), day.exact);
     // What changed since the scores were last settled (contract §6): each commit adds its first minute under a
-    // key of its own, merged into the map (never writing back the keys it read, which settle may have taken away
+    // key of its own, by its field path (never writing back the keys it read, which settle may have taken away
     // meanwhile: scoreStore.ts). `unsettledFrom` only finds the day for settle, which reads the map itself.
+    // `updatedAt` is this instance's clock, not a server transform: a transform costs the commit a read of the
+    // document, and settle reads what changed with a margin for clocks.
     const seq = Number(data?.unsettledSeq ?? 0) + 1;
     const changedFrom = day.bars[0]![0];
     const before = Object.values((data?.unsettled as Record<string, number> | undefined) ?? {});
-    batch.set(
-      refs[i]!,
-      {
-        symbol: day.symbol,
-        day: day.day,
-        count: bars.length,
-        bars: encodeBars(bars),
-        ...encodeExactDay(exact),
-        unsettled: { [`c${seq}`]: changedFrom },
-        unsettledSeq: seq,
-        unsettledFrom: Math.min(changedFrom, ...before),
-        updatedAt: FieldValue.serverTimestamp(),
-      },
-      // Merged: the map gains a key; every other field is the day's whole value (`texts` only ever grows).
-      { merge: true },
-    );
+    const fields = {
+      symbol: day.symbol,
+      day: day.day,
+      count: bars.length,
+      bars: encodeBars(bars),
+      ...encodeExactDay(exact),
+      unsettledSeq: seq,
+      unsettledFrom: Math.min(changedFrom, ...before),
+      updatedAt: Timestamp.now(),
+    };
+    if (snapshots[i]!.exists) batch.update(refs[i]!, { ...fields, [`unsettled.c${seq}`]: changedFrom });
+    else batch.set(refs[i]!, { ...fields, unsettled: { [`c${seq}`]: changedFrom } });
   });
 }
 

@@ -52,6 +52,9 @@ async function run<T>(what: Promise<T>): Promise<T> {
   });
 }
 
+/** How far apart the instances' clocks and Firestore's may be. */
+const CLOCK_MARGIN_MS = 60_000;
+
 /** A stored day as settle keeps it: its bars, decoded once. */
 interface KeptDay {
   symbol: string;
@@ -170,7 +173,10 @@ export class ScoreStore {
     if (kept !== undefined && kept.from <= fromDay && toDay <= kept.to) {
       const [changed, counted] = await run(
         Promise.all([
-          bars.where('updatedAt', '>', kept.readTime).get(),
+          // `updatedAt` is the committing instance's clock (barStore.ts): a minute's margin for clocks.
+          bars
+            .where('updatedAt', '>', Timestamp.fromMillis(kept.readTime.toMillis() - CLOCK_MARGIN_MS))
+            .get(),
           bars.where('day', '>=', kept.from).where('day', '<=', kept.to).count().get(),
         ]),
       );

@@ -94,8 +94,17 @@ async function scoreEpisodes(
   if (episodes.length === 0) return [];
   const first = Math.min(...episodes.map((episode) => episode.start));
   const last = Math.max(...episodes.map((episode) => episode.end));
+  // Every symbol's days from far enough back for the episodes' own baselines too: one read (kept between settles,
+  // scoreStore.ts) instead of one per symbol. The market's parts need only the last week of it.
+  const everySymbol = await store.daysOfEverySymbol(dayOf(first - HISTORY_DAYS_BEFORE * DAY), dayOf(last));
+  const marketFrom = first - MARKET_DAYS_BEFORE * DAY;
   const market = marketOf(
-    await store.daysOfEverySymbol(dayOf(first - MARKET_DAYS_BEFORE * DAY), dayOf(last)),
+    new Map(
+      [...everySymbol].map(([symbol, bars]) => [
+        symbol,
+        bars.filter((bar) => bar.table.minute(bar.row) >= Math.floor(marketFrom / DAY) * DAY),
+      ]),
+    ),
     config,
   );
   const bySymbol = new Map<string, EpisodeToScore[]>();
@@ -105,7 +114,11 @@ async function scoreEpisodes(
   for (const [symbol, mine] of bySymbol) {
     const from = Math.min(...mine.map((episode) => episode.start));
     const to = Math.max(...mine.map((episode) => episode.end));
-    const bars = await history.read(symbol, dayOf(from - HISTORY_DAYS_BEFORE * DAY), dayOf(to));
+    const fromDay = Math.floor((from - HISTORY_DAYS_BEFORE * DAY) / DAY) * DAY;
+    const bars = (everySymbol.get(symbol) ?? []).filter((bar) => {
+      const minute = bar.table.minute(bar.row);
+      return minute >= fromDay && minute <= to;
+    });
     const scores = scoreFromHistory(symbol, bars, mine, config, market, true);
     for (const episode of mine) {
       const score = scores.get(episode.start);

@@ -27,6 +27,8 @@ export interface ChangedDay {
   from: number;
   /** The changes read (keys of `unsettled`, each a commit's): what {@link ScoreStore.markSettled} takes away. */
   changes: string[];
+  /** The document's update time when read. */
+  updateTime: Timestamp;
 }
 
 /** An episode as settle reads it. */
@@ -95,10 +97,19 @@ export class ScoreStore {
       const unsettled = (doc.get('unsettled') as Record<string, number> | undefined) ?? {};
       const changes = Object.keys(unsettled);
       const from = Math.min(...Object.values(unsettled));
-      // A day whose changes were all taken away before detect's `unsettledFrom` was: nothing to settle.
-      if (changes.length === 0) return [{ id: doc.id, symbol: '', day: '', from: Infinity, changes }];
+      // A day whose changes were all taken away, its `unsettledFrom` left behind: nothing to settle but that.
+      const updateTime = doc.updateTime;
+      if (changes.length === 0)
+        return [{ id: doc.id, symbol: '', day: '', from: Infinity, changes, updateTime }];
       return [
-        { id: doc.id, symbol: doc.get('symbol') as string, day: doc.get('day') as string, from, changes },
+        {
+          id: doc.id,
+          symbol: doc.get('symbol') as string,
+          day: doc.get('day') as string,
+          from,
+          changes,
+          updateTime,
+        },
       ];
     });
   }
@@ -109,32 +120,38 @@ export class ScoreStore {
   }
 
   /**
-   * Marks days settled: takes away the changes that were read, each day in a transaction, so that a commit of
-   * detect in between keeps its own change (and the day's earliest unsettled minute is what is left).
+   * Marks days settled: a day no commit changed since it was read loses its changes and `unsettledFrom` at once
+   * (a precondition on its update time); one a commit changed meanwhile loses only the changes that were read, by
+   * their field paths, and keeps the commit's (its `unsettledFrom`, then perhaps earlier than what is left, is put
+   * right when the next settle finds the day). No transaction: a settle marks every symbol's day.
    * @returns how many days have nothing left to settle
    */
   async markSettled(days: readonly ChangedDay[]): Promise<number> {
-    const settleOne = (day: ChangedDay) =>
-      this.db.runTransaction(async (transaction) => {
-        const ref = this.db.collection(this.barsCollection).doc(day.id);
-        const snapshot = await transaction.get(ref);
-        const unsettled = { ...(snapshot.get('unsettled') as Record<string, number> | undefined) };
-        for (const change of day.changes) delete unsettled[change];
-        const left = Object.values(unsettled);
-        transaction.update(
-          ref,
-          left.length === 0
-            ? { unsettled: FieldValue.delete(), unsettledFrom: FieldValue.delete() }
-            : { unsettled, unsettledFrom: Math.min(...left) },
-        );
-        return left.length === 0;
-      });
+    const writer = this.db.bulkWriter();
     let settled = 0;
-    // A few transactions at a time: hundreds at once only queue up at Firestore.
-    for (let i = 0; i < days.length; i += 25) {
-      const done = await run(Promise.all(days.slice(i, i + 25).map(settleOne)));
-      settled += done.filter(Boolean).length;
+    const partly: ChangedDay[] = [];
+    writer.onWriteError(() => false);
+    for (const day of days) {
+      writer
+        .update(
+          this.db.collection(this.barsCollection).doc(day.id),
+          { unsettled: FieldValue.delete(), unsettledFrom: FieldValue.delete() },
+          { lastUpdateTime: day.updateTime },
+        )
+        .then(
+          () => settled++,
+          () => partly.push(day),
+        );
     }
+    await run(writer.flush());
+    for (const day of partly) {
+      if (day.changes.length === 0) continue;
+      const paths = Object.fromEntries(
+        day.changes.map((change) => [`unsettled.${change}`, FieldValue.delete()]),
+      );
+      writer.update(this.db.collection(this.barsCollection).doc(day.id), paths).catch(() => {});
+    }
+    await run(writer.close());
     return settled;
   }
 

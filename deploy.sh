@@ -233,7 +233,7 @@ Console
 
 Escalation (an episode whose settled suspicion score reaches ESCALATION_SCORE, posted to a chat)
   --chat-webhook-url-file=F the chat's incoming webhook URL (Slack or Google Chat), stored in Secret Manager as
-                            chat-webhook-url (or env CHAT_WEBHOOK_URL); needed the first time, kept after
+                            chat-webhook-url (or env CHAT_WEBHOOK_URL); kept after; without it escalate only logs
 
 Network
   --network=NAME            VPC network (default stock-anomalies, created; an existing one is used as is)
@@ -951,7 +951,8 @@ ensure_kafka() {
 }
 
 # The chat webhook's URL, in Secret Manager: created from --chat-webhook-url-file (or CHAT_WEBHOOK_URL) the first
-# time, given a new version when a different URL is passed, kept as it is when none is. Never printed.
+# time, given a new version when a different URL is passed, kept as it is when none is; without one and without
+# the secret, escalate only logs. Never printed.
 ensure_chat_webhook_secret() {
   if exists gcloud secrets describe "$CHAT_WEBHOOK_SECRET" "--project=$PROJECT"; then
     if [[ -n $CHAT_WEBHOOK_URL_VALUE ]]; then
@@ -960,11 +961,14 @@ ensure_chat_webhook_secret() {
       [[ $current == "$CHAT_WEBHOOK_URL_VALUE" ]] ||
         run_stdin "$CHAT_WEBHOOK_URL_VALUE" gcloud secrets versions add "$CHAT_WEBHOOK_SECRET" --data-file=- "--project=$PROJECT"
     fi
-  else
-    [[ -n $CHAT_WEBHOOK_URL_VALUE || $DRY_RUN == 1 ]] ||
-      die "the chat webhook escalate posts to: pass --chat-webhook-url-file=FILE or set CHAT_WEBHOOK_URL (docs/deploy.md, Escalation)"
+  elif [[ -n $CHAT_WEBHOOK_URL_VALUE || $DRY_RUN == 1 ]]; then
     run_stdin "$CHAT_WEBHOOK_URL_VALUE" gcloud secrets create "$CHAT_WEBHOOK_SECRET" --replication-policy=automatic \
       --data-file=- "--labels=app=$APP" "--project=$PROJECT"
+  else
+    # No chat yet: escalate is deployed without a webhook and only logs what it would post; a later deploy with
+    # --chat-webhook-url-file creates the secret and points escalate at it.
+    log "no chat webhook given (--chat-webhook-url-file or CHAT_WEBHOOK_URL): escalate will only log escalations"
+    ESCALATE_SECRET_FLAGS=()
   fi
 }
 

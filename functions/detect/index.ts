@@ -151,7 +151,6 @@ async function handleSettle(response: Response): Promise<void> {
     const outcome = await settleScores(
       {
         store: scoreStore,
-        history: new FirestoreBarHistory(db, settings.barsCollection),
         config: settings.detection,
         escalation: {
           threshold: settings.escalation.threshold,

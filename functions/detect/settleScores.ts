@@ -16,7 +16,6 @@ import {
 import { BASELINE_SPAN_DAYS } from '../../shared/core/suspicion/baseline.js';
 import { RETURN_SPAN_MINUTES } from '../../shared/core/suspicion/symbolScoring.js';
 import { dayOf } from '../../shared/pipeline/barDayBytes.js';
-import type { BarHistory } from '../../shared/state/barStore.js';
 import type { ChangedDay, EpisodeToScore, ScoreStore } from '../../shared/state/scoreStore.js';
 import { shouldEscalate } from '../../shared/pipeline/escalationDecision.js';
 import { buildEscalationMessage, type EscalationMessage } from '../../shared/pipeline/escalationMessage.js';
@@ -70,24 +69,48 @@ async function reachedEpisodes(store: ScoreStore, changed: readonly ChangedDay[]
     const reach: [number, number] = [day.from, startOfDay(day.day) + (BASELINE_SPAN_DAYS + 1) * DAY];
     own.set(day.symbol, [...(own.get(day.symbol) ?? []), reach]);
   }
+  const inside = (intervals: ReadonlyArray<[number, number]>, episode: EpisodeToScore) =>
+    intervals.some(([from, to]) => episode.end >= from && episode.start < to);
   const found = new Map<string, EpisodeToScore>();
-  const take = (episodes: EpisodeToScore[], to: number) => {
-    for (const episode of episodes)
-      if (episode.start < to && !episode.withdrawn) found.set(episode.id, episode);
-  };
-  for (const [from, to] of market) take(await store.episodesEnding(from, to + LONGEST_EPISODE), to);
-  for (const [symbol, intervals] of own) {
-    for (const [from, to] of merged(intervals)) {
-      take(await store.episodesEnding(from, to + LONGEST_EPISODE, symbol), to);
+  // One query per stretch of time, whatever the number of symbols (each of the symbol's own reaches is a filter
+  // of what it returns): a query per symbol costs a live market's settle a query for every symbol.
+  const everything = merged([...market, ...[...own.values()].flat()]);
+  for (const [from, to] of everything) {
+    for (const episode of await store.episodesEnding(from, to + LONGEST_EPISODE)) {
+      if (episode.withdrawn) continue;
+      if (inside(market, episode) || inside(own.get(episode.symbol) ?? [], episode))
+        found.set(episode.id, episode);
     }
   }
   return [...found.values()];
 }
 
-/** Scores the episodes from the stored bars. */
+/**
+ * Scores the episodes from the stored bars, a few days of episodes at a time: what is held is every symbol's days
+ * from the baselines' span before them, whatever the span of all the episodes (a whole history uploaded at once).
+ */
 async function scoreEpisodes(
   episodes: readonly EpisodeToScore[],
-  history: BarHistory,
+  store: ScoreStore,
+  config: DetectionConfig,
+): Promise<Array<{ episode: EpisodeToScore; scored: ScoredEpisode }>> {
+  const sorted = [...episodes].sort((a, b) => a.start - b.start);
+  const scored: Array<{ episode: EpisodeToScore; scored: ScoredEpisode }> = [];
+  for (let i = 0; i < sorted.length;) {
+    const windowEnd = (Math.floor(sorted[i]!.start / DAY) + WINDOW_DAYS) * DAY;
+    let j = i;
+    while (j < sorted.length && sorted[j]!.start < windowEnd) j++;
+    scored.push(...(await scoreWindow(sorted.slice(i, j), store, config)));
+    i = j;
+  }
+  return scored;
+}
+
+/** Days of episode starts scored together. */
+const WINDOW_DAYS = 3;
+
+async function scoreWindow(
+  episodes: readonly EpisodeToScore[],
   store: ScoreStore,
   config: DetectionConfig,
 ): Promise<Array<{ episode: EpisodeToScore; scored: ScoredEpisode }>> {
@@ -135,7 +158,7 @@ async function scoreEpisodes(
  * @param budgetMs how long it may go on starting new rounds
  */
 export async function settleScores(
-  deps: { store: ScoreStore; history: BarHistory; config: DetectionConfig; escalation?: Escalation },
+  deps: { store: ScoreStore; config: DetectionConfig; escalation?: Escalation },
   budgetMs: number,
 ): Promise<SettleOutcome> {
   const outcome: SettleOutcome = { days: 0, episodes: 0, written: 0, escalated: 0, more: false };
@@ -147,7 +170,7 @@ export async function settleScores(
       deps.store,
       changed.filter((day) => Number.isFinite(day.from)),
     );
-    const scored = await scoreEpisodes(episodes, deps.history, deps.store, deps.config);
+    const scored = await scoreEpisodes(episodes, deps.store, deps.config);
     const escalation = deps.escalation;
     const escalating =
       escalation === undefined

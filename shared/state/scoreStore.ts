@@ -155,10 +155,9 @@ export class ScoreStore {
     return settled;
   }
 
-  /** The episodes (of every symbol, or of one) whose last alert is in [from, to]. */
-  async episodesEnding(from: number, to: number, symbol?: string): Promise<EpisodeToScore[]> {
-    let query: Query = this.db.collection(this.episodesCollection);
-    if (symbol !== undefined) query = query.where('symbol', '==', symbol);
+  /** The episodes whose last alert is in [from, to]. */
+  async episodesEnding(from: number, to: number): Promise<EpisodeToScore[]> {
+    const query: Query = this.db.collection(this.episodesCollection);
     const snapshot = await run(
       query
         .where('end', '>=', timestampOfMinute(from))

@@ -78,7 +78,7 @@ describe('the console server on the real emulator: scores settled later', () => 
     const read = async (id: string) => {
       const episode = allEpisodes.find((candidate) => candidate.id === id)!;
       const minute = episode.end / 60_000;
-      return (await store.episodesEnding(minute, minute, episode.symbol)).find((found) => found.id === id)!;
+      return (await store.episodesEnding(minute, minute)).find((found) => found.id === id)!;
     };
     const [lifted, lowered] = [await read(unscored.id), await read(top)];
     const settledAt = Date.now();

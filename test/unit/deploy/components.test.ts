@@ -165,25 +165,15 @@ describe('deploy.sh --dry-run', () => {
     expect(componentCommands(runs.internet.commands).get('console')!.line).not.toContain('--network');
   });
 
-  it("creates the one composite index (settle's episodes of a symbol by end; every other query is served by single-field ones), and sets the TTL policies", () => {
+  it('creates no composite index (every query the pipeline and the console run is served by single-field ones), and sets the TTL policies', () => {
     const file = JSON.parse(readFileSync(path.join(ROOT, 'firestore.indexes.json'), 'utf8')) as {
       indexes: unknown[];
     };
-    expect(file.indexes).toHaveLength(1);
+    expect(file.indexes).toEqual([]);
     const creates = changes(runs.managed).filter((c) =>
       startsWith(c.words, 'gcloud firestore indexes composite create'),
     );
-    expect(
-      creates.map((c) => [
-        flagValue(c.words, 'collection-group'),
-        c.words.filter((word) => word.startsWith('--field-config=')),
-      ]),
-    ).toEqual([
-      [
-        'episodes',
-        ['--field-config=field-path=symbol,order=ascending', '--field-config=field-path=end,order=ascending'],
-      ],
-    ]);
+    expect(creates).toEqual([]);
     const ttl = changes(runs.existing).filter((c) =>
       startsWith(c.words, 'gcloud firestore fields ttls update'),
     );

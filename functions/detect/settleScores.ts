@@ -142,6 +142,8 @@ async function scoreWindow(
       const minute = bar.table.minute(bar.row);
       return minute >= fromDay && minute <= to;
     });
+    // detect's deliveries share this process: let them in between symbols.
+    await new Promise((resolve) => setImmediate(resolve));
     const scores = scoreFromHistory(symbol, bars, mine, config, market, true);
     for (const episode of mine) {
       const score = scores.get(episode.start);

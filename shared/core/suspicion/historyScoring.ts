@@ -9,7 +9,7 @@ import { emptyCounts, SymbolDetector, type BarObserver } from '../rules.js';
 import { BASELINE_SPAN_DAYS } from './baseline.js';
 import { scoreEpisode, type ScoredEpisode } from './episodeScore.js';
 import { MarketMinutes } from './marketMinutes.js';
-import { RETURN_SPAN_MINUTES, SymbolScoring } from './symbolScoring.js';
+import { MarketParts, RETURN_SPAN_MINUTES, SymbolScoring } from './symbolScoring.js';
 
 /**
  * How far before an episode's first date its symbol's history must reach: the baseline's span, and a week more so
@@ -46,9 +46,11 @@ export function marketOf(
 ): MarketMinutes {
   const market = new MarketMinutes();
   for (const [symbol, bars] of histories) {
-    const scoring = new SymbolScoring(symbol, market, config.episodeGapMinutes);
+    // Only the parts: no baselines, which the market does not need.
+    const parts = new MarketParts();
     replay(symbol, bars, config, {
-      bar: (minute, close, volume, windowMean) => scoring.bar(minute, close, volume, windowMean, null),
+      bar: (minute, close, volume, windowMean) =>
+        market.add(minute, parts.part(minute, close, volume, windowMean)),
     });
   }
   return market;

@@ -9,6 +9,35 @@ import { marketPartOf, type MarketPart } from './marketMinutes.js';
 /** The longest time from a bar to the one before it over which its log return is taken (a week). */
 export const RETURN_SPAN_MINUTES = 7 * 1440;
 
+/**
+ * A symbol's bars' parts in the market's minutes, and their log returns, from its processed bars in minute order:
+ * all the market needs of a symbol (historyScoring.ts follows every symbol with this alone).
+ */
+export class MarketParts {
+  #lastClose = Number.NaN;
+  #lastMinute = Number.NEGATIVE_INFINITY;
+  /** The log return of the bar last given (NaN without one). */
+  logReturn = Number.NaN;
+
+  /** @param windowMean the mean volume of A2's window before the bar (NaN for an empty window) */
+  part(minute: number, close: number, volume: number, windowMean: number): MarketPart {
+    // A return over more than a week says nothing about a minute: it is not one (and the pipeline, which reads a
+    // week back for a day's returns, gets the same figures).
+    this.logReturn =
+      this.#lastClose > 0 && close > 0 && minute - this.#lastMinute <= RETURN_SPAN_MINUTES
+        ? Math.log(close / this.#lastClose)
+        : Number.NaN;
+    this.#lastClose = close;
+    this.#lastMinute = minute;
+    // Its part in the market's minute needs nothing but the rules' own state (the last close and A2's window), so
+    // that the pipeline can work out any symbol's part from its stored bars of the day alone.
+    return marketPartOf(
+      this.logReturn,
+      volume > 0 && windowMean > 0 ? Math.log(volume / windowMean) : Number.NaN,
+    );
+  }
+}
+
 /** The figures of one bar of an episode. */
 export interface EpisodeBar {
   minute: number;
@@ -50,8 +79,7 @@ export interface MarketSink {
 export class SymbolScoring {
   readonly symbol: string;
   readonly #baseline = new SymbolBaseline();
-  #lastClose = Number.NaN;
-  #lastMinute = Number.NEGATIVE_INFINITY;
+  readonly #returns = new MarketParts();
   /** The episode being followed, its bars up to its latest alert. */
   #open: EpisodeFigures | undefined;
   /** Bars after the open episode's latest alert: its bars if another alert joins it. */
@@ -90,24 +118,12 @@ export class SymbolScoring {
    */
   bar(minute: number, close: number, volume: number, windowMean: number, episodeStart: number | null): void {
     const baseline = this.#baseline.baselineAt(minute);
-    // A return over more than a week says nothing about a minute: it is not one (and the pipeline, which reads a
-    // week back for a day's returns, gets the same figures).
-    const logReturn =
-      this.#lastClose > 0 && close > 0 && minute - this.#lastMinute <= RETURN_SPAN_MINUTES
-        ? Math.log(close / this.#lastClose)
-        : Number.NaN;
-    this.#lastClose = close;
-    this.#lastMinute = minute;
+    const part = this.#returns.part(minute, close, volume, windowMean);
+    const logReturn = this.#returns.logReturn;
     const surprise =
       baseline.kind === 'none'
         ? Number.NaN
         : Math.log((volume + baseline.volumeFloor) / (baseline.usualVolume + baseline.volumeFloor));
-    // Its part in the market's minute needs nothing but the rules' own state (the last close and A2's window), so
-    // that the pipeline can work out any symbol's part from its stored bars of the day alone.
-    const part = marketPartOf(
-      logReturn,
-      volume > 0 && windowMean > 0 ? Math.log(volume / windowMean) : Number.NaN,
-    );
     this.market.add(minute, part);
     this.#parts.push(minute, part.returnUnits, part.surpriseUnits);
 

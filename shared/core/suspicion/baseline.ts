@@ -63,10 +63,11 @@ export const NO_BASELINE: BarBaseline = Object.freeze({
   closeMinute: null,
 });
 
-function median(values: number[]): number {
-  values.sort((a, b) => a - b);
-  const mid = values.length >> 1;
-  return values.length % 2 === 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+/** The median (of a copy: the values keep their order). A typed array sorts numbers without a comparator call. */
+function median(values: readonly number[]): number {
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Figures of a sample of bars: the baseline it makes. */
@@ -91,13 +92,13 @@ function baselineOf(kind: BaselineKind, bars: readonly KeptBar[], closeMinute: n
       : Math.max(MAD_TO_SIGMA * median(returns), absSum / returns.length, MIN_VOLATILITY);
   const volumeFloor = traded.length === 0 ? 1 : 0.05 * median(traded);
   const logs = volumes.map((volume) => Math.log(volume + volumeFloor));
-  const center = median([...logs]);
+  const center = median(logs);
   const volumeSpread = Math.max(
     MAD_TO_SIGMA * median(logs.map((value) => Math.abs(value - center))),
     MIN_VOLUME_SPREAD,
   );
   // The median, unless most minutes trade nothing: then the mean, so that one trade is not measured against 0.
-  let usualVolume = median([...volumes]);
+  let usualVolume = median(volumes);
   if (usualVolume === 0) usualVolume = volumes.reduce((a, b) => a + b, 0) / volumes.length;
   return {
     kind,
@@ -108,6 +109,19 @@ function baselineOf(kind: BaselineKind, bars: readonly KeptBar[], closeMinute: n
     zeroShare: (volumes.length - traded.length) / volumes.length,
     closeMinute,
   };
+}
+
+/** A finished day's bars by bucket of the day, worked out once (a day serves as an earlier day five times). */
+const dayBuckets = new WeakMap<KeptBar[], KeptBar[][]>();
+
+function bucketsOf(day: KeptBar[]): KeptBar[][] {
+  let buckets = dayBuckets.get(day);
+  if (buckets === undefined) {
+    buckets = [];
+    for (const bar of day) (buckets[Math.floor((bar.minute % 1440) / BUCKET_MINUTES)] ??= []).push(bar);
+    dayBuckets.set(day, buckets);
+  }
+  return buckets;
 }
 
 /**
@@ -140,9 +154,7 @@ export class SymbolBaseline {
       const bucket = Math.floor((minute % 1440) / BUCKET_MINUTES);
       let baseline = this.#buckets[bucket];
       if (baseline === undefined) {
-        const sample = this.#days.flatMap((day) =>
-          day.filter((bar) => Math.floor((bar.minute % 1440) / BUCKET_MINUTES) === bucket),
-        );
+        const sample = this.#days.flatMap((day) => bucketsOf(day)[bucket] ?? []);
         baseline =
           sample.length >= MIN_BUCKET_BARS
             ? baselineOf('usual', sample, this.#closeMinute)

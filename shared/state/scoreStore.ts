@@ -2,8 +2,8 @@
  * The reads and writes of settling scores (contract §6): which stored days changed since the scores were last
  * settled (`unsettledFrom` on `bars/` documents, set by detect's commits), the episodes those changes reach, the
  * bars the scores are worked out from, and the score fields of `episodes/` (settle owns them; detect owns the
- * rest and marks them unsettled). Every write has a precondition on what was read: a commit of detect in between
- * makes it fail, and leaves the work to the next settle.
+ * rest and marks them unsettled). A score is written, and a day marked settled whole, only if the document is as it
+ * was read: a commit of detect in between makes it fail, and leaves its work to the next settle.
  */
 import {
   FieldValue,

@@ -1,7 +1,8 @@
 /**
  * Asks detect to settle the scores (POST {detect}/settle, contract §6) whenever it has caught up: when no record
- * is being delivered for a moment, and at most every `busyIntervalMs` while records keep coming (a live market
- * never quite pauses). One request at a time; asked for during one, another follows it.
+ * is being delivered for a moment, at most every `busyIntervalMs` while records keep coming (a live market never
+ * quite pauses), and every `idleIntervalMs` when none comes. One request at a time; asked for during one, another
+ * follows it.
  */
 import type { Logger } from '../../shared/logging/logger.js';
 
@@ -14,6 +15,11 @@ export interface SettleTriggerOptions {
   quietMs?: number;
   /** How often to ask while records keep coming. */
   busyIntervalMs?: number;
+  /**
+   * How often to ask when nothing comes at all: a safety net for days changed outside the dispatcher's deliveries
+   * (a record sent to detect by hand) or a settle that failed; a settle with nothing to do is one query.
+   */
+  idleIntervalMs?: number;
 }
 
 export interface SettleTrigger {
@@ -33,6 +39,7 @@ export function settleTrigger(options: SettleTriggerOptions): SettleTrigger {
   // settled on the busy interval, so that settling never competes with every minute's detection.
   const quietMs = options.quietMs ?? 2_000;
   const busyIntervalMs = options.busyIntervalMs ?? 30_000;
+  const idleIntervalMs = options.idleIntervalMs ?? 10_000;
   const url = settleUrlOf(options.targetUrl);
   let inFlight = 0;
   let quiet: NodeJS.Timeout | undefined;
@@ -72,6 +79,11 @@ export function settleTrigger(options: SettleTriggerOptions): SettleTrigger {
     }
   };
 
+  const idle = setInterval(() => {
+    if (inFlight === 0 && Date.now() - lastAsked >= idleIntervalMs) void ask();
+  }, idleIntervalMs);
+  idle.unref();
+
   return {
     started() {
       inFlight++;
@@ -87,6 +99,7 @@ export function settleTrigger(options: SettleTriggerOptions): SettleTrigger {
     stop() {
       stopped = true;
       clearTimeout(quiet);
+      clearInterval(idle);
     },
   };
 }

@@ -14,7 +14,7 @@ let calls: string[];
 let answers: Array<() => void>;
 
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
   calls = [];
   answers = [];
   vi.spyOn(globalThis, 'fetch').mockImplementation(async (url, init) => {
@@ -42,7 +42,13 @@ describe('settleTrigger', () => {
   });
 
   it('asks once nothing has been in flight for the quiet time, not while a record is', async () => {
-    const trigger = settleTrigger({ targetUrl: URL, log, quietMs: 2_000, busyIntervalMs: 30_000 });
+    const trigger = settleTrigger({
+      targetUrl: URL,
+      log,
+      quietMs: 2_000,
+      busyIntervalMs: 30_000,
+      idleIntervalMs: 600_000,
+    });
     trigger.started();
     trigger.started();
     trigger.ended();
@@ -63,7 +69,13 @@ describe('settleTrigger', () => {
   });
 
   it('asks while records keep coming, at most every busy interval', async () => {
-    const trigger = settleTrigger({ targetUrl: URL, log, quietMs: 2_000, busyIntervalMs: 30_000 });
+    const trigger = settleTrigger({
+      targetUrl: URL,
+      log,
+      quietMs: 2_000,
+      busyIntervalMs: 30_000,
+      idleIntervalMs: 600_000,
+    });
     // A record a second for 100 s, never quiet for 2 s: asked at 30, 60 and 90 s.
     for (let second = 1; second <= 100; second++) {
       vi.advanceTimersByTime(1_000);
@@ -77,7 +89,13 @@ describe('settleTrigger', () => {
   });
 
   it('sends one request at a time, and one more for what was asked meanwhile', async () => {
-    const trigger = settleTrigger({ targetUrl: URL, log, quietMs: 10, busyIntervalMs: 60_000 });
+    const trigger = settleTrigger({
+      targetUrl: URL,
+      log,
+      quietMs: 10,
+      busyIntervalMs: 60_000,
+      idleIntervalMs: 600_000,
+    });
     for (let i = 0; i < 3; i++) {
       trigger.started();
       trigger.ended();
@@ -91,6 +109,40 @@ describe('settleTrigger', () => {
     answers.shift()!();
     await settle();
     expect(calls).toHaveLength(2);
+    trigger.stop();
+  });
+
+  it('asks every idle interval when nothing comes at all, and not while it has just asked', async () => {
+    const trigger = settleTrigger({
+      targetUrl: URL,
+      log,
+      quietMs: 2_000,
+      busyIntervalMs: 30_000,
+      idleIntervalMs: 10_000,
+    });
+    vi.advanceTimersByTime(9_999);
+    await settle();
+    expect(calls).toHaveLength(0);
+    vi.advanceTimersByTime(1);
+    await settle();
+    expect(calls).toHaveLength(1);
+    answers.shift()!();
+    await settle();
+    vi.advanceTimersByTime(10_000);
+    await settle();
+    expect(calls).toHaveLength(2);
+    answers.shift()!();
+    await settle();
+    vi.advanceTimersByTime(10_000);
+    await settle();
+    expect(calls).toHaveLength(3);
+    answers.shift()!();
+    await settle();
+    // A record in flight holds it back.
+    trigger.started();
+    vi.advanceTimersByTime(25_000);
+    await settle();
+    expect(calls).toHaveLength(3);
     trigger.stop();
   });
 });

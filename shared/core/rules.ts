@@ -48,12 +48,12 @@ export function emptyCounts(): DetectionCounts {
   return { processed: 0, late: 0, repeats: 0, tooLate: 0, a1: 0, a2: 0, alerts: 0 };
 }
 
-/**
- * Sees every bar the rules ran on, in minute order, after they ran (the suspicion score's figures follow them).
- * @param episodeStart the start of the episode the bar's alert joined, or null when no rule fired on it
- */
+/** Sees every bar the rules ran on, in minute order, after they ran (the suspicion score's figures follow them). */
 export interface BarObserver {
-  /** @param windowMean the mean volume of A2's window before the bar (NaN for an empty window) */
+  /**
+   * @param windowMean the mean volume of A2's window before the bar (NaN for an empty window)
+   * @param episodeStart the start of the episode the bar's alert joined, or null when no rule fired on it
+   */
   bar(minute: number, close: number, volume: number, windowMean: number, episodeStart: number | null): void;
 }
 

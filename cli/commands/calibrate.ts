@@ -28,7 +28,7 @@ import {
 } from '../calibrate/calibrationOutput.js';
 import { decimalList, fractionOfPercent, scoreList } from '../calibrate/settings.js';
 import { writeText, type CliContext } from '../context.js';
-import { compileOptions, fromEnv, wholeNumber } from '../detect/detectionOptions.js';
+import { compileOptions, fromEnv, wholeNumber, withDetectionOptions } from '../detect/detectionOptions.js';
 import { objectReads, readThreads, type ObjectReadsOptions } from '../detect/objectReads.js';
 import { UsageError } from '../usageError.js';
 import { failureLine } from './detect.js';
@@ -74,35 +74,26 @@ others are still used; stderr names it), 2 for a usage error or a bad truth file
 `;
 
 export function registerCalibrateCommand(program: Command, context: CliContext): void {
-  program
-    .command('calibrate')
-    .description('alerts and episodes a day, recall and average precision, for several thresholds at once')
-    .argument('<files...>', 'CSV files, as for detect')
-    .option('--a1 <list>', 'A1 thresholds to try, in percent (comma-separated)', '0.5')
-    .option('--a2 <list>', 'A2 thresholds to try, in percent (comma-separated)', '2')
-    .option('--min-score <list>', 'minimum suspicion scores to try, 0 to 100 (comma-separated)', '0')
-    .option('--truth <file>', 'the events known to be in the data (CSV, see below)')
-    .addOption(
-      new Option('--format <format>', 'output (default: table on a terminal, json otherwise)').choices(
-        CALIBRATION_FORMATS,
+  withDetectionOptions(
+    program
+      .command('calibrate')
+      .description('alerts and episodes a day, recall and average precision, for several thresholds at once')
+      .argument('<files...>', 'CSV files, as for detect')
+      .option('--a1 <list>', 'A1 thresholds to try, in percent (comma-separated)', '0.5')
+      .option('--a2 <list>', 'A2 thresholds to try, in percent (comma-separated)', '2')
+      .option('--min-score <list>', 'minimum suspicion scores to try, 0 to 100 (comma-separated)', '0')
+      .option('--truth <file>', 'the events known to be in the data (CSV, see below)')
+      .addOption(
+        new Option('--format <format>', 'output (default: table on a terminal, json otherwise)').choices(
+          CALIBRATION_FORMATS,
+        ),
+      )
+      .option(
+        '--timezone <tz>',
+        'exchange time zone for timestamps without an offset',
+        DEFAULT_PARAMETERS.timezone,
       ),
-    )
-    .option(
-      '--timezone <tz>',
-      'exchange time zone for timestamps without an offset',
-      DEFAULT_PARAMETERS.timezone,
-    )
-    .option('--window <minutes>', 'A2: minutes of history averaged', String(DEFAULT_PARAMETERS.windowMinutes))
-    .option(
-      '--episode-gap <minutes>',
-      'episodes: most minutes between two alerts of one episode',
-      String(DEFAULT_PARAMETERS.episodeGapMinutes),
-    )
-    .option(
-      '--lateness-horizon <days>',
-      "a bar more days than this before its symbol's latest minute is too late to detect",
-      String(DEFAULT_PARAMETERS.latenessHorizonDays),
-    )
+  )
     .option('--no-progress', 'no progress bar, even on a terminal')
     .option(
       '--workers <n>',

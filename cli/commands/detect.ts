@@ -34,7 +34,7 @@ import { describeError, isProgrammingError } from '../../shared/errors.js';
 import { alertOutput, isAlertFormat, type AlertFormat } from '../output/alertFormats.js';
 import { FindingRecorder } from '../detect/findingRecords.js';
 import { objectReads, readThreads, type ObjectReadsOptions } from '../detect/objectReads.js';
-import { compileOptions, fromEnv, wholeNumber } from '../detect/detectionOptions.js';
+import { compileOptions, fromEnv, wholeNumber, withDetectionOptions } from '../detect/detectionOptions.js';
 import type { FormatOutcome } from '../detect/readPool.js';
 import { writeText, type CliContext } from '../context.js';
 import { describeObject, describeTotals } from '../summary.js';
@@ -63,38 +63,29 @@ export interface ObjectOutcome {
 }
 
 export function registerDetectCommand(program: Command, context: CliContext): void {
-  program
-    .command('detect')
-    .description('detect anomalies in minute-bar CSV files (plain or gzipped), in the order given')
-    .argument('<files...>', 'CSV files; state carries from one to the next, in any order')
-    .option(
-      '--timezone <tz>',
-      'exchange time zone for timestamps without an offset',
-      DEFAULT_PARAMETERS.timezone,
-    )
-    .addOption(
-      new Option(
-        '--format <format>',
-        'alerts on stdout (default: table on a terminal, jsonl otherwise)',
-      ).choices(['jsonl', 'csv', 'table']),
-    )
-    .option('--a1 <threshold>', 'A1: relative price move that fires', DEFAULT_PARAMETERS.a1)
-    .option(
-      '--a2 <threshold>',
-      'A2: relative volume excess over the window mean that fires',
-      DEFAULT_PARAMETERS.a2,
-    )
-    .option('--window <minutes>', 'A2: minutes of history averaged', String(DEFAULT_PARAMETERS.windowMinutes))
-    .option(
-      '--episode-gap <minutes>',
-      'episodes: most minutes between two alerts of one episode',
-      String(DEFAULT_PARAMETERS.episodeGapMinutes),
-    )
-    .option(
-      '--lateness-horizon <days>',
-      "a bar more days than this before its symbol's latest minute is too late to detect",
-      String(DEFAULT_PARAMETERS.latenessHorizonDays),
-    )
+  withDetectionOptions(
+    program
+      .command('detect')
+      .description('detect anomalies in minute-bar CSV files (plain or gzipped), in the order given')
+      .argument('<files...>', 'CSV files; state carries from one to the next, in any order')
+      .option(
+        '--timezone <tz>',
+        'exchange time zone for timestamps without an offset',
+        DEFAULT_PARAMETERS.timezone,
+      )
+      .addOption(
+        new Option(
+          '--format <format>',
+          'alerts on stdout (default: table on a terminal, jsonl otherwise)',
+        ).choices(['jsonl', 'csv', 'table']),
+      )
+      .option('--a1 <threshold>', 'A1: relative price move that fires', DEFAULT_PARAMETERS.a1)
+      .option(
+        '--a2 <threshold>',
+        'A2: relative volume excess over the window mean that fires',
+        DEFAULT_PARAMETERS.a2,
+      ),
+  )
     .option('--episodes <file>', 'write the episodes (JSON lines, or CSV when the name ends in .csv)')
     .option('--report <file>', 'write the per-object quality reports (JSON)')
     .option('--quarantine <file>', 'write the set-aside rows (CSV: object, line, reason, detail, raw)')

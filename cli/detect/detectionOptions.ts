@@ -2,13 +2,31 @@
  * The detection settings of the commands that run the rules on local files (`detect`, `calibrate`), from their
  * options and the environment, each mistake a usage error naming the setting.
  */
+import type { Command } from 'commander';
 import { ConfigError } from '../../shared/config/variables.js';
 import {
   compileParameters,
+  DEFAULT_PARAMETERS,
   ParameterError,
   type DetectionConfig,
 } from '../../shared/core/detectionParameters.js';
 import { UsageError } from '../usageError.js';
+
+/** Adds the options both commands take the same way: A2's window, the episode gap, the lateness horizon. */
+export function withDetectionOptions(command: Command): Command {
+  return command
+    .option('--window <minutes>', 'A2: minutes of history averaged', String(DEFAULT_PARAMETERS.windowMinutes))
+    .option(
+      '--episode-gap <minutes>',
+      'episodes: most minutes between two alerts of one episode',
+      String(DEFAULT_PARAMETERS.episodeGapMinutes),
+    )
+    .option(
+      '--lateness-horizon <days>',
+      "a bar more days than this before its symbol's latest minute is too late to detect",
+      String(DEFAULT_PARAMETERS.latenessHorizonDays),
+    );
+}
 
 /** The options, as given on the command line. */
 export interface DetectionOptions {

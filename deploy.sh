@@ -101,7 +101,7 @@ DISPATCHER_ENV=(KAFKA_BROKERS KAFKA_TOPIC KAFKA_DEAD_LETTER_TOPIC KAFKA_CLIENT_I
 CONSOLE_ENV=(ALERTS_COLLECTION INGESTIONS_COLLECTION STATE_COLLECTION EPISODES_COLLECTION BARS_COLLECTION A1_THRESHOLD
   A2_THRESHOLD WINDOW_MINUTES EPISODE_GAP_MINUTES LATENESS_HORIZON_DAYS UPLOAD_BUCKET QUARANTINE_PREFIX KAFKA_BROKERS
   KAFKA_TOPIC KAFKA_DEAD_LETTER_TOPIC KAFKA_CLIENT_ID KAFKA_GROUP_ID KAFKA_SASL_MECHANISM KAFKA_SSL EXCHANGE_TIMEZONE
-  ANOMALIES_DEAD_LETTER_SUBSCRIPTION GOOGLE_CLOUD_PROJECT)
+  ANOMALIES_DEAD_LETTER_SUBSCRIPTION CONSOLE_AUDIENCES GOOGLE_CLOUD_PROJECT)
 
 # Values (V_<NAME>, read indirectly by env_flag); the defaults are the registry's except where the cloud differs.
 # shellcheck disable=SC2034
@@ -149,6 +149,7 @@ CONSOLE_ENV=(ALERTS_COLLECTION INGESTIONS_COLLECTION STATE_COLLECTION EPISODES_C
   V_DISPATCH_MAX_BACKOFF_MS=30000
   V_DISPATCH_ATTEMPT_TIMEOUT_MS=300000
   V_ALERT_TTL_DAYS=0
+  V_CONSOLE_AUDIENCES=
   V_GOOGLE_CLOUD_PROJECT=
 }
 # Which of them --set may override (collections are fixed by firestore.rules and firestore.indexes.json; Kafka
@@ -1109,6 +1110,10 @@ deploy_dispatcher() {
 # identity token calls its run.app URL), and IAM checks every request: no allUsers, no unauthenticated access.
 deploy_console() {
   ensure_image console
+  # The audiences the console accepts in its callers' ID tokens (console/server/identity.ts): its own URL (the
+  # deterministic one, which is what a token minted for the service names), and the gcloud CLI's OAuth client,
+  # the audience of the account's own ID token that `gcloud run services proxy` sends.
+  V_CONSOLE_AUDIENCES="https://$CONSOLE_SERVICE-$PROJECT_NUMBER.$REGION.run.app,32555940559.apps.googleusercontent.com"
   local network=()
   if ((USE_VPC == 1)); then
     # As for the dispatcher: Kafka is reachable only inside the VPC, Google's APIs through Private Google Access.

@@ -26,7 +26,7 @@ import { readJsonBody } from './http/body.js';
 import { badParameter, HttpError, notFound } from './http/httpError.js';
 import { SECURITY_HEADERS } from './http/respond.js';
 import type { Route } from './http/router.js';
-import { callerOf } from './identity.js';
+import type { CallerIdentity } from './identity.js';
 import type {
   AlertDetail,
   AlertRow,
@@ -63,6 +63,8 @@ export interface ConsoleParts {
   health(): Promise<Health>;
   events: EventStream;
   now(): number;
+  /** Who calls (identity.ts); app.ts makes it from the settings when absent. */
+  identity?: CallerIdentity;
 }
 
 export interface Call {
@@ -70,6 +72,8 @@ export interface Call {
   response: ServerResponse;
   params: Record<string, string>;
   query: URLSearchParams;
+  /** Who calls: the verified caller on Cloud Run, the configured user locally (app.ts). */
+  caller: string;
 }
 
 /** A handler's answer: a JSON body, or STREAMED when it wrote the response itself. */
@@ -191,13 +195,12 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     return found.map((row, i) => ({ episode: row, history: histories[i]!.map(historyEntryOf) }));
   }
 
-  const triage: Handler = async ({ request, params, query }) => {
+  const triage: Handler = async ({ request, params, query, caller }) => {
     onlyParameters(query, []);
     const id = params.id!;
     const parsed = parseTriageRequest(await readJsonBody(request, settings.maxBodyBytes));
     if (!parsed.ok) throw new HttpError(400, parsed.error);
-    const by = callerOf(request.headers, settings);
-    const result = await parts.triage.apply(id, parsed.value, by, parts.now());
+    const result = await parts.triage.apply(id, parsed.value, caller, parts.now());
     if (result === undefined) throw notFound(`episode '${id}'`);
     if ('withdrawn' in result) {
       const { at, into } = result.withdrawn;
@@ -330,12 +333,12 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     return parts.health();
   };
 
-  const meta: Handler = async ({ request, query }) => {
+  const meta: Handler = async ({ query, caller }) => {
     onlyParameters(query, []);
     return {
       symbols: model.listedSymbols(),
       statuses: [...STATUSES],
-      user: callerOf(request.headers, settings),
+      user: caller,
       version: settings.version,
       // The exchange zone of the detection settings (EXCHANGE_TIMEZONE): the web app shows every time in it.
       timeZone: settings.timeZone,

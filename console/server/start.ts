@@ -22,6 +22,7 @@ import { sharedReading } from '../sources/sharedReading.js';
 import { openObject } from '../sources/storageObjects.js';
 import { FirestoreTriageStore } from '../sources/triageStore.js';
 import { consoleRequestListener } from './app.js';
+import { callerIdentity, type CertSource } from './identity.js';
 import { EventStream } from './eventStream.js';
 import type { ConsoleParts } from './routes.js';
 
@@ -30,6 +31,8 @@ interface ConsoleClients {
   storage: Storage;
   kafka: Kafka;
   pubsub: PubSub;
+  /** Google's ID token certificates (identity.ts); the tests give keys of their own. */
+  idTokenCerts?: CertSource;
 }
 
 export interface RunningConsole {
@@ -86,6 +89,7 @@ function consoleParts(
     ),
     events,
     now: () => Date.now(),
+    identity: callerIdentity(settings.identity, clients.idTokenCerts),
   };
 }
 export async function startConsole(

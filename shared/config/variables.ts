@@ -290,7 +290,7 @@ export const VARIABLES = {
   K_SERVICE: setting(
     '',
     ['console'],
-    "Set by Cloud Run only: the console then listens on every interface and trusts the platform's identity.",
+    "Set by Cloud Run only: the console then listens on every interface and verifies its callers' Google ID tokens.",
     { deployed: 'platform' },
   ),
   CONSOLE_HOST: setting(
@@ -298,6 +298,11 @@ export const VARIABLES = {
     ['console'],
     'The interface to listen on; unset: every one on Cloud Run, 127.0.0.1 anywhere else.',
     { deployed: 'default', local: 'stack' },
+  ),
+  CONSOLE_AUDIENCES: setting(
+    '',
+    ['console'],
+    "On Cloud Run, the audiences (comma-separated) a caller's Google ID token may carry: the console's URL and the gcloud CLI's client id (docs/deploy.md).",
   ),
   CONSOLE_USER: setting(
     '',

@@ -8,6 +8,7 @@ import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { barsRecords, episodeData, writeRecords } from '../../helpers/consoleFixture.js';
+import type { CertSource } from '../../../console/server/identity.js';
 import { consoleSettingsFromEnv } from '../../../console/server/settings.js';
 import { startConsole, type RunningConsole } from '../../../console/server/start.js';
 import { consoleKafka } from '../../../console/sources/kafkaClient.js';
@@ -55,8 +56,14 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** How a test file starts its console beyond the defaults: settings over the local ones, Google's keys. */
+export interface ConsoleOptions {
+  env?: NodeJS.ProcessEnv;
+  idTokenCerts?: CertSource;
+}
+
 /** Seeds the documents and starts the console before the file's tests; stops it after them. */
-export function seededConsole(): void {
+export function seededConsole(options: ConsoleOptions = {}): void {
   beforeAll(async () => {
     // Half the alerts carry writtenAt (as notify writes them), half not (written before it did): the scan
     // must list both.
@@ -97,10 +104,17 @@ export function seededConsole(): void {
       CONSOLE_USER: 'tester',
       // Read often, so that the alert written later arrives within the test's patience.
       CONSOLE_FOLLOW_POLL_MS: '300',
+      ...options.env,
     });
     running = await startConsole(
       settings,
-      { firestore: db, storage, kafka: consoleKafka({ ...process.env, ...clientEnv }), pubsub },
+      {
+        firestore: db,
+        storage,
+        kafka: consoleKafka({ ...process.env, ...clientEnv }),
+        pubsub,
+        ...(options.idTokenCerts && { idTokenCerts: options.idTokenCerts }),
+      },
       createLogger('console', { write: () => undefined }),
     );
     base = running.url.replace(/\/$/, '');

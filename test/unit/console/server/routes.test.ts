@@ -90,6 +90,7 @@ function call(
     response: {} as ServerResponse,
     params,
     query: new URLSearchParams(query),
+    caller: 'ana',
   });
 }
 
@@ -106,6 +107,7 @@ function triage(id: string, body: unknown): Promise<unknown> {
     response: {} as ServerResponse,
     params: { id },
     query: new URLSearchParams(),
+    caller: 'ana',
   });
 }
 

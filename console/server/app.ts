@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../shared/logging/logger.js';
 import { traceFromHeaders } from '../../shared/logging/trace.js';
+import { RequestRate } from './callerLimits.js';
 import { callerIdentity } from './identity.js';
 import { consoleRoutes, STREAMED, type ConsoleParts, type Handler } from './routes.js';
 import { HttpError } from './http/httpError.js';
@@ -59,6 +60,7 @@ export function consoleRequestListener(parts: ConsoleParts, logger: Logger): Req
   const routes = consoleRoutes(parts);
   const { allowedHosts } = parts.settings;
   const identify = parts.identity ?? callerIdentity(parts.settings.identity);
+  const rate = new RequestRate(parts.settings.limits.rate);
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     // A page on another site that rebinds its name to 127.0.0.1 sends its own name as Host.
@@ -78,6 +80,14 @@ export function consoleRequestListener(parts: ConsoleParts, logger: Logger): Req
         throw new HttpError(401, `no verified identity: ${caller.reason}`, {
           'www-authenticate': 'Bearer realm="stock-anomalies console"',
         });
+      }
+      const allowed = rate.take(caller.email, Date.now());
+      if (!allowed.ok) {
+        throw new HttpError(
+          429,
+          `too many requests: at most ${parts.settings.limits.rate.perMinute} a minute (${parts.settings.limits.rate.burst} at once); retry in ${allowed.retryAfterSeconds} s`,
+          { 'retry-after': String(allowed.retryAfterSeconds) },
+        );
       }
       const match = route<Handler>(routes, method, url.pathname);
       if (match === undefined) throw new HttpError(404, `no such endpoint: ${url.pathname}`);

@@ -26,6 +26,7 @@ import { readJsonBody } from './http/body.js';
 import { badParameter, HttpError, notFound } from './http/httpError.js';
 import { SECURITY_HEADERS } from './http/respond.js';
 import type { Route } from './http/router.js';
+import { StreamSlots } from './callerLimits.js';
 import type { CallerIdentity } from './identity.js';
 import type {
   AlertDetail,
@@ -108,6 +109,7 @@ const rulesOf = (bits: number): Array<'A1' | 'A2'> => [
 
 export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
   const { model, documents, settings } = parts;
+  const streams = new StreamSlots(settings.limits.streams);
 
   const listAlerts: Handler = async ({ query }) => {
     const list = listQueryOf(query);
@@ -345,8 +347,15 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     } satisfies Meta;
   };
 
-  const events: Handler = async ({ response, query }) => {
+  const events: Handler = async ({ response, query, caller }) => {
     onlyParameters(query, []);
+    const slot = streams.acquire(caller);
+    if (!slot.ok) {
+      throw new HttpError(429, `too many event streams: ${slot.why}`, {
+        'retry-after': String(slot.retryAfterSeconds),
+      });
+    }
+    response.once('close', slot.release);
     parts.events.attach(response);
     return STREAMED;
   };

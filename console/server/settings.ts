@@ -15,6 +15,7 @@ import { ConfigError, readPort, readPositiveInt, readVariable } from '../../shar
 import { findRepoRoot } from '../../shared/repoRoot.js';
 import type { Thresholds } from '../api/contract.js';
 import type { FollowSettings } from '../readModel/follow.js';
+import type { RateSettings, StreamSettings } from './callerLimits.js';
 import type { IdentitySettings } from './identity.js';
 
 /** Off Cloud Run the console answers this machine only. */
@@ -46,6 +47,8 @@ export interface ConsoleSettings {
   timeZone: string;
   follow: FollowSettings;
   maxBodyBytes: number;
+  /** Per-caller limits (callerLimits.ts): API requests, and event streams open at once. */
+  limits: { rate: RateSettings; streams: StreamSettings };
   /** The front end's files (dist/console/web) and the chart library the front end loads. */
   webRoot: string;
   chartLibrary: string;
@@ -122,6 +125,16 @@ export function consoleSettingsFromEnv(
       retryMs: 2000,
     },
     maxBodyBytes: readPositiveInt('CONSOLE_MAX_BODY_BYTES', env),
+    limits: {
+      rate: {
+        perMinute: readPositiveInt('CONSOLE_RATE_PER_MINUTE', env),
+        burst: readPositiveInt('CONSOLE_RATE_BURST', env),
+      },
+      streams: {
+        total: readPositiveInt('CONSOLE_MAX_STREAMS', env),
+        perCaller: readPositiveInt('CONSOLE_MAX_STREAMS_PER_CALLER', env),
+      },
+    },
     webRoot: path.join(root, 'dist/console/web'),
     chartLibrary: path.join(
       root,

@@ -320,6 +320,26 @@ export const VARIABLES = {
   CONSOLE_FOLLOW_POLL_MS: setting('1000', ['console'], 'How often the console polls the feeds.', {
     deployed: 'default',
   }),
+  CONSOLE_RATE_PER_MINUTE: setting(
+    '600',
+    ['console'],
+    "API requests a minute one caller's allowance regains (429 with Retry-After past it).",
+    { deployed: 'default' },
+  ),
+  CONSOLE_RATE_BURST: setting('120', ['console'], 'API requests one caller may make at once after a pause.', {
+    deployed: 'default',
+  }),
+  CONSOLE_MAX_STREAMS: setting(
+    '200',
+    ['console'],
+    'Event streams (/api/events) open at once on an instance.',
+    {
+      deployed: 'default',
+    },
+  ),
+  CONSOLE_MAX_STREAMS_PER_CALLER: setting('8', ['console'], 'Event streams one caller holds open at once.', {
+    deployed: 'default',
+  }),
   CONSOLE_MAX_BODY_BYTES: setting('65536', ['console'], "Most bytes of a request's body.", {
     deployed: 'default',
   }),

@@ -109,7 +109,13 @@ const rulesOf = (bits: number): Array<'A1' | 'A2'> => [
 
 export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
   const { model, documents, settings } = parts;
-  const streams = new StreamSlots(settings.limits.streams);
+  // Per caller on Cloud Run only, as the request rate (app.ts): locally every page is the one user's, and a
+  // session of tests opens many; the instance's total holds everywhere.
+  const { total, perCaller } = settings.limits.streams;
+  const streams = new StreamSlots({
+    total,
+    perCaller: settings.identity.platformIdentity ? perCaller : total,
+  });
 
   const listAlerts: Handler = async ({ query }) => {
     const list = listQueryOf(query);

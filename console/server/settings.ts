@@ -38,6 +38,11 @@ export interface ConsoleSettings {
   /** The Host headers a local request may carry (a page elsewhere rebinding a name to 127.0.0.1 gets 403). */
   allowedHosts: string[] | undefined;
   collections: { alerts: string; episodes: string; bars: string; ingestions: string; state: string };
+  /**
+   * The Firestore database of triage and its history (docs/records.md), apart from the pipeline's so that only
+   * the console's identity may write it.
+   */
+  auditDatabase: string;
   kafka: { topic: string; group: string; deadLetterTopic: string };
   /** The subscription holding the alert messages notify gave up on (Pub/Sub's dead-lettering). */
   notifyDeadLetters: string;
@@ -103,6 +108,7 @@ export function consoleSettingsFromEnv(
       ingestions: readVariable('INGESTIONS_COLLECTION', env),
       state: readVariable('STATE_COLLECTION', env),
     },
+    auditDatabase: readVariable('CONSOLE_AUDIT_DATABASE', env),
     kafka: {
       topic: readVariable('KAFKA_TOPIC', env),
       group: readVariable('KAFKA_GROUP_ID', env),

@@ -28,6 +28,8 @@ import type { ConsoleParts } from './routes.js';
 
 interface ConsoleClients {
   firestore: Firestore;
+  /** The audit database's client (settings.auditDatabase): triage and its history. */
+  audit: Firestore;
   storage: Storage;
   kafka: Kafka;
   pubsub: PubSub;
@@ -61,7 +63,7 @@ function consoleParts(
   model: ReadModel,
   events: EventStream,
 ): ConsoleParts {
-  const { firestore, storage, kafka, pubsub } = clients;
+  const { firestore, audit, storage, kafka, pubsub } = clients;
   const waitingSince = new WaitingSince(kafka, settings.kafka.topic, {
     minIntervalMs: WAITING_SINCE_INTERVAL_MS,
   });
@@ -70,8 +72,8 @@ function consoleParts(
   return {
     settings,
     model,
-    documents: new FirestoreDocuments(firestore, settings.collections),
-    triage: new FirestoreTriageStore(firestore, settings.collections.episodes),
+    documents: new FirestoreDocuments(firestore, settings.collections, audit),
+    triage: new FirestoreTriageStore(firestore, audit, settings.collections.episodes),
     ingestions,
     openObject: (bucket, name) => openObject(storage, bucket, name),
     health: sharedReading(
@@ -109,7 +111,7 @@ export async function startConsole(
   model.onChange(() => events.changed());
   // What the follower says is something it worked around (a feed unread, a document it could not list).
   const modelLogger = logger.with({ labels: { part: 'readModel' } });
-  const follower = new ModelFollower(clients.firestore, model, settings.follow, (line) =>
+  const follower = new ModelFollower(clients.firestore, clients.audit, model, settings.follow, (line) =>
     modelLogger.warn(line),
   );
   const startedAt = Date.now();

@@ -299,6 +299,11 @@ export const VARIABLES = {
     'The interface to listen on; unset: every one on Cloud Run, 127.0.0.1 anywhere else.',
     { deployed: 'default', local: 'stack' },
   ),
+  CONSOLE_AUDIT_DATABASE: setting(
+    'audit',
+    ['console'],
+    'The Firestore database of triage and its history, which only the console may write (docs/records.md).',
+  ),
   CONSOLE_AUDIENCES: setting(
     '',
     ['console'],

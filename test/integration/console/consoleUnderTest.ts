@@ -31,6 +31,8 @@ export const COLLECTIONS = {
 };
 
 export const db = new Firestore({ projectId: endpoints.project });
+/** The audit database, where the console keeps triage and its history (docs/records.md). */
+export const auditDb = new Firestore({ projectId: endpoints.project, databaseId: 'audit' });
 export const storage = new Storage({
   projectId: endpoints.project,
   apiEndpoint: endpoints.storage.apiEndpoint,
@@ -78,19 +80,29 @@ export function seededConsole(options: ConsoleOptions = {}): void {
     await writeRecords(
       db,
       COLLECTIONS.EPISODES_COLLECTION,
-      allEpisodes.map((episode) => {
+      allEpisodes.map((episode) => ({
+        id: episode.id,
+        data: {
+          ...episodeData(episode, FieldValue.serverTimestamp()),
+          // As detect writes them beside the episode; absent on the episodes stored before scores.
+          ...scoreFields.get(episode.id),
+        },
+      })),
+    );
+    // The triage seeded, where the console keeps it: the audit database.
+    await writeRecords(
+      auditDb,
+      COLLECTIONS.EPISODES_COLLECTION,
+      allEpisodes.flatMap((episode) => {
         const status = triaged.get(episode.id);
-        return {
-          id: episode.id,
-          data: {
-            ...episodeData(episode, FieldValue.serverTimestamp()),
-            // As detect writes them beside the episode; absent on the episodes stored before scores.
-            ...scoreFields.get(episode.id),
-            ...(status && {
-              triage: { status, assignee: 'ana', updatedAt: Timestamp.now(), updatedBy: 'ana' },
-            }),
-          },
-        };
+        return status
+          ? [
+              {
+                id: episode.id,
+                data: { triage: { status, assignee: 'ana', updatedAt: Timestamp.now(), updatedBy: 'ana' } },
+              },
+            ]
+          : [];
       }),
     );
     await writeRecords(db, COLLECTIONS.BARS_COLLECTION, barsRecords(handBars));
@@ -110,6 +122,7 @@ export function seededConsole(options: ConsoleOptions = {}): void {
       settings,
       {
         firestore: db,
+        audit: auditDb,
         storage,
         kafka: consoleKafka({ ...process.env, ...clientEnv }),
         pubsub,
@@ -124,6 +137,7 @@ export function seededConsole(options: ConsoleOptions = {}): void {
   afterAll(async () => {
     await running?.close();
     await db.terminate();
+    await auditDb.terminate();
     await pubsub.close();
   });
 }

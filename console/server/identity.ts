@@ -8,6 +8,13 @@
  * `Authorization`. So the token read is the one the platform checked: `X-Serverless-Authorization` when present,
  * else `Authorization`. No other header is believed (an IAP header is the caller's own to forge: the deployment
  * has no IAP, docs/deploy.md says why).
+ *
+ * How it is verified: a token that carries its signature is verified in full against Google's keys. Cloud Run,
+ * though, replaces the signature of the token it checked with `SIGNATURE_REMOVED_BY_GOOGLE` before the request
+ * reaches the container (so that it cannot be replayed): such a token, read from the header Cloud Run checked (the
+ * container is reachable only through Cloud Run's front end, which refuses a bad signature in that header before
+ * the request reaches it), has its claims verified here (issuer, audience, expiry, a verified email) and its
+ * signature taken as the platform's check. Anything else (an unsigned token, another signature) is refused.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { OAuth2Client, type Certificates } from 'google-auth-library';
@@ -26,6 +33,49 @@ export type CertSource = () => Promise<Certificates>;
 export type Caller = { ok: true; email: string } | { ok: false; reason: string };
 
 export type CallerIdentity = (headers: IncomingHttpHeaders) => Promise<Caller>;
+
+/** What Cloud Run puts in place of the signature of the token it checked (its troubleshooting guide names it). */
+export const SIGNATURE_REMOVED = 'SIGNATURE_REMOVED_BY_GOOGLE';
+/** As google-auth-library's checks: five minutes of clock skew, a lifetime of at most a day. */
+const CLOCK_SKEW_S = 300;
+const MAX_LIFETIME_S = 86_400;
+
+interface Claims {
+  email?: unknown;
+  email_verified?: unknown;
+}
+
+/**
+ * The claims of a token whose signature the platform checked and removed, checked as verifySignedJwtWithCertsAsync
+ * checks a signed one's (issuer, audience, iat and exp with the same skew and lifetime); the refusal otherwise.
+ */
+export function platformCheckedClaims(
+  token: string,
+  audiences: readonly string[],
+  nowSeconds: number,
+): { ok: true; claims: Claims } | { ok: false; reason: string } {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[2] !== SIGNATURE_REMOVED)
+    return { ok: false, reason: 'not a token the platform checked' };
+  let claims: Claims & { iss?: unknown; aud?: unknown; iat?: unknown; exp?: unknown };
+  try {
+    claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as typeof claims;
+  } catch {
+    return { ok: false, reason: 'its claims do not read' };
+  }
+  if (typeof claims !== 'object' || claims === null) return { ok: false, reason: 'its claims do not read' };
+  const { iat, exp } = claims;
+  if (typeof iat !== 'number' || typeof exp !== 'number')
+    return { ok: false, reason: 'no issue or expiry time' };
+  if (exp >= nowSeconds + MAX_LIFETIME_S) return { ok: false, reason: 'Expiration time too far in future' };
+  if (nowSeconds < iat - CLOCK_SKEW_S) return { ok: false, reason: 'Token used too early' };
+  if (nowSeconds > exp + CLOCK_SKEW_S) return { ok: false, reason: 'Token used too late' };
+  if (typeof claims.iss !== 'string' || !GOOGLE_ISSUERS.includes(claims.iss))
+    return { ok: false, reason: 'Invalid issuer' };
+  if (typeof claims.aud !== 'string' || !audiences.includes(claims.aud))
+    return { ok: false, reason: 'Wrong recipient' };
+  return { ok: true, claims };
+}
 
 /** The bearer token of the header the platform checked, or undefined when there is none. */
 export function checkedBearer(headers: IncomingHttpHeaders): string | undefined {
@@ -67,8 +117,27 @@ export function callerIdentity(
   return async (headers) => {
     const token = checkedBearer(headers);
     if (token === undefined) return { ok: false, reason: 'no bearer token' };
+    let payload: Claims | undefined;
+    if (token.endsWith(`.${SIGNATURE_REMOVED}`)) {
+      const checked = platformCheckedClaims(token, audiences, Date.now() / 1000);
+      if (!checked.ok) return { ok: false, reason: `the ID token does not verify (${checked.reason})` };
+      payload = checked.claims;
+    } else {
+      const verified = await verifySigned(token);
+      if (!verified.ok) return verified;
+      payload = verified.claims;
+    }
+    if (typeof payload?.email !== 'string' || payload.email === '' || payload.email_verified !== true) {
+      return { ok: false, reason: 'the ID token names no verified email' };
+    }
+    return { ok: true, email: payload.email };
+  };
+
+  async function verifySigned(
+    token: string,
+  ): Promise<{ ok: true; claims: Claims | undefined } | { ok: false; reason: string }> {
     const keys = await certs();
-    let payload: { email?: unknown; email_verified?: unknown } | undefined;
+    let payload: Claims | undefined;
     try {
       // The same check as verifyIdToken (signature by a key of Google's, issuer, audience, iat and exp with
       // five minutes' skew, at most a day's lifetime), with the keys from `certs`.
@@ -80,9 +149,6 @@ export function callerIdentity(
       const message = error instanceof Error ? error.message : String(error);
       return { ok: false, reason: `the ID token does not verify (${message.split(/[:,]/)[0]!.trim()})` };
     }
-    if (typeof payload?.email !== 'string' || payload.email === '' || payload.email_verified !== true) {
-      return { ok: false, reason: 'the ID token names no verified email' };
-    }
-    return { ok: true, email: payload.email };
-  };
+    return { ok: true, claims: payload };
+  }
 }

@@ -1,11 +1,12 @@
 /**
  * The caller's identity on Cloud Run: only a token signed by one of "Google's" keys (here a key of the test's
  * own, identity.ts verifies against its certificates as it would against Google's), for the console's audience,
- * from Google's issuer, not expired and naming a verified email, read from the header Cloud Run checked.
+ * from Google's issuer, not expired and naming a verified email, read from the header Cloud Run checked; or that
+ * token as Cloud Run passes it on, its signature replaced by SIGNATURE_REMOVED_BY_GOOGLE, its claims checked alike.
  */
 import { describe, expect, it } from 'vitest';
 import { callerIdentity } from '../../../../console/server/identity.js';
-import { TEST_AUDIENCE, tokenMint, unsignedToken } from '../../../helpers/idTokens.js';
+import { asCloudRunPasses, TEST_AUDIENCE, tokenMint, unsignedToken } from '../../../helpers/idTokens.js';
 
 const mint = tokenMint();
 const identify = callerIdentity({ platformIdentity: true, audiences: [TEST_AUDIENCE] }, mint.certs);
@@ -92,6 +93,44 @@ describe('callerIdentity on Cloud Run', () => {
     expect(
       await two({ authorization: bearer(mint.sign({ aud: '32555940559.apps.googleusercontent.com' })) }),
     ).toEqual({ ok: true, email: 'ana@example.com' });
+  });
+});
+
+describe('callerIdentity on Cloud Run: the token whose signature Cloud Run checked and removed', () => {
+  it('names the email when its claims hold, from the header Cloud Run checked', async () => {
+    expect(await identify({ authorization: bearer(asCloudRunPasses(mint.sign())) })).toEqual({
+      ok: true,
+      email: 'ana@example.com',
+    });
+    // With both headers, Authorization is the caller's own, passed through: even in the removed form, not read.
+    expect(
+      await identify({
+        'x-serverless-authorization': bearer(asCloudRunPasses(mint.sign({ email: 'bo@example.com' }))),
+        authorization: bearer(asCloudRunPasses(unsignedToken('eve@example.com'))),
+      }),
+    ).toEqual({ ok: true, email: 'bo@example.com' });
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['another audience', { aud: 'https://other-123.a.run.app' }, 'Wrong recipient'],
+    ['another issuer', { iss: 'https://securetoken.google.com/p' }, 'Invalid issuer'],
+    ['an expired token', { iat: now() - 2 * HOUR, exp: now() - HOUR }, 'Token used too late'],
+    ['a token issued in the future', { iat: now() + HOUR, exp: now() + 2 * HOUR }, 'Token used too early'],
+    ['a lifetime over a day', { exp: now() + 25 * HOUR }, 'Expiration time too far in future'],
+    ['an email not verified', { email_verified: false }, 'no verified email'],
+  ])('refuses it with %s', async (_, claims, why) => {
+    expect(await identify({ authorization: bearer(asCloudRunPasses(mint.sign(claims))) })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining(why),
+    });
+  });
+
+  it('refuses any other signature in its place: verified as a signed token, and it is not one', async () => {
+    const [head, body] = mint.sign().split('.');
+    expect(await identify({ authorization: bearer(`${head}.${body}.SIGNATURE_REMOVED`) })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('Invalid token signature'),
+    });
   });
 });
 

@@ -14,7 +14,7 @@ import { callerIdentity } from '../../../../console/server/identity.js';
 import type { ConsoleParts } from '../../../../console/server/routes.js';
 import { consoleSettingsFromEnv } from '../../../../console/server/settings.js';
 import { createLogger } from '../../../../shared/logging/logger.js';
-import { TEST_AUDIENCE, tokenMint, unsignedToken } from '../../../helpers/idTokens.js';
+import { asCloudRunPasses, TEST_AUDIENCE, tokenMint, unsignedToken } from '../../../helpers/idTokens.js';
 
 const MINUTE = Date.UTC(2024, 0, 2, 4, 0);
 const SERVICE_HOST = new URL(TEST_AUDIENCE).host;
@@ -99,7 +99,11 @@ describe('on Cloud Run, before any handler', () => {
 
   it('applies a triage with a verified identity as its email', async () => {
     expect(await triage(signed)).toBe(200);
-    expect(appliedBy).toEqual(['ana@example.com']);
+    // As Cloud Run passes the token it checked on: its signature replaced, its claims checked here.
+    expect(
+      await triage({ authorization: `Bearer ${asCloudRunPasses(mint.sign({ email: 'bo@example.com' }))}` }),
+    ).toBe(200);
+    expect(appliedBy).toEqual(['ana@example.com', 'bo@example.com']);
   });
 
   it.each([

@@ -5,7 +5,7 @@
  * screen, in print and in a saved copy. Pure.
  */
 import type { ChartBar, Rule } from '../api/contract.js';
-import { esc, zonedTime } from './reportText.js';
+import { esc, zonedTime, zoneOffsetMinutes } from './reportText.js';
 
 export interface ReportChartInput {
   /** Ascending, inside [fromMinute, toMinute]. */
@@ -145,7 +145,10 @@ export function reportChartSvg(input: ReportChartInput): string {
       `stroke="${COLORS.axis}" stroke-width="0.75"/>`,
   );
   const every = TIME_STEPS.find((each) => minutes / each <= 8) ?? TIME_STEPS.at(-1)!;
-  for (let minute = Math.ceil(fromMinute / every) * every; minute <= toMinute; minute += every) {
+  // On round times of the exchange's clock (an hour in IST starts at :30 UTC).
+  const offset = zoneOffsetMinutes(fromMinute * 60_000, timeZone);
+  const first = Math.ceil((fromMinute + offset) / every) * every - offset;
+  for (let minute = first; minute <= toMinute; minute += every) {
     parts.push(
       `<line x1="${num(x(minute))}" x2="${num(x(minute))}" y1="${VOLUME_BOTTOM}" y2="${VOLUME_BOTTOM + 4}" ` +
         `stroke="${COLORS.axis}"/>`,

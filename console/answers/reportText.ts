@@ -99,6 +99,11 @@ export function zoneName(timeZone: string, at: string | number): string {
   return `${timeZone} (UTC${offset < 0 ? '−' : '+'}${hh}:${mm})`;
 }
 
+/** How many minutes the zone's clock is ahead of UTC at `ms` (Asia/Kolkata: 330). */
+export function zoneOffsetMinutes(ms: number, timeZone: string): number {
+  return Math.round(clockOf(ms, timeZone).offset / 60);
+}
+
 /** A figure as stored (prices, volumes): no rounding, so that the report matches the exchange's data. */
 export function figure(value: number | null | undefined): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '—' : String(value);

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { caseReportHtml, exchangeOfObject, reportMinutes } from '../../../../console/answers/caseReport.js';
+import { reportChartSvg } from '../../../../console/answers/reportChart.js';
 import { zonedDateTime, zoneName } from '../../../../console/answers/reportText.js';
 import type { AlertRow, ChartBar, EpisodeDetail, EpisodeRow } from '../../../../console/api/contract.js';
 
@@ -321,5 +322,30 @@ describe('the exchange and its clock', () => {
     expect(zoneName('America/New_York', '2024-07-01T14:30:00Z')).toBe('America/New_York (UTC−04:00)');
     // Across midnight: 20:00 UTC is 01:30 the next day in IST.
     expect(zonedDateTime(iso(Date.UTC(2017, 0, 2, 20, 0) / 60_000), 'Asia/Kolkata')).toBe('2017-01-03 01:30');
+  });
+});
+
+describe('reportChartSvg', () => {
+  it("labels the time axis at round times of the exchange's clock (IST hours start at :30 UTC)", () => {
+    // 04:00 to 10:00 UTC is 09:30 to 15:30 IST: six hours, labelled every hour, on the hour in IST.
+    const svg = reportChartSvg({
+      bars: [],
+      fromMinute: minute(4, 0),
+      toMinute: minute(10, 0),
+      episode: { startMinute: minute(5, 0), endMinute: minute(5, 10) },
+      alerts: [],
+      timeZone: 'Asia/Kolkata',
+    });
+    const labels = [...svg.matchAll(/<text [^>]*text-anchor="middle"[^>]*>([^<]*)<\/text>/g)].map(
+      (m) => m[1],
+    );
+    expect(labels.filter((label) => /^\d\d:\d\d$/.test(label!))).toEqual([
+      '10:00',
+      '11:00',
+      '12:00',
+      '13:00',
+      '14:00',
+      '15:00',
+    ]);
   });
 });

@@ -212,9 +212,11 @@ function scoreSection(detail: EpisodeDetail): string {
   if (score === undefined) {
     return `${head}<p><strong>Not scored</strong>: the episode was stored before scores existed.</p></section>`;
   }
+  // Settled: made from every bar committed when it was made (contract §6); a later bar for its minutes scores it again.
   const state = score.settled
-    ? 'settled'
-    : '<strong>provisional</strong>: the market’s minute was incomplete when it was made; it may still change';
+    ? 'settled from every bar committed when it was made'
+    : '<strong>provisional</strong>: the episode changed after the score was last made from every bar committed, ' +
+      'and the pipeline will score it again, so it may still change';
   const rows = score.factors
     .map(
       (factor) =>

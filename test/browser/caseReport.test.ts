@@ -10,8 +10,9 @@
  * the page fetches nothing but itself, the episode page links it, and Chromium prints it to a PDF.
  *
  * In the stack project (vitest.config.ts): it needs the stack that test/stackSetup.ts brings up.
+ * CONSOLE_SCREENSHOTS=DIR also saves the report's first screen (case-report.png) and its PDF there.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
 import type { Page } from 'playwright-core';
@@ -54,6 +55,7 @@ interface Entry {
 }
 
 const browser = useBrowser();
+const shots = process.env.CONSOLE_SCREENSHOTS;
 let episodeId = '';
 let episodeAlerts: CliAlert[] = [];
 let reportUrl = '';
@@ -189,7 +191,9 @@ describe('the case report', () => {
     // The score as stored, settled.
     const stored = (await db.collection('episodes').doc(episodeId).get()).data()!;
     const score = (await page.locator('[data-section=score]').textContent()) ?? '';
-    expect(score).toContain(`${(stored.score as number).toFixed(1)} of 100, settled`);
+    expect(score).toContain(
+      `${(stored.score as number).toFixed(1)} of 100, settled from every bar committed`,
+    );
     expect(await page.locator('[data-section=score] tbody tr').count()).toBe(
       (stored.scoreFactors as unknown[]).length,
     );
@@ -232,5 +236,11 @@ describe('the case report', () => {
     expect(pages.length).toBeGreaterThanOrEqual(2);
     expect(pages.length).toBeLessThanOrEqual(12);
     expect(requests).toEqual([reportUrl]);
+    if (shots) {
+      mkdirSync(shots, { recursive: true });
+      writeFileSync(join(shots, 'case-report.pdf'), pdf);
+      await page.emulateMedia({ media: 'screen' });
+      await page.screenshot({ path: join(shots, 'case-report.png') });
+    }
   });
 });

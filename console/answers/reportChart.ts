@@ -42,9 +42,9 @@ const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 240];
 
 const num = (value: number) => (Math.round(value * 100) / 100).toString();
 
-/** Price labels at round values: four or five between the low and the high. */
+/** Price labels at round values: three to six between the low and the high. */
 function priceTicks(low: number, high: number): number[] {
-  const raw = (high - low) / 4;
+  const raw = (high - low) / 5;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
   const ticks: number[] = [];

@@ -10,7 +10,8 @@ import { dayOf } from '../../shared/pipeline/barDayBytes.js';
 import { barDayId } from '../../shared/pipeline/documentIds.js';
 import type { EpisodeDetail } from '../api/contract.js';
 import { barsOf } from '../answers/alertChart.js';
-import { caseReportHtml, REPORT_STYLE, reportMinutes } from '../answers/caseReport.js';
+import { caseReportHtml, reportMinutes } from '../answers/caseReport.js';
+import { REPORT_STYLE } from '../answers/reportStyle.js';
 import { SECURITY_HEADERS } from './http/respond.js';
 import type { Call, ConsoleParts } from './routes.js';
 

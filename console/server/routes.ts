@@ -28,6 +28,7 @@ import { SECURITY_HEADERS } from './http/respond.js';
 import type { Route } from './http/router.js';
 import { StreamSlots } from './callerLimits.js';
 import type { CallerIdentity } from './identity.js';
+import { sendCaseReport } from './caseReportRoute.js';
 import type {
   AlertDetail,
   AlertRow,
@@ -373,6 +374,14 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     { method: 'GET', pattern: '/api/episodes', handler: listEpisodes },
     { method: 'GET', pattern: '/api/episodes/:id', handler: episodeDetail },
     { method: 'POST', pattern: '/api/episodes/:id/triage', handler: triage },
+    {
+      method: 'GET',
+      pattern: '/api/episodes/:id/report',
+      handler: async (call) => {
+        await sendCaseReport(parts, call, (asked) => episodeDetail(asked) as Promise<EpisodeDetail>);
+        return STREAMED;
+      },
+    },
     { method: 'GET', pattern: '/api/ingestions', handler: ingestions },
     { method: 'GET', pattern: '/api/ingestions/:id/set-aside', handler: setAside },
     { method: 'GET', pattern: '/api/health', handler: health },

@@ -1,7 +1,8 @@
 /**
  * The console's reads of whole documents: a page's alerts or episodes by id (one getAll; an episode's alerts
  * too, their ids from the read model), one alert or episode, the withdrawn episodes merged into one, and a
- * symbol's bars of one day. Failures are the project's errors naming Firestore (a 503 at the edge).
+ * symbol's bars of one day (a chart) or of a few (a case report). Failures are the project's errors naming
+ * Firestore (a 503 at the edge).
  *
  * An episode comes with its `triage` from the audit database (docs/records.md: the console's own, which nothing of
  * the pipeline may write), read with one getAll beside the episodes; a `triage` field in the pipeline's database
@@ -22,6 +23,8 @@ export interface Documents {
     alertId: string,
     barsId: string,
   ): Promise<[DocumentData | undefined, DocumentData | undefined]>;
+  /** Bars documents (`bars/{symbol@day}`) by id, those that exist: a case report's days. */
+  bars(ids: readonly string[]): Promise<Map<string, DocumentData>>;
 }
 
 async function firestore<T>(call: () => Promise<T>): Promise<T> {
@@ -45,6 +48,10 @@ export class FirestoreDocuments implements Documents {
 
   async episodes(ids: readonly string[]): Promise<Map<string, DocumentData>> {
     return this.#withTriage(await this.#byIds(this.db, this.collections.episodes, ids));
+  }
+
+  bars(ids: readonly string[]): Promise<Map<string, DocumentData>> {
+    return this.#byIds(this.db, this.collections.bars, ids);
   }
 
   alert(id: string): Promise<DocumentData | undefined> {

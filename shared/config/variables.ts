@@ -225,6 +225,12 @@ export const VARIABLES = {
     "Contract §2: days before its symbol's latest minute a late bar is still detected in its place.",
   ),
 
+  PEER_GROUPS: setting(
+    '',
+    ['detect'],
+    "Contract §6: who is whose peer, for the suspicion score's market (group=SYMBOL,SYMBOL;group=…); unset: the whole market for every symbol.",
+  ),
+
   // Escalation (contract §6's suspicion score -> a chat webhook)
   ESCALATION_SCORE: setting(
     '60',

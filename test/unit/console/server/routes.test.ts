@@ -68,6 +68,7 @@ function partsOf(env: NodeJS.ProcessEnv = {}): ConsoleParts {
         [...storedEpisodes].filter(([, data]) => (data.withdrawn as DocumentData | undefined)?.into === key),
       ),
     alertAndBars: async () => [undefined, undefined],
+    bars: async () => new Map(),
   };
   return {
     settings: consoleSettingsFromEnv({ CONSOLE_USER: 'ana', ...env }),

@@ -41,6 +41,8 @@ export interface CaseReportInput {
   thresholds: Thresholds;
   /** When it is made, ms since the epoch. */
   generatedAt: number;
+  /** Who asked for it: the verified caller (the stack's user locally). */
+  generatedBy: string;
   /** The console's version. */
   version: string;
 }
@@ -345,7 +347,7 @@ function historySection(detail: EpisodeDetail, timeZone: string): string {
 
 /** The report: a whole HTML document. */
 export function caseReportHtml(input: CaseReportInput): string {
-  const { detail, timeZone, thresholds, generatedAt, version } = input;
+  const { detail, timeZone, thresholds, generatedAt, generatedBy, version } = input;
   const { episode } = detail;
   const window = reportMinutes(episode, thresholds);
   const bars = input.bars.filter((bar) => {
@@ -356,7 +358,8 @@ export function caseReportHtml(input: CaseReportInput): string {
   const title = `Case report: ${episode.symbol}, ${span} (${timeZone})`;
   const generated =
     `Generated ${zonedDateTime(generatedAt, timeZone)} ${zoneName(timeZone, generatedAt)} ` +
-    `(${new Date(generatedAt).toISOString()}) by the stock-anomalies console ${version}, from episode `;
+    `(${new Date(generatedAt).toISOString()}) for ${generatedBy} by the stock-anomalies console ${version}, ` +
+    'from episode ';
   return (
     '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     // The document says itself that it loads nothing, so that a saved copy keeps to it too.

@@ -52,6 +52,7 @@ export async function sendCaseReport(
     timeZone: settings.timeZone,
     thresholds: settings.thresholds,
     generatedAt: parts.now(),
+    generatedBy: call.caller,
     version: settings.version,
   });
   send(call.response, html, fileNameOf(detail.episode.id));

@@ -116,6 +116,7 @@ const html = caseReportHtml({
   timeZone: 'Asia/Kolkata',
   thresholds: THRESHOLDS,
   generatedAt: GENERATED,
+  generatedBy: 'ana@example.com',
   version: '9.9.9',
 });
 
@@ -174,7 +175,7 @@ describe('caseReportHtml', () => {
     expect(text(section('alerts'))).toContain('against the previous close 123.8 at 10:35');
     expect(text(section('alerts'))).toContain('2017-01-02 10:38 · A2 · severity 1.50');
     expect(text(section('header'))).toContain('Generated 2026-12-06 17:30 Asia/Kolkata (UTC+05:30)');
-    expect(text(section('header'))).toContain('2026-12-06T12:00:00.000Z');
+    expect(text(section('header'))).toContain('2026-12-06T12:00:00.000Z) for ana@example.com by');
     expect(text(section('header'))).toContain('M&M@2017-01-02T05:06:00Z');
   });
 
@@ -288,6 +289,7 @@ describe('caseReportHtml', () => {
       timeZone: 'Asia/Kolkata',
       thresholds: THRESHOLDS,
       generatedAt: GENERATED,
+      generatedBy: 'ana@example.com',
       version: '9.9.9',
     });
     expect(text(merged)).toContain('Not scored: the episode was stored before scores existed.');

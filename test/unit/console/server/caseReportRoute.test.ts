@@ -95,6 +95,8 @@ describe('sendCaseReport', () => {
     // The symbol as ids write it ('/' percent-encoded), one UTC day.
     expect(asked).toEqual([['A%2FB@2024-01-02']]);
     expect(answer.status).toBe(200);
+    // Made for the caller who asked (the verified caller on Cloud Run).
+    expect(answer.body).toMatch(/\) for ana by the stock-anomalies console /);
     expect(answer.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(answer.headers['content-disposition']).toBe(
       'inline; filename="case-report-A_B_2024-01-02T05_00_00Z.html"',

@@ -31,7 +31,8 @@ import {
 } from '../../shared/core/report.js';
 import type { DetectionCounts } from '../../shared/core/rules.js';
 import { describeError, isProgrammingError } from '../../shared/errors.js';
-import { alertOutput, isAlertFormat, type AlertFormat } from '../output/alertFormats.js';
+import { alertOutput, isAlertFormat, type AlertFormat, type AlertOutput } from '../output/alertFormats.js';
+import { DetectProgress } from '../detect/detectProgress.js';
 import { FindingRecorder } from '../detect/findingRecords.js';
 import { objectReads, readThreads, type ObjectReadsOptions } from '../detect/objectReads.js';
 import {
@@ -60,9 +61,6 @@ interface DetectOptions {
   progress: boolean;
   workers: string;
 }
-
-/** Input larger than this gets a progress bar on a terminal. */
-const PROGRESS_BYTES = 32 << 20;
 
 export interface ObjectOutcome {
   report: QualityReport;
@@ -129,17 +127,8 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
     ),
   );
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
-  // Loaded only when shown: a quarter of the start-up time of a small run.
-  const progress =
-    options.progress && context.stderr.isTTY && totalBytes > PROGRESS_BYTES
-      ? new (await import('cli-progress')).SingleBar({
-          stream: context.stderr,
-          format: 'reading {bar} {percentage}% | {value}/{total} MB | {file}',
-          hideCursor: true,
-        })
-      : undefined;
-  progress?.start(Math.ceil(totalBytes / 1e6), 0, { file: '' });
-  let bytesRead = 0;
+  // cli-progress is loaded only when shown: a quarter of the start-up time of a small run.
+  const progress = await DetectProgress.start(context.stderr, options.progress, totalBytes, files.length);
 
   const output = alertOutput(format);
   // With workers, the lines of JSON and CSV are written by the worker that read the object, from the findings
@@ -158,8 +147,7 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
     undefined,
     scoring?.observe,
   );
-  /** The lines being written, in the order of the objects: each symbol's come out in minute order. */
-  const linesToCome: Array<Promise<FormatOutcome>> = [];
+  const linesToCome = new LinesToCome(output, workers + 1);
   const outcomes: ObjectOutcome[] = [];
   const setAside: Array<{ object: string; row: SetAsideRow }> = [];
   /** Per file, its summary line, or the outcome it is made of once the counts are final. */
@@ -172,17 +160,16 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
     zone: config.zone,
     limits,
     clock,
-    onBytes: (n) => {
-      bytesRead += n;
-      progress?.update(Math.floor(bytesRead / 1e6));
-    },
+    onBytes: (n) => progress?.read(n),
   };
-  const reads = objectReads(files, { ...readOptions, ...(lineWorkers ? { lines: format } : {}) });
+  const reads = objectReads(files, {
+    ...readOptions,
+    ...(lineWorkers ? { lines: { format, directory: output.linesDirectory() } } : {}),
+  });
   let fileIndex = 0;
   for await (const { object, outcome, formatLines } of reads) {
     const file = files[fileIndex]!;
     const size = sizes[fileIndex++]!;
-    progress?.update(Math.floor(bytesRead / 1e6), { file: object });
     try {
       if (!outcome.ok) throw outcome.error;
       const bars = outcome.bars;
@@ -194,11 +181,13 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
       outcomes.push(taken);
       for (const row of bars.setAside) setAside.push({ object, row });
       summaries.push(taken);
+      progress?.objectDone(object, bars.report.accepted);
     } catch (error) {
       const message = rejectionMessage(error);
       context.exitCode = 1;
       outcomes.push({ report: rejectedReport(object, message, error) });
       summaries.push(failureLine(object, error));
+      progress?.objectDone(object, 0);
     } finally {
       // Also what the rules found before a bug stopped them, as on the main thread.
       const records = recorder?.take();
@@ -206,13 +195,9 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
         linesToCome.push(formatLines(outcome.bars.table, records));
       }
     }
+    await linesToCome.takeWritten();
   }
-  for (const written of linesToCome) {
-    const result = await written;
-    // A failure here is a bug in writing lines, which the main thread would have met inside the rules' run.
-    if (!result.ok) throw result.error;
-    for (const [symbol, bytes] of result.lines) output.addLines(symbol, bytes);
-  }
+  await linesToCome.takeAll();
 
   const disordered = new Set(detection.disorderedSymbols());
   // Their alerts and episodes so far are replaced by those of the second pass.
@@ -224,8 +209,11 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
         ? [{ ...entry, index }]
         : [],
     );
-    progress?.setTotal(Math.ceil((totalBytes + again.reduce((sum, entry) => sum + entry.size, 0)) / 1e6));
-    await replayObjects(detection, again, readOptions);
+    progress?.more(
+      again.reduce((sum, entry) => sum + entry.size, 0),
+      again.length,
+    );
+    await replayObjects(detection, again, readOptions, progress);
     detection.finishReplay(replayedEpisodes ?? output);
   }
   progress?.stop();
@@ -250,6 +238,54 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
   }
 }
 
+/**
+ * The lines the workers are writing, in the order of the objects (each symbol's come out in minute order),
+ * handed to the output as soon as they are written and it is their turn: held until the end, they were the
+ * run's memory (the whole output's text, 170 bytes a bar). At most `limit` objects' lines are awaited at once;
+ * past that the rules wait for the oldest, so that memory follows the objects in flight, not the input.
+ */
+class LinesToCome {
+  readonly #queue: Array<{ written: Promise<FormatOutcome>; outcome?: FormatOutcome }> = [];
+
+  constructor(
+    private readonly output: AlertOutput,
+    private readonly limit: number,
+  ) {}
+
+  push(written: Promise<FormatOutcome>): void {
+    const entry: { written: Promise<FormatOutcome>; outcome?: FormatOutcome } = { written };
+    void written.then((outcome) => (entry.outcome = outcome));
+    this.#queue.push(entry);
+  }
+
+  /** Hands over the lines written so far, in order; waits for the oldest only past the limit. */
+  async takeWritten(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const oldest = this.#queue[0]!;
+      if (oldest.outcome === undefined && this.#queue.length <= this.limit) return;
+      this.#add(await oldest.written);
+      this.#queue.shift();
+    }
+  }
+
+  async takeAll(): Promise<void> {
+    while (this.#queue.length > 0) {
+      this.#add(await this.#queue[0]!.written);
+      this.#queue.shift();
+    }
+  }
+
+  #add(outcome: FormatOutcome): void {
+    // A failure here is a bug in writing lines, which the main thread would have met inside the rules' run.
+    if (!outcome.ok) throw outcome.error;
+    for (const [symbol, spans] of outcome.lines) {
+      for (let i = 0; i < spans.length; i += 2) {
+        this.output.addWritten(symbol, outcome.file, spans[i]!, spans[i + 1]!);
+      }
+    }
+  }
+}
+
 /** A file the rules took; `undefined` where the rules failed on it (a bug), which is not read again. */
 type AddedFile = { file: string; size: number; report: QualityReport } | undefined;
 
@@ -262,6 +298,7 @@ async function replayObjects(
   detection: ObjectSeriesDetection,
   objects: ReadonlyArray<{ file: string; report: QualityReport; index: number }>,
   options: ObjectReadsOptions,
+  progress: DetectProgress | undefined,
 ): Promise<void> {
   let next = 0;
   for await (const { object, outcome } of objectReads(
@@ -276,6 +313,7 @@ async function replayObjects(
       throw new Error(`${object} changed while detect was reading it; run it again`);
     }
     detection.replayObject(index, outcome.bars);
+    progress?.objectDone(object, outcome.bars.report.accepted);
   }
 }
 

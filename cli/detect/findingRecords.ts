@@ -3,7 +3,9 @@
  * so that the main thread can hand the writing of the alert lines to the worker that read the object: the
  * rules depend on the order of the objects and stay on the main thread, but writing the text of what they
  * found does not, and it was as much work as the rules themselves. The worker writes each line from the same
- * Finding fields through the same AlertLineWriter as the main thread would, so the bytes are the same.
+ * Finding fields through the same AlertLineWriter as the main thread would, so the bytes are the same, into a
+ * file of its own, and hands back where they are: the main thread reads them from there when it writes the
+ * output, and holds none of their text meanwhile.
  */
 import type { BarTable } from '../../shared/core/barTable.js';
 import { Finding } from '../../shared/core/finding.js';
@@ -69,21 +71,43 @@ export class FindingRecorder implements AlertCollector {
   }
 }
 
-/** A symbol's alert lines of one object, in minute order. */
-export type SymbolLines = [symbol: string, lines: Uint8Array];
+/**
+ * A symbol's alert lines of one object, in minute order, as where they were written: pairs of offset and
+ * length in the worker's lines file, in order.
+ */
+export type SymbolLines = [symbol: string, spans: number[]];
+
+/** The buffer lines are written into before they go to the file: the worker's one buffer for lines. */
+const BUFFER_BYTES = 1 << 20;
 
 /**
- * Writes the lines of an object's records, by symbol in order of their first alert; each symbol's lines are
- * in a buffer of their own, exactly as long as they are.
+ * Writes the lines of an object's records into a file through one buffer, by symbol in order of their first
+ * alert. Held in memory until the end (or handed to the main thread), a year of a symbol's lines was tens of
+ * megabytes an object, and the whole output's text in all.
+ * @param append writes bytes at the end of the file (it must not keep them) and gives the offset they start at
  */
 export function writeRecords(
   table: BarTable,
   records: Float64Array,
   object: string,
   writer: AlertLineWriter,
+  append: (bytes: Uint8Array) => number,
 ): SymbolLines[] {
   const source = { object };
-  const bySymbol = new Map<string, { finding: Finding; target: ByteTarget }>();
+  const bySymbol = new Map<string, { finding: Finding; spans: number[] }>();
+  const target: ByteTarget = { bytes: Buffer.allocUnsafeSlow(BUFFER_BYTES), length: 0 };
+  /** The symbol whose lines are in the buffer. */
+  let inBuffer: number[] | undefined;
+  const flush = () => {
+    if (target.length === 0) return;
+    const offset = append(target.bytes.subarray(0, target.length));
+    const spans = inBuffer!;
+    // A symbol's lines are usually one run of the file (its records come together): one span.
+    if (spans.length > 0 && spans[spans.length - 2]! + spans[spans.length - 1]! === offset) {
+      spans[spans.length - 1] = spans[spans.length - 1]! + target.length;
+    } else spans.push(offset, target.length);
+    target.length = 0;
+  };
   for (let at = 0; at < records.length; at += FIELDS) {
     const row = records[at + ROW]!;
     const symbol = table.symbols[table.symbolOf(row)]!;
@@ -100,10 +124,10 @@ export function writeRecords(
         a2: 0,
         peakSeverity: null,
       } satisfies EpisodeState;
-      lines = { finding, target: { bytes: Buffer.allocUnsafeSlow(64 << 10), length: 0 } };
+      lines = { finding, spans: [] };
       bySymbol.set(symbol, lines);
     }
-    const { finding, target } = lines;
+    const { finding, spans } = lines;
     const rules = records[at + RULES]!;
     finding.row = row;
     finding.a1 = (rules & 1) !== 0;
@@ -120,16 +144,13 @@ export function writeRecords(
     finding.severity = orNull(records[at + SEVERITY]!);
     finding.episode.start = records[at + EPISODE_START]!;
     const needed = writer.maxFindingBytes(finding);
-    if (target.length + needed > target.bytes.length) {
-      const larger = Buffer.allocUnsafeSlow(Math.max(2 * target.bytes.length, target.length + needed));
-      larger.set(target.bytes.subarray(0, target.length));
-      target.bytes = larger;
+    if (spans !== inBuffer || target.length + needed > target.bytes.length) {
+      flush();
+      inBuffer = spans;
+      if (needed > target.bytes.length) target.bytes = Buffer.allocUnsafeSlow(needed);
     }
     writer.writeFinding(finding, target);
   }
-  // Copied out, so that what is kept until the end is no larger than the lines.
-  return [...bySymbol].map(([symbol, { target }]) => [
-    symbol,
-    new Uint8Array(target.bytes.subarray(0, target.length)),
-  ]);
+  flush();
+  return [...bySymbol].map(([symbol, { spans }]) => [symbol, spans]);
 }

@@ -10,6 +10,7 @@ import { readObject } from '../../shared/objects/readObject.js';
 import type { ZoneOffsets } from '../../shared/core/timestamp.js';
 import { fileChunks } from '../fileChunks.js';
 import type { BarTable } from '../../shared/core/barTable.js';
+import type { LineSettings } from './readMessages.js';
 import { ReadPool, readWorkersAvailable, type FormatOutcome, type ReadOutcome } from './readPool.js';
 
 export interface ObjectReadsOptions {
@@ -20,8 +21,8 @@ export interface ObjectReadsOptions {
   limits: IngestLimits;
   /** The command's clock, the same for every object it reads (contract §1, `future`). */
   clock: ReaderClock;
-  /** The format workers write alert lines in, when they are to (see findingRecords.ts). */
-  lines?: 'jsonl' | 'csv';
+  /** How workers write alert lines, when they are to (see findingRecords.ts). */
+  lines?: LineSettings;
   /** Raw bytes read, as they are read (with workers: each object's, once it is read). */
   onBytes: (bytes: number) => void;
 }

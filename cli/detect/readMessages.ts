@@ -18,8 +18,14 @@ export interface ReadSettings {
   limits: IngestLimits;
   /** The command's clock, the same for every object it reads. */
   clock: ReaderClock;
-  /** The format the worker writes alert lines in, when it is asked to (see findingRecords.ts). */
-  lines?: 'jsonl' | 'csv';
+  /** How the worker writes alert lines, when it is asked to (see findingRecords.ts). */
+  lines?: LineSettings;
+}
+
+export interface LineSettings {
+  format: 'jsonl' | 'csv';
+  /** Where each worker writes its file of lines; the main thread reads and deletes them. */
+  directory: string;
 }
 
 /** Read an object. */
@@ -55,7 +61,7 @@ export interface TransferredBars {
 
 export type WorkerReply =
   | { id: number; ok: true; bars: TransferredBars; bytes: number }
-  | { id: number; ok: true; lines: SymbolLines[] }
+  | { id: number; ok: true; file: string; lines: SymbolLines[] }
   | { id: number; ok: false; error: SentError };
 
 /** An object's bars as a message, and the buffers to transfer with it. */

@@ -22,7 +22,8 @@ import {
 
 export type ReadOutcome =
   { ok: true; bars: ObjectBars; bytes: number; worker: number } | { ok: false; error: Error };
-export type FormatOutcome = { ok: true; lines: SymbolLines[] } | { ok: false; error: Error };
+/** Where the lines were written: the worker's file, and each symbol's spans of it. */
+export type FormatOutcome = { ok: true; file: string; lines: SymbolLines[] } | { ok: false; error: Error };
 
 interface PoolWorker {
   worker: Worker;
@@ -91,8 +92,8 @@ export class ReadPool {
   }
 
   /**
-   * Has the worker that read an object write the alert lines of its findings (see findingRecords.ts). The
-   * table goes back to it; it must not be used here afterwards.
+   * Has the worker that read an object write the alert lines of its findings into its file (see
+   * findingRecords.ts). The table goes back to it; it must not be used here afterwards.
    */
   async format(
     worker: number,
@@ -111,7 +112,7 @@ export class ReadPool {
     if (!reply.ok) return { ok: false, error: receivedError(reply.error) };
     if (!('lines' in reply))
       return { ok: false, error: new TypeError('a read worker answered lines with bars') };
-    return { ok: true, lines: reply.lines };
+    return { ok: true, file: reply.file, lines: reply.lines };
   }
 
   #ask(

@@ -1,10 +1,12 @@
 /**
  * A read worker of `detect`: reads, gunzips, parses, validates and sorts whole objects (readObject) on a
  * thread of its own and hands back each object's bars (transferred) or why it yielded none; then, asked to,
- * writes the alert lines of what the rules found in them (findingRecords.ts). The rules stay on the main
+ * writes the alert lines of what the rules found in them into a file of its own (findingRecords.ts). The rules stay on the main
  * thread, which takes the objects in the order given. Requests are served one at a time, in the order asked.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { BarTable } from '../../shared/core/barTable.js';
 import { readObject } from '../../shared/objects/readObject.js';
 import { ZoneOffsets } from '../../shared/core/timestamp.js';
@@ -30,7 +32,7 @@ const zone = new ZoneOffsets(settings.timezone);
 const writer =
   settings.lines === undefined
     ? undefined
-    : new AlertLineWriter(settings.lines === 'csv' ? CSV_LAYOUT : JSON_LAYOUT);
+    : new AlertLineWriter(settings.lines.format === 'csv' ? CSV_LAYOUT : JSON_LAYOUT);
 
 async function read(request: ReadRequest): Promise<void> {
   let bytes = 0;
@@ -45,13 +47,24 @@ async function read(request: ReadRequest): Promise<void> {
   port.postMessage({ id: request.id, ok: true, bars: message, bytes } satisfies WorkerReply, transfer);
 }
 
+/** This worker's file of alert lines, in the directory the main thread gave (made when first written to). */
+const linesFile =
+  settings.lines === undefined ? undefined : join(settings.lines.directory, `lines-${threadId}`);
+let linesFd: number | undefined;
+let linesSize = 0;
+
+function appendLines(bytes: Uint8Array): number {
+  linesFd ??= openSync(linesFile!, 'w');
+  const offset = linesSize;
+  writeSync(linesFd, bytes, 0, bytes.length, offset);
+  linesSize += bytes.length;
+  return offset;
+}
+
 function format(request: FormatRequest): void {
   const table = BarTable.fromTransfer(request.table);
-  const lines = writeRecords(table, request.records, request.object, writer!);
-  port.postMessage(
-    { id: request.id, ok: true, lines } satisfies WorkerReply,
-    lines.map(([, bytes]) => bytes.buffer as ArrayBuffer),
-  );
+  const lines = writeRecords(table, request.records, request.object, writer!, appendLines);
+  port.postMessage({ id: request.id, ok: true, file: linesFile!, lines } satisfies WorkerReply);
 }
 
 async function serve(request: ReadRequest | FormatRequest): Promise<void> {
@@ -63,8 +76,13 @@ async function serve(request: ReadRequest | FormatRequest): Promise<void> {
   }
 }
 
+function stop(): void {
+  if (linesFd !== undefined) closeSync(linesFd);
+  port.close();
+}
+
 // One request at a time: readObject awaits between chunks, and two reads interleaved would hold two objects.
 let queue = Promise.resolve();
 port.on('message', (request: WorkerRequest) => {
-  queue = queue.then(() => (request.type === 'stop' ? port.close() : serve(request)));
+  queue = queue.then(() => (request.type === 'stop' ? stop() : serve(request)));
 });

@@ -22,8 +22,13 @@ export function isAlertFormat(value: string): value is AlertFormat {
  */
 export interface AlertOutput extends AlertCollector {
   add(alert: Alert): void;
-  /** Lines of one symbol written elsewhere in this output's format (a worker's), after its lines so far. */
-  addLines(symbol: string, lines: Uint8Array): void;
+  /**
+   * Where others (read workers) may write lines in this output's format, in files of their own: a directory
+   * this output deletes on {@link close}.
+   */
+  linesDirectory(): string;
+  /** Lines of one symbol written elsewhere (a worker's, into `file` at `offset`), after its lines so far. */
+  addWritten(symbol: string, file: string, offset: number, length: number): void;
   /** Forgets a symbol's alerts so far: they are detected again (see objectSeriesDetection.ts). */
   withdraw(symbol: string): void;
   chunks(): Iterable<string | Uint8Array>;
@@ -61,7 +66,11 @@ class LinesBySymbol implements AlertOutput {
     this.#writer.write(alert, target);
   }
 
-  addLines(symbol: string, bytes: Uint8Array): void {
+  linesDirectory(): string {
+    return this.#spill.directory();
+  }
+
+  addWritten(symbol: string, file: string, offset: number, length: number): void {
     const lines = this.#lines(symbol);
     const current = lines.current;
     if (current.length > 0) {
@@ -69,7 +78,7 @@ class LinesBySymbol implements AlertOutput {
       current.bytes = new Uint8Array(0);
       current.length = 0;
     }
-    lines.done.push(this.#spill.keep(bytes));
+    lines.done.push(this.#spill.written(file, offset, length));
   }
 
   /** The lines already in the temporary file stay there, unread, until it is deleted. */
@@ -103,7 +112,7 @@ class LinesBySymbol implements AlertOutput {
     if (this.#writer.layout.header !== undefined) yield this.#writer.layout.header;
     for (const symbol of sortedKeys(this.#bySymbol)) {
       const lines = this.#bySymbol.get(symbol)!;
-      for (const kept of lines.done) yield this.#spill.read(kept);
+      for (const kept of lines.done) yield* this.#spill.read(kept);
       if (lines.current.length > 0) yield lines.current.bytes.subarray(0, lines.current.length);
     }
   }
@@ -124,7 +133,11 @@ class AlertTable implements AlertOutput {
     this.#alerts.add(alert);
   }
 
-  addLines(): void {
+  linesDirectory(): string {
+    throw new TypeError('a table is made of alerts, not of lines');
+  }
+
+  addWritten(): void {
     throw new TypeError('a table is made of alerts, not of lines');
   }
 

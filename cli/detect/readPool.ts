@@ -31,6 +31,8 @@ interface PoolWorker {
   waiting: Map<number, (reply: WorkerReply | Error) => void>;
 }
 
+const WORKER_YOUNG_GENERATION_MB = 8;
+
 /** The compiled worker beside this module (dist/cli/detect/readWorker.js). */
 export const READ_WORKER_URL = new URL('./readWorker.js', import.meta.url);
 
@@ -57,7 +59,12 @@ export class ReadPool {
     setFlagsFromString('--no-concurrent-recompilation');
     for (let i = 0; i < size; i++) {
       const poolWorker: PoolWorker = {
-        worker: new Worker(workerUrl, { workerData: settings }),
+        // A young generation of 8 MB rather than V8's default (up to 48): a worker's garbage is short-lived text
+        // and parse results, and the default's room was 40 MB of the run's peak per worker, at no measurable gain.
+        worker: new Worker(workerUrl, {
+          workerData: settings,
+          resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+        }),
         waiting: new Map(),
       };
       const { worker, waiting } = poolWorker;

@@ -8,8 +8,18 @@
 import { csvField, spreadsheetText } from './csvText.js';
 import type { SetAsideRow } from './report.js';
 
+export const QUARANTINE_HEADER = 'object,line,reason,detail,raw\n';
+
 export function quarantineCsv(rows: Iterable<{ object: string; row: SetAsideRow }>): string {
-  const lines = ['object,line,reason,detail,raw'];
+  return `${QUARANTINE_HEADER}${quarantineRows(rows)}`;
+}
+
+/**
+ * The rows of {@link quarantineCsv} without its header, each line ending in a newline: one new string, which
+ * holds none of the text the rows were read from (a row's raw text, a slice of it, kept it all alive).
+ */
+export function quarantineRows(rows: Iterable<{ object: string; row: SetAsideRow }>): string {
+  const lines: string[] = [];
   for (const { object, row } of rows) {
     // `line` is a number and `reason` one of ours: only the other three can come from the object.
     lines.push(
@@ -22,5 +32,5 @@ export function quarantineCsv(rows: Iterable<{ object: string; row: SetAsideRow 
       ].join(','),
     );
   }
-  return `${lines.join('\n')}\n`;
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }

@@ -6,17 +6,7 @@
  * comes back as its own class.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -30,33 +20,16 @@ import { ObjectRejectedError } from '../../../shared/core/report.js';
 import { ZoneOffsets } from '../../../shared/core/timestamp.js';
 import { isProgrammingError } from '../../../shared/errors.js';
 import { fileChunks } from '../../../cli/fileChunks.js';
+import { freshBuild } from '../../helpers/freshBuild.js';
 import { clockFor } from '../../helpers/read.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../../..');
 let build: string;
 let bin: string;
 let inputs: string[];
 const limits = ingestLimitsFromEnv({});
 
 beforeAll(() => {
-  build = mkdtempSync(path.join(tmpdir(), 'detect-workers-'));
-  const tsc = spawnSync(
-    process.execPath,
-    [
-      path.join(ROOT, 'node_modules/typescript/bin/tsc'),
-      '-p',
-      'tsconfig.build.json',
-      '--outDir',
-      path.join(build, 'dist'),
-    ],
-    { cwd: ROOT, encoding: 'utf8', timeout: 170_000 },
-  );
-  expect(tsc.status, `the build failed:\n${tsc.stdout}${tsc.stderr}`).toBe(0);
-  symlinkSync(path.join(ROOT, 'node_modules'), path.join(build, 'node_modules'));
-  writeFileSync(path.join(build, 'package.json'), '{"type":"module"}\n');
-  mkdirSync(path.join(build, 'bin'));
-  bin = path.join(build, 'bin', 'stock-anomalies.js');
-  copyFileSync(path.join(ROOT, 'bin', 'stock-anomalies.js'), bin);
+  ({ dir: build, bin } = freshBuild('detect-workers-'));
 
   // Messy data (bad rows, duplicates, disorder, gaps), one file gzipped, one without its volume column, one that
   // does not exist, and one given twice (repeats the second time).

@@ -1,35 +1,41 @@
 /**
- * `npm run bench:detect`: bars per second of `detect --format jsonl` on a generated data set of about 750k
- * bars (40 symbols × 50 days), whole process (spawn to exit), beside a plain read-and-split of the same files
- * (the floor any CSV tool pays) and beside DuckDB running the same rules as SQL with exact decimals on every
- * core (bench/duckdbDetect.ts), whose alerts must be detect's. Also the same run held to one CPU (where
- * taskset is found), and its peak memory on a quarter of the files. The data set is generated once into
- * .bench/ and reused.
+ * `npm run bench:detect`: time and peak memory of `detect --format jsonl` at three input sizes (the same
+ * symbols over 1×, 2× and 4× the days: 40 symbols × 50, 100 and 200 days by default, about 0.75M, 1.5M and
+ * 3M bars), each on every core and held to one CPU, whole process (spawn to exit), beside a plain read-and-split
+ * of the same files (the floor any CSV tool pays) and beside DuckDB running the same rules as SQL with exact
+ * decimals on every core (bench/duckdbDetect.ts), whose alerts must be detect's. Each run is a process of its
+ * own, so its peak memory (VmHWM) is its own. Data sets are generated once into .bench/ and reused.
+ *
+ * BENCH_SYMBOLS (default 40), BENCH_DAYS (a list, default 50,100,200), BENCH_RUNS (median of, default 3);
+ * the seed's scale, three years of 150 symbols: BENCH_SYMBOLS=150 BENCH_DAYS=750 BENCH_RUNS=1.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, createReadStream, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { generateDataset } from '../cli/api.js';
-import { jsonAlerts, runDuckdb, sqlAlerts } from './duckdbDetect.js';
+import { jsonAlerts, sqlAlerts, type SqlAlert } from './duckdbDetect.js';
 
 const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 40);
-const DAYS = Number(process.env.BENCH_DAYS ?? 50);
+const DAYS = (process.env.BENCH_DAYS ?? '50,100,200').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const root = new URL('../..', import.meta.url).pathname;
-const dataDir = join(root, '.bench', `detect-${SYMBOLS}x${DAYS}`);
 
-async function dataset(): Promise<{ files: string[]; rows: number }> {
+async function dataset(days: number): Promise<{ files: string[]; rows: number; splitSeconds: number }> {
+  const dataDir = join(root, '.bench', `detect-${SYMBOLS}x${days}`);
   if (!existsSync(join(dataDir, 'manifest.json'))) {
-    process.stderr.write(`generating ${SYMBOLS} symbols × ${DAYS} days into ${dataDir} ...\n`);
-    await generateDataset({ out: dataDir, symbols: SYMBOLS, days: DAYS, seed: 7 });
+    process.stderr.write(`generating ${SYMBOLS} symbols × ${days} days into ${dataDir} ...\n`);
+    await generateDataset({ out: dataDir, symbols: SYMBOLS, days, seed: 7 });
   }
   const files = readdirSync(dataDir)
     .filter((name) => name.endsWith('.csv'))
     .sort()
     .map((name) => join(dataDir, name));
+  const started = performance.now();
   let rows = 0;
   for (const file of files) rows += (await readAndSplit(file)).rows;
-  return { files, rows };
+  return { files, rows, splitSeconds: (performance.now() - started) / 1000 };
 }
 
 /** The baseline: stream the file, split lines and fields, keep nothing. */
@@ -55,109 +61,158 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-const { files, rows } = await dataset();
-const baseline: number[] = [];
-for (let run = 0; run < RUNS; run++) {
-  const started = performance.now();
-  for (const file of files) await readAndSplit(file);
-  baseline.push((performance.now() - started) / 1000);
-}
-
-const runner = join(root, 'dist', 'bench', 'detectRunner.js');
-const alertsFile = join(root, '.bench', 'alerts.jsonl');
 interface RunFigures {
-  code: number;
-  /** From the CLI's start to its end, inside the process. */
-  seconds: number;
   /** From spawning the process to its exit: Node's start-up and the workers' included. */
   wholeSeconds: number;
   maxRssMiB: number;
   cpuSeconds: number;
 }
 
-/**
- * One `detect --format jsonl FILE... > alertsPath` in a fresh process; `pinned`, held to one CPU with taskset,
- * so that the compiler and garbage collector V8 runs beside the program count in its time.
- */
-async function runDetect(inputs: string[], alertsPath = alertsFile, pinned = false): Promise<RunFigures> {
-  const out = openSync(alertsPath, 'w');
+/** Runs `node <script> args...` with stdout into `outPath`, optionally held to one CPU; its own last line of figures. */
+async function runChild(
+  script: string,
+  args: string[],
+  outPath: string,
+  pinned: boolean,
+): Promise<RunFigures> {
+  const out = openSync(outPath, 'w');
   try {
-    const command = [process.execPath, runner, 'detect', '--format', 'jsonl', ...inputs];
-    const [program, ...args] = pinned ? ['taskset', '-c', '0', ...command] : command;
+    const command = [process.execPath, join(root, 'dist', 'bench', script), ...args];
+    const [program, ...rest] = pinned ? ['taskset', '-c', '0', ...command] : command;
     const started = performance.now();
-    const child = spawn(program!, args, { stdio: ['ignore', out, 'pipe'] });
+    const child = spawn(program!, rest, { stdio: ['ignore', out, 'pipe'] });
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     const wholeSeconds = (performance.now() - started) / 1000;
-    if (code !== 0) throw new Error(`detect exited with ${code}: ${stderr}`);
-    return {
-      ...(JSON.parse(stderr.trim().split('\n').pop()!) as Omit<RunFigures, 'wholeSeconds'>),
-      wholeSeconds,
-    };
+    if (code !== 0) throw new Error(`${script} exited with ${code}: ${stderr}`);
+    const figures = JSON.parse(stderr.trim().split('\n').pop()!) as Omit<RunFigures, 'wholeSeconds'>;
+    return { maxRssMiB: figures.maxRssMiB, cpuSeconds: figures.cpuSeconds, wholeSeconds };
   } finally {
     closeSync(out);
   }
 }
 
-// detect and DuckDB take turns, so that a machine busier for a while slows both alike.
-const detect: RunFigures[] = [];
-const duckdb: number[] = [];
-const duckdbAlertsFile = join(root, '.bench', 'duckdb-alerts.csv');
-for (let run = 0; run < RUNS; run++) {
-  detect.push(await runDetect(files));
-  duckdb.push((await runDuckdb(files, duckdbAlertsFile)).seconds);
+/** Alerts of a file one line at a time, as `symbol minute rules` (after `skip` lines of header). */
+async function* keys(path: string, skip: number, alert: (line: string) => SqlAlert): AsyncGenerator<string> {
+  let line = 0;
+  for await (const text of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+    if (line++ < skip || text === '') continue;
+    const { symbol, timestamp, rules } = alert(text);
+    yield `${symbol} ${timestamp} ${rules}`;
+  }
 }
-let alerts = 0;
-for (const byte of readFileSync(alertsFile)) if (byte === 10) alerts++;
-// The reference must raise exactly detect's alerts, or its time means nothing.
-const ours = jsonAlerts(readFileSync(alertsFile, 'utf8'));
-const theirs = sqlAlerts(readFileSync(duckdbAlertsFile, 'utf8'));
-const key = (alert: { symbol: string; timestamp: string; rules: string }) =>
-  `${alert.symbol} ${alert.timestamp} ${alert.rules}`;
-const mismatch = ours.findIndex((alert, i) => theirs[i] === undefined || key(alert) !== key(theirs[i]!));
-if (mismatch >= 0 || ours.length !== theirs.length) {
-  const at = mismatch >= 0 ? mismatch : Math.min(ours.length, theirs.length);
-  console.error(
-    `DuckDB's alerts differ from detect's: ${theirs.length} against ${ours.length}; first difference at alert ${at}: ` +
-      `detect ${ours[at] ? key(ours[at]) : '(none)'}, DuckDB ${theirs[at] ? key(theirs[at]) : '(none)'}`,
-  );
-  process.exit(1);
-}
-// Peak memory must follow the largest file, not the number of files: the same run on a quarter of them.
-const quarter = await runDetect(files.slice(0, Math.ceil(files.length / 4)), '/dev/null');
-const canPin = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
-const pinned: RunFigures[] = [];
-for (let run = 0; canPin && run < RUNS; run++) pinned.push(await runDetect(files, '/dev/null', true));
 
-const detectSeconds = median(detect.map((r) => r.wholeSeconds));
-const duckdbSeconds = median(duckdb);
-const baselineSeconds = median(baseline);
+/**
+ * Whether DuckDB raised exactly detect's alerts (symbol, minute, rules), read a line at a time from both files:
+ * at the seed's scale the alerts are gigabytes. @returns the alerts, or a description of the first difference
+ */
+async function compareAlerts(
+  ours: string,
+  theirs: string,
+): Promise<{ alerts: number } | { difference: string }> {
+  const a = keys(ours, 0, (line) => jsonAlerts(line)[0]!);
+  const b = keys(theirs, 1, (line) => sqlAlerts(`header\n${line}`)[0]!);
+  for (let alerts = 0; ; alerts++) {
+    const [x, y] = await Promise.all([a.next(), b.next()]);
+    if (x.done && y.done) return { alerts };
+    if (x.done || y.done || x.value !== y.value) {
+      return {
+        difference:
+          `first difference at alert ${alerts}: detect ${x.done ? '(none)' : x.value}, ` +
+          `DuckDB ${y.done ? '(none)' : y.value}`,
+      };
+    }
+  }
+}
+
+const canPin = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const alertsFile = join(root, '.bench', 'alerts.jsonl');
+const duckdbAlertsFile = join(root, '.bench', 'duckdb-alerts.csv');
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
+
+interface SizeFigures {
+  days: number;
+  files: number;
+  rows: number;
+  alerts: number;
+  split: number;
+  every: RunFigures[];
+  one: RunFigures[];
+  duckdb: RunFigures[];
+}
+
+const loadBefore = load();
+const sizes: SizeFigures[] = [];
+for (const days of DAYS) {
+  const { files, rows, splitSeconds } = await dataset(days);
+  const every: RunFigures[] = [];
+  const one: RunFigures[] = [];
+  const duckdb: RunFigures[] = [];
+  // detect and DuckDB take turns, so that a machine busier for a while slows both alike.
+  for (let run = 0; run < RUNS; run++) {
+    every.push(
+      await runChild('detectRunner.js', ['detect', '--format', 'jsonl', ...files], alertsFile, false),
+    );
+    duckdb.push(await runChild('duckdbRunner.js', [duckdbAlertsFile, ...files], '/dev/null', false));
+    if (canPin) {
+      const args = ['detect', '--format', 'jsonl', ...files];
+      one.push(await runChild('detectRunner.js', args, '/dev/null', true));
+    }
+  }
+  // The reference must raise exactly detect's alerts, or its time means nothing.
+  const compared = await compareAlerts(alertsFile, duckdbAlertsFile);
+  if ('difference' in compared) {
+    console.error(`${SYMBOLS} × ${days} days: DuckDB's alerts differ from detect's: ${compared.difference}`);
+    process.exit(1);
+  }
+  sizes.push({
+    days,
+    files: files.length,
+    rows,
+    alerts: compared.alerts,
+    split: splitSeconds,
+    every,
+    one,
+    duckdb,
+  });
+}
+
+const seconds = (runs: RunFigures[]) => median(runs.map((r) => r.wholeSeconds));
+const peak = (runs: RunFigures[]) => Math.max(...runs.map((r) => r.maxRssMiB));
+const cell = (runs: RunFigures[], rows: number) =>
+  runs.length === 0
+    ? 'not measured (no taskset)'
+    : `${seconds(runs).toFixed(2)} s, ${fmt(rows / seconds(runs))} bars/s, peak ${fmt(peak(runs))} MiB`;
 console.log(
-  `data: ${files.length} files, ${fmt(rows)} data rows (${SYMBOLS} symbols × ${DAYS} days), median of ${RUNS} runs; ` +
-    `${fmt(alerts)} alerts written to ${alertsFile}`,
+  `detect --format jsonl FILE... > alerts.jsonl, whole process, median of ${RUNS} runs (peak: the largest); ` +
+    `load average before ${loadBefore}, after ${load()}`,
 );
-console.log(`read-and-split        ${baselineSeconds.toFixed(2)} s  ${fmt(rows / baselineSeconds)} rows/s`);
-console.log(
-  `detect --format jsonl ${detectSeconds.toFixed(2)} s  ${fmt(rows / detectSeconds)} bars/s  ` +
-    `(whole process, every core; inside the CLI ${median(detect.map((r) => r.seconds)).toFixed(2)} s; ` +
-    `cpu ${median(detect.map((r) => r.cpuSeconds)).toFixed(2)} s, peak RSS ${fmt(Math.max(...detect.map((r) => r.maxRssMiB)))} MiB)`,
-);
-if (canPin) {
-  const pinnedSeconds = median(pinned.map((r) => r.wholeSeconds));
+for (const size of sizes) {
   console.log(
-    `detect on one CPU     ${pinnedSeconds.toFixed(2)} s  ${fmt(rows / pinnedSeconds)} bars/s  ` +
-      '(taskset -c 0: the JIT compiler and garbage collector share its time)',
+    `${SYMBOLS} symbols × ${size.days} days: ${size.files} files, ${fmt(size.rows)} data rows, ${fmt(size.alerts)} alerts ` +
+      `(DuckDB's the same, checked); read-and-split ${size.split.toFixed(2)} s`,
   );
-} else console.log('detect on one CPU     not measured: no taskset here');
-console.log(
-  `duckdb (SQL, exact decimals)  ${duckdbSeconds.toFixed(2)} s  ${fmt(rows / duckdbSeconds)} bars/s  ` +
-    `(every core; same ${fmt(theirs.length)} alerts (symbol, minute, rules) as detect's, checked)`,
-);
-console.log(`ratio detect/duckdb ${(detectSeconds / duckdbSeconds).toFixed(2)} (floor 0.6, aim 0.5)`);
-console.log(
-  `peak RSS by input: ${fmt(quarter.maxRssMiB)} MiB for ${Math.ceil(files.length / 4)} files, ` +
-    `${fmt(Math.max(...detect.map((r) => r.maxRssMiB)))} MiB for ${files.length} ` +
-    '(alert text is held in memory up to 64 MiB, then in a temporary file)',
-);
+  console.log(`  every core  ${cell(size.every, size.rows)}`);
+  console.log(
+    `  one CPU     ${cell(size.one, size.rows)}  (taskset -c 0: V8's compiler and collector share it)`,
+  );
+  console.log(
+    `  DuckDB      ${cell(size.duckdb, size.rows)}  (every core, SQL with exact decimals); ` +
+      `ratio detect/DuckDB ${(seconds(size.every) / seconds(size.duckdb)).toFixed(2)}`,
+  );
+}
+if (sizes.length > 1) {
+  const first = sizes[0]!;
+  const last = sizes[sizes.length - 1]!;
+  console.log(
+    `growth ${fmt(first.rows)} -> ${fmt(last.rows)} bars (${(last.rows / first.rows).toFixed(1)}×): ` +
+      `detect's peak ${fmt(peak(first.every))} -> ${fmt(peak(last.every))} MiB every core, ` +
+      `${first.one.length > 0 ? `${fmt(peak(first.one))} -> ${fmt(peak(last.one))} MiB one CPU, ` : ''}` +
+      `DuckDB's ${fmt(peak(first.duckdb))} -> ${fmt(peak(last.duckdb))} MiB`,
+  );
+}

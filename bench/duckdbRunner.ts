@@ -1,0 +1,13 @@
+/**
+ * Runs the benchmark's DuckDB reference (duckdbDetect.ts) in a fresh process and reports its own figures as
+ * the last line on stderr, as detectRunner.ts does for `detect`: a child process so that its peak memory is
+ * its own. Arguments: the alerts file to write, then the input files.
+ */
+import { runDuckdb } from './duckdbDetect.js';
+
+const [alertsPath, ...files] = process.argv.slice(2);
+const { seconds } = await runDuckdb(files, alertsPath!);
+const usage = process.resourceUsage();
+process.stderr.write(
+  `${JSON.stringify({ code: 0, seconds, maxRssMiB: usage.maxRSS / 1024, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6 })}\n`,
+);

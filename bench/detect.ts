@@ -6,8 +6,9 @@
  * decimals on every core (bench/duckdbDetect.ts), whose alerts must be detect's. Each run is a process of its
  * own, so its peak memory (VmHWM) is its own. Data sets are generated once into .bench/ and reused.
  *
- * BENCH_SYMBOLS (default 40), BENCH_DAYS (a list, default 50,100,200), BENCH_RUNS (median of, default 3);
- * the seed's scale, three years of 150 symbols: BENCH_SYMBOLS=150 BENCH_DAYS=750 BENCH_RUNS=1.
+ * BENCH_SYMBOLS (default 40), BENCH_DAYS (a list, default 50,100,200), BENCH_RUNS (median of, default 3),
+ * BENCH_DUCKDB_MEMORY (DuckDB's memory limit, default 4GB); the seed's scale, three years of 150 symbols:
+ * BENCH_SYMBOLS=150 BENCH_DAYS=750 BENCH_RUNS=1.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, existsSync, openSync, readdirSync } from 'node:fs';
@@ -87,6 +88,10 @@ async function runChild(
     const wholeSeconds = (performance.now() - started) / 1000;
     if (code !== 0) throw new Error(`${script} exited with ${code}: ${stderr}`);
     const figures = JSON.parse(stderr.trim().split('\n').pop()!) as Omit<RunFigures, 'wholeSeconds'>;
+    // As it goes: a run at the seed's scale takes minutes.
+    process.stderr.write(
+      `${script}${pinned ? ' (one CPU)' : ''}: ${wholeSeconds.toFixed(2)} s, peak ${Math.round(figures.maxRssMiB)} MiB\n`,
+    );
     return { maxRssMiB: figures.maxRssMiB, cpuSeconds: figures.cpuSeconds, wholeSeconds };
   } finally {
     closeSync(out);

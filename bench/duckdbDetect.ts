@@ -121,11 +121,22 @@ ORDER BY symbol, minute`;
 /**
  * Runs the query over `files` with DuckDB's default threads (every core) and writes the alerts as CSV to
  * `alertsPath`, timed from opening the database to the file written.
+ * @param memoryLimit DuckDB's `memory_limit` (`6GB`), past which it spills to `tempDirectory`; its default is
+ *   80% of the machine's memory, which the seed's 42M bars come close to using on a shared machine
  */
-export async function runDuckdb(files: readonly string[], alertsPath: string): Promise<SqlRun> {
+export async function runDuckdb(
+  files: readonly string[],
+  alertsPath: string,
+  limits: { memoryLimit?: string; tempDirectory?: string } = {},
+): Promise<SqlRun> {
   const started = performance.now();
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
+  if (limits.memoryLimit !== undefined)
+    await connection.run(`SET memory_limit = ${sqlText(limits.memoryLimit)}`);
+  if (limits.tempDirectory !== undefined) {
+    await connection.run(`SET temp_directory = ${sqlText(limits.tempDirectory)}`);
+  }
   await connection.run(`COPY (${detectSql(files)}) TO ${sqlText(alertsPath)} (HEADER, DELIMITER ',')`);
   const seconds = (performance.now() - started) / 1000;
   connection.closeSync();

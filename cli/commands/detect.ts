@@ -126,115 +126,121 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
   const progress = await DetectProgress.start(context.stderr, options.progress, totalBytes, files.length);
 
   const output = alertOutput(format);
-  // With workers, the lines of JSON and CSV are written by the worker that read the object, from the findings
-  // the rules record here (a table is written from alerts, here, at the end).
-  const lineWorkers = workers > 1 && format !== 'table';
-  const recorder = lineWorkers ? new FindingRecorder() : undefined;
-  const episodes = options.episodes === undefined ? undefined : new EpisodeCollector(recorder ?? output);
-  // Episodes are written with their suspicion score, which follows every bar the rules run on.
-  const scoring =
-    episodes === undefined
-      ? undefined
-      : new DetectionScoring(config.episodeGapMinutes, await readPeerGroups(options.peerGroups));
-  const detection = new ObjectSeriesDetection(
-    config,
-    episodes ?? recorder ?? output,
-    undefined,
-    scoring?.observe,
-  );
-  const linesToCome = new LinesToCome(output, workers + 1);
-  const outcomes: ObjectOutcome[] = [];
-  const quarantined: string[] = [];
-  /** Per file, its summary line, or the outcome it is made of once the counts are final. */
-  const summaries: Array<string | ObjectOutcome> = [];
-  /** The objects the rules took, by their index in the detection, to read again if need be. */
-  const added: AddedFile[] = [];
-  const readOptions: ObjectReadsOptions = {
-    workers,
-    timezone: options.timezone,
-    zone: config.zone,
-    limits,
-    clock,
-    onBytes: (n) => progress?.read(n),
-  };
-  const reads = objectReads(files, {
-    ...readOptions,
-    ...(lineWorkers ? { lines: { format, directory: output.linesDirectory() } } : {}),
-  });
-  let fileIndex = 0;
-  for await (const { object, outcome, formatLines } of reads) {
-    const file = files[fileIndex]!;
-    const size = sizes[fileIndex++]!;
-    try {
-      if (!outcome.ok) throw outcome.error;
-      const bars = outcome.bars;
-      const index = added.length;
-      added.push(undefined);
-      const counts = detection.addObject(bars, { object });
-      added[index] = { file, size, report: bars.report };
-      const taken = { report: bars.report, detection: counts };
-      outcomes.push(taken);
-      // Kept as the text to write, and only to be written: the rows themselves held on to the text they were
-      // read from (about 9 KB a row on one thread, 360 MiB for the 42,000 of three years of 150 symbols).
-      if (options.quarantine !== undefined) {
-        quarantined.push(quarantineRows(bars.setAside.map((row) => ({ object, row }))));
-      }
-      summaries.push(taken);
-      progress?.objectDone(object, bars.report.accepted);
-    } catch (error) {
-      const message = rejectionMessage(error);
-      context.exitCode = 1;
-      outcomes.push({ report: rejectedReport(object, message, error) });
-      summaries.push(failureLine(object, error));
-      progress?.objectDone(object, 0);
-    } finally {
-      // Also what the rules found before a bug stopped them, as on the main thread.
-      const records = recorder?.take();
-      if (records !== undefined && records.length > 0 && outcome.ok && formatLines !== undefined) {
-        linesToCome.push(formatLines(outcome.bars.table, records));
-      }
-    }
-    await linesToCome.takeWritten();
-  }
-  await linesToCome.takeAll();
-
-  const disordered = new Set(detection.disorderedSymbols());
-  // Their alerts and episodes so far are replaced by those of the second pass.
-  for (const symbol of disordered) output.withdraw(symbol);
-  const replayedEpisodes = episodes === undefined ? undefined : new EpisodeCollector(output);
-  if (disordered.size > 0) {
-    const again = added.flatMap((entry, index) =>
-      entry !== undefined && entry.report.symbols.some((symbol) => disordered.has(symbol))
-        ? [{ ...entry, index }]
-        : [],
-    );
-    progress?.more(
-      again.reduce((sum, entry) => sum + entry.size, 0),
-      again.length,
-    );
-    await replayObjects(detection, again, readOptions, progress);
-    detection.finishReplay(replayedEpisodes ?? output);
-  }
-  progress?.stop();
-
+  // The workers' files of lines are in its temporary directory: deleted however the run ends.
   try {
+    // With workers, the lines of JSON and CSV are written by the worker that read the object, from the findings
+    // the rules record here (a table is written from alerts, here, at the end).
+    const lineWorkers = workers > 1 && format !== 'table';
+    const recorder = lineWorkers ? new FindingRecorder() : undefined;
+    const episodes = options.episodes === undefined ? undefined : new EpisodeCollector(recorder ?? output);
+    // Episodes are written with their suspicion score, which follows every bar the rules run on.
+    const scoring =
+      episodes === undefined
+        ? undefined
+        : new DetectionScoring(config.episodeGapMinutes, await readPeerGroups(options.peerGroups));
+    const detection = new ObjectSeriesDetection(
+      config,
+      episodes ?? recorder ?? output,
+      undefined,
+      scoring?.observe,
+    );
+    const linesToCome = new LinesToCome(output, workers + 1);
+    const outcomes: ObjectOutcome[] = [];
+    const quarantined: string[] = [];
+    /** Per file, its summary line, or the outcome it is made of once the counts are final. */
+    const summaries: Array<string | ObjectOutcome> = [];
+    /** The objects the rules took, by their index in the detection, to read again if need be. */
+    const added: AddedFile[] = [];
+    const readOptions: ObjectReadsOptions = {
+      workers,
+      timezone: options.timezone,
+      zone: config.zone,
+      limits,
+      clock,
+      onBytes: (n) => progress?.read(n),
+    };
+    const reads = objectReads(files, {
+      ...readOptions,
+      ...(lineWorkers ? { lines: { format, directory: output.linesDirectory() } } : {}),
+    });
+    let fileIndex = 0;
+    for await (const { object, outcome, formatLines } of reads) {
+      const file = files[fileIndex]!;
+      const size = sizes[fileIndex++]!;
+      try {
+        if (!outcome.ok) throw outcome.error;
+        const bars = outcome.bars;
+        const index = added.length;
+        added.push(undefined);
+        const counts = detection.addObject(bars, { object });
+        added[index] = { file, size, report: bars.report };
+        const taken = { report: bars.report, detection: counts };
+        outcomes.push(taken);
+        // Kept as the text to write, and only to be written: the rows themselves held on to the text they were
+        // read from (about 9 KB a row on one thread, 360 MiB for the 42,000 of three years of 150 symbols).
+        if (options.quarantine !== undefined) {
+          quarantined.push(quarantineRows(bars.setAside.map((row) => ({ object, row }))));
+        }
+        summaries.push(taken);
+        progress?.objectDone(object, bars.report.accepted);
+      } catch (error) {
+        const message = rejectionMessage(error);
+        context.exitCode = 1;
+        outcomes.push({ report: rejectedReport(object, message, error) });
+        summaries.push(failureLine(object, error));
+        progress?.objectDone(object, 0);
+      } finally {
+        // Also what the rules found before a bug stopped them, as on the main thread.
+        const records = recorder?.take();
+        if (records !== undefined && records.length > 0 && outcome.ok && formatLines !== undefined) {
+          linesToCome.push(formatLines(outcome.bars.table, records));
+        }
+      }
+      await linesToCome.takeWritten();
+    }
+    await linesToCome.takeAll();
+
+    const disordered = new Set(detection.disorderedSymbols());
+    // Their alerts and episodes so far are replaced by those of the second pass.
+    for (const symbol of disordered) output.withdraw(symbol);
+    const replayedEpisodes = episodes === undefined ? undefined : new EpisodeCollector(output);
+    if (disordered.size > 0) {
+      const again = added.flatMap((entry, index) =>
+        entry !== undefined && entry.report.symbols.some((symbol) => disordered.has(symbol))
+          ? [{ ...entry, index }]
+          : [],
+      );
+      progress?.more(
+        again.reduce((sum, entry) => sum + entry.size, 0),
+        again.length,
+      );
+      await replayObjects(detection, again, readOptions, progress);
+      detection.finishReplay(replayedEpisodes ?? output);
+    }
+    progress?.stop();
+
     for (const chunk of output.chunks()) await writeText(context.stdout, chunk);
+    output.close();
+    for (const summary of summaries) {
+      const line = typeof summary === 'string' ? summary : describeObject(summary.report, summary.detection!);
+      context.stderr.write(`${line}\n`);
+    }
+    if (files.length > 1) context.stderr.write(`${describeTotals(outcomes)}\n`);
+
+    if (options.report !== undefined)
+      await writeFile(options.report, `${JSON.stringify(outcomes, null, 2)}\n`);
+    if (options.quarantine !== undefined)
+      await writeFile(options.quarantine, [QUARANTINE_HEADER, ...quarantined].join(''));
+    if (options.episodes !== undefined && episodes !== undefined && scoring !== undefined) {
+      const kept = episodes.episodes().filter((episode) => !disordered.has(episode.symbol));
+      const all = [...kept, ...(replayedEpisodes?.episodes() ?? [])].sort(compareEpisodes);
+      await writeFile(
+        options.episodes,
+        episodesText(all, scoring.scores(), options.episodes.endsWith('.csv')),
+      );
+    }
   } finally {
     output.close();
-  }
-  for (const summary of summaries) {
-    const line = typeof summary === 'string' ? summary : describeObject(summary.report, summary.detection!);
-    context.stderr.write(`${line}\n`);
-  }
-  if (files.length > 1) context.stderr.write(`${describeTotals(outcomes)}\n`);
-
-  if (options.report !== undefined) await writeFile(options.report, `${JSON.stringify(outcomes, null, 2)}\n`);
-  if (options.quarantine !== undefined)
-    await writeFile(options.quarantine, [QUARANTINE_HEADER, ...quarantined].join(''));
-  if (options.episodes !== undefined && episodes !== undefined && scoring !== undefined) {
-    const kept = episodes.episodes().filter((episode) => !disordered.has(episode.symbol));
-    const all = [...kept, ...(replayedEpisodes?.episodes() ?? [])].sort(compareEpisodes);
-    await writeFile(options.episodes, episodesText(all, scoring.scores(), options.episodes.endsWith('.csv')));
   }
 }
 

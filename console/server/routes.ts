@@ -9,10 +9,21 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DocumentData } from '@google-cloud/firestore';
 import { formatMinute } from '../../shared/core/timestamp.js';
-import type { Ingestion, IngestionSummary } from '../../shared/state/ingestionStore.js';
+import type {
+  Ingestion,
+  IngestionCursor,
+  IngestionPage,
+  IngestionStatus,
+} from '../../shared/state/ingestionStore.js';
 import { dayOf } from '../../shared/pipeline/barDayBytes.js';
 import { alertIdParts, barsOf, chartOf, scoreContextOf } from '../answers/alertChart.js';
-import { downloadName, listedIngestions, objectAddress } from '../answers/ingestions.js';
+import {
+  decodeIngestionCursor,
+  downloadName,
+  encodeIngestionCursor,
+  listedIngestions,
+  objectAddress,
+} from '../answers/ingestions.js';
 import { alertRowOf, episodeRowOf, episodeStatusOf, historyEntryOf } from '../answers/rows.js';
 import { scoreValueOf } from '../../shared/state/episodeScore.js';
 import { parseTriageRequest, type TriageConflict, type TriageWithdrawn } from '../answers/triage.js';
@@ -44,7 +55,7 @@ import type {
   TriageAnswer,
   TriageRequest,
 } from '../api/contract.js';
-import { listQueryOf } from './listParameters.js';
+import { DEFAULT_LIMIT, listQueryOf, MAX_LIMIT } from './listParameters.js';
 
 /** What the endpoints work with; start.ts makes the real ones, the tests their own. */
 export interface ConsoleParts {
@@ -62,7 +73,14 @@ export interface ConsoleParts {
     ): Promise<TriageResult | TriageConflict | TriageWithdrawn | undefined>;
     history(id: string): Promise<DocumentData[]>;
   };
-  ingestions: { list(): Promise<IngestionSummary[]>; get(id: string): Promise<Ingestion | undefined> };
+  ingestions: {
+    page(request: {
+      status?: IngestionStatus;
+      limit: number;
+      after?: IngestionCursor;
+    }): Promise<IngestionPage>;
+    get(id: string): Promise<Ingestion | undefined>;
+  };
   /** The set-aside object, if it exists, as a stream. */
   openObject(bucket: string, name: string): Promise<Readable | undefined>;
   health(): Promise<Health>;
@@ -294,15 +312,30 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     return model.episodesOver(symbol, minute * 60_000, minute * 60_000)[0];
   }
 
+  /** A page of the ingestions, newest first: a bounded read whatever their number. */
   const ingestions: Handler = async ({ query }) => {
-    onlyParameters(query, ['status']);
+    onlyParameters(query, ['status', 'limit', 'after']);
     const status = query.get('status') ?? undefined;
     if (status !== undefined && !INGESTION_STATUSES.includes(status)) {
       throw badParameter('status', `must be one of ${INGESTION_STATUSES.join(', ')}`);
     }
-    return { items: listedIngestions(await parts.ingestions.list(), status) } satisfies {
-      items: IngestionRow[];
-    };
+    const limitText = query.get('limit') ?? String(DEFAULT_LIMIT);
+    const limit = Number(limitText);
+    if (!/^\d+$/.test(limitText) || limit < 1 || limit > MAX_LIMIT)
+      throw badParameter('limit', `must be a whole number from 1 to ${MAX_LIMIT}`);
+    const afterText = query.get('after') ?? undefined;
+    const after = afterText === undefined ? undefined : decodeIngestionCursor(afterText);
+    if (afterText !== undefined && after === undefined)
+      throw badParameter('after', 'not a cursor of the ingestions list');
+    const page = await parts.ingestions.page({
+      limit,
+      ...(status !== undefined && { status: status as IngestionStatus }),
+      ...(after !== undefined && { after }),
+    });
+    return {
+      items: listedIngestions(page.items),
+      ...(page.next !== undefined && { next: encodeIngestionCursor(page.next) }),
+    } satisfies { items: IngestionRow[]; next?: string };
   };
 
   const setAside: Handler = async ({ params, query, response }) => {

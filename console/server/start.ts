@@ -48,6 +48,10 @@ export interface RunningConsole {
 }
 
 const KAFKA_PART_TIMEOUT_MS = 10_000;
+/** The running and the failed ingestions the health page shows, the newest of each. */
+const HEALTH_INGESTIONS = 50;
+/** The newest ingestions whose too-late bars and set-aside rows the health page adds up (`undetected`). */
+const UNDETECTED_INGESTIONS = 200;
 /** How long one health reading serves every page that asks (they poll every few seconds). */
 const HEALTH_MAX_AGE_MS = 3_000;
 /**
@@ -86,7 +90,14 @@ function consoleParts(
           topics: { ...settings.kafka, notifyDeadLetters: settings.notifyDeadLetters },
           waitingSince,
           symbols: () => states.summaries(),
-          ingestions: () => ingestions.list(),
+          ingestions: async () => {
+            const [running, failed, recent] = await Promise.all([
+              ingestions.page({ status: 'running', limit: HEALTH_INGESTIONS }),
+              ingestions.page({ status: 'failed', limit: HEALTH_INGESTIONS }),
+              ingestions.page({ limit: UNDETECTED_INGESTIONS }),
+            ]);
+            return { running: running.items, failed: failed.items, recent: recent.items };
+          },
           timeoutMs: KAFKA_PART_TIMEOUT_MS,
         }),
       HEALTH_MAX_AGE_MS,

@@ -165,7 +165,7 @@ describe('deploy.sh --dry-run', () => {
     expect(componentCommands(runs.internet.commands).get('console')!.line).not.toContain('--network');
   });
 
-  it("creates the composite indexes of the console's count of alerts with a minimum severity, and sets the TTL policies", () => {
+  it("creates the composite indexes of the console's count of alerts with a minimum severity and its pages of ingestions, and sets the TTL policies", () => {
     // The count() filters severity >= x and, each optionally, symbol ==, rules array-contains, withdrawn.kind ==
     // and a timestamp range: one index per combination but the one on severity alone (its single-field index).
     const wanted: string[] = [];
@@ -187,8 +187,14 @@ describe('deploy.sh --dry-run', () => {
     const creates = changes(runs.managed).filter((c) =>
       startsWith(c.words, 'gcloud firestore indexes composite create'),
     );
-    expect(creates.every((c) => flagValue(c.words, 'collection-group') === 'alerts')).toBe(true);
-    expect(creates.map((c) => flagValues(c.words, 'field-config').join(' ')).sort()).toEqual(wanted.sort());
+    const alerts = creates.filter((c) => flagValue(c.words, 'collection-group') === 'alerts');
+    expect(alerts.map((c) => flagValues(c.words, 'field-config').join(' ')).sort()).toEqual(wanted.sort());
+    // And the console's pages of the ingestions of one status, newest first.
+    expect(
+      creates
+        .filter((c) => !alerts.includes(c))
+        .map((c) => [flagValue(c.words, 'collection-group'), ...flagValues(c.words, 'field-config')]),
+    ).toEqual([['ingestions', 'field-path=status,order=ascending', 'field-path=startedAt,order=descending']]);
     const ttl = changes(runs.existing).filter((c) =>
       startsWith(c.words, 'gcloud firestore fields ttls update'),
     );

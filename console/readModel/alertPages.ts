@@ -27,6 +27,8 @@ import type { ReadModel } from './readModel.js';
 import { RULE_A1, RULE_A2 } from './ruleBits.js';
 
 const MS_PER_MINUTE = 60_000;
+/** Episodes whose alerts a total reads at once. */
+const TOTAL_CHUNK = 600;
 /** Episodes a round reads at most (a filter on an alert's own fields can leave many episodes' alerts out). */
 const MAX_ROUND = 2000;
 
@@ -86,6 +88,36 @@ function worstOf(model: ReadModel, row: number): RankKey {
   };
 }
 
+/**
+ * Totals already worked out, by filter, while neither the model nor the alerts held changed: the next pages of a
+ * list ask the same total again. A few dozen at most (the filters analysts have open).
+ */
+const TOTALS_KEPT = 64;
+const totals = new WeakMap<ReadModel, Map<string, { at: string; total: number }>>();
+
+async function rememberedTotal(
+  model: ReadModel,
+  alerts: EpisodeAlerts,
+  query: ListQuery,
+  count: CountAlerts,
+): Promise<number> {
+  const { sort: _sort, after: _after, limit: _limit, ...filter } = query;
+  const key = JSON.stringify(filter);
+  const at = `${model.version}/${alerts.drops}`;
+  let kept = totals.get(model);
+  if (kept === undefined) totals.set(model, (kept = new Map()));
+  const known = kept.get(key);
+  if (known !== undefined && known.at === at) return known.total;
+  const total = await alertsTotal(model, alerts, filter, count);
+  kept.delete(key);
+  kept.set(key, { at, total });
+  for (const oldest of kept.keys()) {
+    if (kept.size <= TOTALS_KEPT) break;
+    kept.delete(oldest);
+  }
+  return total;
+}
+
 export async function alertsPage(
   model: ReadModel,
   alerts: EpisodeAlerts,
@@ -94,7 +126,7 @@ export async function alertsPage(
 ): Promise<AlertsPage> {
   const [rows, total] = await Promise.all([
     pageFacts(model, alerts, query),
-    alertsTotal(model, alerts, query, count),
+    rememberedTotal(model, alerts, query, count),
   ]);
   const shown = rows.slice(0, query.limit);
   const last = shown.at(-1);
@@ -174,10 +206,13 @@ async function alertsTotal(
   const { episodes } = model;
   const expected = (id: string) => model.countOf(id);
   const matches = factMatches(filter);
+  // A chunk at a time, what is held used but what is read not kept: a total may read many episodes once.
   const countRead = async (ids: string[]) => {
     let found = 0;
-    for (const facts of (await alerts.of(ids, expected)).values())
-      for (const fact of facts) if (matches(fact)) found++;
+    for (let at = 0; at < ids.length; at += TOTAL_CHUNK) {
+      const chunk = await alerts.of(ids.slice(at, at + TOTAL_CHUNK), expected, false);
+      for (const facts of chunk.values()) for (const fact of facts) if (matches(fact)) found++;
+    }
     return found;
   };
   const mayHold = model.episodeMayHoldAlerts(filter);

@@ -53,11 +53,13 @@ export class EpisodeAlerts {
 
   /**
    * The alerts of each episode, by id (an episode without alerts maps to none); those held whose number is not
-   * `expected(id)` (its document's count) are read again.
+   * `expected(id)` (its document's count) are read again. With `keep` false what is read is not held (a total
+   * reading many episodes once must not push out what the pages use).
    */
   async of(
     ids: readonly string[],
     expected: (id: string) => number | undefined,
+    keep = true,
   ): Promise<Map<string, AlertFact[]>> {
     const found = new Map<string, AlertFact[]>();
     const missing: string[] = [];
@@ -87,7 +89,7 @@ export class EpisodeAlerts {
       const stale =
         (this.#dropped.get(id) ?? -1) >= since ||
         (symbol !== undefined && (this.#droppedSymbols.get(symbol) ?? -1) >= since);
-      if (!stale) this.#keep(id, symbol, facts);
+      if (keep && !stale) this.#keep(id, symbol, facts);
     }
     if (this.#inFlight === 0) {
       this.#dropped.clear();
@@ -99,13 +101,18 @@ export class EpisodeAlerts {
   /** Forgets what is held of the episode `id` (its alerts changed). */
   drop(id: string): void {
     this.#forget(id);
-    if (this.#inFlight > 0) this.#dropped.set(id, this.#drops++);
+    this.#dropped.set(id, this.#drops++);
   }
 
   /** Forgets every held episode of `symbol` (an alert of it changed, maybe moving between its episodes). */
   dropSymbol(symbol: string): void {
     for (const [id, held] of this.#held) if (held.symbol === symbol) this.#forget(id);
-    if (this.#inFlight > 0) this.#droppedSymbols.set(symbol, this.#drops++);
+    this.#droppedSymbols.set(symbol, this.#drops++);
+  }
+
+  /** Drops so far: what was worked out from the alerts (a total) stands while this is the same. */
+  get drops(): number {
+    return this.#drops;
   }
 
   /** Alerts held. */

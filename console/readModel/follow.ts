@@ -100,6 +100,24 @@ class FeedReader {
 
 const timeOf = (value: unknown) => (value instanceof Timestamp ? value.toMillis() : Number.POSITIVE_INFINITY);
 
+/**
+ * An episode document of the start's scan, into the model (what bench:console feeds its production-shaped store
+ * through too); false when it lacks a listed field (it is not listed).
+ */
+export function takeScannedEpisode(
+  model: ReadModel,
+  id: string,
+  data: DocumentData,
+  version: number,
+): boolean {
+  // Withdrawn by a late bar's revision (contract §2): kept in Firestore, not listed.
+  if (data.withdrawn != null) return true;
+  const entry = episodeEntryOf(data);
+  if (entry === undefined) return false;
+  model.putEpisode(id, entry, version);
+  return true;
+}
+
 /** How long stop() waits for the read in flight. */
 const STOP_WAIT_MS = 3000;
 
@@ -323,13 +341,9 @@ export class ModelFollower {
     for await (const document of collection.select(...EPISODE_FIELDS).stream()) {
       if (this.#stopped) return;
       const snapshot = document as unknown as QueryDocumentSnapshot;
-      const data = snapshot.data();
       progress.read++;
-      // Withdrawn by a late bar's revision (contract §2): kept in Firestore, not listed.
-      if (data.withdrawn != null) continue;
-      const entry = episodeEntryOf(data);
-      if (entry === undefined) this.#skipped++;
-      else this.model.putEpisode(snapshot.id, entry, snapshot.updateTime.toMillis());
+      if (!takeScannedEpisode(this.model, snapshot.id, snapshot.data(), snapshot.updateTime.toMillis()))
+        this.#skipped++;
     }
   }
 }

@@ -54,6 +54,7 @@ export class ReadModel {
   /** The latest episode end (ms), -1 for none; recomputed when the episode that had it changed. */
   #newest = -1;
   #newestStale = false;
+  #version = 0;
 
   readonly #episodeRanks: Ranked = {
     size: 0,
@@ -238,7 +239,13 @@ export class ReadModel {
       : { rows: page.rows, total: page.total };
   }
 
+  /** Changes so far: what was worked out from the model stands while this is the same. */
+  get version(): number {
+    return this.#version;
+  }
+
   #changed(): void {
+    this.#version++;
     for (const listener of this.#onChange) listener();
   }
 }

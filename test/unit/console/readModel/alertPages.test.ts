@@ -323,6 +323,24 @@ describe('what the alerts list reads', () => {
     expect(held.read).toBeLessThanOrEqual(5 * 2 * 51);
   });
 
+  it('a total is worked out once while neither the episodes nor the alerts held change', async () => {
+    many(200);
+    model.setEpisodeStatus('S0001@1', 'escalated');
+    const query = { minSeverity: 1.9, status: 'new' as const, limit: 1 };
+    const first = (await alerts(query)).total;
+    expect(counted).toHaveLength(1);
+    expect((await alerts({ ...query, sort: 'severity' })).total).toBe(first);
+    expect(counted).toHaveLength(1);
+    model.setEpisodeStatus('S0002@1', 'escalated');
+    expect((await alerts(query)).total).toBe(
+      stored.filter((a) => a.severity >= 1.9 && a.episode !== 'S0001@1' && a.episode !== 'S0002@1').length,
+    );
+    expect(counted).toHaveLength(2);
+    held.dropSymbol('S0150');
+    await alerts(query);
+    expect(counted).toHaveLength(3);
+  });
+
   it('a total with a minimum severity is Firestore’s count, less the episodes a status leaves out', async () => {
     many(200);
     expect((await alerts({ minSeverity: 1.9 })).total).toBe(stored.filter((a) => a.severity >= 1.9).length);

@@ -91,7 +91,7 @@ INGEST_ENV=(UPLOAD_PREFIX QUARANTINE_PREFIX KAFKA_BROKERS KAFKA_TOPIC KAFKA_CLIE
   WINDOW_MINUTES EPISODE_GAP_MINUTES LATENESS_HORIZON_DAYS GOOGLE_CLOUD_PROJECT)
 DETECT_ENV=(ANOMALIES_TOPIC STATE_COLLECTION INGESTIONS_COLLECTION A1_THRESHOLD A2_THRESHOLD WINDOW_MINUTES
   EPISODE_GAP_MINUTES LATENESS_HORIZON_DAYS EPISODES_COLLECTION BARS_COLLECTION EXCHANGE_TIMEZONE ESCALATION_SCORE
-  ESCALATIONS_TOPIC GOOGLE_CLOUD_PROJECT)
+  ESCALATIONS_TOPIC PEER_GROUPS GOOGLE_CLOUD_PROJECT)
 NOTIFY_ENV=(ALERTS_COLLECTION ALERT_TTL_DAYS GOOGLE_CLOUD_PROJECT)
 # escalate's CHAT_WEBHOOK_URL is a credential: it comes from Secret Manager (ESCALATE_SECRET_FLAGS), not from here.
 ESCALATE_ENV=(ESCALATIONS_COLLECTION CHAT_WEBHOOK_FORMAT CONSOLE_URL GOOGLE_CLOUD_PROJECT)
@@ -101,7 +101,7 @@ DISPATCHER_ENV=(KAFKA_BROKERS KAFKA_TOPIC KAFKA_DEAD_LETTER_TOPIC KAFKA_CLIENT_I
 CONSOLE_ENV=(ALERTS_COLLECTION INGESTIONS_COLLECTION STATE_COLLECTION EPISODES_COLLECTION BARS_COLLECTION A1_THRESHOLD
   A2_THRESHOLD WINDOW_MINUTES EPISODE_GAP_MINUTES LATENESS_HORIZON_DAYS UPLOAD_BUCKET QUARANTINE_PREFIX KAFKA_BROKERS
   KAFKA_TOPIC KAFKA_DEAD_LETTER_TOPIC KAFKA_CLIENT_ID KAFKA_GROUP_ID KAFKA_SASL_MECHANISM KAFKA_SSL EXCHANGE_TIMEZONE
-  ANOMALIES_DEAD_LETTER_SUBSCRIPTION GOOGLE_CLOUD_PROJECT)
+  ANOMALIES_DEAD_LETTER_SUBSCRIPTION CONSOLE_AUDIENCES CONSOLE_AUDIT_DATABASE GOOGLE_CLOUD_PROJECT)
 
 # Values (V_<NAME>, read indirectly by env_flag); the defaults are the registry's except where the cloud differs.
 # shellcheck disable=SC2034
@@ -128,6 +128,7 @@ CONSOLE_ENV=(ALERTS_COLLECTION INGESTIONS_COLLECTION STATE_COLLECTION EPISODES_C
   V_ANOMALIES_TOPIC=anomalies
   V_ESCALATIONS_TOPIC=suspicious-episodes
   V_ESCALATION_SCORE=60
+  V_PEER_GROUPS=
   V_ESCALATIONS_COLLECTION=escalations
   V_CHAT_WEBHOOK_FORMAT=
   V_CONSOLE_URL=http://localhost:8080/
@@ -149,6 +150,8 @@ CONSOLE_ENV=(ALERTS_COLLECTION INGESTIONS_COLLECTION STATE_COLLECTION EPISODES_C
   V_DISPATCH_MAX_BACKOFF_MS=30000
   V_DISPATCH_ATTEMPT_TIMEOUT_MS=300000
   V_ALERT_TTL_DAYS=0
+  V_CONSOLE_AUDIENCES=
+  V_CONSOLE_AUDIT_DATABASE=audit
   V_GOOGLE_CLOUD_PROJECT=
 }
 # Which of them --set may override (collections are fixed by firestore.rules and firestore.indexes.json; Kafka
@@ -157,7 +160,7 @@ readonly SETTABLE=" UPLOAD_PREFIX QUARANTINE_PREFIX KAFKA_TOPIC KAFKA_DEAD_LETTE
   BATCH_MINUTES ANOMALIES_TOPIC EXCHANGE_TIMEZONE A1_THRESHOLD A2_THRESHOLD WINDOW_MINUTES EPISODE_GAP_MINUTES
   LATENESS_HORIZON_DAYS DISPATCH_INITIAL_BACKOFF_MS DISPATCH_MAX_BACKOFF_MS DISPATCH_ATTEMPT_TIMEOUT_MS
   MAX_LINE_BYTES MAX_OBJECT_BYTES MAX_ROWS_PER_OBJECT MAX_SYMBOLS_PER_OBJECT MAX_SET_ASIDE_ROWS FUTURE_SKEW_MINUTES
-  ESCALATION_SCORE ESCALATIONS_TOPIC CHAT_WEBHOOK_FORMAT "
+  ESCALATION_SCORE ESCALATIONS_TOPIC CHAT_WEBHOOK_FORMAT PEER_GROUPS "
 
 # ---------------------------------------------------------------------------------------------------------------
 # Options (flag, or DEPLOY_* environment variable).
@@ -249,7 +252,8 @@ Runtime settings
                             LATENESS_HORIZON_DAYS DISPATCH_INITIAL_BACKOFF_MS DISPATCH_MAX_BACKOFF_MS
                             DISPATCH_ATTEMPT_TIMEOUT_MS MAX_LINE_BYTES MAX_OBJECT_BYTES MAX_ROWS_PER_OBJECT
                             MAX_SYMBOLS_PER_OBJECT MAX_SET_ASIDE_ROWS FUTURE_SKEW_MINUTES ESCALATION_SCORE
-                            ESCALATIONS_TOPIC CHAT_WEBHOOK_FORMAT
+                            ESCALATIONS_TOPIC CHAT_WEBHOOK_FORMAT PEER_GROUPS (the suspicion score's peer
+                            groups: --set='PEER_GROUPS=banks=HDFCBANK,SBIN;it=TCS,INFY')
 
 Sizing comes from the variables at the top of this file (INGEST_MEMORY, DETECT_MAX_INSTANCES, ...), which the
 environment can override. See docs/deploy.md.
@@ -423,7 +427,7 @@ parse_args() {
         usage
         exit 0
         ;;
-      --dry-run | --teardown | --delete-data | --yes | --no-vpc | --print-rules)
+      --dry-run | --teardown | --delete-data | --yes | --no-vpc | --print-rules | --print-audit-rules)
         ((has_value == 0)) || die "$arg takes no value"
         case $arg in
           --dry-run) DRY_RUN=1 ;;
@@ -432,6 +436,7 @@ parse_args() {
           --yes) ASSUME_YES=1 ;;
           --no-vpc) USE_VPC=0 ;;
           --print-rules) MODE=print-rules ;;
+          --print-audit-rules) MODE=print-audit-rules ;;
         esac
         ;;
       --project | --region | --bucket | --upload-prefix | --quarantine-prefix | --firestore-location | \
@@ -678,6 +683,19 @@ only_invoker() {
   done 4<"$WORK/invokers"
 }
 
+# drop_unconditioned_grant KIND RESOURCE MEMBER ROLE : removes MEMBER's grant of ROLE that has no condition, if any
+# (its conditioned grants stay).
+drop_unconditioned_grant() {
+  local kind=$1 resource=$2 member=$3 role=$4
+  load_policy "$kind" "$resource"
+  grep -Fxq "$role,$member," "$POLICY_FILE" || return 0
+  warn "removing $member's unconditioned $role on $resource (it is granted per database now)"
+  policy_cmd "$kind" "$resource" remove-iam-policy-binding
+  run_retry "${POLICY_CMD[@]}" "--member=$member" "--role=$role" --condition=None
+  grep -Fxv "$role,$member," "$POLICY_FILE" >"$POLICY_FILE.new" || true
+  mv "$POLICY_FILE.new" "$POLICY_FILE"
+}
+
 # The Pub/Sub service agent appears with the API's first use; make sure it exists before granting it roles.
 PUBSUB_AGENT_ENSURED=0
 ensure_pubsub_agent() {
@@ -699,10 +717,14 @@ base_grants() {
   local sources="resource.name.startsWith(\"projects/_/buckets/gcf-v2-sources-$PROJECT_NUMBER-$REGION\")"
   sources+=" || resource.name.startsWith(\"projects/_/buckets/gcf-v2-uploads-$PROJECT_NUMBER\")"
   sources+=" || resource.name.startsWith(\"projects/_/buckets/${PROJECT}_cloudbuild\")"
+  # Firestore roles per database (IAM conditions on the database's resource name): the pipeline's identities and
+  # the console on the default database, and only the console on the audit database.
+  local default_db="resource.name == \"projects/$PROJECT/databases/$FIRESTORE_DATABASE\""
+  local audit_db="resource.name == \"projects/$PROJECT/databases/$V_CONSOLE_AUDIT_DATABASE\""
   cat <<EOF
-project|$PROJECT|$(sa "$SA_INGEST")|roles/datastore.user||
-project|$PROJECT|$(sa "$SA_DETECT")|roles/datastore.user||
-project|$PROJECT|$(sa "$SA_NOTIFY")|roles/datastore.user||
+project|$PROJECT|$(sa "$SA_INGEST")|roles/datastore.user|default-database-only|$default_db
+project|$PROJECT|$(sa "$SA_DETECT")|roles/datastore.user|default-database-only|$default_db
+project|$PROJECT|$(sa "$SA_NOTIFY")|roles/datastore.user|default-database-only|$default_db
 project|$PROJECT|$(sa "$SA_TRIGGER")|roles/eventarc.eventReceiver||
 project|$PROJECT|$(sa "$SA_BUILDER")|roles/logging.logWriter||
 project|$PROJECT|$(sa "$SA_BUILDER")|roles/storage.objectAdmin|build-sources-only|$sources
@@ -711,17 +733,18 @@ bucket|$BUCKET|$(sa "$SA_INGEST")|roles/storage.objectViewer||
 bucket|$BUCKET|$(sa "$SA_INGEST")|roles/storage.objectUser|quarantine-prefix-only|$quarantine
 topic|$V_ANOMALIES_TOPIC|$(sa "$SA_DETECT")|roles/pubsub.publisher||
 topic|$V_ESCALATIONS_TOPIC|$(sa "$SA_DETECT")|roles/pubsub.publisher||
-project|$PROJECT|$(sa "$SA_ESCALATE")|roles/datastore.user||
+project|$PROJECT|$(sa "$SA_ESCALATE")|roles/datastore.user|default-database-only|$default_db
 secret|$CHAT_WEBHOOK_SECRET|$(sa "$SA_ESCALATE")|roles/secretmanager.secretAccessor||
 topic|$ANOMALIES_DEAD_LETTER_TOPIC|serviceAccount:$PUBSUB_AGENT|roles/pubsub.publisher||
 repository|$REPOSITORY|$(sa "$SA_BUILDER")|roles/artifactregistry.writer||
-project|$PROJECT|$(sa "$SA_CONSOLE")|roles/datastore.user||
+project|$PROJECT|$(sa "$SA_CONSOLE")|roles/datastore.user|default-database-only|$default_db
+project|$PROJECT|$(sa "$SA_CONSOLE")|roles/datastore.user|audit-database-only|$audit_db
 bucket|$BUCKET|$(sa "$SA_CONSOLE")|roles/storage.objectViewer|quarantine-prefix-only|$quarantine
 subscription|$ANOMALIES_DEAD_LETTER_SUBSCRIPTION|$(sa "$SA_CONSOLE")|roles/pubsub.subscriber||
 EOF
   # The console: IAM cannot scope Firestore to collections or fields, so datastore.user lets it read and write
-  # the whole database; its server code is what writes only the triage fields of episodes and appends their
-  # history (docs/records.md), the same trust the functions get. The bucket grant is read-only and confined to
+  # the default database (its server code writes nothing there) and the audit database, which it alone may write:
+  # triage, its history and the triage feed (docs/records.md). The bucket grant is read-only and confined to
   # the set-aside rows (a condition on object names allows get, not list: the console downloads the object an
   # ingestion report names). Kafka, for the dispatcher group's lag on its health page (committed and end offsets
   # through the admin API; it must never join the group): the same client role or secret as the dispatcher. The
@@ -742,12 +765,13 @@ EOF
 # ---------------------------------------------------------------------------------------------------------------
 # Firestore: database, composite indexes (from firestore.indexes.json), TTL, security rules.
 # ---------------------------------------------------------------------------------------------------------------
+# render_rules [FILE] : FILE (firestore.rules, or firestore.audit.rules for the audit database) with the allowed group.
 render_rules() {
-  local marker='// deploy.sh --allowed-group'
+  local marker='// deploy.sh --allowed-group' file=${1:-firestore.rules}
   [[ $ALLOWED_GROUP =~ ^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$ ]] ||
     die "--allowed-group '$ALLOWED_GROUP' must match [A-Za-z0-9][A-Za-z0-9._@+-]* (at most 128 characters)"
-  [[ $(grep -c -F "$marker" firestore.rules) == 1 ]] || die "firestore.rules must contain exactly one '$marker' line"
-  sed "s|return '[^']*'; $marker|return '$ALLOWED_GROUP'; $marker|" firestore.rules
+  [[ $(grep -c -F "$marker" "$file") == 1 ]] || die "$file must contain exactly one '$marker' line"
+  sed "s|return '[^']*'; $marker|return '$ALLOWED_GROUP'; $marker|" "$file"
 }
 
 # Prints, for each index of firestore.indexes.json missing from the JSON list in $1, a line
@@ -823,6 +847,24 @@ ensure_firestore() {
   fi
 
   deploy_rules
+  ensure_audit_database
+}
+
+# The audit database (docs/records.md): the console's triage and its history, apart from the pipeline's database
+# so that IAM can let only the console's identity write it (base_grants: every other identity's Firestore role is
+# conditioned on the default database). Deleting the database itself takes datastore.databases.delete, which no
+# identity of the deployment holds; teardown deletes it with --delete-data only, as it does the default database. Its rules (firestore.audit.rules) keep the history append-only for client SDKs.
+ensure_audit_database() {
+  local db_type
+  query db_type '' gcloud firestore databases describe "--database=$V_CONSOLE_AUDIT_DATABASE" "--project=$PROJECT" \
+    '--format=value(type)'
+  case $db_type in
+    '') run gcloud firestore databases create "--database=$V_CONSOLE_AUDIT_DATABASE" \
+      "--location=$FIRESTORE_LOCATION" --type=firestore-native "--project=$PROJECT" ;;
+    FIRESTORE_NATIVE) ;;
+    *) die "the $V_CONSOLE_AUDIT_DATABASE Firestore database is in $db_type mode; the console needs Native mode" ;;
+  esac
+  deploy_rules firestore.audit.rules "$V_CONSOLE_AUDIT_DATABASE"
 }
 
 # http KIND METHOD URL [BODY_FILE] : Firebase Rules API call; prints it (token hidden), runs it unless dry run,
@@ -842,9 +884,13 @@ http() {
 
 json_field() { node -e 'const v=process.argv[2].split(".").reduce((o,k)=>o==null?o:o[k],JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")));console.log(v??"")' "$1" "$2"; }
 
+# deploy_rules [RULES_FILE DATABASE] : publishes the rules (firestore.rules for the default database, or the file
+# given for the named database given), unless the release already serves the same text.
 deploy_rules() {
-  render_rules >"$WORK/firestore.rules"
-  local release_name="projects/$PROJECT/releases/cloud.firestore" release_exists=0
+  local file=${1:-firestore.rules} database=${2:-}
+  render_rules "$file" >"$WORK/firestore.rules"
+  # The default database's release is cloud.firestore; a named database's, cloud.firestore/DATABASE.
+  local release_name="projects/$PROJECT/releases/cloud.firestore${database:+/$database}" release_exists=0
   query TOKEN '<token>' gcloud auth print-access-token
   http '?' GET "$RULES_API/$release_name"
   if [[ $HTTP_STATUS == 200 ]]; then
@@ -855,7 +901,7 @@ deploy_rules() {
     [[ $HTTP_STATUS == 200 ]] || die "cannot read the current Firestore ruleset $ruleset: $(cat "$WORK/http.out")"
     json_field "$WORK/http.out" source.files.0.content >"$WORK/current.rules"
     if [[ "$(cat "$WORK/current.rules")" == "$(cat "$WORK/firestore.rules")" ]]; then
-      log "Firestore rules unchanged"
+      log "Firestore rules unchanged${database:+ ($database)}"
       return 0
     fi
   elif [[ $DRY_RUN == 0 && $HTTP_STATUS != 404 ]]; then
@@ -1109,6 +1155,11 @@ deploy_dispatcher() {
 # identity token calls its run.app URL), and IAM checks every request: no allUsers, no unauthenticated access.
 deploy_console() {
   ensure_image console
+  # The audiences the console accepts in its callers' ID tokens (console/server/identity.ts): its own URL (the
+  # deterministic one, which is what a token minted for the service names), and the gcloud CLI's OAuth client,
+  # the audience of the account's own ID token that `gcloud run services proxy` sends.
+  # shellcheck disable=SC2034 # read indirectly, by env_flag
+  V_CONSOLE_AUDIENCES="https://$CONSOLE_SERVICE-$PROJECT_NUMBER.$REGION.run.app,32555940559.apps.googleusercontent.com"
   local network=()
   if ((USE_VPC == 1)); then
     # As for the dispatcher: Kafka is reachable only inside the VPC, Google's APIs through Private Google Access.
@@ -1255,6 +1306,11 @@ deploy() {
   while IFS='|' read -r kind resource member role title expression <&4; do
     grant "$kind" "$resource" "$member" "$role" "$title" "$expression"
   done 4< <(base_grants "$storage_agent")
+  # A deployment from before the audit database gave these identities datastore.user on every database.
+  local id
+  for id in "$SA_INGEST" "$SA_DETECT" "$SA_NOTIFY" "$SA_ESCALATE" "$SA_CONSOLE"; do
+    drop_unconditioned_grant project "$PROJECT" "$(sa "$id")" roles/datastore.user
+  done
 
   deploy_functions
   deploy_dispatcher
@@ -1354,8 +1410,11 @@ teardown() {
     if exists gcloud firestore databases describe "--database=$FIRESTORE_DATABASE" "--project=$PROJECT"; then
       run gcloud firestore databases delete "--database=$FIRESTORE_DATABASE" "--project=$PROJECT"
     fi
+    if exists gcloud firestore databases describe "--database=$V_CONSOLE_AUDIT_DATABASE" "--project=$PROJECT"; then
+      run gcloud firestore databases delete "--database=$V_CONSOLE_AUDIT_DATABASE" "--project=$PROJECT"
+    fi
   else
-    log "kept gs://$BUCKET and the Firestore database (add --delete-data to delete them)"
+    log "kept gs://$BUCKET and the Firestore databases, the audit trail's included (add --delete-data to delete them)"
   fi
   log "done. The enabled APIs stay enabled."
 }
@@ -1366,6 +1425,10 @@ main() {
   parse_args "$@"
   if [[ $MODE == print-rules ]]; then
     render_rules
+    return
+  fi
+  if [[ $MODE == print-audit-rules ]]; then
+    render_rules firestore.audit.rules
     return
   fi
   command -v gcloud >/dev/null 2>&1 ||

@@ -9,7 +9,11 @@ export default defineConfig({
           // tests need the stack and run in the stack project.
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/browser/**/*.test.ts'],
-          exclude: ['test/browser/console.test.ts', 'test/browser/consoleScore.test.ts'],
+          exclude: [
+            'test/browser/console.test.ts',
+            'test/browser/consoleScore.test.ts',
+            'test/browser/caseReport.test.ts',
+          ],
           testTimeout: 30_000,
         },
       },
@@ -22,6 +26,7 @@ export default defineConfig({
             'test/e2e/**/*.test.ts',
             'test/browser/console.test.ts',
             'test/browser/consoleScore.test.ts',
+            'test/browser/caseReport.test.ts',
           ],
           // Each component killed mid-stream, one by one: about six minutes, in test:soak with every fault at once.
           exclude: ['test/e2e/faults.test.ts'],

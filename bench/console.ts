@@ -222,8 +222,8 @@ async function atScale(port: number): Promise<{ start: ScaleStart; p99: number; 
           '(production-shaped store, in process: consoleScaleStore.ts)',
         `start: ${seconds(start.startMs)} (the console's own work; Firestore's sending not measured), ` +
           `${floor(start.startMs < FLOORS.startS * 1000)} of ${FLOORS.startS} s`,
-        `documents read at start: ${whole(start.startReads)} (the episodes; reading every alert and episode, as ` +
-          `the console did before, would be ${whole(start.alerts + start.episodes)})`,
+        `documents read at start: ${whole(start.startReads)} (the episodes and the triaged ones' triage; reading ` +
+          `every alert and episode, as the console did before, would be ${whole(start.alerts + start.episodes)})`,
         `resident memory after the start: ${mib(afterStart?.rssMiB)}; peak after every list below: ` +
           `${mib(peak?.peakMiB)}, ${floor((peak?.peakMiB ?? Infinity) < FLOORS.memoryMiB)} of ${FLOORS.memoryMiB} MiB`,
         `list p99 over every answer below (${whole(all.length)}: cold and warm, and 10 pages deep by cursor in each ` +

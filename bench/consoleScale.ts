@@ -3,8 +3,8 @@
  * on the production-shaped store of consoleScaleStore.ts.
  *
  * `node dist/bench/consoleScale.js` (a process of its own, started by bench/console.ts) starts the console's own
- * code on that store: the read model filled by the start's scan (every episode document through the same function
- * the Firestore scan uses), the alerts of the episodes a page reaches read through the same EpisodeAlerts, and
+ * code on that store: the read model filled by the start's reads (every triage status, then every episode
+ * document through the same function the Firestore scan uses), the alerts of the episodes a page reaches read through the same EpisodeAlerts, and
  * the console's HTTP edge and routes answering; the store answers in process, so what is timed is the console's
  * own work. It prints one JSON line: the start's time (from the first document to the model loaded), the
  * documents the start read, its resident memory; then it serves until killed. `scaleRun` (run by bench/console.ts)
@@ -48,6 +48,7 @@ async function serve(): Promise<void> {
     store.prime(filter);
   const started = performance.now();
   const model = new ReadModel();
+  for (const { id, status } of store.triage()) model.putEpisodeStatus(id, status, 1);
   for (const { id, data } of store.scan()) takeScannedEpisode(model, id, data, 1);
   model.progress.episodes.done = true;
   const startMs = performance.now() - started;

@@ -11,7 +11,8 @@
  *
  * Episode k: symbol k mod 150; its symbol's (k div 150)-th episode, nine a trading day from 03:45 UTC, 40 minutes
  * apart (plus 0 to 9 minutes); its alerts at ten consecutive minutes, rules A1, A2, both in turn, severities from a
- * hash; a suspicion score from a hash (every fourth episode not scored), one in ten triaged. Every field, and an
+ * hash; a suspicion score from a hash (every fourth episode not scored), one in ten triaged (its status in the
+ * audit database's triage documents, read at start as the console reads them). Every field, and an
  * alert's episode from its id, is a function of k, so the same numbers answer whatever asks.
  */
 import { Timestamp, type DocumentData } from '@google-cloud/firestore';
@@ -105,13 +106,18 @@ export class ScaleStore {
       a2: ALERTS_PER_EPISODE - Math.floor((ALERTS_PER_EPISODE + 2) / 3),
       peakSeverity: peak,
       ...(scored && { score: Math.round(unit(k + 11) * 1000) / 10 }),
-      ...(k % 10 === 3 && {
-        triage: { status: STATUSES[Math.floor(k / 10) % STATUSES.length], updatedBy: 'ana' },
-      }),
     };
   }
 
-  /** Every episode once, as the start's scan reads them. */
+  /** Every triage document's status (the audit database's, one in ten episodes), as the start reads them. */
+  *triage(): Generator<{ id: string; status: string }> {
+    for (let k = 3; k < this.episodes; k += 10) {
+      this.reads.scan++;
+      yield { id: this.episodeIdOf(k), status: STATUSES[Math.floor(k / 10) % STATUSES.length]! };
+    }
+  }
+
+  /** Every episode once, as the start's scan reads them (after the triage statuses). */
   *scan(): Generator<{ id: string; data: DocumentData }> {
     for (let k = 0; k < this.episodes; k++) {
       this.reads.scan++;
@@ -232,6 +238,7 @@ export class ScaleStore {
       alert: async (id) => (await byIds((key) => this.#alertById(key))([id])).get(id),
       episode: async (id) => (await byIds((key) => this.#episodeById(key))([id])).get(id),
       mergedInto: async () => new Map(),
+      bars: async () => new Map(),
       alertAndBars: async (id) => [(await byIds((key) => this.#alertById(key))([id])).get(id), undefined],
     };
   }

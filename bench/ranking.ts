@@ -3,7 +3,9 @@
  * planted at known minutes among realistic noise and legitimate hard cases (bench/rankingMarket.ts). For each
  * data set it runs `detect --episodes` on the files, ranks the episodes, and prints the ranking's average
  * precision, its precision in the top R (R = the events planted), the recall (planted events inside some
- * episode), the market shocks in the top R, and each kind's figures (shared/core/rankingQuality.ts).
+ * episode), the market and sector shocks and news jumps in the top R, and each kind's figures
+ * (shared/core/rankingQuality.ts). A synthetic market is scored twice: against the whole market, and with its
+ * sectors as peer groups (`--peer-groups DIR/peers.txt`).
  *
  * Each data set's files stay in its directory under .bench/ (`ranking-60x10-seed1`, ...) with their truth beside
  * them (`truth.csv`, shared/core/truthFile.ts), so that other settings can be measured on them with
@@ -45,10 +47,13 @@ const sink = () =>
   });
 
 /** `detect --episodes` on the files: every episode. */
-async function episodesOf(files: readonly string[], out: string, timezone?: string): Promise<EpisodeLine[]> {
-  const zone = timezone === undefined ? [] : ['--timezone', timezone];
+async function episodesOf(
+  files: readonly string[],
+  out: string,
+  options: readonly string[] = [],
+): Promise<EpisodeLine[]> {
   const code = await cli(
-    ['detect', '--format', 'jsonl', '--no-progress', ...zone, '--episodes', out, ...files],
+    ['detect', '--format', 'jsonl', '--no-progress', ...options, '--episodes', out, ...files],
     {
       stdout: sink(),
       stderr: sink(),
@@ -70,7 +75,8 @@ export interface RankingRun {
   bars: number;
   episodes: number;
   planted: number;
-  figures: { score: RankingFigures; peakSeverity: RankingFigures };
+  /** By ranking: the score (against the whole market), the score with peer groups, peak severity. */
+  figures: Record<string, RankingFigures>;
 }
 
 export async function benchRanking(shapes: readonly MarketShape[]): Promise<RankingRun[]> {
@@ -80,6 +86,10 @@ export async function benchRanking(shapes: readonly MarketShape[]): Promise<Rank
     process.stderr.write(`market seed ${shape.seed}: ${shape.symbols} symbols × ${shape.days} days ...\n`);
     const market = writeMarket(dir, shape);
     const episodes = await episodesOf(market.files, join(dir, 'episodes.jsonl'));
+    const withPeers = await episodesOf(market.files, join(dir, 'episodes-peers.jsonl'), [
+      '--peer-groups',
+      market.peerGroupsFile!,
+    ]);
     runs.push({
       name: `market seed ${shape.seed}`,
       seed: shape.seed,
@@ -88,7 +98,8 @@ export async function benchRanking(shapes: readonly MarketShape[]): Promise<Rank
       planted: market.planted.length,
       figures: {
         score: rankingFigures(byScore(episodes), market.planted, market.legitimate),
-        peakSeverity: rankingFigures(byPeakSeverity(episodes), market.planted, market.legitimate),
+        'score, peers': rankingFigures(byScore(withPeers), market.planted, market.legitimate),
+        'peak severity': rankingFigures(byPeakSeverity(episodes), market.planted, market.legitimate),
       },
     });
   }
@@ -103,7 +114,7 @@ export async function benchRankingReal(file: string, timezone: string, seed: num
   const dir = join(benchRoot, '.bench', `ranking-real-${symbol}-seed${seed}`);
   process.stderr.write(`real series ${basename(file)}: 40 manipulations planted (seed ${seed}) ...\n`);
   const market = plantInto(file, dir, seed, 40, symbol);
-  const episodes = await episodesOf(market.files, join(dir, 'episodes.jsonl'), timezone);
+  const episodes = await episodesOf(market.files, join(dir, 'episodes.jsonl'), ['--timezone', timezone]);
   return {
     name: `${symbol} (real) seed ${seed}`,
     seed,
@@ -112,7 +123,7 @@ export async function benchRankingReal(file: string, timezone: string, seed: num
     planted: market.planted.length,
     figures: {
       score: rankingFigures(byScore(episodes), market.planted, market.legitimate),
-      peakSeverity: rankingFigures(byPeakSeverity(episodes), market.planted, market.legitimate),
+      'peak severity': rankingFigures(byPeakSeverity(episodes), market.planted, market.legitimate),
     },
   };
 }
@@ -126,6 +137,7 @@ export function printRanking(runs: readonly RankingRun[]): void {
       'precision top R',
       'recall',
       'shocks in top R',
+      'sector shocks in top R',
       'news in top R',
       ...MANIPULATION_KINDS.map((kind) => `${kind} found / top R`),
     ],
@@ -140,6 +152,7 @@ export function printRanking(runs: readonly RankingRun[]): void {
         figures.precisionAtR.toFixed(3),
         figures.recall.toFixed(3),
         String(figures.legitimateInTopR['market-shock'] ?? '-'),
+        String(figures.legitimateInTopR['sector-shock'] ?? '-'),
         String(figures.legitimateInTopR['news-jump'] ?? '-'),
         ...MANIPULATION_KINDS.map((kind) => {
           const k = figures.byKind[kind];
@@ -151,7 +164,8 @@ export function printRanking(runs: readonly RankingRun[]): void {
   console.log(table.toString());
   console.log(
     'avg precision: the mean over the planted events of the precision at the rank each is first found (1: all ' +
-      'above every other episode); recall: planted events inside some episode; shocks: market-wide moves, legitimate.',
+      'above every other episode); recall: planted events inside some episode; shocks: market-wide and sector-wide ' +
+      "moves, legitimate (episodes in the top R overlapping one); 'score, peers': the sectors as peer groups.",
   );
 }
 
@@ -159,7 +173,15 @@ if (isMain(import.meta.url)) {
   const seeds = (process.env.BENCH_RANKING_SEEDS ?? '1,2,3').split(',').map((text) => Number(text.trim()));
   const symbols = Number(process.env.BENCH_RANKING_SYMBOLS ?? 60);
   const days = Number(process.env.BENCH_RANKING_DAYS ?? 10);
-  const shapes = seeds.map((seed) => ({ symbols, days, seed, manipulations: 40, shocks: 12, news: 12 }));
+  const shapes = seeds.map((seed) => ({
+    symbols,
+    days,
+    seed,
+    manipulations: 40,
+    shocks: 12,
+    news: 12,
+    sectorShocks: 12,
+  }));
   const runs = await benchRanking(shapes);
   // A real series of your own, `FILE` or `FILE:ZONE` (its exchange time zone; default UTC).
   const real = process.env.BENCH_RANKING_REAL;

@@ -11,7 +11,9 @@
  * Planted (what a surveillance analyst must find): pump and dump (a sustained ramp on rising volume, then a
  * fall), marking the close (a push into the last minutes on heavy volume), volume bursts (heavy volume on a flat
  * price), spike and revert (a one-minute jump undone the next). Legitimate hard cases beside them: market-wide
- * shocks (every stock moves at once, on volume) and news jumps (one stock re-prices and stays).
+ * shocks (every stock moves at once, on volume), sector shocks (a sector's stocks move at once, on volume: the
+ * rest of the market does not, so only their peers explain them) and news jumps (one stock re-prices and stays).
+ * The sectors are written beside the files as peer groups (`peers.txt`, shared/core/suspicion/peerGroups.ts).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,18 +30,23 @@ export interface MarketShape {
   shocks: number;
   /** News jumps (legitimate, one stock). */
   news: number;
+  /** Sector shocks (legitimate, every stock of one sector); drawn apart, so the rest of the market is the same. */
+  sectorShocks?: number;
 }
 
 export interface Market {
   files: string[];
   /** The truth file beside them (`truth.csv`, shared/core/truthFile.ts), for `stock-anomalies calibrate --truth`. */
   truthFile: string;
+  /** The sectors as peer groups (`peers.txt`), for `--peer-groups`; none for a real series. */
+  peerGroupsFile?: string;
   planted: TruthEvent[];
   legitimate: TruthEvent[];
   bars: number;
 }
 
 const SESSION = 375;
+const SECTORS = 6;
 /** 09:15 IST in minutes after midnight UTC. */
 const OPEN_UTC = 3 * 60 + 45;
 export const MANIPULATION_KINDS = ['pump-and-dump', 'marking-the-close', 'volume-burst', 'spike-and-revert'];
@@ -94,7 +101,7 @@ export function writeMarket(dir: string, shape: MarketShape): Market {
   const starts = sessions(shape.days);
   const stocks: Stock[] = Array.from({ length: shape.symbols }, (_, i) => ({
     symbol: `S${String(i).padStart(3, '0')}`,
-    sector: i % 6,
+    sector: i % SECTORS,
     price: 50 + next() * 2000,
     vol: 0.0006 + next() * 0.0012,
     baseVolume: Math.exp(4 + next() * 5),
@@ -133,11 +140,25 @@ export function writeMarket(dir: string, shape: MarketShape): Market {
   starts.forEach((session, d) => {
     for (let m = 0; m < SESSION; m++) {
       market.set(session + m, normal() * 0.0005 * intraday(m) * regimes[d]!);
-      for (let s = 0; s < 6; s++) sector.set(`${s}@${session + m}`, normal() * 0.0003 * intraday(m));
+      for (let s = 0; s < SECTORS; s++) sector.set(`${s}@${session + m}`, normal() * 0.0003 * intraday(m));
     }
   });
   for (const shock of legitimate.filter((e) => e.kind === 'market-shock')) {
     market.set(shock.start, (next() < 0.5 ? -1 : 1) * (0.015 + next() * 0.015));
+  }
+  // Sector shocks from a stream of their own: with none asked for, the market is the one it always was.
+  const nextSector = random(shape.seed ^ 0x5ec7025);
+  const sectorShocks = new Map<string, number>();
+  for (let i = 0; i < (shape.sectorShocks ?? 0); i++) {
+    const session = starts[Math.floor(nextSector() * starts.length)]!;
+    const at = session + 20 + Math.floor(nextSector() * (SESSION - 40));
+    const hit = Math.floor(nextSector() * SECTORS);
+    const size = (nextSector() < 0.5 ? -1 : 1) * (0.015 + nextSector() * 0.015);
+    sector.set(`${hit}@${at}`, size);
+    sectorShocks.set(`${hit}@${at}`, 3 + nextSector() * 2);
+    for (const stock of stocks.filter((candidate) => candidate.sector === hit)) {
+      legitimate.push({ kind: 'sector-shock', symbol: stock.symbol, start: at, end: at });
+    }
   }
 
   mkdirSync(dir, { recursive: true });
@@ -145,7 +166,7 @@ export function writeMarket(dir: string, shape: MarketShape): Market {
   let bars = 0;
   for (const stock of stocks) {
     const mine = planted.filter((e) => e.symbol === stock.symbol);
-    const myNews = legitimate.filter((e) => e.symbol === stock.symbol);
+    const myNews = legitimate.filter((e) => e.kind === 'news-jump' && e.symbol === stock.symbol);
     const shocks = legitimate.filter((e) => e.symbol === null);
     const lines = ['timestamp,open,high,low,close,volume'];
     let close = stock.price;
@@ -162,6 +183,7 @@ export function writeMarket(dir: string, shape: MarketShape): Market {
         let volume = stock.baseVolume * intraday(m) * Math.exp(noise);
         if (stock.illiquid && next() < 0.35) volume = 0;
         if (shocks.some((e) => e.start === minute)) volume *= 3 + next() * 2;
+        volume *= sectorShocks.get(`${stock.sector}@${minute}`) ?? 1;
         for (const news of myNews) {
           if (minute === news.start) move += (next() < 0.5 ? -1 : 1) * (0.03 + next() * 0.02);
           if (minute >= news.start && minute < news.start + 20)
@@ -202,7 +224,22 @@ export function writeMarket(dir: string, shape: MarketShape): Market {
     writeFileSync(file, `${lines.join('\n')}\n`);
     files.push(file);
   }
-  return { files, truthFile: writeTruth(dir, { planted, legitimate }), planted, legitimate, bars };
+  const peerGroupsFile = join(dir, 'peers.txt');
+  writeFileSync(
+    peerGroupsFile,
+    Array.from({ length: SECTORS }, (_, s) => {
+      const members = stocks.filter((stock) => stock.sector === s).map((stock) => stock.symbol);
+      return members.length === 0 ? '' : `sector${s}=${members.join(',')}\n`;
+    }).join(''),
+  );
+  return {
+    files,
+    truthFile: writeTruth(dir, { planted, legitimate }),
+    peerGroupsFile,
+    planted,
+    legitimate,
+    bars,
+  };
 }
 
 function writeTruth(dir: string, truth: Truth): string {

@@ -8,7 +8,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { getFirestore, getPubSub, getStorage } from '../shared/clients/google.js';
+import { createFirestore, getFirestore, getPubSub, getStorage } from '../shared/clients/google.js';
 import { createLogger } from '../shared/logging/logger.js';
 import { consoleSettingsFromEnv, type ConsoleSettings } from './server/settings.js';
 import { startConsole } from './server/start.js';
@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     settings,
     {
       firestore: getFirestore(),
+      audit: createFirestore(process.env, settings.auditDatabase),
       storage: getStorage(),
       kafka: consoleKafka(process.env),
       pubsub: getPubSub(),

@@ -58,7 +58,7 @@ export class RequestRefusedError extends FinalError {
 }
 
 /** The services the pipeline depends on, as named in messages. */
-export type Service = 'Firestore' | 'Pub/Sub' | 'Kafka' | 'Cloud Storage' | 'detect';
+export type Service = 'Firestore' | 'Pub/Sub' | 'Kafka' | 'Cloud Storage' | 'detect' | 'Google sign-in';
 
 /** A service failed in a way that may pass: unavailable, overloaded, timed out, refused for now. */
 export class UnavailableError extends StockAnomaliesError {

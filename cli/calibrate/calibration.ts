@@ -14,6 +14,7 @@ import type { ObjectBars } from '../../shared/core/objectIntake.js';
 import { ObjectSeriesDetection, type AlertCollector } from '../../shared/core/objectSeriesDetection.js';
 import { rankingFigures } from '../../shared/core/rankingQuality.js';
 import { DetectionScoring, episodeKey } from '../../shared/core/suspicion/detectionScoring.js';
+import { NO_PEER_GROUPS, type PeerGroups } from '../../shared/core/suspicion/peerGroups.js';
 import { MINUTES_PER_DAY } from '../../shared/core/timestamp.js';
 import type { Truth } from '../../shared/core/truthFile.js';
 import { passesMinScore, rankEpisodes, type ScoredEpisode } from './episodeRanking.js';
@@ -58,10 +59,11 @@ export class Calibration {
   readonly #days = new Set<number>();
   #finished = false;
 
-  constructor(thresholds: readonly Thresholds[]) {
+  /** @param peerGroups who is whose peer, for the scores (contract §6 Market) */
+  constructor(thresholds: readonly Thresholds[], peerGroups: PeerGroups = NO_PEER_GROUPS) {
     this.#runs = thresholds.map((pair) => {
       const episodes = new EpisodeCollector(NOWHERE);
-      const scoring = new DetectionScoring(pair.config.episodeGapMinutes);
+      const scoring = new DetectionScoring(pair.config.episodeGapMinutes, peerGroups);
       const detection = new ObjectSeriesDetection(pair.config, episodes, undefined, scoring.observe);
       return { ...pair, episodes, scoring, detection };
     });

@@ -28,7 +28,13 @@ import {
 } from '../calibrate/calibrationOutput.js';
 import { decimalList, fractionOfPercent, scoreList } from '../calibrate/settings.js';
 import { writeText, type CliContext } from '../context.js';
-import { compileOptions, fromEnv, wholeNumber, withDetectionOptions } from '../detect/detectionOptions.js';
+import {
+  compileOptions,
+  fromEnv,
+  readPeerGroups,
+  wholeNumber,
+  withDetectionOptions,
+} from '../detect/detectionOptions.js';
 import { objectReads, readThreads, type ObjectReadsOptions } from '../detect/objectReads.js';
 import { UsageError } from '../usageError.js';
 import { failureLine } from './detect.js';
@@ -43,6 +49,7 @@ interface CalibrateOptions {
   window: string;
   episodeGap: string;
   latenessHorizon: string;
+  peerGroups?: string;
   progress: boolean;
   workers: string;
 }
@@ -152,6 +159,7 @@ interface AddedFile {
 async function runCalibrate(given: string[], options: CalibrateOptions, context: CliContext): Promise<void> {
   const { pairs, minScores } = settingsOf(options);
   const truth = options.truth === undefined ? undefined : await readTruth(options.truth);
+  const peerGroups = await readPeerGroups(options.peerGroups);
   const format: CalibrationFormat =
     options.format !== undefined && isCalibrationFormat(options.format)
       ? options.format
@@ -194,7 +202,7 @@ async function runCalibrate(given: string[], options: CalibrateOptions, context:
     progress?.update(Math.floor(done));
   };
 
-  const calibration = new Calibration(pairs);
+  const calibration = new Calibration(pairs, peerGroups);
   const added: AddedFile[] = [];
   const readOptions: ObjectReadsOptions = {
     workers,

@@ -34,7 +34,13 @@ import { describeError, isProgrammingError } from '../../shared/errors.js';
 import { alertOutput, isAlertFormat, type AlertFormat } from '../output/alertFormats.js';
 import { FindingRecorder } from '../detect/findingRecords.js';
 import { objectReads, readThreads, type ObjectReadsOptions } from '../detect/objectReads.js';
-import { compileOptions, fromEnv, wholeNumber, withDetectionOptions } from '../detect/detectionOptions.js';
+import {
+  compileOptions,
+  fromEnv,
+  readPeerGroups,
+  wholeNumber,
+  withDetectionOptions,
+} from '../detect/detectionOptions.js';
 import type { FormatOutcome } from '../detect/readPool.js';
 import { writeText, type CliContext } from '../context.js';
 import { describeObject, describeTotals } from '../summary.js';
@@ -47,6 +53,7 @@ interface DetectOptions {
   window: string;
   episodeGap: string;
   latenessHorizon: string;
+  peerGroups?: string;
   episodes?: string;
   report?: string;
   quarantine?: string;
@@ -141,7 +148,10 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
   const recorder = lineWorkers ? new FindingRecorder() : undefined;
   const episodes = options.episodes === undefined ? undefined : new EpisodeCollector(recorder ?? output);
   // Episodes are written with their suspicion score, which follows every bar the rules run on.
-  const scoring = episodes === undefined ? undefined : new DetectionScoring(config.episodeGapMinutes);
+  const scoring =
+    episodes === undefined
+      ? undefined
+      : new DetectionScoring(config.episodeGapMinutes, await readPeerGroups(options.peerGroups));
   const detection = new ObjectSeriesDetection(
     config,
     episodes ?? recorder ?? output,

@@ -2,6 +2,7 @@
  * The detection settings of the commands that run the rules on local files (`detect`, `calibrate`), from their
  * options and the environment, each mistake a usage error naming the setting.
  */
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ConfigError } from '../../shared/config/variables.js';
 import {
@@ -10,9 +11,18 @@ import {
   ParameterError,
   type DetectionConfig,
 } from '../../shared/core/detectionParameters.js';
+import {
+  NO_PEER_GROUPS,
+  parsePeerGroups,
+  PeerGroupsError,
+  type PeerGroups,
+} from '../../shared/core/suspicion/peerGroups.js';
 import { UsageError } from '../usageError.js';
 
-/** Adds the options both commands take the same way: A2's window, the episode gap, the lateness horizon. */
+/**
+ * Adds the options both commands take the same way: A2's window, the episode gap, the lateness horizon, and the
+ * suspicion score's peer groups.
+ */
 export function withDetectionOptions(command: Command): Command {
   return command
     .option('--window <minutes>', 'A2: minutes of history averaged', String(DEFAULT_PARAMETERS.windowMinutes))
@@ -25,7 +35,31 @@ export function withDetectionOptions(command: Command): Command {
       '--lateness-horizon <days>',
       "a bar more days than this before its symbol's latest minute is too late to detect",
       String(DEFAULT_PARAMETERS.latenessHorizonDays),
+    )
+    .option(
+      '--peer-groups <file>',
+      "suspicion score: each symbol's peers, a group a line: name=SYMBOL,SYMBOL,… (default: the whole market)",
     );
+}
+
+/** @throws UsageError naming the file, and what is wrong with it */
+export async function readPeerGroups(file: string | undefined): Promise<PeerGroups> {
+  if (file === undefined) return NO_PEER_GROUPS;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `--peer-groups ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    );
+  }
+  try {
+    return parsePeerGroups(text);
+  } catch (error) {
+    if (error instanceof PeerGroupsError) throw new UsageError(`--peer-groups ${file}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** The options, as given on the command line. */
@@ -37,6 +71,8 @@ export interface DetectionOptions {
   window: string;
   episodeGap: string;
   latenessHorizon: string;
+  /** The peer groups' file (--peer-groups). */
+  peerGroups?: string;
 }
 
 function wholeMinutes(what: string, text: string): number {

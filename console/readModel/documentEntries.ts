@@ -19,7 +19,6 @@ export const EPISODE_FIELDS = [
   'a2',
   'peakSeverity',
   'score',
-  'triage.status',
   'withdrawn',
 ] as const;
 
@@ -62,7 +61,7 @@ export function episodeEntryOf(data: DocumentData): EpisodeEntry | undefined {
   if (typeof data.symbol !== 'string' || start === undefined || end === undefined) return undefined;
   if (peakSeverity === undefined || count === undefined || a1 === undefined || a2 === undefined)
     return undefined;
-  const triage = data.triage as { status?: unknown } | undefined;
+  // No status: triage is in the audit database (follow.ts reads it there), never in detect's episode.
   return {
     symbol: data.symbol,
     start,
@@ -73,6 +72,5 @@ export function episodeEntryOf(data: DocumentData): EpisodeEntry | undefined {
     peakSeverity,
     // Not scored (an episode stored before scores, or a score that does not read): listed, ranked last by score.
     score: scoreValueOf(data.score),
-    status: typeof triage?.status === 'string' ? triage.status : undefined,
   };
 }

@@ -6,9 +6,10 @@
  * - Alerts: the alert feed (`{alerts}-feed`, one entry per commit of notify listing the alerts it wrote with
  *   the fields the lists show, alertStore.ts), so no alert document is read: the alerts held for the pages of a
  *   symbol it names are dropped (episodeAlerts.ts), and their episodes are read with getAll, since an episode
- *   changes only when an alert joins it (or an analyst triages it, below).
- * - Triage: the triage feed (`{episodes}-triage`, one entry per change an analyst makes, sources/triageStore.ts), whose
- *   episodes are read with getAll.
+ *   changes only when an alert joins or leaves it (its triage is elsewhere, below).
+ * - Triage, in the audit database (docs/records.md; the pipeline's episodes hold none): every triage document's
+ *   status is read at start, then the triage feed (`{episodes}-triage`, one entry per change an analyst makes,
+ *   sources/triageStore.ts) names the triage documents to read again with getAll.
  * - Scores: settle writes an episode's score with `scoredAt` and no feed entry, so every `scoresMs` the episodes
  *   scored since the last read are queried by `scoredAt` (scoreReader.ts), with their listed fields.
  *
@@ -57,6 +58,8 @@ export interface FollowSettings {
 
 export type FollowLog = (line: string) => void;
 
+/** The field of a triage document (audit database) the model keeps. */
+const TRIAGE_STATUS = 'triage.status';
 /** Documents read at once by one getAll. */
 const GET_ALL_CHUNK = 300;
 /** Polls an episode is read again for before it is given up as not covering its alert. */
@@ -134,6 +137,8 @@ export class ModelFollower {
 
   constructor(
     private readonly db: Firestore,
+    /** The audit database: triage, its feed. */
+    private readonly audit: Firestore,
     private readonly model: ReadModel,
     private readonly settings: FollowSettings,
     private readonly log: FollowLog,
@@ -151,7 +156,7 @@ export class ModelFollower {
       since,
     );
     const triage = new FeedReader(
-      this.db.collection(triageFeedCollection(episodesCollection)),
+      this.audit.collection(triageFeedCollection(episodesCollection)),
       'at',
       marginMs,
       since,
@@ -161,7 +166,8 @@ export class ModelFollower {
     const scores = new ScoreReader(this.#scoredPage, Timestamp.fromMillis(since - marginMs), SCORE_PAGE);
     this.#scoresDue = since + this.settings.scoresMs;
     this.#polling = this.#poll(alerts, triage, scores);
-    await this.#load();
+    // The statuses before the episodes are counted done: a list filtered by status must not answer without them.
+    await this.#loadStatuses().then(() => this.#load());
     if (this.#skipped > 0) this.log(`${this.#skipped} documents lacked a listed field and are not listed`);
   }
 
@@ -204,10 +210,12 @@ export class ModelFollower {
           episodes.set(alert.episode, Math.max(episodes.get(alert.episode) ?? minute, minute));
         }
       }
+      const triaged = new Set<string>();
       for (const entry of await triage.next()) {
         const id = entry.get('episode') as unknown;
-        if (typeof id === 'string' && !episodes.has(id)) episodes.set(id, Number.NEGATIVE_INFINITY);
+        if (typeof id === 'string') triaged.add(id);
       }
+      await this.#readStatuses([...triaged]);
       for (const [id, pending] of this.#pendingEpisodes) {
         if (!episodes.has(id) || episodes.get(id)! < pending.minute) episodes.set(id, pending.minute);
       }
@@ -304,13 +312,53 @@ export class ModelFollower {
     }
   }
 
-  async #getAll(refs: DocumentReference[], fields: readonly string[]) {
+  async #getAll(refs: DocumentReference[], fields: readonly string[], db: Firestore = this.db) {
     const documents = [];
     for (let at = 0; at < refs.length; at += GET_ALL_CHUNK) {
       const chunk = refs.slice(at, at + GET_ALL_CHUNK);
-      documents.push(...(await this.db.getAll(...chunk, { fieldMask: [...fields] })));
+      documents.push(...(await db.getAll(...chunk, { fieldMask: [...fields] })));
     }
     return documents;
+  }
+
+  /** The statuses of the triage documents named, from the audit database, into the model. */
+  async #readStatuses(ids: string[]): Promise<void> {
+    const collection = this.audit.collection(this.settings.episodesCollection);
+    const documents = await this.#getAll(
+      ids.map((id) => collection.doc(id)),
+      [TRIAGE_STATUS],
+      this.audit,
+    );
+    for (const document of documents)
+      this.#putStatus(document.id, document.get(TRIAGE_STATUS), document.updateTime);
+  }
+
+  #putStatus(id: string, status: unknown, updateTime: Timestamp | undefined): void {
+    if (typeof status === 'string' && updateTime !== undefined) {
+      this.model.putEpisodeStatus(id, status, updateTime.toMillis());
+    }
+  }
+
+  /**
+   * Every triage document's status (one per episode an analyst ever changed: at most the episodes), read once at
+   * start, retried as the scans are.
+   */
+  async #loadStatuses(): Promise<void> {
+    for (;;) {
+      try {
+        const collection = this.audit.collection(this.settings.episodesCollection);
+        for await (const document of collection.select(TRIAGE_STATUS).stream()) {
+          if (this.#stopped) return;
+          const snapshot = document as unknown as QueryDocumentSnapshot;
+          this.#putStatus(snapshot.id, snapshot.get(TRIAGE_STATUS), snapshot.updateTime);
+        }
+        return;
+      } catch (error) {
+        if (this.#stopped) return;
+        this.log(`reading the triage statuses failed (${describeError(error)}); reading them again`);
+        await new Promise((resolve) => setTimeout(resolve, this.settings.retryMs));
+      }
+    }
   }
 
   async #load(): Promise<void> {

@@ -33,7 +33,11 @@ export interface EpisodeEntry {
   peakSeverity: number | null;
   /** The suspicion score, null when not scored. */
   score: number | null;
-  status: string | undefined;
+  /**
+   * The triage status, when the entry carries one; undefined (what follow.ts gives) keeps the status the audit
+   * database said (putEpisodeStatus), since triage is not in the pipeline's episode documents.
+   */
+  status?: string | undefined;
 }
 
 /** How far the initial load has come. */
@@ -87,6 +91,13 @@ export class ReadModel {
     return () => this.#onChange.delete(listener);
   }
 
+  /**
+   * Each triaged episode's status and the version of the audit document it came from: kept apart from the
+   * episode's row, so that a version of the episode read from the pipeline's database (which holds no triage)
+   * leaves it as it is, and a status read before its episode applies when the episode comes.
+   */
+  readonly #statuses = new Map<string, { code: number; version: number }>();
+
   putEpisode(id: string, entry: EpisodeEntry, version: number): boolean {
     const row = this.episodes.rowOf(id);
     const endBefore = row >= 0 && this.episodes.present[row] === 1 ? this.episodes.end[row]! : -1;
@@ -99,7 +110,7 @@ export class ReadModel {
       a2: entry.a2,
       peakSeverity: entry.peakSeverity ?? Number.NaN,
       score: entry.score ?? Number.NaN,
-      status: statusCode(entry.status),
+      status: entry.status !== undefined ? statusCode(entry.status) : (this.#statuses.get(id)?.code ?? 0),
       version,
     });
     if (changed) {
@@ -121,9 +132,20 @@ export class ReadModel {
     return changed;
   }
 
-  /** The status the console just wrote, at once (the listener confirms it later). */
+  /** The status the console just wrote, at once (the triage feed confirms it later, with its version). */
   setEpisodeStatus(id: string, status: string): void {
-    if (this.episodes.setStatus(id, statusCode(status))) this.#changed();
+    const code = statusCode(status);
+    this.#statuses.set(id, { code, version: this.#statuses.get(id)?.version ?? 0 });
+    if (this.episodes.setStatus(id, code)) this.#changed();
+  }
+
+  /** An episode's status as the audit database holds it, at that document's update time (ms); an older one is ignored. */
+  putEpisodeStatus(id: string, status: string, version: number): void {
+    const known = this.#statuses.get(id);
+    if (known !== undefined && known.version > version) return;
+    const code = statusCode(status);
+    this.#statuses.set(id, { code, version });
+    if (this.episodes.setStatus(id, code)) this.#changed();
   }
 
   /** The alerts listed: every present episode's count. */

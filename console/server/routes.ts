@@ -40,7 +40,9 @@ import { readJsonBody } from './http/body.js';
 import { badParameter, HttpError, notFound } from './http/httpError.js';
 import { SECURITY_HEADERS } from './http/respond.js';
 import type { Route } from './http/router.js';
-import { callerOf } from './identity.js';
+import { StreamSlots } from './callerLimits.js';
+import type { CallerIdentity } from './identity.js';
+import { sendCaseReport } from './caseReportRoute.js';
 import type {
   AlertDetail,
   AlertRow,
@@ -86,6 +88,8 @@ export interface ConsoleParts {
   health(): Promise<Health>;
   events: EventStream;
   now(): number;
+  /** Who calls (identity.ts); app.ts makes it from the settings when absent. */
+  identity?: CallerIdentity;
 }
 
 export interface Call {
@@ -93,6 +97,8 @@ export interface Call {
   response: ServerResponse;
   params: Record<string, string>;
   query: URLSearchParams;
+  /** Who calls: the verified caller on Cloud Run, the configured user locally (app.ts). */
+  caller: string;
 }
 
 /** A handler's answer: a JSON body, or STREAMED when it wrote the response itself. */
@@ -120,6 +126,13 @@ function requireLoaded(model: ReadModel): void {
 
 export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
   const { model, documents, settings } = parts;
+  // Per caller on Cloud Run only, as the request rate (app.ts): locally every page is the one user's, and a
+  // session of tests opens many; the instance's total holds everywhere.
+  const { total, perCaller } = settings.limits.streams;
+  const streams = new StreamSlots({
+    total,
+    perCaller: settings.identity.platformIdentity ? perCaller : total,
+  });
 
   const listAlerts: Handler = async ({ query }) => {
     const list = listQueryOf(query);
@@ -206,13 +219,12 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     return found.map((row, i) => ({ episode: row, history: histories[i]!.map(historyEntryOf) }));
   }
 
-  const triage: Handler = async ({ request, params, query }) => {
+  const triage: Handler = async ({ request, params, query, caller }) => {
     onlyParameters(query, []);
     const id = params.id!;
     const parsed = parseTriageRequest(await readJsonBody(request, settings.maxBodyBytes));
     if (!parsed.ok) throw new HttpError(400, parsed.error);
-    const by = callerOf(request.headers, settings);
-    const result = await parts.triage.apply(id, parsed.value, by, parts.now());
+    const result = await parts.triage.apply(id, parsed.value, caller, parts.now());
     if (result === undefined) throw notFound(`episode '${id}'`);
     if ('withdrawn' in result) {
       const { at, into } = result.withdrawn;
@@ -368,20 +380,27 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     return parts.health();
   };
 
-  const meta: Handler = async ({ request, query }) => {
+  const meta: Handler = async ({ query, caller }) => {
     onlyParameters(query, []);
     return {
       symbols: model.listedSymbols(),
       statuses: [...STATUSES],
-      user: callerOf(request.headers, settings),
+      user: caller,
       version: settings.version,
       // The exchange zone of the detection settings (EXCHANGE_TIMEZONE): the web app shows every time in it.
       timeZone: settings.timeZone,
     } satisfies Meta;
   };
 
-  const events: Handler = async ({ response, query }) => {
+  const events: Handler = async ({ response, query, caller }) => {
     onlyParameters(query, []);
+    const slot = streams.acquire(caller);
+    if (!slot.ok) {
+      throw new HttpError(429, `too many event streams: ${slot.why}`, {
+        'retry-after': String(slot.retryAfterSeconds),
+      });
+    }
+    response.once('close', slot.release);
     parts.events.attach(response);
     return STREAMED;
   };
@@ -393,6 +412,14 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     { method: 'GET', pattern: '/api/episodes', handler: listEpisodes },
     { method: 'GET', pattern: '/api/episodes/:id', handler: episodeDetail },
     { method: 'POST', pattern: '/api/episodes/:id/triage', handler: triage },
+    {
+      method: 'GET',
+      pattern: '/api/episodes/:id/report',
+      handler: async (call) => {
+        await sendCaseReport(parts, call, (asked) => episodeDetail(asked) as Promise<EpisodeDetail>);
+        return STREAMED;
+      },
+    },
     { method: 'GET', pattern: '/api/ingestions', handler: ingestions },
     { method: 'GET', pattern: '/api/ingestions/:id/set-aside', handler: setAside },
     { method: 'GET', pattern: '/api/health', handler: health },

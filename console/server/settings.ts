@@ -11,10 +11,12 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { detectionConfigFromEnv } from '../../shared/config/detectionParameterSettings.js';
-import { readPort, readPositiveInt, readVariable } from '../../shared/config/variables.js';
+import { ConfigError, readPort, readPositiveInt, readVariable } from '../../shared/config/variables.js';
 import { findRepoRoot } from '../../shared/repoRoot.js';
 import type { Thresholds } from '../api/contract.js';
 import type { FollowSettings } from '../readModel/follow.js';
+import type { RateSettings, StreamSettings } from './callerLimits.js';
+import type { IdentitySettings } from './identity.js';
 
 /** Off Cloud Run the console answers this machine only. */
 const LOOPBACK_HOST = '127.0.0.1';
@@ -28,13 +30,19 @@ const SCORES_POLL_MS = 5000;
 export interface ConsoleSettings {
   host: string;
   port: number;
-  /** Whether callers are identified by the platform's headers (IAP, Cloud Run's verified token). */
-  platformIdentity: boolean;
-  /** Who a caller is when the platform does not say (locally). */
-  localUser: string;
+  /**
+   * Who callers are: locally the configured user; on Cloud Run the email of the Google-signed ID token the console
+   * verifies itself, whose audience must be one of `audiences` (identity.ts).
+   */
+  identity: IdentitySettings;
   /** The Host headers a local request may carry (a page elsewhere rebinding a name to 127.0.0.1 gets 403). */
   allowedHosts: string[] | undefined;
   collections: { alerts: string; episodes: string; bars: string; ingestions: string; state: string };
+  /**
+   * The Firestore database of triage and its history (docs/records.md), apart from the pipeline's so that only
+   * the console's identity may write it.
+   */
+  auditDatabase: string;
   kafka: { topic: string; group: string; deadLetterTopic: string };
   /** The subscription holding the alert messages notify gave up on (Pub/Sub's dead-lettering). */
   notifyDeadLetters: string;
@@ -44,12 +52,33 @@ export interface ConsoleSettings {
   timeZone: string;
   follow: FollowSettings;
   maxBodyBytes: number;
+  /** Per-caller limits (callerLimits.ts): API requests, and event streams open at once. */
+  limits: { rate: RateSettings; streams: StreamSettings };
   /** The front end's files (dist/console/web) and the chart library the front end loads. */
   webRoot: string;
   chartLibrary: string;
   version: string;
   /** GOOGLE_CLOUD_PROJECT, which a log entry's trace id names (Cloud Logging wants projects/P/traces/T). */
   project?: string;
+}
+
+/**
+ * The audiences an ID token may name (CONSOLE_AUDIENCES, comma-separated), read always (so that a malformed one
+ * stops the console anywhere) and required on Cloud Run, where a token of any other audience is refused.
+ */
+function audiencesOf(env: NodeJS.ProcessEnv, onCloudRun: boolean): string[] {
+  const audiences = readVariable('CONSOLE_AUDIENCES', env)
+    .split(',')
+    .map((audience) => audience.trim())
+    .filter((audience) => audience !== '');
+  const malformed = audiences.find((audience) => /\s/.test(audience));
+  if (malformed !== undefined) throw new ConfigError(`CONSOLE_AUDIENCES: '${malformed}' is not an audience`);
+  if (onCloudRun && audiences.length === 0) {
+    throw new ConfigError(
+      "CONSOLE_AUDIENCES must name the console's URL (and any other audience its callers' ID tokens carry) on Cloud Run",
+    );
+  }
+  return audiences;
 }
 
 export function consoleSettingsFromEnv(
@@ -60,13 +89,15 @@ export function consoleSettingsFromEnv(
   const listenPort = readPort('PORT', env);
   const host = readVariable('CONSOLE_HOST', env) || (onCloudRun ? '0.0.0.0' : LOOPBACK_HOST);
   const detection = detectionConfigFromEnv(env);
+  const audiences = audiencesOf(env, onCloudRun);
   const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string })
     .version;
   return {
     host,
     port: listenPort,
-    platformIdentity: onCloudRun,
-    localUser: readVariable('CONSOLE_USER', env) || os.userInfo().username,
+    identity: onCloudRun
+      ? { platformIdentity: true, audiences }
+      : { platformIdentity: false, localUser: readVariable('CONSOLE_USER', env) || os.userInfo().username },
     allowedHosts: onCloudRun
       ? undefined
       : [`127.0.0.1:${listenPort}`, `localhost:${listenPort}`, `[::1]:${listenPort}`],
@@ -77,6 +108,7 @@ export function consoleSettingsFromEnv(
       ingestions: readVariable('INGESTIONS_COLLECTION', env),
       state: readVariable('STATE_COLLECTION', env),
     },
+    auditDatabase: readVariable('CONSOLE_AUDIT_DATABASE', env),
     kafka: {
       topic: readVariable('KAFKA_TOPIC', env),
       group: readVariable('KAFKA_GROUP_ID', env),
@@ -99,6 +131,16 @@ export function consoleSettingsFromEnv(
       retryMs: 2000,
     },
     maxBodyBytes: readPositiveInt('CONSOLE_MAX_BODY_BYTES', env),
+    limits: {
+      rate: {
+        perMinute: readPositiveInt('CONSOLE_RATE_PER_MINUTE', env),
+        burst: readPositiveInt('CONSOLE_RATE_BURST', env),
+      },
+      streams: {
+        total: readPositiveInt('CONSOLE_MAX_STREAMS', env),
+        perCaller: readPositiveInt('CONSOLE_MAX_STREAMS_PER_CALLER', env),
+      },
+    },
     webRoot: path.join(root, 'dist/console/web'),
     chartLibrary: path.join(
       root,

@@ -25,14 +25,19 @@ import { sharedReading } from '../sources/sharedReading.js';
 import { openObject } from '../sources/storageObjects.js';
 import { FirestoreTriageStore } from '../sources/triageStore.js';
 import { consoleRequestListener } from './app.js';
+import { callerIdentity, type CertSource } from './identity.js';
 import { EventStream } from './eventStream.js';
 import type { ConsoleParts } from './routes.js';
 
 interface ConsoleClients {
   firestore: Firestore;
+  /** The audit database's client (settings.auditDatabase): triage and its history. */
+  audit: Firestore;
   storage: Storage;
   kafka: Kafka;
   pubsub: PubSub;
+  /** Google's ID token certificates (identity.ts); the tests give keys of their own. */
+  idTokenCerts?: CertSource;
 }
 
 export interface RunningConsole {
@@ -68,7 +73,7 @@ function consoleParts(
   alerts: { held: EpisodeAlerts; queries: FirestoreAlertQueries },
   events: EventStream,
 ): ConsoleParts {
-  const { firestore, storage, kafka, pubsub } = clients;
+  const { firestore, audit, storage, kafka, pubsub } = clients;
   const waitingSince = new WaitingSince(kafka, settings.kafka.topic, {
     minIntervalMs: WAITING_SINCE_INTERVAL_MS,
   });
@@ -78,8 +83,8 @@ function consoleParts(
     settings,
     model,
     alerts: { held: alerts.held, count: alerts.queries.count },
-    documents: new FirestoreDocuments(firestore, settings.collections),
-    triage: new FirestoreTriageStore(firestore, settings.collections.episodes),
+    documents: new FirestoreDocuments(firestore, settings.collections, audit),
+    triage: new FirestoreTriageStore(firestore, audit, settings.collections.episodes),
     ingestions,
     openObject: (bucket, name) => openObject(storage, bucket, name),
     health: sharedReading(
@@ -104,6 +109,7 @@ function consoleParts(
     ),
     events,
     now: () => Date.now(),
+    identity: callerIdentity(settings.identity, clients.idTokenCerts),
   };
 }
 export async function startConsole(
@@ -127,6 +133,7 @@ export async function startConsole(
   const alerts = { held: new EpisodeAlerts(queries.ofEpisodes), queries };
   const follower = new ModelFollower(
     clients.firestore,
+    clients.audit,
     model,
     settings.follow,
     (line) => modelLogger.warn(line),

@@ -1,7 +1,12 @@
 /**
  * The console's reads of whole documents: a page's alerts or episodes by id (one getAll; an episode's alerts
  * too, their ids from the read model), one alert or episode, the withdrawn episodes merged into one, and a
- * symbol's bars of one day. Failures are the project's errors naming Firestore (a 503 at the edge).
+ * symbol's bars of one day (a chart) or of a few (a case report). Failures are the project's errors naming
+ * Firestore (a 503 at the edge).
+ *
+ * An episode comes with its `triage` from the audit database (docs/records.md: the console's own, which nothing of
+ * the pipeline may write), read with one getAll beside the episodes; a `triage` field in the pipeline's database
+ * is not the console's and is never shown.
  */
 import type { DocumentData, Firestore } from '@google-cloud/firestore';
 import { serviceError } from '../../shared/errors.js';
@@ -18,6 +23,8 @@ export interface Documents {
     alertId: string,
     barsId: string,
   ): Promise<[DocumentData | undefined, DocumentData | undefined]>;
+  /** Bars documents (`bars/{symbol@day}`) by id, those that exist: a case report's days. */
+  bars(ids: readonly string[]): Promise<Map<string, DocumentData>>;
 }
 
 async function firestore<T>(call: () => Promise<T>): Promise<T> {
@@ -32,33 +39,40 @@ export class FirestoreDocuments implements Documents {
   constructor(
     private readonly db: Firestore,
     private readonly collections: { alerts: string; episodes: string; bars: string },
+    private readonly audit: Firestore,
   ) {}
 
   alerts(ids: readonly string[]): Promise<Map<string, DocumentData>> {
-    return this.#byIds(this.collections.alerts, ids);
+    return this.#byIds(this.db, this.collections.alerts, ids);
   }
 
-  episodes(ids: readonly string[]): Promise<Map<string, DocumentData>> {
-    return this.#byIds(this.collections.episodes, ids);
+  async episodes(ids: readonly string[]): Promise<Map<string, DocumentData>> {
+    return this.#withTriage(await this.#byIds(this.db, this.collections.episodes, ids));
+  }
+
+  bars(ids: readonly string[]): Promise<Map<string, DocumentData>> {
+    return this.#byIds(this.db, this.collections.bars, ids);
   }
 
   alert(id: string): Promise<DocumentData | undefined> {
     return this.#one(this.collections.alerts, id);
   }
 
-  episode(id: string): Promise<DocumentData | undefined> {
-    return this.#one(this.collections.episodes, id);
+  async episode(id: string): Promise<DocumentData | undefined> {
+    const episode = await this.#one(this.collections.episodes, id);
+    return episode === undefined ? undefined : (await this.#withTriage(new Map([[id, episode]]))).get(id);
   }
 
-  mergedInto(id: string): Promise<Map<string, DocumentData>> {
+  async mergedInto(id: string): Promise<Map<string, DocumentData>> {
     // An equality on one field: Firestore's automatic single-field index answers it, no composite index.
-    return firestore(async () => {
+    const merged = await firestore(async () => {
       const snapshot = await this.db
         .collection(this.collections.episodes)
         .where('withdrawn.into', '==', id)
         .get();
       return new Map(snapshot.docs.map((doc) => [doc.id, doc.data()]));
     });
+    return this.#withTriage(merged);
   }
 
   alertAndBars(
@@ -78,11 +92,22 @@ export class FirestoreDocuments implements Documents {
     return firestore(async () => (await this.db.collection(collection).doc(id).get()).data());
   }
 
-  #byIds(collection: string, ids: readonly string[]): Promise<Map<string, DocumentData>> {
+  /** The episodes, each with the triage the audit database holds for it (or none). */
+  async #withTriage(episodes: Map<string, DocumentData>): Promise<Map<string, DocumentData>> {
+    const triage = await this.#byIds(this.audit, this.collections.episodes, [...episodes.keys()]);
+    const found = new Map<string, DocumentData>();
+    for (const [id, { triage: _untrusted, ...episode }] of episodes) {
+      const stored = triage.get(id)?.triage as DocumentData | undefined;
+      found.set(id, stored === undefined ? episode : { ...episode, triage: stored });
+    }
+    return found;
+  }
+
+  #byIds(db: Firestore, collection: string, ids: readonly string[]): Promise<Map<string, DocumentData>> {
     if (ids.length === 0) return Promise.resolve(new Map());
     return firestore(async () => {
-      const refs = ids.map((id) => this.db.collection(collection).doc(id));
-      const snapshots = await this.db.getAll(...refs);
+      const refs = ids.map((id) => db.collection(collection).doc(id));
+      const snapshots = await db.getAll(...refs);
       const found = new Map<string, DocumentData>();
       for (const snapshot of snapshots) if (snapshot.exists) found.set(snapshot.id, snapshot.data()!);
       return found;

@@ -138,6 +138,8 @@ export const api = {
       signal,
     }),
   setAsideUrl: (id: string) => `/api/ingestions/${enc(id)}/set-aside`,
+  /** The episode's case report: a page of its own, to print or save as PDF. */
+  reportUrl: (id: string) => `/api/episodes/${enc(id)}/report`,
   health: (signal?: AbortSignal) => request<Health>('/api/health', { signal }),
   meta: () => request<Meta>('/api/meta'),
 };

@@ -174,6 +174,18 @@ export const episodePage: PageFactory = (root, route, signal) => {
             ' ',
             h('span', { class: 'zone' }, zoneLabel(tz, Date.parse(initial.start))),
           ),
+          h(
+            'a',
+            {
+              href: api.reportUrl(id),
+              target: '_blank',
+              rel: 'noopener',
+              class: 'case-report-link',
+              'data-testid': 'case-report',
+              title: 'The episode as one printable document: print it or save it as PDF',
+            },
+            'Case report',
+          ),
           withdrawalNote(),
           facts,
         ),

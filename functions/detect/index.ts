@@ -151,7 +151,7 @@ async function handleSettle(response: Response): Promise<void> {
     const outcome = await settleScores(
       {
         store: scoreStore,
-        config: settings.detection,
+        scoring: { config: settings.detection, peerGroups: settings.peerGroups },
         escalation: {
           threshold: settings.escalation.threshold,
           publish: (messages) => publishEscalations(getPubSub(), settings.escalation.topic, messages),

@@ -7,6 +7,7 @@
  */
 import type { DetectionConfig } from '../../shared/core/detectionParameters.js';
 import type { ScoredEpisode } from '../../shared/core/suspicion/episodeScore.js';
+import type { PeerGroups } from '../../shared/core/suspicion/peerGroups.js';
 import {
   HISTORY_DAYS_BEFORE,
   MARKET_DAYS_BEFORE,
@@ -39,6 +40,12 @@ export interface SettleOutcome {
   escalated: number;
   /** Whether changed days were left when the time was up (the caller asks again). */
   more: boolean;
+}
+
+/** What scores are made with: the rules' parameters (to replay them) and who is whose peer. */
+export interface Scoring {
+  config: DetectionConfig;
+  peerGroups: PeerGroups;
 }
 
 /** Where an episode whose settled score crosses the threshold goes, once (the escalate function posts it). */
@@ -92,7 +99,7 @@ async function reachedEpisodes(store: ScoreStore, changed: readonly ChangedDay[]
 async function scoreEpisodes(
   episodes: readonly EpisodeToScore[],
   store: ScoreStore,
-  config: DetectionConfig,
+  scoring: Scoring,
 ): Promise<Array<{ episode: EpisodeToScore; scored: ScoredEpisode }>> {
   const sorted = [...episodes].sort((a, b) => a.start - b.start);
   const scored: Array<{ episode: EpisodeToScore; scored: ScoredEpisode }> = [];
@@ -100,7 +107,7 @@ async function scoreEpisodes(
     const windowEnd = (Math.floor(sorted[i]!.start / DAY) + WINDOW_DAYS) * DAY;
     let j = i;
     while (j < sorted.length && sorted[j]!.start < windowEnd) j++;
-    scored.push(...(await scoreWindow(sorted.slice(i, j), store, config)));
+    scored.push(...(await scoreWindow(sorted.slice(i, j), store, scoring)));
     i = j;
   }
   return scored;
@@ -112,7 +119,7 @@ const WINDOW_DAYS = 3;
 async function scoreWindow(
   episodes: readonly EpisodeToScore[],
   store: ScoreStore,
-  config: DetectionConfig,
+  { config, peerGroups }: Scoring,
 ): Promise<Array<{ episode: EpisodeToScore; scored: ScoredEpisode }>> {
   if (episodes.length === 0) return [];
   const first = Math.min(...episodes.map((episode) => episode.start));
@@ -129,6 +136,7 @@ async function scoreWindow(
       ]),
     ),
     config,
+    peerGroups,
   );
   const bySymbol = new Map<string, EpisodeToScore[]>();
   for (const episode of episodes)
@@ -160,7 +168,7 @@ async function scoreWindow(
  * @param budgetMs how long it may go on starting new rounds
  */
 export async function settleScores(
-  deps: { store: ScoreStore; config: DetectionConfig; escalation?: Escalation },
+  deps: { store: ScoreStore; scoring: Scoring; escalation?: Escalation },
   budgetMs: number,
 ): Promise<SettleOutcome> {
   const outcome: SettleOutcome = { days: 0, episodes: 0, written: 0, escalated: 0, more: false };
@@ -172,7 +180,7 @@ export async function settleScores(
       deps.store,
       changed.filter((day) => Number.isFinite(day.from)),
     );
-    const scored = await scoreEpisodes(episodes, deps.store, deps.config);
+    const scored = await scoreEpisodes(episodes, deps.store, deps.scoring);
     const escalation = deps.escalation;
     const escalating =
       escalation === undefined

@@ -21,10 +21,15 @@ export function getFirestore(env: NodeJS.ProcessEnv = process.env): Firestore {
 
 /**
  * A Firestore client of its own, made as getFirestore makes the process's: for a caller that ends its client
- * when it is done (the CLI's commands, a benchmark), which must not end the one shared client.
+ * when it is done (the CLI's commands, a benchmark), which must not end the one shared client, or for another
+ * database of the project than the default one (the console's audit database).
  */
-export function createFirestore(env: NodeJS.ProcessEnv = process.env): Firestore {
-  return new Firestore({ projectId: projectId(env), ignoreUndefinedProperties: true });
+export function createFirestore(env: NodeJS.ProcessEnv = process.env, databaseId?: string): Firestore {
+  return new Firestore({
+    projectId: projectId(env),
+    ignoreUndefinedProperties: true,
+    ...(databaseId !== undefined && { databaseId }),
+  });
 }
 
 export function getPubSub(env: NodeJS.ProcessEnv = process.env): PubSub {

@@ -2,7 +2,8 @@
 import type { DetectionConfig } from '../core/detectionParameters.js';
 import { detectionConfigFromEnv } from './detectionParameterSettings.js';
 import { escalationSettings, type EscalationSettings } from './escalationSettings.js';
-import { readVariable } from './variables.js';
+import { parsePeerGroups, PeerGroupsError, type PeerGroups } from '../core/suspicion/peerGroups.js';
+import { ConfigError, readVariable } from './variables.js';
 
 export interface DetectSettings {
   anomaliesTopic: string;
@@ -14,6 +15,8 @@ export interface DetectSettings {
   detection: DetectionConfig;
   /** When an episode is escalated (ESCALATION_SCORE), and where to (ESCALATIONS_TOPIC). */
   escalation: EscalationSettings;
+  /** Who is whose peer, for the suspicion score's market (PEER_GROUPS). */
+  peerGroups: PeerGroups;
 }
 
 /** @throws ConfigError naming the variable that is malformed and what it expects */
@@ -26,5 +29,15 @@ export function detectSettings(env: NodeJS.ProcessEnv): DetectSettings {
     barsCollection: readVariable('BARS_COLLECTION', env),
     detection: detectionConfigFromEnv(env),
     escalation: escalationSettings(env),
+    peerGroups: readPeerGroups(env),
   };
+}
+
+function readPeerGroups(env: NodeJS.ProcessEnv): PeerGroups {
+  try {
+    return parsePeerGroups(readVariable('PEER_GROUPS', env));
+  } catch (error) {
+    if (error instanceof PeerGroupsError) throw new ConfigError(`PEER_GROUPS: ${error.message}`);
+    throw error;
+  }
 }

@@ -225,6 +225,12 @@ export const VARIABLES = {
     "Contract §2: days before its symbol's latest minute a late bar is still detected in its place.",
   ),
 
+  PEER_GROUPS: setting(
+    '',
+    ['detect'],
+    "Contract §6: who is whose peer, for the suspicion score's market (group=SYMBOL,SYMBOL;group=…); unset: the whole market for every symbol.",
+  ),
+
   // Escalation (contract §6's suspicion score -> a chat webhook)
   ESCALATION_SCORE: setting(
     '60',
@@ -290,7 +296,7 @@ export const VARIABLES = {
   K_SERVICE: setting(
     '',
     ['console'],
-    "Set by Cloud Run only: the console then listens on every interface and trusts the platform's identity.",
+    "Set by Cloud Run only: the console then listens on every interface and verifies its callers' Google ID tokens.",
     { deployed: 'platform' },
   ),
   CONSOLE_HOST: setting(
@@ -298,6 +304,16 @@ export const VARIABLES = {
     ['console'],
     'The interface to listen on; unset: every one on Cloud Run, 127.0.0.1 anywhere else.',
     { deployed: 'default', local: 'stack' },
+  ),
+  CONSOLE_AUDIT_DATABASE: setting(
+    'audit',
+    ['console'],
+    'The Firestore database of triage and its history, which only the console may write (docs/records.md).',
+  ),
+  CONSOLE_AUDIENCES: setting(
+    '',
+    ['console'],
+    "On Cloud Run, the audiences (comma-separated) a caller's Google ID token may carry: the console's URL and the gcloud CLI's client id (docs/deploy.md).",
   ),
   CONSOLE_USER: setting(
     '',
@@ -313,6 +329,26 @@ export const VARIABLES = {
     deployed: 'default',
   }),
   CONSOLE_FOLLOW_POLL_MS: setting('1000', ['console'], 'How often the console polls the feeds.', {
+    deployed: 'default',
+  }),
+  CONSOLE_RATE_PER_MINUTE: setting(
+    '600',
+    ['console'],
+    "API requests a minute one caller's allowance regains (429 with Retry-After past it).",
+    { deployed: 'default' },
+  ),
+  CONSOLE_RATE_BURST: setting('120', ['console'], 'API requests one caller may make at once after a pause.', {
+    deployed: 'default',
+  }),
+  CONSOLE_MAX_STREAMS: setting(
+    '200',
+    ['console'],
+    'Event streams (/api/events) open at once on an instance.',
+    {
+      deployed: 'default',
+    },
+  ),
+  CONSOLE_MAX_STREAMS_PER_CALLER: setting('8', ['console'], 'Event streams one caller holds open at once.', {
     deployed: 'default',
   }),
   CONSOLE_MAX_BODY_BYTES: setting('65536', ['console'], "Most bytes of a request's body.", {

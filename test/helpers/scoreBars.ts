@@ -102,18 +102,23 @@ export function writeFiles(files: ReadonlyArray<readonly [string, string]>): str
 export async function episodesText(
   paths: readonly string[],
   format: 'jsonl' | 'csv' = 'jsonl',
+  options: readonly string[] = [],
 ): Promise<string> {
   const out = join(mkdtempSync(join(tmpdir(), 'score-episodes-')), `episodes.${format}`);
-  const run = await runCli(['detect', '--format', 'jsonl', '--episodes', out, ...paths]);
+  const run = await runCli(['detect', '--format', 'jsonl', '--episodes', out, ...options, ...paths]);
   expect(run.code, run.stderr).toBe(0);
   return readFileSync(out, 'utf8');
 }
 
-/** `detect --episodes` over files given as (name, content): every episode, by symbol then start. */
+/**
+ * `detect --episodes` over files given as (name, content), with `options` (e.g. `--peer-groups FILE`): every
+ * episode, by symbol then start.
+ */
 export async function scoredEpisodes(
   files: ReadonlyArray<readonly [string, string]>,
+  options: readonly string[] = [],
 ): Promise<ScoredEpisodeLine[]> {
-  return parseEpisodes(await episodesText(writeFiles(files)));
+  return parseEpisodes(await episodesText(writeFiles(files), 'jsonl', options));
 }
 
 export function parseEpisodes(text: string): ScoredEpisodeLine[] {

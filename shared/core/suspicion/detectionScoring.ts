@@ -6,23 +6,32 @@
 import type { BarObserver } from '../rules.js';
 import { formatMinute } from '../timestamp.js';
 import { scoreEpisode, type ScoredEpisode } from './episodeScore.js';
-import { MarketMinutes } from './marketMinutes.js';
+import { NO_PEER_GROUPS, type PeerGroups } from './peerGroups.js';
+import { PeerMarket } from './peerMarket.js';
 import { SymbolScoring } from './symbolScoring.js';
 
 /** An episode's key in {@link DetectionScoring.scores}: its symbol and first minute (ISO 8601 UTC). */
 export const episodeKey = (symbol: string, start: string) => `${symbol}@${start}`;
 
 export class DetectionScoring {
-  readonly #market = new MarketMinutes();
+  readonly #market: PeerMarket;
   readonly #symbols = new Map<string, SymbolScoring>();
 
-  /** @param gapMinutes contract §5's episode gap */
-  constructor(private readonly gapMinutes: number) {}
+  /**
+   * @param gapMinutes contract §5's episode gap
+   * @param peerGroups who is whose peer (contract §6 Market); none: the whole market for every symbol
+   */
+  constructor(
+    private readonly gapMinutes: number,
+    peerGroups: PeerGroups = NO_PEER_GROUPS,
+  ) {
+    this.#market = new PeerMarket(peerGroups);
+  }
 
   /** The observer of a symbol's bars; a symbol asked for again starts over, its earlier bars taken back. */
   readonly observe = (symbol: string): BarObserver => {
     this.#symbols.get(symbol)?.withdraw();
-    const scoring = new SymbolScoring(symbol, this.#market, this.gapMinutes);
+    const scoring = new SymbolScoring(symbol, this.#market.sinkOf(symbol), this.gapMinutes);
     this.#symbols.set(symbol, scoring);
     return scoring;
   };
@@ -34,7 +43,7 @@ export class DetectionScoring {
       for (const figures of scoring.episodes()) {
         scores.set(
           episodeKey(figures.symbol, formatMinute(figures.start)),
-          scoreEpisode(figures, this.#market, true),
+          scoreEpisode(figures, this.#market.viewOf(figures.symbol), true),
         );
       }
     }

@@ -7,7 +7,7 @@ import type { EpisodeBar, EpisodeFigures } from './symbolScoring.js';
 import type { ScoreContext, ScoreFactor, SuspicionScore } from './suspicionScore.js';
 import { formatMinute } from '../timestamp.js';
 
-/** The market as the score asks it: the other symbols' mean that minute. */
+/** The market as the score asks it: the other symbols' (or the symbol's peers') mean that minute. */
 export interface MarketView {
   without(minute: number, own: MarketPart): MarketMinute;
 }
@@ -262,7 +262,14 @@ export function scoreEpisode(figures: EpisodeFigures, market: MarketView, settle
         ? ''
         : `, volume ${times(Math.exp(surprises.reduce((s, m) => s + m.surprise!, 0) / surprises.length))} usual`;
     const symbols = Math.min(...known.map((m) => m.symbols));
-    marketDetail = `the market moved ${percent(marketLog)} in the same minutes${marketVolume} (${symbols}+ symbols)`;
+    const peers = known.find((m) => m.peers !== null)?.peers;
+    const who =
+      peers === undefined
+        ? 'the market'
+        : known.every((m) => m.peers !== null)
+          ? `its peers (${peers})`
+          : `its peers (${peers}), or the market where too few of them traded,`;
+    marketDetail = `${who} moved ${percent(marketLog)} in the same minutes${marketVolume} (${symbols}+ symbols)`;
   }
 
   const factors: ScoreFactor[] = [

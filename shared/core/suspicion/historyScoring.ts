@@ -8,7 +8,8 @@ import type { BarRef } from '../revision.js';
 import { emptyCounts, SymbolDetector, type BarObserver } from '../rules.js';
 import { BASELINE_SPAN_DAYS } from './baseline.js';
 import { scoreEpisode, type ScoredEpisode } from './episodeScore.js';
-import { MarketMinutes } from './marketMinutes.js';
+import type { PeerGroups } from './peerGroups.js';
+import { PeerMarket } from './peerMarket.js';
 import { MarketParts, RETURN_SPAN_MINUTES, SymbolScoring } from './symbolScoring.js';
 
 /**
@@ -43,14 +44,16 @@ function replay(
 export function marketOf(
   histories: ReadonlyMap<string, readonly BarRef[]>,
   config: DetectionConfig,
-): MarketMinutes {
-  const market = new MarketMinutes();
+  peerGroups: PeerGroups,
+): PeerMarket {
+  const market = new PeerMarket(peerGroups);
   for (const [symbol, bars] of histories) {
     // Only the parts: no baselines, which the market does not need.
     const parts = new MarketParts();
+    const sink = market.sinkOf(symbol);
     replay(symbol, bars, config, {
       bar: (minute, close, volume, windowMean) =>
-        market.add(minute, parts.part(minute, close, volume, windowMean)),
+        sink.add(minute, parts.part(minute, close, volume, windowMean)),
     });
   }
   return market;
@@ -72,7 +75,7 @@ export function scoreFromHistory(
   bars: readonly BarRef[],
   episodes: readonly EpisodeSpan[],
   config: DetectionConfig,
-  market: MarketMinutes,
+  market: PeerMarket,
   settled: boolean,
 ): Map<number, ScoredEpisode> {
   const spans = [...episodes].sort((a, b) => a.start - b.start);
@@ -90,7 +93,7 @@ export function scoreFromHistory(
   const scores = new Map<number, ScoredEpisode>();
   for (const figures of scoring.episodes()) {
     if (spans.some((span) => span.start === figures.start && span.end === figures.end)) {
-      scores.set(figures.start, scoreEpisode(figures, market, settled));
+      scores.set(figures.start, scoreEpisode(figures, market.viewOf(symbol), settled));
     }
   }
   return scores;

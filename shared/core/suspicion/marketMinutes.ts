@@ -12,6 +12,8 @@ const SURPRISE_UNIT = 1e6;
 const MAX_SURPRISE = 8;
 /** Other symbols a minute needs for the market's figure to mean anything. */
 export const MIN_MARKET_SYMBOLS = 5;
+/** Other peers a minute needs for the peers' figure to stand for the market's (peerMarket.ts). */
+export const MIN_PEER_SYMBOLS = 3;
 
 /** A bar's part in its minute's market figures: NaN where it gives none. */
 export interface MarketPart {
@@ -29,12 +31,14 @@ export function marketPartOf(logReturn: number, surprise: number): MarketPart {
   };
 }
 
-/** The other symbols' mean that minute, or null with fewer than {@link MIN_MARKET_SYMBOLS} of them. */
+/** The other symbols' mean that minute, or null with too few of them. */
 export interface MarketMinute {
   logReturn: number | null;
   surprise: number | null;
   /** How many other symbols gave a return that minute. */
   symbols: number;
+  /** The peer group whose mean the return is, or null for the whole market's (peerMarket.ts). */
+  peers: string | null;
 }
 
 interface Sums {
@@ -64,24 +68,26 @@ export class MarketMinutes {
     }
   }
 
-  /** The market that minute without `own` (the part of the symbol being judged, if it gave one). */
-  without(minute: number, own: MarketPart): MarketMinute {
+  /**
+   * The market that minute without `own` (the part of the symbol being judged, if it gave one).
+   * @param fewest the fewest other symbols a figure needs
+   */
+  without(minute: number, own: MarketPart, fewest = MIN_MARKET_SYMBOLS): MarketMinute {
     const sums = this.#minutes.get(minute);
-    if (sums === undefined) return { logReturn: null, surprise: null, symbols: 0 };
+    if (sums === undefined) return { logReturn: null, surprise: null, symbols: 0, peers: null };
     const ownReturn = Number.isNaN(own.returnUnits) ? 0 : 1;
     const ownSurprise = Number.isNaN(own.surpriseUnits) ? 0 : 1;
     const returns = sums.returns - ownReturn;
     const surprises = sums.surprises - ownSurprise;
     return {
       logReturn:
-        returns >= MIN_MARKET_SYMBOLS
-          ? (sums.returnSum - ownReturn * own.returnUnits) / returns / RETURN_UNIT
-          : null,
+        returns >= fewest ? (sums.returnSum - ownReturn * own.returnUnits) / returns / RETURN_UNIT : null,
       surprise:
-        surprises >= MIN_MARKET_SYMBOLS
+        surprises >= fewest
           ? (sums.surpriseSum - ownSurprise * own.surpriseUnits) / surprises / SURPRISE_UNIT
           : null,
       symbols: returns,
+      peers: null,
     };
   }
 }

@@ -25,8 +25,8 @@ export interface SuspicionScore {
   factors: ScoreFactor[];
   baseline: ScoreBaseline;
   /**
-   * Whether every minute of the episode had the whole market's bars when the score was made. The batch CLI's is
-   * always settled; the pipeline's may not be until the market's other symbols have come past the episode.
+   * Whether the score was made from every bar known: the batch CLI's always is (it scores once every file is in);
+   * the pipeline's is provisional from the commit that changed the episode until settle scores it (contract §6).
    */
   settled: boolean;
   /** Each alert's part in the score (its minute, ISO 8601 UTC, and points), in minute order. */

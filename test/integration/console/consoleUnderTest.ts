@@ -8,6 +8,7 @@ import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { barsRecords, episodeData, writeRecords } from '../../helpers/consoleFixture.js';
+import type { CertSource } from '../../../console/server/identity.js';
 import { consoleSettingsFromEnv } from '../../../console/server/settings.js';
 import { startConsole, type RunningConsole } from '../../../console/server/start.js';
 import { consoleKafka } from '../../../console/sources/kafkaClient.js';
@@ -30,6 +31,8 @@ export const COLLECTIONS = {
 };
 
 export const db = new Firestore({ projectId: endpoints.project });
+/** The audit database, where the console keeps triage and its history (docs/records.md). */
+export const auditDb = new Firestore({ projectId: endpoints.project, databaseId: 'audit' });
 export const storage = new Storage({
   projectId: endpoints.project,
   apiEndpoint: endpoints.storage.apiEndpoint,
@@ -55,8 +58,14 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** How a test file starts its console beyond the defaults: settings over the local ones, Google's keys. */
+export interface ConsoleOptions {
+  env?: NodeJS.ProcessEnv;
+  idTokenCerts?: CertSource;
+}
+
 /** Seeds the documents and starts the console before the file's tests; stops it after them. */
-export function seededConsole(): void {
+export function seededConsole(options: ConsoleOptions = {}): void {
   beforeAll(async () => {
     // Half the alerts carry writtenAt (as notify writes them), half not (written before it did): the scan
     // must list both.
@@ -71,19 +80,29 @@ export function seededConsole(): void {
     await writeRecords(
       db,
       COLLECTIONS.EPISODES_COLLECTION,
-      allEpisodes.map((episode) => {
+      allEpisodes.map((episode) => ({
+        id: episode.id,
+        data: {
+          ...episodeData(episode, FieldValue.serverTimestamp()),
+          // As detect writes them beside the episode; absent on the episodes stored before scores.
+          ...scoreFields.get(episode.id),
+        },
+      })),
+    );
+    // The triage seeded, where the console keeps it: the audit database.
+    await writeRecords(
+      auditDb,
+      COLLECTIONS.EPISODES_COLLECTION,
+      allEpisodes.flatMap((episode) => {
         const status = triaged.get(episode.id);
-        return {
-          id: episode.id,
-          data: {
-            ...episodeData(episode, FieldValue.serverTimestamp()),
-            // As detect writes them beside the episode; absent on the episodes stored before scores.
-            ...scoreFields.get(episode.id),
-            ...(status && {
-              triage: { status, assignee: 'ana', updatedAt: Timestamp.now(), updatedBy: 'ana' },
-            }),
-          },
-        };
+        return status
+          ? [
+              {
+                id: episode.id,
+                data: { triage: { status, assignee: 'ana', updatedAt: Timestamp.now(), updatedBy: 'ana' } },
+              },
+            ]
+          : [];
       }),
     );
     await writeRecords(db, COLLECTIONS.BARS_COLLECTION, barsRecords(handBars));
@@ -97,10 +116,18 @@ export function seededConsole(): void {
       CONSOLE_USER: 'tester',
       // Read often, so that the alert written later arrives within the test's patience.
       CONSOLE_FOLLOW_POLL_MS: '300',
+      ...options.env,
     });
     running = await startConsole(
       settings,
-      { firestore: db, storage, kafka: consoleKafka({ ...process.env, ...clientEnv }), pubsub },
+      {
+        firestore: db,
+        audit: auditDb,
+        storage,
+        kafka: consoleKafka({ ...process.env, ...clientEnv }),
+        pubsub,
+        ...(options.idTokenCerts && { idTokenCerts: options.idTokenCerts }),
+      },
       createLogger('console', { write: () => undefined }),
     );
     base = running.url.replace(/\/$/, '');
@@ -110,6 +137,7 @@ export function seededConsole(): void {
   afterAll(async () => {
     await running?.close();
     await db.terminate();
+    await auditDb.terminate();
     await pubsub.close();
   });
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FirestoreTriageStore } from '../../../console/sources/triageStore.js';
-import { COLLECTIONS, db, get, post, seededConsole } from './consoleUnderTest.js';
+import { auditDb, COLLECTIONS, db, get, post, seededConsole } from './consoleUnderTest.js';
 import { seeded, triaged } from './seeds.js';
 
 seededConsole();
@@ -20,9 +20,9 @@ describe('the console server on the real emulator: triage', () => {
       status: 400,
       body: { error: 'comment is required to close an episode as dismissed' },
     });
-    expect((await db.collection(`${COLLECTIONS.EPISODES_COLLECTION}/${episode.id}/history`).get()).size).toBe(
-      0,
-    );
+    expect(
+      (await auditDb.collection(`${COLLECTIONS.EPISODES_COLLECTION}/${episode.id}/history`).get()).size,
+    ).toBe(0);
 
     const opened = await post(path, { status: 'escalated', assignee: 'bo', notes: 'big print' });
     expect(opened.status).toBe(200);
@@ -46,19 +46,21 @@ describe('the console server on the real emulator: triage', () => {
       assignee: 'bo',
     });
 
-    // Stored: triage fields only; detect's fields exactly as they were.
-    const after = (await db.collection(COLLECTIONS.EPISODES_COLLECTION).doc(episode.id).get()).data()!;
-    const { triage, ...pipelineFields } = after;
-    expect(pipelineFields).toEqual(before);
-    expect(triage).toMatchObject({
+    // Stored in the audit database, a document holding the triage only; detect's episode not written at all.
+    expect((await db.collection(COLLECTIONS.EPISODES_COLLECTION).doc(episode.id).get()).data()).toEqual(
+      before,
+    );
+    const stored = (await auditDb.collection(COLLECTIONS.EPISODES_COLLECTION).doc(episode.id).get()).data()!;
+    expect(Object.keys(stored)).toEqual(['triage']);
+    expect(stored.triage).toMatchObject({
       status: 'confirmed',
       assignee: 'bo',
       notes: 'big print',
       updatedBy: 'tester',
     });
-    expect((await db.collection(`${COLLECTIONS.EPISODES_COLLECTION}/${episode.id}/history`).get()).size).toBe(
-      2,
-    );
+    expect(
+      (await auditDb.collection(`${COLLECTIONS.EPISODES_COLLECTION}/${episode.id}/history`).get()).size,
+    ).toBe(2);
 
     // The lists follow at once.
     const { body } = await get(`/api/episodes?status=confirmed&symbol=${encodeURIComponent(episode.symbol)}`);
@@ -77,7 +79,7 @@ describe('the console server on the real emulator: triage', () => {
     const second = await post(path, { status: 'escalated', assignee: 'bo', seen: null });
     expect(second.status).toBe(409);
     expect(second.body.error).toContain('was triaged by tester at');
-    const stored = (await db.collection(COLLECTIONS.EPISODES_COLLECTION).doc(episode!.id).get()).data()!;
+    const stored = (await auditDb.collection(COLLECTIONS.EPISODES_COLLECTION).doc(episode!.id).get()).data()!;
     expect(stored.triage).toMatchObject({ status: 'investigating', assignee: 'ana' });
     // With what the first change left, the second goes through.
     const again = await post(path, { status: 'escalated', seen: first.body.episode.updatedAt });
@@ -95,7 +97,7 @@ describe('the console server on the real emulator: triage', () => {
         .body.items as { id: string }[];
     expect((await listed()).map((item) => item.id)).not.toContain(episode.id);
     // Another instance's change: through the store, not this server, whose model therefore learns it by reading.
-    const other = new FirestoreTriageStore(db, COLLECTIONS.EPISODES_COLLECTION);
+    const other = new FirestoreTriageStore(db, auditDb, COLLECTIONS.EPISODES_COLLECTION);
     const result = await other.apply(
       episode.id,
       { status: 'escalated', seen: null },
@@ -110,6 +112,19 @@ describe('the console server on the real emulator: triage', () => {
     }
   });
 
+  it("ignores a triage field written into detect's episode (the pipeline's database): only the audit database counts", async () => {
+    const episode = seeded.episodes.filter((candidate) => !triaged.has(candidate.id)).at(-4)!;
+    await db
+      .collection(COLLECTIONS.EPISODES_COLLECTION)
+      .doc(episode.id)
+      .update({ triage: { status: 'dismissed', updatedBy: 'a pipeline identity' } });
+    const detail = await get(`/api/episodes/${encodeURIComponent(episode.id)}`);
+    expect(detail.body.episode.status).toBe('new');
+    expect(detail.body.episode.updatedBy).toBeUndefined();
+    const { body } = await get(`/api/episodes?status=dismissed&symbol=${encodeURIComponent(episode.symbol)}`);
+    expect(body.items.map((item: { id: string }) => item.id)).not.toContain(episode.id);
+  });
+
   it('refuses bad triage requests: unknown status, not JSON, too big, unknown episode, another origin', async () => {
     const episode = seeded.episodes.filter((candidate) => !triaged.has(candidate.id)).at(-1)!;
     const path = `/api/episodes/${encodeURIComponent(episode.id)}/triage`;
@@ -121,8 +136,8 @@ describe('the console server on the real emulator: triage', () => {
     expect((await post(path, { status: 'new', notes: 'x'.repeat(70_000) })).status).toBe(413);
     expect((await post('/api/episodes/nope/triage', { status: 'new' })).status).toBe(404);
     expect((await post(path, { status: 'new' }, { origin: 'http://evil.example' })).status).toBe(403);
-    expect((await db.collection(`${COLLECTIONS.EPISODES_COLLECTION}/${episode.id}/history`).get()).size).toBe(
-      0,
-    );
+    expect(
+      (await auditDb.collection(`${COLLECTIONS.EPISODES_COLLECTION}/${episode.id}/history`).get()).size,
+    ).toBe(0);
   });
 });

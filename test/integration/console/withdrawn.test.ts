@@ -8,13 +8,15 @@
 import { Timestamp, type DocumentData } from '@google-cloud/firestore';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { episodeData } from '../../helpers/consoleFixture.js';
-import { COLLECTIONS, db, get, post, seededConsole } from './consoleUnderTest.js';
+import { auditDb, COLLECTIONS, db, get, post, seededConsole } from './consoleUnderTest.js';
 import { seeded, triaged } from './seeds.js';
 
 seededConsole();
 
 const episodes = () => db.collection(COLLECTIONS.EPISODES_COLLECTION);
-const historyOf = (id: string) => episodes().doc(id).collection('history');
+/** The triage and history, in the audit database (docs/records.md). */
+const triageOf = (id: string) => auditDb.collection(COLLECTIONS.EPISODES_COLLECTION).doc(id);
+const historyOf = (id: string) => triageOf(id).collection('history');
 const path = (id: string) => `/api/episodes/${encodeURIComponent(id)}`;
 
 /** A seeded ACME episode nobody triaged: the one a late bar merged the others into. */
@@ -53,28 +55,27 @@ beforeAll(async () => {
     ).toBe(false);
   }
   const batch = db.batch();
-  batch.set(
-    episodes().doc(LATE),
-    episodeOf(into.start + 120_000, {
-      withdrawn: withdrawn(into.id),
-      triage: {
-        status: 'escalated',
-        assignee: 'bo',
-        updatedAt: Timestamp.fromMillis(Date.UTC(2024, 2, 1, 9, 30)),
-        updatedBy: 'bo',
-      },
-    }),
-  );
+  batch.set(episodes().doc(LATE), episodeOf(into.start + 120_000, { withdrawn: withdrawn(into.id) }));
   batch.set(episodes().doc(EARLY), episodeOf(into.start + 60_000, { withdrawn: withdrawn(into.id) }));
   batch.set(episodes().doc(ELSEWHERE), episodeOf(into.start + 180_000, { withdrawn: withdrawn('ACME@x') }));
   batch.set(episodes().doc(GONE), episodeOf(into.start + 240_000, { withdrawn: withdrawn(null) }));
-  batch.set(historyOf(LATE).doc(), {
+  await batch.commit();
+  const audit = auditDb.batch();
+  audit.set(triageOf(LATE), {
+    triage: {
+      status: 'escalated',
+      assignee: 'bo',
+      updatedAt: Timestamp.fromMillis(Date.UTC(2024, 2, 1, 9, 30)),
+      updatedBy: 'bo',
+    },
+  });
+  audit.set(historyOf(LATE).doc(), {
     at: Timestamp.fromMillis(Date.UTC(2024, 2, 1, 9, 0)),
     by: 'ana',
     from: 'new',
     to: 'investigating',
   });
-  batch.set(historyOf(LATE).doc(), {
+  audit.set(historyOf(LATE).doc(), {
     at: Timestamp.fromMillis(Date.UTC(2024, 2, 1, 9, 30)),
     by: 'bo',
     from: 'investigating',
@@ -82,7 +83,7 @@ beforeAll(async () => {
     assignee: 'bo',
     comment: 'same account as last week',
   });
-  await batch.commit();
+  await audit.commit();
 });
 
 describe('the console server on the real emulator: what a late bar regrouped or withdrew', () => {
@@ -133,7 +134,7 @@ describe('the console server on the real emulator: what a late bar regrouped or 
   });
 
   it('refuses triage of a withdrawn episode (409), naming where it went, and writes nothing', async () => {
-    const before = (await episodes().doc(LATE).get()).data()!;
+    const before = (await triageOf(LATE).get()).data()!;
     const refused = await post(`${path(LATE)}/triage`, { status: 'dismissed', comment: 'nothing there' });
     expect(refused).toEqual({
       status: 409,
@@ -146,7 +147,7 @@ describe('the console server on the real emulator: what a late bar regrouped or 
     const gone = await post(`${path(GONE)}/triage`, { status: 'investigating' });
     expect(gone.status).toBe(409);
     expect(gone.body.error).toContain('it is no longer an episode');
-    expect((await episodes().doc(LATE).get()).data()).toEqual(before);
+    expect((await triageOf(LATE).get()).data()).toEqual(before);
     expect((await historyOf(LATE).get()).size).toBe(2);
     expect((await historyOf(GONE).get()).size).toBe(0);
   });

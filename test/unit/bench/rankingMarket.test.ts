@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plantInto, writeMarket } from '../../../bench/rankingMarket.js';
+import { parsePeerGroups } from '../../../shared/core/suspicion/peerGroups.js';
 import { parseTruthCsv } from '../../../shared/core/truthFile.js';
 import { writeFileSync } from 'node:fs';
 
@@ -63,6 +64,41 @@ describe('the ranking benchmark market', () => {
         }
       }
     }
+  });
+});
+
+describe("the ranking benchmark market's sectors", () => {
+  it('moves a whole sector at a sector shock, leaves every other bar as the market without them, lists the sectors', () => {
+    const plain = { ...shape, symbols: 12 };
+    const without = writeMarket(mkdtempSync(join(tmpdir(), 'market-')), plain);
+    const withShocks = writeMarket(mkdtempSync(join(tmpdir(), 'market-')), { ...plain, sectorShocks: 2 });
+    const shocks = withShocks.legitimate.filter((event) => event.kind === 'sector-shock');
+    // Stock i is in sector i % 6: two stocks a sector, so each shock is two events, one a stock.
+    expect(shocks).toHaveLength(4);
+    expect(withShocks.planted).toEqual(without.planted);
+    withShocks.files.forEach((file, i) => {
+      const symbol = `S${String(i).padStart(3, '0')}`;
+      const mine = shocks.filter((event) => event.symbol === symbol).map((event) => event.start);
+      const before = barsOf(without.files[i]!);
+      const after = barsOf(file);
+      for (const [minute, bar] of after) {
+        // A shock's minute is changed for its sector's stocks; every minute before the first is not.
+        if (mine.length === 0 || minute < Math.min(...mine)) expect(bar).toEqual(before.get(minute));
+      }
+      for (const minute of mine) {
+        // The sector's move is 1.5% to 3%, the stock's own minute noise much less; its volume 3 to 5 times (an
+        // illiquid stock's minute that traded nothing stays at nothing).
+        const move = Math.abs(Math.log(after.get(minute)![0] / after.get(minute - 1)![0]));
+        expect(move).toBeGreaterThan(0.01);
+        expect(after.get(minute)![1]).toBeGreaterThanOrEqual(2.9 * before.get(minute)![1]);
+      }
+    });
+    const groups = parsePeerGroups(readFileSync(withShocks.peerGroupsFile!, 'utf8'));
+    expect([...groups]).toEqual(
+      Array.from({ length: 12 }, (_, i) => [`S${String(i).padStart(3, '0')}`, `sector${i % 6}`]).sort(
+        (a, b) => a[1]!.localeCompare(b[1]!) || a[0]!.localeCompare(b[0]!),
+      ),
+    );
   });
 });
 

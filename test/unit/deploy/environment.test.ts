@@ -140,6 +140,9 @@ describe('deploy.sh --dry-run', () => {
       UPLOAD_BUCKET: BUCKET,
       // Where `gcloud run services proxy` serves the console (docs/deploy.md); --console-url changes it.
       CONSOLE_URL: 'http://localhost:8080/',
+      // The console's own URL and the gcloud CLI's client, the audiences its callers' ID tokens carry.
+      CONSOLE_AUDIENCES:
+        /^https:\/\/stock-anomalies-console-PROJECT_NUMBER\.us-central1\.run\.app,32555940559\.apps\.googleusercontent\.com$/,
     };
     for (const [component, command] of componentCommands(runs.managed.commands)) {
       const { env } = environmentOf(command);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_GROUP, CONSOLE_SERVICE, dryRuns, type Configuration } from '../../helpers/deploy/dryRuns.js';
 import { componentCommands } from '../../helpers/deploy/environments.js';
 import { closeDeployHarness } from '../../helpers/deploy/gcloudHelp.js';
-import { grantsOf, grantTable } from '../../helpers/deploy/grants.js';
+import { grantsOf, grantTable, memberName } from '../../helpers/deploy/grants.js';
 import {
   BUCKET,
   changes,
@@ -31,19 +31,22 @@ const EXPECTED_GRANTS: Record<string, string[]> = {
   ingest: [
     'bucket roles/storage.objectUser if quarantine-prefix-only',
     'bucket roles/storage.objectViewer',
-    'project roles/datastore.user',
+    'project roles/datastore.user if default-database-only',
     'project roles/managedkafka.client',
   ],
   // symbol state and ingestion reports in Firestore, publishes to the anomalies and escalations topics only
   detect: [
-    'project roles/datastore.user',
+    'project roles/datastore.user if default-database-only',
     'topic:anomalies roles/pubsub.publisher',
     'topic:suspicious-episodes roles/pubsub.publisher',
   ],
   // writes alerts
-  notify: ['project roles/datastore.user'],
+  notify: ['project roles/datastore.user if default-database-only'],
   // its marker per episode in Firestore; reads the chat webhook's URL, and no other secret
-  escalate: ['project roles/datastore.user', 'secret:chat-webhook-url roles/secretmanager.secretAccessor'],
+  escalate: [
+    'project roles/datastore.user if default-database-only',
+    'secret:chat-webhook-url roles/secretmanager.secretAccessor',
+  ],
   // consumes Kafka, invokes detect only
   dispatcher: ['project roles/managedkafka.client', 'service:detect roles/run.invoker'],
   // the Eventarc triggers' identity: receives events, invokes ingest, notify and escalate only
@@ -59,12 +62,14 @@ const EXPECTED_GRANTS: Record<string, string[]> = {
     'project roles/storage.objectAdmin if build-sources-only',
     'repository roles/artifactregistry.writer',
   ],
-  // the console: alerts, episodes' triage and history, reports in Firestore (IAM cannot narrow Firestore to
-  // fields: its code writes only triage and history); reads the set-aside rows only; the dispatcher's lag;
-  // counts notify's dead letters (pulls and releases them: only a subscriber sees a subscription's messages)
+  // the console: alerts, episodes, reports in the default database (IAM cannot narrow Firestore to collections:
+  // its code writes nothing there), triage and its history in the audit database, which it alone may write;
+  // reads the set-aside rows only; the dispatcher's lag; counts notify's dead letters (pulls and releases them:
+  // only a subscriber sees a subscription's messages)
   console: [
     'bucket roles/storage.objectViewer if quarantine-prefix-only',
-    'project roles/datastore.user',
+    'project roles/datastore.user if audit-database-only',
+    'project roles/datastore.user if default-database-only',
     'project roles/managedkafka.client',
     'subscription:anomalies-dead-letter-sub roles/pubsub.subscriber',
   ],
@@ -85,7 +90,7 @@ const EXPECTED_GRANTS_PLAIN: Record<string, string[]> = {
   ingest: [
     'bucket roles/storage.objectUser if quarantine-prefix-only',
     'bucket roles/storage.objectViewer',
-    'project roles/datastore.user',
+    'project roles/datastore.user if default-database-only',
     'secret:kafka-sasl-password roles/secretmanager.secretAccessor',
   ],
   dispatcher: [
@@ -94,7 +99,8 @@ const EXPECTED_GRANTS_PLAIN: Record<string, string[]> = {
   ],
   console: [
     'bucket roles/storage.objectViewer if quarantine-prefix-only',
-    'project roles/datastore.user',
+    'project roles/datastore.user if audit-database-only',
+    'project roles/datastore.user if default-database-only',
     'secret:kafka-sasl-password roles/secretmanager.secretAccessor',
     'subscription:anomalies-dead-letter-sub roles/pubsub.subscriber',
   ],
@@ -122,6 +128,8 @@ describe('deploy.sh --dry-run', () => {
         .map((g) => [g.grant, g.condition]),
     );
     expect(conditions).toEqual({
+      'project roles/datastore.user if default-database-only': `expression=resource.name == "projects/${PROJECT}/databases/(default)",title=default-database-only`,
+      'project roles/datastore.user if audit-database-only': `expression=resource.name == "projects/${PROJECT}/databases/audit",title=audit-database-only`,
       'bucket roles/storage.objectUser if quarantine-prefix-only': quarantine,
       'bucket roles/storage.objectViewer if quarantine-prefix-only': quarantine,
       'project roles/storage.objectAdmin if build-sources-only':
@@ -130,6 +138,35 @@ describe('deploy.sh --dry-run', () => {
         `resource.name.startsWith("projects/_/buckets/${PROJECT}_cloudbuild"),title=build-sources-only`,
     });
   });
+  it("lets no identity but the console's write the audit database", () => {
+    // Every role that can write Firestore documents, and where each member holds it: a grant reaches the audit
+    // database unless its condition names another database by its exact resource name.
+    const writers = ['roles/datastore.user', 'roles/datastore.owner', 'roles/editor', 'roles/owner'];
+    const auditName = `projects/${PROJECT}/databases/audit`;
+    for (const run of [runs.managed, runs.existing, runs.internet]) {
+      const reachAudit = grantsOf(run.commands).filter((g) => {
+        const role = g.grant.split(' ')[1]!;
+        if (!writers.includes(role) || !g.grant.startsWith('project ')) return false;
+        const named = /resource\.name == "([^"]+)"/.exec(g.condition ?? '')?.[1];
+        return named === undefined || named === auditName;
+      });
+      expect(reachAudit.map((g) => memberName(g.member))).toEqual(['console']);
+    }
+  });
+
+  it('creates the audit database and releases its own rules to it', () => {
+    const lines = runs.managed.commands.filter((c) => c.kind === '+').map((c) => c.line);
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^\+ gcloud firestore databases create --database=audit .*--type=firestore-native/,
+      ),
+    );
+    // A named database's release is cloud.firestore/DATABASE (the default database's, cloud.firestore).
+    expect(lines).toContainEqual(expect.stringContaining('/releases'));
+    const released = runs.managed.commands.filter((c) => c.line.includes('releases/cloud.firestore'));
+    expect(released.some((c) => c.line.includes('releases/cloud.firestore/audit'))).toBe(true);
+  });
+
   it('runs each component as its own service account and builds with the build service account', () => {
     const commands = componentCommands(runs.managed.commands);
     const account = (id: string) => `anomalies-${id}@${PROJECT}.iam.gserviceaccount.com`;

@@ -1,4 +1,4 @@
-/** The console's small HTTP pieces: the router, list parameters, static paths, identity, error mapping. */
+/** The console's small HTTP pieces: the router, list parameters, static paths, error mapping. */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,6 @@ import { HttpError } from '../../../../console/server/http/httpError.js';
 import { errorAnswer, SECURITY_HEADERS } from '../../../../console/server/http/respond.js';
 import { route } from '../../../../console/server/http/router.js';
 import { staticPath } from '../../../../console/server/http/staticFiles.js';
-import { callerOf } from '../../../../console/server/identity.js';
 import { encodeCursor } from '../../../../console/readModel/cursor.js';
 import { serviceError } from '../../../../shared/errors.js';
 
@@ -118,32 +117,6 @@ describe('staticPath', () => {
     ['/%E0%A4%A', undefined],
   ])('%s → %s', (urlPath, file) => {
     expect(staticPath(files, urlPath)).toBe(file);
-  });
-});
-
-describe('callerOf', () => {
-  const claims = Buffer.from(JSON.stringify({ email: 'ana@example.com' })).toString('base64url');
-  const local = { platformIdentity: false, localUser: 'dev' };
-  const platform = { platformIdentity: true, localUser: 'dev' };
-
-  it('is the local user locally, whatever the headers say', () => {
-    expect(callerOf({ 'x-goog-authenticated-user-email': 'accounts.google.com:eve@x.com' }, local)).toBe(
-      'dev',
-    );
-  });
-
-  it("is the verified bearer token's email on the platform, never a header the caller could write", () => {
-    expect(callerOf({ authorization: `Bearer e30.${claims}.sig` }, platform)).toBe('ana@example.com');
-    expect(
-      callerOf(
-        {
-          'x-goog-authenticated-user-email': 'accounts.google.com:eve@x.com',
-          authorization: `Bearer e30.${claims}.sig`,
-        },
-        platform,
-      ),
-    ).toBe('ana@example.com');
-    expect(callerOf({ authorization: 'Bearer garbage' }, platform)).toBe('unknown');
   });
 });
 

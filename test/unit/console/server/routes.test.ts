@@ -72,6 +72,7 @@ function partsOf(env: NodeJS.ProcessEnv = {}): ConsoleParts {
         [...storedEpisodes].filter(([, data]) => (data.withdrawn as DocumentData | undefined)?.into === key),
       ),
     alertAndBars: async () => [undefined, undefined],
+    bars: async () => new Map(),
   };
   return {
     settings: consoleSettingsFromEnv({ CONSOLE_USER: 'ana', ...env }),
@@ -95,6 +96,7 @@ function call(
     response: {} as ServerResponse,
     params,
     query: new URLSearchParams(query),
+    caller: 'ana',
   });
 }
 
@@ -111,6 +113,7 @@ function triage(id: string, body: unknown): Promise<unknown> {
     response: {} as ServerResponse,
     params: { id },
     query: new URLSearchParams(),
+    caller: 'ana',
   });
 }
 

@@ -16,6 +16,7 @@ import {
   marketOf,
   scoreFromHistory,
 } from '../../../../shared/core/suspicion/historyScoring.js';
+import { NO_PEER_GROUPS, parsePeerGroups } from '../../../../shared/core/suspicion/peerGroups.js';
 import { formatMinute } from '../../../../shared/core/timestamp.js';
 
 const config = compileParameters(DEFAULT_PARAMETERS);
@@ -76,11 +77,17 @@ function market(symbols: number, days: number, seed: number): Map<string, BarRef
 
 const minuteOf = (bar: BarRef) => bar.table.minute(bar.row);
 
+/** S0–S3 are peers (each has 3 others: enough); S4–S6 too (2 others each: too few, the market stands in). */
+const GROUPS = parsePeerGroups('a=S0,S1,S2,S3\nb=S4,S5,S6');
+
 describe('scores from stored history (contract §6, the pipeline)', () => {
-  it("equal the batch CLI's, from the bounded history alone, for every episode", () => {
+  it.each([
+    ['the whole market', NO_PEER_GROUPS],
+    ['peer groups', GROUPS],
+  ])("equal the batch CLI's, from the bounded history alone, for every episode (%s)", (_, peerGroups) => {
     const histories = market(7, 24, 5);
     // The batch CLI's way: every symbol's bars followed from its first, as the rules run.
-    const scoring = new DetectionScoring(config.episodeGapMinutes);
+    const scoring = new DetectionScoring(config.episodeGapMinutes, peerGroups);
     const episodes = new Map<string, Array<{ start: number; end: number }>>();
     for (const [symbol, bars] of histories) {
       const detector = new SymbolDetector(symbol, config, undefined, scoring.observe(symbol));
@@ -100,6 +107,7 @@ describe('scores from stored history (contract §6, the pipeline)', () => {
 
     let compared = 0;
     let withMarket = 0;
+    let withPeers = 0;
     // One market per date, from a week before it through the date's end (what the pipeline reads for it).
     const markets = new Map<number, ReturnType<typeof marketOf>>();
     const marketFor = (date: number) => {
@@ -113,7 +121,7 @@ describe('scores from stored history (contract §6, the pipeline)', () => {
             ),
           ]),
         );
-        found = marketOf(others, config);
+        found = marketOf(others, config, peerGroups);
         markets.set(date, found);
       }
       return found;
@@ -131,11 +139,17 @@ describe('scores from stored history (contract §6, the pipeline)', () => {
         expect(cli).toBeDefined();
         expect(scored.get(span.start)).toEqual(cli);
         compared++;
-        if (cli!.score.factors.find((factor) => factor.factor === 'market')!.points !== 0) withMarket++;
+        const marketFactor = cli!.score.factors.find((factor) => factor.factor === 'market')!;
+        if (marketFactor.points !== 0) withMarket++;
+        if (marketFactor.detail.startsWith('its peers (a)')) withPeers++;
+        // Group b is too small to stand for the market: its members are always judged against the market.
+        if (['S4', 'S5', 'S6'].includes(symbol)) expect(marketFactor.detail).not.toMatch(/peers/);
       }
     }
     // Enough episodes, and enough that the market moved, for the comparison to mean something.
     expect(compared).toBeGreaterThan(300);
     expect(withMarket).toBeGreaterThan(50);
+    if (peerGroups === GROUPS) expect(withPeers).toBeGreaterThan(50);
+    else expect(withPeers).toBe(0);
   });
 });

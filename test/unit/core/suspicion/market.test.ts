@@ -13,6 +13,7 @@
  *   revert = 12 × c((E − 3) / 3).
  */
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../helpers/runCli.js';
 import {
   barsCsv,
   detailOf,
@@ -20,6 +21,7 @@ import {
   pointsOf,
   scoredEpisodes,
   session,
+  writeFiles,
 } from '../../../helpers/scoreBars.js';
 
 const DATE = '2017-01-02';
@@ -114,5 +116,72 @@ describe('the market factor (contract §6 The market)', () => {
       expect(episode.score).toBe(44.9);
       expect(detailOf(episode, 'market')).toContain('too few other symbols');
     }
+  });
+});
+
+describe("the peers' market (contract §6 The market, peer groups)", () => {
+  // A sector moves together: JUMP and its peers P1–P3 jump +2% at 04:25 and come back at 04:26, while six
+  // other symbols M1–M6 stay flat (no alerts: only the four have episodes).
+  const files: Array<[string, string]> = [
+    ['JUMP.csv', jumpFile('102')],
+    ...others(3, '102'),
+    ...Array.from({ length: 6 }, (_, i): [string, string] => [`M${i + 1}.csv`, jumpFile('100')]),
+  ];
+  const groupsFile = (text: string) => writeFiles([['peers.txt', text]])[0]!;
+  const SECTOR = ['JUMP', 'P1', 'P2', 'P3'];
+
+  it('takes the sector move out for its members when three or more peers traded: market −32.9, score 0', async () => {
+    // JUMP's peers are P1–P3 (three others: enough), all +2% and −2% like it: z ≈ 0 with them out, as in the first
+    // market case. The same for each P (JUMP and the two other Ps).
+    const episodes = await scoredEpisodes(files, ['--peer-groups', groupsFile('tech=JUMP,P1,P2,P3\n')]);
+    expect(episodes.map((episode) => episode.symbol)).toEqual(SECTOR);
+    for (const episode of episodes) {
+      expect(pointsOf(episode)).toEqual({
+        move: 32.9,
+        volume: 0,
+        market: -32.9,
+        shape: 0,
+        close: 0,
+        liquidity: 0,
+      });
+      expect(episode.score).toBe(0);
+      expect(detailOf(episode, 'market')).toMatch(/^its peers \(tech\) moved /);
+    }
+  });
+
+  it('without a grouping, or with too few peers, judges them against the whole market: score 37.1', async () => {
+    // The market of each of the four is the nine others: three at +2%, six flat, m = ln(1.02) / 3 = 0.0066009 at
+    // 04:25 (−0.0066009 at 04:26). z = (0.0198026 − 0.0066009) / 0.0014819 = 8.9087 each way:
+    // 40 × (1 − e^(−5.9087 / 6)) = 25.059, market = 25.059 − 32.889 = −7.829 → −7.8. Shape: the residual path
+    // peaks at 0.0132017 after 1 bar and is back to 0 (g = 1), E = 8.9087: revert 12. Score 32.889 − 7.829 + 12 =
+    // 37.06 → 37.1.
+    const expected = { move: 32.9, volume: 0, market: -7.8, shape: 12, close: 0, liquidity: 0 };
+    // Two others in the group are too few (three needed): the market stands in for the peers.
+    for (const options of [[], ['--peer-groups', groupsFile('tech=JUMP,P1,P2\nrest=P3,M1')]]) {
+      const episodes = await scoredEpisodes(files, options);
+      expect(episodes.map((episode) => episode.symbol)).toEqual(SECTOR);
+      for (const episode of episodes) {
+        expect(pointsOf(episode)).toEqual(expected);
+        expect(episode.score).toBe(37.1);
+        expect(detailOf(episode, 'market')).toMatch(/^the market moved /);
+      }
+    }
+  });
+
+  it('refuses a grouping it cannot read, naming the file and the group', async () => {
+    const paths = writeFiles(files.slice(0, 1));
+    const bad = groupsFile('tech=JUMP,P1\nbanks=P1,P2\n');
+    const run = await runCli([
+      'detect',
+      '--episodes',
+      `${paths[0]}.episodes.jsonl`,
+      '--peer-groups',
+      bad,
+      ...paths,
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `--peer-groups ${bad}: peer group 2 ('banks=P1,P2'): P1 is already in the group tech`,
+    );
   });
 });

@@ -16,9 +16,9 @@
  *
  * **2. On the emulator** (a stack of its own with only the Firestore emulator, isolatedStack.ts): the alerts
  * `detect` finds in a generated data set (BENCH_SYMBOLS × BENCH_DAYS, by default 5 × 8, about 5,900 alerts: the emulator scans all the alerts for every `episode in` a cold page asks, so 58,000 took minutes a page),
- * their episodes (a tenth triaged) and bars, written as docs/records.md describes them (storeRecords.ts); then the
+ * their episodes (a tenth triaged, in the audit database) and bars, written as docs/records.md describes them (storeRecords.ts); then the
  * console server (`node dist/console/server.js`) started on them: its start (process start to the lists'
- * first 200), the documents its start read (the episodes: the event stream's count), its resident memory, and
+ * first 200), the documents its start read (the episodes, the event stream's count, and the triage documents), its resident memory, and
  * each list's first answer and p50/p99 over BENCH_RUNS more, the chart of 50 alerts and 20 episode details.
  * The reference, in the same run: the same first pages as plain Firestore queries on the same emulator (each
  * scans its collection, as the console's own queries do there: `episode in [...]` and count() too).
@@ -319,18 +319,19 @@ async function onTheEmulator(): Promise<void> {
     await writeRecords(
       db,
       'episodes',
-      records.episodes.map((episode) => {
-        const status = triaged.get(episode.id);
-        return {
-          id: episode.id,
-          data: {
-            ...episode.data,
-            updatedAt: dayAgo,
-            ...(status && { triage: { status, assignee: 'ana', updatedAt: dayAgo, updatedBy: 'ana' } }),
-          },
-        };
-      }),
+      records.episodes.map((episode) => ({ id: episode.id, data: { ...episode.data, updatedAt: dayAgo } })),
     );
+    // The triage, where the console keeps it: the audit database's triage documents (docs/records.md).
+    const audit = new Firestore({ projectId: endpoints.project, databaseId: 'audit' });
+    await writeRecords(
+      audit,
+      'episodes',
+      [...triaged].map(([id, status]) => ({
+        id,
+        data: { triage: { status, assignee: 'ana', updatedAt: dayAgo, updatedBy: 'ana' } },
+      })),
+    );
+    await audit.terminate();
     const barDocuments = barRecords(days);
     await writeRecords(db, 'bars', barDocuments, { perCommit: 20, inFlight: 4 });
     process.stderr.write(
@@ -447,7 +448,8 @@ async function onTheEmulator(): Promise<void> {
             `${whole(records.episodes.length)} episodes (${whole(triaged.size)} triaged), ` +
             `${whole(barDocuments.length)} bar documents; ${RUNS} warm requests per figure`,
           `start (process start to the lists' first 200): ${seconds(loadMs)}; documents read at start: ` +
-            `${whole(counts.episodes)} (the episodes, holding ${whole(counts.alerts)} alerts); resident memory ` +
+            `${whole(counts.episodes + triaged.size)} (the episodes, holding ${whole(counts.alerts)} alerts, and ` +
+            `the triaged ones' triage); resident memory ` +
             `after the start ${mib(memory?.rssMiB)}, peak after the lists ${mib(peak?.peakMiB)}`,
           `list p99 over every answer below: ${ms(p99)} (the emulator scans the alerts for each \`episode in\` ` +
             `and count() a cold answer asks; production reads only what they return); ${load()}`,

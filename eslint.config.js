@@ -109,4 +109,14 @@ export default tseslint.config(
     ),
     TESTS,
   ),
+  // bench:console's run at the seed's scale starts the console's own code on a store computed in process.
+  layer(
+    ['bench/consoleScale*.ts'],
+    reaching('functions'),
+    pattern(
+      '^(\\.\\./)+cli/(?!api\\.js$)',
+      "benchmarks use the CLI through cli/api.ts, not its commands' internals",
+    ),
+    TESTS,
+  ),
 );

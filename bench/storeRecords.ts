@@ -8,6 +8,7 @@ import type { Alert } from '../shared/core/alert.js';
 import type { Episode } from '../shared/core/episodes.js';
 import { WRITES_PER_COMMIT } from '../shared/pipeline/alertCommits.js';
 import { alertId, barDayId, episodeId } from '../shared/pipeline/documentIds.js';
+import { encodeBars, encodeExactDay } from '../shared/pipeline/barDayBytes.js';
 import { toAlertDocument } from '../shared/state/alertStore.js';
 import type { BarDay } from '../shared/state/barStore.js';
 import { toEpisodeDocument } from '../shared/state/episodeStore.js';
@@ -23,8 +24,18 @@ export const alertRecords = (alerts: readonly Alert[]): StoredRecord[] =>
 export const episodeRecords = (episodes: readonly Episode[]): StoredRecord[] =>
   episodes.map((episode) => ({ id: episodeId(episode), data: toEpisodeDocument(episode) }));
 
+/** As detect stores a day (barStore.ts `barDayWrites`): the bars and their exact texts encoded as Bytes. */
 export const barRecords = (days: readonly BarDay[]): StoredRecord[] =>
-  days.map((day) => ({ id: barDayId(day.symbol, day.day), data: day }));
+  days.map((day) => ({
+    id: barDayId(day.symbol, day.day),
+    data: {
+      symbol: day.symbol,
+      day: day.day,
+      count: day.bars.length,
+      bars: encodeBars(day.bars),
+      ...encodeExactDay(day.exact),
+    },
+  }));
 
 /**
  * Writes documents in batches of `perCommit` (at most 500), `inFlight` commits at once. A bars document holds a

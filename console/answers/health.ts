@@ -2,8 +2,8 @@
  * The pipeline's health as the console shows it (docs/console-api.md `/api/health`), from what
  * sources/healthReadings.ts read: the dispatcher's consumer lag per partition of the bar topic (with the
  * records expired unhandled and how long the oldest waiting record has waited), the dead-letter records redrive
- * has not handled, notify's dead-lettered alert messages, each symbol's last processed minute and hold, and the
- * ingestions running or failed. Each Kafka and Pub/Sub part is its answer or `{ error }` on its own. Pure.
+ * has not handled, notify's dead-lettered alert messages, each symbol's last processed minute and hold, the
+ * newest ingestions running or failed, and what the newest ingestions sent that will not be detected. Each Kafka and Pub/Sub part is its answer or `{ error }` on its own. Pure.
  */
 import type { DeadLetterMessages } from '../../shared/clients/deadLetterMessages.js';
 import { totalExpired, totalLag, type PartitionLag } from '../../shared/kafka/consumerLag.js';
@@ -27,7 +27,11 @@ export interface HealthReadings {
   parked: ParkedRecord[] | Failed;
   notifyDeadLetters: DeadLetterMessages | Failed;
   symbols: SymbolSummary[];
-  ingestions: IngestionSummary[];
+  /**
+   * Pages of the ingestions (never all of them): the newest running and failed ones, and the newest of any status,
+   * whose set-aside and too-late figures `undetected` adds up.
+   */
+  ingestions: { running: IngestionSummary[]; failed: IngestionSummary[]; recent: IngestionSummary[] };
 }
 
 const isFailed = (value: object): value is Failed => 'error' in value;
@@ -92,9 +96,9 @@ export function healthOf(readings: HealthReadings): Health {
       .map(symbolHealthOf)
       .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0)),
     ingestions: {
-      running: listedIngestions(readings.ingestions, 'running'),
-      failed: listedIngestions(readings.ingestions, 'failed'),
+      running: listedIngestions(readings.ingestions.running, 'running'),
+      failed: listedIngestions(readings.ingestions.failed, 'failed'),
     },
-    undetected: undetectedOf(readings.ingestions),
+    undetected: undetectedOf(readings.ingestions.recent),
   };
 }

@@ -41,6 +41,8 @@ export class EpisodeTable {
   present = new Uint8Array(0);
   /** Episodes present. */
   count = 0;
+  /** Their alerts: the sum of the present episodes' counts. */
+  alertCount = 0;
 
   /** The row of the episode `id`, made (not present) when no row had it yet. */
   rowFor(id: string): number {
@@ -78,6 +80,8 @@ export class EpisodeTable {
       return false;
     }
     if (this.present[row] === 0) this.count++;
+    else this.alertCount -= this.alerts[row]!;
+    this.alertCount += facts.count;
     this.present[row] = 1;
     this.symbol[row] = facts.symbol;
     this.start[row] = facts.start;
@@ -109,6 +113,7 @@ export class EpisodeTable {
     this.present[row] = 0;
     this.version[row] = version;
     this.count--;
+    this.alertCount -= this.alerts[row]!;
     return true;
   }
 

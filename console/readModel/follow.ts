@@ -1,10 +1,12 @@
 /**
- * Keeps the read model current from Firestore: one scan of each collection with a projection of the listed
- * fields at start, then two small feeds read every `pollMs` for what changes afterwards.
+ * Keeps the read model current from Firestore: one scan of the episodes with a projection of the listed fields at
+ * start (never of the alerts: a page reads the alerts it needs, alertPages.ts), then two small feeds read every
+ * `pollMs` for what changes afterwards.
  *
  * - Alerts: the alert feed (`{alerts}-feed`, one entry per commit of notify listing the alerts it wrote with
- *   the fields the lists show, alertStore.ts), so no alert document is read; their episodes are read with
- *   getAll, since an episode changes only when an alert joins it (its triage is elsewhere, below).
+ *   the fields the lists show, alertStore.ts), so no alert document is read: the alerts held for the pages of a
+ *   symbol it names are dropped (episodeAlerts.ts), and their episodes are read with getAll, since an episode
+ *   changes only when an alert joins or leaves it (its triage is elsewhere, below).
  * - Triage, in the audit database (docs/records.md; the pipeline's episodes hold none): every triage document's
  *   status is read at start, then the triage feed (`{episodes}-triage`, one entry per change an analyst makes,
  *   sources/triageStore.ts) names the triage documents to read again with getAll.
@@ -36,7 +38,8 @@ import {
 import { describeError } from '../../shared/errors.js';
 import { feedAlertsOf, feedCollection } from '../../shared/state/alertStore.js';
 import { triageFeedCollection } from '../sources/triageStore.js';
-import { ALERT_FIELDS, alertEntryOf, EPISODE_FIELDS, episodeEntryOf } from './documentEntries.js';
+import { EPISODE_FIELDS, episodeEntryOf } from './documentEntries.js';
+import type { EpisodeAlerts } from './episodeAlerts.js';
 import type { LoadProgress, ReadModel } from './readModel.js';
 import { ScoreReader, type ReadScoredPage, type Scored } from './scoreReader.js';
 
@@ -54,16 +57,6 @@ export interface FollowSettings {
 }
 
 export type FollowLog = (line: string) => void;
-
-/** One collection as scanned: how its documents go into the model. */
-interface Scanned {
-  name: string;
-  collection: CollectionReference;
-  fields: readonly string[];
-  progress: LoadProgress;
-  /** False when the document lacks a listed field (it is not listed). */
-  put(id: string, data: DocumentData, version: number): boolean;
-}
 
 /** The field of a triage document (audit database) the model keeps. */
 const TRIAGE_STATUS = 'triage.status';
@@ -110,6 +103,24 @@ class FeedReader {
 
 const timeOf = (value: unknown) => (value instanceof Timestamp ? value.toMillis() : Number.POSITIVE_INFINITY);
 
+/**
+ * An episode document of the start's scan, into the model (what bench:console feeds its production-shaped store
+ * through too); false when it lacks a listed field (it is not listed).
+ */
+export function takeScannedEpisode(
+  model: ReadModel,
+  id: string,
+  data: DocumentData,
+  version: number,
+): boolean {
+  // Withdrawn by a late bar's revision (contract §2): kept in Firestore, not listed.
+  if (data.withdrawn != null) return true;
+  const entry = episodeEntryOf(data);
+  if (entry === undefined) return false;
+  model.putEpisode(id, entry, version);
+  return true;
+}
+
 /** How long stop() waits for the read in flight. */
 const STOP_WAIT_MS = 3000;
 
@@ -131,9 +142,10 @@ export class ModelFollower {
     private readonly model: ReadModel,
     private readonly settings: FollowSettings,
     private readonly log: FollowLog,
+    private readonly alertsHeld?: EpisodeAlerts,
   ) {}
 
-  /** Starts reading the feeds and the initial scans; resolves when both scans are done. */
+  /** Starts reading the feeds and the initial scan; resolves when the scan is done. */
   async start(): Promise<void> {
     const since = Date.now();
     const { alertsCollection, episodesCollection, marginMs } = this.settings;
@@ -155,10 +167,7 @@ export class ModelFollower {
     this.#scoresDue = since + this.settings.scoresMs;
     this.#polling = this.#poll(alerts, triage, scores);
     // The statuses before the episodes are counted done: a list filtered by status must not answer without them.
-    await Promise.all([
-      this.#load(this.#alerts()),
-      this.#loadStatuses().then(() => this.#load(this.#episodes())),
-    ]);
+    await this.#loadStatuses().then(() => this.#load());
     if (this.#skipped > 0) this.log(`${this.#skipped} documents lacked a listed field and are not listed`);
   }
 
@@ -193,15 +202,12 @@ export class ModelFollower {
     try {
       const episodes = new Map<string, number>();
       for (const entry of await alerts.next()) {
-        // The alerts' update time: the feed entry is written in the same commit.
-        const version = timeOf(entry.get('writtenAt'));
-        for (const { id: _id, change, ...alert } of feedAlertsOf(entry.data())) {
-          if (change === 'withdrawn') {
-            this.model.removeAlert(alert.symbol, alert.minute, version);
-            continue;
-          }
-          this.model.putAlert(alert, version);
-          episodes.set(alert.episode, Math.max(episodes.get(alert.episode) ?? alert.minute, alert.minute));
+        for (const { change, ...alert } of feedAlertsOf(entry.data())) {
+          // Its episode's alerts, and those of any other of the symbol it may have left, are read again when a
+          // page needs them; its episode is read now (its count, what the totals add up, changed).
+          this.alertsHeld?.dropSymbol(alert.symbol);
+          const minute = change === 'withdrawn' ? Number.NEGATIVE_INFINITY : alert.minute;
+          episodes.set(alert.episode, Math.max(episodes.get(alert.episode) ?? minute, minute));
         }
       }
       const triaged = new Set<string>();
@@ -355,69 +361,37 @@ export class ModelFollower {
     }
   }
 
-  #alerts(): Scanned {
-    const { model } = this;
-    return {
-      name: this.settings.alertsCollection,
-      collection: this.db.collection(this.settings.alertsCollection),
-      fields: ALERT_FIELDS,
-      progress: model.progress.alerts,
-      put: (_id, data, version) => {
-        // Withdrawn by a late bar's revision (contract §2): kept in Firestore, not listed.
-        if (data.withdrawn != null) return true;
-        const entry = alertEntryOf(data);
-        if (entry === undefined) return false;
-        model.putAlert(entry, version);
-        return true;
-      },
-    };
-  }
-
-  #episodes(): Scanned {
-    const { model } = this;
-    return {
-      name: this.settings.episodesCollection,
-      collection: this.db.collection(this.settings.episodesCollection),
-      fields: EPISODE_FIELDS,
-      progress: model.progress.episodes,
-      put: (id, data, version) => {
-        if (data.withdrawn != null) return true;
-        const entry = episodeEntryOf(data);
-        if (entry === undefined) return false;
-        model.putEpisode(id, entry, version);
-        return true;
-      },
-    };
-  }
-
-  async #load(scanned: Scanned): Promise<void> {
-    void scanned.collection
+  async #load(): Promise<void> {
+    const collection = this.db.collection(this.settings.episodesCollection);
+    const progress = this.model.progress.episodes;
+    void collection
       .count()
       .get()
       .then((count) => {
-        scanned.progress.expected = count.data().count;
+        progress.expected = count.data().count;
       })
       .catch(() => undefined);
     for (;;) {
       try {
-        await this.#scan(scanned);
-        scanned.progress.done = true;
+        await this.#scan(collection, progress);
+        progress.done = true;
         return;
       } catch (error) {
         if (this.#stopped) return;
-        this.log(`reading ${scanned.name} failed (${describeError(error)}); reading it again`);
+        this.log(`reading ${collection.id} failed (${describeError(error)}); reading it again`);
         await new Promise((resolve) => setTimeout(resolve, this.settings.retryMs));
       }
     }
   }
 
-  async #scan(scanned: Scanned): Promise<void> {
-    scanned.progress.read = 0;
-    for await (const document of scanned.collection.select(...scanned.fields).stream()) {
+  async #scan(collection: CollectionReference, progress: LoadProgress): Promise<void> {
+    progress.read = 0;
+    for await (const document of collection.select(...EPISODE_FIELDS).stream()) {
       if (this.#stopped) return;
       const snapshot = document as unknown as QueryDocumentSnapshot;
-      if (!scanned.put(snapshot.id, snapshot.data(), snapshot.updateTime.toMillis())) this.#skipped++;
-      scanned.progress.read++;
+      progress.read++;
+      if (!takeScannedEpisode(this.model, snapshot.id, snapshot.data(), snapshot.updateTime.toMillis()))
+        this.#skipped++;
     }
   }
 }

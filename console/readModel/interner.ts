@@ -11,8 +11,12 @@ export class Interner {
     let id = this.#ids.get(text);
     if (id === undefined) {
       id = this.#values.length;
-      this.#values.push(text);
-      this.#ids.set(text, id);
+      // A copy of its own: a text made by joining (a cons string) or cut from a longer one (a document id is a
+      // slice of the document's whole path) keeps its parts, or that whole path, alive; measured on 1M episode ids,
+      // about 190 bytes each instead of about 55 (bench:console).
+      const own = Buffer.from(text, 'utf8').toString('utf8');
+      this.#values.push(own);
+      this.#ids.set(own, id);
     }
     return id;
   }

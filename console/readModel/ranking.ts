@@ -100,7 +100,10 @@ export function rankPage(
   const keys: RankKey[] = [];
   let total = 0;
   let following = 0;
-  for (let row = 0; row < source.size; row++) {
+  // Last row first: rows are added as documents are first read (a scan in id order, each symbol's oldest first,
+  // then what arrives live, newest), so the newest come early and few rows after them enter the kept buffer. The
+  // page is the same in any order (the order is total); first to last, newest first cost 0.3 s for 1M episodes.
+  for (let row = source.size - 1; row >= 0; row--) {
     if (!matches(row)) continue;
     total++;
     if (after !== undefined && compareRow(sort, source, row, after) <= 0) continue;

@@ -1,21 +1,19 @@
 /**
- * The console's in-memory read model: every alert and episode as compact columns (alertTable.ts,
- * episodeTable.ts), kept current from Firestore by follow.ts, and the list queries over them. It holds no
- * document: a page's documents are read by id afterwards. Nothing here does I/O.
+ * The console's in-memory read model: every episode as compact columns (episodeTable.ts), kept current from
+ * Firestore by follow.ts, and the list of episodes over them. No alert is held: the alerts' totals are their
+ * episodes' counts, and a page of alerts reads the alerts of the episodes it reaches (alertPages.ts,
+ * episodeAlerts.ts). It holds no document: a page's documents are read by id afterwards. Nothing here does I/O.
  */
-import { formatMinute } from '../../shared/core/timestamp.js';
-import { AlertTable, RULE_A1, RULE_A2 } from './alertTable.js';
 import { encodeCursor } from './cursor.js';
 import { EpisodeTable } from './episodeTable.js';
 import { Interner } from './interner.js';
-import type { ListPage, ListQuery } from './listQuery.js';
+import type { ListFilter, ListPage, ListQuery } from './listQuery.js';
 import { keyOf, rankPage, type Ranked } from './ranking.js';
 import { statusCode } from './statuses.js';
 
 const MS_PER_MINUTE = 60_000;
-const MINUTES_PER_DAY = 1440;
 
-/** An alert document's listed fields, as follow.ts reads them. */
+/** An alert's listed fields, as the alert feed and a read of an episode's alerts give them. */
 export interface AlertEntry {
   symbol: string;
   minute: number;
@@ -42,7 +40,7 @@ export interface EpisodeEntry {
   status?: string | undefined;
 }
 
-/** How far the initial load has come, per collection. */
+/** How far the initial load has come. */
 export interface LoadProgress {
   read: number;
   /** The collection's size when the load began, once counted. */
@@ -50,29 +48,18 @@ export interface LoadProgress {
   done: boolean;
 }
 
-export function rulesBits(rules: readonly string[]): number {
-  return (rules.includes('A1') ? RULE_A1 : 0) | (rules.includes('A2') ? RULE_A2 : 0);
-}
-
 export class ReadModel {
   readonly symbols = new Interner();
-  readonly alerts = new AlertTable();
   readonly episodes = new EpisodeTable();
   readonly progress = {
-    alerts: { read: 0, expected: null, done: false } as LoadProgress,
     episodes: { read: 0, expected: null, done: false } as LoadProgress,
   };
   readonly #onChange = new Set<() => void>();
+  /** The latest episode end (ms), -1 for none; recomputed when the episode that had it changed. */
   #newest = -1;
   #newestStale = false;
+  #version = 0;
 
-  readonly #alertRanks: Ranked = {
-    size: 0,
-    score: (row) => this.alertScore(row),
-    severity: (row) => this.alerts.severity[row]!,
-    time: (row) => this.alerts.minute[row]! * MS_PER_MINUTE,
-    tie: (row) => this.symbols.value(this.alerts.symbol[row]!),
-  };
   readonly #episodeRanks: Ranked = {
     size: 0,
     score: (row) => this.episodes.score[row]!,
@@ -81,38 +68,27 @@ export class ReadModel {
     tie: (row) => this.episodes.id(row),
   };
 
+  /**
+   * Each episode as the best place any of its alerts can have in a list of alerts (alertPages.ts): its score, its
+   * peak severity, its end, its symbol. An alert has its episode's score, a severity at most the peak and a time
+   * at most the end, so it never comes before its episode's bound, whatever the order.
+   */
+  readonly alertBounds: Ranked = {
+    size: 0,
+    score: (row) => this.episodes.score[row]!,
+    severity: (row) => this.episodes.peakSeverity[row]!,
+    time: (row) => this.episodes.end[row]!,
+    tie: (row) => this.symbols.value(this.episodes.symbol[row]!),
+  };
+
   get ready(): boolean {
-    return this.progress.alerts.done && this.progress.episodes.done;
+    return this.progress.episodes.done;
   }
 
   /** Calls `listener` after every change (the SSE stream debounces). Returns the way to stop. */
   onChange(listener: () => void): () => void {
     this.#onChange.add(listener);
     return () => this.#onChange.delete(listener);
-  }
-
-  putAlert(entry: AlertEntry, version: number): boolean {
-    const changed = this.alerts.upsert({
-      symbol: this.symbols.intern(entry.symbol),
-      minute: entry.minute,
-      rules: rulesBits(entry.rules),
-      severity: entry.severity ?? Number.NaN,
-      episode: entry.episode === null ? -1 : this.episodes.rowFor(entry.episode),
-      version,
-    });
-    if (changed) {
-      if (entry.minute > this.#newest) this.#newest = entry.minute;
-      this.#changed();
-    }
-    return changed;
-  }
-
-  removeAlert(symbol: string, minute: number, version: number): boolean {
-    const id = this.symbols.find(symbol);
-    if (id === undefined || !this.alerts.remove(id, minute, version)) return false;
-    this.#newestStale = true;
-    this.#changed();
-    return true;
   }
 
   /**
@@ -123,6 +99,8 @@ export class ReadModel {
   readonly #statuses = new Map<string, { code: number; version: number }>();
 
   putEpisode(id: string, entry: EpisodeEntry, version: number): boolean {
+    const row = this.episodes.rowOf(id);
+    const endBefore = row >= 0 && this.episodes.present[row] === 1 ? this.episodes.end[row]! : -1;
     const changed = this.episodes.upsert(id, {
       symbol: this.symbols.intern(entry.symbol),
       start: entry.start,
@@ -135,13 +113,22 @@ export class ReadModel {
       status: entry.status !== undefined ? statusCode(entry.status) : (this.#statuses.get(id)?.code ?? 0),
       version,
     });
-    if (changed) this.#changed();
+    if (changed) {
+      if (endBefore === this.#newest && entry.end < endBefore) this.#newestStale = true;
+      else if (entry.end > this.#newest) this.#newest = entry.end;
+      this.#changed();
+    }
     return changed;
   }
 
   removeEpisode(id: string, version: number): boolean {
+    const row = this.episodes.rowOf(id);
+    const end = row >= 0 ? this.episodes.end[row]! : -1;
     const changed = this.episodes.remove(id, version);
-    if (changed) this.#changed();
+    if (changed) {
+      if (end === this.#newest) this.#newestStale = true;
+      this.#changed();
+    }
     return changed;
   }
 
@@ -161,56 +148,53 @@ export class ReadModel {
     if (this.episodes.setStatus(id, code)) this.#changed();
   }
 
-  /** The latest alert minute, or null when there is no alert. */
+  /** The alerts listed: every present episode's count. */
+  get alertCount(): number {
+    return this.episodes.alertCount;
+  }
+
+  /** The latest alert minute (the latest episode end), or null when there is none. */
   newestMinute(): number | null {
     if (this.#newestStale) {
-      const { alerts } = this;
+      const { episodes } = this;
       this.#newest = -1;
-      for (let row = 0; row < alerts.size; row++) {
-        if (alerts.present[row] === 1 && alerts.minute[row]! > this.#newest)
-          this.#newest = alerts.minute[row]!;
+      for (let row = 0; row < episodes.size; row++) {
+        if (episodes.present[row] === 1 && episodes.end[row]! > this.#newest)
+          this.#newest = episodes.end[row]!;
       }
       this.#newestStale = false;
     }
-    return this.#newest < 0 ? null : this.#newest;
+    return this.#newest < 0 ? null : Math.floor(this.#newest / MS_PER_MINUTE);
   }
 
-  /** The status code of an alert row: its episode's (an episode not read yet, or none, is `new`). */
-  alertStatus(row: number): number {
-    const episode = this.alerts.episode[row]!;
-    return episode < 0 ? 0 : this.episodes.status[episode]!;
+  /** The present episode's row, or -1. */
+  presentRow(id: string): number {
+    const row = this.episodes.rowOf(id);
+    return row >= 0 && this.episodes.present[row] === 1 ? row : -1;
   }
 
-  /**
-   * The suspicion score of an alert row: its episode's, NaN when the episode is not scored, not read yet, or
-   * gone, or the alert names none.
-   */
-  alertScore(row: number): number {
-    const episode = this.alerts.episode[row]!;
-    return episode < 0 || this.episodes.present[episode] !== 1 ? Number.NaN : this.episodes.score[episode]!;
+  /** The status code of an alert naming `episode`: its episode's (one not read, or none, is `new`). */
+  statusOfEpisode(episode: string): number {
+    const row = this.episodes.rowOf(episode);
+    return row < 0 ? 0 : this.episodes.status[row]!;
   }
 
-  /** The document id of an alert row. */
-  alertIdentity(row: number): { symbol: string; timestamp: string } {
-    return {
-      symbol: this.symbols.value(this.alerts.symbol[row]!),
-      timestamp: formatMinute(this.alerts.minute[row]!),
-    };
+  /** The suspicion score of an alert naming `episode`: NaN when the episode is not scored, not read, or gone. */
+  scoreOfEpisode(episode: string): number {
+    const row = this.presentRow(episode);
+    return row < 0 ? Number.NaN : this.episodes.score[row]!;
   }
 
-  /** The row of the alert (symbol, minute), or -1. */
-  alertRow(symbol: string, minute: number): number {
-    const id = this.symbols.find(symbol);
-    if (id === undefined) return -1;
-    const row = this.alerts.rowOf(id, minute);
-    return row >= 0 && this.alerts.present[row] === 1 ? row : -1;
+  /** The present episode's count of alerts, or undefined. */
+  countOf(id: string): number | undefined {
+    const row = this.presentRow(id);
+    return row < 0 ? undefined : this.episodes.alerts[row]!;
   }
 
-  /** Symbols with an alert or an episode present, sorted. */
+  /** Symbols with an episode present, sorted. */
   listedSymbols(): string[] {
     const seen = new Uint8Array(this.symbols.size);
-    const { alerts, episodes } = this;
-    for (let row = 0; row < alerts.size; row++) if (alerts.present[row] === 1) seen[alerts.symbol[row]!] = 1;
+    const { episodes } = this;
     for (let row = 0; row < episodes.size; row++)
       if (episodes.present[row] === 1) seen[episodes.symbol[row]!] = 1;
     const names: string[] = [];
@@ -218,54 +202,39 @@ export class ReadModel {
     return names.sort();
   }
 
-  /** The rows of `symbol`'s alerts on the UTC day holding `minute`, in time order. */
-  sameDayAlerts(symbol: string, minute: number): number[] {
+  /** The ids of `symbol`'s present episodes with a minute in [from, to] (ms, inclusive), in time order. */
+  episodesOver(symbol: string, from: number, to: number): string[] {
     const id = this.symbols.find(symbol);
     if (id === undefined) return [];
-    const first = Math.floor(minute / MINUTES_PER_DAY) * MINUTES_PER_DAY;
-    const { alerts } = this;
+    const { episodes } = this;
     const rows: number[] = [];
-    for (let row = 0; row < alerts.size; row++) {
-      if (alerts.present[row] !== 1 || alerts.symbol[row] !== id) continue;
-      const at = alerts.minute[row]!;
-      if (at >= first && at < first + MINUTES_PER_DAY) rows.push(row);
+    for (let row = 0; row < episodes.size; row++) {
+      if (episodes.present[row] !== 1 || episodes.symbol[row] !== id) continue;
+      if (episodes.end[row]! >= from && episodes.start[row]! <= to) rows.push(row);
     }
-    return rows.sort((a, b) => alerts.minute[a]! - alerts.minute[b]!);
+    return rows.sort((a, b) => episodes.start[a]! - episodes.start[b]!).map((row) => episodes.id(row));
   }
 
   /**
-   * The rows of the alerts naming episode `id`, in time order (an episode is one symbol's, so its minutes
-   * differ); none when no alert names it. One pass over the columns, as sameDayAlerts: a few ms at 290,000.
+   * Whether an episode row can hold alerts a list of alerts with `filter` shows: its own fields (symbol, status,
+   * score) match, it has alerts of the rule, its minutes reach the time range, its peak the minimum severity.
    */
-  episodeAlerts(id: string): number[] {
-    const episode = this.episodes.rowOf(id);
-    if (episode < 0) return [];
-    const { alerts } = this;
-    const rows: number[] = [];
-    for (let row = 0; row < alerts.size; row++) {
-      if (alerts.present[row] === 1 && alerts.episode[row] === episode) rows.push(row);
-    }
-    return rows.sort((a, b) => alerts.minute[a]! - alerts.minute[b]!);
-  }
-
-  listAlerts(query: ListQuery): ListPage {
-    const { alerts } = this;
-    const symbol = query.symbol === undefined ? undefined : (this.symbols.find(query.symbol) ?? -2);
-    const rule = query.rule === undefined ? 0 : query.rule === 'A1' ? RULE_A1 : RULE_A2;
-    const from = query.from === undefined ? -Infinity : query.from / MS_PER_MINUTE;
-    const to = query.to === undefined ? Infinity : query.to / MS_PER_MINUTE;
-    const status = query.status === undefined ? -1 : statusCode(query.status);
-    const { minSeverity, minScore } = query;
-    const matches = (row: number) =>
-      alerts.present[row] === 1 &&
-      (symbol === undefined || alerts.symbol[row] === symbol) &&
-      (alerts.rules[row]! & rule) === rule &&
-      alerts.minute[row]! >= from &&
-      alerts.minute[row]! <= to &&
-      (minSeverity === undefined || alerts.severity[row]! >= minSeverity) &&
-      (minScore === undefined || this.alertScore(row) >= minScore) &&
-      (status < 0 || this.alertStatus(row) === status);
-    return this.#page({ ...this.#alertRanks, size: alerts.size }, query, matches);
+  episodeMayHoldAlerts(filter: ListFilter): (row: number) => boolean {
+    const { episodes } = this;
+    const symbol = filter.symbol === undefined ? undefined : (this.symbols.find(filter.symbol) ?? -2);
+    const from = filter.from ?? -Infinity;
+    const to = filter.to ?? Infinity;
+    const status = filter.status === undefined ? -1 : statusCode(filter.status);
+    const { minSeverity, minScore, rule } = filter;
+    return (row) =>
+      episodes.present[row] === 1 &&
+      (symbol === undefined || episodes.symbol[row] === symbol) &&
+      (rule === undefined || (rule === 'A1' ? episodes.a1[row]! : episodes.a2[row]!) > 0) &&
+      episodes.end[row]! >= from &&
+      episodes.start[row]! <= to &&
+      (minSeverity === undefined || episodes.peakSeverity[row]! >= minSeverity) &&
+      (minScore === undefined || episodes.score[row]! >= minScore) &&
+      (status < 0 || episodes.status[row] === status);
   }
 
   listEpisodes(query: ListQuery): ListPage {
@@ -284,10 +253,7 @@ export class ReadModel {
       (minSeverity === undefined || episodes.peakSeverity[row]! >= minSeverity) &&
       (minScore === undefined || episodes.score[row]! >= minScore) &&
       (status < 0 || episodes.status[row] === status);
-    return this.#page({ ...this.#episodeRanks, size: episodes.size }, query, matches);
-  }
-
-  #page(source: Ranked, query: ListQuery, matches: (row: number) => boolean): ListPage {
+    const source = { ...this.#episodeRanks, size: episodes.size };
     const page = rankPage(source, query.sort, matches, query.after, query.limit);
     const last = page.rows.at(-1);
     return last !== undefined && page.more
@@ -295,7 +261,13 @@ export class ReadModel {
       : { rows: page.rows, total: page.total };
   }
 
+  /** Changes so far: what was worked out from the model stands while this is the same. */
+  get version(): number {
+    return this.#version;
+  }
+
   #changed(): void {
+    this.#version++;
     for (const listener of this.#onChange) listener();
   }
 }

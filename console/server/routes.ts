@@ -1,21 +1,35 @@
 /**
  * The API's endpoints (docs/console-api.md), each a function of the request's parameters and the console's
- * parts. Lists and an episode's alerts come from the read model and then one getAll of their documents;
+ * parts. Lists come from the read model (the alerts' from the alerts of the episodes a page reaches,
+ * readModel/alertPages.ts) and then one getAll of their documents;
  * everything else asks the sources (sources/: Firestore, Cloud Storage, Kafka) and builds its answer with answers/.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DocumentData } from '@google-cloud/firestore';
-import { alertId } from '../../shared/pipeline/documentIds.js';
-import type { Ingestion, IngestionSummary } from '../../shared/state/ingestionStore.js';
+import { formatMinute } from '../../shared/core/timestamp.js';
+import type {
+  Ingestion,
+  IngestionCursor,
+  IngestionPage,
+  IngestionStatus,
+} from '../../shared/state/ingestionStore.js';
 import { dayOf } from '../../shared/pipeline/barDayBytes.js';
 import { alertIdParts, barsOf, chartOf, scoreContextOf } from '../answers/alertChart.js';
-import { downloadName, listedIngestions, objectAddress } from '../answers/ingestions.js';
+import {
+  decodeIngestionCursor,
+  downloadName,
+  encodeIngestionCursor,
+  listedIngestions,
+  objectAddress,
+} from '../answers/ingestions.js';
 import { alertRowOf, episodeRowOf, episodeStatusOf, historyEntryOf } from '../answers/rows.js';
 import { scoreValueOf } from '../../shared/state/episodeScore.js';
 import { parseTriageRequest, type TriageConflict, type TriageWithdrawn } from '../answers/triage.js';
-import { RULE_A1, RULE_A2 } from '../readModel/alertTable.js';
+import { alertsPage, type CountAlerts } from '../readModel/alertPages.js';
+import type { EpisodeAlerts } from '../readModel/episodeAlerts.js';
+import { rulesOf } from '../readModel/ruleBits.js';
 import type { ReadModel } from '../readModel/readModel.js';
 import { STATUSES, statusOfCode } from '../readModel/statuses.js';
 import type { ConsoleSettings } from './settings.js';
@@ -43,12 +57,14 @@ import type {
   TriageAnswer,
   TriageRequest,
 } from '../api/contract.js';
-import { listQueryOf } from './listParameters.js';
+import { DEFAULT_LIMIT, listQueryOf, MAX_LIMIT } from './listParameters.js';
 
 /** What the endpoints work with; start.ts makes the real ones, the tests their own. */
 export interface ConsoleParts {
   settings: ConsoleSettings;
   model: ReadModel;
+  /** The alerts of episodes, read when a page needs them, and counts of alerts (alertPages.ts). */
+  alerts: { held: EpisodeAlerts; count: CountAlerts };
   documents: Documents;
   triage: {
     apply(
@@ -59,7 +75,14 @@ export interface ConsoleParts {
     ): Promise<TriageResult | TriageConflict | TriageWithdrawn | undefined>;
     history(id: string): Promise<DocumentData[]>;
   };
-  ingestions: { list(): Promise<IngestionSummary[]>; get(id: string): Promise<Ingestion | undefined> };
+  ingestions: {
+    page(request: {
+      status?: IngestionStatus;
+      limit: number;
+      after?: IngestionCursor;
+    }): Promise<IngestionPage>;
+    get(id: string): Promise<Ingestion | undefined>;
+  };
   /** The set-aside object, if it exists, as a stream. */
   openObject(bucket: string, name: string): Promise<Readable | undefined>;
   health(): Promise<Health>;
@@ -82,6 +105,8 @@ export interface Call {
 export const STREAMED = Symbol('streamed');
 export type Handler = (call: Call) => Promise<unknown>;
 
+const MINUTES_PER_DAY = 1440;
+
 const INGESTION_STATUSES = ['running', 'done', 'rejected', 'gone', 'failed'];
 
 function onlyParameters(query: URLSearchParams, allowed: string[]): void {
@@ -91,22 +116,13 @@ function onlyParameters(query: URLSearchParams, allowed: string[]): void {
 /** 503 while the read model is loading: its lists would be incomplete. */
 function requireLoaded(model: ReadModel): void {
   if (model.ready) return;
-  const { alerts, episodes } = model.progress;
-  const expected = (progress: { expected: number | null }) => progress.expected ?? '?';
-  const total =
-    alerts.expected === null || episodes.expected === null ? '?' : alerts.expected + episodes.expected;
+  const { episodes } = model.progress;
   throw new HttpError(
     503,
-    `loading ${alerts.read + episodes.read} of ${total} (alerts ${alerts.read} of ${expected(alerts)}, ` +
-      `episodes ${episodes.read} of ${expected(episodes)}): the console reads every alert once at start`,
+    `loading episodes ${episodes.read} of ${episodes.expected ?? '?'}: the console reads every episode once at start`,
     { 'retry-after': '1' },
   );
 }
-
-const rulesOf = (bits: number): Array<'A1' | 'A2'> => [
-  ...(bits & RULE_A1 ? (['A1'] as const) : []),
-  ...(bits & RULE_A2 ? (['A2'] as const) : []),
-];
 
 export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
   const { model, documents, settings } = parts;
@@ -121,21 +137,19 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
   const listAlerts: Handler = async ({ query }) => {
     const list = listQueryOf(query);
     requireLoaded(model);
-    const page = model.listAlerts(list);
-    const ids = page.rows.map((row) => alertId(model.alertIdentity(row)));
-    const found = await documents.alerts(ids);
+    const page = await alertsPage(model, parts.alerts.held, list, parts.alerts.count);
+    const found = await documents.alerts(page.facts.map((fact) => fact.id));
     const items: AlertRow[] = [];
-    page.rows.forEach((row, i) => {
-      const data = found.get(ids[i]!);
+    for (const { id, episode } of page.facts) {
+      const data = found.get(id);
       if (data && data.withdrawn == null)
-        items.push(alertRowOf(ids[i]!, data, statusOfCode(model.alertStatus(row)), model.alertScore(row)));
-      else {
-        // Deleted without the feeds saying so (a TTL policy deletes old alerts), or withdrawn by a late bar before
-        // the feed said so: gone from the model too, so totals and later pages stop counting it.
-        const { symbol, timestamp } = model.alertIdentity(row);
-        model.removeAlert(symbol, Date.parse(timestamp) / 60_000, parts.now());
-      }
-    });
+        items.push(
+          alertRowOf(id, data, statusOfCode(model.statusOfEpisode(episode)), model.scoreOfEpisode(episode)),
+        );
+      // Deleted without the feeds saying so (a TTL policy deletes old alerts), or withdrawn by a late bar before
+      // the feed said so: left out, and its episode's alerts read again for the next page.
+      else parts.alerts.held.drop(episode);
+    }
     return {
       items,
       ...(page.next !== undefined && { next: page.next }),
@@ -164,10 +178,11 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
   const episodeDetail: Handler = async ({ params, query }) => {
     onlyParameters(query, []);
     const id = params.id!;
-    // The model knows which alerts name the episode (an unloaded model would leave some out: 503 meanwhile);
-    // a query on `episode` would be a scan of every alert on the emulator.
+    // The alerts naming the episode, as held for the lists or read by one query on `episode` (503 while the model
+    // loads, as the lists: the episode's count, which says whether what is held is current, is not known yet).
     requireLoaded(model);
-    const ids = model.episodeAlerts(id).map((row) => alertId(model.alertIdentity(row)));
+    const facts = (await parts.alerts.held.of([id], (key) => model.countOf(key))).get(id) ?? [];
+    const ids = [...facts].sort((a, b) => a.minute - b.minute).map((fact) => fact.id);
     const [episode, found, history, merged] = await Promise.all([
       documents.episode(id),
       documents.alerts(ids),
@@ -269,14 +284,13 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
           ? guessed
           : await documents.episode(episodeId);
     const symbol = String(alert.symbol);
-    const row = model.alertRow(symbol, located.minute);
-    const sessionAlerts: SessionAlert[] = model.sameDayAlerts(symbol, located.minute).map((sameDay) => ({
-      id: alertId(model.alertIdentity(sameDay)),
-      timestamp: model.alertIdentity(sameDay).timestamp,
-      rules: rulesOf(model.alerts.rules[sameDay]!),
-      severity: Number.isNaN(model.alerts.severity[sameDay]!) ? null : model.alerts.severity[sameDay]!,
+    const sessionAlerts: SessionAlert[] = (await sameDayAlerts(symbol, located.minute)).map((fact) => ({
+      id: fact.id,
+      timestamp: formatMinute(fact.minute),
+      rules: rulesOf(fact.rules),
+      severity: Number.isNaN(fact.severity) ? null : fact.severity,
     }));
-    const status = statusOfCode(row < 0 ? 0 : model.alertStatus(row));
+    const status = statusOfCode(episodeId === undefined ? 0 : model.statusOfEpisode(episodeId));
     return chartOf(
       alertRowOf(id, alert, status, scoreValueOf(episode?.score)),
       barsOf(bars),
@@ -287,7 +301,18 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     );
   };
 
-  /** The episode the model says the alert (as its id names it) belongs to, if the model has the alert. */
+  /** `symbol`'s alerts of the UTC day holding `minute`, in time order: those of its episodes that day. */
+  async function sameDayAlerts(symbol: string, minute: number) {
+    const first = Math.floor(minute / MINUTES_PER_DAY) * MINUTES_PER_DAY;
+    const ids = model.episodesOver(symbol, first * 60_000, (first + MINUTES_PER_DAY) * 60_000 - 1);
+    const found = await parts.alerts.held.of(ids, (key) => model.countOf(key));
+    return [...found.values()]
+      .flat()
+      .filter((fact) => fact.minute >= first && fact.minute < first + MINUTES_PER_DAY)
+      .sort((a, b) => a.minute - b.minute);
+  }
+
+  /** The episode the model says holds the alert (as its id names it): the symbol's episode over its minute. */
   function episodeOfAlertId(symbolPart: string, minute: number): string | undefined {
     // The id's symbol is percent-encoded (shared/pipeline/documentIds.ts: '%', '/', a lone '.' or '..').
     let symbol: string;
@@ -296,20 +321,33 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     } catch {
       return undefined;
     }
-    const row = model.alertRow(symbol, minute);
-    const episode = row < 0 ? -1 : model.alerts.episode[row]!;
-    return episode < 0 ? undefined : model.episodes.id(episode);
+    return model.episodesOver(symbol, minute * 60_000, minute * 60_000)[0];
   }
 
+  /** A page of the ingestions, newest first: a bounded read whatever their number. */
   const ingestions: Handler = async ({ query }) => {
-    onlyParameters(query, ['status']);
+    onlyParameters(query, ['status', 'limit', 'after']);
     const status = query.get('status') ?? undefined;
     if (status !== undefined && !INGESTION_STATUSES.includes(status)) {
       throw badParameter('status', `must be one of ${INGESTION_STATUSES.join(', ')}`);
     }
-    return { items: listedIngestions(await parts.ingestions.list(), status) } satisfies {
-      items: IngestionRow[];
-    };
+    const limitText = query.get('limit') ?? String(DEFAULT_LIMIT);
+    const limit = Number(limitText);
+    if (!/^\d+$/.test(limitText) || limit < 1 || limit > MAX_LIMIT)
+      throw badParameter('limit', `must be a whole number from 1 to ${MAX_LIMIT}`);
+    const afterText = query.get('after') ?? undefined;
+    const after = afterText === undefined ? undefined : decodeIngestionCursor(afterText);
+    if (afterText !== undefined && after === undefined)
+      throw badParameter('after', 'not a cursor of the ingestions list');
+    const page = await parts.ingestions.page({
+      limit,
+      ...(status !== undefined && { status: status as IngestionStatus }),
+      ...(after !== undefined && { after }),
+    });
+    return {
+      items: listedIngestions(page.items),
+      ...(page.next !== undefined && { next: encodeIngestionCursor(page.next) }),
+    } satisfies { items: IngestionRow[]; next?: string };
   };
 
   const setAside: Handler = async ({ params, query, response }) => {

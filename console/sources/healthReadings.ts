@@ -1,8 +1,8 @@
 /**
  * One reading of what `/api/health` shows (answers/health.ts shapes it): the dispatcher's consumer lag, how long
  * each waiting partition's oldest record has waited, and the dead-letter records redrive has not handled, from
- * Kafka; notify's dead-lettered alert messages, from Pub/Sub; every symbol's state and every ingestion, from
- * Firestore. Each Kafka and Pub/Sub part fails on its own, as `{ error }`, within a time limit, so that the page
+ * Kafka; notify's dead-lettered alert messages, from Pub/Sub; every symbol's state and pages of the ingestions
+ * (the newest running, failed, and of any status), from Firestore. Each Kafka and Pub/Sub part fails on its own, as `{ error }`, within a time limit, so that the page
  * says Kafka or Pub/Sub is down instead of hanging; Firestore down fails the request (503).
  */
 import type { PubSub } from '@google-cloud/pubsub';
@@ -12,10 +12,9 @@ import { readConsumerLag } from '../../shared/kafka/consumerLag.js';
 import { outstandingParked, redriveGroup } from '../../shared/kafka/deadLetters.js';
 import type { WaitingSince } from '../../shared/kafka/waitingSince.js';
 import { describeError } from '../../shared/errors.js';
-import type { IngestionSummary } from '../../shared/state/ingestionStore.js';
 import type { SymbolSummary } from '../../shared/state/symbolStateStore.js';
 import type { Health } from '../api/contract.js';
-import { healthOf, type Failed } from '../answers/health.js';
+import { healthOf, type Failed, type HealthReadings } from '../answers/health.js';
 
 export interface HealthSources {
   kafka: Kafka;
@@ -24,7 +23,8 @@ export interface HealthSources {
   /** The bar topic's waiting records' times, kept across readings (one per console). */
   waitingSince: WaitingSince;
   symbols(): Promise<SymbolSummary[]>;
-  ingestions(): Promise<IngestionSummary[]>;
+  /** Pages of the ingestions (answers/health.ts `HealthReadings`). */
+  ingestions(): Promise<HealthReadings['ingestions']>;
   /** How long a Kafka or Pub/Sub part may take before it is reported as failed. */
   timeoutMs: number;
 }

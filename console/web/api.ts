@@ -132,8 +132,9 @@ export const api = {
       body: JSON.stringify(body),
       signal,
     }),
+  // The newest 200 (the API's largest page): the page refreshes them every few seconds while one runs.
   ingestions: (status?: string, signal?: AbortSignal) =>
-    request<{ items: IngestionRow[] }>(`/api/ingestions${status ? `?status=${enc(status)}` : ''}`, {
+    request<{ items: IngestionRow[] }>(`/api/ingestions?limit=200${status ? `&status=${enc(status)}` : ''}`, {
       signal,
     }),
   setAsideUrl: (id: string) => `/api/ingestions/${enc(id)}/set-aside`,

@@ -6,7 +6,14 @@
  * The claim makes a redelivered event for a generation already finished do no work twice; a lease lets a
  * later delivery take over one whose instance crashed while running.
  */
-import { FieldValue, Timestamp, type DocumentData, type Firestore } from '@google-cloud/firestore';
+import {
+  FieldPath,
+  FieldValue,
+  Timestamp,
+  type DocumentData,
+  type Firestore,
+  type Query,
+} from '@google-cloud/firestore';
 import type { QualityReport } from '../core/report.js';
 import { classify, describeError, serviceError, type ErrorKind } from '../errors.js';
 import { ingestionId, symbolStateId } from '../pipeline/documentIds.js';
@@ -104,6 +111,18 @@ export interface DetectionTotals extends DetectionFigures {
 export interface IngestionSummary extends Ingestion {
   id: string;
   detection: DetectionTotals;
+}
+
+/** Where a page of ingestions ends: the last one's start (ms) and id; the next page starts after it. */
+export interface IngestionCursor {
+  startedAt: number;
+  id: string;
+}
+
+/** A page of ingestions, newest first (by start, then id descending), with the cursor of the next if any. */
+export interface IngestionPage {
+  items: IngestionSummary[];
+  next?: IngestionCursor;
 }
 
 /** `busy`: running under another delivery's live lease; that delivery may yet die, so try again later. */
@@ -380,6 +399,40 @@ export class FirestoreIngestionStore implements IngestionStore {
   async get(id: string): Promise<Ingestion | undefined> {
     const snapshot = await firestore(() => this.#doc(id).get());
     return snapshot.exists ? ingestionOf(snapshot.data()!) : undefined;
+  }
+
+  /**
+   * Up to `limit` ingestions after `after`, newest first (by `startedAt`, then id, both descending), of one status
+   * when given, each with its tallies summed: a bounded read whatever the number of ingestions (the console's
+   * pages). In production `orderBy(startedAt desc)` is served by the automatic single-field index, and with a
+   * status by the composite index (`status`, `startedAt` DESC) of firestore.indexes.json; the emulator scans.
+   */
+  async page(request: {
+    status?: IngestionStatus;
+    limit: number;
+    after?: IngestionCursor;
+  }): Promise<IngestionPage> {
+    let query: Query = this.#db.collection(this.#collection);
+    if (request.status !== undefined) query = query.where('status', '==', request.status);
+    query = query.orderBy('startedAt', 'desc').orderBy(FieldPath.documentId(), 'desc');
+    if (request.after !== undefined)
+      query = query.startAfter(Timestamp.fromMillis(request.after.startedAt), request.after.id);
+    const snapshot = await firestore(() => query.limit(request.limit + 1).get());
+    const docs = snapshot.docs.slice(0, request.limit);
+    const items = await Promise.all(
+      docs.map(async (doc) => {
+        const tallies = await firestore(() => doc.ref.collection(SYMBOLS).get());
+        return {
+          id: doc.id,
+          ...ingestionOf(doc.data()),
+          detection: sumTallies(tallies.docs.map((tally) => tally.data() as Partial<SymbolTally>)),
+        };
+      }),
+    );
+    const last = items.at(-1);
+    return snapshot.size > request.limit && last !== undefined
+      ? { items, next: { startedAt: last.startedAt.getTime(), id: last.id } }
+      : { items };
   }
 
   async list(): Promise<IngestionSummary[]> {

@@ -58,7 +58,7 @@ const health = (names: { topic: string; group: string; deadLetterTopic: string }
     topics: { ...names, notifyDeadLetters: endpoints.pubsub.anomaliesDeadLetterSubscription },
     waitingSince: new WaitingSince(kafka, names.topic, { minIntervalMs: 0 }),
     symbols: async () => [],
-    ingestions: async () => [],
+    ingestions: async () => ({ running: [], failed: [], recent: [] }),
     timeoutMs: 30_000,
   });
 

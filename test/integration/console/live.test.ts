@@ -1,13 +1,16 @@
 /**
- * An alert written afterwards (with writtenAt, as notify writes it) appears in the list and on the event stream
- * without a restart (across the follower's reads that found nothing new).
+ * An alert written afterwards (with writtenAt, as notify writes it, and its episode, as detect writes it) appears
+ * in the list and on the event stream without a restart (across the follower's reads that found nothing new). The
+ * lists go by the episodes (an alert is listed once its episode document is read), so the episode is written too.
  */
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../shared/core/alert.js';
 import { alertId } from '../../../shared/pipeline/documentIds.js';
+import { FieldValue } from '@google-cloud/firestore';
 import { FirestoreAlertStore } from '../../../shared/state/alertStore.js';
+import { alertAndEpisodeRecords, episodeData } from '../../helpers/consoleFixture.js';
 import { COLLECTIONS, db, url, get, seededConsole } from './consoleUnderTest.js';
-import { HAND_ALERT, allAlerts } from './seeds.js';
+import { HAND_ALERT, THRESHOLDS, allAlerts } from './seeds.js';
 
 seededConsole();
 
@@ -44,8 +47,14 @@ describe('the console server on the real emulator: live updates', () => {
       timestamp: '2017-01-05T04:00:00Z',
       episodeStart: '2017-01-05T04:00:00Z',
     };
-    // Written as notify writes it: the alert and the feed entry the console follows.
+    // Written as notify writes it (the alert and the feed entry the console follows) and as detect writes its
+    // episode (after it: notify may write an alert before detect commits, and the console waits for the episode).
     await new FirestoreAlertStore(db, COLLECTIONS.ALERTS_COLLECTION).write([fresh]);
+    const [episode] = alertAndEpisodeRecords([fresh], THRESHOLDS).episodes;
+    await db
+      .collection(COLLECTIONS.EPISODES_COLLECTION)
+      .doc(episode!.id)
+      .set(episodeData(episode!, FieldValue.serverTimestamp()));
     let event = await nextEvent();
     while (event.alerts < allAlerts.length + 1) event = await nextEvent();
     expect(event).toMatchObject({ alerts: allAlerts.length + 1, newest: '2017-01-05T04:00:00Z' });

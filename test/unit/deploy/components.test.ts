@@ -165,15 +165,36 @@ describe('deploy.sh --dry-run', () => {
     expect(componentCommands(runs.internet.commands).get('console')!.line).not.toContain('--network');
   });
 
-  it('creates no composite index (every query the pipeline and the console run is served by single-field ones), and sets the TTL policies', () => {
-    const file = JSON.parse(readFileSync(path.join(ROOT, 'firestore.indexes.json'), 'utf8')) as {
-      indexes: unknown[];
-    };
-    expect(file.indexes).toEqual([]);
+  it("creates the composite indexes of the console's count of alerts with a minimum severity and its pages of ingestions, and sets the TTL policies", () => {
+    // The count() filters severity >= x and, each optionally, symbol ==, rules array-contains, withdrawn.kind ==
+    // and a timestamp range: one index per combination but the one on severity alone (its single-field index).
+    const wanted: string[] = [];
+    for (const symbol of [false, true])
+      for (const rules of [false, true])
+        for (const withdrawn of [false, true])
+          for (const timestamp of [false, true]) {
+            if (!symbol && !rules && !withdrawn && !timestamp) continue;
+            wanted.push(
+              [
+                ...(symbol ? ['field-path=symbol,order=ascending'] : []),
+                ...(rules ? ['field-path=rules,array-config=contains'] : []),
+                ...(withdrawn ? ['field-path=withdrawn.kind,order=ascending'] : []),
+                'field-path=severity,order=ascending',
+                ...(timestamp ? ['field-path=timestamp,order=ascending'] : []),
+              ].join(' '),
+            );
+          }
     const creates = changes(runs.managed).filter((c) =>
       startsWith(c.words, 'gcloud firestore indexes composite create'),
     );
-    expect(creates).toEqual([]);
+    const alerts = creates.filter((c) => flagValue(c.words, 'collection-group') === 'alerts');
+    expect(alerts.map((c) => flagValues(c.words, 'field-config').join(' ')).sort()).toEqual(wanted.sort());
+    // And the console's pages of the ingestions of one status, newest first.
+    expect(
+      creates
+        .filter((c) => !alerts.includes(c))
+        .map((c) => [flagValue(c.words, 'collection-group'), ...flagValues(c.words, 'field-config')]),
+    ).toEqual([['ingestions', 'field-path=status,order=ascending', 'field-path=startedAt,order=descending']]);
     const ttl = changes(runs.existing).filter((c) =>
       startsWith(c.words, 'gcloud firestore fields ttls update'),
     );

@@ -13,7 +13,7 @@ const readings = (overrides: Partial<HealthReadings>): HealthReadings => ({
   parked: [],
   notifyDeadLetters: { count: 0, oldest: null },
   symbols: [],
-  ingestions: [],
+  ingestions: { running: [], failed: [], recent: [] },
   ...overrides,
 });
 
@@ -101,11 +101,15 @@ describe('healthOf', () => {
     };
     const health = healthOf(
       readings({
-        ingestions: [
-          ingestion('BACKFILL.csv', 60, 0, {}),
-          ingestion('CLEAN.csv', 0, 0, {}),
-          ingestion('OLD.csv', 0, 5, { future: 1, symbol: 2, number: 7 }),
-        ],
+        ingestions: {
+          running: [],
+          failed: [],
+          recent: [
+            ingestion('BACKFILL.csv', 60, 0, {}),
+            ingestion('CLEAN.csv', 0, 0, {}),
+            ingestion('OLD.csv', 0, 5, { future: 1, symbol: 2, number: 7 }),
+          ],
+        },
       }),
     );
     expect(health.undetected).toEqual({

@@ -6,60 +6,23 @@
  * reads the history, the triage documents and the feed, and no client creates, updates or deletes any of them;
  * the console (the owner here, IAM deployed) creates history entries. Needs Java 17+ (the emulator); it fails, not skips, without them.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firebaseIdToken, startRulesEmulator, type RulesEmulator } from '../helpers/rulesEmulator.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-function emulatorPath(): string {
-  const gcloud = execFileSync('sh', ['-c', 'command -v gcloud || true'], { encoding: 'utf8' }).trim();
-  const sdk = gcloud ? path.dirname(path.dirname(realpathSync(gcloud))) : '/usr/lib/google-cloud-sdk';
-  return path.join(sdk, 'platform/cloud-firestore-emulator/cloud_firestore_emulator');
-}
-const EMULATOR = emulatorPath();
 const PROJECT = 'demo-audit-rules';
 const DATABASE = 'audit';
 const GROUP = 'traders';
 
-let emulator: ChildProcess | undefined;
+let emulator: RulesEmulator | undefined;
 let base = '';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject).listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-/** An unsigned Firebase Auth ID token (the emulator does not check signatures). */
-function idToken(uid: string, claims: Record<string, unknown> = {}): string {
-  const now = Math.floor(Date.now() / 1000);
-  return [
-    base64url({ alg: 'none', typ: 'JWT' }),
-    base64url({
-      iss: `https://securetoken.google.com/${PROJECT}`,
-      aud: PROJECT,
-      sub: uid,
-      user_id: uid,
-      iat: now,
-      auth_time: now,
-      exp: now + 3600,
-      email: `${uid}@example.com`,
-      email_verified: true,
-      firebase: { sign_in_provider: 'password', identities: {} },
-      ...claims,
-    }),
-    '',
-  ].join('.');
-}
+/** A verified email's token, as the console's callers have. */
+const idToken = (uid: string, claims: Record<string, unknown> = {}) =>
+  firebaseIdToken(PROJECT, uid, { email: `${uid}@example.com`, email_verified: true, ...claims });
 
 const database = () => `projects/${PROJECT}/databases/${DATABASE}`;
 const documents = () => `${base}/v1/${database()}/documents`;
@@ -98,28 +61,13 @@ const entry = (by: string) => ({ by: text(by), from: text('new'), to: text('inve
 const HISTORY = 'episodes/ACME@2024-01-02T04:00Z/history';
 
 beforeAll(async () => {
-  expect(existsSync(EMULATOR), `the Firestore emulator (${EMULATOR})`).toBe(true);
   const rules = execFileSync(
     'bash',
     [path.join(ROOT, 'deploy.sh'), '--print-audit-rules', `--allowed-group=${GROUP}`],
     { encoding: 'utf8' },
   );
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  emulator = spawn(EMULATOR, [`--host=127.0.0.1`, `--port=${port}`, `--project_id=${PROJECT}`], {
-    detached: true,
-    stdio: 'ignore',
-  });
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('the Firestore emulator did not start within 90 s');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  emulator = await startRulesEmulator(PROJECT);
+  base = emulator.base;
   const loaded = await call('PUT', `${base}/emulator/v1/${database()}:securityRules`, undefined, {
     rules: { files: [{ content: rules }] },
   });
@@ -131,15 +79,7 @@ beforeAll(async () => {
   }
 }, 120_000);
 
-afterAll(() => {
-  if (emulator?.pid) {
-    try {
-      process.kill(-emulator.pid, 'SIGKILL'); // the wrapper script and its java process
-    } catch {
-      // already gone
-    }
-  }
-});
+afterAll(() => emulator?.stop());
 
 describe('firestore.audit.rules (as deploy.sh publishes them for the audit database)', () => {
   const ana = () => idToken('ana', { groups: [GROUP] });

@@ -5,60 +5,23 @@
  * group in the token's `groups` claim.
  * Needs Java 17+ (the emulator); it fails, not skips, without them.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firebaseIdToken, startRulesEmulator, type RulesEmulator } from '../helpers/rulesEmulator.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** The emulator in the SDK that the gcloud on PATH belongs to. */
-function emulatorPath(): string {
-  const gcloud = execFileSync('sh', ['-c', 'command -v gcloud || true'], { encoding: 'utf8' }).trim();
-  const sdk = gcloud ? path.dirname(path.dirname(realpathSync(gcloud))) : '/usr/lib/google-cloud-sdk';
-  return path.join(sdk, 'platform/cloud-firestore-emulator/cloud_firestore_emulator');
-}
-const EMULATOR = emulatorPath();
 const PROJECT = 'demo-rules';
 const GROUP = 'traders';
 const SANDBOX = mkdtempSync(path.join(os.tmpdir(), 'firestore-rules-'));
 
-let emulator: ChildProcess | undefined;
+let emulator: RulesEmulator | undefined;
 let base = '';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject).listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-/** An unsigned Firebase Auth ID token (the emulator does not check signatures). */
-function idToken(uid: string, claims: Record<string, unknown> = {}): string {
-  const now = Math.floor(Date.now() / 1000);
-  return [
-    base64url({ alg: 'none', typ: 'JWT' }),
-    base64url({
-      iss: `https://securetoken.google.com/${PROJECT}`,
-      aud: PROJECT,
-      sub: uid,
-      user_id: uid,
-      iat: now,
-      auth_time: now,
-      exp: now + 3600,
-      firebase: { sign_in_provider: 'password', identities: {} },
-      ...claims,
-    }),
-    '',
-  ].join('.');
-}
+const idToken = (uid: string, claims: Record<string, unknown> = {}) => firebaseIdToken(PROJECT, uid, claims);
 
 const documents = () => `${base}/v1/projects/${PROJECT}/databases/(default)/documents`;
 
@@ -78,7 +41,6 @@ async function request(method: string, documentPath: string, token?: string, bod
 const fields = { fields: { symbol: { stringValue: 'INFY' } } };
 
 beforeAll(async () => {
-  expect(existsSync(EMULATOR), `the Firestore emulator (${EMULATOR})`).toBe(true);
   const rules = path.join(SANDBOX, 'firestore.rules');
   writeFileSync(
     rules,
@@ -86,23 +48,8 @@ beforeAll(async () => {
       encoding: 'utf8',
     }),
   );
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  emulator = spawn(
-    EMULATOR,
-    [`--host=127.0.0.1`, `--port=${port}`, `--project_id=${PROJECT}`, `--rules=${rules}`],
-    { detached: true, stdio: 'ignore' },
-  );
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('the Firestore emulator did not start within 90 s');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  emulator = await startRulesEmulator(PROJECT, [`--rules=${rules}`]);
+  base = emulator.base;
   // Seed as the owner (bypasses the rules), like the functions' IAM access.
   for (const doc of [
     'alerts/a1',
@@ -119,13 +66,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => {
-  if (emulator?.pid) {
-    try {
-      process.kill(-emulator.pid, 'SIGKILL'); // the wrapper script and its java process
-    } catch {
-      // already gone
-    }
-  }
+  emulator?.stop();
   rmSync(SANDBOX, { recursive: true, force: true });
 });
 

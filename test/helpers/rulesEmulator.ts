@@ -5,25 +5,15 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { expect } from 'vitest';
+import { freePort } from './freePort.js';
 
 /** The emulator in the SDK that the gcloud on PATH belongs to. */
 function emulatorPath(): string {
   const gcloud = execFileSync('sh', ['-c', 'command -v gcloud || true'], { encoding: 'utf8' }).trim();
   const sdk = gcloud ? path.dirname(path.dirname(realpathSync(gcloud))) : '/usr/lib/google-cloud-sdk';
   return path.join(sdk, 'platform/cloud-firestore-emulator/cloud_firestore_emulator');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject).listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export interface RulesEmulator {

@@ -2,11 +2,11 @@
  * The console server in-process against the local stack's real Firestore emulator, fake-gcs-server and Kafka,
  * on collections of its own (one set per test file) seeded with seeds.ts; `get` and `post` ask it over HTTP.
  */
-import { createServer } from 'node:net';
 import { FieldValue, Firestore, Timestamp } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { freePort } from '../../helpers/freePort.js';
 import { barsRecords, episodeData, writeRecords } from '../../helpers/consoleFixture.js';
 import type { CertSource } from '../../../console/server/identity.js';
 import { consoleSettingsFromEnv } from '../../../console/server/settings.js';
@@ -47,16 +47,6 @@ let base = '';
 
 /** The address of `path` on the console under test. */
 export const url = (path: string) => `${base}${path}`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject).listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** How a test file starts its console beyond the defaults: settings over the local ones, Google's keys. */
 export interface ConsoleOptions {

@@ -4,6 +4,7 @@
  * alerts of every bar detected in minute order.
  */
 import { describe, expect, it } from 'vitest';
+import { seededRandom as random } from '../../helpers/seededRandom.js';
 import type { Alert } from '../../../shared/core/alert.js';
 import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME } from '../../../shared/core/barTable.js';
 import { scanDecimal } from '../../../shared/core/decimal.js';
@@ -161,17 +162,6 @@ describe('a late bar detected in its place', () => {
     expect(outcome.kind).toBe('need-earlier');
   });
 });
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A series with gaps, moves around the A1 threshold and volume spikes. */
 function series(next: () => number, length: number): Bar[] {

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../helpers/freePort.js';
 
 import type { ProcessComponent, StackContext } from '../../../stack/component.js';
 import { createStackContext } from '../../../stack/components.js';
@@ -58,14 +59,6 @@ function server(
     },
     envLines: () => [`${name.toUpperCase()}_URL=http://127.0.0.1:${port}`],
   };
-}
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 let dir: string;

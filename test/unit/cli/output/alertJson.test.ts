@@ -1,20 +1,10 @@
 /** The hand-written alert JSON must be exactly what JSON.stringify writes for the same alert. */
 import { describe, expect, it } from 'vitest';
+import { seededRandom as seeded } from '../../../helpers/seededRandom.js';
 import type { Alert } from '../../../../shared/core/alert.js';
 import { roundFigure } from '../../../../shared/core/figures.js';
 import { JSON_LAYOUT } from '../../../../cli/output/alertJson.js';
 import { AlertLineWriter } from '../../../../cli/output/alertLines.js';
-
-/** mulberry32: the same values on every run, so that a failure can be run again. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const writer = new AlertLineWriter(JSON_LAYOUT);
 

@@ -4,6 +4,7 @@
  * the batch CLI's way, which follows every bar from each symbol's first: the scores must be identical.
  */
 import { describe, expect, it } from 'vitest';
+import { seededRandom as random } from '../../../helpers/seededRandom.js';
 import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME } from '../../../../shared/core/barTable.js';
 import { scanDecimal } from '../../../../shared/core/decimal.js';
 import { compileParameters, DEFAULT_PARAMETERS } from '../../../../shared/core/detectionParameters.js';
@@ -20,17 +21,6 @@ import { NO_PEER_GROUPS, parsePeerGroups } from '../../../../shared/core/suspici
 import { formatMinute } from '../../../../shared/core/timestamp.js';
 
 const config = compileParameters(DEFAULT_PARAMETERS);
-
-/** mulberry32, for a market that is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * `symbols` stocks over `days` weekdays, 90 minutes a session from 03:45 UTC, random walks with now and then a

@@ -24,7 +24,7 @@ export const alertRecords = (alerts: readonly Alert[]): StoredRecord[] =>
 export const episodeRecords = (episodes: readonly Episode[]): StoredRecord[] =>
   episodes.map((episode) => ({ id: episodeId(episode), data: toEpisodeDocument(episode) }));
 
-/** As detect stores a day (barStore.ts `barDayWrites`): the bars and their exact texts encoded as Bytes. */
+/** As detect stores a day (barStore.ts `BarDayWriter`): the bars and their exact texts encoded as Bytes. */
 export const barRecords = (days: readonly BarDay[]): StoredRecord[] =>
   days.map((day) => ({
     id: barDayId(day.symbol, day.day),

@@ -18,6 +18,7 @@ import { batchTable, type BarBatch } from '../../shared/pipeline/barBatch.js';
 import { dayOf } from '../../shared/pipeline/barDayBytes.js';
 import type { AlertRevision, RevisionCause } from '../../shared/pipeline/alertMessage.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';
+import type { Timestamp } from '@google-cloud/firestore';
 import type { FaultInjector } from '../../shared/faultInjection.js';
 import type {
   CompanionWrite,
@@ -38,17 +39,25 @@ export interface DetectDependencies {
   faults?: FaultInjector;
   /**
    * The writes of the episodes a batch changed and of its processed bars (docs/records.md), which land with its
-   * state commit; none when absent.
+   * state commit, for a commit requiring the state version `read`; none when absent.
    */
   companions?: (
     episodes: readonly EpisodeChange[],
     bars: readonly BarDay[],
-    cause?: RevisionCause,
-  ) => Promise<CompanionWrite[]>;
+    cause: RevisionCause | undefined,
+    read: Timestamp | undefined,
+  ) => Promise<Companions>;
   /** The symbols' detected bars, read to detect a late bar in its place (contract §2). */
   history?: BarHistory;
   /** The time, for a revision's cause (tests fix it). */
   now?: () => Date;
+}
+
+/** A batch's companion writes, and what to tell their owner once the commit they went with landed. */
+export interface Companions {
+  writes: CompanionWrite[];
+  /** Called with the state's new version once the commit has landed (not when it failed). */
+  committed?: (version: Timestamp) => void;
 }
 
 /** What a batch did beyond detecting its bars in order: the alerts its late bars revised and withdrew. */
@@ -144,15 +153,19 @@ export async function detectBarBatch(
     if (change === 'revised') revisions.revised++;
     if (change === 'withdrawn') revisions.withdrawn++;
   }
-  const companions =
-    (await deps.companions?.(episodes, barDays(batch.symbol, table, processed, source), cause)) ?? [];
+  const companions = await deps.companions?.(
+    episodes,
+    barDays(batch.symbol, table, processed, source),
+    cause,
+    stored.version,
+  );
   const version = stored.commits + 1;
   if (alerts.length > 0) {
     await deps.publish(alerts, version, cause);
     deps.faults?.at('detect.after-publish');
   }
   deps.faults?.at('detect.before-commit');
-  await deps.store.commit(
+  const committed = await deps.store.commit(
     batch.symbol,
     stored,
     {
@@ -164,8 +177,9 @@ export async function detectBarBatch(
     },
     { ingestionId: ingestionId(batch.object, batch.generation), ...counts, ...revisions },
     dequeued,
-    companions,
+    companions?.writes,
   );
+  companions?.committed?.(committed);
   deps.faults?.at('detect.after-commit');
   return { kind: 'detected', batch: key, counts, revisions };
 }

@@ -79,42 +79,125 @@ export function barDays(
   return days;
 }
 
-/** The writes of the days' bars, each merged into what its document holds (read here, in one request). */
-export async function barDayWrites(
-  db: Firestore,
-  collection: string,
-  days: readonly BarDay[],
-): Promise<CompanionWrite[]> {
-  if (days.length === 0) return [];
-  const refs = days.map((day) => db.collection(collection).doc(barDayId(day.symbol, day.day)));
-  const snapshots = await db.getAll(...refs).catch((error: unknown) => {
-    throw serviceError('Firestore', error);
-  });
-  return days.map((day, i) => (batch) => {
-    const data = snapshots[i]!.data();
-    const bars = mergeBars(decodeBars(data), day.bars);
-    const exact = mergeExactDay(decodeExactDay(data), day.exact);
-    // What changed since the scores were last settled (contract §6): each commit adds its first minute under a
-    // key of its own, by its field path (never writing back the keys it read, which settle may have taken away
-    // meanwhile: scoreStore.ts). `unsettledFrom` only finds the day for settle, which reads the map itself.
-    // `updatedAt` is this instance's clock, not a server transform: a transform costs the commit a read of the
-    // document, and settle reads what changed with a margin for clocks.
-    const seq = Number(data?.unsettledSeq ?? 0) + 1;
-    const changedFrom = day.bars[0]![0];
-    const before = Object.values((data?.unsettled as Record<string, number> | undefined) ?? {});
-    const fields = {
-      symbol: day.symbol,
-      day: day.day,
-      count: bars.length,
-      bars: encodeBars(bars),
-      ...encodeExactDay(exact),
-      unsettledSeq: seq,
-      unsettledFrom: Math.min(changedFrom, ...before),
-      updatedAt: Timestamp.now(),
+/** A day's document as a commit leaves it: what the next commit merges its bars into. */
+interface StoredDay {
+  bars: StoredBar[];
+  exact: ExactDay;
+  unsettledSeq: number;
+  /** The first minutes of the changes not yet settled, as far as this writer knows (settle may have taken some). */
+  unsettled: number[];
+}
+
+/** A batch's writes of its days' bars, and what to call once the state commit they went with has landed. */
+export interface PreparedBarDays {
+  writes: CompanionWrite[];
+  /** Remembers the days as written, under the state `version` their commit made. */
+  committed(version: Timestamp): void;
+}
+
+/** How many symbols' last written days a writer remembers: at most a few MB at a day of bars each. */
+const REMEMBERED_SYMBOLS = 2_000;
+
+/**
+ * Writes the days' bars, each merged into what its document holds. The documents are read, in one request, unless
+ * this writer made them in the commit that left the symbol's state at the version the batch read: nothing else
+ * writes a day's bars, and every write of them goes with a state commit under a precondition on the state's
+ * version, so the days are then exactly as remembered (settle only takes changes away from `unsettled`, see
+ * below). At a live pace each delivery of a symbol follows its previous one, and the read it saves was a third
+ * of detect's requests to Firestore, with the whole day's bars in it.
+ */
+export class BarDayWriter {
+  /** By symbol: the state version its last commit made here, and the days it wrote, by document id. */
+  readonly #written = new Map<string, { version: Timestamp; days: Map<string, StoredDay> }>();
+
+  constructor(
+    private readonly db: Firestore,
+    private readonly collection: string,
+  ) {}
+
+  /** The writes of `days` (one symbol's), for a commit that requires the state to be at `read` (the version read). */
+  async prepare(days: readonly BarDay[], read: Timestamp | undefined): Promise<PreparedBarDays> {
+    if (days.length === 0) return { writes: [], committed: () => {} };
+    const symbol = days[0]!.symbol;
+    const remembered = this.#written.get(symbol);
+    // Taken out until this commit lands: a commit that fails leaves the documents unknown.
+    this.#written.delete(symbol);
+    const known = remembered !== undefined && read !== undefined && remembered.version.isEqual(read);
+    const ids = days.map((day) => barDayId(day.symbol, day.day));
+    const stored = await this.#stored(ids, known ? remembered.days : undefined);
+    const next = new Map<string, StoredDay>();
+    const writes = days.map((day, i): CompanionWrite => {
+      const id = ids[i]!;
+      const before = stored.get(id);
+      const bars = mergeBars(before?.bars ?? [], day.bars);
+      const exact = mergeExactDay(before?.exact ?? { sources: [], bars: [] }, day.exact);
+      // What changed since the scores were last settled (contract §6): each commit adds its first minute under a
+      // key of its own, by its field path (never writing back the keys it read, which settle may have taken away
+      // meanwhile: scoreStore.ts). `unsettledFrom` only finds the day for settle, which reads the map itself, so
+      // one taken from remembered changes settle has since taken away only makes it look at the day sooner.
+      // `updatedAt` is this instance's clock, not a server transform: a transform costs the commit a read of the
+      // document, and settle reads what changed with a margin for clocks.
+      const seq = (before?.unsettledSeq ?? 0) + 1;
+      const changedFrom = day.bars[0]![0];
+      const unsettled = [...(before?.unsettled ?? []), changedFrom];
+      next.set(id, { bars, exact, unsettledSeq: seq, unsettled });
+      const ref = this.db.collection(this.collection).doc(id);
+      const fields = {
+        symbol: day.symbol,
+        day: day.day,
+        count: bars.length,
+        bars: encodeBars(bars),
+        ...encodeExactDay(exact),
+        unsettledSeq: seq,
+        unsettledFrom: Math.min(...unsettled),
+        updatedAt: Timestamp.now(),
+      };
+      return (batch) => {
+        if (before !== undefined) batch.update(ref, { ...fields, [`unsettled.c${seq}`]: changedFrom });
+        else batch.set(ref, { ...fields, unsettled: { [`c${seq}`]: changedFrom } });
+      };
+    });
+    return {
+      writes,
+      committed: (version) => {
+        // Refreshed to the newest place: the symbols least recently committed are forgotten first.
+        if (this.#written.size >= REMEMBERED_SYMBOLS) {
+          this.#written.delete(this.#written.keys().next().value!);
+        }
+        this.#written.set(symbol, { version, days: next });
+      },
     };
-    if (snapshots[i]!.exists) batch.update(refs[i]!, { ...fields, [`unsettled.c${seq}`]: changedFrom });
-    else batch.set(refs[i]!, { ...fields, unsettled: { [`c${seq}`]: changedFrom } });
-  });
+  }
+
+  /** The days' documents as stored (absent when there is none): remembered ones as they are, the rest read. */
+  async #stored(
+    ids: readonly string[],
+    remembered: Map<string, StoredDay> | undefined,
+  ): Promise<Map<string, StoredDay>> {
+    const stored = new Map<string, StoredDay>();
+    const unread: string[] = [];
+    for (const id of ids) {
+      const day = remembered?.get(id);
+      if (day !== undefined) stored.set(id, day);
+      else unread.push(id);
+    }
+    if (unread.length === 0) return stored;
+    const refs = unread.map((id) => this.db.collection(this.collection).doc(id));
+    const snapshots = await this.db.getAll(...refs).catch((error: unknown) => {
+      throw serviceError('Firestore', error);
+    });
+    for (const snapshot of snapshots) {
+      if (!snapshot.exists) continue;
+      const data = snapshot.data()!;
+      stored.set(snapshot.id, {
+        bars: decodeBars(data),
+        exact: decodeExactDay(data),
+        unsettledSeq: Number(data.unsettledSeq ?? 0),
+        unsettled: Object.values((data.unsettled as Record<string, number> | undefined) ?? {}),
+      });
+    }
+    return stored;
+  }
 }
 
 /** A symbol's detected bars as its `bars/` documents hold them, for a late bar's revision (contract §2). */

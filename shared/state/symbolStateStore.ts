@@ -114,6 +114,7 @@ export interface SymbolStateStore {
    * `dequeued`, also takes that held record off the queue (releasing the symbol when it was the last). The
    * companion writes land with it, or, past one commit's room, in commits before it that each require the
    * state to be still the version read.
+   * @returns the state's new version (what a later load reads as `version`, until another commit)
    * @throws StateConflictError when another delivery committed first
    */
   commit(
@@ -123,7 +124,7 @@ export interface SymbolStateStore {
     tally: BatchTally | undefined,
     dequeued?: number,
     companions?: readonly CompanionWrite[],
-  ): Promise<void>;
+  ): Promise<Timestamp>;
   /**
    * Holds the symbol with `record` at the head of its queue, or, when it is held already, queues `record`
    * behind the others. @throws StateConflictError
@@ -266,7 +267,7 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
     tally: BatchTally | undefined,
     dequeued?: number,
     companions: readonly CompanionWrite[] = [],
-  ): Promise<void> {
+  ): Promise<Timestamp> {
     let version = read.version;
     let at = 0;
     for (; companions.length - at > COMPANIONS_PER_COMMIT; at += COMPANIONS_PER_COMMIT) {
@@ -274,6 +275,8 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
     }
     const batch = this.db.batch();
     for (const write of companions.slice(at)) write(batch);
+    // The state's write follows the companions': its result, and so its new version, comes at their count.
+    const stateWrite = companions.length - at;
     read = { ...read, version };
     const hold = dequeued === undefined ? read.hold : holdWithout(read.hold);
     this.#writeState(batch, symbol, read, {
@@ -292,7 +295,8 @@ export class FirestoreSymbolStateStore implements SymbolStateStore {
       this.addTally(batch, symbol, tally);
     }
     if (dequeued !== undefined) batch.delete(this.#ref(symbol).collection(HELD).doc(seqId(dequeued)));
-    await this.#commit(batch, symbol);
+    const results = await this.#commit(batch, symbol);
+    return results[stateWrite]!.writeTime;
   }
 
   async hold(symbol: string, read: StoredSymbolState, record: NewHeldRecord, reason: string): Promise<void> {

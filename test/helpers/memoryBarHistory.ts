@@ -2,18 +2,18 @@
 import { mergeExactDay, type ExactDay } from '../../shared/pipeline/barDayBytes.js';
 import { historyRefs, type BarDay, type BarHistory } from '../../shared/state/barStore.js';
 import type { BarRef } from '../../shared/core/revision.js';
-import type { CompanionWrite } from '../../shared/state/symbolStateStore.js';
+import type { Companions } from '../../functions/detect/detectBarBatch.js';
 
 export class MemoryBarHistory implements BarHistory {
   /** By symbol, then day. */
   readonly days = new Map<string, Map<string, ExactDay>>();
 
-  /** The writes that keep the days' bars when a commit lands (MemoryStateStore runs them), as barDayWrites'. */
-  writes(days: readonly BarDay[]): CompanionWrite[] {
-    return [() => this.record(days)];
+  /** The writes that keep the days' bars when a commit lands (MemoryStateStore runs them), as BarDayWriter's. */
+  writes(days: readonly BarDay[]): Companions {
+    return { writes: [() => this.record(days)] };
   }
 
-  /** Keeps the days' bars, merged by minute, as barDayWrites does. */
+  /** Keeps the days' bars, merged by minute, as BarDayWriter does. */
   record(days: readonly BarDay[]): void {
     for (const day of days) {
       let symbol = this.days.get(day.symbol);

@@ -69,7 +69,7 @@ export class MemoryStateStore implements SymbolStateStore {
     tally: BatchTally | undefined,
     dequeued?: number,
     companions: readonly CompanionWrite[] = [],
-  ): Promise<void> {
+  ): Promise<Timestamp> {
     this.#address(symbol);
     if (this.failNextCommits > 0) {
       this.failNextCommits--;
@@ -82,6 +82,7 @@ export class MemoryStateStore implements SymbolStateStore {
     if (tally !== undefined) this.tallies.push({ symbol, ...tally });
     // Companion writes land with the commit; in memory they write elsewhere (see MemoryBarHistory.writes).
     for (const write of companions) write(undefined as unknown as FirebaseFirestore.WriteBatch);
+    return Timestamp.fromMillis(this.rows.get(symbol)!.version);
   }
 
   async hold(symbol: string, read: StoredSymbolState, record: NewHeldRecord, reason: string): Promise<void> {

@@ -8,7 +8,7 @@ import { Firestore } from '@google-cloud/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME } from '../../shared/core/barTable.js';
 import { scanDecimal } from '../../shared/core/decimal.js';
-import { barDays, barDayWrites } from '../../shared/state/barStore.js';
+import { BarDayWriter, barDays } from '../../shared/state/barStore.js';
 import { ScoreStore } from '../../shared/state/scoreStore.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 
@@ -43,10 +43,9 @@ async function commitBars(collection: string, symbol: string, minutes: number[])
     }
     return row;
   });
-  const writes = await barDayWrites(
-    db,
-    collection,
+  const { writes } = await new BarDayWriter(db, collection).prepare(
     barDays(symbol, table, rows, { object: `${symbol}.csv` }),
+    undefined,
   );
   const batch = db.batch();
   for (const write of writes) write(batch);

@@ -17,10 +17,7 @@ import {
   dayOf,
   decodeBars,
   decodeExactDay,
-  encodeBars,
-  encodeExactDay,
-  mergeBars,
-  mergeExactDay,
+  EncodedDay,
   type BarSource,
   type ExactBar,
   type ExactDay,
@@ -81,8 +78,7 @@ export function barDays(
 
 /** A day's document as a commit leaves it: what the next commit merges its bars into. */
 interface StoredDay {
-  bars: StoredBar[];
-  exact: ExactDay;
+  bars: EncodedDay;
   unsettledSeq: number;
   /** The first minutes of the changes not yet settled, as far as this writer knows (settle may have taken some). */
   unsettled: number[];
@@ -94,6 +90,8 @@ export interface PreparedBarDays {
   /** Remembers the days as written, under the state `version` their commit made. */
   committed(version: Timestamp): void;
 }
+
+const EMPTY_DAY = EncodedDay.of([], { sources: [], bars: [] });
 
 /** How many symbols' last written days a writer remembers: at most a few MB at a day of bars each. */
 const REMEMBERED_SYMBOLS = 2_000;
@@ -129,8 +127,7 @@ export class BarDayWriter {
     const writes = days.map((day, i): CompanionWrite => {
       const id = ids[i]!;
       const before = stored.get(id);
-      const bars = mergeBars(before?.bars ?? [], day.bars);
-      const exact = mergeExactDay(before?.exact ?? { sources: [], bars: [] }, day.exact);
+      const bars = (before?.bars ?? EMPTY_DAY).with(day.bars, day.exact);
       // What changed since the scores were last settled (contract §6): each commit adds its first minute under a
       // key of its own, by its field path (never writing back the keys it read, which settle may have taken away
       // meanwhile: scoreStore.ts). `unsettledFrom` only finds the day for settle, which reads the map itself, so
@@ -140,14 +137,13 @@ export class BarDayWriter {
       const seq = (before?.unsettledSeq ?? 0) + 1;
       const changedFrom = day.bars[0]![0];
       const unsettled = [...(before?.unsettled ?? []), changedFrom];
-      next.set(id, { bars, exact, unsettledSeq: seq, unsettled });
+      next.set(id, { bars, unsettledSeq: seq, unsettled });
       const ref = this.db.collection(this.collection).doc(id);
       const fields = {
         symbol: day.symbol,
         day: day.day,
-        count: bars.length,
-        bars: encodeBars(bars),
-        ...encodeExactDay(exact),
+        count: bars.bars.length,
+        ...bars.fields,
         unsettledSeq: seq,
         unsettledFrom: Math.min(...unsettled),
         updatedAt: Timestamp.now(),
@@ -190,8 +186,7 @@ export class BarDayWriter {
       if (!snapshot.exists) continue;
       const data = snapshot.data()!;
       stored.set(snapshot.id, {
-        bars: decodeBars(data),
-        exact: decodeExactDay(data),
+        bars: EncodedDay.of(decodeBars(data), decodeExactDay(data)),
         unsettledSeq: Number(data.unsettledSeq ?? 0),
         unsettled: Object.values((data.unsettled as Record<string, number> | undefined) ?? {}),
       });

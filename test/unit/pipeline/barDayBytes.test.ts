@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeBars,
   decodeExactDay,
+  EncodedDay,
   encodeBars,
   encodeExactDay,
   mergeBars,
@@ -102,5 +103,85 @@ describe("a day's exact bars", () => {
         [3, '3', '3', '3', '3', '3', 6, 0],
       ],
     });
+  });
+});
+
+describe('a day kept encoded, as detect appends to it commit after commit', () => {
+  /** One batch: bars at `minutes`, close and volume texts given, all from `object`. */
+  const batch = (object: string, rows: Array<[minute: number, close: string, volume: string]>) => ({
+    bars: rows.map(([minute, close, volume]): StoredBar => [
+      minute,
+      1,
+      2,
+      0.5,
+      Number(close),
+      Number(volume),
+    ]),
+    exact: {
+      sources: [{ object, generation: '7' }],
+      bars: rows.map(([minute, close, volume], i): ExactBar => [
+        minute,
+        '1',
+        '2',
+        '0.5',
+        close,
+        volume,
+        i + 2,
+        0,
+      ]),
+    },
+  });
+  const batches = [
+    // A live market: one object a minute.
+    batch('m-0915.csv', [[1000, '100.5', '10']]),
+    batch('m-0916.csv', [[1001, '100.6', '20']]),
+    // Several minutes from one object, one of them a volume a float64 does not give back.
+    batch('m-0917.csv', [
+      [1002, '100.7', '30'],
+      [1003, '100.8', '12345678901234567'],
+    ]),
+    // An object seen before, again.
+    batch('m-0916.csv', [[1004, '100.9', '40']]),
+    // A late bar before the last, and one written again with another value.
+    batch('m-late.csv', [
+      [999, '99.5', '5'],
+      [1001, '100.65', '21'],
+    ]),
+    batch('m-0919.csv', [[1005, '101', '50']]),
+    batch('m-0920.csv', [[1006, '101.1', '0.1000000000000000055511151231257827']]),
+  ];
+
+  it('stores after each commit exactly the fields of the whole merged day encoded afresh', () => {
+    let day = EncodedDay.of([], { sources: [], bars: [] });
+    let bars: StoredBar[] = [];
+    let exact: ExactDay = { sources: [], bars: [] };
+    for (const added of batches) {
+      day = day.with(added.bars, added.exact);
+      bars = mergeBars(bars, added.bars);
+      exact = mergeExactDay(exact, added.exact);
+      expect(day.fields).toEqual({ bars: encodeBars(bars), ...encodeExactDay(exact) });
+      expect(decodeExactDay(day.fields)).toEqual(exact);
+    }
+    expect(exact.sources.map((source) => source.object)).toEqual([
+      'm-0915.csv',
+      'm-0916.csv',
+      'm-0917.csv',
+      'm-late.csv',
+      'm-0919.csv',
+      'm-0920.csv',
+    ]);
+    expect(Object.keys(JSON.parse(day.fields.texts!.toString()))).toEqual(['1003', '1006']);
+  });
+
+  it('goes on from a day read back from its document as from the one that wrote it', () => {
+    const written = batches
+      .slice(0, 3)
+      .reduce(
+        (day, added) => day.with(added.bars, added.exact),
+        EncodedDay.of([], { sources: [], bars: [] }),
+      );
+    const read = EncodedDay.of(decodeBars(written.fields), decodeExactDay(written.fields));
+    const next = batches[3]!;
+    expect(read.with(next.bars, next.exact).fields).toEqual(written.with(next.bars, next.exact).fields);
   });
 });

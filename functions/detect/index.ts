@@ -28,6 +28,7 @@ import { ScoreStore } from '../../shared/state/scoreStore.js';
 import type { DetectDependencies } from './detectBarBatch.js';
 import { detectRecord, type KafkaRecord } from './detectRecord.js';
 import { settleScores } from './settleScores.js';
+import { DeliveryGaps } from './deliveryGaps.js';
 import { publishEscalations } from '../../shared/clients/publishEscalations.js';
 
 function defaultDependencies(settings: DetectSettings): DetectDependencies {
@@ -140,6 +141,8 @@ function answerFields(body: DetectOutcome): LogFields {
 
 /** How long one settle request goes on starting rounds (the rest waits for the next request). */
 const SETTLE_BUDGET_MS = 10_000;
+/** The longest a settle step waits for a gap between deliveries: a steady stream leaves none. */
+const SETTLE_GAP_WAIT_MS = 1_000;
 
 /**
  * POST /settle: settles the scores the commits since the last one changed (contract §6). The dispatcher asks for
@@ -147,6 +150,8 @@ const SETTLE_BUDGET_MS = 10_000;
  */
 /** One per instance: it keeps the days it read for the next settle (scoreStore.ts). */
 let scoreStore: ScoreStore | undefined;
+/** The deliveries in flight here, for settle to work between (deliveryGaps.ts). */
+const deliveries = new DeliveryGaps(SETTLE_GAP_WAIT_MS);
 
 async function handleSettle(response: Response): Promise<void> {
   const db = getFirestore();
@@ -156,6 +161,7 @@ async function handleSettle(response: Response): Promise<void> {
       {
         store: scoreStore,
         scoring: { config: settings.detection, peerGroups: settings.peerGroups },
+        gap: () => deliveries.gap(),
         escalation: {
           threshold: settings.escalation.threshold,
           publish: (messages) => publishEscalations(getPubSub(), settings.escalation.topic, messages),
@@ -178,7 +184,8 @@ export async function handleDetect(request: Request, response: Response): Promis
   const id = request.header('ce-id');
   const key = decodeHeaderValue(request.header('ce-key') ?? '');
   const log = deliveryLogger(request, id, key);
-  const { status, body } = await answer(request, dependencies);
+  deliveries.started();
+  const { status, body } = await answer(request, dependencies).finally(() => deliveries.ended());
   // The record's time (when ingest produced it) and this delivery's: bench:latency's stages.
   trace({
     id,

@@ -25,6 +25,8 @@ import { formatMinute } from '../../shared/core/timestamp.js';
 const DAY = 1440;
 /** Changed days taken per round. */
 const ROUND_DAYS = 500;
+/** Scores written, or days marked settled, a step (see settleScores' `gap`). */
+const WRITES_PER_STEP = 50;
 /**
  * Episodes are found by their end: one that ends this long after a changed minute's reach can still have begun
  * inside it only if it lasts longer, which an episode (alerts at most a few minutes apart) does not in practice.
@@ -100,6 +102,7 @@ async function scoreEpisodes(
   episodes: readonly EpisodeToScore[],
   store: ScoreStore,
   scoring: Scoring,
+  gap: () => Promise<void>,
 ): Promise<Array<{ episode: EpisodeToScore; scored: ScoredEpisode }>> {
   const sorted = [...episodes].sort((a, b) => a.start - b.start);
   const scored: Array<{ episode: EpisodeToScore; scored: ScoredEpisode }> = [];
@@ -107,7 +110,7 @@ async function scoreEpisodes(
     const windowEnd = (Math.floor(sorted[i]!.start / DAY) + WINDOW_DAYS) * DAY;
     let j = i;
     while (j < sorted.length && sorted[j]!.start < windowEnd) j++;
-    scored.push(...(await scoreWindow(sorted.slice(i, j), store, scoring)));
+    scored.push(...(await scoreWindow(sorted.slice(i, j), store, scoring, gap)));
     i = j;
   }
   return scored;
@@ -120,6 +123,7 @@ async function scoreWindow(
   episodes: readonly EpisodeToScore[],
   store: ScoreStore,
   { config, peerGroups }: Scoring,
+  gap: () => Promise<void>,
 ): Promise<Array<{ episode: EpisodeToScore; scored: ScoredEpisode }>> {
   if (episodes.length === 0) return [];
   const first = Math.min(...episodes.map((episode) => episode.start));
@@ -127,6 +131,7 @@ async function scoreWindow(
   // Every symbol's days from far enough back for the episodes' own baselines too: one read (kept between settles,
   // scoreStore.ts) instead of one per symbol. The market's parts need only the last week of it.
   const everySymbol = await store.daysOfEverySymbol(dayOf(first - HISTORY_DAYS_BEFORE * DAY), dayOf(last));
+  await gap();
   const marketFrom = first - MARKET_DAYS_BEFORE * DAY;
   const market = marketOf(
     new Map(
@@ -150,8 +155,8 @@ async function scoreWindow(
       const minute = bar.table.minute(bar.row);
       return minute >= fromDay && minute <= to;
     });
-    // detect's deliveries share this process: let them in between symbols.
-    await new Promise((resolve) => setImmediate(resolve));
+    // detect's deliveries share this process: they go first, between symbols.
+    await gap();
     const scores = scoreFromHistory(symbol, bars, mine, config, market, true);
     for (const episode of mine) {
       const score = scores.get(episode.start);
@@ -168,19 +173,31 @@ async function scoreWindow(
  * @param budgetMs how long it may go on starting new rounds
  */
 export async function settleScores(
-  deps: { store: ScoreStore; scoring: Scoring; escalation?: Escalation },
+  deps: {
+    store: ScoreStore;
+    scoring: Scoring;
+    escalation?: Escalation;
+    /**
+     * Resolves when detect's deliveries leave room (deliveryGaps.ts): awaited before each step, so that a settle
+     * does its work between a live market's minutes, not during them. By default, the next turn of the loop.
+     */
+    gap?: () => Promise<void>;
+  },
   budgetMs: number,
 ): Promise<SettleOutcome> {
   const outcome: SettleOutcome = { days: 0, episodes: 0, written: 0, escalated: 0, more: false };
   const until = Date.now() + budgetMs;
+  const gap = deps.gap ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
   for (;;) {
+    await gap();
     const changed = await deps.store.changedDays(ROUND_DAYS);
     if (changed.length === 0) return outcome;
+    await gap();
     const episodes = await reachedEpisodes(
       deps.store,
       changed.filter((day) => Number.isFinite(day.from)),
     );
-    const scored = await scoreEpisodes(episodes, deps.store, deps.scoring);
+    const scored = await scoreEpisodes(episodes, deps.store, deps.scoring, gap);
     const escalation = deps.escalation;
     const escalating =
       escalation === undefined
@@ -210,11 +227,18 @@ export async function settleScores(
       outcome.escalated += escalating.length;
     }
     const marked = new Set(escalating.map(({ episode }) => episode.id));
-    outcome.written += await deps.store.writeScores(
-      scored.map((entry) => ({ ...entry, escalated: marked.has(entry.episode.id) })),
-    );
+    const writes = scored.map((entry) => ({ ...entry, escalated: marked.has(entry.episode.id) }));
+    // A few writes a step: a live market's settle writes hundreds of scores, which all at once kept Firestore
+    // from the minute's commits.
+    for (let at = 0; at < writes.length; at += WRITES_PER_STEP) {
+      await gap();
+      outcome.written += await deps.store.writeScores(writes.slice(at, at + WRITES_PER_STEP));
+    }
     outcome.episodes += episodes.length;
-    outcome.days += await deps.store.markSettled(changed);
+    for (let at = 0; at < changed.length; at += WRITES_PER_STEP) {
+      await gap();
+      outcome.days += await deps.store.markSettled(changed.slice(at, at + WRITES_PER_STEP));
+    }
     // Round after round until nothing is left (a commit during this one left its change), or the time is up.
     if (Date.now() > until) {
       outcome.more = (await deps.store.changedDays(1)).length > 0;

@@ -102,8 +102,10 @@ export async function deliver(
       reason = `HTTP ${status}: ${reasonOf(text)}`;
     } catch (error) {
       hooks.signal?.throwIfAborted();
-      const cause = (error as Error).cause as { code?: string } | undefined;
-      reason = `${(error as Error).name}: ${(error as Error).message}${cause?.code ? ` (${cause.code})` : ''}`;
+      // The system error's code (ECONNREFUSED, ECONNRESET) is on the error, or on its cause.
+      const code =
+        (error as { code?: string }).code ?? ((error as Error).cause as { code?: string } | undefined)?.code;
+      reason = `${(error as Error).name}: ${(error as Error).message}${code ? ` (${code})` : ''}`;
     } finally {
       clearInterval(beat);
     }

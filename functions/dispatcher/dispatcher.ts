@@ -9,6 +9,7 @@
  * the same record sent again, for as long as it takes. Offsets are committed only after a record is
  * delivered or parked: a crash redelivers, never skips.
  */
+import { request } from 'undici';
 import { setMaxListeners } from 'node:events';
 import type { Consumer, EachMessagePayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { encodeHeaderValue } from '../../shared/pipeline/cloudEventHeader.js';
@@ -110,19 +111,23 @@ export function cloudEventHeaders(record: RecordRef, sourceName = 'stock-anomali
   return headers;
 }
 
-/** One attempt: posts the record to the target and reads its whole answer. */
+/**
+ * One attempt: posts the record to the target and reads its whole answer. With undici's `request`, not `fetch`:
+ * a live market's minute is 150 posts at once, and fetch's web streams made the dispatcher's work per record about
+ * twice what it is.
+ */
 export async function post(
   record: RecordRef,
   options: DispatcherOptions,
   signal: AbortSignal,
 ): Promise<{ status: number; text: string }> {
-  const response = await fetch(options.targetUrl, {
+  const response = await request(options.targetUrl, {
     method: 'POST',
     headers: { ...cloudEventHeaders(record, options.sourceName), ...(await options.authHeaders?.()) },
     body: record.message.value ?? Buffer.alloc(0),
     signal,
   });
-  return { status: response.status, text: await response.text() };
+  return { status: response.statusCode, text: await response.body.text() };
 }
 
 /** Parks a record on the dead-letter topic, keeping its key, value and headers, and saying why. */

@@ -177,19 +177,33 @@ const sourceKey = (source: BarSource) => `${source.object}\n${source.generation 
 
 /** The stored day with the added bars, one per minute (an added bar replaces a stored one), ascending. */
 export function mergeExactDay(stored: ExactDay, added: ExactDay): ExactDay {
-  const sources = [...stored.sources];
-  const index = new Map(sources.map((source, i) => [sourceKey(source), i]));
+  const index = new Map(stored.sources.map((source, i) => [sourceKey(source), i]));
+  const { sources, bars } = joinSources(stored.sources, index, added);
+  return { sources, bars: mergeByMinute(stored.bars, bars) };
+}
+
+/**
+ * The day's sources with the added bars' appended where they are not among them (`index` gives each one's place),
+ * and the added bars with their sources numbered in that list.
+ */
+function joinSources(
+  stored: readonly BarSource[],
+  index: ReadonlyMap<string, number>,
+  added: ExactDay,
+): { sources: BarSource[]; index: Map<string, number>; bars: ExactBar[] } {
+  const sources = [...stored];
+  const joined = new Map(index);
   const remap = added.sources.map((source) => {
     const key = sourceKey(source);
-    let at = index.get(key);
+    let at = joined.get(key);
     if (at === undefined) {
       at = sources.push(source) - 1;
-      index.set(key, at);
+      joined.set(key, at);
     }
     return at;
   });
   const bars = added.bars.map((bar): ExactBar => [...bar.slice(0, 7), remap[bar[7]]!] as ExactBar);
-  return { sources, bars: mergeByMinute(stored.bars, bars) };
+  return { sources, index: joined, bars };
 }
 
 /** A day's bars and the fields they are stored in (`bars` and {@link ExactDayFields}). */
@@ -233,18 +247,11 @@ export class EncodedDay {
     const follows = last === undefined || (bars[0] !== undefined && bars[0][0] > last[0]);
     if (!follows) return EncodedDay.of(mergeBars(this.bars, bars), mergeExactDay(this.exact, exact));
 
-    const sources = [...this.exact.sources];
-    const sourceIndex = new Map(this.sourceIndex);
-    const remap = exact.sources.map((source) => {
-      const key = sourceKey(source);
-      let at = sourceIndex.get(key);
-      if (at === undefined) {
-        at = sources.push(source) - 1;
-        sourceIndex.set(key, at);
-      }
-      return at;
-    });
-    const added = exact.bars.map((bar): ExactBar => [...bar.slice(0, 7), remap[bar[7]]!] as ExactBar);
+    const {
+      sources,
+      index: sourceIndex,
+      bars: added,
+    } = joinSources(this.exact.sources, this.sourceIndex, exact);
     const newSources = sources.slice(this.exact.sources.length);
     const sourcesText =
       newSources.length === 0

@@ -50,7 +50,7 @@ export class MarketMinutes {
    * Per UTC day that has any, each of its minutes' place in {@link #sums} plus 1 (0: none). Kept in typed arrays
    * rather than an object a minute in a Map: three years of minutes (281,000) took 124 bytes a minute that way,
    * 33 MB of heap for the market and as much again for each peer group, and the collector let the heap grow to
-   * four times what it held; here about 40 bytes a minute, outside the heap.
+   * four times what it held; here about 50 bytes a minute (with the room to grow), outside the heap.
    */
   readonly #days = new Map<number, Int32Array>();
   #sums = new Float64Array(FIGURES * 1024);

@@ -10,6 +10,9 @@
  * BENCH_DUCKDB_MEMORY (DuckDB's memory limit, default 4GB), BENCH_DUCKDB=off (detect alone); the seed's scale,
  * three years of 150 symbols: BENCH_SYMBOLS=150 BENCH_DAYS=750 BENCH_RUNS=1 (DuckDB runs out of 4 GB there,
  * after about ten minutes: BENCH_DUCKDB=off). DuckDB failing is reported and the benchmark goes on.
+ *
+ * Beside each size's plain runs, `detect --format jsonl --episodes FILE` on every core (the episodes with their
+ * suspicion scores, contract §6), taking turns with them; BENCH_EPISODES=off leaves it out.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, existsSync, openSync, readdirSync } from 'node:fs';
@@ -23,6 +26,7 @@ const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 40);
 const DAYS = (process.env.BENCH_DAYS ?? '50,100,200').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const WITH_DUCKDB = process.env.BENCH_DUCKDB !== 'off';
+const WITH_EPISODES = process.env.BENCH_EPISODES !== 'off';
 const root = new URL('../..', import.meta.url).pathname;
 
 async function dataset(days: number): Promise<{ files: string[]; rows: number; splitSeconds: number }> {
@@ -143,6 +147,7 @@ async function lineCount(path: string): Promise<number> {
 const canPin = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 const alertsFile = join(root, '.bench', 'alerts.jsonl');
 const duckdbAlertsFile = join(root, '.bench', 'duckdb-alerts.csv');
+const episodesFile = join(root, '.bench', 'episodes.jsonl');
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const load = () =>
   loadavg()
@@ -157,6 +162,9 @@ interface SizeFigures {
   split: number;
   every: RunFigures[];
   one: RunFigures[];
+  /** `--episodes` on every core. */
+  episodes: RunFigures[];
+  episodeLines: number;
   duckdb: RunFigures[];
   /** Why DuckDB gave no figures: not run, or how it failed. */
   duckdbMissing?: string;
@@ -168,6 +176,7 @@ for (const days of DAYS) {
   const { files, rows, splitSeconds } = await dataset(days);
   const every: RunFigures[] = [];
   const one: RunFigures[] = [];
+  const episodes: RunFigures[] = [];
   const duckdb: RunFigures[] = [];
   let duckdbMissing = WITH_DUCKDB ? undefined : 'not run (BENCH_DUCKDB=off)';
   // detect and DuckDB take turns, so that a machine busier for a while slows both alike.
@@ -175,6 +184,10 @@ for (const days of DAYS) {
     every.push(
       await runChild('detectRunner.js', ['detect', '--format', 'jsonl', ...files], alertsFile, false),
     );
+    if (WITH_EPISODES) {
+      const args = ['detect', '--format', 'jsonl', '--episodes', episodesFile, ...files];
+      episodes.push(await runChild('detectRunner.js', args, '/dev/null', false));
+    }
     if (duckdbMissing === undefined) {
       try {
         duckdb.push(await runChild('duckdbRunner.js', [duckdbAlertsFile, ...files], '/dev/null', false));
@@ -209,6 +222,8 @@ for (const days of DAYS) {
     split: splitSeconds,
     every,
     one,
+    episodes,
+    episodeLines: WITH_EPISODES ? await lineCount(episodesFile) : 0,
     duckdb,
     ...(duckdbMissing === undefined ? {} : { duckdbMissing }),
   });
@@ -230,6 +245,12 @@ for (const size of sizes) {
       `${size.duckdbMissing === undefined ? " (DuckDB's the same, checked)" : ''}; read-and-split ${size.split.toFixed(2)} s`,
   );
   console.log(`  every core  ${cell(size.every, size.rows)}`);
+  if (size.episodes.length > 0) {
+    console.log(
+      `  --episodes  ${cell(size.episodes, size.rows)}  (every core, ${fmt(size.episodeLines)} episodes scored); ` +
+        `time ${(seconds(size.episodes) / seconds(size.every)).toFixed(2)}× the plain run's`,
+    );
+  }
   console.log(
     `  one CPU     ${cell(size.one, size.rows)}  (taskset -c 0: V8's compiler and collector share it)`,
   );
@@ -247,6 +268,7 @@ if (sizes.length > 1) {
     `growth ${fmt(first.rows)} -> ${fmt(last.rows)} bars (${(last.rows / first.rows).toFixed(1)}×): ` +
       `detect's peak ${fmt(peak(first.every))} -> ${fmt(peak(last.every))} MiB every core, ` +
       `${first.one.length > 0 ? `${fmt(peak(first.one))} -> ${fmt(peak(last.one))} MiB one CPU, ` : ''}` +
+      `${first.episodes.length > 0 ? `${fmt(peak(first.episodes))} -> ${fmt(peak(last.episodes))} MiB with --episodes, ` : ''}` +
       (first.duckdb.length > 0 && last.duckdb.length > 0
         ? `DuckDB's ${fmt(peak(first.duckdb))} -> ${fmt(peak(last.duckdb))} MiB`
         : ''),

@@ -43,9 +43,10 @@ class SymbolArrivals {
     /** The index of the object in which the first pass met the symbol out of order. */
     readonly disorderedAt: number,
     config: DetectionConfig,
+    takeBack: BarObserver | undefined,
   ) {
     this.table.symbolId(symbol);
-    this.firstPass = new SymbolDetector(symbol, config);
+    this.firstPass = new SymbolDetector(symbol, config, undefined, takeBack);
   }
 }
 
@@ -61,17 +62,21 @@ export class ArrivalReplay {
    * @param disordered each symbol to replay, with the index of the object in which the first pass met it out
    *   of order (it detected the symbol's runs of the objects before that one, and none after)
    * @param objects every object the first pass took, by index
+   * @param observe an observer for each symbol's bars as they are detected from scratch
+   * @param takeBack an observer for each symbol's bars the first pass detected, shown to it again in the same
+   *   order (to take back what the first pass's observer made of them)
    */
   constructor(
     config: DetectionConfig,
     disordered: ReadonlyMap<string, number>,
     objects: readonly AddedObject[],
     private readonly observe?: (symbol: string) => BarObserver,
+    takeBack?: (symbol: string) => BarObserver,
   ) {
     this.#config = config;
     this.#objects = objects;
     for (const [symbol, disorderedAt] of disordered) {
-      this.#symbols.set(symbol, new SymbolArrivals(symbol, disorderedAt, config));
+      this.#symbols.set(symbol, new SymbolArrivals(symbol, disorderedAt, config, takeBack?.(symbol)));
     }
   }
 

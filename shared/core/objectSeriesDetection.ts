@@ -87,12 +87,15 @@ export class ObjectSeriesDetection {
    * @param states symbol states to resume from (as saved by {@link states})
    * @param observe an observer for each symbol's processed bars, asked for again when a disordered symbol is
    *   detected from scratch (the earlier one's bars then no longer count)
+   * @param takeBack an observer shown again, in the same order, the bars a disordered symbol's first observer
+   *   was shown, before it is detected from scratch (to take back what that observer made of them)
    */
   constructor(
     config: DetectionConfig,
     collector: AlertCollector = new AlertsBySymbol(),
     states?: ReadonlyMap<string, SymbolState>,
     private readonly observe?: (symbol: string) => BarObserver,
+    private readonly takeBack?: (symbol: string) => BarObserver,
   ) {
     this.#config = config;
     this.#collector = collector;
@@ -187,7 +190,7 @@ export class ObjectSeriesDetection {
       }
       disordered.set(symbol, series.disorderedAt);
     }
-    this.#replay = new ArrivalReplay(this.#config, disordered, this.#objects, this.observe);
+    this.#replay = new ArrivalReplay(this.#config, disordered, this.#objects, this.observe, this.takeBack);
     return this.#replay;
   }
 

@@ -87,24 +87,35 @@ export class SymbolScoring {
   /** The recent volatility at the open episode's start. */
   #startVolatility = Number.NaN;
   readonly #done: EpisodeFigures[] = [];
-  /** Every part given to the market (minute, return units, surprise units), to take back on {@link withdraw}. */
-  readonly #parts: number[] = [];
+  /** Where each episode goes once no later alert can join it; without one, kept for {@link episodes}. */
+  readonly #onDone: ((figures: EpisodeFigures) => void) | undefined;
+  /**
+   * Every part given to the market (minute, return units, surprise units), to take back on {@link withdraw};
+   * not kept with `onDone` (24 bytes a bar of every bar, where the caller can work them out again).
+   */
+  readonly #parts: number[] | undefined;
 
   /**
    * @param gapMinutes contract §5's episode gap: bars further than that after an episode's latest alert are not
    *   kept for it
+   * @param onDone given each episode as soon as it is done, in minute order (see {@link finish}), instead of
+   *   keeping them all; such a symbol cannot be withdrawn
    */
   constructor(
     symbol: string,
     private readonly market: MarketSink,
     private readonly gapMinutes: number,
+    onDone?: (figures: EpisodeFigures) => void,
   ) {
     this.symbol = symbol;
+    this.#onDone = onDone;
+    this.#parts = onDone === undefined ? [] : undefined;
   }
 
   /** Takes every part this symbol gave back out of the market (a symbol to be followed again from scratch). */
   withdraw(): void {
     const parts = this.#parts;
+    if (parts === undefined) throw new TypeError(`${this.symbol}: its parts were not kept to withdraw`);
     for (let i = 0; i < parts.length; i += 3) {
       this.market.add(parts[i]!, { returnUnits: parts[i + 1]!, surpriseUnits: parts[i + 2]! }, -1);
     }
@@ -125,18 +136,18 @@ export class SymbolScoring {
         ? Number.NaN
         : Math.log((volume + baseline.volumeFloor) / (baseline.usualVolume + baseline.volumeFloor));
     this.market.add(minute, part);
-    this.#parts.push(minute, part.returnUnits, part.surpriseUnits);
+    this.#parts?.push(minute, part.returnUnits, part.surpriseUnits);
 
     let open = this.#open;
     if (open !== undefined && minute - open.end > this.gapMinutes) {
       // No later alert can join it any more.
-      this.#done.push(open);
+      this.#finished(open);
       this.#open = open = undefined;
       this.#pending = [];
     }
     const starts = episodeStart !== null && (open === undefined || open.start !== episodeStart);
     if (starts) {
-      if (open !== undefined) this.#done.push(open);
+      if (open !== undefined) this.#finished(open);
       this.#startVolatility = this.#baseline.recentVolatility(minute);
       this.#open = {
         symbol: this.symbol,
@@ -176,7 +187,19 @@ export class SymbolScoring {
     this.#baseline.add(minute, logReturn, volume);
   }
 
-  /** Every episode followed, in minute order (the last one as it stands). */
+  /** After the symbol's last bar: its last episode is done too. */
+  finish(): void {
+    if (this.#open !== undefined) this.#finished(this.#open);
+    this.#open = undefined;
+    this.#pending = [];
+  }
+
+  #finished(figures: EpisodeFigures): void {
+    if (this.#onDone === undefined) this.#done.push(figures);
+    else this.#onDone(figures);
+  }
+
+  /** Every episode followed, in minute order (the last one as it stands); none when given to `onDone`. */
   episodes(): EpisodeFigures[] {
     return this.#open === undefined ? [...this.#done] : [...this.#done, this.#open];
   }

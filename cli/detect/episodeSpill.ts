@@ -1,0 +1,113 @@
+/**
+ * The done episodes of `detect --episodes` (doneEpisodes.ts), set aside in a temporary file until every object is
+ * in and the market's minutes are complete: each symbol's records (episodeRecords.ts, 80 bytes an episode bar)
+ * gather in a buffer of their own, and every buffer is written out once they hold a few MiB between them, so
+ * memory stays the same whatever the number of bars. Read back a symbol at a time, its episodes in minute order.
+ */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { recordLength, writeRecord, type EpisodeCounts } from '../../shared/core/suspicion/episodeRecords.js';
+import type { DoneEpisodeSink } from '../../shared/core/suspicion/doneEpisodes.js';
+import type { EpisodeFigures } from '../../shared/core/suspicion/symbolScoring.js';
+import { sortedKeys } from '../../shared/core/objectSeriesDetection.js';
+
+/** Numbers buffered, across symbols, before they are written out (4 MiB). */
+const BUFFERED_NUMBERS = 1 << 19;
+/** A symbol's buffer to begin with (2 KiB): it grows as its records come, and is made small again when written. */
+const FIRST_BUFFER = 1 << 8;
+
+interface SymbolRecords {
+  buffer: Float64Array;
+  used: number;
+  /** Where its records are in the file: offset and length in bytes, whole records each. */
+  spans: number[];
+}
+
+export class EpisodeSpill implements DoneEpisodeSink {
+  readonly #symbols = new Map<string, SymbolRecords>();
+  #buffered = 0;
+  #dir: string | undefined;
+  #fd: number | undefined;
+  #size = 0;
+
+  done(symbol: string, counts: EpisodeCounts, figures: EpisodeFigures): void {
+    let records = this.#symbols.get(symbol);
+    if (records === undefined) {
+      records = { buffer: new Float64Array(FIRST_BUFFER), used: 0, spans: [] };
+      this.#symbols.set(symbol, records);
+    }
+    const length = recordLength(figures.bars.length);
+    if (records.used + length > records.buffer.length) {
+      let size = records.buffer.length * 2;
+      while (records.used + length > size) size *= 2;
+      const grown = new Float64Array(size);
+      grown.set(records.buffer.subarray(0, records.used));
+      records.buffer = grown;
+    }
+    writeRecord(records.buffer, records.used, counts, figures);
+    records.used += length;
+    this.#buffered += length;
+    if (this.#buffered >= BUFFERED_NUMBERS) this.#writeOut();
+  }
+
+  withdraw(symbol: string): void {
+    const records = this.#symbols.get(symbol);
+    if (records === undefined) return;
+    this.#buffered -= records.used;
+    // Its bytes already in the file stay there, unread.
+    this.#symbols.delete(symbol);
+  }
+
+  /** The symbols with episodes, in code-unit order (the order episodes are written in). */
+  symbols(): string[] {
+    return sortedKeys(this.#symbols);
+  }
+
+  /** A symbol's records, in minute order, a piece of whole records at a time. */
+  *records(symbol: string): Generator<Float64Array> {
+    const records = this.#symbols.get(symbol);
+    if (records === undefined) return;
+    const { spans } = records;
+    for (let i = 0; i < spans.length; i += 2) yield this.#read(spans[i]!, spans[i + 1]!);
+    if (records.used > 0) yield records.buffer.subarray(0, records.used);
+  }
+
+  /** Deletes the file, if one was needed. */
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+    if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true });
+    this.#dir = undefined;
+  }
+
+  #writeOut(): void {
+    if (this.#fd === undefined) {
+      this.#dir = mkdtempSync(join(tmpdir(), 'stock-anomalies-episodes-'));
+      this.#fd = openSync(join(this.#dir, 'episodes'), 'w+');
+    }
+    for (const records of this.#symbols.values()) {
+      if (records.used === 0) continue;
+      const bytes = new Uint8Array(records.buffer.buffer, 0, records.used * 8);
+      for (let done = 0; done < bytes.length;) {
+        done += writeSync(this.#fd, bytes, done, bytes.length - done, this.#size + done);
+      }
+      records.spans.push(this.#size, bytes.length);
+      this.#size += bytes.length;
+      records.used = 0;
+      if (records.buffer.length > FIRST_BUFFER) records.buffer = new Float64Array(FIRST_BUFFER);
+    }
+    this.#buffered = 0;
+  }
+
+  #read(offset: number, length: number): Float64Array {
+    const numbers = new Float64Array(length / 8);
+    const bytes = new Uint8Array(numbers.buffer);
+    for (let done = 0; done < length;) {
+      const read = readSync(this.#fd!, bytes, done, length - done, offset + done);
+      if (read === 0) throw new Error(`the episodes' temporary file ended before offset ${offset + done}`);
+      done += read;
+    }
+    return numbers;
+  }
+}

@@ -12,7 +12,7 @@ import type { BarObserver } from '../rules.js';
 import type { EpisodeState } from '../symbolState.js';
 import { scoreEpisode, type ScoredEpisode } from './episodeScore.js';
 import type { EpisodeCounts } from './episodeRecords.js';
-import { NO_PEER_GROUPS, type PeerGroups } from './peerGroups.js';
+import type { PeerGroups } from './peerGroups.js';
 import { PeerMarket } from './peerMarket.js';
 import { MarketParts, SymbolScoring, type EpisodeFigures } from './symbolScoring.js';
 
@@ -36,11 +36,11 @@ export class DoneEpisodes {
 
   /**
    * @param gapMinutes contract §5's episode gap
-   * @param peerGroups who is whose peer (contract §6 Market); none: the whole market for every symbol
+   * @param peerGroups who is whose peer (contract §6 Market); NO_PEER_GROUPS for the whole market
    */
   constructor(
     private readonly gapMinutes: number,
-    peerGroups: PeerGroups = NO_PEER_GROUPS,
+    peerGroups: PeerGroups,
     private readonly sink: DoneEpisodeSink,
   ) {
     this.#market = new PeerMarket(peerGroups);

@@ -6,18 +6,12 @@
  *
  * A record: {@link HEADER} numbers, then {@link BAR} numbers for each of its bars.
  */
+import type { EpisodeState } from '../symbolState.js';
 import type { BaselineKind } from './baseline.js';
 import type { EpisodeBar, EpisodeFigures } from './symbolScoring.js';
 
-/** An episode's own figures (contract §5) beside its bars'. */
-export interface EpisodeCounts {
-  start: number;
-  end: number;
-  count: number;
-  a1: number;
-  a2: number;
-  peakSeverity: number | null;
-}
+/** An episode's own figures (contract §5) beside its bars': as the rules keep it. */
+export type EpisodeCounts = EpisodeState;
 
 export const HEADER = 10;
 export const BAR = 10;

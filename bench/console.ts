@@ -38,7 +38,7 @@ import { readerClock } from '../shared/core/readerClock.js';
 import type { Alert } from '../shared/core/alert.js';
 import { EpisodeCollector, type Episode } from '../shared/core/episodes.js';
 import { AlertsBySymbol, ObjectSeriesDetection } from '../shared/core/objectSeriesDetection.js';
-import { barDays, type BarDay } from '../shared/state/barStore.js';
+import { barHours, type BarHour } from '../shared/state/barStore.js';
 import { readObject } from '../shared/objects/readObject.js';
 import { infrastructureComponents } from '../stack/components.js';
 import { stackClientEnv, stackEndpoints } from '../stack/endpoints.js';
@@ -68,7 +68,7 @@ const SORTS = ['score', 'newest', 'severity'] as const;
 const FLOORS = { startS: 30, memoryMiB: 512, listP99Ms: 300 };
 
 /** The alerts, episodes and bars by day of a generated data set, as detect finds them. */
-async function detected(): Promise<{ alerts: Alert[]; episodes: Episode[]; days: BarDay[] }> {
+async function detected(): Promise<{ alerts: Alert[]; episodes: Episode[]; days: BarHour[] }> {
   const dir = join(benchRoot, '.bench', `detect-${SYMBOLS}x${DAYS}`);
   if (!existsSync(join(dir, 'manifest.json'))) {
     process.stderr.write(`generating ${SYMBOLS} symbols × ${DAYS} days into ${dir} ...\n`);
@@ -80,7 +80,7 @@ async function detected(): Promise<{ alerts: Alert[]; episodes: Episode[]; days:
   const alerts = new AlertsBySymbol();
   const episodes = new EpisodeCollector(alerts);
   const detection = new ObjectSeriesDetection(config, episodes);
-  const days: BarDay[] = [];
+  const days: BarHour[] = [];
   for (const name of readdirSync(dir)
     .filter((file) => file.endsWith('.csv'))
     .sort()) {
@@ -92,7 +92,7 @@ async function detected(): Promise<{ alerts: Alert[]; episodes: Episode[]; days:
     });
     // Every bar is processed here (each symbol's bars are in one file), so every bar is stored.
     for (const run of objectBars.runs)
-      days.push(...barDays(run.symbol, objectBars.table, run.rows, { object: name, generation: '1' }));
+      days.push(...barHours(run.symbol, objectBars.table, run.rows, { object: name, generation: '1' }));
     detection.addObject(objectBars, { object: name, generation: '1' });
   }
   return { alerts: [...alerts.sorted()], episodes: episodes.episodes(), days };

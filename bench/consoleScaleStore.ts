@@ -238,8 +238,8 @@ export class ScaleStore {
       alert: async (id) => (await byIds((key) => this.#alertById(key))([id])).get(id),
       episode: async (id) => (await byIds((key) => this.#episodeById(key))([id])).get(id),
       mergedInto: async () => new Map(),
-      bars: async () => new Map(),
-      alertAndBars: async (id) => [(await byIds((key) => this.#alertById(key))([id])).get(id), undefined],
+      bars: async () => [],
+      alertAndBars: async (id) => [(await byIds((key) => this.#alertById(key))([id])).get(id), []],
     };
   }
 }

@@ -7,10 +7,10 @@ import type { DocumentData, Firestore } from '@google-cloud/firestore';
 import type { Alert } from '../shared/core/alert.js';
 import type { Episode } from '../shared/core/episodes.js';
 import { WRITES_PER_COMMIT } from '../shared/pipeline/alertCommits.js';
-import { alertId, barDayId, episodeId } from '../shared/pipeline/documentIds.js';
-import { encodeBars, encodeExactDay } from '../shared/pipeline/barDayBytes.js';
+import { alertId, barHourId, episodeId } from '../shared/pipeline/documentIds.js';
+import { encodeBars, encodeExactBars } from '../shared/pipeline/barBytes.js';
 import { toAlertDocument } from '../shared/state/alertStore.js';
-import type { BarDay } from '../shared/state/barStore.js';
+import type { BarHour } from '../shared/state/barStore.js';
 import { toEpisodeDocument } from '../shared/state/episodeStore.js';
 
 export interface StoredRecord {
@@ -24,22 +24,23 @@ export const alertRecords = (alerts: readonly Alert[]): StoredRecord[] =>
 export const episodeRecords = (episodes: readonly Episode[]): StoredRecord[] =>
   episodes.map((episode) => ({ id: episodeId(episode), data: toEpisodeDocument(episode) }));
 
-/** As detect stores a day (barStore.ts `BarDayWriter`): the bars and their exact texts encoded as Bytes. */
-export const barRecords = (days: readonly BarDay[]): StoredRecord[] =>
-  days.map((day) => ({
-    id: barDayId(day.symbol, day.day),
+/** As detect stores an hour (barStore.ts `BarHourWriter`): the bars and their exact texts encoded as Bytes. */
+export const barRecords = (hours: readonly BarHour[]): StoredRecord[] =>
+  hours.map((hour) => ({
+    id: barHourId(hour.symbol, hour.hour),
     data: {
-      symbol: day.symbol,
-      day: day.day,
-      count: day.bars.length,
-      bars: encodeBars(day.bars),
-      ...encodeExactDay(day.exact),
+      symbol: hour.symbol,
+      day: hour.day,
+      hour: hour.hour,
+      count: hour.bars.length,
+      bars: encodeBars(hour.bars),
+      ...encodeExactBars(hour.exact),
     },
   }));
 
 /**
- * Writes documents in batches of `perCommit` (at most 500), `inFlight` commits at once. A bars document holds a
- * day of bars (about 20 KB): a few dozen of those make a commit of a sensible size.
+ * Writes documents in batches of `perCommit` (at most 500), `inFlight` commits at once. A bars document holds an
+ * hour of bars (about 3 KB): a few hundred of those make a commit of a sensible size.
  */
 export async function writeRecords(
   db: Firestore,

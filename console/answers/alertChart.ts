@@ -1,10 +1,10 @@
 /**
- * An alert's chart (docs/console-api.md `/api/alerts/:id/chart`): the bars of its UTC day from `bars/{symbol@day}`, the
+ * An alert's chart (docs/console-api.md `/api/alerts/:id/chart`): the bars of its UTC day from `bars/` (a document an hour), the
  * previous close A1 compares with, and the window A2 averages, computed from the bars as contract §2 says
  * (the bars whose minutes lie in [m − window, m − 1], missing minutes making it smaller), and what the score of
  * its episode was measured against that day (its `scoreContext`: usual volume, market move). Pure.
  */
-import { decodeBars } from '../../shared/pipeline/barDayBytes.js';
+import { decodeBars } from '../../shared/pipeline/barBytes.js';
 import type { ScoreContext } from '../../shared/core/suspicion/suspicionScore.js';
 import { storedScoreOf } from '../../shared/state/episodeScore.js';
 import type {
@@ -32,9 +32,12 @@ export function alertIdParts(id: string): { symbolPart: string; minute: number }
   return { symbolPart: id.slice(0, at), minute: ms / 60_000 };
 }
 
-/** The bars a `bars/` document holds, ascending (barStore's encoding). */
-export function barsOf(data: StoredFields | undefined): ChartBar[] {
-  return decodeBars(data).map(([minute, open, high, low, close, volume]) => ({
+/** The bars the `bars/` documents hold (barStore's encoding), ascending. */
+export function barsOf(documents: readonly StoredFields[]): ChartBar[] {
+  const bars = documents.flatMap((data) => decodeBars(data));
+  // In time order as read; sorted all the same, so that nothing here depends on the order of ids.
+  bars.sort((a, b) => a[0] - b[0]);
+  return bars.map(([minute, open, high, low, close, volume]) => ({
     time: minute * 60,
     open,
     high,

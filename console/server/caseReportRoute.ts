@@ -1,13 +1,13 @@
 /**
  * GET /api/episodes/:id/report: the episode's case report (answers/caseReport.ts) as an HTML page. The episode,
  * its alerts and its history come as the episode's detail answers them; the bars of the report's minutes are one
- * getAll of the symbol's `bars/{symbol@day}` documents (one a UTC day, usually one). The page may apply its own
+ * query of the symbol's `bars/` documents of the UTC days they span (a document an hour). The page may apply its own
  * inline style sheet (allowed by its sha256) and nothing else: no script, no fetch.
  */
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { dayOf } from '../../shared/pipeline/barDayBytes.js';
-import { barDayId } from '../../shared/pipeline/documentIds.js';
+import { dayOf } from '../../shared/pipeline/barBytes.js';
+import { barDaysRange, symbolStateId } from '../../shared/pipeline/documentIds.js';
 import type { EpisodeDetail } from '../api/contract.js';
 import { barsOf } from '../answers/alertChart.js';
 import { caseReportHtml, reportMinutes } from '../answers/caseReport.js';
@@ -15,7 +15,6 @@ import { REPORT_STYLE } from '../answers/reportStyle.js';
 import { SECURITY_HEADERS } from './http/respond.js';
 import type { Call, ConsoleParts } from './routes.js';
 
-const MINUTES_PER_DAY = 1440;
 const STYLE_HASH = `'sha256-${createHash('sha256').update(REPORT_STYLE).digest('base64')}'`;
 
 /** What the page may load: its inline style sheet, nothing more (the rest of SECURITY_HEADERS as every answer). */
@@ -40,12 +39,10 @@ export async function sendCaseReport(
   const detail = await detailOf(call);
   const { settings } = parts;
   const { fromMinute, toMinute } = reportMinutes(detail.episode, settings.thresholds);
-  const days = new Set<string>();
-  for (let minute = fromMinute; minute <= toMinute + MINUTES_PER_DAY - 1; minute += MINUTES_PER_DAY) {
-    days.add(dayOf(Math.min(minute, toMinute)));
-  }
-  const found = await parts.documents.bars([...days].map((day) => barDayId(detail.episode.symbol, day)));
-  const bars = [...found.values()].flatMap((data) => barsOf(data)).sort((a, b) => a.time - b.time);
+  const found = await parts.documents.bars(
+    barDaysRange(symbolStateId(detail.episode.symbol), dayOf(fromMinute), dayOf(toMinute)),
+  );
+  const bars = barsOf(found);
   const html = caseReportHtml({
     detail,
     bars,

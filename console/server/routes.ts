@@ -15,7 +15,8 @@ import type {
   IngestionPage,
   IngestionStatus,
 } from '../../shared/state/ingestionStore.js';
-import { dayOf } from '../../shared/pipeline/barDayBytes.js';
+import { dayOf } from '../../shared/pipeline/barBytes.js';
+import { barDaysRange } from '../../shared/pipeline/documentIds.js';
 import { alertIdParts, barsOf, chartOf, scoreContextOf } from '../answers/alertChart.js';
 import {
   decodeIngestionCursor,
@@ -272,7 +273,10 @@ export function consoleRoutes(parts: ConsoleParts): Route<Handler>[] {
     // alert document is the truth, so an episode it names otherwise is read after it.
     const modelEpisode = episodeOfAlertId(located.symbolPart, located.minute);
     const [[alert, bars], guessed] = await Promise.all([
-      documents.alertAndBars(id, `${located.symbolPart}@${dayOf(located.minute)}`),
+      documents.alertAndBars(
+        id,
+        barDaysRange(located.symbolPart, dayOf(located.minute), dayOf(located.minute)),
+      ),
       modelEpisode === undefined ? undefined : documents.episode(modelEpisode),
     ]);
     if (alert === undefined) throw notFound(`alert '${id}'`);

@@ -1,15 +1,16 @@
 /**
  * The console's reads of whole documents: a page's alerts or episodes by id (one getAll; an episode's alerts
  * too, their ids from the read model), one alert or episode, the withdrawn episodes merged into one, and a
- * symbol's bars of one day (a chart) or of a few (a case report). Failures are the project's errors naming
+ * symbol's bars of one day (a chart) or of a few (a case report), a document an hour. Failures are the project's errors naming
  * Firestore (a 503 at the edge).
  *
  * An episode comes with its `triage` from the audit database (docs/records.md: the console's own, which nothing of
  * the pipeline may write), read with one getAll beside the episodes; a `triage` field in the pipeline's database
  * is not the console's and is never shown.
  */
-import type { DocumentData, Firestore } from '@google-cloud/firestore';
+import { FieldPath, type DocumentData, type Firestore } from '@google-cloud/firestore';
 import { serviceError } from '../../shared/errors.js';
+import type { IdRange } from '../../shared/pipeline/documentIds.js';
 
 export interface Documents {
   alerts(ids: readonly string[]): Promise<Map<string, DocumentData>>;
@@ -18,13 +19,10 @@ export interface Documents {
   episode(id: string): Promise<DocumentData | undefined>;
   /** The withdrawn episodes whose `withdrawn.into` is `id` (docs/records.md), by id. */
   mergedInto(id: string): Promise<Map<string, DocumentData>>;
-  /** An alert and a bars document (by their ids) in one round trip. */
-  alertAndBars(
-    alertId: string,
-    barsId: string,
-  ): Promise<[DocumentData | undefined, DocumentData | undefined]>;
-  /** Bars documents (`bars/{symbol@day}`) by id, those that exist: a case report's days. */
-  bars(ids: readonly string[]): Promise<Map<string, DocumentData>>;
+  /** An alert (by its id) and the bars documents in `bars` (as {@link Documents.bars}), read side by side. */
+  alertAndBars(alertId: string, bars: IdRange): Promise<[DocumentData | undefined, DocumentData[]]>;
+  /** The `bars/` documents (a symbol's hours) whose ids are in the range, in time order: a chart's or report's days. */
+  bars(range: IdRange): Promise<DocumentData[]>;
 }
 
 async function firestore<T>(call: () => Promise<T>): Promise<T> {
@@ -50,8 +48,17 @@ export class FirestoreDocuments implements Documents {
     return this.#withTriage(await this.#byIds(this.db, this.collections.episodes, ids));
   }
 
-  bars(ids: readonly string[]): Promise<Map<string, DocumentData>> {
-    return this.#byIds(this.db, this.collections.bars, ids);
+  bars(range: IdRange): Promise<DocumentData[]> {
+    // By id: a symbol's hours sort by time (`SYMBOL@YYYY-MM-DDTHH`), and the automatic index answers the range.
+    return firestore(async () => {
+      const snapshot = await this.db
+        .collection(this.collections.bars)
+        .where(FieldPath.documentId(), '>=', range.from)
+        .where(FieldPath.documentId(), '<=', range.to)
+        .orderBy(FieldPath.documentId())
+        .get();
+      return snapshot.docs.map((doc) => doc.data());
+    });
   }
 
   alert(id: string): Promise<DocumentData | undefined> {
@@ -75,17 +82,8 @@ export class FirestoreDocuments implements Documents {
     return this.#withTriage(merged);
   }
 
-  alertAndBars(
-    alertId: string,
-    barsDocument: string,
-  ): Promise<[DocumentData | undefined, DocumentData | undefined]> {
-    return firestore(async () => {
-      const [alert, bars] = await this.db.getAll(
-        this.db.collection(this.collections.alerts).doc(alertId),
-        this.db.collection(this.collections.bars).doc(barsDocument),
-      );
-      return [alert?.data(), bars?.data()];
-    });
+  alertAndBars(alertId: string, bars: IdRange): Promise<[DocumentData | undefined, DocumentData[]]> {
+    return Promise.all([this.alert(alertId), this.bars(bars)]);
   }
 
   #one(collection: string, id: string): Promise<DocumentData | undefined> {

@@ -10,12 +10,12 @@ import { episodeOf } from '../../shared/core/episodes.js';
 import type { BarTable } from '../../shared/core/barTable.js';
 import type { AlertSource } from '../../shared/core/finding.js';
 import type { EpisodeState, SymbolState } from '../../shared/core/symbolState.js';
-import { barDays, HistoryFormatError, type BarDay, type BarHistory } from '../../shared/state/barStore.js';
+import { barHours, HistoryFormatError, type BarHour, type BarHistory } from '../../shared/state/barStore.js';
 import type { DetectionConfig } from '../../shared/core/detectionParameters.js';
 import { emptyCounts, SymbolDetector, type DetectionCounts } from '../../shared/core/rules.js';
 import { reviseHistory, type BarRef, type EpisodeChange } from '../../shared/core/revision.js';
 import { batchTable, type BarBatch } from '../../shared/pipeline/barBatch.js';
-import { dayOf } from '../../shared/pipeline/barDayBytes.js';
+import { dayOf } from '../../shared/pipeline/barBytes.js';
 import type { AlertRevision, RevisionCause } from '../../shared/pipeline/alertMessage.js';
 import { ingestionId } from '../../shared/pipeline/documentIds.js';
 import type { Timestamp } from '@google-cloud/firestore';
@@ -43,7 +43,7 @@ export interface DetectDependencies {
    */
   companions?: (
     episodes: readonly EpisodeChange[],
-    bars: readonly BarDay[],
+    bars: readonly BarHour[],
     cause: RevisionCause | undefined,
     read: Timestamp | undefined,
   ) => Promise<Companions>;
@@ -155,7 +155,7 @@ export async function detectBarBatch(
   }
   const companions = await deps.companions?.(
     episodes,
-    barDays(batch.symbol, table, processed, source),
+    barHours(batch.symbol, table, processed, source),
     cause,
     stored.version,
   );

@@ -22,7 +22,7 @@ import { createLogger, type Logger, type LogFields } from '../../shared/logging/
 import { traceFromHeaders } from '../../shared/logging/trace.js';
 import { FirestoreSymbolStateStore } from '../../shared/state/symbolStateStore.js';
 import { addTally } from '../../shared/state/ingestionStore.js';
-import { BarDayWriter, FirestoreBarHistory } from '../../shared/state/barStore.js';
+import { BarHourWriter, FirestoreBarHistory } from '../../shared/state/barStore.js';
 import { episodeWrites } from '../../shared/state/episodeStore.js';
 import { ScoreStore } from '../../shared/state/scoreStore.js';
 import type { DetectDependencies } from './detectBarBatch.js';
@@ -36,7 +36,7 @@ function defaultDependencies(settings: DetectSettings): DetectDependencies {
     batching: { maxMessages: 100, maxMilliseconds: 5 },
   });
   const db = getFirestore();
-  const barDays = new BarDayWriter(db, settings.barsCollection);
+  const barHours = new BarHourWriter(db, settings.barsCollection);
   return {
     config: settings.detection,
     faults,
@@ -44,10 +44,10 @@ function defaultDependencies(settings: DetectSettings): DetectDependencies {
       addTally(batch, db, settings.ingestionsCollection, symbol, tally),
     ),
     companions: async (episodes, bars, cause, read) => {
-      const days = await barDays.prepare(bars, read);
+      const hours = await barHours.prepare(bars, read);
       return {
-        writes: [...episodeWrites(db, settings.episodesCollection, episodes, cause), ...days.writes],
-        committed: days.committed,
+        writes: [...episodeWrites(db, settings.episodesCollection, episodes, cause), ...hours.writes],
+        committed: hours.committed,
       };
     },
     history: new FirestoreBarHistory(db, settings.barsCollection),

@@ -16,7 +16,7 @@ import {
 } from '../../shared/core/suspicion/historyScoring.js';
 import { BASELINE_SPAN_DAYS } from '../../shared/core/suspicion/baseline.js';
 import { RETURN_SPAN_MINUTES } from '../../shared/core/suspicion/symbolScoring.js';
-import { dayOf } from '../../shared/pipeline/barDayBytes.js';
+import { dayOf } from '../../shared/pipeline/barBytes.js';
 import type { ChangedDay, EpisodeToScore, ScoreStore } from '../../shared/state/scoreStore.js';
 import { shouldEscalate } from '../../shared/pipeline/escalationDecision.js';
 import { buildEscalationMessage, type EscalationMessage } from '../../shared/pipeline/escalationMessage.js';

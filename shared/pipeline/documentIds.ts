@@ -32,7 +32,22 @@ export function episodeStartOf(id: string): string {
   return id.slice(id.lastIndexOf('@') + 1);
 }
 
-/** A symbol's bars of one UTC day (docs/records.md): `BAJAJ_AUTO@2017-01-02`. */
-export function barDayId(symbol: string, day: string): string {
-  return `${safeId(symbol)}@${day}`;
+/** A symbol's bars of one UTC hour (docs/records.md): `BAJAJ_AUTO@2017-01-02T03`. */
+export function barHourId(symbol: string, hour: string): string {
+  return `${safeId(symbol)}@${hour}`;
+}
+
+/** Bounds of a range of document ids, both inclusive. */
+export interface IdRange {
+  from: string;
+  to: string;
+}
+
+/**
+ * The ids of a symbol's `bars/` documents of the UTC days `fromDay` through `toDay` (`symbolPart` is the symbol as
+ * ids write it, symbolStateId's): its hours' ids sort between them, and a symbol holds no `@` (contract §1), so
+ * no other symbol's do. A document of a whole day (`BAJAJ_AUTO@2017-01-02`, as an older detect wrote) is too.
+ */
+export function barDaysRange(symbolPart: string, fromDay: string, toDay: string): IdRange {
+  return { from: `${symbolPart}@${fromDay}`, to: `${symbolPart}@${toDay}\uffff` };
 }

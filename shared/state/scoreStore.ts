@@ -14,11 +14,11 @@ import {
 } from '@google-cloud/firestore';
 import type { BarRef } from '../core/revision.js';
 import type { ScoredEpisode } from '../core/suspicion/episodeScore.js';
-import { decodeExactDay } from '../pipeline/barDayBytes.js';
+import { decodeExactBars } from '../pipeline/barBytes.js';
 import { serviceError } from '../errors.js';
 import { historyRefs } from './barStore.js';
 
-/** A stored day whose bars changed from `from` on since the scores were settled. */
+/** A stored document (a symbol's hour of bars) whose bars changed from `from` on since the scores were settled. */
 export interface ChangedDay {
   id: string;
   symbol: string;
@@ -57,10 +57,12 @@ async function run<T>(what: Promise<T>): Promise<T> {
 /** How far apart the instances' clocks and Firestore's may be. */
 const CLOCK_MARGIN_MS = 60_000;
 
-/** A stored day as settle keeps it: its bars, decoded once. */
+/** A stored document (an hour's bars) as settle keeps it: its bars, decoded once. */
 interface KeptDay {
   symbol: string;
   day: string;
+  /** What orders a symbol's documents in time: the hour (`YYYY-MM-DDTHH`; the day for a whole day's). */
+  time: string;
   refs: BarRef[];
 }
 
@@ -68,7 +70,8 @@ function keptDayOf(data: DocumentData): KeptDay {
   return {
     symbol: data.symbol as string,
     day: data.day as string,
-    refs: historyRefs([decodeExactDay(data)]),
+    time: (data.hour as string | undefined) ?? (data.day as string),
+    refs: historyRefs([decodeExactBars(data)]),
   };
 }
 
@@ -214,11 +217,13 @@ export class ScoreStore {
     const bySymbol = new Map<string, KeptDay[]>();
     for (const day of kept.days.values()) {
       if (day.day < fromDay || day.day > toDay) continue;
-      bySymbol.set(day.symbol, [...(bySymbol.get(day.symbol) ?? []), day]);
+      const days = bySymbol.get(day.symbol);
+      if (days === undefined) bySymbol.set(day.symbol, [day]);
+      else days.push(day);
     }
     const histories = new Map<string, BarRef[]>();
     for (const [symbol, days] of bySymbol) {
-      days.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+      days.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
       histories.set(
         symbol,
         days.flatMap((day) => day.refs),

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
 import { Storage } from '@google-cloud/storage';
 import { sortedEpisodeLines, storedEpisodeLine } from '../helpers/episodeLines.js';
-import { decodeBars } from '../../shared/pipeline/barDayBytes.js';
+import { decodeBars } from '../../shared/pipeline/barBytes.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../cli/generate/index.js';
@@ -131,15 +131,16 @@ describe('the pipeline on the local stack', () => {
       expect(episodes).toEqual(expectedEpisodes.map((line) => JSON.parse(line)));
       expect(episodes.length).toBeGreaterThan(50);
 
-      const days = (await db.collection('bars').get()).docs.map((doc) => doc.data());
-      const stored = days.reduce((sum, day) => sum + decodeBars(day).length, 0);
+      const hours = (await db.collection('bars').get()).docs.map((doc) => doc.data());
+      const stored = hours.reduce((sum, hour) => sum + decodeBars(hour).length, 0);
       const processed = (await reports()).reduce((sum, view) => sum + view.detection.processed, 0);
       expect(stored).toBe(processed);
       // The sample's first bar, 2017-01-02 09:15 IST, has the open the file gives it.
       const [first] = readFileSync(samples[0]!, 'utf8').split('\n')[1]!.split(',').slice(1).map(Number) as [
         number,
       ];
-      const idfc = days.find((day) => day.symbol === 'IDFCFIRSTB' && day.day === '2017-01-02')!;
+      // In the document of its UTC hour (09:15 IST is 03:45 UTC).
+      const idfc = hours.find((hour) => hour.symbol === 'IDFCFIRSTB' && hour.hour === '2017-01-02T03')!;
       const opening = decodeBars(idfc).find(
         ([minute]) => minute === Date.parse('2017-01-02T03:45:00Z') / 60_000,
       );

@@ -8,8 +8,8 @@
 import { FieldValue, Timestamp, type DocumentData } from '@google-cloud/firestore';
 import type { Alert } from '../../shared/core/alert.js';
 import { formatMinute } from '../../shared/core/timestamp.js';
-import { alertId, barDayId, episodeId as episodeDocumentId } from '../../shared/pipeline/documentIds.js';
-import { dayOf, encodeBars, type StoredBar } from '../../shared/pipeline/barDayBytes.js';
+import { alertId, barHourId, episodeId as episodeDocumentId } from '../../shared/pipeline/documentIds.js';
+import { encodeBars, hourOf, type StoredBar } from '../../shared/pipeline/barBytes.js';
 import { toAlertDocument } from '../../shared/state/alertStore.js';
 
 export interface Thresholds {
@@ -129,19 +129,20 @@ export function episodeData(episode: Episode, updatedAt: Timestamp | FieldValue)
   };
 }
 
-/** The `bars/{symbol@day}` documents of a set of bars. */
+/** The `bars/{symbol@YYYY-MM-DDTHH}` documents of a set of bars, as detect writes them (docs/records.md). */
 export function barsRecords(bars: Iterable<Bar>): Array<{ id: string; data: DocumentData }> {
-  const days = new Map<string, { symbol: string; day: string; bars: StoredBar[] }>();
+  const hours = new Map<string, { symbol: string; hour: string; bars: StoredBar[] }>();
   for (const bar of bars) {
-    const day = dayOf(bar.minute);
-    const id = barDayId(bar.symbol, day);
-    let record = days.get(id);
-    if (record === undefined) days.set(id, (record = { symbol: bar.symbol, day, bars: [] }));
+    const hour = hourOf(bar.minute);
+    const id = barHourId(bar.symbol, hour);
+    let record = hours.get(id);
+    if (record === undefined) hours.set(id, (record = { symbol: bar.symbol, hour, bars: [] }));
     record.bars.push([bar.minute, ...bar.values]);
   }
-  return [...days].map(([id, { symbol, day, bars: dayBars }]) => {
-    dayBars.sort((a, b) => a[0] - b[0]);
-    return { id, data: { symbol, day, count: dayBars.length, bars: encodeBars(dayBars) } };
+  return [...hours].map(([id, { symbol, hour, bars: hourBars }]) => {
+    hourBars.sort((a, b) => a[0] - b[0]);
+    const data = { symbol, day: hour.slice(0, 10), hour, count: hourBars.length, bars: encodeBars(hourBars) };
+    return { id, data };
   });
 }
 

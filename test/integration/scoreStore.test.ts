@@ -8,7 +8,7 @@ import { Firestore } from '@google-cloud/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME } from '../../shared/core/barTable.js';
 import { scanDecimal } from '../../shared/core/decimal.js';
-import { BarDayWriter, barDays } from '../../shared/state/barStore.js';
+import { BarHourWriter, barHours } from '../../shared/state/barStore.js';
 import { ScoreStore } from '../../shared/state/scoreStore.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
 
@@ -43,8 +43,8 @@ async function commitBars(collection: string, symbol: string, minutes: number[])
     }
     return row;
   });
-  const { writes } = await new BarDayWriter(db, collection).prepare(
-    barDays(symbol, table, rows, { object: `${symbol}.csv` }),
+  const { writes } = await new BarHourWriter(db, collection).prepare(
+    barHours(symbol, table, rows, { object: `${symbol}.csv` }),
     undefined,
   );
   const batch = db.batch();
@@ -89,7 +89,22 @@ describe('the days settle reads and marks', () => {
     await commitBars(bars, 'BBB', [minute(1), minute(2)]);
     expect(count(await store.daysOfEverySymbol('2021-01-02', '2021-01-04'))).toEqual({ AAA: 2, BBB: 3 });
 
-    await db.collection(bars).doc('AAA@2021-01-04').delete();
+    await db.collection(bars).doc('AAA@2021-01-04T03').delete();
     expect(count(await store.daysOfEverySymbol('2021-01-01', '2021-01-05'))).toEqual({ BBB: 3 });
+  });
+
+  it("gives a symbol's bars in time order across its hours, whichever hour was written first", async () => {
+    const { bars, store } = fresh();
+    // 04:05 and 04:06 (the 04 hour) before 03:45 and 03:59 (the 03 hour).
+    await commitBars(bars, 'AAA', [minute(20), minute(21)]);
+    await commitBars(bars, 'AAA', [minute(0), minute(14)]);
+    const minutes = async () =>
+      (await store.daysOfEverySymbol('2021-01-04', '2021-01-04'))
+        .get('AAA')!
+        .map((ref) => ref.table.minute(ref.row) - minute(0));
+    expect(await minutes()).toEqual([0, 14, 20, 21]);
+    // Read again from what was kept, with the 04 hour written since.
+    await commitBars(bars, 'AAA', [minute(22)]);
+    expect(await minutes()).toEqual([0, 14, 20, 21, 22]);
   });
 });

@@ -384,6 +384,7 @@ describe('detect', () => {
             {
               symbol,
               day: '2017-01-02',
+              hour: '2017-01-02T03',
               bars: [[T0, 100, 100, 100, 100, 10]],
               exact: {
                 sources: [{ object: 'x', generation: '1' }],

@@ -1,7 +1,7 @@
 /** The chart's figures (console/answers/alertChart.ts) on bars worked out by hand. */
 import { describe, expect, it } from 'vitest';
 import { barsOf, chartOf, scoreContextOf } from '../../../../console/answers/alertChart.js';
-import { dayOf, encodeBars, type StoredBar } from '../../../../shared/pipeline/barDayBytes.js';
+import { dayOf, encodeBars, type StoredBar } from '../../../../shared/pipeline/barBytes.js';
 import type { AlertRow } from '../../../../console/api/contract.js';
 
 const M = Date.UTC(2017, 0, 2, 5, 6) / 60_000; // the alert's minute
@@ -32,12 +32,14 @@ const alert = (withA1: boolean): AlertRow => ({
 });
 
 describe('chartOf', () => {
-  const bars = barsOf({ symbol: 'ACME', day: '2017-01-02', count: stored.length, bars: encodeBars(stored) });
+  const bars = barsOf([
+    { symbol: 'ACME', day: '2017-01-02', count: stored.length, bars: encodeBars(stored) },
+  ]);
 
   it('reads the bars the document holds, ascending, and none from one that holds no bars', () => {
     expect(bars).toHaveLength(11);
-    expect(barsOf({ symbol: 'ACME', day: '2017-01-02', bars: Buffer.alloc(47) })).toEqual([]);
-    expect(barsOf({ symbol: 'ACME', day: '2017-01-02', minutes: {} })).toEqual([]);
+    expect(barsOf([{ symbol: 'ACME', day: '2017-01-02', bars: Buffer.alloc(47) }])).toEqual([]);
+    expect(barsOf([{ symbol: 'ACME', day: '2017-01-02', minutes: {} }])).toEqual([]);
     expect(bars[0]).toEqual({ time: (M - 12) * 60, open: 100, high: 101, low: 99, close: 112, volume: 120 });
     expect(bars.at(-1)!.time).toBe(T);
   });
@@ -60,7 +62,7 @@ describe('chartOf', () => {
   });
 
   it('has no mean, limit or previous close without bars', () => {
-    const chart = chartOf(alert(false), barsOf(undefined), [], THRESHOLDS, 'UTC');
+    const chart = chartOf(alert(false), barsOf([]), [], THRESHOLDS, 'UTC');
     expect(chart).toMatchObject({
       bars: [],
       prevClose: null,

@@ -1,6 +1,7 @@
 /**
  * GET /api/episodes/:id/report's edge (console/server/caseReportRoute.ts) over documents held in memory: it reads
- * the bars documents of the report's UTC days (two when the minutes cross midnight), answers HTML whose one
+ * the symbol's bars documents of the report's UTC days (one range of ids, over two days when the minutes cross
+ * midnight), answers HTML whose one
  * inline style sheet is the one its Content-Security-Policy allows (the hash recomputed here from the body),
  * loads nothing else, and passes the detail's own errors (404) through.
  */
@@ -13,7 +14,8 @@ import { sendCaseReport } from '../../../../console/server/caseReportRoute.js';
 import { HttpError } from '../../../../console/server/http/httpError.js';
 import type { Call, ConsoleParts } from '../../../../console/server/routes.js';
 import { consoleSettingsFromEnv } from '../../../../console/server/settings.js';
-import { encodeBars, type StoredBar } from '../../../../shared/pipeline/barDayBytes.js';
+import { encodeBars, type StoredBar } from '../../../../shared/pipeline/barBytes.js';
+import type { IdRange } from '../../../../shared/pipeline/documentIds.js';
 
 const minute = (day: number, h: number, m: number) => Date.UTC(2024, 0, day, h, m) / 60_000;
 
@@ -39,13 +41,17 @@ interface Answer {
 }
 
 async function report(episode: EpisodeRow, stored: Map<string, DocumentData>) {
-  const asked: string[][] = [];
+  const asked: IdRange[] = [];
   const parts = {
     settings: consoleSettingsFromEnv({ CONSOLE_USER: 'ana' }),
     documents: {
-      bars: async (ids: readonly string[]) => {
-        asked.push([...ids]);
-        return new Map(ids.flatMap((id) => (stored.has(id) ? [[id, stored.get(id)!] as const] : [])));
+      // As Firestore answers a range of ids: those inside, in id order.
+      bars: async (range: IdRange) => {
+        asked.push(range);
+        return [...stored.keys()]
+          .filter((id) => id >= range.from && id <= range.to)
+          .sort()
+          .map((id) => stored.get(id)!);
       },
     },
     now: () => Date.UTC(2024, 0, 5, 6, 0),
@@ -81,19 +87,20 @@ const barsDocument = (bars: StoredBar[]): DocumentData => ({
 describe('sendCaseReport', () => {
   it("reads the bars of the report's day, and shows those of its minutes", async () => {
     const at = minute(2, 5, 0);
+    // A document an hour: 04:44 and 04:45 in one, 05:00 in the next.
     const stored = new Map([
       [
-        'A%2FB@2024-01-02',
+        'A%2FB@2024-01-02T04',
         barsDocument([
           [at - 16, 1, 1, 1, 1, 1],
           [at - 15, 2, 2, 2, 2, 2],
-          [at, 3, 3, 3, 3, 3],
         ]),
       ],
+      ['A%2FB@2024-01-02T05', barsDocument([[at, 3, 3, 3, 3, 3]])],
     ]);
     const { answer, asked } = await report(episodeOf(at, at), stored);
     // The symbol as ids write it ('/' percent-encoded), one UTC day.
-    expect(asked).toEqual([['A%2FB@2024-01-02']]);
+    expect(asked).toEqual([{ from: 'A%2FB@2024-01-02', to: 'A%2FB@2024-01-02\uffff' }]);
     expect(answer.status).toBe(200);
     // Made for the caller who asked (the verified caller on Cloud Run).
     expect(answer.body).toMatch(/\) for ana by the stock-anomalies console /);
@@ -109,7 +116,7 @@ describe('sendCaseReport', () => {
 
   it('reads both UTC days when its minutes cross midnight', async () => {
     const { asked } = await report(episodeOf(minute(2, 23, 50), minute(2, 23, 55)), new Map());
-    expect(asked).toEqual([['A%2FB@2024-01-02', 'A%2FB@2024-01-03']]);
+    expect(asked).toEqual([{ from: 'A%2FB@2024-01-02', to: 'A%2FB@2024-01-03\uffff' }]);
   });
 
   it('allows its one inline style sheet by hash, and nothing else to load', async () => {

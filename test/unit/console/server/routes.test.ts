@@ -71,8 +71,8 @@ function partsOf(env: NodeJS.ProcessEnv = {}): ConsoleParts {
       new Map(
         [...storedEpisodes].filter(([, data]) => (data.withdrawn as DocumentData | undefined)?.into === key),
       ),
-    alertAndBars: async () => [undefined, undefined],
-    bars: async () => new Map(),
+    alertAndBars: async () => [undefined, []],
+    bars: async () => [],
   };
   return {
     settings: consoleSettingsFromEnv({ CONSOLE_USER: 'ana', ...env }),

@@ -1,21 +1,21 @@
-/** The bar-day documents' bytes, and merging a batch's bars into a day already stored. */
+/** The `bars/` documents' bytes, and merging a batch's bars into those already stored. */
 import { describe, expect, it } from 'vitest';
 import {
   decodeBars,
-  decodeExactDay,
-  EncodedDay,
+  decodeExactBars,
+  EncodedBars,
   encodeBars,
-  encodeExactDay,
+  encodeExactBars,
   mergeBars,
-  mergeExactDay,
+  mergeExactBars,
   type ExactBar,
-  type ExactDay,
+  type ExactBars,
   type StoredBar,
-} from '../../../shared/pipeline/barDayBytes.js';
+} from '../../../shared/pipeline/barBytes.js';
 
 const bar = (minute: number, close: number): StoredBar => [minute, 100.05, 101.5, 99.95, close, 12_345];
 
-describe('bar-day documents', () => {
+describe('bars documents', () => {
   it('hold each bar as six float64 numbers, read back exactly', () => {
     const bars = [bar(24_000_000, 100.1), bar(24_000_001, 0.1 + 0.2)];
     const bytes = encodeBars(bars);
@@ -49,13 +49,13 @@ describe("a day's exact bars", () => {
     { object: 'B.csv', generation: '2' },
   ];
   /** The document as barStore writes it: the float64 bars from the texts, and the exact fields. */
-  const stored = (day: ExactDay) => ({
+  const stored = (day: ExactBars) => ({
     bars: encodeBars(day.bars.map(([m, o, h, l, c, v]): StoredBar => [m, +o, +h, +l, +c, +v])),
-    ...encodeExactDay(day),
+    ...encodeExactBars(day),
   });
 
   it('give back each close and volume exactly, and each line and source, in 6 bytes a bar', () => {
-    const day: ExactDay = {
+    const day: ExactBars = {
       sources,
       bars: [
         [10, '100.05', '101.5', '99.95', '100.1', '12345', 2, 0],
@@ -65,7 +65,7 @@ describe("a day's exact bars", () => {
     const fields = stored(day);
     expect(fields.lines.length).toBe(2 * 6);
     expect(fields.texts).toBeUndefined();
-    expect(decodeExactDay(fields)).toEqual(day);
+    expect(decodeExactBars(fields)).toEqual(day);
   });
 
   it('keep the text of a close or volume a float64 does not give back: more than 15 significant digits', () => {
@@ -76,26 +76,26 @@ describe("a day's exact bars", () => {
     ];
     const fields = stored({ sources, bars });
     expect(JSON.parse(fields.texts!.toString())).toEqual({ 10: ['0.12345678901234567', '5'] });
-    expect(decodeExactDay(fields).bars.map((bar) => [bar[4], bar[5]])).toEqual([
+    expect(decodeExactBars(fields).bars.map((bar) => [bar[4], bar[5]])).toEqual([
       ['0.12345678901234567', '5'],
       ['0.5', '1168'],
     ]);
   });
 
   it('read as none from a document written without them', () => {
-    expect(decodeExactDay({ bars: encodeBars([bar(1, 1)]) })).toEqual({ sources: [], bars: [] });
+    expect(decodeExactBars({ bars: encodeBars([bar(1, 1)]) })).toEqual({ sources: [], bars: [] });
   });
 
   it('merge by minute, the sources of both kept once each', () => {
-    const a: ExactDay = { sources: [sources[0]!], bars: [[1, '1', '1', '1', '1', '1', 2, 0]] };
-    const b: ExactDay = {
+    const a: ExactBars = { sources: [sources[0]!], bars: [[1, '1', '1', '1', '1', '1', 2, 0]] };
+    const b: ExactBars = {
       sources: [sources[1]!, sources[0]!],
       bars: [
         [0, '2', '2', '2', '2', '2', 5, 0],
         [3, '3', '3', '3', '3', '3', 6, 1],
       ],
     };
-    expect(mergeExactDay(a, b)).toEqual({
+    expect(mergeExactBars(a, b)).toEqual({
       sources,
       bars: [
         [0, '2', '2', '2', '2', '2', 5, 1],
@@ -152,15 +152,15 @@ describe('a day kept encoded, as detect appends to it commit after commit', () =
   ];
 
   it('stores after each commit exactly the fields of the whole merged day encoded afresh', () => {
-    let day = EncodedDay.of([], { sources: [], bars: [] });
+    let day = EncodedBars.of([], { sources: [], bars: [] });
     let bars: StoredBar[] = [];
-    let exact: ExactDay = { sources: [], bars: [] };
+    let exact: ExactBars = { sources: [], bars: [] };
     for (const added of batches) {
       day = day.with(added.bars, added.exact);
       bars = mergeBars(bars, added.bars);
-      exact = mergeExactDay(exact, added.exact);
-      expect(day.fields).toEqual({ bars: encodeBars(bars), ...encodeExactDay(exact) });
-      expect(decodeExactDay(day.fields)).toEqual(exact);
+      exact = mergeExactBars(exact, added.exact);
+      expect(day.fields).toEqual({ bars: encodeBars(bars), ...encodeExactBars(exact) });
+      expect(decodeExactBars(day.fields)).toEqual(exact);
     }
     expect(exact.sources.map((source) => source.object)).toEqual([
       'm-0915.csv',
@@ -178,9 +178,9 @@ describe('a day kept encoded, as detect appends to it commit after commit', () =
       .slice(0, 3)
       .reduce(
         (day, added) => day.with(added.bars, added.exact),
-        EncodedDay.of([], { sources: [], bars: [] }),
+        EncodedBars.of([], { sources: [], bars: [] }),
       );
-    const read = EncodedDay.of(decodeBars(written.fields), decodeExactDay(written.fields));
+    const read = EncodedBars.of(decodeBars(written.fields), decodeExactBars(written.fields));
     const next = batches[3]!;
     expect(read.with(next.bars, next.exact).fields).toEqual(written.with(next.bars, next.exact).fields);
   });

@@ -1,7 +1,8 @@
 /**
- * BarDayWriter against the Firestore emulator, with the state store's real commits: a day's bars are read only
+ * BarHourWriter against the Firestore emulator, with the state store's real commits: an hour's bars are read only
  * when this writer did not make the state version the batch read, and whatever order two instances commit one
- * symbol in, or however a commit fails, the day's document ends with every committed bar and a change settle finds.
+ * symbol in, or however a commit fails, the hour's document ends with every committed bar and a change settle
+ * finds; each UTC hour is a document of its own.
  * Each test uses collections of its own.
  */
 import { Firestore } from '@google-cloud/firestore';
@@ -9,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME } from '../../shared/core/barTable.js';
 import { scanDecimal } from '../../shared/core/decimal.js';
 import { EMPTY_STATE } from '../../shared/core/symbolState.js';
-import { decodeBars, decodeExactDay } from '../../shared/pipeline/barDayBytes.js';
-import { BarDayWriter, barDays } from '../../shared/state/barStore.js';
+import { decodeBars, decodeExactBars } from '../../shared/pipeline/barBytes.js';
+import { BarHourWriter, barHours } from '../../shared/state/barStore.js';
 import { ScoreStore } from '../../shared/state/scoreStore.js';
 import { FirestoreSymbolStateStore, StateConflictError } from '../../shared/state/symbolStateStore.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
@@ -35,23 +36,24 @@ afterAll(async () => {
 
 /** 2021-01-04 03:45 UTC plus `offset` minutes. */
 const minute = (offset: number) => Date.UTC(2021, 0, 4, 3, 45 + offset) / 60_000;
-const DAY = 'AAA@2021-01-04';
+/** The hour minute(0) lies in: 03:00 to 03:59 UTC. */
+const HOUR = 'AAA@2021-01-04T03';
 
 function fresh() {
   const n = suite++;
   const collections = { state: `state-days-test-${runId}-${n}`, bars: `bars-days-test-${runId}-${n}` };
-  /** One detect instance: its state store and bar-day writer on its own client. */
+  /** One detect instance: its state store and bar-hour writer on its own client. */
   const instance = (db: Firestore) => ({
     db,
     store: new FirestoreSymbolStateStore(db, collections.state),
-    writer: new BarDayWriter(db, collections.bars),
+    writer: new BarHourWriter(db, collections.bars),
   });
   return { collections, a: instance(first), b: instance(second) };
 }
 
 type Instance = ReturnType<typeof fresh>['a'];
 
-/** The days of the symbol's bars at `minutes` (close 100 + the minute's offset, volume 10), from `object`. */
+/** The hours of the symbol's bars at `minutes` (close 100 + the minute's offset, volume 10), from `object`. */
 function daysOf(minutes: number[], object: string) {
   const table = new BarTable();
   const id = table.symbolId('AAA');
@@ -64,10 +66,10 @@ function daysOf(minutes: number[], object: string) {
     }
     return row;
   });
-  return barDays('AAA', table, rows, { object });
+  return barHours('AAA', table, rows, { object });
 }
 
-/** A delivery of AAA's bars at `minutes` as detect commits one: load, prepare the days, commit, tell the writer. */
+/** A delivery of AAA's bars at `minutes` as detect commits one: load, prepare the hours, commit, tell the writer. */
 async function deliver({ store, writer }: Instance, minutes: number[], object = 'AAA.csv') {
   const read = await store.load('AAA');
   const prepared = await writer.prepare(daysOf(minutes, object), read.version);
@@ -81,10 +83,10 @@ async function deliver({ store, writer }: Instance, minutes: number[], object = 
   prepared.committed(await store.commit('AAA', read, next, undefined, undefined, prepared.writes));
 }
 
-/** The day's document as stored: its bars' minutes and closes, the exact texts' sources, what settle reads. */
-async function storedDay(collection: string) {
-  const data = (await first.collection(collection).doc(DAY).get()).data()!;
-  const exact = decodeExactDay(data);
+/** An hour's document as stored: its bars' minutes and closes, the exact texts' sources, what settle reads. */
+async function storedHour(collection: string, id = HOUR) {
+  const data = (await first.collection(collection).doc(id).get()).data()!;
+  const exact = decodeExactBars(data);
   return {
     bars: decodeBars(data).map(([at, , , , close]) => [at - minute(0), close]),
     exact: exact.bars.map((bar) => [bar[0] - minute(0), bar[4], exact.sources[bar[7]]!.object]),
@@ -94,28 +96,28 @@ async function storedDay(collection: string) {
   };
 }
 
-describe('BarDayWriter', () => {
-  it('reads a day only when another instance committed the symbol since its own commit, and keeps every bar', async () => {
+describe('BarHourWriter', () => {
+  it('reads an hour only when another instance committed the symbol since its own commit, and keeps every bar', async () => {
     const { collections, a, b } = fresh();
-    // The state store's loads are reads too (a document's get() is a getAll of one): only the days count here.
+    // The state store's loads are reads too (a document's get() is a getAll of one): only the hours count here.
     const reads = vi.spyOn(a.db, 'getAll');
-    const dayReads = () =>
+    const hourReads = () =>
       reads.mock.calls.filter((refs) =>
         refs.some((ref) => 'path' in ref && ref.path.startsWith(`${collections.bars}/`)),
       ).length;
 
     await deliver(a, [minute(0), minute(1)]);
-    expect(dayReads()).toBe(1);
-    // The state is at the version a's commit made: the day is as a wrote it, and is not read.
+    expect(hourReads()).toBe(1);
+    // The state is at the version a's commit made: the hour is as a wrote it, and is not read.
     await deliver(a, [minute(2)]);
-    expect(dayReads()).toBe(1);
+    expect(hourReads()).toBe(1);
 
     await deliver(b, [minute(3)], 'AAA-b.csv');
-    // b's commit moved the state on: a reads the day again and merges into what b wrote.
+    // b's commit moved the state on: a reads the hour again and merges into what b wrote.
     await deliver(a, [minute(4)]);
-    expect(dayReads()).toBe(2);
+    expect(hourReads()).toBe(2);
 
-    expect(await storedDay(collections.bars)).toEqual({
+    expect(await storedHour(collections.bars)).toEqual({
       bars: [
         [0, 100],
         [1, 101],
@@ -136,7 +138,7 @@ describe('BarDayWriter', () => {
     });
   });
 
-  it('forgets the days of a commit that lost its race, and merges into the winner’s', async () => {
+  it('forgets the hours of a commit that lost its race, and merges into the winner’s', async () => {
     const { collections, a, b } = fresh();
     await deliver(a, [minute(0)]);
     // a and b read the same version; b commits first.
@@ -156,14 +158,14 @@ describe('BarDayWriter', () => {
 
     // The delivery is run again from the state b left.
     await deliver(a, [minute(2)]);
-    expect((await storedDay(collections.bars)).bars).toEqual([
+    expect((await storedHour(collections.bars)).bars).toEqual([
       [0, 100],
       [1, 101],
       [2, 102],
     ]);
   });
 
-  it('leaves a change settle finds after settle took the day’s earlier changes away', async () => {
+  it('leaves a change settle finds after settle took the hour’s earlier changes away', async () => {
     const { collections, a } = fresh();
     const settle = new ScoreStore(first, collections.bars, `episodes-days-test-${runId}-${suite}`);
     await deliver(a, [minute(0), minute(1)]);
@@ -174,8 +176,49 @@ describe('BarDayWriter', () => {
     await deliver(a, [minute(5)]);
     const [changed] = await settle.changedDays(10);
     expect(changed).toMatchObject({ symbol: 'AAA', day: '2021-01-04', from: minute(5) });
-    expect(await storedDay(collections.bars)).toMatchObject({ count: 3, unsettled: [5] });
+    expect(await storedHour(collections.bars)).toMatchObject({ count: 3, unsettled: [5] });
     expect(await settle.markSettled([changed!])).toBe(1);
     expect(await settle.changedDays(10)).toEqual([]);
+  });
+
+  it('keeps each UTC hour in a document of its own, and reads a new hour once', async () => {
+    const { collections, a } = fresh();
+    const reads = vi.spyOn(a.db, 'getAll');
+    const hourReads = () =>
+      reads.mock.calls
+        .filter((refs) => refs.some((ref) => 'path' in ref && ref.path.startsWith(`${collections.bars}/`)))
+        .map((refs) => refs.map((ref) => ('path' in ref ? ref.path.split('/')[1] : '')));
+    // 03:58 and 03:59, then 04:00 and 04:01 in one delivery, then 04:02.
+    await deliver(a, [minute(13), minute(14)]);
+    await deliver(a, [minute(15), minute(16)]);
+    await deliver(a, [minute(17)]);
+    expect(hourReads()).toEqual([[HOUR], ['AAA@2021-01-04T04']]);
+    expect(await storedHour(collections.bars)).toMatchObject({
+      bars: [
+        [13, 113],
+        [14, 114],
+      ],
+      count: 2,
+    });
+    expect(await storedHour(collections.bars, 'AAA@2021-01-04T04')).toMatchObject({
+      bars: [
+        [15, 115],
+        [16, 116],
+        [17, 117],
+      ],
+      exact: [
+        [15, '115', 'AAA.csv'],
+        [16, '116', 'AAA.csv'],
+        [17, '117', 'AAA.csv'],
+      ],
+      count: 3,
+      unsettled: [15, 17],
+    });
+    const hour = (await first.collection(collections.bars).doc('AAA@2021-01-04T04').get()).data()!;
+    expect({ symbol: hour.symbol, day: hour.day, hour: hour.hour }).toEqual({
+      symbol: 'AAA',
+      day: '2021-01-04',
+      hour: '2021-01-04T04',
+    });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The form of a `bars/{symbol@day}` document's bars (docs/records.md): per bar, in ascending minutes, six float64
+ * The form of a `bars/{symbol@hour}` document's bars (docs/records.md): per bar, in ascending minutes, six float64
  * little-endian numbers. Pure, so that detect's store writes them and the console's chart answer reads them
  * without either depending on the other.
  */
@@ -13,6 +13,11 @@ const MINUTES_PER_DAY = 1440;
 
 export function dayOf(minute: number): string {
   return new Date(Math.floor(minute / MINUTES_PER_DAY) * MINUTES_PER_DAY * 60_000).toISOString().slice(0, 10);
+}
+
+/** The UTC hour a minute lies in, as `YYYY-MM-DDTHH`: what a `bars/` document holds (docs/records.md). */
+export function hourOf(minute: number): string {
+  return new Date(Math.floor(minute / 60) * 3_600_000).toISOString().slice(0, 13);
 }
 
 export function encodeBars(bars: readonly StoredBar[]): Buffer {
@@ -45,7 +50,7 @@ function mergeByMinute<T extends readonly [number, ...unknown[]]>(
   added: readonly T[],
 ): T[] {
   const last = stored.at(-1);
-  // The usual case, a later batch of the same day: its bars follow.
+  // The usual case, a later batch of the same hour: its bars follow.
   if (last === undefined || (added[0] !== undefined && added[0][0] > last[0])) return [...stored, ...added];
   const byMinute = new Map(stored.map((bar) => [bar[0], bar]));
   for (const bar of added) byMinute.set(bar[0], bar);
@@ -54,8 +59,8 @@ function mergeByMinute<T extends readonly [number, ...unknown[]]>(
 
 /**
  * A bar as detected, exactly: its values as the CSV wrote them (the rules compare decimals exactly, and a double
- * read back is not always the text it came from), its line, and which of the day's sources it came from. What a
- * late bar's revision detects the day's bars again from (contract §2).
+ * read back is not always the text it came from), its line, and which of its document's sources it came from. What
+ * a late bar's revision detects the stored bars again from (contract §2).
  */
 export type ExactBar = [
   minute: number,
@@ -68,26 +73,26 @@ export type ExactBar = [
   source: number,
 ];
 
-/** The object generations a day's bars came from (`generation` absent for a local file). */
+/** The object generations a document's bars came from (`generation` absent for a local file). */
 export interface BarSource {
   object: string;
   generation?: string;
 }
 
-export interface ExactDay {
+export interface ExactBars {
   sources: BarSource[];
   /** In ascending minutes. */
   bars: ExactBar[];
 }
 
 /**
- * The fields a day's exact bars are stored in, beside `bars` (the float64 values, which give back most texts):
+ * The fields a document's exact bars are stored in, beside `bars` (the float64 values, which give back most texts):
  * `sources`, JSON text of the object generations; `lines`, per bar in the order of `bars`, its line (uint32) and
  * its source (uint16), little-endian; and `texts`, JSON text of `{minute: [close, volume]}` for the few bars whose
  * close or volume a float64 does not give back exactly (more than 15 significant digits), else absent. All
  * Bytes: a list field would be indexed element by element. About 6 bytes a bar where JSON of every text took 50.
  */
-export interface ExactDayFields {
+export interface ExactBarFields {
   sources: Buffer;
   lines: Buffer;
   texts?: Buffer;
@@ -111,11 +116,11 @@ function significantDigits(text: string): number {
 /** Whether the bar's close or volume must be stored as text (a float64 does not give it back). */
 const needsText = (bar: ExactBar) => !givesBack(bar[4], Number(bar[4])) || !givesBack(bar[5], Number(bar[5]));
 
-export function encodeExactDay(day: ExactDay): ExactDayFields {
-  const lines = Buffer.alloc(day.bars.length * LINE_BYTES);
+export function encodeExactBars(stored: ExactBars): ExactBarFields {
+  const lines = Buffer.alloc(stored.bars.length * LINE_BYTES);
   const texts: Record<number, [string, string]> = {};
   let anyText = false;
-  day.bars.forEach((bar, i) => {
+  stored.bars.forEach((bar, i) => {
     lines.writeUInt32LE(bar[6], i * LINE_BYTES);
     lines.writeUInt16LE(bar[7], i * LINE_BYTES + 4);
     if (needsText(bar)) {
@@ -124,7 +129,7 @@ export function encodeExactDay(day: ExactDay): ExactDayFields {
     }
   });
   return {
-    sources: Buffer.from(JSON.stringify(day.sources)),
+    sources: Buffer.from(JSON.stringify(stored.sources)),
     lines,
     ...(anyText ? { texts: Buffer.from(JSON.stringify(texts)) } : {}),
   };
@@ -137,9 +142,9 @@ const textOf = (bytes: Uint8Array) =>
  * The exact bars a `bars/` document holds (its `bars` and the fields above); none when it holds none, or bars
  * without their lines (written before they were kept).
  */
-export function decodeExactDay(
+export function decodeExactBars(
   data: { bars?: unknown; sources?: unknown; lines?: unknown; texts?: unknown } | undefined,
-): ExactDay {
+): ExactBars {
   const bars = decodeBars(data);
   const lines: unknown = data?.lines;
   const sources: unknown = data?.sources;
@@ -175,21 +180,21 @@ export function decodeExactDay(
 
 const sourceKey = (source: BarSource) => `${source.object}\n${source.generation ?? ''}`;
 
-/** The stored day with the added bars, one per minute (an added bar replaces a stored one), ascending. */
-export function mergeExactDay(stored: ExactDay, added: ExactDay): ExactDay {
+/** The stored bars with the added ones, one per minute (an added bar replaces a stored one), ascending. */
+export function mergeExactBars(stored: ExactBars, added: ExactBars): ExactBars {
   const index = new Map(stored.sources.map((source, i) => [sourceKey(source), i]));
   const { sources, bars } = joinSources(stored.sources, index, added);
   return { sources, bars: mergeByMinute(stored.bars, bars) };
 }
 
 /**
- * The day's sources with the added bars' appended where they are not among them (`index` gives each one's place),
+ * The stored sources with the added bars' appended where they are not among them (`index` gives each one's place),
  * and the added bars with their sources numbered in that list.
  */
 function joinSources(
   stored: readonly BarSource[],
   index: ReadonlyMap<string, number>,
-  added: ExactDay,
+  added: ExactBars,
 ): { sources: BarSource[]; index: Map<string, number>; bars: ExactBar[] } {
   const sources = [...stored];
   const joined = new Map(index);
@@ -206,20 +211,20 @@ function joinSources(
   return { sources, index: joined, bars };
 }
 
-/** A day's bars and the fields they are stored in (`bars` and {@link ExactDayFields}). */
-export type DayFields = { bars: Buffer } & ExactDayFields;
+/** A document's bars and the fields they are stored in (`bars` and {@link ExactBarFields}). */
+export type BarFields = { bars: Buffer } & ExactBarFields;
 
 /**
- * A day's bars with their stored fields, kept encoded so that bars which follow the day's last one are appended
- * to the fields instead of encoding the whole day again: at a live pace a day takes one minute a commit, 375 in a
- * session, and encoding the whole day each time cost about a tenth of detect's work per record. The fields are
- * always what {@link encodeBars} and {@link encodeExactDay} give for the merged day.
+ * A document's bars with their stored fields, kept encoded so that bars which follow its last one are appended
+ * to the fields instead of encoding them all again: at a live pace a document takes one minute a commit, and
+ * encoding a whole day each time (when a document held a day) cost about a tenth of detect's work per record. The
+ * fields are always what {@link encodeBars} and {@link encodeExactBars} give for the merged bars.
  */
-export class EncodedDay {
+export class EncodedBars {
   private constructor(
     readonly bars: readonly StoredBar[],
-    readonly exact: ExactDay,
-    readonly fields: DayFields,
+    readonly exact: ExactBars,
+    readonly fields: BarFields,
     /** `sources` as JSON text, and each source's index by {@link sourceKey}. */
     private readonly sourcesText: string,
     private readonly sourceIndex: ReadonlyMap<string, number>,
@@ -227,25 +232,25 @@ export class EncodedDay {
     private readonly texts: Readonly<Record<number, [string, string]>>,
   ) {}
 
-  static of(bars: readonly StoredBar[], exact: ExactDay): EncodedDay {
+  static of(bars: readonly StoredBar[], exact: ExactBars): EncodedBars {
     const texts: Record<number, [string, string]> = {};
     for (const bar of exact.bars) if (needsText(bar)) texts[bar[0]] = [bar[4], bar[5]];
     const sourcesText = JSON.stringify(exact.sources);
-    return new EncodedDay(
+    return new EncodedBars(
       bars,
       exact,
-      { bars: encodeBars(bars), ...encodeExactDay(exact) },
+      { bars: encodeBars(bars), ...encodeExactBars(exact) },
       sourcesText,
       new Map(exact.sources.map((source, i) => [sourceKey(source), i])),
       texts,
     );
   }
 
-  /** The day with the added bars (their exact values and sources in `exact`), merged as mergeBars says. */
-  with(bars: readonly StoredBar[], exact: ExactDay): EncodedDay {
+  /** These bars with the added ones (their exact values and sources in `exact`), merged as mergeBars says. */
+  with(bars: readonly StoredBar[], exact: ExactBars): EncodedBars {
     const last = this.bars.at(-1);
     const follows = last === undefined || (bars[0] !== undefined && bars[0][0] > last[0]);
-    if (!follows) return EncodedDay.of(mergeBars(this.bars, bars), mergeExactDay(this.exact, exact));
+    if (!follows) return EncodedBars.of(mergeBars(this.bars, bars), mergeExactBars(this.exact, exact));
 
     const {
       sources,
@@ -265,7 +270,7 @@ export class EncodedDay {
       if (needsText(bar)) texts = { ...texts, [bar[0]]: [bar[4], bar[5]] };
     });
     const anyText = Object.keys(texts).length > 0;
-    return new EncodedDay(
+    return new EncodedBars(
       [...this.bars, ...bars],
       { sources, bars: [...this.exact.bars, ...added] },
       {

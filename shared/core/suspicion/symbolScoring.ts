@@ -128,13 +128,8 @@ export class SymbolScoring {
    * @param episodeStart the start minute of the episode its alert belongs to, or null when no rule fired
    */
   bar(minute: number, close: number, volume: number, windowMean: number, episodeStart: number | null): void {
-    const baseline = this.#baseline.baselineAt(minute);
     const part = this.#returns.part(minute, close, volume, windowMean);
     const logReturn = this.#returns.logReturn;
-    const surprise =
-      baseline.kind === 'none'
-        ? Number.NaN
-        : Math.log((volume + baseline.volumeFloor) / (baseline.usualVolume + baseline.volumeFloor));
     this.market.add(minute, part);
     this.#parts?.push(minute, part.returnUnits, part.surpriseUnits);
 
@@ -146,6 +141,19 @@ export class SymbolScoring {
       this.#pending = [];
     }
     const starts = episodeStart !== null && (open === undefined || open.start !== episodeStart);
+    if (!starts && open === undefined) {
+      // Outside every episode a bar needs no baseline (its market part does not use one). Asking for it only where
+      // an episode needs it changes nothing (a baseline depends on the bars added, not on what was asked) and
+      // saves most of the work: from a symbol's recent bars (before it has an earlier day) a baseline is worked
+      // out afresh for each bar, and settle replays every symbol's day at each settle.
+      this.#baseline.add(minute, logReturn, volume);
+      return;
+    }
+    const baseline = this.#baseline.baselineAt(minute);
+    const surprise =
+      baseline.kind === 'none'
+        ? Number.NaN
+        : Math.log((volume + baseline.volumeFloor) / (baseline.usualVolume + baseline.volumeFloor));
     if (starts) {
       if (open !== undefined) this.#finished(open);
       this.#startVolatility = this.#baseline.recentVolatility(minute);

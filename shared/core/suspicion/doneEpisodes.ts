@@ -13,7 +13,7 @@ import type { EpisodeState } from '../symbolState.js';
 import { scoreEpisode, type ScoredEpisode } from './episodeScore.js';
 import type { EpisodeCounts } from './episodeRecords.js';
 import type { PeerGroups } from './peerGroups.js';
-import { PeerMarket } from './peerMarket.js';
+import { PeerMarket, type SharedPeerMarket } from './peerMarket.js';
 import { MarketParts, SymbolScoring, type EpisodeFigures } from './symbolScoring.js';
 
 /** Where done episodes go. */
@@ -98,6 +98,11 @@ export class DoneEpisodes {
   /** An episode's score against the market: call once every object is in and {@link finish}ed. */
   score(figures: EpisodeFigures): ScoredEpisode {
     return scoreEpisode(figures, this.#market.viewOf(figures.symbol), true);
+  }
+
+  /** The market, for scoring elsewhere (another thread): call once every object is in and {@link finish}ed. */
+  sharedMarket(): SharedPeerMarket {
+    return this.#market.share();
   }
 
   #done(symbol: string, followed: Followed, figures: EpisodeFigures): void {

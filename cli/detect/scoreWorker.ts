@@ -4,7 +4,7 @@
  * thread of its own (scorePool.ts). It reads the market where the main thread left it, in shared memory.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { scoreEpisode } from '../../shared/core/suspicion/episodeScore.js';
+import { episodeScore } from '../../shared/core/suspicion/episodeScore.js';
 import { PeerMarket } from '../../shared/core/suspicion/peerMarket.js';
 import type { EpisodeFigures } from '../../shared/core/suspicion/symbolScoring.js';
 import { recordLines } from '../output/episodeLines.js';
@@ -14,7 +14,7 @@ import type { ScoreReply, ScoreSettings, ScoreWorkerRequest } from './scoreMessa
 const port = parentPort!;
 const settings = workerData as ScoreSettings;
 const market = PeerMarket.fromShared(settings.market);
-const score = (figures: EpisodeFigures) => scoreEpisode(figures, market.viewOf(figures.symbol), true);
+const score = (figures: EpisodeFigures) => episodeScore(figures, market.viewOf(figures.symbol), true);
 const encoder = new TextEncoder();
 
 port.on('message', (request: ScoreWorkerRequest) => {

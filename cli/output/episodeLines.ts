@@ -5,7 +5,7 @@
  */
 import { spreadsheetText } from '../../shared/core/csvText.js';
 import { EPISODE_CSV_COLUMNS, episodeOf, type Episode } from '../../shared/core/episodes.js';
-import type { ScoredEpisode } from '../../shared/core/suspicion/episodeScore.js';
+import type { SuspicionScore } from '../../shared/core/suspicion/suspicionScore.js';
 import { readRecords } from '../../shared/core/suspicion/episodeRecords.js';
 import type { EpisodeFigures } from '../../shared/core/suspicion/symbolScoring.js';
 import { SCORE_FACTORS } from '../../shared/core/suspicion/suspicionScore.js';
@@ -14,8 +14,7 @@ import { SCORE_FACTORS } from '../../shared/core/suspicion/suspicionScore.js';
 export const EPISODE_CSV_HEADER = `${EPISODE_CSV_COLUMNS.join(',')}\n`;
 
 /** An episode's line, with its newline. */
-export function episodeLine(episode: Episode, scored: ScoredEpisode, csv: boolean): string {
-  const score = scored.score;
+export function episodeLine(episode: Episode, score: SuspicionScore, csv: boolean): string {
   if (!csv) {
     const line = {
       ...episode,
@@ -46,7 +45,7 @@ export function episodeLine(episode: Episode, scored: ScoredEpisode, csv: boolea
 export function* recordLines(
   symbol: string,
   numbers: Float64Array,
-  score: (figures: EpisodeFigures) => ScoredEpisode,
+  score: (figures: EpisodeFigures) => SuspicionScore,
   csv: boolean,
 ): Generator<string> {
   for (const { counts, figures } of readRecords(symbol, numbers)) {

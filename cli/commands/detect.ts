@@ -89,7 +89,7 @@ export function registerDetectCommand(program: Command, context: CliContext): vo
     .option('--no-progress', 'no progress bar, even on a terminal')
     .option(
       '--workers <n>',
-      'threads that read files ahead while the rules run in order (1: all on the main thread)',
+      'threads that read files ahead while the rules run in order, and score --episodes (1: all on the main thread)',
       String(availableParallelism()),
     )
     .action(async (files: string[], options: DetectOptions) => {

@@ -1,9 +1,9 @@
 /**
- * The baseline's medians (baseline.ts `medianOf`) are found by selection rather than by sorting: they must be the
+ * The baseline's medians (median.ts `medianOf`) are found by selection rather than by sorting: they must be the
  * middle of the sorted values to the last bit, or the scores would change.
  */
 import { describe, expect, it } from 'vitest';
-import { medianOf } from '../../../../shared/core/suspicion/baseline.js';
+import { medianOf } from '../../../../shared/core/suspicion/median.js';
 import { seededRandom } from '../../../helpers/seededRandom.js';
 
 const median = (values: number[]) => medianOf(Float64Array.from(values), values.length);

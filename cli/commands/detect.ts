@@ -14,19 +14,17 @@ import { ObjectSeriesDetection } from '../../shared/core/objectSeriesDetection.j
 import { DEFAULT_PARAMETERS } from '../../shared/core/detectionParameters.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
 import { readerClock, type ReaderClock } from '../../shared/core/readerClock.js';
-import { spreadsheetText } from '../../shared/core/csvText.js';
-import { EPISODE_CSV_COLUMNS, episodeOf, type Episode } from '../../shared/core/episodes.js';
 import { QUARANTINE_HEADER, quarantineRows } from '../../shared/core/quarantine.js';
 import { DoneEpisodes } from '../../shared/core/suspicion/doneEpisodes.js';
-import type { ScoredEpisode } from '../../shared/core/suspicion/episodeScore.js';
-import { readRecords } from '../../shared/core/suspicion/episodeRecords.js';
-import { SCORE_FACTORS } from '../../shared/core/suspicion/suspicionScore.js';
+import type { EpisodeFigures } from '../../shared/core/suspicion/symbolScoring.js';
 import { emptyReport, ObjectRejectedError, type QualityReport } from '../../shared/core/report.js';
 import type { DetectionCounts } from '../../shared/core/rules.js';
 import { describeError, isProgrammingError } from '../../shared/errors.js';
 import { alertOutput, isAlertFormat, type AlertFormat, type AlertOutput } from '../output/alertFormats.js';
 import { DetectProgress } from '../detect/detectProgress.js';
 import { EpisodeSpill } from '../detect/episodeSpill.js';
+import { scoreWorkersAvailable, writeScoredLines } from '../detect/scorePool.js';
+import { EPISODE_CSV_HEADER, recordLines } from '../output/episodeLines.js';
 import { FindingRecorder } from '../detect/findingRecords.js';
 import { objectReads, readThreads, type ObjectReadsOptions } from '../detect/objectReads.js';
 import {
@@ -91,7 +89,7 @@ export function registerDetectCommand(program: Command, context: CliContext): vo
     .option('--no-progress', 'no progress bar, even on a terminal')
     .option(
       '--workers <n>',
-      'threads that read files ahead while the rules run in order (1: all on the main thread)',
+      'threads that read files ahead while the rules run in order, and score --episodes (1: all on the main thread)',
       String(availableParallelism()),
     )
     .action(async (files: string[], options: DetectOptions) => {
@@ -236,7 +234,7 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
     if (options.quarantine !== undefined)
       await writeFile(options.quarantine, [QUARANTINE_HEADER, ...quarantined].join(''));
     if (options.episodes !== undefined && spill !== undefined && scoring !== undefined) {
-      writeEpisodes(options.episodes, scoredEpisodes(spill, scoring), options.episodes.endsWith('.csv'));
+      await writeEpisodes(options.episodes, spill, scoring, workers, options.episodes.endsWith('.csv'));
     }
   } finally {
     output.close();
@@ -244,17 +242,11 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
   }
 }
 
-/** The episodes set aside, by symbol (in code-unit order) then start, each scored as it is read back. */
-function* scoredEpisodes(
-  spill: EpisodeSpill,
-  scoring: DoneEpisodes,
-): Generator<{ episode: Episode; scored: ScoredEpisode }> {
+/** The lines of the episodes set aside, by symbol (in code-unit order) then start, each scored as it is read back. */
+function* scoredLines(spill: EpisodeSpill, scoring: DoneEpisodes, csv: boolean): Generator<string> {
+  const score = (figures: EpisodeFigures) => scoring.score(figures);
   for (const symbol of spill.symbols()) {
-    for (const numbers of spill.records(symbol)) {
-      for (const { counts, figures } of readRecords(symbol, numbers)) {
-        yield { episode: episodeOf(symbol, counts), scored: scoring.score(figures) };
-      }
-    }
+    for (const numbers of spill.records(symbol)) yield* recordLines(symbol, numbers, score, csv);
   }
 }
 
@@ -350,31 +342,40 @@ async function replayObjects(
 
 /**
  * Writes the episodes with their scores (contract §6) to `path`: JSON lines, or CSV with each factor's points in
- * a column. Written a batch of lines at a time: the whole file's text at once, as one string and the lines it
- * was joined from, was the largest thing `detect --episodes` held (on 750,000 bars, on one thread, its peak was
- * 957 MiB with it and is 712 MiB without). A batch is small enough for its lines to die young: 4,096 lines
- * (about 4.5 MB) outlived the young generation's collections, and the old one grew by a hundred MiB between its
- * own.
+ * a column. With more than one thread, scoring workers score them and write their lines (scorePool.ts), and this
+ * thread writes those out in order. On one thread, written a batch of lines at a time: the whole file's text at
+ * once, as one string and the lines it was joined from, was the largest thing `detect --episodes` held (on
+ * 750,000 bars, on one thread, its peak was 957 MiB with it and is 712 MiB without). A batch is small enough for
+ * its lines to die young: 4,096 lines (about 4.5 MB) outlived the young generation's collections, and the old one
+ * grew by a hundred MiB between its own.
  */
-function writeEpisodes(
+async function writeEpisodes(
   path: string,
-  episodes: Iterable<{ episode: Episode; scored: ScoredEpisode }>,
+  spill: EpisodeSpill,
+  scoring: DoneEpisodes,
+  threads: number,
   csv: boolean,
-): void {
+): Promise<void> {
   const fd = openSync(path, 'w');
   try {
+    if (csv) writeAll(fd, Buffer.from(EPISODE_CSV_HEADER));
+    if (threads > 1 && scoreWorkersAvailable()) {
+      const market = scoring.sharedMarket();
+      await writeScoredLines(spill, { market, csv }, threads, (bytes) => writeAll(fd, bytes));
+      return;
+    }
     let batch: string[] = [];
     let characters = 0;
-    for (const line of episodeLines(episodes, csv)) {
+    for (const line of scoredLines(spill, scoring, csv)) {
       batch.push(line);
       characters += line.length;
       if (characters >= EPISODE_CHARACTERS_A_WRITE) {
-        writeAll(fd, batch.join(''));
+        writeAll(fd, Buffer.from(batch.join('')));
         batch = [];
         characters = 0;
       }
     }
-    if (batch.length > 0) writeAll(fd, batch.join(''));
+    if (batch.length > 0) writeAll(fd, Buffer.from(batch.join('')));
   } finally {
     closeSync(fd);
   }
@@ -382,48 +383,8 @@ function writeEpisodes(
 
 const EPISODE_CHARACTERS_A_WRITE = 1 << 16;
 
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
+function writeAll(fd: number, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
-}
-
-/** The lines of {@link writeEpisodes}, each with its newline. */
-function* episodeLines(
-  episodes: Iterable<{ episode: Episode; scored: ScoredEpisode }>,
-  csv: boolean,
-): Generator<string> {
-  if (!csv) {
-    for (const { episode, scored } of episodes) {
-      const { score, baseline, factors, alerts } = scored.score;
-      const line = {
-        ...episode,
-        score,
-        scoreBaseline: baseline,
-        scoreFactors: factors,
-        scoreAlerts: alerts,
-      };
-      yield `${JSON.stringify(line)}\n`;
-    }
-    return;
-  }
-  yield `${EPISODE_CSV_COLUMNS.join(',')}\n`;
-  for (const { episode: e, scored } of episodes) {
-    const score = scored.score;
-    const points = SCORE_FACTORS.map((id) => score.factors.find((factor) => factor.factor === id)!.points);
-    const row = [
-      spreadsheetText(e.symbol),
-      e.start,
-      e.end,
-      e.count,
-      e.a1,
-      e.a2,
-      e.peakSeverity ?? '',
-      score.score,
-      score.baseline,
-      ...points,
-    ].join(',');
-    yield `${row}\n`;
-  }
 }
 
 /**

@@ -64,13 +64,13 @@ export class EpisodeSpill implements DoneEpisodeSink {
     return sortedKeys(this.#symbols);
   }
 
-  /** A symbol's records, in minute order, a piece of whole records at a time. */
+  /** A symbol's records, in minute order, a piece of whole records at a time, each piece an array of its own. */
   *records(symbol: string): Generator<Float64Array> {
     const records = this.#symbols.get(symbol);
     if (records === undefined) return;
     const { spans } = records;
     for (let i = 0; i < spans.length; i += 2) yield this.#read(spans[i]!, spans[i + 1]!);
-    if (records.used > 0) yield records.buffer.subarray(0, records.used);
+    if (records.used > 0) yield records.buffer.slice(0, records.used);
   }
 
   /** Deletes the file, if one was needed. */

@@ -4,6 +4,7 @@
  * the same quarter hour of its last few trading days, so that the open and the close, naturally heavy, are judged
  * against opens and closes. Pure: bars in, figures out.
  */
+import { medianOf } from './median.js';
 
 /** Minutes in a bucket of the day: the unit of "that time of day". */
 export const BUCKET_MINUTES = 15;
@@ -45,14 +46,6 @@ export interface BarBaseline {
   closeMinute: number | null;
 }
 
-/** One bar as the baseline keeps it. */
-interface KeptBar {
-  minute: number;
-  /** Its log return from the bar before, or NaN for a first bar. */
-  logReturn: number;
-  volume: number;
-}
-
 export const NO_BASELINE: BarBaseline = Object.freeze({
   kind: 'none',
   volatility: MIN_VOLATILITY,
@@ -63,65 +56,102 @@ export const NO_BASELINE: BarBaseline = Object.freeze({
   closeMinute: null,
 });
 
-/** The median (of a copy: the values keep their order). A typed array sorts numbers without a comparator call. */
-function median(values: readonly number[]): number {
-  const sorted = Float64Array.from(values).sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+/**
+ * Room for the figures of one sample, reused from sample to sample: a baseline is worked out for each quarter hour
+ * of each day of each symbol and at each episode's start (about 5.6 million times at the seed's scale), and arrays
+ * made afresh each time, and sorted to find their medians, were most of the work of `detect --episodes`.
+ */
+class Sample {
+  /** The sample's bars, in the order they were taken: their log returns (NaN for none) and volumes. */
+  logReturns = new Float64Array(1024);
+  volumes = new Float64Array(1024);
+  length = 0;
+  /** Working room for the medians, which reorder what they are given. */
+  readonly #work = [new Float64Array(1024), new Float64Array(1024), new Float64Array(1024)];
+
+  clear(): void {
+    this.length = 0;
+  }
+
+  push(logReturn: number, volume: number): void {
+    if (this.length === this.volumes.length) this.#grow();
+    this.logReturns[this.length] = logReturn;
+    this.volumes[this.length] = volume;
+    this.length++;
+  }
+
+  /** Working array `which` (0 to 2), at least as long as the sample. */
+  work(which: number): Float64Array {
+    return this.#work[which]!;
+  }
+
+  #grow(): void {
+    const size = this.volumes.length * 2;
+    const grown = (from: Float64Array) => {
+      const to = new Float64Array(size);
+      to.set(from);
+      return to;
+    };
+    this.logReturns = grown(this.logReturns);
+    this.volumes = grown(this.volumes);
+    for (let i = 0; i < this.#work.length; i++) this.#work[i] = new Float64Array(size);
+  }
 }
 
-/** Figures of a sample of bars: the baseline it makes. */
-function baselineOf(kind: BaselineKind, bars: readonly KeptBar[], closeMinute: number | null): BarBaseline {
-  const returns: number[] = [];
+const sample = new Sample();
+
+/** The volatility of the sample's log returns (the part of {@link baselineOf} that {@link SymbolBaseline.recentVolatility} needs). */
+function volatilityOf(): number {
+  const { logReturns, length } = sample;
+  const returns = sample.work(0);
+  let count = 0;
   let absSum = 0;
-  const volumes: number[] = [];
-  const traded: number[] = [];
-  for (const bar of bars) {
-    if (!Number.isNaN(bar.logReturn)) {
-      returns.push(Math.abs(bar.logReturn));
-      absSum += Math.abs(bar.logReturn);
+  for (let i = 0; i < length; i++) {
+    const logReturn = logReturns[i]!;
+    if (!Number.isNaN(logReturn)) {
+      returns[count++] = Math.abs(logReturn);
+      absSum += Math.abs(logReturn);
     }
-    volumes.push(bar.volume);
-    if (bar.volume > 0) traded.push(bar.volume);
   }
   // The median absolute return is robust to the very moves being judged; the mean keeps a series that mostly does
   // not move (many unchanged closes) from a volatility of 0.
-  const volatility =
-    returns.length === 0
-      ? MIN_VOLATILITY
-      : Math.max(MAD_TO_SIGMA * median(returns), absSum / returns.length, MIN_VOLATILITY);
-  const volumeFloor = traded.length === 0 ? 1 : 0.05 * median(traded);
-  const logs = volumes.map((volume) => Math.log(volume + volumeFloor));
-  const center = median(logs);
-  const volumeSpread = Math.max(
-    MAD_TO_SIGMA * median(logs.map((value) => Math.abs(value - center))),
-    MIN_VOLUME_SPREAD,
-  );
+  return count === 0
+    ? MIN_VOLATILITY
+    : Math.max(MAD_TO_SIGMA * medianOf(returns, count), absSum / count, MIN_VOLATILITY);
+}
+
+/** Figures of the sample: the baseline it makes. */
+function baselineOf(kind: BaselineKind, closeMinute: number | null): BarBaseline {
+  const volatility = volatilityOf();
+  const { volumes, length } = sample;
+  const traded = sample.work(0);
+  let tradedCount = 0;
+  let volumeSum = 0;
+  for (let i = 0; i < length; i++) {
+    const volume = volumes[i]!;
+    if (volume > 0) traded[tradedCount++] = volume;
+    volumeSum += volume;
+  }
+  const volumeFloor = tradedCount === 0 ? 1 : 0.05 * medianOf(traded, tradedCount);
+  const logs = sample.work(1);
+  for (let i = 0; i < length; i++) logs[i] = Math.log(volumes[i]! + volumeFloor);
+  const center = medianOf(logs, length);
+  for (let i = 0; i < length; i++) logs[i] = Math.abs(logs[i]! - center);
+  const volumeSpread = Math.max(MAD_TO_SIGMA * medianOf(logs, length), MIN_VOLUME_SPREAD);
+  const ordered = sample.work(2);
+  ordered.set(volumes.subarray(0, length));
   // The median, unless most minutes trade nothing: then the mean, so that one trade is not measured against 0.
-  let usualVolume = median(volumes);
-  if (usualVolume === 0) usualVolume = volumes.reduce((a, b) => a + b, 0) / volumes.length;
+  let usualVolume = medianOf(ordered, length);
+  if (usualVolume === 0) usualVolume = volumeSum / length;
   return {
     kind,
     volatility,
     usualVolume,
     volumeFloor,
     volumeSpread,
-    zeroShare: (volumes.length - traded.length) / volumes.length,
+    zeroShare: (length - tradedCount) / length,
     closeMinute,
   };
-}
-
-/** A finished day's bars by bucket of the day, worked out once (a day serves as an earlier day five times). */
-const dayBuckets = new WeakMap<KeptBar[], KeptBar[][]>();
-
-function bucketsOf(day: KeptBar[]): KeptBar[][] {
-  let buckets = dayBuckets.get(day);
-  if (buckets === undefined) {
-    buckets = [];
-    for (const bar of day) (buckets[Math.floor((bar.minute % 1440) / BUCKET_MINUTES)] ??= []).push(bar);
-    dayBuckets.set(day, buckets);
-  }
-  return buckets;
 }
 
 /**
@@ -130,19 +160,31 @@ function bucketsOf(day: KeptBar[]): KeptBar[][] {
  * A bar's baseline depends only on the symbol's bars of the {@link BASELINE_SPAN_DAYS} days before its date and
  * the {@link RECENT_BARS} bars before it, never on anything older: the pipeline, which reads that much of the
  * stored history, gets the figures the batch CLI gets.
+ *
+ * The bars are kept as numbers in typed arrays, not an object each: every processed bar of every symbol passes
+ * through here (42 million at the seed's scale).
  */
 export class SymbolBaseline {
-  /** Earlier days' bars, oldest day first, each day in minute order. */
-  readonly #days: KeptBar[][] = [];
-  /** The current date's bars so far. */
-  #today: KeptBar[] = [];
+  /** The bars from the oldest earlier day kept to the latest, in minute order, at [#first, #end). */
+  #minutes = new Float64Array(1024);
+  #logReturns = new Float64Array(1024);
+  #volumes = new Float64Array(1024);
+  #first = 0;
+  #end = 0;
+  /** Where each earlier day kept starts, oldest first; the last one ends where today starts. */
+  readonly #days: number[] = [];
+  /** Where the current date's bars start. */
+  #today = 0;
   #date = Number.NaN;
   /** Per bucket of the current date, its baseline once asked for (earlier days only: fixed for the day). */
   #buckets: Array<BarBaseline | undefined> = [];
   #wholeDays: BarBaseline | undefined;
   #closeMinute: number | null = null;
-  /** The recent bars, a ring of RECENT_BARS. */
-  readonly #recent: KeptBar[] = [];
+  /** The recent bars, a ring of RECENT_BARS: the n-th bar added is in slot n modulo RECENT_BARS. */
+  readonly #recentMinutes = new Float64Array(RECENT_BARS);
+  readonly #recentLogReturns = new Float64Array(RECENT_BARS);
+  readonly #recentVolumes = new Float64Array(RECENT_BARS);
+  #recentCount = 0;
   #recentNext = 0;
 
   /**
@@ -154,17 +196,22 @@ export class SymbolBaseline {
       const bucket = Math.floor((minute % 1440) / BUCKET_MINUTES);
       let baseline = this.#buckets[bucket];
       if (baseline === undefined) {
-        const sample = this.#days.flatMap((day) => bucketsOf(day)[bucket] ?? []);
-        baseline =
-          sample.length >= MIN_BUCKET_BARS
-            ? baselineOf('usual', sample, this.#closeMinute)
-            : (this.#wholeDays ??= baselineOf('usual', this.#days.flat(), this.#closeMinute));
+        this.#takeBucket(bucket);
+        if (sample.length >= MIN_BUCKET_BARS) {
+          baseline = baselineOf('usual', this.#closeMinute);
+        } else {
+          if (this.#wholeDays === undefined) {
+            this.#take(this.#first, this.#today);
+            this.#wholeDays = baselineOf('usual', this.#closeMinute);
+          }
+          baseline = this.#wholeDays;
+        }
         this.#buckets[bucket] = baseline;
       }
       return baseline;
     }
-    const recent = this.#recent.filter((bar) => bar.minute >= minute - BASELINE_SPAN_DAYS * 1440);
-    return recent.length >= MIN_RECENT_BARS ? baselineOf('recent', recent, null) : NO_BASELINE;
+    this.#takeRecent(minute);
+    return sample.length >= MIN_RECENT_BARS ? baselineOf('recent', null) : NO_BASELINE;
   }
 
   /**
@@ -172,38 +219,114 @@ export class SymbolBaseline {
    * regime today, which may be calmer or wilder than its usual. NaN with too few.
    */
   recentVolatility(minute: number): number {
-    const recent = this.#recent.filter((bar) => bar.minute >= minute - BASELINE_SPAN_DAYS * 1440);
-    return recent.length >= MIN_RECENT_BARS ? baselineOf('recent', recent, null).volatility : Number.NaN;
+    this.#takeRecent(minute);
+    return sample.length >= MIN_RECENT_BARS ? volatilityOf() : Number.NaN;
   }
 
   /** Adds a bar (after its baseline was asked for), in minute order. */
   add(minute: number, logReturn: number, volume: number): void {
     this.#toDate(Math.floor(minute / 1440));
-    const bar = { minute, logReturn, volume };
-    this.#today.push(bar);
-    if (this.#recent.length < RECENT_BARS) this.#recent.push(bar);
-    else this.#recent[this.#recentNext] = bar;
-    this.#recentNext = (this.#recentNext + 1) % RECENT_BARS;
+    if (this.#end === this.#minutes.length) this.#makeRoom();
+    this.#minutes[this.#end] = minute;
+    this.#logReturns[this.#end] = logReturn;
+    this.#volumes[this.#end] = volume;
+    this.#end++;
+    const slot = this.#recentNext;
+    this.#recentMinutes[slot] = minute;
+    this.#recentLogReturns[slot] = logReturn;
+    this.#recentVolumes[slot] = volume;
+    if (this.#recentCount < RECENT_BARS) this.#recentCount++;
+    this.#recentNext = (slot + 1) % RECENT_BARS;
+  }
+
+  /** Puts the bars at [from, to) in the sample, after those already in it. */
+  #put(from: number, to: number): void {
+    for (let i = from; i < to; i++) sample.push(this.#logReturns[i]!, this.#volumes[i]!);
+  }
+
+  #take(from: number, to: number): void {
+    sample.clear();
+    this.#put(from, to);
+  }
+
+  /** The sample of a bucket: its bars on each earlier day, oldest day first. */
+  #takeBucket(bucket: number): void {
+    sample.clear();
+    const days = this.#days;
+    for (let d = 0; d < days.length; d++) {
+      const start = days[d]!;
+      const end = d + 1 < days.length ? days[d + 1]! : this.#today;
+      // A day's bars are in minute order within one UTC date, so a bucket's are the run between these minutes.
+      const dayStart = Math.floor(this.#minutes[start]! / 1440) * 1440;
+      const from = this.#firstAtOrAfter(start, end, dayStart + bucket * BUCKET_MINUTES);
+      const to = this.#firstAtOrAfter(from, end, dayStart + (bucket + 1) * BUCKET_MINUTES);
+      this.#put(from, to);
+    }
+  }
+
+  /** The first index in [from, to) whose minute is at least `minute` (`to` if none). */
+  #firstAtOrAfter(from: number, to: number, minute: number): number {
+    let lo = from;
+    let hi = to;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.#minutes[mid]! < minute) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The sample of the recent bars within the span before `minute`, in the ring's order. */
+  #takeRecent(minute: number): void {
+    sample.clear();
+    const since = minute - BASELINE_SPAN_DAYS * 1440;
+    for (let slot = 0; slot < this.#recentCount; slot++) {
+      if (this.#recentMinutes[slot]! >= since) {
+        sample.push(this.#recentLogReturns[slot]!, this.#recentVolumes[slot]!);
+      }
+    }
+  }
+
+  #makeRoom(): void {
+    const kept = this.#end - this.#first;
+    // Moved to the front when the days dropped free half the room, else twice the room.
+    const size = kept * 2 <= this.#minutes.length ? this.#minutes.length : this.#minutes.length * 2;
+    const moved = (from: Float64Array<ArrayBuffer>) => {
+      if (size === from.length) return from.copyWithin(0, this.#first, this.#end);
+      const to = new Float64Array(size);
+      to.set(from.subarray(this.#first, this.#end));
+      return to;
+    };
+    this.#minutes = moved(this.#minutes);
+    this.#logReturns = moved(this.#logReturns);
+    this.#volumes = moved(this.#volumes);
+    const shift = this.#first;
+    for (let d = 0; d < this.#days.length; d++) this.#days[d] = this.#days[d]! - shift;
+    this.#today -= shift;
+    this.#end -= shift;
+    this.#first = 0;
   }
 
   #toDate(date: number): void {
     if (date === this.#date) return;
-    if (this.#today.length > 0) this.#days.push(this.#today);
-    this.#today = [];
+    if (this.#end > this.#today) this.#days.push(this.#today);
+    this.#today = this.#end;
     this.#date = date;
     // Only dates within the span, and at most BASELINE_DAYS of them, make the usual.
     const from = date - BASELINE_SPAN_DAYS;
     while (
       this.#days.length > 0 &&
-      (this.#days.length > BASELINE_DAYS || Math.floor(this.#days[0]![0]!.minute / 1440) < from)
+      (this.#days.length > BASELINE_DAYS || Math.floor(this.#minutes[this.#days[0]!]! / 1440) < from)
     ) {
       this.#days.shift();
     }
+    this.#first = this.#days[0] ?? this.#today;
     this.#buckets = new Array<BarBaseline | undefined>(BUCKETS);
     this.#wholeDays = undefined;
     let close: number | null = null;
-    for (const day of this.#days) {
-      const last = day[day.length - 1]!.minute % 1440;
+    for (let d = 0; d < this.#days.length; d++) {
+      const end = d + 1 < this.#days.length ? this.#days[d + 1]! : this.#today;
+      const last = this.#minutes[end - 1]! % 1440;
       if (close === null || last > close) close = last;
     }
     this.#closeMinute = close;

@@ -10,10 +10,11 @@
 import type { AlertCollector } from '../objectSeriesDetection.js';
 import type { BarObserver } from '../rules.js';
 import type { EpisodeState } from '../symbolState.js';
-import { scoreEpisode, type ScoredEpisode } from './episodeScore.js';
+import { episodeScore } from './episodeScore.js';
 import type { EpisodeCounts } from './episodeRecords.js';
 import type { PeerGroups } from './peerGroups.js';
-import { PeerMarket } from './peerMarket.js';
+import { PeerMarket, type SharedPeerMarket } from './peerMarket.js';
+import type { SuspicionScore } from './suspicionScore.js';
 import { MarketParts, SymbolScoring, type EpisodeFigures } from './symbolScoring.js';
 
 /** Where done episodes go. */
@@ -96,8 +97,13 @@ export class DoneEpisodes {
   }
 
   /** An episode's score against the market: call once every object is in and {@link finish}ed. */
-  score(figures: EpisodeFigures): ScoredEpisode {
-    return scoreEpisode(figures, this.#market.viewOf(figures.symbol), true);
+  score(figures: EpisodeFigures): SuspicionScore {
+    return episodeScore(figures, this.#market.viewOf(figures.symbol), true);
+  }
+
+  /** The market, for scoring elsewhere (another thread): call once every object is in and {@link finish}ed. */
+  sharedMarket(): SharedPeerMarket {
+    return this.#market.share();
   }
 
   #done(symbol: string, followed: Followed, figures: EpisodeFigures): void {

@@ -85,8 +85,8 @@ export interface ScoredEpisode {
  * @param settled whether the market's minutes of the episode are complete (always, in the batch CLI)
  */
 export function scoreEpisode(figures: EpisodeFigures, market: MarketView, settled: boolean): ScoredEpisode {
+  const markets = marketsOf(figures, market);
   const bars = figures.bars;
-  const markets = bars.map((bar) => market.without(bar.minute, bar.part));
   const context: ScoreContext = {
     minutes: bars.map((bar) => bar.minute),
     usualVolume: bars.map((bar) => bar.usualVolume),
@@ -94,25 +94,44 @@ export function scoreEpisode(figures: EpisodeFigures, market: MarketView, settle
       m.logReturn === null ? null : round1((Math.exp(m.logReturn) - 1) * 1e3) / 10,
     ),
   };
+  return { score: scoreAgainst(figures, markets, settled), context };
+}
+
+/**
+ * The score alone, without the context the pipeline stores beside it: what `detect --episodes` writes, two
+ * million times at the seed's scale. The same score as {@link scoreEpisode}'s.
+ */
+export function episodeScore(figures: EpisodeFigures, market: MarketView, settled: boolean): SuspicionScore {
+  return scoreAgainst(figures, marketsOf(figures, market), settled);
+}
+
+/** The market each bar of the episode is measured against. */
+function marketsOf(figures: EpisodeFigures, market: MarketView): MarketMinute[] {
+  return figures.bars.map((bar) => market.without(bar.minute, bar.part));
+}
+
+function scoreAgainst(
+  figures: EpisodeFigures,
+  markets: readonly MarketMinute[],
+  settled: boolean,
+): SuspicionScore {
+  const bars = figures.bars;
   const alerts = bars.filter((bar) => bar.alert);
   if (figures.baseline === 'none') {
     const detail = 'too little history to know its usual: not scored against one';
     return {
-      score: {
-        score: 0,
-        factors: [
-          { factor: 'move', points: 0, detail },
-          { factor: 'volume', points: 0, detail },
-          { factor: 'market', points: 0, detail: 'not measured' },
-          { factor: 'shape', points: 0, detail: 'not measured' },
-          { factor: 'close', points: 0, detail: 'not measured' },
-          { factor: 'liquidity', points: 0, detail: 'not measured' },
-        ],
-        baseline: 'none',
-        settled,
-        alerts: alerts.map((bar) => ({ minute: formatMinute(bar.minute), points: 0 })),
-      },
-      context,
+      score: 0,
+      factors: [
+        { factor: 'move', points: 0, detail },
+        { factor: 'volume', points: 0, detail },
+        { factor: 'market', points: 0, detail: 'not measured' },
+        { factor: 'shape', points: 0, detail: 'not measured' },
+        { factor: 'close', points: 0, detail: 'not measured' },
+        { factor: 'liquidity', points: 0, detail: 'not measured' },
+      ],
+      baseline: 'none',
+      settled,
+      alerts: alerts.map((bar) => ({ minute: formatMinute(bar.minute), points: 0 })),
     };
   }
 
@@ -300,8 +319,5 @@ export function scoreEpisode(figures: EpisodeFigures, market: MarketView, settle
         ]
       : [],
   );
-  return {
-    score: { score, factors, baseline: figures.baseline, settled, alerts: parts },
-    context,
-  };
+  return { score, factors, baseline: figures.baseline, settled, alerts: parts };
 }

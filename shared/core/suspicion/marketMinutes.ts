@@ -45,6 +45,16 @@ export interface MarketMinute {
 const FIGURES = 4;
 const DAY_MINUTES = 1440;
 
+/**
+ * A market's minutes, complete, in memory that threads share: what scoring workers read (cli/detect/scorePool.ts)
+ * instead of a copy each. Its days in ascending order, each day's slots (1440 of them) in `slots` in that order.
+ */
+export interface SharedMarketMinutes {
+  days: Float64Array;
+  slots: Int32Array;
+  sums: Float64Array;
+}
+
 export class MarketMinutes {
   /**
    * Per UTC day that has any, each of its minutes' place in {@link #sums} plus 1 (0: none). Kept in typed arrays
@@ -53,8 +63,29 @@ export class MarketMinutes {
    * four times what it held; here about 50 bytes a minute (with the room to grow), outside the heap.
    */
   readonly #days = new Map<number, Int32Array>();
-  #sums = new Float64Array(FIGURES * 1024);
+  #sums: Float64Array = new Float64Array(FIGURES * 1024);
   #used = 0;
+
+  /** A copy of the minutes, to be read only, in memory shared between threads. */
+  share(): SharedMarketMinutes {
+    const days = Float64Array.from([...this.#days.keys()].sort((a, b) => a - b));
+    const slots = new Int32Array(new SharedArrayBuffer(days.length * DAY_MINUTES * 4));
+    days.forEach((day, i) => slots.set(this.#days.get(day)!, i * DAY_MINUTES));
+    const sums = new Float64Array(new SharedArrayBuffer(this.#used * 8));
+    sums.set(this.#sums.subarray(0, this.#used));
+    return { days, slots, sums };
+  }
+
+  /** The minutes {@link share}d, read where they are: to ask, never to add to. */
+  static fromShared(shared: SharedMarketMinutes): MarketMinutes {
+    const minutes = new MarketMinutes();
+    shared.days.forEach((day, i) =>
+      minutes.#days.set(day, shared.slots.subarray(i * DAY_MINUTES, (i + 1) * DAY_MINUTES)),
+    );
+    minutes.#sums = shared.sums;
+    minutes.#used = shared.sums.length;
+    return minutes;
+  }
 
   /** Adds a bar's part (sign 1), or takes it out again (sign -1). */
   add(minute: number, part: MarketPart, sign: 1 | -1 = 1): void {

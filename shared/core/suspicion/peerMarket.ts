@@ -4,15 +4,45 @@
  * moves together (its news, its flows) is then explained away for its members, as a market-wide move is for all.
  */
 import type { MarketView } from './episodeScore.js';
-import { MarketMinutes, MIN_PEER_SYMBOLS, type MarketMinute, type MarketPart } from './marketMinutes.js';
+import {
+  MarketMinutes,
+  MIN_PEER_SYMBOLS,
+  type MarketMinute,
+  type MarketPart,
+  type SharedMarketMinutes,
+} from './marketMinutes.js';
 import { NO_PEER_GROUPS, type PeerGroups } from './peerGroups.js';
 import type { MarketSink } from './symbolScoring.js';
 
+/** A {@link PeerMarket} complete, in memory threads share, with who is whose peer. */
+export interface SharedPeerMarket {
+  market: SharedMarketMinutes;
+  groups: Array<[string, SharedMarketMinutes]>;
+  peerGroups: Array<[string, string]>;
+}
+
 export class PeerMarket {
-  readonly #market = new MarketMinutes();
+  #market = new MarketMinutes();
   readonly #groups = new Map<string, MarketMinutes>();
 
   constructor(private readonly peerGroups: PeerGroups = NO_PEER_GROUPS) {}
+
+  /** A copy, to be read only, in memory shared between threads (see MarketMinutes.share). */
+  share(): SharedPeerMarket {
+    return {
+      market: this.#market.share(),
+      groups: [...this.#groups].map(([name, minutes]) => [name, minutes.share()]),
+      peerGroups: [...this.peerGroups],
+    };
+  }
+
+  /** The market {@link share}d, read where it is: to ask, never to add to. */
+  static fromShared(shared: SharedPeerMarket): PeerMarket {
+    const market = new PeerMarket(new Map(shared.peerGroups));
+    market.#market = MarketMinutes.fromShared(shared.market);
+    for (const [name, minutes] of shared.groups) market.#groups.set(name, MarketMinutes.fromShared(minutes));
+    return market;
+  }
 
   #groupOf(symbol: string): { name: string; minutes: MarketMinutes } | undefined {
     const name = this.peerGroups.get(symbol);

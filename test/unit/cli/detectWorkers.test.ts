@@ -75,14 +75,16 @@ interface Run {
   files: Record<string, Buffer>;
 }
 
-function detect(workers: number, args: string[], outputs: string[]): Run {
+function detect(workers: number, args: string[], outputs: string[], given: string[] = inputs): Run {
   const dir = mkdtempSync(path.join(build, `run-${workers}-`));
   const result = spawnSync(
     process.execPath,
-    [bin, 'detect', '--workers', String(workers), ...args, ...inputs],
+    [bin, 'detect', '--workers', String(workers), ...args, ...given],
     {
       cwd: dir,
       timeout: 60_000,
+      // The alerts of the larger data sets are tens of MB.
+      maxBuffer: 1 << 30,
     },
   );
   const files: Record<string, Buffer> = { stdout: result.stdout, stderr: result.stderr };
@@ -119,6 +121,42 @@ describe('detect with read workers', () => {
       for (const file of Object.keys(one.files)) {
         expect(three.files[file]!.equals(one.files[file]!), `${file} differs`).toBe(true);
       }
+    });
+  }
+});
+
+describe('detect --episodes with scoring workers', () => {
+  // With more than one thread the episodes are scored and their lines written by workers, a piece of a symbol's
+  // records each (cli/detect/scorePool.ts): enough data here for many pieces, some symbols' over several, scored
+  // against peer groups and the market.
+  let files: string[];
+  let peers: string;
+  beforeAll(() => {
+    const data = path.join(build, 'scoring');
+    execFileSync(
+      process.execPath,
+      [bin, 'generate', '--out', data, '--symbols', '12', '--days', '40', '--seed', '8'],
+      { stdio: 'ignore' },
+    );
+    files = readdirSync(data)
+      .filter((name) => name.endsWith('.csv'))
+      .sort()
+      .map((name) => path.join(data, name));
+    const symbols = files.map((file) => path.basename(file).split('__')[0]!);
+    peers = path.join(build, 'peers.txt');
+    writeFileSync(peers, `one=${symbols.slice(0, 5).join(',')}\ntwo=${symbols.slice(5, 9).join(',')}\n`);
+  }, 120_000);
+
+  for (const name of ['e.jsonl', 'e.csv']) {
+    it(`writes the same episodes as one thread: ${name}`, () => {
+      const args = ['--format', 'jsonl', '--episodes', name, '--peer-groups', peers];
+      const one = detect(1, args, [name], files);
+      const three = detect(3, args, [name], files);
+      expect(one.code).toBe(0);
+      expect(three.code).toBe(0);
+      // Thousands of episodes: over 2 MiB of records, several pieces for the workers.
+      expect(one.files[name]!.toString().split('\n').length).toBeGreaterThan(5000);
+      expect(three.files[name]!.equals(one.files[name]!)).toBe(true);
     });
   }
 });

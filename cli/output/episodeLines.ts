@@ -1,0 +1,54 @@
+/**
+ * The lines of `detect --episodes FILE` (contract §6): each episode with its score, as JSON lines, or as CSV with
+ * each factor's points in a column. Made from the records the episodes were set aside as (episodeRecords.ts),
+ * on the main thread or on a scoring worker (scoreWorker.ts): the same function either way, so the same bytes.
+ */
+import { spreadsheetText } from '../../shared/core/csvText.js';
+import { EPISODE_CSV_COLUMNS, episodeOf, type Episode } from '../../shared/core/episodes.js';
+import type { SuspicionScore } from '../../shared/core/suspicion/suspicionScore.js';
+import { readRecords } from '../../shared/core/suspicion/episodeRecords.js';
+import type { EpisodeFigures } from '../../shared/core/suspicion/symbolScoring.js';
+import { SCORE_FACTORS } from '../../shared/core/suspicion/suspicionScore.js';
+
+/** The CSV file's first line. */
+export const EPISODE_CSV_HEADER = `${EPISODE_CSV_COLUMNS.join(',')}\n`;
+
+/** An episode's line, with its newline. */
+export function episodeLine(episode: Episode, score: SuspicionScore, csv: boolean): string {
+  if (!csv) {
+    const line = {
+      ...episode,
+      score: score.score,
+      scoreBaseline: score.baseline,
+      scoreFactors: score.factors,
+      scoreAlerts: score.alerts,
+    };
+    return `${JSON.stringify(line)}\n`;
+  }
+  const points = SCORE_FACTORS.map((id) => score.factors.find((factor) => factor.factor === id)!.points);
+  const row = [
+    spreadsheetText(episode.symbol),
+    episode.start,
+    episode.end,
+    episode.count,
+    episode.a1,
+    episode.a2,
+    episode.peakSeverity ?? '',
+    score.score,
+    score.baseline,
+    ...points,
+  ].join(',');
+  return `${row}\n`;
+}
+
+/** The lines of a piece of `symbol`'s records (whole records), each episode scored by `score`, in their order. */
+export function* recordLines(
+  symbol: string,
+  numbers: Float64Array,
+  score: (figures: EpisodeFigures) => SuspicionScore,
+  csv: boolean,
+): Generator<string> {
+  for (const { counts, figures } of readRecords(symbol, numbers)) {
+    yield episodeLine(episodeOf(symbol, counts), score(figures), csv);
+  }
+}

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { BarTable } from '../../shared/core/barTable.js';
 import type { ObjectBars } from '../../shared/core/objectIntake.js';
 import type { SymbolLines } from './findingRecords.js';
+import { waitingOn, type Waiting } from './workerReplies.js';
 import {
   receivedBars,
   receivedError,
@@ -28,7 +29,7 @@ export type FormatOutcome = { ok: true; file: string; lines: SymbolLines[] } | {
 interface PoolWorker {
   worker: Worker;
   /** Requests made of it and not yet answered, by id. */
-  waiting: Map<number, (reply: WorkerReply | Error) => void>;
+  waiting: Waiting<WorkerReply>;
 }
 
 const WORKER_YOUNG_GENERATION_MB = 8;
@@ -58,29 +59,13 @@ export class ReadPool {
     // thread instead (its cost is inside bench:detect's figures).
     setFlagsFromString('--no-concurrent-recompilation');
     for (let i = 0; i < size; i++) {
-      const poolWorker: PoolWorker = {
-        // A young generation of 8 MB rather than V8's default (up to 48): a worker's garbage is short-lived text
-        // and parse results, and the default's room was 40 MB of the run's peak per worker, at no measurable gain.
-        worker: new Worker(workerUrl, {
-          workerData: settings,
-          resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-        }),
-        waiting: new Map(),
-      };
-      const { worker, waiting } = poolWorker;
-      worker.on('message', (reply: WorkerReply) => {
-        const resolve = waiting.get(reply.id)!;
-        waiting.delete(reply.id);
-        resolve(reply);
+      // A young generation of 8 MB rather than V8's default (up to 48): a worker's garbage is short-lived text
+      // and parse results, and the default's room was 40 MB of the run's peak per worker, at no measurable gain.
+      const worker = new Worker(workerUrl, {
+        workerData: settings,
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
       });
-      // A worker that dies (a bug outside a request, memory) fails what it was asked; its error keeps its
-      // class (structured cloning keeps the built-in ones), so a bug is still reported as one.
-      const failAll = (error: Error) => {
-        for (const resolve of waiting.values()) resolve(error);
-        waiting.clear();
-      };
-      worker.on('error', failAll);
-      worker.on('exit', (code) => failAll(new Error(`a read worker stopped (exit code ${code})`)));
+      const poolWorker: PoolWorker = { worker, waiting: waitingOn<WorkerReply>(worker, 'a read worker') };
       this.#workers.push(poolWorker);
     }
   }

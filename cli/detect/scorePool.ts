@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { EpisodeSpill } from './episodeSpill.js';
 import { receivedError } from './readMessages.js';
 import type { ScoreReply, ScoreSettings, ScoreWorkerRequest } from './scoreMessages.js';
+import { waitingOn, type Waiting } from './workerReplies.js';
 
 /** The compiled worker beside this module (dist/cli/detect/scoreWorker.js). */
 export const SCORE_WORKER_URL = new URL('./scoreWorker.js', import.meta.url);
@@ -96,7 +97,7 @@ interface ScoreThread {
   worker: Worker;
   exited: Promise<void>;
   /** Requests made of it and not yet answered, by id. */
-  waiting: Map<number, (reply: ScoreReply | Error) => void>;
+  waiting: Waiting<ScoreReply>;
 }
 
 /** The scoring workers; nothing here rejects, an answer is the lines or the error (see readPool.ts). */
@@ -115,20 +116,8 @@ class ScorePool {
       const thread: ScoreThread = {
         worker,
         exited: new Promise<void>((resolve) => worker.once('exit', () => resolve())),
-        waiting: new Map(),
+        waiting: waitingOn<ScoreReply>(worker, 'a scoring worker'),
       };
-      const { waiting } = thread;
-      worker.on('message', (reply: ScoreReply) => {
-        const resolve = waiting.get(reply.id)!;
-        waiting.delete(reply.id);
-        resolve(reply);
-      });
-      const failAll = (error: Error) => {
-        for (const resolve of waiting.values()) resolve(error);
-        waiting.clear();
-      };
-      worker.on('error', failAll);
-      worker.on('exit', (code) => failAll(new Error(`a scoring worker stopped (exit code ${code})`)));
       this.#threads.push(thread);
     }
   }

@@ -1,8 +1,8 @@
 /**
- * An alert's chart (docs/console-api.md `/api/alerts/:id/chart`): the bars of its UTC day from `bars/` (a document an hour), the
- * previous close A1 compares with, and the window A2 averages, computed from the bars as contract §2 says
- * (the bars whose minutes lie in [m − window, m − 1], missing minutes making it smaller), and what the score of
- * its episode was measured against that day (its `scoreContext`: usual volume, market move). Pure.
+ * An alert's chart (docs/console-api.md `/api/alerts/:id/chart`): the bars of its UTC day from `bars/` (a
+ * document an hour), the previous close A1 compares with, and the window A2 averages, computed from the bars as
+ * contract §2 says (the bars whose minutes lie in [m − window, m − 1], missing minutes making it smaller), and what
+ * the score of its episode was measured against that day (its `scoreContext`: usual volume, market move). Pure.
  */
 import { decodeBars } from '../../shared/pipeline/barBytes.js';
 import type { ScoreContext } from '../../shared/core/suspicion/suspicionScore.js';

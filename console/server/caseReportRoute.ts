@@ -1,8 +1,8 @@
 /**
  * GET /api/episodes/:id/report: the episode's case report (answers/caseReport.ts) as an HTML page. The episode,
  * its alerts and its history come as the episode's detail answers them; the bars of the report's minutes are one
- * query of the symbol's `bars/` documents of the UTC days they span (a document an hour). The page may apply its own
- * inline style sheet (allowed by its sha256) and nothing else: no script, no fetch.
+ * query of the symbol's `bars/` documents of the UTC days they span (a document an hour). The page may apply its
+ * own inline style sheet (allowed by its sha256) and nothing else: no script, no fetch.
  */
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';

@@ -1,8 +1,8 @@
 /**
  * The console's reads of whole documents: a page's alerts or episodes by id (one getAll; an episode's alerts
  * too, their ids from the read model), one alert or episode, the withdrawn episodes merged into one, and a
- * symbol's bars of one day (a chart) or of a few (a case report), a document an hour. Failures are the project's errors naming
- * Firestore (a 503 at the edge).
+ * symbol's bars of one day (a chart) or of a few (a case report), a document an hour. Failures are the project's
+ * errors naming Firestore (a 503 at the edge).
  *
  * An episode comes with its `triage` from the audit database (docs/records.md: the console's own, which nothing of
  * the pipeline may write), read with one getAll beside the episodes; a `triage` field in the pipeline's database

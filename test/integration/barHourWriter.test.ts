@@ -6,7 +6,7 @@
  * Each test uses collections of its own.
  */
 import { Firestore } from '@google-cloud/firestore';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME } from '../../shared/core/barTable.js';
 import { scanDecimal } from '../../shared/core/decimal.js';
 import { EMPTY_STATE } from '../../shared/core/symbolState.js';
@@ -96,26 +96,37 @@ async function storedHour(collection: string, id = HOUR) {
   };
 }
 
+/**
+ * The ids of the `collection` documents each getAll of `db` from now on asked for, one list per call: the state
+ * store's loads are getAlls too (a document's get() is a getAll of one), and only the hours count here.
+ */
+function hourReads(db: Firestore, collection: string): () => string[][] {
+  const reads = vi.spyOn(db, 'getAll');
+  return () =>
+    reads.mock.calls
+      .filter((refs) => refs.some((ref) => 'path' in ref && ref.path.startsWith(`${collection}/`)))
+      .map((refs) => refs.map((ref) => ('path' in ref ? ref.path.split('/')[1]! : '')));
+}
+
 describe('BarHourWriter', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
   it('reads an hour only when another instance committed the symbol since its own commit, and keeps every bar', async () => {
     const { collections, a, b } = fresh();
-    // The state store's loads are reads too (a document's get() is a getAll of one): only the hours count here.
-    const reads = vi.spyOn(a.db, 'getAll');
-    const hourReads = () =>
-      reads.mock.calls.filter((refs) =>
-        refs.some((ref) => 'path' in ref && ref.path.startsWith(`${collections.bars}/`)),
-      ).length;
+    const reads = hourReads(a.db, collections.bars);
 
     await deliver(a, [minute(0), minute(1)]);
-    expect(hourReads()).toBe(1);
+    expect(reads()).toHaveLength(1);
     // The state is at the version a's commit made: the hour is as a wrote it, and is not read.
     await deliver(a, [minute(2)]);
-    expect(hourReads()).toBe(1);
+    expect(reads()).toHaveLength(1);
 
     await deliver(b, [minute(3)], 'AAA-b.csv');
     // b's commit moved the state on: a reads the hour again and merges into what b wrote.
     await deliver(a, [minute(4)]);
-    expect(hourReads()).toBe(2);
+    expect(reads()).toHaveLength(2);
 
     expect(await storedHour(collections.bars)).toEqual({
       bars: [
@@ -183,16 +194,12 @@ describe('BarHourWriter', () => {
 
   it('keeps each UTC hour in a document of its own, and reads a new hour once', async () => {
     const { collections, a } = fresh();
-    const reads = vi.spyOn(a.db, 'getAll');
-    const hourReads = () =>
-      reads.mock.calls
-        .filter((refs) => refs.some((ref) => 'path' in ref && ref.path.startsWith(`${collections.bars}/`)))
-        .map((refs) => refs.map((ref) => ('path' in ref ? ref.path.split('/')[1] : '')));
+    const reads = hourReads(a.db, collections.bars);
     // 03:58 and 03:59, then 04:00 and 04:01 in one delivery, then 04:02.
     await deliver(a, [minute(13), minute(14)]);
     await deliver(a, [minute(15), minute(16)]);
     await deliver(a, [minute(17)]);
-    expect(hourReads()).toEqual([[HOUR], ['AAA@2021-01-04T04']]);
+    expect(reads()).toEqual([[HOUR], ['AAA@2021-01-04T04']]);
     expect(await storedHour(collections.bars)).toMatchObject({
       bars: [
         [13, 113],

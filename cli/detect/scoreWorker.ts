@@ -8,6 +8,7 @@ import { episodeScore } from '../../shared/core/suspicion/episodeScore.js';
 import { PeerMarket } from '../../shared/core/suspicion/peerMarket.js';
 import type { EpisodeFigures } from '../../shared/core/suspicion/symbolScoring.js';
 import { recordLines } from '../output/episodeLines.js';
+import { LineBytes } from '../output/lineBytes.js';
 import { sendableError } from './readMessages.js';
 import type { ScoreReply, ScoreSettings, ScoreWorkerRequest } from './scoreMessages.js';
 
@@ -15,7 +16,7 @@ const port = parentPort!;
 const settings = workerData as ScoreSettings;
 const market = PeerMarket.fromShared(settings.market);
 const score = (figures: EpisodeFigures) => episodeScore(figures, market.viewOf(figures.symbol), true);
-const encoder = new TextEncoder();
+const lines = new LineBytes();
 
 port.on('message', (request: ScoreWorkerRequest) => {
   if (request.type === 'stop') {
@@ -23,12 +24,12 @@ port.on('message', (request: ScoreWorkerRequest) => {
     return;
   }
   try {
-    let text = '';
-    for (const line of recordLines(request.symbol, request.records, score, settings.csv)) text += line;
+    for (const line of recordLines(request.symbol, request.records, score, settings.csv)) lines.add(line);
     // Encoded here rather than on the main thread, which only writes the bytes out; a buffer of its own, to move.
-    const bytes = encoder.encode(text);
+    const bytes = lines.take();
     port.postMessage({ id: request.id, ok: true, bytes } satisfies ScoreReply, [bytes.buffer]);
   } catch (error) {
+    lines.clear();
     port.postMessage({ id: request.id, ok: false, error: sendableError(error) } satisfies ScoreReply);
   }
 });

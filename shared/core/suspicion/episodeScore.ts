@@ -46,18 +46,65 @@ interface Run {
   to: number;
 }
 
-function strongestRun(values: readonly number[], signed: boolean): Run {
-  let best: Run = { evidence: 0, from: 0, to: -1 };
-  for (let from = 0; from < values.length; from++) {
+/** Math.sqrt of each run length up to MAX_RUN, the same doubles (a square root is exact to the last bit). */
+const SQRT = Float64Array.from({ length: MAX_RUN + 1 }, (_, n) => Math.sqrt(n));
+
+/** The strongest run of `values[start .. start + length)`, its bounds counted from `start`. */
+function strongestRun(values: Float64Array, start: number, length: number, signed: boolean): Run {
+  let evidenceBest = 0;
+  let fromBest = 0;
+  let toBest = -1;
+  for (let from = 0; from < length; from++) {
     let sum = 0;
-    for (let to = from; to < values.length && to - from < MAX_RUN; to++) {
-      sum += values[to]!;
-      const evidence = (signed ? Math.abs(sum) : sum) / Math.sqrt(to - from + 1);
-      if (evidence > best.evidence) best = { evidence, from, to };
+    for (let to = from; to < length && to - from < MAX_RUN; to++) {
+      sum += values[start + to]!;
+      const evidence = (signed ? Math.abs(sum) : sum) / SQRT[to - from + 1]!;
+      if (evidence > evidenceBest) {
+        evidenceBest = evidence;
+        fromBest = from;
+        toBest = to;
+      }
     }
   }
-  return best;
+  return { evidence: evidenceBest, from: fromBest, to: toBest };
 }
+
+/**
+ * Room for an episode's figures bar by bar, reused from episode to episode: `detect --episodes` scores two
+ * million of them at the seed's scale, and arrays made afresh for each were most of its garbage.
+ */
+class Columns {
+  size = 0;
+  rawReturns = new Float64Array(0);
+  residuals = new Float64Array(0);
+  rawMoves = new Float64Array(0);
+  moves = new Float64Array(0);
+  rawVolumes = new Float64Array(0);
+  volumes = new Float64Array(0);
+  surprises = new Float64Array(0);
+  /** The moves of the bars into the close, and where those bars are in the episode. */
+  closeMoves = new Float64Array(0);
+  closeAt = new Int32Array(0);
+
+  /** Room for `bars` bars. */
+  room(bars: number): this {
+    if (bars <= this.size) return this;
+    const size = Math.max(bars, this.size * 2, 64);
+    this.size = size;
+    this.rawReturns = new Float64Array(size);
+    this.residuals = new Float64Array(size);
+    this.rawMoves = new Float64Array(size);
+    this.moves = new Float64Array(size);
+    this.rawVolumes = new Float64Array(size);
+    this.volumes = new Float64Array(size);
+    this.surprises = new Float64Array(size);
+    this.closeMoves = new Float64Array(size);
+    this.closeAt = new Int32Array(size);
+    return this;
+  }
+}
+
+const columns = new Columns();
 
 const percent = (logReturn: number) => {
   const value = (Math.exp(logReturn) - 1) * 100;
@@ -65,10 +112,21 @@ const percent = (logReturn: number) => {
 };
 const times = (ratio: number) => `${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(1)}×`;
 const count = (value: number) =>
-  value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3).replace(/\.?0+$/, '');
+  value >= 100 ? grouped(Math.round(value)) : value.toPrecision(3).replace(/\.?0+$/, '');
+/**
+ * A whole number of at least 100 with its thousands set apart by commas, as `toLocaleString('en-US')` writes it
+ * (which took a twentieth of scoring an episode); beyond what a double holds exactly, that function itself.
+ */
+function grouped(whole: number): string {
+  if (!(whole < Number.MAX_SAFE_INTEGER)) return whole.toLocaleString('en-US');
+  const digits = String(whole);
+  let text = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let at = text.length; at < digits.length; at += 3) text += `,${digits.slice(at, at + 3)}`;
+  return text;
+}
 const minutesOf = (bars: readonly EpisodeBar[], run: Run) =>
   run.to < run.from ? 0 : bars[run.to]!.minute - bars[run.from]!.minute + 1;
-const sumOf = (values: readonly number[], from: number, to: number) => {
+const sumOf = (values: Float64Array, from: number, to: number) => {
   let sum = 0;
   for (let i = from; i <= to; i++) sum += values[i]!;
   return sum;
@@ -135,21 +193,26 @@ function scoreAgainst(
     };
   }
 
-  const ret = (bar: EpisodeBar) => (Number.isNaN(bar.logReturn) ? 0 : bar.logReturn);
   // The symbol's own figures, and the same once the market's share is taken out.
-  const rawReturns = bars.map(ret);
-  const residuals = bars.map((bar, i) => ret(bar) - (markets[i]!.logReturn ?? 0));
-  const rawMoves = bars.map((bar, i) => rawReturns[i]! / bar.volatility);
-  const moves = bars.map((bar, i) => residuals[i]! / bar.volatility);
-  const rawVolumes = bars.map((bar) => bar.surprise / bar.volumeSpread);
-  const volumes = bars.map(
-    (bar, i) => (bar.surprise - Math.max(0, markets[i]!.surprise ?? 0)) / bar.volumeSpread,
-  );
+  const n = bars.length;
+  const { rawReturns, residuals, rawMoves, moves, rawVolumes, volumes, surprises } = columns.room(n);
+  for (let i = 0; i < n; i++) {
+    const bar = bars[i]!;
+    const market = markets[i]!;
+    const ret = Number.isNaN(bar.logReturn) ? 0 : bar.logReturn;
+    rawReturns[i] = ret;
+    residuals[i] = ret - (market.logReturn ?? 0);
+    rawMoves[i] = ret / bar.volatility;
+    moves[i] = residuals[i]! / bar.volatility;
+    rawVolumes[i] = bar.surprise / bar.volumeSpread;
+    volumes[i] = (bar.surprise - Math.max(0, market.surprise ?? 0)) / bar.volumeSpread;
+    surprises[i] = bar.surprise;
+  }
 
-  const rawMove = strongestRun(rawMoves, true);
-  const move = strongestRun(moves, true);
-  const rawVolume = strongestRun(rawVolumes, false);
-  const volume = strongestRun(volumes, false);
+  const rawMove = strongestRun(rawMoves, 0, n, true);
+  const move = strongestRun(moves, 0, n, true);
+  const rawVolume = strongestRun(rawVolumes, 0, n, false);
+  const volume = strongestRun(volumes, 0, n, false);
   const movePoints = pointsOf(rawMove.evidence, MOVE);
   const volumePoints = pointsOf(rawVolume.evidence, VOLUME);
   const marketPoints =
@@ -159,13 +222,13 @@ function scoreAgainst(
   let path = 0;
   let peak = 0;
   let peakAt = -1;
-  residuals.forEach((value, i) => {
-    path += value;
+  for (let i = 0; i < n; i++) {
+    path += residuals[i]!;
     if (Math.abs(path) > Math.abs(peak)) {
       peak = path;
       peakAt = i;
     }
-  });
+  }
   /** The share of the largest excursion given back by the episode's end (0 when it held or grew). */
   const undone = peakAt < 0 ? 0 : clamp01((peak - path) / peak);
   const shapes: string[] = [];
@@ -183,7 +246,8 @@ function scoreAgainst(
   let longest = 0;
   let longestSum = 0;
   let streakSum = 0;
-  residuals.forEach((value, i) => {
+  for (let i = 0; i < n; i++) {
+    const value = residuals[i]!;
     const same =
       value !== 0 && volumes[i]! > 0.5 && (streak === 0 || Math.sign(value) === Math.sign(streakSum));
     if (same) {
@@ -197,14 +261,14 @@ function scoreAgainst(
       longest = streak;
       longestSum = streakSum;
     }
-  });
+  }
   const pushPoints = PUSH_POINTS * clamp01((longest - 3) / 4);
   if (pushPoints > 0)
     shapes.push(`${longest} minutes in a row ${longestSum > 0 ? 'up' : 'down'} on heavy volume`);
   let flatPoints = 0;
   if (volume.to >= volume.from) {
     // Flat: no stretch of the heavy minutes moves the price far, not even one that later comes back.
-    const flat = strongestRun(moves.slice(volume.from, volume.to + 1), true).evidence;
+    const flat = strongestRun(moves, volume.from, volume.to - volume.from + 1, true).evidence;
     if (flat < 1.5) flatPoints = FLAT_POINTS * clamp01((volume.evidence - 3) / 5);
     if (flatPoints > 0) shapes.push('heavy volume on a flat price');
   }
@@ -218,17 +282,19 @@ function scoreAgainst(
   let closeDetail = 'not at the close';
   if (figures.closeMinute !== null) {
     const close = figures.closeMinute;
-    const inClose = bars.flatMap((bar, i) => {
-      const ofDay = bar.minute % 1440;
-      return ofDay <= close && ofDay > close - CLOSE_MINUTES ? [i] : [];
-    });
-    if (inClose.length >= 2) {
-      const run = strongestRun(
-        inClose.map((i) => moves[i]!),
-        true,
-      );
-      const from = inClose[run.from]!;
-      const to = inClose[Math.max(run.from, run.to)]!;
+    const { closeMoves, closeAt } = columns;
+    let inClose = 0;
+    for (let i = 0; i < n; i++) {
+      const ofDay = bars[i]!.minute % 1440;
+      if (ofDay <= close && ofDay > close - CLOSE_MINUTES) {
+        closeMoves[inClose] = moves[i]!;
+        closeAt[inClose++] = i;
+      }
+    }
+    if (inClose >= 2) {
+      const run = strongestRun(closeMoves, 0, inClose, true);
+      const from = closeAt[run.from]!;
+      const to = closeAt[Math.max(run.from, run.to)]!;
       const heavy = sumOf(volumes, from, to) / (to - from + 1) >= 1;
       closePoints = CLOSE_POINTS * clamp01((run.evidence - 2) / 2) * (heavy ? 1 : 0.5);
       if (closePoints > 0) {
@@ -257,35 +323,39 @@ function scoreAgainst(
   const volumeDetail =
     rawVolume.to < rawVolume.from || peakVolume === undefined
       ? 'not above its usual'
-      : `${times(
-          Math.exp(
-            sumOf(
-              bars.map((bar) => bar.surprise),
-              rawVolume.from,
-              rawVolume.to,
-            ) /
-              (rawVolume.to - rawVolume.from + 1),
-          ),
-        )} ` +
+      : `${times(Math.exp(sumOf(surprises, rawVolume.from, rawVolume.to) / (rawVolume.to - rawVolume.from + 1)))} ` +
         `its usual ${count(bars[rawVolume.from]!.usualVolume ?? 0)} ${figures.baseline === 'usual' ? 'at that time of day' : 'of its recent minutes'} over ${minutesOf(bars, rawVolume)} min ` +
         `(${rawVolume.evidence.toFixed(1)}σ)`;
-  const known = markets.filter((m) => m.logReturn !== null);
+  // The market over the same minutes, from the minutes it is known in (summed in minute order).
+  let knownMinutes = 0;
+  let marketLog = 0;
+  let symbols = Number.POSITIVE_INFINITY;
+  let peers: string | undefined;
+  let allPeers = true;
+  let surpriseMinutes = 0;
+  let surpriseSum = 0;
+  for (const market of markets) {
+    if (market.surprise !== null) {
+      surpriseMinutes++;
+      surpriseSum += market.surprise;
+    }
+    if (market.logReturn === null) continue;
+    knownMinutes++;
+    marketLog += market.logReturn;
+    symbols = Math.min(symbols, market.symbols);
+    if (market.peers === null) allPeers = false;
+    else peers ??= market.peers;
+  }
   let marketDetail: string;
-  if (known.length === 0) {
+  if (knownMinutes === 0) {
     marketDetail = 'too few other symbols traded these minutes to know the market';
   } else {
-    const marketLog = known.reduce((sum, m) => sum + m.logReturn!, 0);
-    const surprises = markets.filter((m) => m.surprise !== null);
     const marketVolume =
-      surprises.length === 0
-        ? ''
-        : `, volume ${times(Math.exp(surprises.reduce((s, m) => s + m.surprise!, 0) / surprises.length))} usual`;
-    const symbols = Math.min(...known.map((m) => m.symbols));
-    const peers = known.find((m) => m.peers !== null)?.peers;
+      surpriseMinutes === 0 ? '' : `, volume ${times(Math.exp(surpriseSum / surpriseMinutes))} usual`;
     const who =
       peers === undefined
         ? 'the market'
-        : known.every((m) => m.peers !== null)
+        : allPeers
           ? `its peers (${peers})`
           : `its peers (${peers}), or the market where too few of them traded,`;
     marketDetail = `${who} moved ${percent(marketLog)} in the same minutes${marketVolume} (${symbols}+ symbols)`;
@@ -307,17 +377,17 @@ function scoreAgainst(
   const score = round1(Math.max(0, Math.min(100, total)));
 
   // Each alert's part: its share of the evidence the market does not explain.
-  const weights = bars.map((bar, i) => (bar.alert ? Math.abs(moves[i]!) + Math.max(0, volumes[i]!) : 0));
-  const weightSum = weights.reduce((a, b) => a + b, 0);
-  const parts = bars.flatMap((bar, i) =>
-    bar.alert
-      ? [
-          {
-            minute: formatMinute(bar.minute),
-            points: round1(weightSum > 0 ? (score * weights[i]!) / weightSum : score / alerts.length),
-          },
-        ]
-      : [],
-  );
+  const weightOf = (i: number) => Math.abs(moves[i]!) + Math.max(0, volumes[i]!);
+  let weightSum = 0;
+  for (let i = 0; i < n; i++) if (bars[i]!.alert) weightSum += weightOf(i);
+  const parts: SuspicionScore['alerts'] = [];
+  for (let i = 0; i < n; i++) {
+    const bar = bars[i]!;
+    if (!bar.alert) continue;
+    parts.push({
+      minute: formatMinute(bar.minute),
+      points: round1(weightSum > 0 ? (score * weightOf(i)) / weightSum : score / alerts.length),
+    });
+  }
   return { score, factors, baseline: figures.baseline, settled, alerts: parts };
 }

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { episodeJson } from '../../../../cli/output/episodeLines.js';
+import { LineBytes } from '../../../../cli/output/lineBytes.js';
+import type { Episode } from '../../../../shared/core/episodes.js';
+import type { SuspicionScore } from '../../../../shared/core/suspicion/suspicionScore.js';
+
+/** The line's definition (contract §6): the episode with its score's fields after it, as JSON writes it. */
+const asJsonWritesIt = (episode: Episode, score: SuspicionScore) =>
+  JSON.stringify({
+    ...episode,
+    score: score.score,
+    scoreBaseline: score.baseline,
+    scoreFactors: score.factors,
+    scoreAlerts: score.alerts,
+  });
+
+const episode: Episode = {
+  symbol: 'M&M',
+  start: '2017-01-05T04:31:00Z',
+  end: '2017-01-05T04:40:00Z',
+  count: 3,
+  a1: 1,
+  a2: 2,
+  peakSeverity: 2.5,
+};
+const score: SuspicionScore = {
+  score: 23.7,
+  factors: [
+    { factor: 'move', points: 0, detail: '+0.4% in 3 min, 2.3σ of its volatility (0.09%/min)' },
+    { factor: 'volume', points: 27.4, detail: '2.0× its usual 70,555 at that time of day over 1 min (1.2σ)' },
+    {
+      factor: 'market',
+      points: -0,
+      detail: 'its peers (banks "big" \\ small) moved −0.2% in the same minutes',
+    },
+    { factor: 'shape', points: 10, detail: 'heavy volume on a flat price' },
+    { factor: 'close', points: 0, detail: 'not at the close' },
+    { factor: 'liquidity', points: -13.7, detail: 'volume from a zero usual: counted half' },
+  ],
+  baseline: 'usual',
+  settled: true,
+  alerts: [
+    { minute: '2017-01-05T04:31:00Z', points: 11.9 },
+    { minute: '2017-01-05T04:40:00Z', points: 11.8 },
+  ],
+};
+
+describe('episodeJson', () => {
+  it('writes the text JSON.stringify writes of the episode and its score', () => {
+    expect(episodeJson(episode, score)).toBe(asJsonWritesIt(episode, score));
+    expect(JSON.parse(episodeJson(episode, score))).toMatchObject({ symbol: 'M&M', score: 23.7 });
+  });
+
+  it('escapes what JSON escapes in names and details, and writes what JSON cannot hold as null', () => {
+    const odd: Episode = {
+      ...episode,
+      symbol: 'A"B\\C\n\u2028\u0001é',
+      peakSeverity: null,
+      count: Number.NaN,
+      a1: Number.POSITIVE_INFINITY,
+      a2: 1e21,
+    };
+    const withOdd: SuspicionScore = {
+      ...score,
+      score: -0,
+      factors: score.factors.map((factor, i) => ({ ...factor, detail: `${factor.detail}\t"${i}"\u{1F600}` })),
+      alerts: [],
+    };
+    expect(episodeJson(odd, withOdd)).toBe(asJsonWritesIt(odd, withOdd));
+  });
+});
+
+describe('LineBytes', () => {
+  it('gives the UTF-8 bytes of the lines added since the last take, past its first room', () => {
+    const lines = new LineBytes();
+    const first = ['σ × − é 😀\n', 'plain\n'];
+    for (const line of first) lines.add(line);
+    expect(Buffer.from(lines.take()).toString()).toBe(first.join(''));
+    // Past the first megabyte: it grows, and keeps what was added before it grew.
+    const long = Array.from({ length: 3000 }, (_, i) => `${i}:${'σ'.repeat(400)}\n`);
+    for (const line of long) lines.add(line);
+    const bytes = lines.take();
+    expect(bytes.length).toBe(Buffer.byteLength(long.join('')));
+    expect(Buffer.from(bytes).toString()).toBe(long.join(''));
+    lines.add('dropped\n');
+    lines.clear();
+    lines.add('kept\n');
+    expect(Buffer.from(lines.take()).toString()).toBe('kept\n');
+  });
+});

@@ -4,7 +4,7 @@
  * the same quarter hour of its last few trading days, so that the open and the close, naturally heavy, are judged
  * against opens and closes. Pure: bars in, figures out.
  */
-import { medianOf } from './median.js';
+import { medianOf, sortNumbers } from './median.js';
 
 /** Minutes in a bucket of the day: the unit of "that time of day". */
 export const BUCKET_MINUTES = 15;
@@ -124,24 +124,22 @@ function volatilityOf(): number {
 function baselineOf(kind: BaselineKind, closeMinute: number | null): BarBaseline {
   const volatility = volatilityOf();
   const { volumes, length } = sample;
-  const traded = sample.work(0);
-  let tradedCount = 0;
   let volumeSum = 0;
-  for (let i = 0; i < length; i++) {
-    const volume = volumes[i]!;
-    if (volume > 0) traded[tradedCount++] = volume;
-    volumeSum += volume;
-  }
-  const volumeFloor = tradedCount === 0 ? 1 : 0.05 * medianOf(traded, tradedCount);
-  const logs = sample.work(1);
-  for (let i = 0; i < length; i++) logs[i] = Math.log(volumes[i]! + volumeFloor);
-  const center = medianOf(logs, length);
-  for (let i = 0; i < length; i++) logs[i] = Math.abs(logs[i]! - center);
-  const volumeSpread = Math.max(MAD_TO_SIGMA * medianOf(logs, length), MIN_VOLUME_SPREAD);
-  const ordered = sample.work(2);
-  ordered.set(volumes.subarray(0, length));
+  for (let i = 0; i < length; i++) volumeSum += volumes[i]!;
+  // The volumes sorted once give both medians that are volumes: of them all, and of those that traded (the
+  // positive ones, a run of the sorted volumes, NaN sorted last); four selections cost more than one sort.
+  const sorted = sample.work(2).subarray(0, length);
+  sorted.set(volumes.subarray(0, length));
+  sortNumbers(sorted, length);
+  let firstTraded = 0;
+  while (firstTraded < length && !(sorted[firstTraded]! > 0)) firstTraded++;
+  let endTraded = firstTraded;
+  while (endTraded < length && sorted[endTraded]! > 0) endTraded++;
+  const tradedCount = endTraded - firstTraded;
+  const volumeFloor = tradedCount === 0 ? 1 : 0.05 * middleOf(sorted, firstTraded, endTraded);
+  const volumeSpread = Math.max(MAD_TO_SIGMA * logVolumeSpread(sorted, volumeFloor), MIN_VOLUME_SPREAD);
   // The median, unless most minutes trade nothing: then the mean, so that one trade is not measured against 0.
-  let usualVolume = medianOf(ordered, length);
+  let usualVolume = middleOf(sorted, 0, length);
   if (usualVolume === 0) usualVolume = volumeSum / length;
   return {
     kind,
@@ -152,6 +150,68 @@ function baselineOf(kind: BaselineKind, closeMinute: number | null): BarBaseline
     zeroShare: (length - tradedCount) / length,
     closeMinute,
   };
+}
+
+/** The median of `sorted[from, to)` (to > from), sorted as a Float64Array sorts: the middle, or the middle two's mean. */
+function middleOf(sorted: Float64Array, from: number, to: number): number {
+  const middle = from + ((to - from) >> 1);
+  return (to - from) % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * The median absolute deviation of log(volume + floor) over the sample, from its volumes sorted: the median of
+ * |log − center|, where center is the logs' median. A log is never below the one before it in practice, and then
+ * the logs come out sorted: the center is their middle, and the deviations below and above it are two sorted runs,
+ * merged from the center outwards as far as the median. Should a log ever come out below the one before it, they
+ * are found by selection, as in any order (and so they are with a log that is not a finite number, which no volume
+ * the rules accept gives).
+ */
+function logVolumeSpread(sorted: Float64Array, volumeFloor: number): number {
+  const length = sorted.length;
+  const logs = sample.work(1);
+  let ordered = true;
+  for (let i = 0; i < length; i++) {
+    const log = Math.log(sorted[i]! + volumeFloor);
+    logs[i] = log;
+    if (!Number.isFinite(log) || (i > 0 && log < logs[i - 1]!)) ordered = false;
+  }
+  if (!ordered) {
+    const center = medianOf(logs, length);
+    for (let i = 0; i < length; i++) logs[i] = Math.abs(logs[i]! - center);
+    return medianOf(logs, length);
+  }
+  const center = middleOf(logs, 0, length);
+  // Merge the deviations in ascending order up to the middle one (k), keeping the one before it (k − 1).
+  let below = firstAtLeast(logs, length, center) - 1;
+  let above = below + 1;
+  const middle = length >> 1;
+  let previous = 0;
+  let deviation = 0;
+  for (let k = 0; k <= middle; k++) {
+    previous = deviation;
+    const down = below >= 0 ? Math.abs(logs[below]! - center) : Number.POSITIVE_INFINITY;
+    const up = above < length ? Math.abs(logs[above]! - center) : Number.POSITIVE_INFINITY;
+    if (down <= up) {
+      deviation = down;
+      below--;
+    } else {
+      deviation = up;
+      above++;
+    }
+  }
+  return length % 2 === 1 ? deviation : (previous + deviation) / 2;
+}
+
+/** The first index of `values[0, length)` (ascending) whose value is at least `value`. */
+function firstAtLeast(values: Float64Array, length: number, value: number): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**

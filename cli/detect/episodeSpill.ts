@@ -1,13 +1,17 @@
 /**
  * The done episodes of `detect --episodes` (doneEpisodes.ts), set aside in a temporary file until every object is
- * in and the market's minutes are complete: each symbol's records (episodeRecords.ts, 80 bytes an episode bar)
+ * in and the market's minutes are complete: each symbol's records (episodeRecords.ts, about 50 bytes an episode bar)
  * gather in a buffer of their own, and every buffer is written out once they hold a few MiB between them, so
  * memory stays the same whatever the number of bars. Read back a symbol at a time, its episodes in minute order.
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { recordLength, writeRecord, type EpisodeCounts } from '../../shared/core/suspicion/episodeRecords.js';
+import {
+  maxRecordLength,
+  writeRecord,
+  type EpisodeCounts,
+} from '../../shared/core/suspicion/episodeRecords.js';
 import type { DoneEpisodeSink } from '../../shared/core/suspicion/doneEpisodes.js';
 import type { EpisodeFigures } from '../../shared/core/suspicion/symbolScoring.js';
 import { sortedKeys } from '../../shared/core/objectSeriesDetection.js';
@@ -37,7 +41,7 @@ export class EpisodeSpill implements DoneEpisodeSink {
       records = { buffer: new Float64Array(FIRST_BUFFER), used: 0, spans: [] };
       this.#symbols.set(symbol, records);
     }
-    const length = recordLength(figures.bars.length);
+    const length = maxRecordLength(figures.bars.length);
     if (records.used + length > records.buffer.length) {
       let size = records.buffer.length * 2;
       while (records.used + length > size) size *= 2;
@@ -45,9 +49,9 @@ export class EpisodeSpill implements DoneEpisodeSink {
       grown.set(records.buffer.subarray(0, records.used));
       records.buffer = grown;
     }
-    writeRecord(records.buffer, records.used, counts, figures);
-    records.used += length;
-    this.#buffered += length;
+    const written = writeRecord(records.buffer, records.used, counts, figures);
+    records.used += written;
+    this.#buffered += written;
     if (this.#buffered >= BUFFERED_NUMBERS) this.#writeOut();
   }
 

@@ -4,34 +4,47 @@
  * bar's figures as objects (about 600 bytes a bar). Each number is kept as the double it was, bit for bit (NaN,
  * -0 and all), so the score made from a record is the score made from the figures.
  *
- * A record: {@link HEADER} numbers, then {@link BAR} numbers for each of its bars.
+ * A record: {@link HEADER} numbers, then {@link BAR} numbers for each of its bars, then its table of
+ * {@link BASELINE} numbers for each baseline its bars are measured against. The bars of a quarter hour share one
+ * baseline, and a bar's return part follows from its log return: kept once, or not at all, they are not written
+ * and read back for every bar (the file holds a few GB at the seed's scale, and writing it cost the most there).
  */
 import type { EpisodeState } from '../symbolState.js';
 import type { BaselineKind } from './baseline.js';
+import { returnUnitsOf } from './marketMinutes.js';
 import type { EpisodeBar, EpisodeFigures } from './symbolScoring.js';
 
 /** An episode's own figures (contract §5) beside its bars': as the rules keep it. */
 export type EpisodeCounts = EpisodeState;
 
-export const HEADER = 10;
-export const BAR = 10;
+export const HEADER = 11;
+export const BAR = 6;
+/** A baseline in the table: the volatility, the usual volume and the volume's spread a bar is measured against. */
+export const BASELINE = 3;
 
 const KINDS: readonly BaselineKind[] = ['usual', 'recent', 'none'];
-/** Bits of a bar's flags. */
+/** Bits of a bar's flags; its baseline's place in the table is the flags' number divided by {@link IN_TABLE}. */
 const ALERT = 1;
 const NO_USUAL_VOLUME = 2;
+const IN_TABLE = 4;
+/** The latest baselines of the table a bar's is looked for among: a bar's is nearly always its predecessor's. */
+const LOOK_BACK = 4;
 
-/** The numbers a record of `bars` bars takes. */
-export const recordLength = (bars: number) => HEADER + BAR * bars;
+/** The most numbers a record of `bars` bars takes (each bar with a baseline of its own). */
+export const maxRecordLength = (bars: number) => HEADER + (BAR + BASELINE) * bars;
 
-/** Writes the record of an episode into `into` at `at` (which must have {@link recordLength} room). */
+/**
+ * Writes the record of an episode into `into` at `at` (which must have {@link maxRecordLength} room).
+ * @returns the numbers written
+ */
 export function writeRecord(
   into: Float64Array,
   at: number,
   counts: EpisodeCounts,
   figures: EpisodeFigures,
-): void {
-  into[at] = figures.bars.length;
+): number {
+  const bars = figures.bars;
+  into[at] = bars.length;
   into[at + 1] = counts.start;
   into[at + 2] = counts.end;
   into[at + 3] = counts.count;
@@ -41,20 +54,41 @@ export function writeRecord(
   into[at + 7] = KINDS.indexOf(figures.baseline);
   into[at + 8] = figures.zeroShare;
   into[at + 9] = figures.closeMinute ?? Number.NaN;
+  const table = at + HEADER + BAR * bars.length;
+  let baselines = 0;
   let i = at + HEADER;
-  for (const bar of figures.bars) {
+  for (const bar of bars) {
+    const usualVolume = bar.usualVolume ?? 0;
+    let index = -1;
+    for (let k = baselines - 1; k >= 0 && k >= baselines - LOOK_BACK; k--) {
+      const t = table + BASELINE * k;
+      if (
+        Object.is(into[t], bar.volatility) &&
+        Object.is(into[t + 1], usualVolume) &&
+        Object.is(into[t + 2], bar.volumeSpread)
+      ) {
+        index = k;
+        break;
+      }
+    }
+    if (index < 0) {
+      const t = table + BASELINE * baselines;
+      into[t] = bar.volatility;
+      into[t + 1] = usualVolume;
+      into[t + 2] = bar.volumeSpread;
+      index = baselines++;
+    }
     into[i] = bar.minute;
-    into[i + 1] = (bar.alert ? ALERT : 0) | (bar.usualVolume === null ? NO_USUAL_VOLUME : 0);
+    into[i + 1] =
+      (bar.alert ? ALERT : 0) + (bar.usualVolume === null ? NO_USUAL_VOLUME : 0) + IN_TABLE * index;
     into[i + 2] = bar.logReturn;
-    into[i + 3] = bar.volatility;
-    into[i + 4] = bar.volume;
-    into[i + 5] = bar.surprise;
-    into[i + 6] = bar.usualVolume ?? 0;
-    into[i + 7] = bar.volumeSpread;
-    into[i + 8] = bar.part.returnUnits;
-    into[i + 9] = bar.part.surpriseUnits;
+    into[i + 3] = bar.volume;
+    into[i + 4] = bar.surprise;
+    into[i + 5] = bar.part.surpriseUnits;
     i += BAR;
   }
+  into[at + 10] = baselines;
+  return HEADER + BAR * bars.length + BASELINE * baselines;
 }
 
 /** The records in `numbers` (whole records, one after another), each as the episode and its figures. */
@@ -65,7 +99,12 @@ export function* readRecords(
   let at = 0;
   while (at < numbers.length) {
     const length = numbers[at]!;
-    if (!(Number.isInteger(length) && length >= 0 && at + recordLength(length) <= numbers.length)) {
+    const baselines = numbers[at + 10]!;
+    const table = at + HEADER + BAR * length;
+    if (
+      !(Number.isInteger(length) && length >= 0 && Number.isInteger(baselines) && baselines >= 0) ||
+      table + BASELINE * baselines > numbers.length
+    ) {
       throw new RangeError(`${symbol}: a record of episode figures is cut short at ${at} (a bug)`);
     }
     const peak = numbers[at + 6]!;
@@ -82,16 +121,18 @@ export function* readRecords(
     let i = at + HEADER;
     for (let b = 0; b < length; b++) {
       const flags = numbers[i + 1]!;
+      const t = table + BASELINE * Math.floor(flags / IN_TABLE);
+      const logReturn = numbers[i + 2]!;
       bars.push({
         minute: numbers[i]!,
         alert: (flags & ALERT) !== 0,
-        logReturn: numbers[i + 2]!,
-        volatility: numbers[i + 3]!,
-        volume: numbers[i + 4]!,
-        surprise: numbers[i + 5]!,
-        usualVolume: (flags & NO_USUAL_VOLUME) !== 0 ? null : numbers[i + 6]!,
-        volumeSpread: numbers[i + 7]!,
-        part: { returnUnits: numbers[i + 8]!, surpriseUnits: numbers[i + 9]! },
+        logReturn,
+        volatility: numbers[t]!,
+        volume: numbers[i + 3]!,
+        surprise: numbers[i + 4]!,
+        usualVolume: (flags & NO_USUAL_VOLUME) !== 0 ? null : numbers[t + 1]!,
+        volumeSpread: numbers[t + 2]!,
+        part: { returnUnits: returnUnitsOf(logReturn), surpriseUnits: numbers[i + 5]! },
       });
       i += BAR;
     }
@@ -105,6 +146,6 @@ export function* readRecords(
       bars,
     };
     yield { counts, figures };
-    at = i;
+    at = table + BASELINE * baselines;
   }
 }

@@ -21,10 +21,15 @@ export interface MarketPart {
   surpriseUnits: number;
 }
 
+const clip = (value: number, limit: number) => Math.max(-limit, Math.min(limit, value));
+
+/** A log return's part in its minute (NaN for none): all a bar's return part needs. */
+export const returnUnitsOf = (logReturn: number) =>
+  Number.isNaN(logReturn) ? Number.NaN : Math.round(clip(logReturn, MAX_RETURN) * RETURN_UNIT);
+
 export function marketPartOf(logReturn: number, surprise: number): MarketPart {
-  const clip = (value: number, limit: number) => Math.max(-limit, Math.min(limit, value));
   return {
-    returnUnits: Number.isNaN(logReturn) ? Number.NaN : Math.round(clip(logReturn, MAX_RETURN) * RETURN_UNIT),
+    returnUnits: returnUnitsOf(logReturn),
     surpriseUnits: Number.isNaN(surprise)
       ? Number.NaN
       : Math.round(clip(surprise, MAX_SURPRISE) * SURPRISE_UNIT),

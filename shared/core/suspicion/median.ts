@@ -32,25 +32,38 @@ function select(values: Float64Array, n: number, k: number): void {
   let lo = 0;
   let hi = n - 1;
   while (lo < hi) {
-    const pivot = values[(lo + hi) >> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (values[i]! < pivot) i++;
-      while (values[j]! > pivot) j--;
-      if (i <= j) {
-        const swap = values[i]!;
-        values[i] = values[j]!;
-        values[j] = swap;
-        i++;
-        j--;
-      }
-    }
-    // [lo, j] are at most the pivot, [i, hi] at least, and anything between them is the pivot.
+    partition(values, lo, hi);
+    const { i, j } = split;
     if (k <= j) hi = j;
     else if (k >= i) lo = i;
     else return;
   }
+}
+
+/** Where {@link partition} left its two sides: reused rather than made for each call. */
+const split = { i: 0, j: 0 };
+
+/**
+ * Hoare's partition of `values[lo..hi]` around its middle value: after it, [lo, split.j] are at most that value,
+ * [split.i, hi] at least, and anything between them is that value.
+ */
+function partition(values: Float64Array, lo: number, hi: number): void {
+  const pivot = values[(lo + hi) >> 1]!;
+  let i = lo;
+  let j = hi;
+  while (i <= j) {
+    while (values[i]! < pivot) i++;
+    while (values[j]! > pivot) j--;
+    if (i <= j) {
+      const swap = values[i]!;
+      values[i] = values[j]!;
+      values[j] = swap;
+      i++;
+      j--;
+    }
+  }
+  split.i = i;
+  split.j = j;
 }
 
 /**
@@ -77,20 +90,8 @@ const SHORT_RUN = 12;
 /** Puts `values[lo..hi]` in runs of at most {@link SHORT_RUN}, each run's values between those of its neighbours. */
 function quicksort(values: Float64Array, lo: number, hi: number): void {
   while (hi - lo >= SHORT_RUN) {
-    const pivot = values[(lo + hi) >> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (values[i]! < pivot) i++;
-      while (values[j]! > pivot) j--;
-      if (i <= j) {
-        const swap = values[i]!;
-        values[i] = values[j]!;
-        values[j] = swap;
-        i++;
-        j--;
-      }
-    }
+    partition(values, lo, hi);
+    const { i, j } = split;
     // The shorter side recursively, the longer one in the loop: the stack stays shallow.
     if (j - lo < hi - i) {
       quicksort(values, lo, j);

@@ -46,7 +46,7 @@ interface Run {
   to: number;
 }
 
-/** Math.sqrt of each run length up to MAX_RUN, the same doubles (a square root is exact to the last bit). */
+/** Math.sqrt of each run length up to MAX_RUN, looked up rather than worked out again: the same doubles. */
 const SQRT = Float64Array.from({ length: MAX_RUN + 1 }, (_, n) => Math.sqrt(n));
 
 /** The strongest run of `values[start .. start + length)`, its bounds counted from `start`. */
@@ -71,7 +71,7 @@ function strongestRun(values: Float64Array, start: number, length: number, signe
 
 /**
  * Room for an episode's figures bar by bar, reused from episode to episode: `detect --episodes` scores two
- * million of them at the seed's scale, and arrays made afresh for each were most of its garbage.
+ * million of them at the seed's scale, and arrays made afresh for each were much of its garbage.
  */
 class Columns {
   size = 0;

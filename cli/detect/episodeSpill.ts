@@ -28,12 +28,45 @@ interface SymbolRecords {
   spans: number[];
 }
 
+/**
+ * Buffers given up (a symbol's outgrown one, or its grown one once written out), kept to be taken again rather
+ * than left to the collector: they live long enough to reach the old generation, where their memory outside the
+ * heap went back only at a full collection, and with more symbols about 50 MiB of them piled up before one came.
+ */
+class SpareBuffers {
+  readonly #bySize = new Map<number, Float64Array[]>();
+  #numbers = 0;
+
+  /** @param limit the most numbers kept between them; past it a buffer given is left to the collector */
+  constructor(private readonly limit: number) {}
+
+  /** A buffer of `size` numbers (a power of two times the first buffer's), its content unspecified. */
+  take(size: number): Float64Array {
+    const spare = this.#bySize.get(size)?.pop();
+    if (spare === undefined) return new Float64Array(size);
+    this.#numbers -= size;
+    return spare;
+  }
+
+  give(buffer: Float64Array): void {
+    if (this.#numbers + buffer.length > this.limit) return;
+    let spares = this.#bySize.get(buffer.length);
+    if (spares === undefined) {
+      spares = [];
+      this.#bySize.set(buffer.length, spares);
+    }
+    spares.push(buffer);
+    this.#numbers += buffer.length;
+  }
+}
+
 export class EpisodeSpill implements DoneEpisodeSink {
   readonly #symbols = new Map<string, SymbolRecords>();
   #buffered = 0;
   #dir: string | undefined;
   #fd: number | undefined;
   #size = 0;
+  readonly #spare = new SpareBuffers(2 * BUFFERED_NUMBERS);
 
   done(symbol: string, counts: EpisodeCounts, figures: EpisodeFigures): void {
     let records = this.#symbols.get(symbol);
@@ -45,8 +78,9 @@ export class EpisodeSpill implements DoneEpisodeSink {
     if (records.used + length > records.buffer.length) {
       let size = records.buffer.length * 2;
       while (records.used + length > size) size *= 2;
-      const grown = new Float64Array(size);
+      const grown = this.#spare.take(size);
       grown.set(records.buffer.subarray(0, records.used));
+      this.#spare.give(records.buffer);
       records.buffer = grown;
     }
     const written = writeRecord(records.buffer, records.used, counts, figures);
@@ -99,7 +133,10 @@ export class EpisodeSpill implements DoneEpisodeSink {
       records.spans.push(this.#size, bytes.length);
       this.#size += bytes.length;
       records.used = 0;
-      if (records.buffer.length > FIRST_BUFFER) records.buffer = new Float64Array(FIRST_BUFFER);
+      if (records.buffer.length > FIRST_BUFFER) {
+        this.#spare.give(records.buffer);
+        records.buffer = this.#spare.take(FIRST_BUFFER);
+      }
     }
     this.#buffered = 0;
   }

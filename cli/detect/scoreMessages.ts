@@ -16,6 +16,8 @@ export interface ScoreRequest {
   id: number;
   symbol: string;
   records: Float64Array;
+  /** A buffer of lines already written, to write these into if they fit (see LineBytes.take). */
+  room?: Uint8Array | undefined;
 }
 
 export type ScoreWorkerRequest = ScoreRequest | { type: 'stop' };

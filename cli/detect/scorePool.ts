@@ -50,14 +50,18 @@ export async function writeScoredLines(
   const pool = new ScorePool(size, settings);
   try {
     const inFlight: Array<Promise<Uint8Array | Error>> = [];
+    // The buffers of lines written, handed back to a worker to write its next lines into: left to the main
+    // thread's collector, they went back only once tens of MiB of them had piled up.
+    const written: Uint8Array[] = [];
     const writeOldest = async () => {
       const lines = await inFlight.shift()!;
       if (lines instanceof Error) throw lines;
       write(lines);
+      written.push(lines);
     };
     for (const { symbol, records } of requests(spill)) {
       if (inFlight.length >= size * REQUESTS_A_WORKER) await writeOldest();
-      inFlight.push(pool.score(symbol, records));
+      inFlight.push(pool.score(symbol, records, written.pop()));
     }
     while (inFlight.length > 0) await writeOldest();
   } finally {
@@ -122,15 +126,20 @@ class ScorePool {
     }
   }
 
-  /** The lines of a piece of a symbol's records, from the worker with the least to do; the records move to it. */
-  async score(symbol: string, records: Float64Array): Promise<Uint8Array | Error> {
+  /**
+   * The lines of a piece of a symbol's records, from the worker with the least to do; the records move to it,
+   * and so does `room`, lines already written whose buffer it may write these into.
+   */
+  async score(symbol: string, records: Float64Array, room?: Uint8Array): Promise<Uint8Array | Error> {
     let thread = this.#threads[0]!;
     for (const other of this.#threads) if (other.waiting.size < thread.waiting.size) thread = other;
     const id = this.#nextId++;
     const reply = await new Promise<ScoreReply | Error>((resolve) => {
       thread.waiting.set(id, resolve);
-      const request: ScoreWorkerRequest = { type: 'score', id, symbol, records };
-      thread.worker.postMessage(request, [records.buffer as ArrayBuffer]);
+      const request: ScoreWorkerRequest = { type: 'score', id, symbol, records, room };
+      const transfer = [records.buffer as ArrayBuffer];
+      if (room !== undefined) transfer.push(room.buffer as ArrayBuffer);
+      thread.worker.postMessage(request, transfer);
     });
     if (reply instanceof Error) return reply;
     return reply.ok ? reply.bytes : receivedError(reply.error);

@@ -26,7 +26,7 @@ port.on('message', (request: ScoreWorkerRequest) => {
   try {
     for (const line of recordLines(request.symbol, request.records, score, settings.csv)) lines.add(line);
     // Encoded here rather than on the main thread, which only writes the bytes out; a buffer of its own, to move.
-    const bytes = lines.take();
+    const bytes = lines.take(request.room);
     port.postMessage({ id: request.id, ok: true, bytes } satisfies ScoreReply, [bytes.buffer]);
   } catch (error) {
     lines.clear();

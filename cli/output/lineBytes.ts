@@ -13,9 +13,17 @@ export class LineBytes {
     this.#used += this.#room.write(line, this.#used);
   }
 
-  /** The bytes added since the last take, in a buffer of their own (to be moved to another thread). */
-  take(): Uint8Array<ArrayBuffer> {
-    const bytes = new Uint8Array(this.#used);
+  /**
+   * The bytes added since the last take, in a buffer of their own (to be moved to another thread): `into`'s
+   * buffer when they fit in it (bytes already written out, handed back), else a new one.
+   */
+  take(into?: Uint8Array): Uint8Array<ArrayBuffer> {
+    const buffer =
+      into !== undefined && into.buffer.byteLength >= this.#used && into.buffer instanceof ArrayBuffer
+        ? into.buffer
+        : // A little room to spare, so that the next lines handed back into it fit too.
+          new ArrayBuffer(Math.ceil(this.#used * 1.25));
+    const bytes = new Uint8Array(buffer, 0, this.#used);
     bytes.set(this.#room.subarray(0, this.#used));
     this.#used = 0;
     return bytes;

@@ -87,4 +87,17 @@ describe('LineBytes', () => {
     lines.add('kept\n');
     expect(Buffer.from(lines.take()).toString()).toBe('kept\n');
   });
+
+  it('writes into the buffer handed back when the lines fit in it, else into a new one', () => {
+    const lines = new LineBytes();
+    const handedBack = new Uint8Array(new ArrayBuffer(16), 0, 3);
+    lines.add('σ line\n');
+    const fits = lines.take(handedBack);
+    expect(fits.buffer).toBe(handedBack.buffer);
+    expect(Buffer.from(fits).toString()).toBe('σ line\n');
+    lines.add('a line longer than sixteen bytes\n');
+    const larger = lines.take(handedBack);
+    expect(larger.buffer).not.toBe(handedBack.buffer);
+    expect(Buffer.from(larger).toString()).toBe('a line longer than sixteen bytes\n');
+  });
 });

@@ -31,7 +31,7 @@ interface SymbolRecords {
 /**
  * Buffers given up (a symbol's outgrown one, or its grown one once written out), kept to be taken again rather
  * than left to the collector: they live long enough to reach the old generation, where their memory outside the
- * heap went back only at a full collection, and with more symbols about 50 MiB of them piled up before one came.
+ * heap went back only at a full collection (over 32 files of 40 days, the peak was 11 MiB higher for them).
  */
 class SpareBuffers {
   readonly #bySize = new Map<number, Float64Array[]>();

@@ -38,7 +38,7 @@ const WORKER_YOUNG_GENERATION_MB = 8;
 
 /**
  * Writes the lines of every episode in `spill`, scored against `market` on `size` workers, through `write`, in
- * the spill's order.
+ * the spill's order. `write` must be done with the bytes when it returns: their buffer goes back to a worker.
  * @throws Error when a worker fails (a bug, or memory): the lines written so far are a beginning only
  */
 export async function writeScoredLines(

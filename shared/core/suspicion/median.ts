@@ -1,6 +1,6 @@
 /**
- * The median of a baseline's sample (baseline.ts), found by selection in place rather than by sorting a copy: a
- * baseline takes four medians and is worked out millions of times in a run.
+ * The medians and the sort of a baseline's sample (baseline.ts), in place, on reused arrays: a baseline is worked
+ * out millions of times in a run, and each takes a median of its returns and a sort of its volumes.
  */
 
 /**
@@ -69,7 +69,7 @@ function partition(values: Float64Array, lo: number, hi: number): void {
 /**
  * Sorts `values[0..n)` ascending, in place, as a Float64Array sorts them. A sample is a few dozen values and the
  * built-in sort costs far more than the comparisons for so few (it was half of a baseline's time): quicksort down
- * to runs of {@link SHORT_RUN}, then insertion sort, for every double but NaN and ±0; with a NaN or a -0 among them,
+ * to runs of {@link SHORT_RUN}, then insertion sort, for every double but NaN and -0; with a NaN or a -0 among them,
  * the built-in sort, to place those as it does.
  */
 export function sortNumbers(values: Float64Array, n: number): void {

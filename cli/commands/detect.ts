@@ -25,6 +25,7 @@ import { DetectProgress } from '../detect/detectProgress.js';
 import { EpisodeSpill } from '../detect/episodeSpill.js';
 import { scoreWorkersAvailable, writeScoredLines } from '../detect/scorePool.js';
 import { EPISODE_CSV_HEADER, recordLines } from '../output/episodeLines.js';
+import { LineBytes } from '../output/lineBytes.js';
 import { FindingRecorder } from '../detect/findingRecords.js';
 import { objectReads, readThreads, type ObjectReadsOptions } from '../detect/objectReads.js';
 import {
@@ -343,11 +344,10 @@ async function replayObjects(
 /**
  * Writes the episodes with their scores (contract §6) to `path`: JSON lines, or CSV with each factor's points in
  * a column. With more than one thread, scoring workers score them and write their lines (scorePool.ts), and this
- * thread writes those out in order. On one thread, written a batch of lines at a time: the whole file's text at
- * once, as one string and the lines it was joined from, was the largest thing `detect --episodes` held (on
- * 750,000 bars, on one thread, its peak was 957 MiB with it and is 712 MiB without). A batch is small enough for
- * its lines to die young: 4,096 lines (about 4.5 MB) outlived the young generation's collections, and the old one
- * grew by a hundred MiB between its own.
+ * thread writes those out in order. On one thread, the lines are encoded as they are made (LineBytes, as the
+ * workers do) and written a batch at a time: the whole file's text at once, as one string and the lines it was
+ * joined from, was the largest thing `detect --episodes` held (on 750,000 bars, on one thread, its peak was 957 MiB
+ * with it and is 712 MiB without).
  */
 async function writeEpisodes(
   path: string,
@@ -364,24 +364,18 @@ async function writeEpisodes(
       await writeScoredLines(spill, { market, csv }, threads, (bytes) => writeAll(fd, bytes));
       return;
     }
-    let batch: string[] = [];
-    let characters = 0;
+    const lines = new LineBytes();
     for (const line of scoredLines(spill, scoring, csv)) {
-      batch.push(line);
-      characters += line.length;
-      if (characters >= EPISODE_CHARACTERS_A_WRITE) {
-        writeAll(fd, Buffer.from(batch.join('')));
-        batch = [];
-        characters = 0;
-      }
+      lines.add(line);
+      if (lines.size >= EPISODE_BYTES_A_WRITE) writeAll(fd, lines.take());
     }
-    if (batch.length > 0) writeAll(fd, Buffer.from(batch.join('')));
+    if (lines.size > 0) writeAll(fd, lines.take());
   } finally {
     closeSync(fd);
   }
 }
 
-const EPISODE_CHARACTERS_A_WRITE = 1 << 16;
+const EPISODE_BYTES_A_WRITE = 1 << 16;
 
 function writeAll(fd: number, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);

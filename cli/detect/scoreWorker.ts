@@ -25,7 +25,8 @@ port.on('message', (request: ScoreWorkerRequest) => {
   }
   try {
     for (const line of recordLines(request.symbol, request.records, score, settings.csv)) lines.add(line);
-    // Encoded here rather than on the main thread, which only writes the bytes out; a buffer of its own, to move.
+    // Encoded here rather than on the main thread, which only writes the bytes out; in a buffer it can move: the one
+    // handed back with the request when they fit.
     const bytes = lines.take(request.room);
     port.postMessage({ id: request.id, ok: true, bytes } satisfies ScoreReply, [bytes.buffer]);
   } catch (error) {

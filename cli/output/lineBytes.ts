@@ -7,6 +7,11 @@ export class LineBytes {
   #room = Buffer.allocUnsafe(1 << 20);
   #used = 0;
 
+  /** The bytes added since the last take. */
+  get size(): number {
+    return this.#used;
+  }
+
   add(line: string): void {
     // UTF-8 takes at most 3 bytes for each UTF-16 code unit.
     if (this.#room.length - this.#used < line.length * 3) this.#grow(line.length * 3);

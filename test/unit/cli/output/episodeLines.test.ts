@@ -79,6 +79,7 @@ describe('LineBytes', () => {
     // Past the first megabyte: it grows, and keeps what was added before it grew.
     const long = Array.from({ length: 3000 }, (_, i) => `${i}:${'σ'.repeat(400)}\n`);
     for (const line of long) lines.add(line);
+    expect(lines.size).toBe(Buffer.byteLength(long.join('')));
     const bytes = lines.take();
     expect(bytes.length).toBe(Buffer.byteLength(long.join('')));
     expect(Buffer.from(bytes).toString()).toBe(long.join(''));

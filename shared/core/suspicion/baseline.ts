@@ -4,7 +4,7 @@
  * the same quarter hour of its last few trading days, so that the open and the close, naturally heavy, are judged
  * against opens and closes. Pure: bars in, figures out.
  */
-import { medianOf, sortNumbers } from './median.js';
+import { medianOf, sortNumbers, sortRun } from './median.js';
 
 /** Minutes in a bucket of the day: the unit of "that time of day". */
 export const BUCKET_MINUTES = 15;
@@ -74,7 +74,7 @@ class Sample {
   }
 
   push(logReturn: number, volume: number): void {
-    if (this.length === this.volumes.length) this.#grow();
+    if (this.length === this.volumes.length) this.#grow(this.length * 2);
     this.logReturns[this.length] = logReturn;
     this.volumes[this.length] = volume;
     this.length++;
@@ -85,8 +85,12 @@ class Sample {
     return this.#work[which]!;
   }
 
-  #grow(): void {
-    const size = this.volumes.length * 2;
+  /** Makes the working arrays at least `length` long (for figures worked out without the sample). */
+  reserve(length: number): void {
+    if (length > this.volumes.length) this.#grow(Math.max(length, this.volumes.length * 2));
+  }
+
+  #grow(size: number): void {
     const grown = (from: Float64Array) => {
       const to = new Float64Array(size);
       to.set(from);
@@ -126,11 +130,26 @@ function baselineOf(kind: BaselineKind, closeMinute: number | null): BarBaseline
   const { volumes, length } = sample;
   let volumeSum = 0;
   for (let i = 0; i < length; i++) volumeSum += volumes[i]!;
-  // The volumes sorted once give both medians that are volumes: of them all, and of those that traded (the
-  // positive ones, a run of the sorted volumes, NaN sorted last); four selections cost more than one sort.
   const sorted = sample.work(2).subarray(0, length);
   sorted.set(volumes.subarray(0, length));
   sortNumbers(sorted, length);
+  return baselineFrom(kind, closeMinute, volatility, sorted, volumeSum);
+}
+
+/**
+ * The baseline of a sample with the given volatility, from its volumes sorted (as a Float64Array sorts them) and
+ * their sum taken in the sample's order.
+ */
+function baselineFrom(
+  kind: BaselineKind,
+  closeMinute: number | null,
+  volatility: number,
+  sorted: Float64Array,
+  volumeSum: number,
+): BarBaseline {
+  const length = sorted.length;
+  // The volumes sorted give both medians that are volumes: of them all, and of those that traded (the positive
+  // ones, a run of the sorted volumes, NaN sorted last); four selections cost more than one sort.
   let firstTraded = 0;
   while (firstTraded < length && !(sorted[firstTraded]! > 0)) firstTraded++;
   let endTraded = firstTraded;
@@ -215,6 +234,36 @@ function firstAtLeast(values: Float64Array, length: number, value: number): numb
 }
 
 /**
+ * A bucket's sample as runs of an earlier day's bars, oldest day first: [runFrom[d], runTo[d]) for d below the
+ * count of runs. Reused from sample to sample.
+ */
+const runFrom = new Int32Array(BASELINE_DAYS);
+const runTo = new Int32Array(BASELINE_DAYS);
+const heads = new Int32Array(BASELINE_DAYS);
+
+/**
+ * The `limit` smallest values of `runs` runs of `values`, each run sorted ascending, into `into` in ascending
+ * order: what a sort of the runs' values together would put first (for doubles ordered by `<`, which NaN and -0
+ * are not).
+ */
+function mergeRuns(values: Float64Array, runs: number, into: Float64Array, limit: number): void {
+  for (let d = 0; d < runs; d++) heads[d] = runFrom[d]!;
+  for (let k = 0; k < limit; k++) {
+    let best = -1;
+    let bestValue = 0;
+    for (let d = 0; d < runs; d++) {
+      const head = heads[d]!;
+      if (head < runTo[d]! && (best < 0 || values[head]! < bestValue)) {
+        best = d;
+        bestValue = values[head]!;
+      }
+    }
+    into[k] = bestValue;
+    heads[best]!++;
+  }
+}
+
+/**
  * Follows one symbol's bars in minute order and gives each its baseline: from the same quarter hour of the
  * symbol's earlier days where they have enough bars, else from those whole days, else from its recent bars.
  * A bar's baseline depends only on the symbol's bars of the {@link BASELINE_SPAN_DAYS} days before its date and
@@ -229,6 +278,14 @@ export class SymbolBaseline {
   #minutes = new Float64Array(1024);
   #logReturns = new Float64Array(1024);
   #volumes = new Float64Array(1024);
+  /**
+   * The earlier days' volumes, and their absolute log returns (NaN as +∞, after every return), each sorted within
+   * its day's buckets: a bucket's sample is then a sorted run of each earlier day, merged. Each run is sorted once,
+   * when its day is over, where the sample was sorted again for each of the five days it is in (sorting a bucket's
+   * volumes and selecting its median return were most of a baseline's time).
+   */
+  #sortedVolumes = new Float64Array(1024);
+  #sortedAbsReturns = new Float64Array(1024);
   #first = 0;
   #end = 0;
   /** Where each earlier day kept starts, oldest first; the last one ends where today starts. */
@@ -256,9 +313,15 @@ export class SymbolBaseline {
       const bucket = Math.floor((minute % 1440) / BUCKET_MINUTES);
       let baseline = this.#buckets[bucket];
       if (baseline === undefined) {
-        this.#takeBucket(bucket);
-        if (sample.length >= MIN_BUCKET_BARS) {
-          baseline = baselineOf('usual', this.#closeMinute);
+        const runs = this.#bucketRuns(bucket);
+        let length = 0;
+        for (let d = 0; d < runs; d++) length += runTo[d]! - runFrom[d]!;
+        if (length >= MIN_BUCKET_BARS) {
+          baseline = this.#bucketBaseline(runs, length);
+          if (baseline === undefined) {
+            this.#takeRuns(runs);
+            baseline = baselineOf('usual', this.#closeMinute);
+          }
         } else {
           if (this.#wholeDays === undefined) {
             this.#take(this.#first, this.#today);
@@ -309,9 +372,8 @@ export class SymbolBaseline {
     this.#put(from, to);
   }
 
-  /** The sample of a bucket: its bars on each earlier day, oldest day first. */
-  #takeBucket(bucket: number): void {
-    sample.clear();
+  /** The runs of a bucket ({@link runFrom}, {@link runTo}): its bars on each earlier day, oldest day first. */
+  #bucketRuns(bucket: number): number {
     const days = this.#days;
     for (let d = 0; d < days.length; d++) {
       const start = days[d]!;
@@ -319,8 +381,74 @@ export class SymbolBaseline {
       // A day's bars are in minute order within one UTC date, so a bucket's are the run between these minutes.
       const dayStart = Math.floor(this.#minutes[start]! / 1440) * 1440;
       const from = this.#firstAtOrAfter(start, end, dayStart + bucket * BUCKET_MINUTES);
-      const to = this.#firstAtOrAfter(from, end, dayStart + (bucket + 1) * BUCKET_MINUTES);
-      this.#put(from, to);
+      runFrom[d] = from;
+      runTo[d] = this.#firstAtOrAfter(from, end, dayStart + (bucket + 1) * BUCKET_MINUTES);
+    }
+    return days.length;
+  }
+
+  /** Puts the bars of the runs in the sample, in order. */
+  #takeRuns(runs: number): void {
+    sample.clear();
+    for (let d = 0; d < runs; d++) this.#put(runFrom[d]!, runTo[d]!);
+  }
+
+  /**
+   * The baseline of a bucket's runs ({@link baselineOf}'s figures, to the last bit) from their sorted copies:
+   * undefined should a volume be NaN or -0, which `<` does not order as a sort does (no volume the rules accept is).
+   */
+  #bucketBaseline(runs: number, length: number): BarBaseline | undefined {
+    const volumes = this.#volumes;
+    const logReturns = this.#logReturns;
+    // The sums in the sample's order, as baselineOf takes them.
+    let volumeSum = 0;
+    let absSum = 0;
+    let count = 0;
+    for (let d = 0; d < runs; d++) {
+      for (let i = runFrom[d]!, to = runTo[d]!; i < to; i++) {
+        const volume = volumes[i]!;
+        if (Number.isNaN(volume) || (volume === 0 && 1 / volume < 0)) return undefined;
+        volumeSum += volume;
+        const logReturn = logReturns[i]!;
+        if (!Number.isNaN(logReturn)) {
+          absSum += Math.abs(logReturn);
+          count++;
+        }
+      }
+    }
+    sample.reserve(length);
+    let volatility = MIN_VOLATILITY;
+    if (count > 0) {
+      // The returns' median, from the smallest half of them merged (the NaN, as +∞, come after them all).
+      const returns = sample.work(0);
+      const middle = count >> 1;
+      mergeRuns(this.#sortedAbsReturns, runs, returns, middle + 1);
+      const median = count % 2 === 1 ? returns[middle]! : (returns[middle - 1]! + returns[middle]!) / 2;
+      volatility = Math.max(MAD_TO_SIGMA * median, absSum / count, MIN_VOLATILITY);
+    }
+    const sorted = sample.work(2).subarray(0, length);
+    mergeRuns(this.#sortedVolumes, runs, sorted, length);
+    return baselineFrom('usual', this.#closeMinute, volatility, sorted, volumeSum);
+  }
+
+  /** Sorts the copies of a day's bars at [from, to), bucket by bucket, now that it is an earlier day. */
+  #sortBuckets(from: number, to: number): void {
+    const minutes = this.#minutes;
+    const sortedVolumes = this.#sortedVolumes;
+    const sortedAbsReturns = this.#sortedAbsReturns;
+    sortedVolumes.set(this.#volumes.subarray(from, to), from);
+    for (let i = from; i < to; i++) {
+      const logReturn = this.#logReturns[i]!;
+      sortedAbsReturns[i] = Number.isNaN(logReturn) ? Number.POSITIVE_INFINITY : Math.abs(logReturn);
+    }
+    for (let start = from; start < to;) {
+      // A day is within one UTC date, whose minutes start at a multiple of BUCKET_MINUTES.
+      const next = (Math.floor(minutes[start]! / BUCKET_MINUTES) + 1) * BUCKET_MINUTES;
+      let end = start + 1;
+      while (end < to && minutes[end]! < next) end++;
+      sortRun(sortedVolumes, start, end);
+      sortRun(sortedAbsReturns, start, end);
+      start = end;
     }
   }
 
@@ -360,6 +488,8 @@ export class SymbolBaseline {
     this.#minutes = moved(this.#minutes);
     this.#logReturns = moved(this.#logReturns);
     this.#volumes = moved(this.#volumes);
+    this.#sortedVolumes = moved(this.#sortedVolumes);
+    this.#sortedAbsReturns = moved(this.#sortedAbsReturns);
     const shift = this.#first;
     for (let d = 0; d < this.#days.length; d++) this.#days[d] = this.#days[d]! - shift;
     this.#today -= shift;
@@ -369,7 +499,10 @@ export class SymbolBaseline {
 
   #toDate(date: number): void {
     if (date === this.#date) return;
-    if (this.#end > this.#today) this.#days.push(this.#today);
+    if (this.#end > this.#today) {
+      this.#days.push(this.#today);
+      this.#sortBuckets(this.#today, this.#end);
+    }
     this.#today = this.#end;
     this.#date = date;
     // Only dates within the span, and at most BASELINE_DAYS of them, make the usual.

@@ -81,7 +81,7 @@ export function sortNumbers(values: Float64Array, n: number): void {
     }
   }
   quicksort(values, 0, n - 1);
-  insertionSort(values, n);
+  sortRun(values, 0, n);
 }
 
 /** Runs this short are left to the insertion sort that ends {@link sortNumbers}. */
@@ -103,11 +103,15 @@ function quicksort(values: Float64Array, lo: number, hi: number): void {
   }
 }
 
-function insertionSort(values: Float64Array, n: number): void {
-  for (let i = 1; i < n; i++) {
+/**
+ * Sorts `values[from..to)` ascending by insertion: for short runs, of doubles that `<` orders (neither NaN nor -0:
+ * their place is not a sort's).
+ */
+export function sortRun(values: Float64Array, from: number, to: number): void {
+  for (let i = from + 1; i < to; i++) {
     const value = values[i]!;
     let j = i - 1;
-    while (j >= 0 && values[j]! > value) {
+    while (j >= from && values[j]! > value) {
       values[j + 1] = values[j]!;
       j--;
     }

@@ -239,28 +239,55 @@ function firstAtLeast(values: Float64Array, length: number, value: number): numb
  */
 const runFrom = new Int32Array(BASELINE_DAYS);
 const runTo = new Int32Array(BASELINE_DAYS);
-const heads = new Int32Array(BASELINE_DAYS);
 
 /**
  * The `limit` smallest values of `runs` runs of `values`, each run sorted ascending, into `into` in ascending
  * order: what a sort of the runs' values together would put first (for doubles ordered by `<`, which NaN and -0
- * are not).
+ * are not). Merged two at a time, the first run with the second, that with the third and so on, between `into`
+ * and `spare`, so that the last merge lands in `into`: simpler loops than taking the least of every run's head
+ * for each value, and about twice as fast.
  */
-function mergeRuns(values: Float64Array, runs: number, into: Float64Array, limit: number): void {
-  for (let d = 0; d < runs; d++) heads[d] = runFrom[d]!;
-  for (let k = 0; k < limit; k++) {
-    let best = -1;
-    let bestValue = 0;
-    for (let d = 0; d < runs; d++) {
-      const head = heads[d]!;
-      if (head < runTo[d]! && (best < 0 || values[head]! < bestValue)) {
-        best = d;
-        bestValue = values[head]!;
-      }
-    }
-    into[k] = bestValue;
-    heads[best]!++;
+function mergeRuns(
+  values: Float64Array,
+  runs: number,
+  into: Float64Array,
+  spare: Float64Array,
+  limit: number,
+): void {
+  if (runs === 1) {
+    into.set(values.subarray(runFrom[0]!, runFrom[0]! + limit));
+    return;
   }
+  let merged = values;
+  let from = runFrom[0]!;
+  let to = runTo[0]!;
+  for (let d = 1; d < runs; d++) {
+    const out = (runs - 1 - d) % 2 === 0 ? into : spare;
+    to = mergeTwo(merged, from, to, values, runFrom[d]!, runTo[d]!, out, limit);
+    merged = out;
+    from = 0;
+  }
+}
+
+/** Merges a[aFrom, aTo) and b[bFrom, bTo), both ascending, into out[0, n), n at most `limit`; returns n. */
+function mergeTwo(
+  a: Float64Array,
+  aFrom: number,
+  aTo: number,
+  b: Float64Array,
+  bFrom: number,
+  bTo: number,
+  out: Float64Array,
+  limit: number,
+): number {
+  const n = Math.min(limit, aTo - aFrom + bTo - bFrom);
+  let i = aFrom;
+  let j = bFrom;
+  let k = 0;
+  while (k < n && i < aTo && j < bTo) out[k++] = a[i]! <= b[j]! ? a[i++]! : b[j++]!;
+  while (k < n && i < aTo) out[k++] = a[i++]!;
+  while (k < n && j < bTo) out[k++] = b[j++]!;
+  return n;
 }
 
 /**
@@ -422,12 +449,12 @@ export class SymbolBaseline {
       // The returns' median, from the smallest half of them merged (the NaN, as +∞, come after them all).
       const returns = sample.work(0);
       const middle = count >> 1;
-      mergeRuns(this.#sortedAbsReturns, runs, returns, middle + 1);
+      mergeRuns(this.#sortedAbsReturns, runs, returns, sample.work(1), middle + 1);
       const median = count % 2 === 1 ? returns[middle]! : (returns[middle - 1]! + returns[middle]!) / 2;
       volatility = Math.max(MAD_TO_SIGMA * median, absSum / count, MIN_VOLATILITY);
     }
     const sorted = sample.work(2).subarray(0, length);
-    mergeRuns(this.#sortedVolumes, runs, sorted, length);
+    mergeRuns(this.#sortedVolumes, runs, sorted, sample.work(1), length);
     return baselineFrom('usual', this.#closeMinute, volatility, sorted, volumeSum);
   }
 

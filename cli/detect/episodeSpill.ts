@@ -16,8 +16,12 @@ import type { DoneEpisodeSink } from '../../shared/core/suspicion/doneEpisodes.j
 import type { EpisodeFigures } from '../../shared/core/suspicion/symbolScoring.js';
 import { sortedKeys } from '../../shared/core/objectSeriesDetection.js';
 
-/** Numbers buffered, across symbols, before they are written out (4 MiB). */
-const BUFFERED_NUMBERS = 1 << 19;
+/**
+ * Numbers buffered, across symbols, before they are written out (1 MiB): with the spare buffers, three times that
+ * stays in memory. A piece of 1 MiB is also what a scoring request carries (scorePool.ts), and writing it costs no
+ * more than writing 4 MiB at once, which kept up to 12 MiB in memory.
+ */
+const BUFFERED_NUMBERS = 1 << 17;
 /** A symbol's buffer to begin with (2 KiB): it grows as its records come, and is made small again when written. */
 const FIRST_BUFFER = 1 << 8;
 

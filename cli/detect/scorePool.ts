@@ -24,8 +24,8 @@ export function scoreWorkersAvailable(): boolean {
 
 /**
  * Numbers of records a request carries at least (1 MiB), a symbol's pieces put together: a piece is what the
- * spill wrote of the symbol at once, about 28 KB each at the seed's scale, and a message each cost more than
- * scoring it.
+ * spill wrote of the symbol at once, at most about 1 MiB, and about 7 KB where every file holds all of 150
+ * symbols; a message each cost more than scoring it.
  */
 const REQUEST_NUMBERS = 1 << 17;
 /** Requests each worker has at once: one to work on, one waiting, so that it never waits for the main thread. */

@@ -4,7 +4,7 @@
  * the same quarter hour of its last few trading days, so that the open and the close, naturally heavy, are judged
  * against opens and closes. Pure: bars in, figures out.
  */
-import { medianOf, sortNumbers, sortRun } from './median.js';
+import { medianOf, medianOfOrdered, sortNumbers, sortRun } from './median.js';
 
 /** Minutes in a bucket of the day: the unit of "that time of day". */
 export const BUCKET_MINUTES = 15;
@@ -117,11 +117,16 @@ function volatilityOf(): number {
       absSum += Math.abs(logReturn);
     }
   }
+  return volatilityFrom(returns, count, absSum);
+}
+
+/** The volatility of `count` absolute returns in `returns` (reordered), whose sum is `absSum`. */
+function volatilityFrom(returns: Float64Array, count: number, absSum: number): number {
   // The median absolute return is robust to the very moves being judged; the mean keeps a series that mostly does
-  // not move (many unchanged closes) from a volatility of 0.
+  // not move (many unchanged closes) from a volatility of 0. Absolute values are neither NaN nor -0.
   return count === 0
     ? MIN_VOLATILITY
-    : Math.max(MAD_TO_SIGMA * medianOf(returns, count), absSum / count, MIN_VOLATILITY);
+    : Math.max(MAD_TO_SIGMA * medianOfOrdered(returns, count), absSum / count, MIN_VOLATILITY);
 }
 
 /** Figures of the sample: the baseline it makes. */
@@ -369,8 +374,25 @@ export class SymbolBaseline {
    * regime today, which may be calmer or wilder than its usual. NaN with too few.
    */
   recentVolatility(minute: number): number {
-    this.#takeRecent(minute);
-    return sample.length >= MIN_RECENT_BARS ? volatilityOf() : Number.NaN;
+    // What #takeRecent then volatilityOf give, in one pass over the ring (once for each episode: two million times
+    // at the seed's scale), the returns summed in the same order.
+    const since = minute - BASELINE_SPAN_DAYS * 1440;
+    const returns = sample.work(0);
+    const oldest = this.#oldestRecent();
+    let bars = 0;
+    let count = 0;
+    let absSum = 0;
+    for (let k = 0; k < this.#recentCount; k++) {
+      const slot = (oldest + k) % RECENT_BARS;
+      if (this.#recentMinutes[slot]! < since) continue;
+      bars++;
+      const logReturn = this.#recentLogReturns[slot]!;
+      if (!Number.isNaN(logReturn)) {
+        returns[count++] = Math.abs(logReturn);
+        absSum += Math.abs(logReturn);
+      }
+    }
+    return bars >= MIN_RECENT_BARS ? volatilityFrom(returns, count, absSum) : Number.NaN;
   }
 
   /** Adds a bar (after its baseline was asked for), in minute order. */
@@ -491,15 +513,25 @@ export class SymbolBaseline {
     return lo;
   }
 
-  /** The sample of the recent bars within the span before `minute`, in the ring's order. */
+  /** The sample of the recent bars within the span before `minute`, oldest first. */
   #takeRecent(minute: number): void {
     sample.clear();
     const since = minute - BASELINE_SPAN_DAYS * 1440;
-    for (let slot = 0; slot < this.#recentCount; slot++) {
+    const oldest = this.#oldestRecent();
+    for (let k = 0; k < this.#recentCount; k++) {
+      const slot = (oldest + k) % RECENT_BARS;
       if (this.#recentMinutes[slot]! >= since) {
         sample.push(this.#recentLogReturns[slot]!, this.#recentVolumes[slot]!);
       }
     }
+  }
+
+  /**
+   * The ring's slot of the oldest recent bar: its sums are taken oldest first, as the contract's figures are (in
+   * the ring's order, once it had come round, a mean could differ from them in its last bit).
+   */
+  #oldestRecent(): number {
+    return this.#recentCount < RECENT_BARS ? 0 : this.#recentNext;
   }
 
   #makeRoom(): void {

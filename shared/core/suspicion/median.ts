@@ -18,6 +18,13 @@ export function medianOf(values: Float64Array, n: number): number {
       return n % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
     }
   }
+  return medianOfOrdered(values, n);
+}
+
+/**
+ * {@link medianOf} for values that `<` orders, neither NaN nor -0 (absolute returns, say), which need no check.
+ */
+export function medianOfOrdered(values: Float64Array, n: number): number {
   const middle = n >> 1;
   select(values, n, middle);
   if (n % 2 === 1) return values[middle]!;

@@ -74,13 +74,23 @@ function expectedBaseline(before: readonly Bar[], minute: number): Omit<BarBasel
     const inBucket = earlier.filter((bar) => Math.floor((bar.minute % 1440) / BUCKET_MINUTES) === bucket);
     return { kind: 'usual', ...figuresOf(inBucket.length >= MIN_BUCKET_BARS ? inBucket : earlier) };
   }
-  const recent = before.slice(-RECENT_BARS).filter((bar) => bar.minute >= minute - BASELINE_SPAN_DAYS * 1440);
+  const recent = recentBars(before, minute);
   if (recent.length < MIN_RECENT_BARS) return { kind: 'none', ...figuresOf([]) };
   return { kind: 'recent', ...figuresOf(recent) };
 }
 
+/** Contract §6: the symbol's recent bars before `minute`, within the span. */
+const recentBars = (before: readonly Bar[], minute: number) =>
+  before.slice(-RECENT_BARS).filter((bar) => bar.minute >= minute - BASELINE_SPAN_DAYS * 1440);
+
+/** Contract §6: the volatility of the recent bars before `minute` (an episode's regime), NaN with too few. */
+function expectedRecentVolatility(before: readonly Bar[], minute: number): number {
+  const recent = recentBars(before, minute);
+  return recent.length < MIN_RECENT_BARS ? Number.NaN : figuresOf(recent).volatility;
+}
+
 describe("a baseline's figures", () => {
-  it('are the contract’s, median for median, on random series of every kind of volume', () => {
+  it('are the contract’s, median for median, on random series of every kind of volume, and so is the recent volatility', () => {
     const random = seededRandom(31);
     const volumeOf = [
       () => (random() < 0.6 ? 0 : Math.floor(random() * 1000)),
@@ -90,6 +100,7 @@ describe("a baseline's figures", () => {
       () => Math.floor(random() * 5) + (random() < 0.01 ? 0.5 : 0),
     ];
     let compared = 0;
+    let recentCompared = 0;
     for (let series = 0; series < 25; series++) {
       const baseline = new SymbolBaseline();
       const bars: Bar[] = [];
@@ -114,6 +125,13 @@ describe("a baseline's figures", () => {
           } else {
             expect(actual.kind).toBe('none');
           }
+          const recentVolatility = baseline.recentVolatility(minute);
+          const expectedRecent = expectedRecentVolatility(bars, minute);
+          expect(
+            Object.is(recentVolatility, expectedRecent),
+            `recent volatility at ${minute}: ${recentVolatility} ≠ ${expectedRecent}`,
+          ).toBe(true);
+          if (!Number.isNaN(expectedRecent)) recentCompared++;
           compared++;
         }
         baseline.add(bar.minute, bar.logReturn, bar.volume);
@@ -121,5 +139,6 @@ describe("a baseline's figures", () => {
       }
     }
     expect(compared).toBeGreaterThan(2000);
+    expect(recentCompared).toBeGreaterThan(1500);
   });
 });

@@ -132,17 +132,14 @@ export class MarketMinutes {
     const slot = (this.#days.get(day)?.[minute - day * DAY_MINUTES] ?? 0) - 1;
     if (slot < 0) return { logReturn: null, surprise: null, symbols: 0, peers: null };
     const sums = this.#sums;
-    const ownReturn = Number.isNaN(own.returnUnits) ? 0 : 1;
-    const ownSurprise = Number.isNaN(own.surpriseUnits) ? 0 : 1;
-    const returns = sums[slot]! - ownReturn;
-    const surprises = sums[slot + 2]! - ownSurprise;
+    // A part the symbol did not give (NaN) is not taken out: 0 × NaN would make the others' figure NaN.
+    const ownReturn = Number.isNaN(own.returnUnits) ? 0 : own.returnUnits;
+    const ownSurprise = Number.isNaN(own.surpriseUnits) ? 0 : own.surpriseUnits;
+    const returns = sums[slot]! - (Number.isNaN(own.returnUnits) ? 0 : 1);
+    const surprises = sums[slot + 2]! - (Number.isNaN(own.surpriseUnits) ? 0 : 1);
     return {
-      logReturn:
-        returns >= fewest ? (sums[slot + 1]! - ownReturn * own.returnUnits) / returns / RETURN_UNIT : null,
-      surprise:
-        surprises >= fewest
-          ? (sums[slot + 3]! - ownSurprise * own.surpriseUnits) / surprises / SURPRISE_UNIT
-          : null,
+      logReturn: returns >= fewest ? (sums[slot + 1]! - ownReturn) / returns / RETURN_UNIT : null,
+      surprise: surprises >= fewest ? (sums[slot + 3]! - ownSurprise) / surprises / SURPRISE_UNIT : null,
       symbols: returns,
       peers: null,
     };

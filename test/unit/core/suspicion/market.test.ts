@@ -96,6 +96,28 @@ describe('the market factor (contract §6 The market)', () => {
     expect(detailOf(jump!, 'market')).not.toContain('too few other symbols');
   });
 
+  it('judges a bar that traded nothing against the others as they are: volume 1.0× usual, not NaN', async () => {
+    // JUMP's 04:25 bar trades nothing, so it gives that minute no volume surprise (none from a volume of 0): its
+    // market that minute is the six others' own, M = ln(1,000 / 1,000) = 0 both minutes, so "volume 1.0× usual";
+    // their returns, +2% then −2%, sum to 0 in whole units: "+0.0%". Taking out a part it never gave must leave
+    // the others' figures as they are (it once made them NaN).
+    const jump = barsCsv(session(DATE, { bars: 40, changes: { '04:25': ['102', 0], '04:26': ['100'] } }));
+    const episodes = await scoredEpisodes([['JUMP.csv', jump], ...others(6, '102')]);
+    const episode = episodeAt(episodes, 'JUMP', `${DATE}T04:25`);
+    expect(detailOf(episode, 'market')).toBe(
+      'the market moved +0.0% in the same minutes, volume 1.0× usual (6+ symbols)',
+    );
+    // As in the first case, the market takes the whole move out (its 0 volume gives no volume points either way).
+    expect(pointsOf(episode)).toEqual({
+      move: 32.9,
+      volume: 0,
+      market: -32.9,
+      shape: 0,
+      close: 0,
+      liquidity: 0,
+    });
+  });
+
   it('needs five other symbols: with five the market takes the move out, with four there is none', async () => {
     const withFive = await scoredEpisodes([['JUMP.csv', jumpFile('102')], ...others(5, '102')]);
     expect(pointsOf(episodeAt(withFive, 'JUMP', `${DATE}T04:25`)).market).toBe(-32.9);

@@ -25,6 +25,8 @@ import {
 } from '../../../helpers/scoreBars.js';
 
 const DATE = '2017-01-02';
+/** The points of a +2% jump and its return when the market made the same move: the market takes it all out. */
+const WHOLE_MOVE_TAKEN_OUT = { move: 32.9, volume: 0, market: -32.9, shape: 0, close: 0, liquidity: 0 };
 /** 40 quiet bars, then 04:25 at `jump` and 04:26 back at `back`. */
 const jumpFile = (jump: string, back = '100') =>
   barsCsv(session(DATE, { bars: 40, changes: { '04:25': [jump], '04:26': [back] } }));
@@ -41,14 +43,7 @@ describe('the market factor (contract §6 The market)', () => {
     expect(episodes).toHaveLength(7);
     for (const episode of episodes) {
       expect(episode.start).toBe(`${DATE}T04:25:00Z`);
-      expect(pointsOf(episode)).toEqual({
-        move: 32.9,
-        volume: 0,
-        market: -32.9,
-        shape: 0,
-        close: 0,
-        liquidity: 0,
-      });
+      expect(pointsOf(episode)).toEqual(WHOLE_MOVE_TAKEN_OUT);
       expect(episode.score).toBe(0);
     }
   });
@@ -108,14 +103,7 @@ describe('the market factor (contract §6 The market)', () => {
       'the market moved +0.0% in the same minutes, volume 1.0× usual (6+ symbols)',
     );
     // As in the first case, the market takes the whole move out (its 0 volume gives no volume points either way).
-    expect(pointsOf(episode)).toEqual({
-      move: 32.9,
-      volume: 0,
-      market: -32.9,
-      shape: 0,
-      close: 0,
-      liquidity: 0,
-    });
+    expect(pointsOf(episode)).toEqual(WHOLE_MOVE_TAKEN_OUT);
   });
 
   it('needs five other symbols: with five the market takes the move out, with four there is none', async () => {
@@ -158,14 +146,7 @@ describe("the peers' market (contract §6 The market, peer groups)", () => {
     const episodes = await scoredEpisodes(files, ['--peer-groups', groupsFile('tech=JUMP,P1,P2,P3\n')]);
     expect(episodes.map((episode) => episode.symbol)).toEqual(SECTOR);
     for (const episode of episodes) {
-      expect(pointsOf(episode)).toEqual({
-        move: 32.9,
-        volume: 0,
-        market: -32.9,
-        shape: 0,
-        close: 0,
-        liquidity: 0,
-      });
+      expect(pointsOf(episode)).toEqual(WHOLE_MOVE_TAKEN_OUT);
       expect(episode.score).toBe(0);
       expect(detailOf(episode, 'market')).toMatch(/^its peers \(tech\) moved /);
     }

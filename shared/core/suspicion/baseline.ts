@@ -117,16 +117,15 @@ function volatilityOf(): number {
       absSum += Math.abs(logReturn);
     }
   }
-  return volatilityFrom(returns, count, absSum);
+  // Absolute values are neither NaN nor -0: their median needs no check for them.
+  return count === 0 ? MIN_VOLATILITY : volatilityWith(medianOfOrdered(returns, count), absSum / count);
 }
 
-/** The volatility of `count` absolute returns in `returns` (reordered), whose sum is `absSum`. */
-function volatilityFrom(returns: Float64Array, count: number, absSum: number): number {
+/** The volatility from the median and the mean of the absolute returns (there are some). */
+function volatilityWith(median: number, mean: number): number {
   // The median absolute return is robust to the very moves being judged; the mean keeps a series that mostly does
-  // not move (many unchanged closes) from a volatility of 0. Absolute values are neither NaN nor -0.
-  return count === 0
-    ? MIN_VOLATILITY
-    : Math.max(MAD_TO_SIGMA * medianOfOrdered(returns, count), absSum / count, MIN_VOLATILITY);
+  // not move (many unchanged closes) from a volatility of 0.
+  return Math.max(MAD_TO_SIGMA * median, mean, MIN_VOLATILITY);
 }
 
 /** Figures of the sample: the baseline it makes. */
@@ -374,25 +373,8 @@ export class SymbolBaseline {
    * regime today, which may be calmer or wilder than its usual. NaN with too few.
    */
   recentVolatility(minute: number): number {
-    // What #takeRecent then volatilityOf give, in one pass over the ring (once for each episode: two million times
-    // at the seed's scale), the returns summed in the same order.
-    const since = minute - BASELINE_SPAN_DAYS * 1440;
-    const returns = sample.work(0);
-    const oldest = this.#oldestRecent();
-    let bars = 0;
-    let count = 0;
-    let absSum = 0;
-    for (let k = 0; k < this.#recentCount; k++) {
-      const slot = (oldest + k) % RECENT_BARS;
-      if (this.#recentMinutes[slot]! < since) continue;
-      bars++;
-      const logReturn = this.#recentLogReturns[slot]!;
-      if (!Number.isNaN(logReturn)) {
-        returns[count++] = Math.abs(logReturn);
-        absSum += Math.abs(logReturn);
-      }
-    }
-    return bars >= MIN_RECENT_BARS ? volatilityFrom(returns, count, absSum) : Number.NaN;
+    this.#takeRecent(minute);
+    return sample.length >= MIN_RECENT_BARS ? volatilityOf() : Number.NaN;
   }
 
   /** Adds a bar (after its baseline was asked for), in minute order. */
@@ -470,10 +452,8 @@ export class SymbolBaseline {
     if (count > 0) {
       // The returns' median, from the smallest half of them merged (the NaN, as +∞, come after them all).
       const returns = sample.work(0);
-      const middle = count >> 1;
-      mergeRuns(this.#sortedAbsReturns, runs, returns, sample.work(1), middle + 1);
-      const median = count % 2 === 1 ? returns[middle]! : (returns[middle - 1]! + returns[middle]!) / 2;
-      volatility = Math.max(MAD_TO_SIGMA * median, absSum / count, MIN_VOLATILITY);
+      mergeRuns(this.#sortedAbsReturns, runs, returns, sample.work(1), (count >> 1) + 1);
+      volatility = volatilityWith(middleOf(returns, 0, count), absSum / count);
     }
     const sorted = sample.work(2).subarray(0, length);
     mergeRuns(this.#sortedVolumes, runs, sorted, sample.work(1), length);
@@ -513,25 +493,20 @@ export class SymbolBaseline {
     return lo;
   }
 
-  /** The sample of the recent bars within the span before `minute`, oldest first. */
+  /**
+   * The sample of the recent bars within the span before `minute`, oldest first: its sums are taken in the
+   * contract's order (in the ring's, once it had come round, a mean could differ from the contract's in its last bit).
+   */
   #takeRecent(minute: number): void {
     sample.clear();
     const since = minute - BASELINE_SPAN_DAYS * 1440;
-    const oldest = this.#oldestRecent();
+    const oldest = this.#recentCount < RECENT_BARS ? 0 : this.#recentNext;
     for (let k = 0; k < this.#recentCount; k++) {
       const slot = (oldest + k) % RECENT_BARS;
       if (this.#recentMinutes[slot]! >= since) {
         sample.push(this.#recentLogReturns[slot]!, this.#recentVolumes[slot]!);
       }
     }
-  }
-
-  /**
-   * The ring's slot of the oldest recent bar: its sums are taken oldest first, as the contract's figures are (in
-   * the ring's order, once it had come round, a mean could differ from them in its last bit).
-   */
-  #oldestRecent(): number {
-    return this.#recentCount < RECENT_BARS ? 0 : this.#recentNext;
   }
 
   #makeRoom(): void {

@@ -125,7 +125,7 @@ describe('a committed offset behind the log start', () => {
 
   beforeAll(async () => {
     // Kept for ever, as the stack's topics are: with the broker's own retention (24 hours) the records, stamped
-    // weeks ago, could all go at its next retention check, between the records' deletion below and the checks.
+    // weeks ago, could all go at its next retention check, between the records' deletion below and this test's checks.
     await admin.createTopics({
       topics: [
         { topic: names.topic, numPartitions: 2, configEntries: [...TOPIC_CONFIGS] },

@@ -7,8 +7,8 @@
  * A record: {@link HEADER} numbers, then {@link BAR} numbers for each of its bars, then its table of
  * {@link BASELINE} numbers for each baseline its bars are measured against. The bars of a quarter hour share one
  * baseline, and a bar's return part follows from its log return: kept once, or not at all, they are not written
- * and read back for every bar (2.1 GB at the seed's scale before, 1.4 GB now; this machine's kernel takes about 9 s
- * of CPU to write a GB).
+ * and read back for every bar (2.1 GB at the seed's scale before, 1.4 GB now; this machine's kernel takes 2 to 9 s
+ * of CPU to write a GB, by the hour).
  */
 import type { EpisodeState } from '../symbolState.js';
 import type { BaselineKind } from './baseline.js';

@@ -31,6 +31,11 @@ export interface AlertOutput extends AlertCollector {
   addWritten(symbol: string, file: string, offset: number, length: number): void;
   /** Forgets a symbol's alerts so far: they are detected again (see objectSeriesDetection.ts). */
   withdraw(symbol: string): void;
+  /**
+   * The lines of a symbol that no object still to come holds, to be written out now, after those of every symbol
+   * before it in the output's order ({@link chunks} leaves them out); a symbol given lines afterwards is a bug.
+   */
+  linesOf(symbol: string): Iterable<string | Uint8Array>;
   chunks(): Iterable<string | Uint8Array>;
   /** Frees what the output kept (its temporary file). */
   close(): void;
@@ -49,6 +54,9 @@ const MAX_BUFFER_BYTES = 64 << 10;
 class LinesBySymbol implements AlertOutput {
   readonly #bySymbol = new Map<string, { done: Kept[]; current: ByteTarget }>();
   readonly #spill = new SpillFile();
+  /** The symbols whose lines were written out early ({@link linesOf}). */
+  readonly #writtenOut = new Set<string>();
+  #headerOut = false;
 
   readonly #writer: AlertLineWriter;
 
@@ -83,10 +91,27 @@ class LinesBySymbol implements AlertOutput {
 
   /** The lines already in the temporary file stay there, unread, until it is deleted. */
   withdraw(symbol: string): void {
+    this.#notWrittenOut(symbol);
     this.#bySymbol.delete(symbol);
   }
 
+  *linesOf(symbol: string): Generator<Uint8Array> {
+    yield* this.#header();
+    this.#notWrittenOut(symbol);
+    this.#writtenOut.add(symbol);
+    const lines = this.#bySymbol.get(symbol);
+    if (lines === undefined) return;
+    this.#bySymbol.delete(symbol);
+    yield* this.#bytesOf(lines);
+  }
+
+  #notWrittenOut(symbol: string): void {
+    if (this.#writtenOut.has(symbol))
+      throw new Error(`${symbol}: its alerts were written out already (a bug)`);
+  }
+
   #lines(symbol: string): { done: Kept[]; current: ByteTarget } {
+    this.#notWrittenOut(symbol);
     let lines = this.#bySymbol.get(symbol);
     if (lines === undefined) {
       lines = { done: [], current: { bytes: new Uint8Array(0), length: 0 } };
@@ -109,12 +134,20 @@ class LinesBySymbol implements AlertOutput {
   }
 
   *chunks(): Generator<Uint8Array> {
+    yield* this.#header();
+    for (const symbol of sortedKeys(this.#bySymbol)) yield* this.#bytesOf(this.#bySymbol.get(symbol)!);
+  }
+
+  /** The layout's header, the first time only. */
+  *#header(): Generator<Uint8Array> {
+    if (this.#headerOut) return;
+    this.#headerOut = true;
     if (this.#writer.layout.header !== undefined) yield this.#writer.layout.header;
-    for (const symbol of sortedKeys(this.#bySymbol)) {
-      const lines = this.#bySymbol.get(symbol)!;
-      for (const kept of lines.done) yield* this.#spill.read(kept);
-      if (lines.current.length > 0) yield lines.current.bytes.subarray(0, lines.current.length);
-    }
+  }
+
+  *#bytesOf(lines: { done: Kept[]; current: ByteTarget }): Generator<Uint8Array> {
+    for (const kept of lines.done) yield* this.#spill.read(kept);
+    if (lines.current.length > 0) yield lines.current.bytes.subarray(0, lines.current.length);
   }
 
   close(): void {
@@ -143,6 +176,10 @@ class AlertTable implements AlertOutput {
 
   withdraw(symbol: string): void {
     this.#alerts.withdraw(symbol);
+  }
+
+  linesOf(): never {
+    throw new TypeError('a table is written whole, at the end');
   }
 
   *chunks(): Generator<string> {

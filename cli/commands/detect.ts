@@ -154,8 +154,13 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
     // Not with --episodes: the copy's buffers would add to its peak, which is in the reading and near 512 MiB at
     // the seed's scale (483 -> 492 MiB in one pair of runs, for 4 s of 97 with the alerts to a file).
     const lastFiles =
-      format === 'table' || options.episodes !== undefined ? undefined : await lastFileOfEach(files, limits);
-    const early = lastFiles === undefined ? undefined : new SymbolsWrittenEarly(lastFiles);
+      format === 'table' || options.episodes !== undefined
+        ? undefined
+        : await lastFileOfEach(files, { zone: config.zone, limits, clock });
+    const early =
+      lastFiles === undefined
+        ? undefined
+        : new SymbolsWrittenEarly(lastFiles, output, context.stdout, () => detection.disorderedSymbols());
     const outcomes: ObjectOutcome[] = [];
     const quarantined: string[] = [];
     /** Per file, its summary line, or the outcome it is made of once the counts are final. */
@@ -210,7 +215,7 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
       await linesToCome.takeWritten();
       if (early !== undefined) {
         const done = linesToCome.oldestAwaited() ?? fileIndex;
-        await early.writeOut(done, () => detection.disorderedSymbols(), output, context.stdout);
+        await early.writeOut(done);
       }
     }
     await linesToCome.takeAll();
@@ -342,29 +347,32 @@ class SymbolsWrittenEarly {
   #next = 0;
   #stopped = false;
 
-  /** @param lastFiles each symbol's last file, by its index (fileSymbols.ts) */
-  constructor(private readonly lastFiles: ReadonlyMap<string, number>) {
+  /**
+   * @param lastFiles each symbol's last file, by its index (fileSymbols.ts)
+   * @param disordered the symbols found out of order across their files so far
+   */
+  constructor(
+    private readonly lastFiles: ReadonlyMap<string, number>,
+    private readonly output: AlertOutput,
+    private readonly stdout: NodeJS.WritableStream,
+    private readonly disordered: () => string[],
+  ) {
     this.#order = sortedKeys(lastFiles);
   }
 
   /** Writes out the symbols all of whose files are before index `done`. */
-  async writeOut(
-    done: number,
-    disordered: () => string[],
-    output: AlertOutput,
-    stdout: NodeJS.WritableStream,
-  ): Promise<void> {
+  async writeOut(done: number): Promise<void> {
     let found: Set<string> | undefined;
     while (!this.#stopped && this.#next < this.#order.length) {
       const symbol = this.#order[this.#next]!;
       if (this.lastFiles.get(symbol)! >= done) return;
       // A symbol's order across its files is known once its last file is detected.
-      found ??= new Set(disordered());
+      found ??= new Set(this.disordered());
       if (found.has(symbol)) {
         this.#stopped = true;
         return;
       }
-      for (const chunk of output.linesOf(symbol)) await writeText(stdout, chunk);
+      for (const chunk of this.output.linesOf(symbol)) await writeText(this.stdout, chunk);
       this.#next++;
     }
   }

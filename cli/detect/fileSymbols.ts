@@ -8,44 +8,51 @@
  */
 import { basename } from 'node:path';
 import type { RowSink } from '../../shared/core/csvRecords.js';
-import { mapHeader, symbolFromObjectName } from '../../shared/core/header.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
-import { symbolProblem } from '../../shared/core/symbolGrammar.js';
+import { ObjectIntake } from '../../shared/core/objectIntake.js';
+import type { ReaderClock } from '../../shared/core/readerClock.js';
+import type { ZoneOffsets } from '../../shared/core/timestamp.js';
 import { readRows } from '../../shared/objects/readObject.js';
 import { fileChunks } from '../fileChunks.js';
+
+/** What reading a header needs: the reader's settings, as `detect` reads the files with them. */
+export interface HeaderReading {
+  zone: ZoneOffsets;
+  limits: IngestLimits;
+  clock: ReaderClock;
+}
 
 /** Thrown by the header's sink to stop reading once the header is in: nothing else ends a read early. */
 const HEADER_READ = new Error('the header is read');
 
 /**
  * The symbol `file`'s rows take from its name, or undefined where its rows may name any symbol or none: a symbol
- * column, no usable header, a name that gives no valid symbol, a file that cannot be read.
+ * column, no usable header, a name that gives no valid symbol, a file that cannot be read. The rows go to an
+ * ObjectIntake, as the reader's do, until it has taken the header: the intake decides, by its own rules.
  */
-export async function nameSymbolOf(file: string, limits: IngestLimits): Promise<string | undefined> {
+export async function nameSymbolOf(file: string, reading: HeaderReading): Promise<string | undefined> {
   const objectName = basename(file);
-  let symbolColumn: boolean | undefined;
-  const header = (fields: readonly string[]) => {
-    const mapped = mapHeader(fields);
-    symbolColumn = mapped.ok ? mapped.columns.symbol >= 0 : undefined;
-    throw HEADER_READ;
+  const intake = new ObjectIntake(objectName, reading.zone, reading.limits, reading.clock);
+  const untilHeader = () => {
+    if (intake.hasHeader) throw HEADER_READ;
   };
   const sink: RowSink = {
-    // As ObjectIntake takes them: blank rows before the header are skipped, a malformed one split at its commas.
-    addRow: (fields) => {
-      if (fields.length === 1 && fields[0]!.trim() === '') return;
-      header(fields);
+    addRow: (fields, line) => {
+      intake.addRow(fields, line);
+      untilHeader();
     },
-    addMalformed: (text) => header(text.split(',')),
-    replacementSeen: () => undefined,
+    addMalformed: (text, line) => {
+      intake.addMalformed(text, line);
+      untilHeader();
+    },
+    replacementSeen: () => intake.replacementSeen(),
   };
   try {
-    await readRows(fileChunks(file), { objectName, limits }, sink);
+    await readRows(fileChunks(file), { objectName, limits: reading.limits }, sink);
     return undefined;
   } catch (error) {
-    if (error !== HEADER_READ || symbolColumn !== false) return undefined;
+    return error === HEADER_READ ? intake.nameSymbol : undefined;
   }
-  const symbol = symbolFromObjectName(objectName);
-  return symbol !== '' && symbolProblem(symbol) === undefined ? symbol : undefined;
 }
 
 /**
@@ -54,11 +61,11 @@ export async function nameSymbolOf(file: string, limits: IngestLimits): Promise<
  */
 export async function lastFileOfEach(
   files: readonly string[],
-  limits: IngestLimits,
+  reading: HeaderReading,
 ): Promise<Map<string, number> | undefined> {
   const last = new Map<string, number>();
   for (let i = 0; i < files.length; i++) {
-    const symbol = await nameSymbolOf(files[i]!, limits);
+    const symbol = await nameSymbolOf(files[i]!, reading);
     if (symbol === undefined) return undefined;
     last.set(symbol, i);
   }

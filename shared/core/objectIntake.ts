@@ -91,6 +91,7 @@ export class ObjectIntake {
   readonly #setAside: SetAsideRow[] = [];
   #columns: ColumnMap | undefined;
   #nameSymbolId = -1;
+  #nameSymbol: string | undefined;
   /** Why the object name's symbol is not one, when the rows take their symbol from it and it is not. */
   #nameSymbolProblem: string | undefined;
   /** Whether the text read so far held U+FFFD: only then are rows checked for it (contract §1, `encoding`). */
@@ -118,6 +119,14 @@ export class ObjectIntake {
 
   get hasHeader(): boolean {
     return this.#columns !== undefined;
+  }
+
+  /**
+   * The symbol every row takes from the object's name: once the header is in, where it has no symbol column and
+   * the name gives a valid symbol; undefined otherwise.
+   */
+  get nameSymbol(): string | undefined {
+    return this.#nameSymbol;
   }
 
   /**
@@ -321,7 +330,10 @@ export class ObjectIntake {
       // Held to the same grammar as a symbol column's: every row of an object whose name gives no valid
       // symbol is set aside, as for a name that gives none.
       this.#nameSymbolProblem = symbolProblem(symbol);
-      if (this.#nameSymbolProblem === undefined) this.#nameSymbolId = this.#table.symbolId(symbol);
+      if (this.#nameSymbolProblem === undefined) {
+        this.#nameSymbolId = this.#table.symbolId(symbol);
+        this.#nameSymbol = symbol;
+      }
     }
   }
 

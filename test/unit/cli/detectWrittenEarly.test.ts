@@ -10,10 +10,16 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { lastFileOfEach, nameSymbolOf } from '../../../cli/detect/fileSymbols.js';
 import { ingestLimitsFromEnv } from '../../../shared/config/ingestSettings.js';
+import { readerClock } from '../../../shared/core/readerClock.js';
+import { ZoneOffsets } from '../../../shared/core/timestamp.js';
 import { runCli } from '../../helpers/runCli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'detect-early-'));
-const limits = ingestLimitsFromEnv({});
+const reading = {
+  zone: new ZoneOffsets('Asia/Kolkata'),
+  limits: ingestLimitsFromEnv({}),
+  clock: readerClock(Date.now(), 0),
+};
 const HEADER = 'timestamp,open,high,low,close,volume';
 
 function file(name: string, content: string | Buffer): string {
@@ -34,22 +40,22 @@ function rows(day: number, count: number, symbol?: string): string[] {
 describe("a file's symbol from its header", () => {
   it('is the name’s where the header has no symbol column, gzipped or not, blank lines before it', async () => {
     expect(
-      await nameSymbolOf(file('ACME__EQ__NSE.csv', `${HEADER}\n${rows(0, 2).join('\n')}\n`), limits),
+      await nameSymbolOf(file('ACME__EQ__NSE.csv', `${HEADER}\n${rows(0, 2).join('\n')}\n`), reading),
     ).toBe('ACME');
     expect(
-      await nameSymbolOf(file('ZED.csv.gz', gzipSync(`${HEADER}\n${rows(0, 2).join('\n')}\n`)), limits),
+      await nameSymbolOf(file('ZED.csv.gz', gzipSync(`${HEADER}\n${rows(0, 2).join('\n')}\n`)), reading),
     ).toBe('ZED');
-    expect(await nameSymbolOf(file('BLANK.csv', `\n\n${HEADER}\n`), limits)).toBe('BLANK');
+    expect(await nameSymbolOf(file('BLANK.csv', `\n\n${HEADER}\n`), reading)).toBe('BLANK');
   });
 
   it('is unknown with a symbol column, a header missing columns, a name that gives no valid symbol, or no file', async () => {
     expect(
-      await nameSymbolOf(file('COL.csv', `symbol,${HEADER}\n${rows(0, 2, 'X').join('\n')}\n`), limits),
+      await nameSymbolOf(file('COL.csv', `symbol,${HEADER}\n${rows(0, 2, 'X').join('\n')}\n`), reading),
     ).toBe(undefined);
-    expect(await nameSymbolOf(file('HALF.csv', 'timestamp,close\n'), limits)).toBe(undefined);
-    expect(await nameSymbolOf(file('BAD SYMBOL.csv', `${HEADER}\n`), limits)).toBe(undefined);
-    expect(await nameSymbolOf(file('EMPTY.csv', ''), limits)).toBe(undefined);
-    expect(await nameSymbolOf(join(dir, 'missing.csv'), limits)).toBe(undefined);
+    expect(await nameSymbolOf(file('HALF.csv', 'timestamp,close\n'), reading)).toBe(undefined);
+    expect(await nameSymbolOf(file('BAD SYMBOL.csv', `${HEADER}\n`), reading)).toBe(undefined);
+    expect(await nameSymbolOf(file('EMPTY.csv', ''), reading)).toBe(undefined);
+    expect(await nameSymbolOf(join(dir, 'missing.csv'), reading)).toBe(undefined);
   });
 
   it("gives each symbol's last file, or nothing when any file may hold any symbol", async () => {
@@ -57,13 +63,13 @@ describe("a file's symbol from its header", () => {
     const b = file('B__1.csv', `${HEADER}\n`);
     const a2 = file('A__2.csv', `${HEADER}\n`);
     const column = file('C__1.csv', `symbol,${HEADER}\n`);
-    expect(await lastFileOfEach([a1, b, a2], limits)).toEqual(
+    expect(await lastFileOfEach([a1, b, a2], reading)).toEqual(
       new Map([
         ['A', 2],
         ['B', 1],
       ]),
     );
-    expect(await lastFileOfEach([a1, column, b], limits)).toBe(undefined);
+    expect(await lastFileOfEach([a1, column, b], reading)).toBe(undefined);
   });
 });
 

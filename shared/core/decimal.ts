@@ -42,37 +42,45 @@ function isSpace(code: number): boolean {
  * @returns false when the text is not a finite decimal number.
  */
 export function scanDecimal(text: string): boolean {
+  return scanDecimalIn(text, 0, text.length);
+}
+
+/**
+ * {@link scanDecimal} of `text[from, to)`: the reader scans a row's fields where they lie in the line, without
+ * a string of each.
+ */
+export function scanDecimalIn(text: string, from: number, to: number): boolean {
   // The common form first, `digits[.digits]` and nothing else, in one pass.
-  const length = text.length;
   let mantissa = 0;
   let point = -1;
-  let i = 0;
-  for (; i < length; i++) {
+  let i = from;
+  for (; i < to; i++) {
     const code = text.charCodeAt(i);
     if (code >= 48 && code <= 57) mantissa = mantissa * 10 + (code - 48);
-    else if (code === 46 && point < 0 && i > 0) point = i;
+    else if (code === 46 && point < 0 && i > from) point = i;
     else break;
   }
-  if (i === length && length > 0 && point !== length - 1 && mantissa <= Number.MAX_SAFE_INTEGER) {
-    const scale = point < 0 ? 0 : length - point - 1;
+  if (i === to && to > from && point !== to - 1 && mantissa <= Number.MAX_SAFE_INTEGER) {
+    const scale = point < 0 ? 0 : to - point - 1;
     if (scale <= 22) {
       scanned.mantissa = mantissa;
       scanned.scale = scale;
       return true;
     }
   }
-  return scanGeneral(text);
+  return scanGeneral(text, from, to);
 }
 
 /** Every other form: signs, surrounding spaces, exponents, and decimals beyond the fast form. */
-function scanGeneral(text: string): boolean {
-  let start = 0;
-  let end = text.length;
+function scanGeneral(text: string, from: number, to: number): boolean {
+  let start = from;
+  let end = to;
   while (start < end && isSpace(text.charCodeAt(start))) start++;
   while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
   let i = start;
   let negative = false;
-  let code = text.charCodeAt(i);
+  // Never past `end`: the text may go on with the row's next field.
+  let code = i < end ? text.charCodeAt(i) : Number.NaN;
   if (code === 43 || code === 45) {
     negative = code === 45;
     i++;
@@ -99,7 +107,7 @@ function scanGeneral(text: string): boolean {
   if (i < end && ((code = text.charCodeAt(i)) === 101 || code === 69)) {
     i++;
     let exponentNegative = false;
-    code = text.charCodeAt(i);
+    code = i < end ? text.charCodeAt(i) : Number.NaN;
     if (code === 43 || code === 45) {
       exponentNegative = code === 45;
       i++;

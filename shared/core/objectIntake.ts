@@ -5,7 +5,7 @@
  */
 import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME } from './barTable.js';
 import { csvLine } from './csvText.js';
-import { OVERFLOW_SCALE, scanDecimal, scanned, scannedSign } from './decimal.js';
+import { OVERFLOW_SCALE, scanDecimalIn, scanned, scannedSign } from './decimal.js';
 import { mapHeader, symbolFromObjectName, VALUE_COLUMNS, type ColumnMap } from './header.js';
 import { tooManyRows, tooManySetAside, tooManySymbols, type IngestLimits } from './ingestLimits.js';
 import { MinuteSet } from './minuteSet.js';
@@ -19,7 +19,7 @@ import {
 import { futureDetail, latestMinute, type ReaderClock } from './readerClock.js';
 import { sortByMinute } from './sortByMinute.js';
 import { symbolDetail, symbolProblem } from './symbolGrammar.js';
-import { formatMinute, parseMinute, ZoneOffsets } from './timestamp.js';
+import { formatMinute, parseMinute, parseMinuteIn, ZoneOffsets } from './timestamp.js';
 
 /** The accepted bars of one symbol: rows of the table in ascending minute order, no two in one minute. */
 export interface SymbolRun {
@@ -62,10 +62,22 @@ const ENCODING = 30;
 const ENCODING_COLUMNS = ['symbol', 'timestamp', 'open', 'high', 'low', 'close', 'volume'] as const;
 /** What StringDecoder makes of bytes that are not UTF-8. */
 const REPLACEMENT = '\uFFFD';
+const COMMA = 44;
 
 /** The five values of the row being taken, as scanned, until all five are known to be good. */
 const scannedMantissas = new Float64Array(5);
 const scannedScales = new Int16Array(5);
+
+/**
+ * Where the fields of the row being taken lie in its text: field i is text[starts[i], starts[i + 1] - 1), the
+ * comma between them left out. Reused from row to row (grown for a wider header).
+ */
+let fieldStarts = new Int32Array(16);
+
+function fieldStartsFor(fieldCount: number): Int32Array {
+  if (fieldStarts.length <= fieldCount) fieldStarts = new Int32Array(fieldCount + 1);
+  return fieldStarts;
+}
 
 /** One symbol's minutes in the object being read. */
 class SymbolMinutes {
@@ -143,10 +155,51 @@ export class ObjectIntake {
       return;
     }
     if (++this.#report.dataRows > this.#maxRows) throw tooManyRows(this.#limits);
+    let outcome = FIELD_COUNT;
+    if (fields.length === columns.fieldCount) {
+      // The fields side by side, where #take reads them (a quoted field may hold a comma: they are placed by
+      // their lengths, not found again).
+      const starts = fieldStartsFor(fields.length);
+      let at = 0;
+      for (let i = 0; i < fields.length; i++) {
+        starts[i] = at;
+        at += fields[i]!.length + 1;
+      }
+      starts[fields.length] = at;
+      outcome = this.#take(fields.join(','), starts, line, columns);
+    }
     // Every way a row is set aside goes through this one call, outside the per-row work: V8 recompiles a
     // function when it first meets a path it never ran, and this one is the reader's largest.
-    const outcome = this.#take(fields, line, columns);
     if (outcome !== TAKEN) this.#setAsideRow(outcome, fields, line, columns);
+  }
+
+  /**
+   * Takes the next row as the line `text[start, end)` without a double quote (RowSink.addLine): its fields are
+   * read where they lie in it, without a string each. A line that is not a data row with the header's number of
+   * fields (the header itself, a blank line, a row with too few or too many) goes to {@link addRow} as its
+   * fields.
+   * @throws as {@link addRow}
+   */
+  addLine(text: string, start: number, end: number, line: number): void {
+    const columns = this.#columns;
+    if (columns !== undefined) {
+      const count = columns.fieldCount;
+      const starts = fieldStartsFor(count);
+      starts[0] = start;
+      let fields = 1;
+      for (let i = start; i < end && fields <= count; i++) {
+        if (text.charCodeAt(i) === COMMA) starts[fields++] = i + 1;
+      }
+      if (fields === count) {
+        starts[count] = end + 1;
+        if (++this.#report.dataRows > this.#maxRows) throw tooManyRows(this.#limits);
+        const outcome = this.#take(text, starts, line, columns);
+        if (outcome !== TAKEN)
+          this.#setAsideRow(outcome, text.substring(start, end).split(','), line, columns);
+        return;
+      }
+    }
+    this.addRow(text.substring(start, end).split(','), line);
   }
 
   /**
@@ -164,16 +217,18 @@ export class ObjectIntake {
     this.#setBadText(text, line, 'quotes', 'unbalanced or misplaced double quote');
   }
 
-  /** Takes a row into the table when it is good; otherwise says why not (see {@link #setAsideRow}). */
-  #take(fields: readonly string[], line: number, columns: ColumnMap): number {
-    if (fields.length !== columns.fieldCount) return FIELD_COUNT;
+  /**
+   * Takes a row of the header's number of fields, at `starts` in `text` (see {@link fieldStarts}), into the
+   * table when it is good; otherwise says why not (see {@link #setAsideRow}).
+   */
+  #take(text: string, starts: Int32Array, line: number, columns: ColumnMap): number {
     if (this.#replacementSeen) {
-      const column = undecodableColumn(fields, columns);
+      const column = undecodableColumn(text, starts, columns);
       if (column >= 0) return ENCODING + column;
     }
     let symbolId = this.#nameSymbolId;
     if (columns.symbol >= 0) {
-      const symbol = fields[columns.symbol]!.trim();
+      const symbol = text.substring(starts[columns.symbol]!, starts[columns.symbol + 1]! - 1).trim();
       if (symbol === '') return SYMBOL_EMPTY;
       symbolId = this.#table.knownSymbolId(symbol);
       if (symbolId < 0) {
@@ -187,11 +242,13 @@ export class ObjectIntake {
       }
     } else if (symbolId < 0) return this.#nameSymbolProblem === undefined ? NO_SYMBOL : SYMBOL;
 
-    const minute = parseMinute(fields[columns.timestamp]!, this.#zone);
+    const timestamp = columns.timestamp;
+    const minute = parseMinuteIn(text, starts[timestamp]!, starts[timestamp + 1]! - 1, this.#zone);
     if (Number.isNaN(minute)) return TIMESTAMP;
     if (minute > this.#latestMinute) return FUTURE;
     for (let i = 0; i < 5; i++) {
-      if (!scanDecimal(fields[columns.values[i]!]!)) return NOT_A_NUMBER + i;
+      const column = columns.values[i]!;
+      if (!scanDecimalIn(text, starts[column]!, starts[column + 1]! - 1)) return NOT_A_NUMBER + i;
       if (i < 4 ? !(scannedSign() > 0) : scannedSign() < 0) return OUT_OF_RANGE + i;
       scannedMantissas[i] = scanned.mantissa;
       scannedScales[i] = scanned.scale;
@@ -209,8 +266,10 @@ export class ObjectIntake {
     const row = table.addRow(symbolId, minute, line);
     for (let i = 0; i < 5; i++) {
       const scale = scannedScales[i]!;
-      const text = scale === OVERFLOW_SCALE ? fields[columns.values[i]!]! : undefined;
-      table.setValue(row, COLUMN_ORDER[i]!, scannedMantissas[i]!, scale, text);
+      const column = columns.values[i]!;
+      const written =
+        scale === OVERFLOW_SCALE ? text.substring(starts[column]!, starts[column + 1]! - 1) : undefined;
+      table.setValue(row, COLUMN_ORDER[i]!, scannedMantissas[i]!, scale, written);
     }
     return TAKEN;
   }
@@ -414,9 +473,13 @@ function lowerBound(rows: Uint32Array, target: number, key: (row: number) => num
 }
 
 /** The first field the contract reads that holds U+FFFD, as an index in ENCODING_COLUMNS; -1 when none. */
-function undecodableColumn(fields: readonly string[], columns: ColumnMap): number {
-  if (columns.symbol >= 0 && fields[columns.symbol]!.includes(REPLACEMENT)) return 0;
-  if (fields[columns.timestamp]!.includes(REPLACEMENT)) return 1;
-  for (let i = 0; i < 5; i++) if (fields[columns.values[i]!]!.includes(REPLACEMENT)) return 2 + i;
+function undecodableColumn(text: string, starts: Int32Array, columns: ColumnMap): number {
+  const holds = (column: number) => {
+    const at = text.indexOf(REPLACEMENT, starts[column]!);
+    return at >= 0 && at < starts[column + 1]! - 1;
+  };
+  if (columns.symbol >= 0 && holds(columns.symbol)) return 0;
+  if (holds(columns.timestamp)) return 1;
+  for (let i = 0; i < 5; i++) if (holds(columns.values[i]!)) return 2 + i;
   return -1;
 }

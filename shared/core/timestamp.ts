@@ -152,28 +152,36 @@ let lastDateDays = 0;
  * Hand-written rather than a regular expression because it runs once per row.
  */
 export function parseMinute(raw: string, zone: ZoneOffsets): number {
-  let text = raw;
-  let start = 0;
-  let end = text.length;
-  while (start < end && text.charCodeAt(start) <= 32) start++;
-  while (end > start && text.charCodeAt(end - 1) <= 32) end--;
-  if (start !== 0 || end !== text.length) text = text.slice(start, end);
-  const length = text.length;
+  return parseMinuteIn(raw, 0, raw.length, zone);
+}
+
+/**
+ * {@link parseMinute} of `raw[from, to)`: the reader parses a row's timestamp where it lies in the line, without
+ * a string of it. Positions below are from the timestamp's first character (`s`), and never reach past its end.
+ */
+export function parseMinuteIn(raw: string, from: number, to: number, zone: ZoneOffsets): number {
+  const text = raw;
+  let s = from;
+  let end = to;
+  while (s < end && text.charCodeAt(s) <= 32) s++;
+  while (end > s && text.charCodeAt(end - 1) <= 32) end--;
+  const length = end - s;
   if (length < 16) return Number.NaN;
 
-  const century = twoDigits(text, 0);
-  const yearOfCentury = twoDigits(text, 2);
-  const month = twoDigits(text, 5);
-  const day = twoDigits(text, 8);
+  const century = twoDigits(text, s);
+  const yearOfCentury = twoDigits(text, s + 2);
+  const month = twoDigits(text, s + 5);
+  const day = twoDigits(text, s + 8);
   const year = century * 100 + yearOfCentury;
   // Rows of one file share their date: its day number is reused while the date repeats.
   const dateKey = year * 10_000 + month * 100 + day;
   let days: number;
-  if (dateKey === lastDateKey && text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45) days = lastDateDays;
+  if (dateKey === lastDateKey && text.charCodeAt(s + 4) === 45 && text.charCodeAt(s + 7) === 45)
+    days = lastDateDays;
   else {
     if (
-      text.charCodeAt(4) !== 45 ||
-      text.charCodeAt(7) !== 45 ||
+      text.charCodeAt(s + 4) !== 45 ||
+      text.charCodeAt(s + 7) !== 45 ||
       century > 99 ||
       yearOfCentury > 99 ||
       !(month >= 1 && month <= 12) ||
@@ -185,41 +193,43 @@ export function parseMinute(raw: string, zone: ZoneOffsets): number {
     lastDateKey = dateKey;
     lastDateDays = days;
   }
-  const separator = text.charCodeAt(10);
-  const hour = twoDigits(text, 11);
-  const minute = twoDigits(text, 14);
+  const separator = text.charCodeAt(s + 10);
+  const hour = twoDigits(text, s + 11);
+  const minute = twoDigits(text, s + 14);
   if (
     (separator !== 32 && separator !== 84) ||
-    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(s + 13) !== 58 ||
     !(hour <= 23) ||
     !(minute <= 59)
   ) {
     return Number.NaN;
   }
 
-  let i = 16;
-  if (i < length && text.charCodeAt(i) === 58) {
+  let i = s + 16;
+  if (i < end && text.charCodeAt(i) === 58) {
+    // Seconds: two digits, both before the end.
+    if (i + 3 > end) return Number.NaN;
     const second = twoDigits(text, i + 1);
     if (!(second <= 59)) return Number.NaN;
     i += 3;
-    if (i < length && text.charCodeAt(i) === 46) {
+    if (i < end && text.charCodeAt(i) === 46) {
       i++;
       const fractionStart = i;
-      while (i < length && isDigit(text.charCodeAt(i))) i++;
+      while (i < end && isDigit(text.charCodeAt(i))) i++;
       if (i === fractionStart) return Number.NaN;
     }
   }
 
   const wallMinute = days * MINUTES_PER_DAY + hour * 60 + minute;
-  if (i === length) return zone.toUtc(wallMinute);
+  if (i === end) return zone.toUtc(wallMinute);
 
   const code = text.charCodeAt(i);
-  if ((code === 90 || code === 122) && i + 1 === length) return wallMinute;
+  if ((code === 90 || code === 122) && i + 1 === end) return wallMinute;
   if (code !== 43 && code !== 45) return Number.NaN;
   const offsetHours = twoDigits(text, i + 1);
   let offsetMinutes: number;
-  if (i + 6 === length && text.charCodeAt(i + 3) === 58) offsetMinutes = twoDigits(text, i + 4);
-  else if (i + 5 === length) offsetMinutes = twoDigits(text, i + 3);
+  if (i + 6 === end && text.charCodeAt(i + 3) === 58) offsetMinutes = twoDigits(text, i + 4);
+  else if (i + 5 === end) offsetMinutes = twoDigits(text, i + 3);
   else return Number.NaN;
   if (!(offsetHours <= 23) || !(offsetMinutes <= 59)) return Number.NaN;
   const offset = offsetHours * 60 + offsetMinutes;

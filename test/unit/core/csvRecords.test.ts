@@ -4,8 +4,8 @@
  * worked out by hand, and must come out alike in pieces of 1, 7 and 65536 bytes.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_RECORD_LINES } from '../../../shared/core/csvRecords.js';
-import { acceptedBars, readText } from '../../helpers/read.js';
+import { CsvRecords, MAX_RECORD_LINES, type RowSink } from '../../../shared/core/csvRecords.js';
+import { acceptedBars, limitsFor, readText } from '../../helpers/read.js';
 
 const HEADER = 'symbol,timestamp,open,high,low,close,volume,note';
 const NAME = 'TEST__EQ__NSE__NSE__MINUTE.csv';
@@ -202,4 +202,53 @@ describe.each([1, 7, 1 << 16])('quoting, read in pieces of %i bytes', (chunkSize
       /^missing required columns: timestamp/,
     );
   });
+});
+
+describe('records without a quote', () => {
+  const TEXT = 'a,b\r\n\n c , d ,\r\n\r\nlast,"q"\ne,f\ng';
+
+  /** Every record the machine gives, as [line, fields] or [line, 'malformed', text], in pieces of `size`. */
+  function records(size: number, withLines: boolean): unknown[] {
+    const given: unknown[] = [];
+    const sink: RowSink = {
+      addRow: (fields, line) => given.push([line, [...fields]]),
+      addMalformed: (text, line) => given.push([line, 'malformed', text]),
+      replacementSeen: () => {},
+      ...(withLines
+        ? {
+            addLine: (text: string, start: number, end: number, line: number) =>
+              given.push([line, text.slice(start, end)]),
+          }
+        : {}),
+    };
+    const machine = new CsvRecords(sink, limitsFor());
+    for (let at = 0; at < TEXT.length; at += size) machine.add(TEXT.slice(at, at + size));
+    machine.end();
+    return given;
+  }
+
+  it.each([1, 3, 1 << 16])(
+    'are given as their lines, or split at commas to a sink that takes no lines (pieces of %i)',
+    (size) => {
+      // A CR before LF is dropped, a blank line is a record, the text after the last LF is one too.
+      expect(records(size, true)).toEqual([
+        [1, 'a,b'],
+        [2, ''],
+        [3, ' c , d ,'],
+        [4, ''],
+        [5, ['last', 'q']],
+        [6, 'e,f'],
+        [7, 'g'],
+      ]);
+      expect(records(size, false)).toEqual([
+        [1, ['a', 'b']],
+        [2, ['']],
+        [3, [' c ', ' d ', '']],
+        [4, ['']],
+        [5, ['last', 'q']],
+        [6, ['e', 'f']],
+        [7, ['g']],
+      ]);
+    },
+  );
 });

@@ -5,10 +5,27 @@ import {
   formatDecimal,
   OVERFLOW_SCALE,
   scanDecimal,
+  scanDecimalIn,
   scanned,
   scannedSign,
   scannedValue,
 } from '../../../shared/core/decimal.js';
+
+describe('scanDecimalIn', () => {
+  // The reader scans a value where it lies in its line: nothing after its end may count.
+  it.each([
+    ['1e5', 0, 2, false, 0, 0],
+    ['+5', 0, 1, false, 0, 0],
+    ['x-5', 1, 1, false, 0, 0],
+    ['12.5,', 0, 3, false, 0, 0],
+    [',10.25,', 1, 6, true, 1025, 2],
+    [', 7 ,', 1, 4, true, 7, 0],
+    ['1e+12', 0, 4, true, 1, -1],
+  ])('scans %j from %i to %i: %s', (text, from, to, ok, mantissa, scale) => {
+    expect(scanDecimalIn(text, from, to)).toBe(ok);
+    if (ok) expect([scanned.mantissa, scanned.scale]).toEqual([mantissa, scale]);
+  });
+});
 
 describe('scanDecimal', () => {
   it.each([

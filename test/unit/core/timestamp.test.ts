@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMinute, parseMinute, ZoneOffsets } from '../../../shared/core/timestamp.js';
+import { formatMinute, parseMinute, parseMinuteIn, ZoneOffsets } from '../../../shared/core/timestamp.js';
 
 const kolkata = new ZoneOffsets('Asia/Kolkata');
 const utc = new ZoneOffsets('UTC');
@@ -7,6 +7,21 @@ const newYork = new ZoneOffsets('America/New_York');
 
 /** The expected minute, from an ISO UTC time written by hand. */
 const at = (iso: string) => Date.parse(iso) / 60_000;
+
+describe('parseMinuteIn', () => {
+  // The reader parses a timestamp where it lies in its line: nothing after its end may count.
+  it.each([
+    ['x2017-01-02 09:15:0512,', 1, 19, Number.NaN],
+    ['x2017-01-02 09:15:00+0530', 1, 24, Number.NaN],
+    ['x2017-01-02 09:15:00+05:30,1', 1, 26, at('2017-01-02T03:45:00Z')],
+    ['x2017-01-02 09:15:00+05:30,1', 1, 20, at('2017-01-02T03:45:00Z')],
+    ['2017-01-02 09:15:00.12', 0, 20, Number.NaN],
+    ['2017-01-02 09:15:00Zz', 0, 20, at('2017-01-02T09:15:00Z')],
+    ['2017-01-02 09:1', 0, 15, Number.NaN],
+  ])('reads %j from %i to %i as %d', (text, from, to, minute) => {
+    expect(parseMinuteIn(text, from, to, kolkata)).toBe(minute);
+  });
+});
 
 describe('parseMinute', () => {
   it.each([

@@ -7,7 +7,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 import { Option, type Command } from 'commander';
 import { futureSkewMinutesFromEnv, ingestLimitsFromEnv } from '../../shared/config/ingestSettings.js';
 import { ObjectSeriesDetection } from '../../shared/core/objectSeriesDetection.js';
@@ -126,7 +125,6 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
   const progress = await DetectProgress.start(context.stderr, options.progress, totalBytes, files.length);
 
   const output = alertOutput(format);
-  if (options.episodes !== undefined) holdHeapGrowth();
   // Episodes are written with their suspicion score, which follows every bar the rules run on; each is set
   // aside in a temporary file once done, to be scored when the market's minutes are complete.
   const spill = options.episodes === undefined ? undefined : new EpisodeSpill();
@@ -266,17 +264,6 @@ function* scoredLines(spill: EpisodeSpill, scoring: DoneEpisodes, csv: boolean):
   for (const symbol of spill.symbols()) {
     for (const numbers of spill.records(symbol)) yield* recordLines(symbol, numbers, score, csv);
   }
-}
-
-/**
- * With `--episodes` the main thread holds every symbol's baseline (about 210 KB a symbol: 31 MB at 150 symbols)
- * and makes much short-lived garbage, and V8 let its heap grow to three or four times what it held before
- * collecting: at the seed's scale, 150 MiB more than plain detect's peak. Held to 1.3 times, the collections
- * come sooner and each is cheap (the heap holds little). The flag is read at each full collection, so it takes
- * effect when set at run time (measured: 32 files × 40 days, peak 219 -> 195 MiB).
- */
-function holdHeapGrowth(): void {
-  setFlagsFromString('--heap-growing-percent=30');
 }
 
 /**

@@ -16,6 +16,8 @@ export default defineConfig({
             'test/browser/caseReport.test.ts',
           ],
           testTimeout: 30_000,
+          globalSetup: ['test/tmpdirSetup.ts'],
+          setupFiles: ['test/tmpdirWorker.ts'],
           // Every core: vitest leaves one free by default, which on a 2-core machine ran the unit files one at a
           // time (237 s; 162 s two at a time, 2026-12-07). The stack's files run after them, one at a time.
           maxWorkers: availableParallelism(),

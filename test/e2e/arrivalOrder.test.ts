@@ -4,7 +4,7 @@
  * backfill), give what `stock-anomalies detect` says about the whole files in order; the revisions a late bar
  * makes are kept on the alerts, and the episodes they regroup are marked, not lost.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
@@ -23,6 +23,7 @@ import {
 
 const endpoints = stackEndpoints();
 const work = mkdtempSync(join(tmpdir(), 'arrival-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** A shuffle that is the same on every run (a linear congruential generator). */
 function shuffled<T>(items: readonly T[], seed: number): T[] {

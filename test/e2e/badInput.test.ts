@@ -9,11 +9,11 @@
  * with an UPLOAD_PREFIX (e.g. UPLOAD_PREFIX=uploads/ QUARANTINE_PREFIX=uploads/quarantine/, for the stack and
  * for this test); with the default empty prefix no object is outside it, and the case is left out.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestionView } from '../../cli/commands/reports.js';
 import { readVariable } from '../../shared/config/variables.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
@@ -28,6 +28,7 @@ const prefixes = {
   quarantinePrefix: readVariable('QUARANTINE_PREFIX'),
 };
 const work = mkdtempSync(join(tmpdir(), 'bad-input-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 const GOOD = new URL('../../data/sample/IDFCFIRSTB__EQ__NSE__NSE__MINUTE.csv', import.meta.url).pathname;
 
 const cases = CORPUS.filter(

@@ -3,7 +3,7 @@
  * paused mid-stream, a record that can never be detected. After each, the alerts in Firestore must equal
  * what `stock-anomalies detect` finds in the same files, and `wait` must say truthfully whether they do.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
@@ -23,6 +23,7 @@ import {
 
 const endpoints = stackEndpoints();
 const work = mkdtempSync(join(tmpdir(), 'e2e-faults-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 process.env.FIRESTORE_EMULATOR_HOST ??= endpoints.firestore.emulatorHost;
 const firestore = new Firestore({ projectId: endpoints.project });

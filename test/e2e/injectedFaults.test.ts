@@ -6,7 +6,7 @@
  * uploaded twice at once and replaced by a new generation. After each, the alerts must equal `detect`'s on the
  * same files, and the delivery traces must show that the duplicates really happened and were absorbed.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
@@ -26,6 +26,7 @@ import { deliveryCounter, emptyStack, killAndRestart, restartOnceDead } from '..
 
 const endpoints = stackEndpoints();
 const work = mkdtempSync(join(tmpdir(), 'e2e-injected-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 process.env.FIRESTORE_EMULATOR_HOST ??= endpoints.firestore.emulatorHost;
 const firestore = new Firestore({ projectId: endpoints.project });
 const bucket = new Storage({

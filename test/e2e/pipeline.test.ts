@@ -3,7 +3,7 @@
  * ingest → Kafka → dispatcher → detect → Pub/Sub → notify, and must equal what `stock-anomalies detect`
  * says about the same files, bar for bar. Nothing here is mocked.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
@@ -11,7 +11,7 @@ import { Storage } from '@google-cloud/storage';
 import { sortedEpisodeLines, storedEpisodeLine } from '../helpers/episodeLines.js';
 import { decodeBars } from '../../shared/pipeline/barBytes.js';
 import { Kafka, logLevel } from 'kafkajs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../cli/generate/index.js';
 import type { IngestionView } from '../../cli/commands/reports.js';
 import { stackEndpoints } from '../../stack/endpoints.js';
@@ -21,6 +21,7 @@ import { emptyStack } from '../helpers/stackFaults.js';
 
 const endpoints = stackEndpoints();
 const work = mkdtempSync(join(tmpdir(), 'e2e-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 const sampleDir = new URL('../../data/sample/', import.meta.url).pathname;
 const samples = ['IDFCFIRSTB', 'POWERGRID', 'TATASTEEL'].map((s) =>
   join(sampleDir, `${s}__EQ__NSE__NSE__MINUTE.csv`),

@@ -1,17 +1,20 @@
 /**
  * Alerts written out as soon as a symbol's last file is done (cli/detect/fileSymbols.ts): only where every file's
  * symbol comes from its name, and the output the same as where it cannot (the same rows with a symbol column, so
- * that every alert waits for the end), whatever the order of the files, a symbol in two files, or out of order.
+ * that every alert waits for the end), whatever the order of the files, a symbol in two files, or out of order;
+ * and written while files are still to be read (a file deleted as the first alert comes out is then missed).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { lastFileOfEach, nameSymbolOf } from '../../../cli/detect/fileSymbols.js';
 import { ingestLimitsFromEnv } from '../../../shared/config/ingestSettings.js';
 import { readerClock } from '../../../shared/core/readerClock.js';
 import { ZoneOffsets } from '../../../shared/core/timestamp.js';
+import { main } from '../../../cli/main.js';
 import { runCli } from '../../helpers/runCli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'detect-early-'));
@@ -117,5 +120,75 @@ describe('detect writing alerts early', () => {
       .filter((line) => line !== '')
       .map((line) => (JSON.parse(line) as { symbol: string }).symbol);
     expect([...new Set(symbols)]).toEqual(['A', 'B', 'C', 'D']);
+  });
+});
+
+describe('detect writing alerts before the reading is over', () => {
+  /**
+   * Runs detect (reading on this thread, one file after the other: the tests run without compiled workers) with
+   * a stdout that deletes `last` as the first bytes reach it. Where alerts are written as their symbol's last
+   * file is done, that is before `last` is read, which then cannot be; where they wait for the end, after.
+   */
+  async function deletingOnFirstOutput(files: string[], last: string) {
+    let firstWrite: { lastExisted: boolean } | undefined;
+    const out: Buffer[] = [];
+    const stdout = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        if (firstWrite === undefined) {
+          firstWrite = { lastExisted: existsSync(last) };
+          unlinkSync(last);
+        }
+        out.push(Buffer.from(chunk));
+        callback();
+      },
+    });
+    const err: Buffer[] = [];
+    const stderr = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        err.push(Buffer.from(chunk));
+        callback();
+      },
+    });
+    const code = await main(['detect', '--format', 'jsonl', ...files], {
+      stdout,
+      stderr,
+      env: {},
+      exitCode: 0,
+    });
+    const symbols = new Set(
+      Buffer.concat(out)
+        .toString()
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => (JSON.parse(line) as { symbol: string }).symbol),
+    );
+    return { code, stderr: Buffer.concat(err).toString(), symbols, firstWrite };
+  }
+
+  it("writes a symbol's alerts before the files after its last one are read", async () => {
+    const early = mkdtempSync(join(dir, 'early-'));
+    const files = ['A', 'B', 'C'].map((symbol) => {
+      const path = join(early, `${symbol}__x.csv`);
+      writeFileSync(path, `${HEADER}\n${rows(1, 30).join('\n')}\n`);
+      return path;
+    });
+    const run = await deletingOnFirstOutput(files, files[2]!);
+    // A's alerts went out once its file was done: C's file was gone when its turn came.
+    expect(run.firstWrite).toEqual({ lastExisted: true });
+    expect(run.stderr).toMatch(/C__x\.csv.*no such file/);
+    expect(run.code).not.toBe(0);
+    expect([...run.symbols]).toEqual(['A', 'B']);
+  });
+
+  it('writes nothing before the end where any file may hold any symbol (the control)', async () => {
+    const atEnd = mkdtempSync(join(dir, 'at-end-'));
+    const files = ['A', 'B', 'C'].map((symbol) => {
+      const path = join(atEnd, `${symbol}__x.csv`);
+      writeFileSync(path, `symbol,${HEADER}\n${rows(1, 30, symbol).join('\n')}\n`);
+      return path;
+    });
+    const run = await deletingOnFirstOutput(files, files[2]!);
+    expect(run.code, run.stderr).toBe(0);
+    expect([...run.symbols]).toEqual(['A', 'B', 'C']);
   });
 });

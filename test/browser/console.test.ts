@@ -8,7 +8,7 @@
  * In the stack project (vitest.config.ts): it needs the stack that test/stackSetup.ts brings up.
  * CONSOLE_SCREENSHOTS=DIR also saves one screenshot of each page there (docs/screenshots for the README).
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
@@ -114,6 +114,7 @@ beforeAll(async () => {
   expect((await cli('drop', ...samples, noVolume)).code).toBe(0);
   const done = await cli('wait', '--timeout', '180');
   expect(done.stderr).toContain('all dropped objects ingested, all alerts written');
+  rmSync(work, { recursive: true, force: true });
   expected = (await cli('alerts', '--format', 'jsonl')).stdout
     .trim()
     .split('\n')
@@ -455,6 +456,7 @@ describe('triage', () => {
     );
     const replayed = await cli('replay', '--speed', '60', live);
     expect(replayed.code).toBe(0);
+    rmSync(work, { recursive: true, force: true });
     await page.waitForSelector('[data-testid=alert-row][data-id="LIVEONE@2021-06-01T03:46:00Z"]', {
       timeout: 60_000,
     });

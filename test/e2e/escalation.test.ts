@@ -5,7 +5,7 @@
  * the message again from Pub/Sub and takes it once. And end to end: an episode whose settled score crosses
  * ESCALATION_SCORE is published by settle, posted once, and not again when a later settle scores it again.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,6 +203,7 @@ describe('escalate', () => {
     );
     expect((await runCli(['drop', other])).code).toBe(0);
     expect((await runCli(['wait', '--timeout', '120'])).code).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
     const rescored = await db.collection('episodes').doc(id).get();
     expect(rescored.get('scoredAt').toMillis()).toBeGreaterThan(episode.scoredAt.toMillis());
     await new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -115,8 +115,8 @@ export class CsvRecords {
   }
 
   /**
-   * Rows of text without a double quote from `from` on, each one line. Lines end at LF; the CR of a CRLF end is dropped, so LF,
-   * CRLF and a mix of the two read alike whatever the first piece holds.
+   * Rows of text without a double quote from `from` on, each one line. Lines end at LF; the CR of a CRLF end is
+   * dropped, so LF, CRLF and a mix of the two read alike whatever the first piece holds.
    * @returns the unfinished last line (none when `last`: then the text after the last LF is a record too, even
    *   an empty one)
    */

@@ -61,7 +61,7 @@ const OUT_OF_RANGE = 20;
 const ENCODING = 30;
 const ENCODING_COLUMNS = ['symbol', 'timestamp', 'open', 'high', 'low', 'close', 'volume'] as const;
 /** What StringDecoder makes of bytes that are not UTF-8. */
-const REPLACEMENT = '\uFFFD';
+const REPLACEMENT_CODE = 0xfffd;
 const COMMA = 44;
 
 /** The five values of the row being taken, as scanned, until all five are known to be good. */
@@ -474,9 +474,12 @@ function lowerBound(rows: Uint32Array, target: number, key: (row: number) => num
 
 /** The first field the contract reads that holds U+FFFD, as an index in ENCODING_COLUMNS; -1 when none. */
 function undecodableColumn(text: string, starts: Int32Array, columns: ColumnMap): number {
+  // Within the field only: the text goes on to the end of the piece read, which indexOf would search each time.
   const holds = (column: number) => {
-    const at = text.indexOf(REPLACEMENT, starts[column]!);
-    return at >= 0 && at < starts[column + 1]! - 1;
+    for (let i = starts[column]!, end = starts[column + 1]! - 1; i < end; i++) {
+      if (text.charCodeAt(i) === REPLACEMENT_CODE) return true;
+    }
+    return false;
   };
   if (columns.symbol >= 0 && holds(columns.symbol)) return 0;
   if (holds(columns.timestamp)) return 1;

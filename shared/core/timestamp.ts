@@ -156,11 +156,10 @@ export function parseMinute(raw: string, zone: ZoneOffsets): number {
 }
 
 /**
- * {@link parseMinute} of `raw[from, to)`: the reader parses a row's timestamp where it lies in the line, without
+ * {@link parseMinute} of `text[from, to)`: the reader parses a row's timestamp where it lies in the line, without
  * a string of it. Positions below are from the timestamp's first character (`s`), and never reach past its end.
  */
-export function parseMinuteIn(raw: string, from: number, to: number, zone: ZoneOffsets): number {
-  const text = raw;
+export function parseMinuteIn(text: string, from: number, to: number, zone: ZoneOffsets): number {
   let s = from;
   let end = to;
   while (s < end && text.charCodeAt(s) <= 32) s++;

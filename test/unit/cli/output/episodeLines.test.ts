@@ -63,7 +63,11 @@ describe('episodeJson', () => {
     const withOdd: SuspicionScore = {
       ...score,
       score: -0,
-      factors: score.factors.map((factor, i) => ({ ...factor, detail: `${factor.detail}\t"${i}"\u{1F600}` })),
+      // One thing JSON escapes in each, alone (a line's text is checked before it is quoted as it is).
+      factors: score.factors.map((factor, i) => ({
+        ...factor,
+        detail: `${factor.detail} ${['\uD800', 'a\\b', '\t', '"q"', '\u{1F600}', '\u001f x'][i]}`,
+      })),
       alerts: [],
     };
     expect(episodeJson(odd, withOdd)).toBe(asJsonWritesIt(odd, withOdd));

@@ -52,10 +52,6 @@ class ChunkedColumn<T extends TypedArray> {
     if (this.chunks[0] !== undefined) grown.set(this.chunks[0]);
     this.chunks[0] = grown;
   }
-
-  get(index: number): number {
-    return this.chunks[index >>> CHUNK_BITS]![index & CHUNK_MASK]!;
-  }
 }
 
 /** The five values of a bar, in column order. */
@@ -171,32 +167,36 @@ export class BarTable {
     this.setValue(row, column, scanned.mantissa, scanned.scale, text);
   }
 
+  // The getters index the chunks themselves rather than through a method of ChunkedColumn: one such function read
+  // Float64Array, Uint32Array and Int8Array chunks alike, and its element loads, polymorphic, were not inlined
+  // into the rules, which read three values a bar (42 million bars at the seed's scale). Each getter here
+  // reads one kind.
   symbolOf(row: number): number {
-    return this.#symbol.get(row);
+    return this.#symbol.chunks[row >>> CHUNK_BITS]![row & CHUNK_MASK]!;
   }
 
   minute(row: number): number {
-    return this.#minute.get(row);
+    return this.#minute.chunks[row >>> CHUNK_BITS]![row & CHUNK_MASK]!;
   }
 
   line(row: number): number {
-    return this.#line.get(row);
+    return this.#line.chunks[row >>> CHUNK_BITS]![row & CHUNK_MASK]!;
   }
 
   /** The value as a double (correctly rounded). */
   value(row: number, column: number): number {
-    const mantissa = this.#mantissa[column]!.get(row);
-    const scale = this.#scale[column]!.get(row);
+    const mantissa = this.mantissa(row, column);
+    const scale = this.scale(row, column);
     if (scale === OVERFLOW_SCALE) return Number(this.#overflow.get(row * 5 + column));
     return valueOf(mantissa, scale);
   }
 
   mantissa(row: number, column: number): number {
-    return this.#mantissa[column]!.get(row);
+    return this.#mantissa[column]!.chunks[row >>> CHUNK_BITS]![row & CHUNK_MASK]!;
   }
 
   scale(row: number, column: number): number {
-    return this.#scale[column]!.get(row);
+    return this.#scale[column]!.chunks[row >>> CHUNK_BITS]![row & CHUNK_MASK]!;
   }
 
   /** The value's text, when it overflowed the fast form. */

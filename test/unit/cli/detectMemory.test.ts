@@ -90,13 +90,13 @@ describe('detect --episodes memory', () => {
 
   /**
    * Each episode is set aside in a temporary file once done and scored when every object is in: measured about
-   * 147, 155 and 178 MiB over 8, 16 and 32 files, and 156, 187 and 219 over 16, 32 and 64 (each symbol's baseline
-   * and market figures, about 0.3 MB, stay in memory, and the 64 symbols' are 15 MB more than the 16's); holding
-   * every episode bar's figures until then, as once, 208, 301 and 496 MiB over 8, 16 and 32. Some growth is left: buffers the main thread drops go
-   * back only at a full collection, which comes once tens of MiB of them have piled up. The spill's buffers and
-   * the lines' are now reused (without that, 145 and 194 MiB at 1× and 4×), but the 4× run still peaks about 30
-   * MiB above the 1× one, and 8× about 30 more. Hence 2× may be 30% above 1× and 4× 55%; the figures held came to
-   * 2.4 times.
+   * 147, 155 and 178 MiB over 8, 16 and 32 files, and 156, 187 and 219 over 16, 32 and 64 (each symbol's baseline,
+   * about 0.3 MB with its sorted copies, stays in memory: the 64 symbols' are 15 MB more than the 16's); holding
+   * every episode bar's figures until then, as once, 208, 301 and 496 MiB over 8, 16 and 32. Some growth is left:
+   * buffers the main thread drops go back only at a full collection, which comes once tens of MiB of them have
+   * piled up. The spill's buffers and the lines' are now reused (without that, 145 and 194 MiB at 1× and 4×), but
+   * the 4× run still peaks about 30 MiB above the 1× one, and 8× about 30 more. Hence 2× may be 30% above 1× and
+   * 4× 55%; the figures held came to 2.4 times.
    */
   it('peaks within 30% of the 1× run at 2× the input and 55% at 4×, every episode written', () => {
     const one = episodesRun(FILES / 4);

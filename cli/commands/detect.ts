@@ -9,7 +9,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import { futureSkewMinutesFromEnv, ingestLimitsFromEnv } from '../../shared/config/ingestSettings.js';
-import { ObjectSeriesDetection } from '../../shared/core/objectSeriesDetection.js';
+import { ObjectSeriesDetection, sortedKeys } from '../../shared/core/objectSeriesDetection.js';
 import { DEFAULT_PARAMETERS } from '../../shared/core/detectionParameters.js';
 import type { IngestLimits } from '../../shared/core/ingestLimits.js';
 import { readerClock, type ReaderClock } from '../../shared/core/readerClock.js';
@@ -17,7 +17,6 @@ import { QUARANTINE_HEADER, quarantineRows } from '../../shared/core/quarantine.
 import { DoneEpisodes } from '../../shared/core/suspicion/doneEpisodes.js';
 import type { EpisodeFigures } from '../../shared/core/suspicion/symbolScoring.js';
 import { emptyReport, ObjectRejectedError, type QualityReport } from '../../shared/core/report.js';
-import { sortedKeys } from '../../shared/core/objectSeriesDetection.js';
 import type { DetectionCounts } from '../../shared/core/rules.js';
 import { describeError, isProgrammingError } from '../../shared/errors.js';
 import { alertOutput, isAlertFormat, type AlertFormat, type AlertOutput } from '../output/alertFormats.js';

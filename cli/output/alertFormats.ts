@@ -111,9 +111,10 @@ class LinesBySymbol implements AlertOutput {
   }
 
   #lines(symbol: string): { done: Kept[]; current: ByteTarget } {
-    this.#notWrittenOut(symbol);
     let lines = this.#bySymbol.get(symbol);
     if (lines === undefined) {
+      // Only a symbol without lines can be one written out (linesOf takes them): checked here, not per alert.
+      this.#notWrittenOut(symbol);
       lines = { done: [], current: { bytes: new Uint8Array(0), length: 0 } };
       this.#bySymbol.set(symbol, lines);
     }

@@ -23,7 +23,7 @@ import { alertOutput, isAlertFormat, type AlertFormat, type AlertOutput } from '
 import { DetectProgress } from '../detect/detectProgress.js';
 import { EpisodeSpill } from '../detect/episodeSpill.js';
 import { scoreWorkersAvailable, writeScoredLines } from '../detect/scorePool.js';
-import { EPISODE_CSV_HEADER, recordLines } from '../output/episodeLines.js';
+import { addRecordLines, EPISODE_CSV_HEADER } from '../output/episodeLines.js';
 import { LineBytes } from '../output/lineBytes.js';
 import { FindingRecorder } from '../detect/findingRecords.js';
 import { lastFileOfEach } from '../detect/fileSymbols.js';
@@ -257,14 +257,6 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
   }
 }
 
-/** The lines of the episodes set aside, by symbol (in code-unit order) then start, each scored as it is read back. */
-function* scoredLines(spill: EpisodeSpill, scoring: DoneEpisodes, csv: boolean): Generator<string> {
-  const score = (figures: EpisodeFigures) => scoring.score(figures);
-  for (const symbol of spill.symbols()) {
-    for (const numbers of spill.records(symbol)) yield* recordLines(symbol, numbers, score, csv);
-  }
-}
-
 /**
  * The lines the workers are writing, in the order of the objects (each symbol's come out in minute order),
  * handed to the output as soon as they are written and it is their turn: held until the end, they were the
@@ -418,10 +410,14 @@ async function writeEpisodes(
       await writeScoredLines(spill, { market, csv }, threads, (bytes) => writeAll(fd, bytes));
       return;
     }
+    // By symbol (in code-unit order) then start, each scored as it is read back.
     const lines = new LineBytes();
-    for (const line of scoredLines(spill, scoring, csv)) {
-      lines.add(line);
-      if (lines.size >= EPISODE_BYTES_A_WRITE) writeAll(fd, lines.take());
+    const score = (figures: EpisodeFigures) => scoring.score(figures);
+    for (const symbol of spill.symbols()) {
+      for (const numbers of spill.records(symbol)) {
+        addRecordLines(lines, symbol, numbers, score, csv);
+        if (lines.size >= EPISODE_BYTES_A_WRITE) writeAll(fd, lines.take());
+      }
     }
     if (lines.size > 0) writeAll(fd, lines.take());
   } finally {

@@ -64,6 +64,14 @@ class SpareBuffers {
   }
 }
 
+/** Where each symbol's records are in a spill's file, once it is written out whole ({@link EpisodeSpill.writtenOut}). */
+export interface SpillIndex {
+  /** The file, or undefined when no episode was set aside. */
+  file: string | undefined;
+  /** Each symbol's records as pairs of offset and length in bytes, whole records each, in minute order. */
+  symbols: Map<string, number[]>;
+}
+
 export class EpisodeSpill implements DoneEpisodeSink {
   readonly #symbols = new Map<string, SymbolRecords>();
   #buffered = 0;
@@ -113,6 +121,17 @@ export class EpisodeSpill implements DoneEpisodeSink {
     const { spans } = records;
     for (let i = 0; i < spans.length; i += 2) yield this.#read(spans[i]!, spans[i + 1]!);
     if (records.used > 0) yield records.buffer.slice(0, records.used);
+  }
+
+  /**
+   * Writes every record still buffered out to the file, to be read from there by other threads (which then read
+   * it at the spans given, with a descriptor of their own); {@link records} still reads it here.
+   */
+  writtenOut(): SpillIndex {
+    if (this.#buffered > 0) this.#writeOut();
+    const symbols = new Map<string, number[]>();
+    for (const [symbol, records] of this.#symbols) symbols.set(symbol, records.spans);
+    return { file: this.#fd === undefined ? undefined : join(this.#dir!, 'episodes'), symbols };
   }
 
   /** Deletes the file, if one was needed. */

@@ -8,6 +8,8 @@ export interface ScoreSettings {
   market: SharedPeerMarket;
   /** CSV lines, else JSON lines. */
   csv: boolean;
+  /** The file the episodes were set aside in (episodeSpill.ts), to read records from. */
+  file: string;
 }
 
 /** Score a piece of a symbol's records (whole records, in minute order) and write their lines. */
@@ -15,7 +17,8 @@ export interface ScoreRequest {
   type: 'score';
   id: number;
   symbol: string;
-  records: Float64Array;
+  /** Where the records are in the file: pairs of offset and length in bytes, in order. */
+  spans: number[];
   /** A buffer of lines already written, to write these into if they fit (see LineBytes.take). */
   room?: Uint8Array | undefined;
 }

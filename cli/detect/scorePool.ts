@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import type { EpisodeSpill } from './episodeSpill.js';
+import { sortedKeys } from '../../shared/core/objectSeriesDetection.js';
+import type { EpisodeSpill, SpillIndex } from './episodeSpill.js';
 import { receivedError } from './readMessages.js';
 import type { ScoreReply, ScoreSettings, ScoreWorkerRequest } from './scoreMessages.js';
 import { waitingOn, type Waiting } from './workerReplies.js';
@@ -23,11 +24,11 @@ export function scoreWorkersAvailable(): boolean {
 }
 
 /**
- * Numbers of records a request carries at least (1 MiB), a symbol's pieces put together: a piece is what the
- * spill wrote of the symbol at once, at most about 1 MiB, and about 7 KB where every file holds all of 150
- * symbols; a message each cost more than scoring it.
+ * Bytes of records a request covers at least (1 MiB), a symbol's spans put together: a span is what the spill
+ * wrote of the symbol at once, at most about 1 MiB, and about 7 KB where every file holds all of 150 symbols; a
+ * message each cost more than scoring it.
  */
-const REQUEST_NUMBERS = 1 << 17;
+const REQUEST_BYTES = 1 << 20;
 /** Requests each worker has at once: one to work on, one waiting, so that it never waits for the main thread. */
 const REQUESTS_A_WORKER = 2;
 /**
@@ -43,11 +44,15 @@ const WORKER_YOUNG_GENERATION_MB = 8;
  */
 export async function writeScoredLines(
   spill: EpisodeSpill,
-  settings: ScoreSettings,
+  settings: Omit<ScoreSettings, 'file'>,
   size: number,
   write: (bytes: Uint8Array) => void,
 ): Promise<void> {
-  const pool = new ScorePool(size, settings);
+  // The workers read the records from the file themselves, into room they keep: records sent as arrays were each
+  // a megabyte of garbage outside the heap that a worker, making little garbage of its own, left for long.
+  const index = spill.writtenOut();
+  if (index.file === undefined) return;
+  const pool = new ScorePool(size, { ...settings, file: index.file });
   try {
     const inFlight: Array<Promise<Uint8Array | Error>> = [];
     // The buffers of lines written, handed back to a worker to write its next lines into: left to the main
@@ -59,9 +64,9 @@ export async function writeScoredLines(
       write(lines);
       written.push(lines);
     };
-    for (const { symbol, records } of requests(spill)) {
+    for (const { symbol, spans } of requests(index)) {
       if (inFlight.length >= size * REQUESTS_A_WORKER) await writeOldest();
-      inFlight.push(pool.score(symbol, records, written.pop()));
+      inFlight.push(pool.score(symbol, spans, written.pop()));
     }
     while (inFlight.length > 0) await writeOldest();
   } finally {
@@ -69,31 +74,25 @@ export async function writeScoredLines(
   }
 }
 
-/** The spill's records, a symbol's pieces put together up to about {@link REQUEST_NUMBERS}, in order. */
-function* requests(spill: EpisodeSpill): Generator<{ symbol: string; records: Float64Array }> {
-  for (const symbol of spill.symbols()) {
-    let pieces: Float64Array[] = [];
-    let numbers = 0;
-    const joined = () => {
-      if (pieces.length === 1) return pieces[0]!;
-      const records = new Float64Array(numbers);
-      let at = 0;
-      for (const piece of pieces) {
-        records.set(piece, at);
-        at += piece.length;
-      }
-      return records;
-    };
-    for (const piece of spill.records(symbol)) {
-      pieces.push(piece);
-      numbers += piece.length;
-      if (numbers >= REQUEST_NUMBERS) {
-        yield { symbol, records: joined() };
-        pieces = [];
-        numbers = 0;
+/**
+ * The spill's records by symbol (in code-unit order, as the lines are written), a symbol's spans put together up
+ * to about {@link REQUEST_BYTES}, in order.
+ */
+function* requests(index: SpillIndex): Generator<{ symbol: string; spans: number[] }> {
+  for (const symbol of sortedKeys(index.symbols)) {
+    const all = index.symbols.get(symbol)!;
+    let spans: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < all.length; i += 2) {
+      spans.push(all[i]!, all[i + 1]!);
+      bytes += all[i + 1]!;
+      if (bytes >= REQUEST_BYTES) {
+        yield { symbol, spans };
+        spans = [];
+        bytes = 0;
       }
     }
-    if (numbers > 0) yield { symbol, records: joined() };
+    if (bytes > 0) yield { symbol, spans };
   }
 }
 
@@ -127,19 +126,17 @@ class ScorePool {
   }
 
   /**
-   * The lines of a piece of a symbol's records, from the worker with the least to do; the records move to it,
-   * and so does `room`, lines already written whose buffer it may write these into.
+   * The lines of a piece of a symbol's records (at `spans` of the file), from the worker with the least to do;
+   * `room` moves to it, lines already written whose buffer it may write these into.
    */
-  async score(symbol: string, records: Float64Array, room?: Uint8Array): Promise<Uint8Array | Error> {
+  async score(symbol: string, spans: number[], room?: Uint8Array): Promise<Uint8Array | Error> {
     let thread = this.#threads[0]!;
     for (const other of this.#threads) if (other.waiting.size < thread.waiting.size) thread = other;
     const id = this.#nextId++;
     const reply = await new Promise<ScoreReply | Error>((resolve) => {
       thread.waiting.set(id, resolve);
-      const request: ScoreWorkerRequest = { type: 'score', id, symbol, records, room };
-      const transfer = [records.buffer as ArrayBuffer];
-      if (room !== undefined) transfer.push(room.buffer as ArrayBuffer);
-      thread.worker.postMessage(request, transfer);
+      const request: ScoreWorkerRequest = { type: 'score', id, symbol, spans, room };
+      thread.worker.postMessage(request, room === undefined ? [] : [room.buffer as ArrayBuffer]);
     });
     if (reply instanceof Error) return reply;
     return reply.ok ? reply.bytes : receivedError(reply.error);

@@ -9,13 +9,13 @@ import type { SuspicionScore } from '../../shared/core/suspicion/suspicionScore.
 import { readRecords } from '../../shared/core/suspicion/episodeRecords.js';
 import type { EpisodeFigures } from '../../shared/core/suspicion/symbolScoring.js';
 import { SCORE_FACTORS } from '../../shared/core/suspicion/suspicionScore.js';
+import type { LineBytes } from './lineBytes.js';
 
 /** The CSV file's first line. */
 export const EPISODE_CSV_HEADER = `${EPISODE_CSV_COLUMNS.join(',')}\n`;
 
-/** An episode's line, with its newline. */
-export function episodeLine(episode: Episode, score: SuspicionScore, csv: boolean): string {
-  if (!csv) return `${episodeJson(episode, score)}\n`;
+/** An episode's CSV line, with its newline. */
+function episodeCsvLine(episode: Episode, score: SuspicionScore): string {
   const points = SCORE_FACTORS.map((id) => score.factors.find((factor) => factor.factor === id)!.points);
   const row = [
     spreadsheetText(episode.symbol),
@@ -32,55 +32,92 @@ export function episodeLine(episode: Episode, score: SuspicionScore, csv: boolea
   return `${row}\n`;
 }
 
-/**
- * The episode's line as JSON: the text `JSON.stringify` gives of the episode with its score's fields after it
- * (`{...episode, score, scoreBaseline, scoreFactors, scoreAlerts}`), put together field by field. Two million
- * times at the seed's scale, the general walk over the object was the largest part of writing a line.
- */
-export function episodeJson(episode: Episode, score: SuspicionScore): string {
-  let text =
-    `{"symbol":${jsonString(episode.symbol)},"start":${jsonString(episode.start)},` +
-    `"end":${jsonString(episode.end)},"count":${jsonNumber(episode.count)},"a1":${jsonNumber(episode.a1)},` +
-    `"a2":${jsonNumber(episode.a2)},"peakSeverity":${episode.peakSeverity === null ? 'null' : jsonNumber(episode.peakSeverity)},` +
-    `"score":${jsonNumber(score.score)},"scoreBaseline":${jsonString(score.baseline)},"scoreFactors":[`;
-  score.factors.forEach((factor, i) => {
-    text +=
-      `${i === 0 ? '' : ','}{"factor":${jsonString(factor.factor)},"points":${jsonNumber(factor.points)},` +
-      `"detail":${jsonString(factor.detail)}}`;
-  });
-  text += '],"scoreAlerts":[';
-  score.alerts.forEach((alert, i) => {
-    text += `${i === 0 ? '' : ','}{"minute":${jsonString(alert.minute)},"points":${jsonNumber(alert.points)}}`;
-  });
-  return `${text}]}`;
-}
+const text = (value: string) => new TextEncoder().encode(value);
+const SYMBOL = text('{"symbol":');
+const START = text(',"start":');
+const END = text(',"end":');
+const COUNT = text(',"count":');
+const A1 = text(',"a1":');
+const A2 = text(',"a2":');
+const PEAK_SEVERITY = text(',"peakSeverity":');
+const NULL = text('null');
+const SCORE = text(',"score":');
+const SCORE_BASELINE = text(',"scoreBaseline":');
+const SCORE_FACTORS_START = text(',"scoreFactors":[');
+const FIRST_FACTOR = text('{"factor":');
+const NEXT_FACTOR = text(',{"factor":');
+const POINTS = text(',"points":');
+const DETAIL = text(',"detail":');
+const OBJECT_END = text('}');
+const SCORE_ALERTS_START = text('],"scoreAlerts":[');
+const FIRST_ALERT = text('{"minute":');
+const NEXT_ALERT = text(',{"minute":');
+const LINE_END = text(']}\n');
 
 /**
- * A string as `JSON.stringify` writes it: quoted as it is where it holds no control character, quote, backslash
- * or surrogate (JSON escapes the lone ones; a string with any goes to JSON.stringify), which is every string of a
- * line but an odd symbol's. About 23 strings a line: JSON.stringify took 170 ns a string here, this 120.
+ * Appends the episode's line as JSON, with its newline: the text `JSON.stringify` gives of the episode with its
+ * score's fields after it (`{...episode, score, scoreBaseline, scoreFactors, scoreAlerts}`), written field by field
+ * as UTF-8 (see LineBytes.jsonString). Two million times at the seed's scale, the general walk over the object,
+ * then building the line as a string and encoding it, were the largest part of writing a line.
  */
-function jsonString(text: string): string {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20 || code === 0x22 || code === 0x5c || (code >= 0xd800 && code <= 0xdfff)) {
-      return JSON.stringify(text);
-    }
+export function addEpisodeJson(lines: LineBytes, episode: Episode, score: SuspicionScore): void {
+  lines.bytes(SYMBOL);
+  lines.jsonString(episode.symbol);
+  lines.bytes(START);
+  lines.jsonString(episode.start);
+  lines.bytes(END);
+  lines.jsonString(episode.end);
+  lines.bytes(COUNT);
+  lines.jsonNumber(episode.count);
+  lines.bytes(A1);
+  lines.jsonNumber(episode.a1);
+  lines.bytes(A2);
+  lines.jsonNumber(episode.a2);
+  lines.bytes(PEAK_SEVERITY);
+  if (episode.peakSeverity === null) lines.bytes(NULL);
+  else lines.jsonNumber(episode.peakSeverity);
+  lines.bytes(SCORE);
+  lines.jsonNumber(score.score);
+  lines.bytes(SCORE_BASELINE);
+  lines.jsonString(score.baseline);
+  lines.bytes(SCORE_FACTORS_START);
+  const { factors, alerts } = score;
+  for (let i = 0; i < factors.length; i++) {
+    const factor = factors[i]!;
+    lines.bytes(i === 0 ? FIRST_FACTOR : NEXT_FACTOR);
+    lines.jsonString(factor.factor);
+    lines.bytes(POINTS);
+    lines.jsonNumber(factor.points);
+    lines.bytes(DETAIL);
+    lines.jsonString(factor.detail);
+    lines.bytes(OBJECT_END);
   }
-  return `"${text}"`;
+  lines.bytes(SCORE_ALERTS_START);
+  for (let i = 0; i < alerts.length; i++) {
+    const alert = alerts[i]!;
+    lines.bytes(i === 0 ? FIRST_ALERT : NEXT_ALERT);
+    lines.jsonString(alert.minute);
+    lines.bytes(POINTS);
+    lines.jsonNumber(alert.points);
+    lines.bytes(OBJECT_END);
+  }
+  lines.bytes(LINE_END);
 }
 
-/** A number as JSON writes it: JSON has no NaN or infinities, and writes them as null. */
-const jsonNumber = (value: number) => (Number.isFinite(value) ? String(value) : 'null');
-
-/** The lines of a piece of `symbol`'s records (whole records), each episode scored by `score`, in their order. */
-export function* recordLines(
+/**
+ * Appends the lines of a piece of `symbol`'s records (whole records), each episode scored by `score`, in their
+ * order: JSON, or CSV.
+ */
+export function addRecordLines(
+  lines: LineBytes,
   symbol: string,
   numbers: Float64Array,
   score: (figures: EpisodeFigures) => SuspicionScore,
   csv: boolean,
-): Generator<string> {
+): void {
   for (const { counts, figures } of readRecords(symbol, numbers)) {
-    yield episodeLine(episodeOf(symbol, counts), score(figures), csv);
+    const episode = episodeOf(symbol, counts);
+    if (csv) lines.add(episodeCsvLine(episode, score(figures)));
+    else addEpisodeJson(lines, episode, score(figures));
   }
 }

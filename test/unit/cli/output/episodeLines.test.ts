@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { episodeJson } from '../../../../cli/output/episodeLines.js';
+import { addEpisodeJson } from '../../../../cli/output/episodeLines.js';
 import { LineBytes } from '../../../../cli/output/lineBytes.js';
 import type { Episode } from '../../../../shared/core/episodes.js';
 import type { SuspicionScore } from '../../../../shared/core/suspicion/suspicionScore.js';
@@ -45,10 +45,33 @@ const score: SuspicionScore = {
   ],
 };
 
-describe('episodeJson', () => {
-  it('writes the text JSON.stringify writes of the episode and its score', () => {
-    expect(episodeJson(episode, score)).toBe(asJsonWritesIt(episode, score));
-    expect(JSON.parse(episodeJson(episode, score))).toMatchObject({ symbol: 'M&M', score: 23.7 });
+/** The episode's line as addEpisodeJson writes it, as bytes. */
+function lineBytes(of: Episode, with_: SuspicionScore): Buffer {
+  const lines = new LineBytes();
+  addEpisodeJson(lines, of, with_);
+  return Buffer.from(lines.take());
+}
+
+/** The UTF-8 bytes of the line JSON.stringify gives, with its newline. */
+const expectedBytes = (of: Episode, with_: SuspicionScore) =>
+  Buffer.from(`${asJsonWritesIt(of, with_)}\n`, 'utf8');
+
+describe('addEpisodeJson', () => {
+  it('writes the UTF-8 bytes of the text JSON.stringify writes of the episode and its score', () => {
+    const written = lineBytes(episode, score);
+    expect(written.toString('utf8')).toBe(`${asJsonWritesIt(episode, score)}\n`);
+    expect(written.equals(expectedBytes(episode, score))).toBe(true);
+    expect(JSON.parse(written.toString('utf8'))).toMatchObject({ symbol: 'M&M', score: 23.7 });
+  });
+
+  it('encodes two- and three-byte characters itself, and a pair of surrogates as JSON leaves it', () => {
+    const accented: Episode = { ...episode, symbol: 'SOCIÉTÉ-Ω' };
+    const emoji: SuspicionScore = {
+      ...score,
+      factors: score.factors.map((factor) => ({ ...factor, detail: `${factor.detail} ñ → \u{1F600}` })),
+    };
+    expect(lineBytes(accented, score).equals(expectedBytes(accented, score))).toBe(true);
+    expect(lineBytes(episode, emoji).equals(expectedBytes(episode, emoji))).toBe(true);
   });
 
   it('escapes what JSON escapes in names and details, and writes what JSON cannot hold as null', () => {
@@ -70,7 +93,14 @@ describe('episodeJson', () => {
       })),
       alerts: [],
     };
-    expect(episodeJson(odd, withOdd)).toBe(asJsonWritesIt(odd, withOdd));
+    expect(lineBytes(odd, withOdd).equals(expectedBytes(odd, withOdd))).toBe(true);
+    // Lines after one with escapes are written from where it ended.
+    const lines = new LineBytes();
+    addEpisodeJson(lines, odd, withOdd);
+    addEpisodeJson(lines, episode, score);
+    expect(Buffer.from(lines.take()).toString('utf8')).toBe(
+      `${asJsonWritesIt(odd, withOdd)}\n${asJsonWritesIt(episode, score)}\n`,
+    );
   });
 });
 

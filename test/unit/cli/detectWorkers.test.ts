@@ -221,4 +221,28 @@ describe('Class: ReadPool', () => {
       await pool.close();
     }
   });
+
+  it.runIf(process.platform === 'linux')(
+    'reads on threads that give way to the main thread where the cores are short',
+    async () => {
+      /** The nice value of each of this process's threads (/proc: the 19th field of a thread's stat). */
+      const niceValues = () =>
+        readdirSync('/proc/self/task').map((task) => {
+          const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+        });
+      const before = niceValues().filter((nice) => nice === 5).length;
+      const pool = new ReadPool(2, { timezone: 'Asia/Kolkata', limits, clock: clockFor() }, workerUrl());
+      try {
+        // A read answered: both workers have started (the least busy one takes each read).
+        await Promise.all([pool.read(inputs[0]!, 'a.csv'), pool.read(inputs[0]!, 'b.csv')]);
+        const nice = niceValues();
+        expect(nice.filter((value) => value === 5).length - before).toBe(2);
+        const main = readFileSync('/proc/thread-self/stat', 'utf8');
+        expect(main.slice(main.lastIndexOf(')') + 2).split(' ')[16]).toBe('0');
+      } finally {
+        await pool.close();
+      }
+    },
+  );
 });

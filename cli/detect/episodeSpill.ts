@@ -131,7 +131,7 @@ export class EpisodeSpill implements DoneEpisodeSink {
     if (this.#buffered > 0) this.#writeOut();
     const symbols = new Map<string, number[]>();
     for (const [symbol, records] of this.#symbols) symbols.set(symbol, records.spans);
-    return { file: this.#fd === undefined ? undefined : join(this.#dir!, 'episodes'), symbols };
+    return { file: this.#fd === undefined ? undefined : this.#file(), symbols };
   }
 
   /** Deletes the file, if one was needed. */
@@ -142,10 +142,15 @@ export class EpisodeSpill implements DoneEpisodeSink {
     this.#dir = undefined;
   }
 
+  /** The file the records are written to, in the temporary directory made for it. */
+  #file(): string {
+    return join(this.#dir!, 'episodes');
+  }
+
   #writeOut(): void {
     if (this.#fd === undefined) {
       this.#dir = mkdtempSync(join(tmpdir(), 'stock-anomalies-episodes-'));
-      this.#fd = openSync(join(this.#dir, 'episodes'), 'w+');
+      this.#fd = openSync(this.#file(), 'w+');
     }
     for (const records of this.#symbols.values()) {
       if (records.used === 0) continue;

@@ -21,13 +21,13 @@ const score = (figures: EpisodeFigures) => episodeScore(figures, market.viewOf(f
 const lines = new LineBytes();
 const fd = openSync(settings.file, 'r');
 /** The records of a request, read from the file into room kept from request to request. */
-let room = new Float64Array(1 << 17);
+let records = new Float64Array(1 << 17);
 
 function recordsAt(spans: number[]): Float64Array {
   let length = 0;
   for (let i = 1; i < spans.length; i += 2) length += spans[i]!;
-  if (length / 8 > room.length) room = new Float64Array(Math.max(length / 8, room.length * 2));
-  const bytes = new Uint8Array(room.buffer, 0, length);
+  if (length / 8 > records.length) records = new Float64Array(Math.max(length / 8, records.length * 2));
+  const bytes = new Uint8Array(records.buffer, 0, length);
   let at = 0;
   for (let i = 0; i < spans.length; i += 2) {
     const end = at + spans[i + 1]!;
@@ -38,7 +38,7 @@ function recordsAt(spans: number[]): Float64Array {
       offset += read;
     }
   }
-  return room.subarray(0, length / 8);
+  return records.subarray(0, length / 8);
 }
 
 port.on('message', (request: ScoreWorkerRequest) => {

@@ -9,6 +9,7 @@ import type { SuspicionScore } from '../../shared/core/suspicion/suspicionScore.
 import { readRecords } from '../../shared/core/suspicion/episodeRecords.js';
 import type { EpisodeFigures } from '../../shared/core/suspicion/symbolScoring.js';
 import { SCORE_FACTORS } from '../../shared/core/suspicion/suspicionScore.js';
+import { utf8 } from './byteText.js';
 import type { LineBytes } from './lineBytes.js';
 
 /** The CSV file's first line. */
@@ -32,27 +33,26 @@ function episodeCsvLine(episode: Episode, score: SuspicionScore): string {
   return `${row}\n`;
 }
 
-const text = (value: string) => new TextEncoder().encode(value);
-const SYMBOL = text('{"symbol":');
-const START = text(',"start":');
-const END = text(',"end":');
-const COUNT = text(',"count":');
-const A1 = text(',"a1":');
-const A2 = text(',"a2":');
-const PEAK_SEVERITY = text(',"peakSeverity":');
-const NULL = text('null');
-const SCORE = text(',"score":');
-const SCORE_BASELINE = text(',"scoreBaseline":');
-const SCORE_FACTORS_START = text(',"scoreFactors":[');
-const FIRST_FACTOR = text('{"factor":');
-const NEXT_FACTOR = text(',{"factor":');
-const POINTS = text(',"points":');
-const DETAIL = text(',"detail":');
-const OBJECT_END = text('}');
-const SCORE_ALERTS_START = text('],"scoreAlerts":[');
-const FIRST_ALERT = text('{"minute":');
-const NEXT_ALERT = text(',{"minute":');
-const LINE_END = text(']}\n');
+const SYMBOL = utf8('{"symbol":');
+const START = utf8(',"start":');
+const END = utf8(',"end":');
+const COUNT = utf8(',"count":');
+const A1 = utf8(',"a1":');
+const A2 = utf8(',"a2":');
+const PEAK_SEVERITY = utf8(',"peakSeverity":');
+const NULL = utf8('null');
+const SCORE = utf8(',"score":');
+const SCORE_BASELINE = utf8(',"scoreBaseline":');
+const SCORE_FACTORS_START = utf8(',"scoreFactors":[');
+const FIRST_FACTOR = utf8('{"factor":');
+const NEXT_FACTOR = utf8(',{"factor":');
+const POINTS = utf8(',"points":');
+const DETAIL = utf8(',"detail":');
+const OBJECT_END = utf8('}');
+const SCORE_ALERTS_START = utf8('],"scoreAlerts":[');
+const FIRST_ALERT = utf8('{"minute":');
+const NEXT_ALERT = utf8(',{"minute":');
+const LINE_END = utf8(']}\n');
 
 /**
  * Appends the episode's line as JSON, with its newline: the text `JSON.stringify` gives of the episode with its

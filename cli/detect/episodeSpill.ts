@@ -171,12 +171,19 @@ export class EpisodeSpill implements DoneEpisodeSink {
 
   #read(offset: number, length: number): Float64Array {
     const numbers = new Float64Array(length / 8);
-    const bytes = new Uint8Array(numbers.buffer);
-    for (let done = 0; done < length;) {
-      const read = readSync(this.#fd!, bytes, done, length - done, offset + done);
-      if (read === 0) throw new Error(`the episodes' temporary file ended before offset ${offset + done}`);
-      done += read;
-    }
+    readSpan(this.#fd!, new Uint8Array(numbers.buffer), 0, offset, length);
     return numbers;
+  }
+}
+
+/**
+ * Reads `length` bytes of a spill's file from `offset` into `into` at `at`: the whole span (a file handed to
+ * another thread is read there with a descriptor of its own, see {@link EpisodeSpill.writtenOut}).
+ */
+export function readSpan(fd: number, into: Uint8Array, at: number, offset: number, length: number): void {
+  for (let done = 0; done < length;) {
+    const read = readSync(fd, into, at + done, length - done, offset + done);
+    if (read === 0) throw new Error(`the episodes' temporary file ended before offset ${offset + done}`);
+    done += read;
   }
 }

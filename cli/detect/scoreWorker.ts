@@ -4,13 +4,14 @@
  * thread of its own (scorePool.ts). It reads the records from the spill's file, and the market where the main
  * thread left it, in shared memory.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { episodeScore } from '../../shared/core/suspicion/episodeScore.js';
 import { PeerMarket } from '../../shared/core/suspicion/peerMarket.js';
 import type { EpisodeFigures } from '../../shared/core/suspicion/symbolScoring.js';
 import { addRecordLines } from '../output/episodeLines.js';
 import { LineBytes } from '../output/lineBytes.js';
+import { readSpan } from './episodeSpill.js';
 import { sendableError } from './readMessages.js';
 import type { ScoreReply, ScoreSettings, ScoreWorkerRequest } from './scoreMessages.js';
 
@@ -30,13 +31,8 @@ function recordsAt(spans: number[]): Float64Array {
   const bytes = new Uint8Array(records.buffer, 0, length);
   let at = 0;
   for (let i = 0; i < spans.length; i += 2) {
-    const end = at + spans[i + 1]!;
-    for (let offset = spans[i]!; at < end;) {
-      const read = readSync(fd, bytes, at, end - at, offset);
-      if (read === 0) throw new Error(`the episodes' temporary file ended before offset ${offset}`);
-      at += read;
-      offset += read;
-    }
+    readSpan(fd, bytes, at, spans[i]!, spans[i + 1]!);
+    at += spans[i + 1]!;
   }
   return records.subarray(0, length / 8);
 }

@@ -26,6 +26,7 @@ import { scoreWorkersAvailable, writeScoredLines } from '../detect/scorePool.js'
 import { addRecordLines, EPISODE_CSV_HEADER } from '../output/episodeLines.js';
 import { LineBytes } from '../output/lineBytes.js';
 import { FindingRecorder } from '../detect/findingRecords.js';
+import { OutputTurn } from '../detect/outputTurn.js';
 import { lastFileOfEach } from '../detect/fileSymbols.js';
 import { objectReads, readThreads, type ObjectReadsOptions } from '../detect/objectReads.js';
 import {
@@ -147,17 +148,29 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
       scoring?.takeBack,
     );
     const linesToCome = new LinesToCome(output, workers + 1);
-    // With files of one symbol each, named for it, a symbol's alerts are written out once its last file is done.
-    // Not with --episodes: the copy's buffers would add to its peak, which is in the reading and near 512 MiB at
-    // the seed's scale (483 -> 492 MiB in one pair of runs, for 4 s of 97 with the alerts to a file).
+    // With files of one symbol each, named for it, a symbol's alerts are written out once its last file is done:
+    // where the output is a file or a device, by the worker that has its lines, straight, once the symbol's turn
+    // has come (outputTurn.ts); else copied out of the workers' files here. Not copied early with --episodes: the
+    // copy's buffers would add to its peak, which is in the reading and near 512 MiB at the seed's scale (483 ->
+    // 492 MiB in one pair of runs, for 4 s of 97 with the alerts to a file).
+    const straightOut = lineWorkers && context.stdoutFd !== undefined;
     const lastFiles =
-      format === 'table' || options.episodes !== undefined
+      format === 'table' || (options.episodes !== undefined && !straightOut)
         ? undefined
         : await lastFileOfEach(files, { zone: config.zone, limits, clock });
+    const turn = straightOut && lastFiles !== undefined ? new OutputTurn() : undefined;
     const early =
       lastFiles === undefined
         ? undefined
-        : new SymbolsWrittenEarly(lastFiles, output, context.stdout, () => detection.disorderedSymbols());
+        : new SymbolsWrittenEarly(
+            lastFiles,
+            output,
+            context.stdout,
+            () => detection.disorderedSymbols(),
+            turn,
+          );
+    // The header comes before any worker's lines.
+    if (turn !== undefined) for (const chunk of output.header()) await writeText(context.stdout, chunk);
     const outcomes: ObjectOutcome[] = [];
     const quarantined: string[] = [];
     /** Per file, its summary line, or the outcome it is made of once the counts are final. */
@@ -172,20 +185,29 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
       clock,
       onBytes: (n) => progress?.read(n),
     };
+    const straight = turn === undefined ? {} : { output: { fd: context.stdoutFd!, turn: turn.buffer } };
     const reads = objectReads(files, {
       ...readOptions,
-      ...(lineWorkers ? { lines: { format, directory: output.linesDirectory() } } : {}),
+      ...(lineWorkers ? { lines: { format, directory: output.linesDirectory(), ...straight } } : {}),
     });
+    /** Hands the output the lines written so far, and writes out every symbol complete before file `next`. */
+    const takeWritten = async (next: number) => {
+      await linesToCome.takeWritten();
+      if (early !== undefined) await early.writeOut(linesToCome.oldestAwaited() ?? next);
+    };
     let fileIndex = 0;
     for await (const { object, outcome, formatLines } of reads) {
       const file = files[fileIndex]!;
       const size = sizes[fileIndex++]!;
+      /** The object's symbol's place in the output, when its lines may go straight out. */
+      let ticket: number | undefined;
       try {
         if (!outcome.ok) throw outcome.error;
         const bars = outcome.bars;
         const index = added.length;
         added.push(undefined);
         const counts = detection.addObject(bars, { object });
+        ticket = turn === undefined ? undefined : early!.ticketOf(bars.report.symbols, fileIndex - 1);
         added[index] = { file, size, report: bars.report };
         const taken = { report: bars.report, detection: counts };
         outcomes.push(taken);
@@ -205,17 +227,19 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
       } finally {
         // Also what the rules found before a bug stopped them, as on the main thread.
         const records = recorder?.take();
+        // What the workers wrote meanwhile goes out first, so that this object's lines may go straight out: if
+        // the turn waited for this thread to copy the lines before them, it would miss them, and every object's
+        // after them, for as long as the copies ran a step behind (a third of the seed's in one run).
+        await takeWritten(fileIndex - 1);
         if (records !== undefined && records.length > 0 && outcome.ok && formatLines !== undefined) {
-          linesToCome.push(fileIndex - 1, formatLines(outcome.bars.table, records));
+          linesToCome.push(fileIndex - 1, formatLines(outcome.bars.table, records, ticket));
         }
       }
-      await linesToCome.takeWritten();
-      if (early !== undefined) {
-        const done = linesToCome.oldestAwaited() ?? fileIndex;
-        await early.writeOut(done);
-      }
+      await takeWritten(fileIndex);
     }
     await linesToCome.takeAll();
+    // Every worker is done writing: the rest comes out from here.
+    turn?.stop();
 
     const disordered = new Set(detection.disorderedSymbols());
     // Their alerts and episodes so far are replaced by those of the second pass.
@@ -322,6 +346,8 @@ class LinesToCome {
  */
 class SymbolsWrittenEarly {
   readonly #order: string[];
+  /** Each symbol's place in {@link #order}. */
+  readonly #places: Map<string, number>;
   #next = 0;
   #stopped = false;
 
@@ -334,8 +360,22 @@ class SymbolsWrittenEarly {
     private readonly output: AlertOutput,
     private readonly stdout: NodeJS.WritableStream,
     private readonly disordered: () => string[],
+    private readonly turn?: OutputTurn,
   ) {
     this.#order = sortedKeys(lastFiles);
+    this.#places = new Map(this.#order.map((symbol, place) => [symbol, place]));
+  }
+
+  /**
+   * The ticket (outputTurn.ts) of the object at index `file` holding `symbols`, once the rules have run over it:
+   * its symbol's place in the output, when it holds one symbol, it is that symbol's last file and the symbol is
+   * in order so far (so its lines are final); undefined otherwise.
+   */
+  ticketOf(symbols: readonly string[], file: number): number | undefined {
+    if (this.#stopped || symbols.length !== 1) return undefined;
+    const symbol = symbols[0]!;
+    if (this.lastFiles.get(symbol) !== file || this.disordered().includes(symbol)) return undefined;
+    return this.#places.get(symbol);
   }
 
   /** Writes out the symbols all of whose files are before index `done`. */
@@ -348,10 +388,13 @@ class SymbolsWrittenEarly {
       found ??= new Set(this.disordered());
       if (found.has(symbol)) {
         this.#stopped = true;
+        this.turn?.stop();
         return;
       }
+      // Nothing, if a worker wrote them straight out.
       for (const chunk of this.output.linesOf(symbol)) await writeText(this.stdout, chunk);
       this.#next++;
+      this.turn?.reach(this.#next);
     }
   }
 }

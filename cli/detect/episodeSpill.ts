@@ -4,7 +4,7 @@
  * gather in a buffer of their own, and every buffer is written out once they hold a few MiB between them, so
  * memory stays the same whatever the number of bars. Read back a symbol at a time, its episodes in minute order.
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -15,6 +15,7 @@ import {
 import type { DoneEpisodeSink } from '../../shared/core/suspicion/doneEpisodes.js';
 import type { EpisodeFigures } from '../../shared/core/suspicion/symbolScoring.js';
 import { sortedKeys } from '../../shared/core/objectSeriesDetection.js';
+import { readSpan } from '../output/spillFile.js';
 
 /**
  * Numbers buffered, across symbols, before they are written out (1 MiB): with the spare buffers, three times that
@@ -173,17 +174,5 @@ export class EpisodeSpill implements DoneEpisodeSink {
     const numbers = new Float64Array(length / 8);
     readSpan(this.#fd!, new Uint8Array(numbers.buffer), 0, offset, length);
     return numbers;
-  }
-}
-
-/**
- * Reads `length` bytes of a spill's file from `offset` into `into` at `at`: the whole span (a file handed to
- * another thread is read there with a descriptor of its own, see {@link EpisodeSpill.writtenOut}).
- */
-export function readSpan(fd: number, into: Uint8Array, at: number, offset: number, length: number): void {
-  for (let done = 0; done < length;) {
-    const read = readSync(fd, into, at + done, length - done, offset + done);
-    if (read === 0) throw new Error(`the episodes' temporary file ended before offset ${offset + done}`);
-    done += read;
   }
 }

@@ -34,7 +34,7 @@ export interface ObjectRead {
    * With workers that write lines: has the worker that read the object write the alert lines of what the
    * rules found in it (the table goes back to the worker).
    */
-  formatLines?: (table: BarTable, records: Float64Array) => Promise<FormatOutcome>;
+  formatLines?: (table: BarTable, records: Float64Array, ticket?: number) => Promise<FormatOutcome>;
 }
 
 /**
@@ -89,8 +89,8 @@ export async function* objectReads(
         ...(lines === undefined
           ? {}
           : {
-              formatLines: (table: BarTable, records: Float64Array) =>
-                pool.format(worker, object, table, records),
+              formatLines: (table: BarTable, records: Float64Array, ticket?: number) =>
+                pool.format(worker, object, table, records, ticket),
             }),
       };
     }

@@ -26,6 +26,15 @@ export interface LineSettings {
   format: 'jsonl' | 'csv';
   /** Where each worker writes its file of lines; the main thread reads and deletes them. */
   directory: string;
+  /** Where the lines of a complete symbol may go straight, in turn (outputTurn.ts), instead. */
+  output?: StraightOutput;
+}
+
+export interface StraightOutput {
+  /** The output's file descriptor: a file or a device, written synchronously (context.ts, syncOutputFd). */
+  fd: number;
+  /** An OutputTurn's memory. */
+  turn: SharedArrayBuffer;
 }
 
 /** Read an object. */
@@ -43,6 +52,11 @@ export interface FormatRequest {
   object: string;
   table: TransferredTable;
   records: Float64Array;
+  /**
+   * The place in the output of the object's one symbol, when this object is the last to hold it: its lines go
+   * straight to the output if it is their turn when the worker comes to them.
+   */
+  ticket?: number;
 }
 
 /** Nothing more to do: the worker closes its port and ends. */

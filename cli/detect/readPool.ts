@@ -85,21 +85,27 @@ export class ReadPool {
 
   /**
    * Has the worker that read an object write the alert lines of its findings into its file (see
-   * findingRecords.ts). The table goes back to it; it must not be used here afterwards.
+   * findingRecords.ts), or straight to the output if `ticket` is given and it is that ticket's turn (then it
+   * hands back no lines). The table goes back to it; it must not be used here afterwards.
    */
   async format(
     worker: number,
     object: string,
     table: BarTable,
     records: Float64Array,
+    ticket?: number,
   ): Promise<FormatOutcome> {
     const transferred = table.toTransfer();
     const transfer = [...BarTable.transferList(transferred), records.buffer as ArrayBuffer];
-    const reply = await this.#ask(
-      worker,
-      { type: 'format', id: this.#nextId++, object, table: transferred, records },
-      transfer,
-    );
+    const request: FormatRequest = {
+      type: 'format',
+      id: this.#nextId++,
+      object,
+      table: transferred,
+      records,
+    };
+    if (ticket !== undefined) request.ticket = ticket;
+    const reply = await this.#ask(worker, request, transfer);
     if (reply instanceof Error) return { ok: false, error: reply };
     if (!reply.ok) return { ok: false, error: receivedError(reply.error) };
     if (!('lines' in reply))

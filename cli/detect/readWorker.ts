@@ -15,7 +15,9 @@ import { fileChunks } from '../fileChunks.js';
 import { CSV_LAYOUT } from '../output/alertCsv.js';
 import { JSON_LAYOUT } from '../output/alertJson.js';
 import { AlertLineWriter } from '../output/alertLines.js';
-import { writeRecords } from './findingRecords.js';
+import { readSpan } from '../output/spillFile.js';
+import { writeRecords, type SymbolLines } from './findingRecords.js';
+import { OutputTurn } from './outputTurn.js';
 import {
   sendableBars,
   sendableError,
@@ -68,16 +70,71 @@ let linesFd: number | undefined;
 let linesSize = 0;
 
 function appendLines(bytes: Uint8Array): number {
-  linesFd ??= openSync(linesFile!, 'w');
+  // Read too: lines whose turn comes while they are written go out from here (see format).
+  linesFd ??= openSync(linesFile!, 'w+');
   const offset = linesSize;
   writeSync(linesFd, bytes, 0, bytes.length, offset);
   linesSize += bytes.length;
   return offset;
 }
 
+/**
+ * The longest a worker waits for another to finish writing the symbol before its own straight out: that takes
+ * a tenth of a second for three years of a symbol; past this, something holds it up, and the lines go to the file.
+ */
+const TURN_WAIT_MS = 2000;
+
+/** Where the lines of a complete symbol go when it is their turn, and the turn. */
+const straight =
+  settings.lines?.output === undefined
+    ? undefined
+    : { fd: settings.lines.output.fd, turn: new OutputTurn(settings.lines.output.turn) };
+
+function writeOut(bytes: Uint8Array): number {
+  for (let done = 0; done < bytes.length;) {
+    done += writeSync(straight!.fd, bytes, done, bytes.length - done);
+  }
+  return 0;
+}
+
+/** Room to copy lines from this worker's file to the output. */
+const COPY_BYTES = 1 << 20;
+let copyRoom: Buffer | undefined;
+
+function copyOut(lines: SymbolLines[]): void {
+  copyRoom ??= Buffer.allocUnsafe(COPY_BYTES);
+  for (const [, spans] of lines) {
+    for (let i = 0; i < spans.length; i += 2) {
+      const end = spans[i]! + spans[i + 1]!;
+      for (let offset = spans[i]!; offset < end; offset += COPY_BYTES) {
+        const length = Math.min(COPY_BYTES, end - offset);
+        readSpan(linesFd!, copyRoom, 0, offset, length);
+        writeOut(copyRoom.subarray(0, length));
+      }
+    }
+  }
+}
+
 function format(request: FormatRequest): void {
   const table = BarTable.fromTransfer(request.table);
+  const { ticket } = request;
+  const mayGoOut = straight !== undefined && ticket !== undefined;
+  if (mayGoOut && straight.turn.take(ticket, TURN_WAIT_MS)) {
+    // Every symbol before this one is out, and no one writes until the turn is passed on.
+    writeRecords(table, request.records, request.object, writer!, writeOut);
+    straight.turn.passOn(ticket);
+    port.postMessage({ id: request.id, ok: true, file: linesFile!, lines: [] } satisfies WorkerReply);
+    return;
+  }
   const lines = writeRecords(table, request.records, request.object, writer!, appendLines);
+  if (mayGoOut && straight.turn.take(ticket, TURN_WAIT_MS)) {
+    // The turn came while they were written (the symbol before went out meanwhile): they go out from the file
+    // here, rather than wait for the main thread's copy, and the next symbol's lines may go straight out.
+    copyOut(lines);
+    straight.turn.passOn(ticket);
+    port.postMessage({ id: request.id, ok: true, file: linesFile!, lines: [] } satisfies WorkerReply);
+    return;
+  }
   port.postMessage({ id: request.id, ok: true, file: linesFile!, lines } satisfies WorkerReply);
 }
 

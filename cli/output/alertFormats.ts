@@ -36,6 +36,8 @@ export interface AlertOutput extends AlertCollector {
    * before it in the output's order ({@link chunks} leaves them out); a symbol given lines afterwards is a bug.
    */
   linesOf(symbol: string): Iterable<string | Uint8Array>;
+  /** What comes before every symbol's lines (a CSV header), unless it is out already; nothing for a table. */
+  header(): Iterable<Uint8Array>;
   chunks(): Iterable<string | Uint8Array>;
   /** Frees what the output kept (its temporary file). */
   close(): void;
@@ -96,7 +98,7 @@ class LinesBySymbol implements AlertOutput {
   }
 
   *linesOf(symbol: string): Generator<Uint8Array> {
-    yield* this.#header();
+    yield* this.header();
     this.#notWrittenOut(symbol);
     this.#writtenOut.add(symbol);
     const lines = this.#bySymbol.get(symbol);
@@ -135,12 +137,12 @@ class LinesBySymbol implements AlertOutput {
   }
 
   *chunks(): Generator<Uint8Array> {
-    yield* this.#header();
+    yield* this.header();
     for (const symbol of sortedKeys(this.#bySymbol)) yield* this.#bytesOf(this.#bySymbol.get(symbol)!);
   }
 
   /** The layout's header, the first time only. */
-  *#header(): Generator<Uint8Array> {
+  *header(): Generator<Uint8Array> {
     if (this.#headerOut) return;
     this.#headerOut = true;
     if (this.#writer.layout.header !== undefined) yield this.#writer.layout.header;
@@ -182,6 +184,8 @@ class AlertTable implements AlertOutput {
   linesOf(): never {
     throw new TypeError('a table is written whole, at the end');
   }
+
+  *header(): Generator<Uint8Array> {}
 
   *chunks(): Generator<string> {
     yield formatTable([...this.#alerts.sorted()]);

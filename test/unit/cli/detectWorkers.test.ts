@@ -6,13 +6,17 @@
  * comes back as its own class.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureLine } from '../../../cli/commands/detect.js';
-import { ReadPool } from '../../../cli/detect/readPool.js';
+import { FindingRecorder } from '../../../cli/detect/findingRecords.js';
+import { OutputTurn } from '../../../cli/detect/outputTurn.js';
+import { ReadPool, type FormatOutcome } from '../../../cli/detect/readPool.js';
+import { compileParameters, DEFAULT_PARAMETERS } from '../../../shared/core/detectionParameters.js';
+import { ObjectSeriesDetection } from '../../../shared/core/objectSeriesDetection.js';
 import { ingestLimitsFromEnv } from '../../../shared/config/ingestSettings.js';
 import { CLOSE, VOLUME } from '../../../shared/core/barTable.js';
 import { readObject } from '../../../shared/objects/readObject.js';
@@ -92,6 +96,27 @@ function detect(workers: number, args: string[], outputs: string[], given: strin
   return { code: result.status, files };
 }
 
+/** `detect` with its standard output a file, as `detect ... > alerts.jsonl` runs: the file's bytes. */
+function detectToFile(
+  workers: number,
+  args: string[],
+  given: string[],
+): { code: number | null; stdout: Buffer } {
+  const dir = mkdtempSync(path.join(build, `file-${workers}-`));
+  const out = path.join(dir, 'stdout');
+  const fd = openSync(out, 'w');
+  try {
+    const result = spawnSync(
+      process.execPath,
+      [bin, 'detect', '--workers', String(workers), ...args, ...given],
+      { cwd: dir, timeout: 60_000, stdio: ['ignore', fd, 'ignore'] },
+    );
+    return { code: result.status, stdout: readFileSync(out) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 describe('detect with read workers', () => {
   const cases: Array<[string, string[], string[]]> = [
     [
@@ -159,6 +184,20 @@ describe('detect --episodes with scoring workers', () => {
       expect(three.files[name]!.equals(one.files[name]!)).toBe(true);
     });
   }
+
+  // Files named for their one symbol: the worker writing a symbol's lines writes them straight to the output
+  // when it is a file and the symbol's turn has come (cli/detect/outputTurn.ts), else into its own file.
+  for (const format of ['jsonl', 'csv']) {
+    it(`writes the same alerts straight to a file as one thread through a pipe: ${format}`, () => {
+      const args = ['--format', format, '--episodes', 'e.jsonl'];
+      const one = detect(1, args, [], files);
+      const three = detectToFile(3, args, files);
+      expect(one.code).toBe(0);
+      expect(three.code).toBe(0);
+      expect(one.files.stdout!.toString().split('\n').length).toBeGreaterThan(20_000);
+      expect(three.stdout.equals(one.files.stdout!)).toBe(true);
+    });
+  }
 });
 
 describe('Class: ReadPool', () => {
@@ -219,6 +258,79 @@ describe('Class: ReadPool', () => {
       );
     } finally {
       await pool.close();
+    }
+  });
+
+  it("writes an object's lines straight to the output when it is their turn, else into its own file", async () => {
+    // Prepare: the lines as one thread writes them, without workers (one file).
+    const file = inputs[0]!;
+    const object = path.basename(file);
+    const expected = detect(1, ['--format', 'jsonl'], [], [file]).files.stdout!;
+    expect(expected.length).toBeGreaterThan(1000);
+    const dir = mkdtempSync(path.join(build, 'straight-'));
+    const out = path.join(dir, 'out');
+    const fd = openSync(out, 'w');
+    const turn = new OutputTurn();
+    const pool = new ReadPool(
+      2,
+      {
+        timezone: 'Asia/Kolkata',
+        limits,
+        clock: clockFor(),
+        lines: { format: 'jsonl', directory: dir, output: { fd, turn: turn.buffer } },
+      },
+      workerUrl(),
+    );
+    /** Has a worker read the object and the rules run over it here: each format takes the table away. */
+    const detected = async () => {
+      const read = await pool.read(file, object);
+      if (!read.ok) throw read.error;
+      const recorder = new FindingRecorder();
+      new ObjectSeriesDetection(compileParameters(DEFAULT_PARAMETERS), recorder).addObject(read.bars);
+      return { worker: read.worker, table: read.bars.table, records: recorder.take() };
+    };
+    const format = async (ticket: number) => {
+      const { worker, table, records } = await detected();
+      return pool.format(worker, object, table, records, ticket);
+    };
+    const written = (outcome: FormatOutcome) => {
+      if (!outcome.ok) throw outcome.error;
+      const whole = readFileSync(outcome.file);
+      return Buffer.concat(
+        outcome.lines.flatMap(([, spans]) =>
+          spans.flatMap((offset, i) => (i % 2 === 0 ? [whole.subarray(offset, offset + spans[i + 1]!)] : [])),
+        ),
+      );
+    };
+    try {
+      // Act, assess: the first symbol's lines go straight out.
+      const first = await format(0);
+      expect(first).toEqual({ ok: true, file: expect.any(String), lines: [] });
+      expect(readFileSync(out).equals(expected)).toBe(true);
+
+      // Symbol 2's, while symbol 1 is next: into the worker's file, the output untouched.
+      const early = await format(2);
+      expect(written(early).equals(expected)).toBe(true);
+      expect(readFileSync(out).length).toBe(expected.length);
+
+      // Symbol 1 being written out by another worker: symbol 2's wait for it, then go straight out.
+      const other = new OutputTurn(turn.buffer);
+      expect(other.take(1, 0)).toBe(true);
+      const waiting = format(2);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(readFileSync(out).length).toBe(expected.length);
+      other.passOn(1);
+      expect(await waiting).toEqual({ ok: true, file: expect.any(String), lines: [] });
+      expect(readFileSync(out).equals(Buffer.concat([expected, expected]))).toBe(true);
+
+      // Stopped: symbol 3's, its turn though it is, go into the file.
+      turn.stop();
+      const stopped = await format(3);
+      expect(written(stopped).equals(expected)).toBe(true);
+      expect(readFileSync(out).length).toBe(2 * expected.length);
+    } finally {
+      await pool.close();
+      closeSync(fd);
     }
   });
 

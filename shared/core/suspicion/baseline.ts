@@ -190,6 +190,7 @@ function middleOf(sorted: Float64Array, from: number, to: number): number {
  * the rules accept gives).
  */
 function logVolumeSpread(sorted: Float64Array, volumeFloor: number): number {
+  if (logsInOrder(sorted, volumeFloor)) return spreadOfOrderedLogs(sorted, volumeFloor);
   const length = sorted.length;
   const logs = sample.work(1);
   let ordered = true;
@@ -220,6 +221,69 @@ function logVolumeSpread(sorted: Float64Array, volumeFloor: number): number {
     } else {
       deviation = up;
       above++;
+    }
+  }
+  return length % 2 === 1 ? deviation : (previous + deviation) / 2;
+}
+
+/**
+ * How much above the value before it a value must be for its log never to come out below that one's: V8's log
+ * (fdlibm's) is within an ulp, and an ulp of any finite log is below 2^-43, where the logs of two values this far
+ * apart differ by about 2^-30.
+ */
+const LOG_ORDER_GAP = 1 + 2 ** -30;
+
+/**
+ * Whether the logs of `sorted[i] + floor` (ascending) are finite and come out in order, known without working them
+ * out: each value equal to the one before (then so is its log) or at least {@link LOG_ORDER_GAP} times it. Volumes
+ * apart by less are possible only as decimals with many places, and are left to {@link logVolumeSpread}'s check.
+ */
+function logsInOrder(sorted: Float64Array, floor: number): boolean {
+  let previous = sorted[0]! + floor;
+  if (!(previous > 0)) return false;
+  for (let i = 1; i < sorted.length; i++) {
+    const value = sorted[i]! + floor;
+    if (value !== previous && !(value > previous * LOG_ORDER_GAP)) return false;
+    previous = value;
+  }
+  return previous < Number.POSITIVE_INFINITY;
+}
+
+/**
+ * {@link logVolumeSpread}'s merge from the center outwards, to the bit, with each log worked out only where the
+ * merge or the search for the center's place looks (about half of them: a log was the costliest step of a
+ * baseline, worked out 75 times for each quarter hour of each day of each symbol).
+ */
+function spreadOfOrderedLogs(sorted: Float64Array, floor: number): number {
+  const length = sorted.length;
+  const middle = length >> 1;
+  const center =
+    length % 2 === 1
+      ? Math.log(sorted[middle]! + floor)
+      : (Math.log(sorted[middle - 1]! + floor) + Math.log(sorted[middle]! + floor)) / 2;
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (Math.log(sorted[mid]! + floor) < center) lo = mid + 1;
+    else hi = mid;
+  }
+  let below = lo - 1;
+  let above = lo;
+  let down = below >= 0 ? Math.abs(Math.log(sorted[below]! + floor) - center) : Number.POSITIVE_INFINITY;
+  let up = above < length ? Math.abs(Math.log(sorted[above]! + floor) - center) : Number.POSITIVE_INFINITY;
+  let previous = 0;
+  let deviation = 0;
+  for (let k = 0; k <= middle; k++) {
+    previous = deviation;
+    if (down <= up) {
+      deviation = down;
+      below--;
+      down = below >= 0 ? Math.abs(Math.log(sorted[below]! + floor) - center) : Number.POSITIVE_INFINITY;
+    } else {
+      deviation = up;
+      above++;
+      up = above < length ? Math.abs(Math.log(sorted[above]! + floor) - center) : Number.POSITIVE_INFINITY;
     }
   }
   return length % 2 === 1 ? deviation : (previous + deviation) / 2;
@@ -288,7 +352,18 @@ function mergeTwo(
   let i = aFrom;
   let j = bFrom;
   let k = 0;
-  while (k < n && i < aTo && j < bTo) out[k++] = a[i]! <= b[j]! ? a[i++]! : b[j++]!;
+  // Each run's head kept in hand: one read a value instead of three (a tenth faster).
+  let x = a[i]!;
+  let y = b[j]!;
+  while (k < n && i < aTo && j < bTo) {
+    if (x <= y) {
+      out[k++] = x;
+      x = a[++i]!;
+    } else {
+      out[k++] = y;
+      y = b[++j]!;
+    }
+  }
   while (k < n && i < aTo) out[k++] = a[i++]!;
   while (k < n && j < bTo) out[k++] = b[j++]!;
   return n;
@@ -373,8 +448,30 @@ export class SymbolBaseline {
    * regime today, which may be calmer or wilder than its usual. NaN with too few.
    */
   recentVolatility(minute: number): number {
-    this.#takeRecent(minute);
-    return sample.length >= MIN_RECENT_BARS ? volatilityOf() : Number.NaN;
+    // volatilityOf over #takeRecent's sample, to the bit, without the sample: only the returns are needed, and
+    // this is asked at every episode's start (2 million times at the seed's scale).
+    const since = minute - BASELINE_SPAN_DAYS * 1440;
+    const minutes = this.#recentMinutes;
+    const logReturns = this.#recentLogReturns;
+    const returns = sample.work(0);
+    let taken = 0;
+    let count = 0;
+    let absSum = 0;
+    // Oldest first, so that the sum is taken in the sample's order.
+    let slot = this.#recentCount < RECENT_BARS ? 0 : this.#recentNext;
+    for (let k = 0; k < this.#recentCount; k++) {
+      if (minutes[slot]! >= since) {
+        taken++;
+        const logReturn = logReturns[slot]!;
+        if (!Number.isNaN(logReturn)) {
+          returns[count++] = Math.abs(logReturn);
+          absSum += Math.abs(logReturn);
+        }
+      }
+      slot = slot + 1 === RECENT_BARS ? 0 : slot + 1;
+    }
+    if (taken < MIN_RECENT_BARS) return Number.NaN;
+    return count === 0 ? MIN_VOLATILITY : volatilityWith(medianOfOrdered(returns, count), absSum / count);
   }
 
   /** Adds a bar (after its baseline was asked for), in minute order. */

@@ -2,7 +2,7 @@
  * A baseline's figures (contract §6 Baselines) as the contract states them, worked out the plain way here, with
  * every median taken from a sorted copy, against SymbolBaseline's (which takes them by selection, merges and sorts
  * of its own), on random series of every kind of volume: many zero minutes, one volume all day, volumes over eight
- * orders of magnitude, a few trades, fractions. They must agree to the last bit, or scores would change.
+ * orders of magnitude, a few trades, fractions, volumes a few ulps apart. They must agree to the last bit, or scores would change.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -98,6 +98,8 @@ describe("a baseline's figures", () => {
       () => Math.floor(10 ** (random() * 8)),
       () => (random() < 0.95 ? 0 : 1),
       () => Math.floor(random() * 5) + (random() < 0.01 ? 0.5 : 0),
+      // Volumes a few ulps apart: their logs are worked out and checked for order one by one.
+      () => 1e6 + Math.floor(random() * 4) * 1e-9,
     ];
     let compared = 0;
     let recentCompared = 0;

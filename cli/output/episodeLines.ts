@@ -5,6 +5,8 @@
  */
 import { spreadsheetText } from '../../shared/core/csvText.js';
 import { EPISODE_CSV_COLUMNS, episodeOf, type Episode } from '../../shared/core/episodes.js';
+import type { MinuteScore } from '../../shared/core/suspicion/episodeScore.js';
+import type { EpisodeState } from '../../shared/core/symbolState.js';
 import type { SuspicionScore } from '../../shared/core/suspicion/suspicionScore.js';
 import { readRecords } from '../../shared/core/suspicion/episodeRecords.js';
 import type { EpisodeFigures } from '../../shared/core/suspicion/symbolScoring.js';
@@ -16,7 +18,10 @@ import type { LineBytes } from './lineBytes.js';
 export const EPISODE_CSV_HEADER = `${EPISODE_CSV_COLUMNS.join(',')}\n`;
 
 /** An episode's CSV line, with its newline. */
-function episodeCsvLine(episode: Episode, score: SuspicionScore): string {
+function episodeCsvLine(
+  episode: Episode,
+  score: Pick<SuspicionScore, 'score' | 'baseline' | 'factors'>,
+): string {
   const points = SCORE_FACTORS.map((id) => score.factors.find((factor) => factor.factor === id)!.points);
   const row = [
     spreadsheetText(episode.symbol),
@@ -56,17 +61,23 @@ const LINE_END = utf8(']}\n');
 
 /**
  * Appends the episode's line as JSON, with its newline: the text `JSON.stringify` gives of the episode with its
- * score's fields after it (`{...episode, score, scoreBaseline, scoreFactors, scoreAlerts}`), written field by field
- * as UTF-8 (see LineBytes.jsonString). Two million times at the seed's scale, the general walk over the object,
- * then building the line as a string and encoding it, were the largest part of writing a line.
+ * score's fields after it (`{...episodeOf(symbol, episode), score, scoreBaseline, scoreFactors, scoreAlerts}`, the
+ * alerts' minutes as text), written field by field as UTF-8 (see LineBytes.jsonString), minutes straight from
+ * their numbers. Two million times at the seed's scale, the general walk over the object, then building the line as
+ * a string and encoding it, were the largest part of writing a line.
  */
-export function addEpisodeJson(lines: LineBytes, episode: Episode, score: SuspicionScore): void {
+export function addEpisodeJson(
+  lines: LineBytes,
+  symbol: string,
+  episode: EpisodeState,
+  score: MinuteScore,
+): void {
   lines.bytes(SYMBOL);
-  lines.jsonString(episode.symbol);
+  lines.jsonString(symbol);
   lines.bytes(START);
-  lines.jsonString(episode.start);
+  lines.jsonMinute(episode.start);
   lines.bytes(END);
-  lines.jsonString(episode.end);
+  lines.jsonMinute(episode.end);
   lines.bytes(COUNT);
   lines.jsonNumber(episode.count);
   lines.bytes(A1);
@@ -96,7 +107,7 @@ export function addEpisodeJson(lines: LineBytes, episode: Episode, score: Suspic
   for (let i = 0; i < alerts.length; i++) {
     const alert = alerts[i]!;
     lines.bytes(i === 0 ? FIRST_ALERT : NEXT_ALERT);
-    lines.jsonString(alert.minute);
+    lines.jsonMinute(alert.minute);
     lines.bytes(POINTS);
     lines.jsonNumber(alert.points);
     lines.bytes(OBJECT_END);
@@ -112,12 +123,11 @@ export function addRecordLines(
   lines: LineBytes,
   symbol: string,
   numbers: Float64Array,
-  score: (figures: EpisodeFigures) => SuspicionScore,
+  score: (figures: EpisodeFigures) => MinuteScore,
   csv: boolean,
 ): void {
   for (const { counts, figures } of readRecords(symbol, numbers)) {
-    const episode = episodeOf(symbol, counts);
-    if (csv) lines.add(episodeCsvLine(episode, score(figures)));
-    else addEpisodeJson(lines, episode, score(figures));
+    if (csv) lines.add(episodeCsvLine(episodeOf(symbol, counts), score(figures)));
+    else addEpisodeJson(lines, symbol, counts, score(figures));
   }
 }

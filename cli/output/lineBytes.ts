@@ -1,4 +1,4 @@
-import { putNumber, NUMBER_BYTES } from './byteText.js';
+import { MinuteText, putNumber, NUMBER_BYTES, TIMESTAMP_BYTES } from './byteText.js';
 
 /**
  * Lines as UTF-8 bytes, encoded one by one as they are made into room reused from batch to batch: a scoring
@@ -9,6 +9,7 @@ import { putNumber, NUMBER_BYTES } from './byteText.js';
 export class LineBytes {
   #room = Buffer.allocUnsafe(1 << 20);
   #used = 0;
+  readonly #minutes = new MinuteText();
 
   /** The bytes added since the last take. */
   get size(): number {
@@ -32,6 +33,20 @@ export class LineBytes {
   jsonNumber(value: number): void {
     if (this.#room.length - this.#used < NUMBER_BYTES) this.#grow(NUMBER_BYTES);
     this.#used = putNumber(this.#room, this.#used, value);
+  }
+
+  /** Appends a minute's text (formatMinute's) as `JSON.stringify` writes that string: `"2017-01-02T03:45:00Z"`. */
+  jsonMinute(minute: number): void {
+    if (this.#room.length - this.#used < TIMESTAMP_BYTES + 2) this.#grow(TIMESTAMP_BYTES + 2);
+    const out = this.#room;
+    out[this.#used] = 0x22;
+    let at = this.#minutes.put(out, this.#used + 1, minute);
+    out[at++] = 0x3a; // ':'
+    out[at++] = 0x30;
+    out[at++] = 0x30;
+    out[at++] = 0x5a; // 'Z'
+    out[at++] = 0x22;
+    this.#used = at;
   }
 
   /**

@@ -10,11 +10,10 @@
 import type { AlertCollector } from '../objectSeriesDetection.js';
 import type { BarObserver } from '../rules.js';
 import type { EpisodeState } from '../symbolState.js';
-import { episodeScore } from './episodeScore.js';
+import { episodeScore, type MinuteScore } from './episodeScore.js';
 import type { EpisodeCounts } from './episodeRecords.js';
 import type { PeerGroups } from './peerGroups.js';
 import { PeerMarket, type SharedPeerMarket } from './peerMarket.js';
-import type { SuspicionScore } from './suspicionScore.js';
 import { MarketParts, SymbolScoring, type EpisodeFigures } from './symbolScoring.js';
 
 /** Where done episodes go. */
@@ -97,7 +96,7 @@ export class DoneEpisodes {
   }
 
   /** An episode's score against the market: call once every object is in and {@link finish}ed. */
-  score(figures: EpisodeFigures): SuspicionScore {
+  score(figures: EpisodeFigures): MinuteScore {
     return episodeScore(figures, this.#market.viewOf(figures.symbol), true);
   }
 

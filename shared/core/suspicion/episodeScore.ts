@@ -149,6 +149,23 @@ export interface ScoredEpisode {
 }
 
 /**
+ * A score with each alert's minute as a number (minutes since the epoch) rather than its text: what `detect
+ * --episodes` writes, the text straight as bytes (formatting 17 million minutes as strings, then encoding them,
+ * was a tenth of its scoring). {@link withMinuteText} makes it the {@link SuspicionScore} it stands for.
+ */
+export type MinuteScore = Omit<SuspicionScore, 'alerts'> & {
+  alerts: Array<{ minute: number; points: number }>;
+};
+
+/** The score with its alerts' minutes as text (ISO 8601 UTC), as stored and shown. */
+export function withMinuteText(score: MinuteScore): SuspicionScore {
+  return {
+    ...score,
+    alerts: score.alerts.map(({ minute, points }) => ({ minute: formatMinute(minute), points })),
+  };
+}
+
+/**
  * @param settled whether the market's minutes of the episode are complete (always, in the batch CLI)
  */
 export function scoreEpisode(figures: EpisodeFigures, market: MarketView, settled: boolean): ScoredEpisode {
@@ -161,14 +178,14 @@ export function scoreEpisode(figures: EpisodeFigures, market: MarketView, settle
       m.logReturn === null ? null : round1((Math.exp(m.logReturn) - 1) * 1e3) / 10,
     ),
   };
-  return { score: scoreAgainst(figures, markets, settled), context };
+  return { score: withMinuteText(scoreAgainst(figures, markets, settled)), context };
 }
 
 /**
- * The score alone, without the context the pipeline stores beside it: what `detect --episodes` writes, two
- * million times at the seed's scale. The same score as {@link scoreEpisode}'s.
+ * The score alone, without the context the pipeline stores beside it, its alerts' minutes as numbers: what `detect
+ * --episodes` writes, two million times at the seed's scale. The same score as {@link scoreEpisode}'s.
  */
-export function episodeScore(figures: EpisodeFigures, market: MarketView, settled: boolean): SuspicionScore {
+export function episodeScore(figures: EpisodeFigures, market: MarketView, settled: boolean): MinuteScore {
   return scoreAgainst(figures, marketsOf(figures, market), settled);
 }
 
@@ -181,7 +198,7 @@ function scoreAgainst(
   figures: EpisodeFigures,
   markets: readonly MarketMinute[],
   settled: boolean,
-): SuspicionScore {
+): MinuteScore {
   const bars = figures.bars;
   const alerts = bars.filter((bar) => bar.alert);
   if (figures.baseline === 'none') {
@@ -198,7 +215,7 @@ function scoreAgainst(
       ],
       baseline: 'none',
       settled,
-      alerts: alerts.map((bar) => ({ minute: formatMinute(bar.minute), points: 0 })),
+      alerts: alerts.map((bar) => ({ minute: bar.minute, points: 0 })),
     };
   }
 
@@ -389,12 +406,12 @@ function scoreAgainst(
   const weightOf = (i: number) => Math.abs(moves[i]!) + Math.max(0, volumes[i]!);
   let weightSum = 0;
   for (let i = 0; i < n; i++) if (bars[i]!.alert) weightSum += weightOf(i);
-  const parts: SuspicionScore['alerts'] = [];
+  const parts: MinuteScore['alerts'] = [];
   for (let i = 0; i < n; i++) {
     const bar = bars[i]!;
     if (!bar.alert) continue;
     parts.push({
-      minute: formatMinute(bar.minute),
+      minute: bar.minute,
       points: round1(weightSum > 0 ? (score * weightOf(i)) / weightSum : score / alerts.length),
     });
   }

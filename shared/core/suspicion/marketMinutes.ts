@@ -70,6 +70,13 @@ export class MarketMinutes {
   readonly #days = new Map<number, Int32Array>();
   #sums: Float64Array = new Float64Array(FIGURES * 1024);
   #used = 0;
+  /**
+   * The day last looked up, and its slots: a symbol's bars come in minute order, and its episodes' too, so that
+   * nearly every minute asked for is on the day before it (a Map lookup a bar was a fiftieth of `detect --episodes`'
+   * main thread).
+   */
+  #lastDay = Number.NaN;
+  #lastSlots: Int32Array | undefined;
 
   /** A copy of the minutes, to be read only, in memory shared between threads. */
   share(): SharedMarketMinutes {
@@ -95,10 +102,11 @@ export class MarketMinutes {
   /** Adds a bar's part (sign 1), or takes it out again (sign -1). */
   add(minute: number, part: MarketPart, sign: 1 | -1 = 1): void {
     const day = Math.floor(minute / DAY_MINUTES);
-    let slots = this.#days.get(day);
+    let slots = this.#slotsOf(day);
     if (slots === undefined) {
       slots = new Int32Array(DAY_MINUTES);
       this.#days.set(day, slots);
+      this.#lastSlots = slots;
     }
     const at = minute - day * DAY_MINUTES;
     let slot = slots[at]! - 1;
@@ -129,7 +137,7 @@ export class MarketMinutes {
    */
   without(minute: number, own: MarketPart, fewest = MIN_MARKET_SYMBOLS): MarketMinute {
     const day = Math.floor(minute / DAY_MINUTES);
-    const slot = (this.#days.get(day)?.[minute - day * DAY_MINUTES] ?? 0) - 1;
+    const slot = (this.#slotsOf(day)?.[minute - day * DAY_MINUTES] ?? 0) - 1;
     if (slot < 0) return { logReturn: null, surprise: null, symbols: 0, peers: null };
     const sums = this.#sums;
     // A part the symbol did not give (NaN) is not taken out: 0 × NaN would make the others' figure NaN.
@@ -143,5 +151,14 @@ export class MarketMinutes {
       symbols: returns,
       peers: null,
     };
+  }
+
+  /** The day's slots, if it has any. */
+  #slotsOf(day: number): Int32Array | undefined {
+    if (day !== this.#lastDay) {
+      this.#lastDay = day;
+      this.#lastSlots = this.#days.get(day);
+    }
+    return this.#lastSlots;
   }
 }

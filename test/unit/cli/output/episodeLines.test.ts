@@ -1,105 +1,146 @@
 import { describe, expect, it } from 'vitest';
 import { addEpisodeJson } from '../../../../cli/output/episodeLines.js';
 import { LineBytes } from '../../../../cli/output/lineBytes.js';
-import type { Episode } from '../../../../shared/core/episodes.js';
-import type { SuspicionScore } from '../../../../shared/core/suspicion/suspicionScore.js';
+import type { MinuteScore } from '../../../../shared/core/suspicion/episodeScore.js';
+import type { EpisodeState } from '../../../../shared/core/symbolState.js';
 
-/** The line's definition (contract §6): the episode with its score's fields after it, as JSON writes it. */
-const asJsonWritesIt = (episode: Episode, score: SuspicionScore) =>
+/** A minute's text as the contract writes it (ISO 8601 UTC, to the minute), from the Date built in. */
+const textOf = (minute: number) => new Date(minute * 60_000).toISOString().replace(':00.000Z', ':00Z');
+const minuteOf = (text: string) => Date.parse(text) / 60_000;
+
+interface Line {
+  symbol: string;
+  episode: EpisodeState;
+  score: MinuteScore;
+}
+
+/**
+ * The line's definition (contract §6): the episode with its score's fields after it, minutes as text, as JSON
+ * writes it.
+ */
+const asJsonWritesIt = ({ symbol, episode, score }: Line) =>
   JSON.stringify({
-    ...episode,
+    symbol,
+    start: textOf(episode.start),
+    end: textOf(episode.end),
+    count: episode.count,
+    a1: episode.a1,
+    a2: episode.a2,
+    peakSeverity: episode.peakSeverity,
     score: score.score,
     scoreBaseline: score.baseline,
     scoreFactors: score.factors,
-    scoreAlerts: score.alerts,
+    scoreAlerts: score.alerts.map(({ minute, points }) => ({ minute: textOf(minute), points })),
   });
 
-const episode: Episode = {
+const line: Line = {
   symbol: 'M&M',
-  start: '2017-01-05T04:31:00Z',
-  end: '2017-01-05T04:40:00Z',
-  count: 3,
-  a1: 1,
-  a2: 2,
-  peakSeverity: 2.5,
-};
-const score: SuspicionScore = {
-  score: 23.7,
-  factors: [
-    { factor: 'move', points: 0, detail: '+0.4% in 3 min, 2.3σ of its volatility (0.09%/min)' },
-    { factor: 'volume', points: 27.4, detail: '2.0× its usual 70,555 at that time of day over 1 min (1.2σ)' },
-    {
-      factor: 'market',
-      points: -0,
-      detail: 'its peers (banks "big" \\ small) moved −0.2% in the same minutes',
-    },
-    { factor: 'shape', points: 10, detail: 'heavy volume on a flat price' },
-    { factor: 'close', points: 0, detail: 'not at the close' },
-    { factor: 'liquidity', points: -13.7, detail: 'volume from a zero usual: counted half' },
-  ],
-  baseline: 'usual',
-  settled: true,
-  alerts: [
-    { minute: '2017-01-05T04:31:00Z', points: 11.9 },
-    { minute: '2017-01-05T04:40:00Z', points: 11.8 },
-  ],
+  episode: {
+    start: minuteOf('2017-01-05T04:31:00Z'),
+    end: minuteOf('2017-01-06T00:09:00Z'),
+    count: 3,
+    a1: 1,
+    a2: 2,
+    peakSeverity: 2.5,
+  },
+  score: {
+    score: 23.7,
+    factors: [
+      { factor: 'move', points: 0, detail: '+0.4% in 3 min, 2.3σ of its volatility (0.09%/min)' },
+      {
+        factor: 'volume',
+        points: 27.4,
+        detail: '2.0× its usual 70,555 at that time of day over 1 min (1.2σ)',
+      },
+      {
+        factor: 'market',
+        points: -0,
+        detail: 'its peers (banks "big" \\ small) moved −0.2% in the same minutes',
+      },
+      { factor: 'shape', points: 10, detail: 'heavy volume on a flat price' },
+      { factor: 'close', points: 0, detail: 'not at the close' },
+      { factor: 'liquidity', points: -13.7, detail: 'volume from a zero usual: counted half' },
+    ],
+    baseline: 'usual',
+    settled: true,
+    // Minutes on three dates, at the hours' and the day's edges.
+    alerts: [
+      { minute: minuteOf('2017-01-05T04:31:00Z'), points: 11.9 },
+      { minute: minuteOf('2017-01-05T23:59:00Z'), points: 0 },
+      { minute: minuteOf('2017-01-06T00:09:00Z'), points: 11.8 },
+      { minute: minuteOf('2020-02-29T10:00:00Z'), points: 0.1 },
+    ],
+  },
 };
 
 /** The episode's line as addEpisodeJson writes it, as bytes. */
-function lineBytes(of: Episode, with_: SuspicionScore): Buffer {
+function lineBytes({ symbol, episode, score }: Line): Buffer {
   const lines = new LineBytes();
-  addEpisodeJson(lines, of, with_);
+  addEpisodeJson(lines, symbol, episode, score);
   return Buffer.from(lines.take());
 }
 
 /** The UTF-8 bytes of the line JSON.stringify gives, with its newline. */
-const expectedBytes = (of: Episode, with_: SuspicionScore) =>
-  Buffer.from(`${asJsonWritesIt(of, with_)}\n`, 'utf8');
+const expectedBytes = (of: Line) => Buffer.from(`${asJsonWritesIt(of)}\n`, 'utf8');
 
 describe('addEpisodeJson', () => {
   it('writes the UTF-8 bytes of the text JSON.stringify writes of the episode and its score', () => {
-    const written = lineBytes(episode, score);
-    expect(written.toString('utf8')).toBe(`${asJsonWritesIt(episode, score)}\n`);
-    expect(written.equals(expectedBytes(episode, score))).toBe(true);
-    expect(JSON.parse(written.toString('utf8'))).toMatchObject({ symbol: 'M&M', score: 23.7 });
+    const written = lineBytes(line);
+    expect(written.toString('utf8')).toBe(`${asJsonWritesIt(line)}\n`);
+    expect(written.equals(expectedBytes(line))).toBe(true);
+    expect(JSON.parse(written.toString('utf8'))).toMatchObject({
+      symbol: 'M&M',
+      start: '2017-01-05T04:31:00Z',
+      end: '2017-01-06T00:09:00Z',
+      score: 23.7,
+      scoreAlerts: [{ minute: '2017-01-05T04:31:00Z' }, {}, {}, { minute: '2020-02-29T10:00:00Z' }],
+    });
   });
 
   it('encodes two- and three-byte characters itself, and a pair of surrogates as JSON leaves it', () => {
-    const accented: Episode = { ...episode, symbol: 'SOCIÉTÉ-Ω' };
-    const emoji: SuspicionScore = {
-      ...score,
-      factors: score.factors.map((factor) => ({ ...factor, detail: `${factor.detail} ñ → \u{1F600}` })),
+    const accented: Line = { ...line, symbol: 'SOCIÉTÉ-Ω' };
+    const emoji: Line = {
+      ...line,
+      score: {
+        ...line.score,
+        factors: line.score.factors.map((factor) => ({
+          ...factor,
+          detail: `${factor.detail} ñ → \u{1F600}`,
+        })),
+      },
     };
-    expect(lineBytes(accented, score).equals(expectedBytes(accented, score))).toBe(true);
-    expect(lineBytes(episode, emoji).equals(expectedBytes(episode, emoji))).toBe(true);
+    expect(lineBytes(accented).equals(expectedBytes(accented))).toBe(true);
+    expect(lineBytes(emoji).equals(expectedBytes(emoji))).toBe(true);
   });
 
   it('escapes what JSON escapes in names and details, and writes what JSON cannot hold as null', () => {
-    const odd: Episode = {
-      ...episode,
+    const odd: Line = {
       symbol: 'A"B\\C\n\u2028\u0001é',
-      peakSeverity: null,
-      count: Number.NaN,
-      a1: Number.POSITIVE_INFINITY,
-      a2: 1e21,
+      episode: {
+        ...line.episode,
+        peakSeverity: null,
+        count: Number.NaN,
+        a1: Number.POSITIVE_INFINITY,
+        a2: 1e21,
+      },
+      score: {
+        ...line.score,
+        score: -0,
+        // One thing JSON escapes in each, alone (a line's text is checked before it is quoted as it is).
+        factors: line.score.factors.map((factor, i) => ({
+          ...factor,
+          detail: `${factor.detail} ${['\uD800', 'a\\b', '\t', '"q"', '\u{1F600}', '\u001f x'][i]}`,
+        })),
+        alerts: [],
+      },
     };
-    const withOdd: SuspicionScore = {
-      ...score,
-      score: -0,
-      // One thing JSON escapes in each, alone (a line's text is checked before it is quoted as it is).
-      factors: score.factors.map((factor, i) => ({
-        ...factor,
-        detail: `${factor.detail} ${['\uD800', 'a\\b', '\t', '"q"', '\u{1F600}', '\u001f x'][i]}`,
-      })),
-      alerts: [],
-    };
-    expect(lineBytes(odd, withOdd).equals(expectedBytes(odd, withOdd))).toBe(true);
+    expect(lineBytes(odd).equals(expectedBytes(odd))).toBe(true);
     // Lines after one with escapes are written from where it ended.
     const lines = new LineBytes();
-    addEpisodeJson(lines, odd, withOdd);
-    addEpisodeJson(lines, episode, score);
+    addEpisodeJson(lines, odd.symbol, odd.episode, odd.score);
+    addEpisodeJson(lines, line.symbol, line.episode, line.score);
     expect(Buffer.from(lines.take()).toString('utf8')).toBe(
-      `${asJsonWritesIt(odd, withOdd)}\n${asJsonWritesIt(episode, score)}\n`,
+      `${asJsonWritesIt(odd)}\n${asJsonWritesIt(line)}\n`,
     );
   });
 });

@@ -9,6 +9,8 @@ import { TextCache, utf8 } from './byteText.js';
 const heads = new TextCache((symbol) => `{"symbol":${JSON.stringify(symbol)},"timestamp":"`);
 /** Per source (one per object detected): its part of the line, after the rules' figures. */
 const sourceParts = new WeakMap<AlertSource, Uint8Array>();
+let lastSource: AlertSource | undefined;
+let lastSourcePart: Uint8Array = new Uint8Array(0);
 const NOTHING = new Uint8Array(0);
 const BEFORE_SEVERITY = utf8(',"severity":');
 const CLOSED_BEFORE_SEVERITY = utf8('},"severity":');
@@ -56,11 +58,15 @@ export const JSON_LAYOUT: AlertLayout = {
   beforeSeverity: (afterFigures) => (afterFigures ? CLOSED_BEFORE_SEVERITY : BEFORE_SEVERITY),
   beforeEpisodeStart: utf8(',"episodeStart":"'),
   source(source) {
+    // An object's lines come together: its source is nearly always the one before.
+    if (source === lastSource) return lastSourcePart;
     let part = sourceParts.get(source);
     if (part === undefined) {
       part = utf8(sourcePart(source));
       sourceParts.set(source, part);
     }
+    lastSource = source;
+    lastSourcePart = part;
     return part;
   },
   end: utf8('}}\n'),

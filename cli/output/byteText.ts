@@ -32,15 +32,21 @@ export function utf8(text: string): Uint8Array {
 /** Texts by string (names: symbols, objects), as a format writes them, kept while they repeat. */
 export class TextCache {
   readonly #texts = new Map<string, Uint8Array>();
+  /** The text last asked for and its bytes: lines come a symbol's run at a time. */
+  #last: string | undefined;
+  #lastBytes: Uint8Array | undefined;
   constructor(private readonly write: (text: string) => string) {}
 
   get(text: string): Uint8Array {
+    if (text === this.#last) return this.#lastBytes!;
     let bytes = this.#texts.get(text);
     if (bytes === undefined) {
       if (this.#texts.size >= 4096) this.#texts.clear();
       bytes = encoder.encode(this.write(text));
       this.#texts.set(text, bytes);
     }
+    this.#last = text;
+    this.#lastBytes = bytes;
     return bytes;
   }
 }
@@ -48,15 +54,23 @@ export class TextCache {
 /** Writes minutes as formatMinute does (`2017-01-02T03:45:00Z`), keeping the text of the dates it has seen. */
 export class MinuteText {
   readonly #dates = new Map<number, Uint8Array>();
+  /** The day last written and its text: a line's minutes, and the next line's, are nearly always on one day. */
+  #lastDay = Number.NaN;
+  #lastDate: Uint8Array = new Uint8Array(0);
 
   /** Writes the minute up to its minutes (`2017-01-02T03:45`); the `:00Z` is the caller's, with what follows. */
   put(out: Uint8Array, at: number, minute: number): number {
     const day = Math.floor(minute / MINUTES_PER_DAY);
-    let date = this.#dates.get(day);
-    if (date === undefined) {
-      if (this.#dates.size >= 4096) this.#dates.clear();
-      date = encoder.encode(new Date(day * MINUTES_PER_DAY * 60_000).toISOString().slice(0, 11));
-      this.#dates.set(day, date);
+    let date = this.#lastDate;
+    if (day !== this.#lastDay) {
+      let known = this.#dates.get(day);
+      if (known === undefined) {
+        if (this.#dates.size >= 4096) this.#dates.clear();
+        known = encoder.encode(new Date(day * MINUTES_PER_DAY * 60_000).toISOString().slice(0, 11));
+        this.#dates.set(day, known);
+      }
+      this.#lastDay = day;
+      this.#lastDate = date = known;
     }
     let end = put(out, at, date);
     const ofDay = minute - day * MINUTES_PER_DAY;

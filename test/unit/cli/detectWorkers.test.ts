@@ -343,13 +343,13 @@ describe('Class: ReadPool', () => {
           const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
           return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
         });
-      const before = niceValues().filter((nice) => nice === 5).length;
+      const before = niceValues().filter((nice) => nice === 19).length;
       const pool = new ReadPool(2, { timezone: 'Asia/Kolkata', limits, clock: clockFor() }, workerUrl());
       try {
         // A read answered: both workers have started (the least busy one takes each read).
         await Promise.all([pool.read(inputs[0]!, 'a.csv'), pool.read(inputs[0]!, 'b.csv')]);
         const nice = niceValues();
-        expect(nice.filter((value) => value === 5).length - before).toBe(2);
+        expect(nice.filter((value) => value === 19).length - before).toBe(2);
         const main = readFileSync('/proc/thread-self/stat', 'utf8');
         expect(main.slice(main.lastIndexOf(')') + 2).split(' ')[16]).toBe('0');
       } finally {

@@ -5,8 +5,8 @@
  * and nothing after it is. A read worker holding the lines of a symbol that is complete (see fileSymbols.ts)
  * writes them straight to the output when the turn is that symbol's, and passes the turn on; otherwise it writes
  * them into its own file, for the main thread to copy out in order. Straight out, the lines are written once
- * instead of three times (into the worker's file, read back, out again): at the seed's scale 5.8 GB the kernel
- * copied twice more, a sixth of the run's CPU time.
+ * instead of three times (into the worker's file, read back, out again): at the seed's scale, 5.9 GB the kernel
+ * copied twice more, a tenth of the run's CPU time.
  */
 
 /** No one may write straight out any more: the rest comes out through the main thread. */

@@ -94,6 +94,7 @@ const straight =
     ? undefined
     : { fd: settings.lines.output.fd, turn: new OutputTurn(settings.lines.output.turn) };
 
+/** Writes bytes to the output (writeRecords' `append`: the offset it gives back is of no use here). */
 function writeOut(bytes: Uint8Array): number {
   for (let done = 0; done < bytes.length;) {
     done += writeSync(straight!.fd, bytes, done, bytes.length - done);

@@ -183,47 +183,20 @@ function middleOf(sorted: Float64Array, from: number, to: number): number {
 
 /**
  * The median absolute deviation of log(volume + floor) over the sample, from its volumes sorted: the median of
- * |log − center|, where center is the logs' median. A log is never below the one before it in practice, and then
- * the logs come out sorted: the center is their middle, and the deviations below and above it are two sorted runs,
- * merged from the center outwards as far as the median. Should a log ever come out below the one before it, they
- * are found by selection, as in any order (and so they are with a log that is not a finite number, which no volume
- * the rules accept gives).
+ * |log − center|, where center is the logs' median. Where the logs are known to come out sorted (nearly always:
+ * {@link logsInOrder}), the center is their middle, and the deviations below and above it are two sorted runs,
+ * merged from the center outwards as far as the median ({@link spreadOfOrderedLogs}). Otherwise (volumes a few ulps
+ * apart, or a log that is not a finite number, which no volume the rules accept gives) both medians are found by
+ * selection, as in any order: the same order statistics.
  */
 function logVolumeSpread(sorted: Float64Array, volumeFloor: number): number {
   if (logsInOrder(sorted, volumeFloor)) return spreadOfOrderedLogs(sorted, volumeFloor);
   const length = sorted.length;
   const logs = sample.work(1);
-  let ordered = true;
-  for (let i = 0; i < length; i++) {
-    const log = Math.log(sorted[i]! + volumeFloor);
-    logs[i] = log;
-    if (!Number.isFinite(log) || (i > 0 && log < logs[i - 1]!)) ordered = false;
-  }
-  if (!ordered) {
-    const center = medianOf(logs, length);
-    for (let i = 0; i < length; i++) logs[i] = Math.abs(logs[i]! - center);
-    return medianOf(logs, length);
-  }
-  const center = middleOf(logs, 0, length);
-  // Merge the deviations in ascending order up to the middle one (k), keeping the one before it (k − 1).
-  let below = firstAtLeast(logs, length, center) - 1;
-  let above = below + 1;
-  const middle = length >> 1;
-  let previous = 0;
-  let deviation = 0;
-  for (let k = 0; k <= middle; k++) {
-    previous = deviation;
-    const down = below >= 0 ? Math.abs(logs[below]! - center) : Number.POSITIVE_INFINITY;
-    const up = above < length ? Math.abs(logs[above]! - center) : Number.POSITIVE_INFINITY;
-    if (down <= up) {
-      deviation = down;
-      below--;
-    } else {
-      deviation = up;
-      above++;
-    }
-  }
-  return length % 2 === 1 ? deviation : (previous + deviation) / 2;
+  for (let i = 0; i < length; i++) logs[i] = Math.log(sorted[i]! + volumeFloor);
+  const center = medianOf(logs, length);
+  for (let i = 0; i < length; i++) logs[i] = Math.abs(logs[i]! - center);
+  return medianOf(logs, length);
 }
 
 /**
@@ -236,7 +209,7 @@ const LOG_ORDER_GAP = 1 + 2 ** -30;
 /**
  * Whether the logs of `sorted[i] + floor` (ascending) are finite and come out in order, known without working them
  * out: each value equal to the one before (then so is its log) or at least {@link LOG_ORDER_GAP} times it. Volumes
- * apart by less are possible only as decimals with many places, and are left to {@link logVolumeSpread}'s check.
+ * apart by less are possible only as decimals with many places, and go to {@link logVolumeSpread}'s selection.
  */
 function logsInOrder(sorted: Float64Array, floor: number): boolean {
   let previous = sorted[0]! + floor;
@@ -250,8 +223,9 @@ function logsInOrder(sorted: Float64Array, floor: number): boolean {
 }
 
 /**
- * {@link logVolumeSpread}'s merge from the center outwards, to the bit, with each log worked out only where the
- * merge or the search for the center's place looks (about half of them: a log was the costliest step of a
+ * The median absolute deviation of logs known to be in order ({@link logsInOrder}): the deviations below and above
+ * the center merged from it outwards as far as the median, each log worked out only where the merge or the search
+ * for the center's place looks (about half of them: a log was the costliest step of a
  * baseline, worked out 75 times for each quarter hour of each day of each symbol).
  */
 function spreadOfOrderedLogs(sorted: Float64Array, floor: number): number {
@@ -287,18 +261,6 @@ function spreadOfOrderedLogs(sorted: Float64Array, floor: number): number {
     }
   }
   return length % 2 === 1 ? deviation : (previous + deviation) / 2;
-}
-
-/** The first index of `values[0, length)` (ascending) whose value is at least `value`. */
-function firstAtLeast(values: Float64Array, length: number, value: number): number {
-  let lo = 0;
-  let hi = length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (values[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

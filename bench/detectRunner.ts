@@ -3,19 +3,12 @@
  * a child process so that its peak memory is its own. Alerts go to its standard output, which the benchmark
  * points at a file, as `detect ... > alerts.jsonl` would.
  */
-import { main, syncOutputFd } from '../cli/api.js';
+import { main, processContext } from '../cli/api.js';
 
-const stdout = process.stdout;
-const stdoutFd = syncOutputFd(stdout);
 const sink = { write: () => true } as unknown as NodeJS.WritableStream;
 const started = process.hrtime.bigint();
-const code = await main(process.argv.slice(2), {
-  stdout,
-  ...(stdoutFd === undefined ? {} : { stdoutFd }),
-  stderr: sink,
-  env: process.env,
-  exitCode: 0,
-});
+// The process's own context (stdout, and its descriptor where it is a file), its stderr kept for the figures.
+const code = await main(process.argv.slice(2), { ...processContext(), stderr: sink });
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const usage = process.resourceUsage();
 process.stderr.write(

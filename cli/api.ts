@@ -18,7 +18,7 @@ import type { GenerateOptions, Manifest } from './generate/index.js';
 
 export { main } from './main.js';
 export type { CliContext } from './context.js';
-export { syncOutputFd } from './context.js';
+export { processContext } from './context.js';
 export type { Manifest } from './generate/index.js';
 export type { IngestionView } from './commands/reports.js';
 export type { StackClients } from './stackClients.js';

@@ -32,7 +32,7 @@ export function processContext(): CliContext {
  * another thread may write after them. Undefined for a pipe, a socket or a terminal, which Node may write later
  * (and a worker's write to a full pipe would fail rather than wait).
  */
-export function syncOutputFd(stream: NodeJS.WritableStream): number | undefined {
+function syncOutputFd(stream: NodeJS.WritableStream): number | undefined {
   const fd = (stream as { fd?: unknown }).fd;
   if (typeof fd !== 'number') return undefined;
   try {

@@ -4,7 +4,7 @@
  * across the files is detected again at the end from the files that hold it, read a second time (contract §2:
  * the alerts are those of each symbol's bars in minute order, whatever the order of the files).
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
@@ -24,6 +24,7 @@ import { DetectProgress } from '../detect/detectProgress.js';
 import { EpisodeSpill } from '../detect/episodeSpill.js';
 import { scoreWorkersAvailable, writeScoredLines } from '../detect/scorePool.js';
 import { addRecordLines, EPISODE_CSV_HEADER } from '../output/episodeLines.js';
+import { writeAll } from '../output/fdBytes.js';
 import { LineBytes } from '../output/lineBytes.js';
 import { FindingRecorder } from '../detect/findingRecords.js';
 import { OutputTurn } from '../detect/outputTurn.js';
@@ -469,10 +470,6 @@ async function writeEpisodes(
 }
 
 const EPISODE_BYTES_A_WRITE = 1 << 16;
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
-}
 
 /**
  * The summary line of an object that yielded nothing: rejected by the contract, unreadable, or hit by a bug,

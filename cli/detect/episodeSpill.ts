@@ -15,7 +15,7 @@ import {
 import type { DoneEpisodeSink } from '../../shared/core/suspicion/doneEpisodes.js';
 import type { EpisodeFigures } from '../../shared/core/suspicion/symbolScoring.js';
 import { sortedKeys } from '../../shared/core/objectSeriesDetection.js';
-import { readSpan } from '../output/spillFile.js';
+import { readSpan } from '../output/fdBytes.js';
 
 /**
  * Numbers buffered, across symbols, before they are written out (1 MiB): with the spare buffers, three times that

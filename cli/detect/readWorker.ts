@@ -15,7 +15,7 @@ import { fileChunks } from '../fileChunks.js';
 import { CSV_LAYOUT } from '../output/alertCsv.js';
 import { JSON_LAYOUT } from '../output/alertJson.js';
 import { AlertLineWriter } from '../output/alertLines.js';
-import { readSpan } from '../output/spillFile.js';
+import { readSpan, writeAll } from '../output/fdBytes.js';
 import { writeRecords, type SymbolLines } from './findingRecords.js';
 import { OutputTurn } from './outputTurn.js';
 import {
@@ -96,9 +96,7 @@ const straight =
 
 /** Writes bytes to the output (writeRecords' `append`: the offset it gives back is of no use here). */
 function writeOut(bytes: Uint8Array): number {
-  for (let done = 0; done < bytes.length;) {
-    done += writeSync(straight!.fd, bytes, done, bytes.length - done);
-  }
+  writeAll(straight!.fd, bytes);
   return 0;
 }
 

@@ -11,7 +11,7 @@ import { PeerMarket } from '../../shared/core/suspicion/peerMarket.js';
 import type { EpisodeFigures } from '../../shared/core/suspicion/symbolScoring.js';
 import { addRecordLines } from '../output/episodeLines.js';
 import { LineBytes } from '../output/lineBytes.js';
-import { readSpan } from '../output/spillFile.js';
+import { readSpan } from '../output/fdBytes.js';
 import { sendableError } from './readMessages.js';
 import type { ScoreReply, ScoreSettings, ScoreWorkerRequest } from './scoreMessages.js';
 

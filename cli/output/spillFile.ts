@@ -93,15 +93,3 @@ export class SpillFile {
     return index;
   }
 }
-
-/**
- * Reads `length` bytes of a temporary file from `offset` into `into` at `at`: the whole span (a file written on
- * one thread is read on another with a descriptor of its own: the episodes' spill, a read worker's lines).
- */
-export function readSpan(fd: number, into: Uint8Array, at: number, offset: number, length: number): void {
-  for (let done = 0; done < length;) {
-    const read = readSync(fd, into, at + done, length - done, offset + done);
-    if (read === 0) throw new Error(`a temporary file ended before offset ${offset + done}`);
-    done += read;
-  }
-}

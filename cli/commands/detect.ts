@@ -148,7 +148,7 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
       scoring?.observe,
       scoring?.takeBack,
     );
-    const linesToCome = new LinesToCome(output, workers + 1);
+    const linesToCome = new LinesToCome(output, workers + 1, (records) => recorder?.giveBack(records));
     // With files of one symbol each, named for it, a symbol's alerts are written out once its last file is done:
     // where the output is a file or a device, by the worker that has its lines, straight, once the symbol's turn
     // has come (outputTurn.ts); else copied out of the workers' files here. Not copied early with --episodes: the
@@ -291,9 +291,11 @@ async function runDetect(files: string[], options: DetectOptions, context: CliCo
 class LinesToCome {
   readonly #queue: Array<{ object: number; written: Promise<FormatOutcome>; outcome?: FormatOutcome }> = [];
 
+  /** @param giveBack takes each object's records back, once its lines are written */
   constructor(
     private readonly output: AlertOutput,
     private readonly limit: number,
+    private readonly giveBack: (records: Float64Array) => void,
   ) {}
 
   /** The lines of the object at `object` (its index in the files), being written. */
@@ -331,6 +333,7 @@ class LinesToCome {
   #add(outcome: FormatOutcome): void {
     // A failure here is a bug in writing lines, which the main thread would have met inside the rules' run.
     if (!outcome.ok) throw outcome.error;
+    this.giveBack(outcome.records);
     for (const [symbol, spans] of outcome.lines) {
       for (let i = 0; i < spans.length; i += 2) {
         this.output.addWritten(symbol, outcome.file, spans[i]!, spans[i + 1]!);

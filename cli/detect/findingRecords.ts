@@ -63,13 +63,43 @@ export class FindingRecorder implements AlertCollector {
     r[at + EPISODE_START] = finding.episode.start;
   }
 
-  /** The records since the last take, in a buffer of their own (to transfer), and a fresh start. */
+  /**
+   * The records since the last take, in a buffer of their own (to transfer), and a fresh start. The buffer is one
+   * {@link giveBack} gave, where one is large enough: an object's records are about 11 MB for three years of a
+   * symbol, and one made for each object, freed on another thread when its lines were written, left the run's
+   * peak memory to where the allocator happened to find room for the next.
+   */
   take(): Float64Array {
-    const taken = this.#records.slice(0, this.#count * FIELDS);
+    const length = this.#count * FIELDS;
     this.#count = 0;
-    return taken;
+    let best = -1;
+    for (let i = 0; i < this.#spares.length; i++) {
+      const size = this.#spares[i]!.length;
+      if (size >= length && (best < 0 || size < this.#spares[best]!.length)) best = i;
+    }
+    // A new one with room to spare, so that it serves the objects a little larger than this one later.
+    const buffer = best < 0 ? new Float64Array(Math.ceil(length * 1.25)) : this.#spares.splice(best, 1)[0]!;
+    buffer.set(this.#records.subarray(0, length));
+    return buffer.subarray(0, length);
   }
+
+  /** Takes back records {@link take} gave, their lines written, to hand out again. */
+  giveBack(records: Float64Array): void {
+    this.#spares.push(new Float64Array(records.buffer));
+    // As many as may be out at once; the smallest goes first.
+    if (this.#spares.length > MAX_SPARES) {
+      let smallest = 0;
+      for (let i = 1; i < this.#spares.length; i++)
+        if (this.#spares[i]!.length < this.#spares[smallest]!.length) smallest = i;
+      this.#spares.splice(smallest, 1);
+    }
+  }
+
+  readonly #spares: Float64Array[] = [];
 }
+
+/** The most buffers of records kept to hand out again: a few more than the objects whose lines are awaited. */
+const MAX_SPARES = 6;
 
 /**
  * A symbol's alert lines of one object, in minute order, as where they were written: pairs of offset and
@@ -79,6 +109,8 @@ export type SymbolLines = [symbol: string, spans: number[]];
 
 /** The buffer lines are written into before they go to the file: the worker's one buffer for lines. */
 const BUFFER_BYTES = 1 << 20;
+/** That buffer, made once (one a call was a MiB of garbage outside the heap for each object). */
+let lineBuffer: Buffer | undefined;
 
 /**
  * Writes the lines of an object's records into a file through one buffer, by symbol in order of their first
@@ -95,7 +127,8 @@ export function writeRecords(
 ): SymbolLines[] {
   const source = { object };
   const bySymbol = new Map<string, { finding: Finding; spans: number[] }>();
-  const target: ByteTarget = { bytes: Buffer.allocUnsafeSlow(BUFFER_BYTES), length: 0 };
+  lineBuffer ??= Buffer.allocUnsafeSlow(BUFFER_BYTES);
+  const target: ByteTarget = { bytes: lineBuffer, length: 0 };
   /** The symbol whose lines are in the buffer. */
   let inBuffer: number[] | undefined;
   const flush = () => {
@@ -147,7 +180,7 @@ export function writeRecords(
     if (spans !== inBuffer || target.length + needed > target.bytes.length) {
       flush();
       inBuffer = spans;
-      if (needed > target.bytes.length) target.bytes = Buffer.allocUnsafeSlow(needed);
+      if (needed > target.bytes.length) target.bytes = lineBuffer = Buffer.allocUnsafeSlow(needed);
     }
     writer.writeFinding(finding, target);
   }

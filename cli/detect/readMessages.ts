@@ -75,7 +75,7 @@ export interface TransferredBars {
 
 export type WorkerReply =
   | { id: number; ok: true; bars: TransferredBars; bytes: number }
-  | { id: number; ok: true; file: string; lines: SymbolLines[] }
+  | { id: number; ok: true; file: string; lines: SymbolLines[]; records: Float64Array }
   | { id: number; ok: false; error: SentError };
 
 /** An object's bars as a message, and the buffers to transfer with it. */

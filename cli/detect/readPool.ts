@@ -23,8 +23,9 @@ import {
 
 export type ReadOutcome =
   { ok: true; bars: ObjectBars; bytes: number; worker: number } | { ok: false; error: Error };
-/** Where the lines were written: the worker's file, and each symbol's spans of it. */
-export type FormatOutcome = { ok: true; file: string; lines: SymbolLines[] } | { ok: false; error: Error };
+/** Where the lines were written: the worker's file, and each symbol's spans of it; and the records, given back. */
+export type FormatOutcome =
+  { ok: true; file: string; lines: SymbolLines[]; records: Float64Array } | { ok: false; error: Error };
 
 interface PoolWorker {
   worker: Worker;
@@ -86,7 +87,7 @@ export class ReadPool {
   /**
    * Has the worker that read an object write the alert lines of its findings into its file (see
    * findingRecords.ts), or straight to the output if `ticket` is given and it is that ticket's turn (then it
-   * hands back no lines). The table goes back to it; it must not be used here afterwards.
+   * hands back no lines). The table goes back to it, and must not be used here afterwards; the records come back.
    */
   async format(
     worker: number,
@@ -110,7 +111,7 @@ export class ReadPool {
     if (!reply.ok) return { ok: false, error: receivedError(reply.error) };
     if (!('lines' in reply))
       return { ok: false, error: new TypeError('a read worker answered lines with bars') };
-    return { ok: true, file: reply.file, lines: reply.lines };
+    return { ok: true, file: reply.file, lines: reply.lines, records: reply.records };
   }
 
   #ask(

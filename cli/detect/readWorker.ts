@@ -8,7 +8,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
-import { BarTable } from '../../shared/core/barTable.js';
+import { BarTable, ChunkPool } from '../../shared/core/barTable.js';
 import { readObject } from '../../shared/objects/readObject.js';
 import { ZoneOffsets } from '../../shared/core/timestamp.js';
 import { fileChunks } from '../fileChunks.js';
@@ -35,6 +35,12 @@ import {
  */
 const READ_WORKER_NICE = 19;
 
+/**
+ * The most a worker keeps of tables done with (ChunkPool): a table of three years of a symbol (19.2 MB). A worker
+ * alternates reading an object and writing the lines of one, so the next read takes what the last lines freed.
+ */
+const TABLE_POOL_BYTES = 20 << 20;
+
 const port = parentPort!;
 const settings = workerData as ReadSettings;
 // The main thread runs the rules over the objects in order, and the reading is bound by it: where the cores are
@@ -54,6 +60,12 @@ const writer =
     ? undefined
     : new AlertLineWriter(settings.lines.format === 'csv' ? CSV_LAYOUT : JSON_LAYOUT);
 
+/**
+ * The memory of the tables whose lines this worker wrote, for the next tables it reads: a worker reads an object, and
+ * later writes its lines from the same table, handed back.
+ */
+const chunks = new ChunkPool(TABLE_POOL_BYTES);
+
 async function read(request: ReadRequest): Promise<void> {
   let bytes = 0;
   const bars = await readObject(fileChunks(request.file), {
@@ -62,6 +74,7 @@ async function read(request: ReadRequest): Promise<void> {
     limits: settings.limits,
     clock: settings.clock,
     onBytes: (n) => (bytes += n),
+    chunks,
   });
   const { bars: message, transfer } = sendableBars(bars);
   port.postMessage({ id: request.id, ok: true, bars: message, bytes } satisfies WorkerReply, transfer);
@@ -120,13 +133,22 @@ function copyOut(lines: SymbolLines[]): void {
 
 function format(request: FormatRequest): void {
   const table = BarTable.fromTransfer(request.table);
+  try {
+    formatTable(table, request);
+  } finally {
+    // Its lines are written (or failed to be): its memory is the next read's.
+    table.recycle(chunks);
+  }
+}
+
+function formatTable(table: BarTable, request: FormatRequest): void {
   const { ticket } = request;
   const mayGoOut = straight !== undefined && ticket !== undefined;
   if (mayGoOut && straight.turn.take(ticket, TURN_WAIT_MS)) {
     // Every symbol before this one is out, and no one writes until the turn is passed on.
     writeRecords(table, request.records, request.object, writer!, writeOut);
     straight.turn.passOn(ticket);
-    port.postMessage({ id: request.id, ok: true, file: linesFile!, lines: [] } satisfies WorkerReply);
+    reply(request, []);
     return;
   }
   const lines = writeRecords(table, request.records, request.object, writer!, appendLines);
@@ -135,10 +157,18 @@ function format(request: FormatRequest): void {
     // here, rather than wait for the main thread's copy, and the next symbol's lines may go straight out.
     copyOut(lines);
     straight.turn.passOn(ticket);
-    port.postMessage({ id: request.id, ok: true, file: linesFile!, lines: [] } satisfies WorkerReply);
+    reply(request, []);
     return;
   }
-  port.postMessage({ id: request.id, ok: true, file: linesFile!, lines } satisfies WorkerReply);
+  reply(request, lines);
+}
+
+/** Where the lines of a format request are (none: they went out), and its records back, to be used again. */
+function reply(request: FormatRequest, lines: SymbolLines[]): void {
+  const { records } = request;
+  port.postMessage({ id: request.id, ok: true, file: linesFile!, lines, records } satisfies WorkerReply, [
+    records.buffer as ArrayBuffer,
+  ]);
 }
 
 async function serve(request: ReadRequest | FormatRequest): Promise<void> {

@@ -3,7 +3,7 @@
  * with the quality report and the rows set aside (contract §1). Pure and synchronous: the reader
  * (shared/objects/readObject.ts, its records from csvRecords.ts) feeds it one row at a time.
  */
-import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME } from './barTable.js';
+import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME, type ChunkPool } from './barTable.js';
 import { csvLine } from './csvText.js';
 import { OVERFLOW_SCALE, scanDecimalIn, scanned, scannedSign } from './decimal.js';
 import { mapHeader, symbolFromObjectName, VALUE_COLUMNS, type ColumnMap } from './header.js';
@@ -98,7 +98,7 @@ export class ObjectIntake {
   readonly #clock: ReaderClock;
   /** The latest minute a bar may have (contract §1, `future`). */
   readonly #latestMinute: number;
-  readonly #table = new BarTable();
+  readonly #table: BarTable;
   readonly #report: QualityReport;
   readonly #setAside: SetAsideRow[] = [];
   #columns: ColumnMap | undefined;
@@ -112,8 +112,18 @@ export class ObjectIntake {
   readonly #minutes: SymbolMinutes[] = [];
   readonly #duplicates: PendingDuplicate[] = [];
 
-  /** `clock`: the reader's time, which no bar may be later than by more than its skew. */
-  constructor(objectName: string, zone: ZoneOffsets, limits: IngestLimits, clock: ReaderClock) {
+  /**
+   * @param clock the reader's time, which no bar may be later than by more than its skew
+   * @param chunks where the table's memory comes from, when the reader recycles it (barTable.ts)
+   */
+  constructor(
+    objectName: string,
+    zone: ZoneOffsets,
+    limits: IngestLimits,
+    clock: ReaderClock,
+    chunks?: ChunkPool,
+  ) {
+    this.#table = new BarTable(chunks);
     this.#objectName = objectName;
     this.#zone = zone;
     this.#limits = limits;

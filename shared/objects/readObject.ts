@@ -3,6 +3,7 @@
  * text (gunzipped, decoded), csvRecords.ts makes the text records (RFC 4180, contract §1 "Quoting"), and
  * everything docs/contract.md says about rows is in ObjectIntake.
  */
+import type { ChunkPool } from '../core/barTable.js';
 import { CsvRecords, type RowSink } from '../core/csvRecords.js';
 import { ObjectIntake, type ObjectBars } from '../core/objectIntake.js';
 import { objectText, type ObjectSource, type ObjectTextOptions } from './objectText.js';
@@ -15,6 +16,8 @@ export interface ReadObjectOptions extends ObjectTextOptions {
   zone: ZoneOffsets;
   /** The reader's time: a bar later than it by more than its skew is set aside (contract §1, `future`). */
   clock: ReaderClock;
+  /** Where the bars' table takes its memory from, for a reader that recycles tables (barTable.ts). */
+  chunks?: ChunkPool;
 }
 
 /**
@@ -23,7 +26,13 @@ export interface ReadObjectOptions extends ObjectTextOptions {
  *   a broken gzip stream, a limit passed); any other error is an I/O failure of the source.
  */
 export async function readObject(source: ObjectSource, options: ReadObjectOptions): Promise<ObjectBars> {
-  const intake = new ObjectIntake(options.objectName, options.zone, options.limits, options.clock);
+  const intake = new ObjectIntake(
+    options.objectName,
+    options.zone,
+    options.limits,
+    options.clock,
+    options.chunks,
+  );
   await readRows(source, options, intake);
   return intake.finish();
 }

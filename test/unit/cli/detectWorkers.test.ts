@@ -150,6 +150,46 @@ describe('detect with read workers', () => {
   }
 });
 
+describe('detect with read workers on objects larger than a table chunk', () => {
+  // A worker builds each table on the memory of the tables whose lines it wrote (ChunkPool, a chunk being 65,536
+  // rows): six files of 200 days of a symbol, about 75,000 bars each, so that the later reads of each of two
+  // workers take the earlier tables' chunks, stale values and all.
+  it('writes the same alerts, reports and episodes as one thread', () => {
+    const data = path.join(build, 'large');
+    execFileSync(
+      process.execPath,
+      [bin, 'generate', '--out', data, '--symbols', '6', '--days', '200', '--seed', '11'],
+      { stdio: 'ignore' },
+    );
+    const files = readdirSync(data)
+      .filter((name) => name.endsWith('.csv'))
+      .sort()
+      .map((name) => path.join(data, name));
+    const args = [
+      '--format',
+      'csv',
+      '--a1',
+      '0.01',
+      '--a2',
+      '1',
+      '--report',
+      'r.json',
+      '--episodes',
+      'e.jsonl',
+    ];
+    const one = detect(1, args, ['r.json', 'e.jsonl'], files);
+    const two = detect(2, args, ['r.json', 'e.jsonl'], files);
+    expect(one.code).toBe(0);
+    expect(two.code).toBe(0);
+    const outcomes = JSON.parse(one.files['r.json']!.toString()) as Array<{ report: { accepted: number } }>;
+    expect(outcomes.map(({ report }) => report.accepted > 65_536)).toEqual(files.map(() => true));
+    expect(one.files.stdout!.toString().split('\n').length).toBeGreaterThan(1000);
+    for (const file of Object.keys(one.files)) {
+      expect(two.files[file]!.equals(one.files[file]!), `${file} differs`).toBe(true);
+    }
+  }, 120_000);
+});
+
 describe('detect --episodes with scoring workers', () => {
   // With more than one thread the episodes are scored and their lines written by workers, a piece of a symbol's
   // records each (cli/detect/scorePool.ts): enough data here for many pieces, some symbols' over several, scored
@@ -291,7 +331,11 @@ describe('Class: ReadPool', () => {
     };
     const format = async (ticket: number) => {
       const { worker, table, records } = await detected();
-      return pool.format(worker, object, table, records, ticket);
+      const sent = records.slice();
+      const outcome = await pool.format(worker, object, table, records, ticket);
+      // The records come back as they went, for the next object's.
+      if (outcome.ok) expect(outcome.records).toEqual(sent);
+      return outcome;
     };
     const written = (outcome: FormatOutcome) => {
       if (!outcome.ok) throw outcome.error;
@@ -305,7 +349,12 @@ describe('Class: ReadPool', () => {
     try {
       // Act, assess: the first symbol's lines go straight out.
       const first = await format(0);
-      expect(first).toEqual({ ok: true, file: expect.any(String), lines: [] });
+      expect(first).toEqual({
+        ok: true,
+        file: expect.any(String),
+        lines: [],
+        records: expect.any(Float64Array),
+      });
       expect(readFileSync(out).equals(expected)).toBe(true);
 
       // Symbol 2's, while symbol 1 is next: into the worker's file, the output untouched.
@@ -320,7 +369,12 @@ describe('Class: ReadPool', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(readFileSync(out).length).toBe(expected.length);
       other.passOn(1);
-      expect(await waiting).toEqual({ ok: true, file: expect.any(String), lines: [] });
+      expect(await waiting).toEqual({
+        ok: true,
+        file: expect.any(String),
+        lines: [],
+        records: expect.any(Float64Array),
+      });
       expect(readFileSync(out).equals(Buffer.concat([expected, expected]))).toBe(true);
 
       // Stopped: symbol 3's, its turn though it is, go into the file.

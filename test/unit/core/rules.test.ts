@@ -167,6 +167,19 @@ describe('A2: volume spike over the prior ten minutes', () => {
     expect(alerts[0]!.severity).toBeNull();
   });
 
+  it('never fires on a bar that traded nothing, whatever the window and threshold', async () => {
+    // 0 × n > (1 + a2) × sum is false for any sum ≥ 0 and a2 ≥ 0: ties of zero windows included.
+    const rows: Array<[string, string, string]> = [
+      ['09:15', '10', '0'],
+      ['09:16', '10', '0'],
+      ['09:17', '10', '-0'],
+      ['09:18', '10', '5'], // 5 > 0: fires
+      ['09:19', '10', '0'],
+    ];
+    expect(firing(await detect(rows))).toEqual(['03:48 A2']);
+    expect(firing(await detect(rows, { a2: '0' }))).toEqual(['03:48 A2']);
+  });
+
   it('uses the configured threshold and window', async () => {
     const rows: Array<[string, string, string]> = [
       ['09:15', '10', '100'],

@@ -76,6 +76,13 @@ class ChunkedColumn<T extends TypedArray> {
     for (const buffer of buffers) this.chunks.push(new this.kind(buffer));
   }
 
+  /** The rows it has room for. */
+  capacity(): number {
+    const count = this.chunks.length;
+    // Past the first chunk, every chunk is full size.
+    return count === 0 ? 0 : (count - 1) * CHUNK_SIZE + this.chunks[count - 1]!.length;
+  }
+
   /** Gives its full-size chunks to `pool` and empties the column. */
   recycle(pool: ChunkPool): void {
     for (const chunk of this.chunks) if (chunk.length === CHUNK_SIZE) pool.give(chunk.buffer as ArrayBuffer);
@@ -153,6 +160,11 @@ export class BarTable {
   readonly #scale: Array<ChunkedColumn<Int8Array>>;
   /** Texts of the rare values that overflowed the fast form, by `row * 5 + column`. */
   readonly #overflow = new Map<number, string>();
+  /**
+   * Rows every column has room for, as {@link addScannedRow} last found: columns may differ (a pool may have a
+   * full chunk for one kind of column and not another), and room only grows.
+   */
+  #room = 0;
 
   /** @param pool where its full-size chunks come from when it has them (see {@link recycle}) */
   constructor(pool?: ChunkPool) {
@@ -168,10 +180,13 @@ export class BarTable {
    * must not be used again.
    */
   recycle(pool: ChunkPool): void {
-    for (const column of [this.#symbol, this.#minute, this.#line, ...this.#mantissa, ...this.#scale]) {
-      column.recycle(pool);
-    }
+    for (const column of this.#columns()) column.recycle(pool);
     this.#length = 0;
+    this.#room = 0;
+  }
+
+  #columns(): Array<ChunkedColumn<TypedArray>> {
+    return [this.#symbol, this.#minute, this.#line, ...this.#mantissa, ...this.#scale];
   }
 
   get length(): number {
@@ -234,6 +249,48 @@ export class BarTable {
     this.#minute.set(row, minute);
     this.#line.set(row, line);
     return row;
+  }
+
+  /**
+   * Adds a row with its five values as scanned: `mantissas` and `scales` in column order (OPEN to VOLUME), a
+   * value that overflowed the fast form (OVERFLOW_SCALE) then given its text with {@link setOverflowText}. The
+   * reader's way (42 million rows at the seed's scale): every column has a row wherever one does, so one check of
+   * room serves the 13 columns, where {@link addRow} and {@link setValue} check each.
+   */
+  addScannedRow(
+    symbolId: number,
+    minute: number,
+    line: number,
+    mantissas: Float64Array,
+    scales: Int16Array,
+  ): number {
+    const row = this.#length;
+    if (row >= this.#room) {
+      // Past the room every column has: each column makes its own (a first chunk taken from a pool, or doubled).
+      this.addRow(symbolId, minute, line);
+      for (let column = 0; column < 5; column++) {
+        this.#mantissa[column]!.set(row, mantissas[column]!);
+        this.#scale[column]!.set(row, scales[column]!);
+      }
+      this.#room = Math.min(...this.#columns().map((column) => column.capacity()));
+      return row;
+    }
+    const chunk = row >>> CHUNK_BITS;
+    const at = row & CHUNK_MASK;
+    this.#length++;
+    this.#symbol.chunks[chunk]![at] = symbolId;
+    this.#minute.chunks[chunk]![at] = minute;
+    this.#line.chunks[chunk]![at] = line;
+    for (let column = 0; column < 5; column++) {
+      this.#mantissa[column]!.chunks[chunk]![at] = mantissas[column]!;
+      this.#scale[column]!.chunks[chunk]![at] = scales[column]!;
+    }
+    return row;
+  }
+
+  /** The text of a value {@link addScannedRow} stored as overflowed. */
+  setOverflowText(row: number, column: number, text: string): void {
+    this.#overflow.set(row * 5 + column, text.trim());
   }
 
   /** Stores a value of a row as a decimal: mantissa × 10^-scale, or its text when it overflowed that form. */

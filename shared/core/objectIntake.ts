@@ -273,13 +273,11 @@ export class ObjectIntake {
     } else minutes.latest = minute;
 
     const table = this.#table;
-    const row = table.addRow(symbolId, minute, line);
+    const row = table.addScannedRow(symbolId, minute, line, scannedMantissas, scannedScales);
     for (let i = 0; i < 5; i++) {
-      const scale = scannedScales[i]!;
+      if (scannedScales[i] !== OVERFLOW_SCALE) continue;
       const column = columns.values[i]!;
-      const written =
-        scale === OVERFLOW_SCALE ? text.substring(starts[column]!, starts[column + 1]! - 1) : undefined;
-      table.setValue(row, COLUMN_ORDER[i]!, scannedMantissas[i]!, scale, written);
+      table.setOverflowText(row, COLUMN_ORDER[i]!, text.substring(starts[column]!, starts[column + 1]! - 1));
     }
     return TAKEN;
   }

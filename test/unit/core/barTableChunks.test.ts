@@ -40,6 +40,22 @@ function expectFilled(table: BarTable, rows: number, seed: number, symbol: strin
   }
 }
 
+/** {@link filled}, each row added whole as the reader adds it (BarTable.addScannedRow). */
+function scannedIn(rows: number, seed: number, symbol: string, pool?: ChunkPool): BarTable {
+  const table = new BarTable(pool);
+  const id = table.symbolId(symbol);
+  const mantissas = new Float64Array(5);
+  const scales = new Int16Array(5);
+  for (let i = 0; i < rows; i++) {
+    for (let column = 0; column < 5; column++) {
+      mantissas[column] = seed * 1000 + i * 5 + column;
+      scales[column] = (seed + column) % 4;
+    }
+    table.addScannedRow(id, 1_000_000 + seed * 7 + i, i + 2, mantissas, scales);
+  }
+  return table;
+}
+
 describe('a table on recycled memory', () => {
   it('reads back its own rows, not the dead table’s, shorter or longer than it and across chunks', () => {
     const pool = new ChunkPool(64 << 20);
@@ -74,6 +90,23 @@ describe('a table on recycled memory', () => {
     expect(received.mantissa(CHUNK_ROWS + 76, VOLUME)).toBe(5 * 1000 + (CHUNK_ROWS + 76) * 5 + 4);
     expect(received.mantissa(3, OPEN)).toBe(5 * 1000 + 15);
     expect(received.text(17, CLOSE)).toBe('123456789012345678901234567890');
+  });
+
+  it('takes whole rows where its columns have unlike room (a pool with full chunks of some kinds only)', () => {
+    // Bound to about one chunk of each column: of a two-chunk table's, it keeps the small columns' both chunks
+    // and the large ones' first few, so that a new table starts some columns full size and doubles the others.
+    const pool = new ChunkPool(TABLE_CHUNK_BYTES + 1000);
+    filled(2 * CHUNK_ROWS, 8, 'OLD', pool).recycle(pool);
+    const table = scannedIn(2 * CHUNK_ROWS + 300, 9, 'NEW', pool);
+    expectFilled(table, 2 * CHUNK_ROWS + 300, 9, 'NEW');
+    // And its overflowed values' texts.
+    const mantissas = new Float64Array([1, 2, Number.NaN, 4, 5]);
+    const scales = new Int16Array([0, 0, OVERFLOW_SCALE, 0, 0]);
+    const row = table.addScannedRow(0, 5, 6, mantissas, scales);
+    table.setOverflowText(row, 2, ' 1e400 ');
+    expect(table.text(row, 2)).toBe('1e400');
+    expect(table.mantissa(row, 4)).toBe(5);
+    expectFilled(scannedIn(100, 10, 'FRESH'), 100, 10, 'FRESH');
   });
 
   it('keeps no more than its bound, and a table without a pool takes nothing from one', () => {

@@ -358,6 +358,14 @@ export class SymbolBaseline {
   #end = 0;
   /** Where each earlier day kept starts, oldest first; the last one ends where today starts. */
   readonly #days: number[] = [];
+  /**
+   * Per earlier day kept (as {@link #days}), where each bucket's bars start, from the day's start: bucket b's are
+   * at [offsets[b], offsets[b + 1]). Found when the day is sorted, where a bucket's runs were found by two binary
+   * searches in each of its days for each baseline (a fortieth of the main thread at the seed's scale).
+   */
+  readonly #dayBuckets: Int32Array[] = [];
+  /** Those of days dropped, to use again. */
+  readonly #spareDayBuckets: Int32Array[] = [];
   /** Where the current date's bars start. */
   #today = 0;
   #date = Number.NaN;
@@ -467,12 +475,9 @@ export class SymbolBaseline {
     const days = this.#days;
     for (let d = 0; d < days.length; d++) {
       const start = days[d]!;
-      const end = d + 1 < days.length ? days[d + 1]! : this.#today;
-      // A day's bars are in minute order within one UTC date, so a bucket's are the run between these minutes.
-      const dayStart = Math.floor(this.#minutes[start]! / 1440) * 1440;
-      const from = this.#firstAtOrAfter(start, end, dayStart + bucket * BUCKET_MINUTES);
-      runFrom[d] = from;
-      runTo[d] = this.#firstAtOrAfter(from, end, dayStart + (bucket + 1) * BUCKET_MINUTES);
+      const offsets = this.#dayBuckets[d]!;
+      runFrom[d] = start + offsets[bucket]!;
+      runTo[d] = start + offsets[bucket + 1]!;
     }
     return days.length;
   }
@@ -519,8 +524,13 @@ export class SymbolBaseline {
     return baselineFrom('usual', this.#closeMinute, volatility, sorted, volumeSum);
   }
 
-  /** Sorts the copies of a day's bars at [from, to), bucket by bucket, now that it is an earlier day. */
-  #sortBuckets(from: number, to: number): void {
+  /**
+   * Sorts the copies of a day's bars at [from, to), bucket by bucket, now that it is an earlier day.
+   * @returns where each bucket's bars start, from `from` (see {@link #dayBuckets})
+   */
+  #sortBuckets(from: number, to: number): Int32Array {
+    const offsets = this.#spareDayBuckets.pop() ?? new Int32Array(BUCKETS + 1);
+    let bucket = 0;
     const minutes = this.#minutes;
     const sortedVolumes = this.#sortedVolumes;
     const sortedAbsReturns = this.#sortedAbsReturns;
@@ -532,24 +542,17 @@ export class SymbolBaseline {
     for (let start = from; start < to;) {
       // A day is within one UTC date, whose minutes start at a multiple of BUCKET_MINUTES.
       const next = (Math.floor(minutes[start]! / BUCKET_MINUTES) + 1) * BUCKET_MINUTES;
+      // Buckets up to this one (those before it had no bars) start here.
+      const startBucket = Math.floor((minutes[start]! % 1440) / BUCKET_MINUTES);
+      while (bucket <= startBucket) offsets[bucket++] = start - from;
       let end = start + 1;
       while (end < to && minutes[end]! < next) end++;
       sortRun(sortedVolumes, start, end);
       sortRun(sortedAbsReturns, start, end);
       start = end;
     }
-  }
-
-  /** The first index in [from, to) whose minute is at least `minute` (`to` if none). */
-  #firstAtOrAfter(from: number, to: number, minute: number): number {
-    let lo = from;
-    let hi = to;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.#minutes[mid]! < minute) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    while (bucket <= BUCKETS) offsets[bucket++] = to - from;
+    return offsets;
   }
 
   /**
@@ -594,7 +597,7 @@ export class SymbolBaseline {
     if (date === this.#date) return;
     if (this.#end > this.#today) {
       this.#days.push(this.#today);
-      this.#sortBuckets(this.#today, this.#end);
+      this.#dayBuckets.push(this.#sortBuckets(this.#today, this.#end));
     }
     this.#today = this.#end;
     this.#date = date;
@@ -605,6 +608,7 @@ export class SymbolBaseline {
       (this.#days.length > BASELINE_DAYS || Math.floor(this.#minutes[this.#days[0]!]! / 1440) < from)
     ) {
       this.#days.shift();
+      this.#spareDayBuckets.push(this.#dayBuckets.shift()!);
     }
     this.#first = this.#days[0] ?? this.#today;
     this.#buckets = new Array<BarBaseline | undefined>(BUCKETS);

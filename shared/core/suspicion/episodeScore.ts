@@ -79,6 +79,57 @@ function strongestRun(values: Float64Array, start: number, length: number, signe
 }
 
 /**
+ * The strongest runs of two series of `length` values at once, each as {@link strongestRun} finds it (the same
+ * sums, in the same order, so the same doubles): an episode's raw and market-adjusted moves, or volumes, are
+ * scanned in one pass, which halves the loops' own work (a sixth of scoring an episode).
+ */
+function strongestRuns(
+  first: Float64Array,
+  second: Float64Array,
+  length: number,
+  signed: boolean,
+): [Run, Run] {
+  let bestFirst = 0;
+  let fromFirst = 0;
+  let toFirst = -1;
+  let bestSecond = 0;
+  let fromSecond = 0;
+  let toSecond = -1;
+  for (let from = 0; from < length; from++) {
+    let sumFirst = 0;
+    let sumSecond = 0;
+    for (let to = from; to < length && to - from < MAX_RUN; to++) {
+      sumFirst += first[to]!;
+      sumSecond += second[to]!;
+      const below = SQRT_BELOW[to - from + 1]!;
+      const sizeFirst = signed ? Math.abs(sumFirst) : sumFirst;
+      const sizeSecond = signed ? Math.abs(sumSecond) : sumSecond;
+      // As in strongestRun: a multiplication rules out most runs, the division is made for the others.
+      if (sizeFirst > bestFirst * below) {
+        const evidence = sizeFirst / SQRT[to - from + 1]!;
+        if (evidence > bestFirst) {
+          bestFirst = evidence;
+          fromFirst = from;
+          toFirst = to;
+        }
+      }
+      if (sizeSecond > bestSecond * below) {
+        const evidence = sizeSecond / SQRT[to - from + 1]!;
+        if (evidence > bestSecond) {
+          bestSecond = evidence;
+          fromSecond = from;
+          toSecond = to;
+        }
+      }
+    }
+  }
+  return [
+    { evidence: bestFirst, from: fromFirst, to: toFirst },
+    { evidence: bestSecond, from: fromSecond, to: toSecond },
+  ];
+}
+
+/**
  * Room for an episode's figures bar by bar, reused from episode to episode: `detect --episodes` scores two
  * million of them at the seed's scale, and arrays made afresh for each were much of its garbage.
  */
@@ -235,10 +286,8 @@ function scoreAgainst(
     surprises[i] = bar.surprise;
   }
 
-  const rawMove = strongestRun(rawMoves, 0, n, true);
-  const move = strongestRun(moves, 0, n, true);
-  const rawVolume = strongestRun(rawVolumes, 0, n, false);
-  const volume = strongestRun(volumes, 0, n, false);
+  const [rawMove, move] = strongestRuns(rawMoves, moves, n, true);
+  const [rawVolume, volume] = strongestRuns(rawVolumes, volumes, n, false);
   const movePoints = pointsOf(rawMove.evidence, MOVE);
   const volumePoints = pointsOf(rawVolume.evidence, VOLUME);
   const marketPoints =

@@ -4,7 +4,7 @@
  * the same quarter hour of its last few trading days, so that the open and the close, naturally heavy, are judged
  * against opens and closes. Pure: bars in, figures out.
  */
-import { medianOf, medianOfOrdered, sortNumbers, sortRun } from './median.js';
+import { kthOfOrdered, medianOf, medianOfOrdered, sortNumbers, sortRun } from './median.js';
 
 /** Minutes in a bucket of the day: the unit of "that time of day". */
 export const BUCKET_MINUTES = 15;
@@ -126,6 +126,41 @@ function volatilityWith(median: number, mean: number): number {
   // The median absolute return is robust to the very moves being judged; the mean keeps a series that mostly does
   // not move (many unchanged closes) from a volatility of 0.
   return Math.max(MAD_TO_SIGMA * median, mean, MIN_VOLATILITY);
+}
+
+/**
+ * {@link volatilityWith} the median of the absolute returns `returns[0..count)` (count > 0) and their `mean`, to the
+ * bit, without selecting the median where it cannot decide: where more than half the returns are at most
+ * mean / MAD_TO_SIGMA, so is the median, MAD_TO_SIGMA × median is at most the mean (rounding is monotonic), and the
+ * volatility is the mean's (about a quarter of episode starts at the seed's scale, flat minutes being common).
+ * Otherwise the median is among the returns above that, and is selected from those alone. Reorders `returns`.
+ */
+function volatilityOfReturns(returns: Float64Array, count: number, mean: number): number {
+  const limit = mean / MAD_TO_SIGMA;
+  if (!(MAD_TO_SIGMA * limit <= mean)) return volatilityWith(medianOfOrdered(returns, count), mean);
+  const above = sample.work(1);
+  let aboveCount = 0;
+  let largestBelow = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < count; i++) {
+    const value = returns[i]!;
+    if (value > limit) above[aboveCount++] = value;
+    else if (value > largestBelow) largestBelow = value;
+  }
+  const middle = count >> 1;
+  const belowCount = count - aboveCount;
+  if (belowCount > middle) return Math.max(mean, MIN_VOLATILITY);
+  // The median's upper value, the middle-th smallest of all, is the (middle − belowCount)-th of those above.
+  const rank = middle - belowCount;
+  const upper = kthOfOrdered(above, aboveCount, rank);
+  if (count % 2 === 1) return volatilityWith(upper, mean);
+  // Its lower value: the largest below the limit when it is the one just before, else the largest of those the
+  // selection left before the upper one.
+  let lower = largestBelow;
+  if (rank > 0) {
+    lower = above[0]!;
+    for (let i = 1; i < rank; i++) if (above[i]! > lower) lower = above[i]!;
+  }
+  return volatilityWith((lower + upper) / 2, mean);
 }
 
 /** Figures of the sample: the baseline it makes. */
@@ -441,7 +476,7 @@ export class SymbolBaseline {
       slot = slot + 1 === RECENT_BARS ? 0 : slot + 1;
     }
     if (taken < MIN_RECENT_BARS) return Number.NaN;
-    return count === 0 ? MIN_VOLATILITY : volatilityWith(medianOfOrdered(returns, count), absSum / count);
+    return count === 0 ? MIN_VOLATILITY : volatilityOfReturns(returns, count, absSum / count);
   }
 
   /** Adds a bar (after its baseline was asked for), in minute order. */

@@ -34,6 +34,15 @@ export function medianOfOrdered(values: Float64Array, n: number): number {
   return (below + values[middle]!) / 2;
 }
 
+/**
+ * The k-th smallest of `values[0..n)` (from 0), values that `<` orders (neither NaN nor -0), reordering them: those
+ * before index k are then at most it, those after at least.
+ */
+export function kthOfOrdered(values: Float64Array, n: number, k: number): number {
+  select(values, n, k);
+  return values[k]!;
+}
+
 /** Reorders `values[0..n)` so that the one at `k` is the k-th smallest, those before it at most it, after it at least. */
 function select(values: Float64Array, n: number, k: number): void {
   let lo = 0;

@@ -334,6 +334,23 @@ function mergeRuns(
   }
 }
 
+/** How many values of `runs` runs of `values` ({@link runFrom}, {@link runTo}), each sorted ascending, are at most `limit`. */
+function atMostInRuns(values: Float64Array, runs: number, limit: number): number {
+  let atMost = 0;
+  for (let d = 0; d < runs; d++) {
+    let lo = runFrom[d]!;
+    let hi = runTo[d]!;
+    const from = lo;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (values[mid]! <= limit) lo = mid + 1;
+      else hi = mid;
+    }
+    atMost += lo - from;
+  }
+  return atMost;
+}
+
 /** Merges a[aFrom, aTo) and b[bFrom, bTo), both ascending, into out[0, n), n at most `limit`; returns n. */
 function mergeTwo(
   a: Float64Array,
@@ -549,10 +566,18 @@ export class SymbolBaseline {
     sample.reserve(length);
     let volatility = MIN_VOLATILITY;
     if (count > 0) {
-      // The returns' median, from the smallest half of them merged (the NaN, as +∞, come after them all).
-      const returns = sample.work(0);
-      mergeRuns(this.#sortedAbsReturns, runs, returns, sample.work(1), (count >> 1) + 1);
-      volatility = volatilityWith(middleOf(returns, 0, count), absSum / count);
+      const mean = absSum / count;
+      // As volatilityOfReturns: where more than half the returns are at most mean / MAD_TO_SIGMA, the mean decides,
+      // and the runs, sorted, say how many are in a few steps each.
+      const limit = mean / MAD_TO_SIGMA;
+      if (MAD_TO_SIGMA * limit <= mean && atMostInRuns(this.#sortedAbsReturns, runs, limit) > count >> 1) {
+        volatility = Math.max(mean, MIN_VOLATILITY);
+      } else {
+        // The returns' median, from the smallest half of them merged (the NaN, as +∞, come after them all).
+        const returns = sample.work(0);
+        mergeRuns(this.#sortedAbsReturns, runs, returns, sample.work(1), (count >> 1) + 1);
+        volatility = volatilityWith(middleOf(returns, 0, count), mean);
+      }
     }
     const sorted = sample.work(2).subarray(0, length);
     mergeRuns(this.#sortedVolumes, runs, sorted, sample.work(1), length);

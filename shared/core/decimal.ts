@@ -51,6 +51,16 @@ export function scanDecimal(text: string): boolean {
  */
 export function scanDecimalIn(text: string, from: number, to: number): boolean {
   // The common form first, `digits[.digits]` and nothing else, in one pass.
+  return scanPlainDecimal(text, from, to) === to || scanGeneral(text, from, to);
+}
+
+/**
+ * Reads the common form of a decimal, `digits[.digits]` in the fast form (a safe-integer mantissa, at most 22
+ * places), from `from` on and not past `to`, into {@link scanned}: where the text goes on after it (a row's comma),
+ * the reader learns where the field ends as it reads it.
+ * @returns where it stopped (the first character after the form); -1 where the text there is not that form
+ */
+export function scanPlainDecimal(text: string, from: number, to: number): number {
   let mantissa = 0;
   let point = -1;
   let i = from;
@@ -60,15 +70,12 @@ export function scanDecimalIn(text: string, from: number, to: number): boolean {
     else if (code === 46 && point < 0 && i > from) point = i;
     else break;
   }
-  if (i === to && to > from && point !== to - 1 && mantissa <= Number.MAX_SAFE_INTEGER) {
-    const scale = point < 0 ? 0 : to - point - 1;
-    if (scale <= 22) {
-      scanned.mantissa = mantissa;
-      scanned.scale = scale;
-      return true;
-    }
-  }
-  return scanGeneral(text, from, to);
+  if (i === from || point === i - 1 || mantissa > Number.MAX_SAFE_INTEGER) return -1;
+  const scale = point < 0 ? 0 : i - point - 1;
+  if (scale > 22) return -1;
+  scanned.mantissa = mantissa;
+  scanned.scale = scale;
+  return i;
 }
 
 /** Every other form: signs, surrounding spaces, exponents, and decimals beyond the fast form. */

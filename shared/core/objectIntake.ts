@@ -5,7 +5,7 @@
  */
 import { BarTable, CLOSE, HIGH, LOW, OPEN, VOLUME, type ChunkPool } from './barTable.js';
 import { csvLine } from './csvText.js';
-import { OVERFLOW_SCALE, scanDecimalIn, scanned, scannedSign } from './decimal.js';
+import { OVERFLOW_SCALE, scanDecimalIn, scanned, scannedSign, scanPlainDecimal } from './decimal.js';
 import { mapHeader, symbolFromObjectName, VALUE_COLUMNS, type ColumnMap } from './header.js';
 import { tooManyRows, tooManySetAside, tooManySymbols, type IngestLimits } from './ingestLimits.js';
 import { MinuteSet } from './minuteSet.js';
@@ -331,23 +331,11 @@ export class ObjectIntake {
       let fieldEnd: number;
       if (role >= 0) {
         // scanDecimalIn's common form, the field ending where it does.
-        let mantissa = 0;
-        let point = -1;
-        let i = at;
-        for (; i < end; i++) {
-          const code = text.charCodeAt(i);
-          if (code >= 48 && code <= 57) mantissa = mantissa * 10 + (code - 48);
-          else if (code === 46 && point < 0 && i > at) point = i;
-          else break;
-        }
-        const scale = point < 0 ? 0 : i - point - 1;
-        if (i === at || point === i - 1 || mantissa > Number.MAX_SAFE_INTEGER || scale > 22)
-          return Number.NaN;
+        fieldEnd = scanPlainDecimal(text, at, end);
         // A price of 0 is set aside (contract §1): the general way says so.
-        if (role < 4 && mantissa === 0) return Number.NaN;
-        scannedMantissas[role] = mantissa;
-        scannedScales[role] = scale;
-        fieldEnd = i;
+        if (fieldEnd < 0 || (role < 4 && scanned.mantissa === 0)) return Number.NaN;
+        scannedMantissas[role] = scanned.mantissa;
+        scannedScales[role] = scanned.scale;
       } else if (role === TIMESTAMP_FIELD) {
         // Where the last one ended, if a comma (or the line's end) is there: a timestamp holds no comma, so a
         // field that parses there is the field. Else up to the comma.

@@ -38,6 +38,8 @@ const orNull = (value: number): number | null => (Number.isNaN(value) ? null : v
 export class FindingRecorder implements AlertCollector {
   #records = new Float64Array(FIELDS * 1024);
   #count = 0;
+  /** Buffers {@link take} handed out and {@link giveBack} took back. */
+  readonly #spares: Float64Array[] = [];
 
   found(finding: Finding): void {
     if ((this.#count + 1) * FIELDS > this.#records.length) {
@@ -94,8 +96,6 @@ export class FindingRecorder implements AlertCollector {
       this.#spares.splice(smallest, 1);
     }
   }
-
-  readonly #spares: Float64Array[] = [];
 }
 
 /** The most buffers of records kept to hand out again: a few more than the objects whose lines are awaited. */

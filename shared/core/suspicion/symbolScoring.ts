@@ -185,9 +185,13 @@ export class SymbolScoring {
       };
       if (episodeStart !== null) {
         const episode = this.#open;
-        episode.bars.push(...this.#pending, figures);
+        // Pushed one by one, and a new pending array only where the old one holds any: a spread and a new array
+        // for each alert bar (17 million at the seed's scale) were a twentieth of following the bars.
+        const pending = this.#pending;
+        for (let i = 0; i < pending.length; i++) episode.bars.push(pending[i]!);
+        episode.bars.push(figures);
         episode.end = minute;
-        this.#pending = [];
+        if (pending.length > 0) this.#pending = [];
       } else {
         this.#pending.push(figures);
       }

@@ -24,9 +24,15 @@ export class LineBytes {
 
   /** Appends bytes as they are (text already encoded). */
   bytes(bytes: Uint8Array): void {
-    if (this.#room.length - this.#used < bytes.length) this.#grow(bytes.length);
-    this.#room.set(bytes, this.#used);
-    this.#used += bytes.length;
+    const length = bytes.length;
+    if (this.#room.length - this.#used < length) this.#grow(length);
+    const room = this.#room;
+    const at = this.#used;
+    // Most are a few bytes of a line's fixed text (`,"points":`), where a loop is cheaper than a call to `set`:
+    // 90 million of them at the seed's scale, a twentieth of scoring.
+    if (length > 32) room.set(bytes, at);
+    else for (let i = 0; i < length; i++) room[at + i] = bytes[i]!;
+    this.#used = at + length;
   }
 
   /** Appends a number as `JSON.stringify` writes it (null for NaN and the infinities). */

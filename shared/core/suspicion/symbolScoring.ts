@@ -139,6 +139,7 @@ export class EpisodeRows {
     this.#committed = 0;
   }
 
+  // A row's figures, as EpisodeBar names them.
   minute(row: number): number {
     return this.#numbers[row * ROW]!;
   }

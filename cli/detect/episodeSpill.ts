@@ -13,7 +13,7 @@ import {
   type EpisodeCounts,
 } from '../../shared/core/suspicion/episodeRecords.js';
 import type { DoneEpisodeSink } from '../../shared/core/suspicion/doneEpisodes.js';
-import type { DoneEpisode } from '../../shared/core/suspicion/symbolScoring.js';
+import type { EpisodeFigures } from '../../shared/core/suspicion/symbolScoring.js';
 import { sortedKeys } from '../../shared/core/objectSeriesDetection.js';
 import { readSpan } from '../output/fdBytes.js';
 
@@ -81,13 +81,13 @@ export class EpisodeSpill implements DoneEpisodeSink {
   #size = 0;
   readonly #spare = new SpareBuffers(2 * BUFFERED_NUMBERS);
 
-  done(symbol: string, counts: EpisodeCounts, episode: DoneEpisode): void {
+  done(symbol: string, counts: EpisodeCounts, figures: EpisodeFigures): void {
     let records = this.#symbols.get(symbol);
     if (records === undefined) {
       records = { buffer: new Float64Array(FIRST_BUFFER), used: 0, spans: [] };
       this.#symbols.set(symbol, records);
     }
-    const length = maxRecordLength(episode.rows.count);
+    const length = maxRecordLength(figures.bars.length);
     if (records.used + length > records.buffer.length) {
       let size = records.buffer.length * 2;
       while (records.used + length > size) size *= 2;
@@ -96,7 +96,7 @@ export class EpisodeSpill implements DoneEpisodeSink {
       this.#spare.give(records.buffer);
       records.buffer = grown;
     }
-    const written = writeRecord(records.buffer, records.used, counts, episode);
+    const written = writeRecord(records.buffer, records.used, counts, figures);
     records.used += written;
     this.#buffered += written;
     if (this.#buffered >= BUFFERED_NUMBERS) this.#writeOut();

@@ -14,15 +14,12 @@ import { episodeScore, type MinuteScore } from './episodeScore.js';
 import type { EpisodeCounts } from './episodeRecords.js';
 import type { PeerGroups } from './peerGroups.js';
 import { PeerMarket, type SharedPeerMarket } from './peerMarket.js';
-import { MarketParts, SymbolScoring, type DoneEpisode, type EpisodeFigures } from './symbolScoring.js';
+import { MarketParts, SymbolScoring, type EpisodeFigures } from './symbolScoring.js';
 
 /** Where done episodes go. */
 export interface DoneEpisodeSink {
-  /**
-   * An episode no later bar changes; a symbol's come in minute order. Its rows are valid only during the call
-   * (they are the next episode's room).
-   */
-  done(symbol: string, counts: EpisodeCounts, episode: DoneEpisode): void;
+  /** An episode no later bar changes; a symbol's come in minute order. */
+  done(symbol: string, counts: EpisodeCounts, figures: EpisodeFigures): void;
   /** Forgets every episode `symbol` gave so far (it is followed again from scratch). */
   withdraw(symbol: string): void;
 }
@@ -56,8 +53,8 @@ export class DoneEpisodes {
   readonly observe = (symbol: string): BarObserver => {
     if (this.#symbols.has(symbol)) this.sink.withdraw(symbol);
     const followed: Followed = {
-      scoring: new SymbolScoring(symbol, this.#market.sinkOf(symbol), this.gapMinutes, (episode) =>
-        this.#done(symbol, followed, episode),
+      scoring: new SymbolScoring(symbol, this.#market.sinkOf(symbol), this.gapMinutes, (figures) =>
+        this.#done(symbol, followed, figures),
       ),
       state: undefined,
     };
@@ -108,14 +105,13 @@ export class DoneEpisodes {
     return this.#market.share();
   }
 
-  #done(symbol: string, followed: Followed, episode: DoneEpisode): void {
+  #done(symbol: string, followed: Followed, figures: EpisodeFigures): void {
     // An episode is done when a bar comes past the gap or starts the next one, before the rules' finding for that
     // bar is passed on: the state noted is still this episode's, and final.
     const state = followed.state;
-    const { head } = episode;
-    if (state === undefined || state.start !== head.start || state.end !== head.end) {
-      throw new Error(`${symbol}: the episode at ${head.start} has no counts of its own (a bug)`);
+    if (state === undefined || state.start !== figures.start || state.end !== figures.end) {
+      throw new Error(`${symbol}: the episode at ${figures.start} has no counts of its own (a bug)`);
     }
-    this.sink.done(symbol, { ...state }, episode);
+    this.sink.done(symbol, { ...state }, figures);
   }
 }

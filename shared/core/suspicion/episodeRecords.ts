@@ -13,7 +13,7 @@
 import type { EpisodeState } from '../symbolState.js';
 import type { BaselineKind } from './baseline.js';
 import { returnUnitsOf } from './marketMinutes.js';
-import type { DoneEpisode, EpisodeBar, EpisodeFigures } from './symbolScoring.js';
+import type { EpisodeBar, EpisodeFigures } from './symbolScoring.js';
 
 /** An episode's own figures (contract §5) beside its bars': as the rules keep it. */
 export type EpisodeCounts = EpisodeState;
@@ -35,42 +35,38 @@ const LOOK_BACK = 4;
 export const maxRecordLength = (bars: number) => HEADER + (BAR + BASELINE) * bars;
 
 /**
- * Writes the record of an episode into `into` at `at` (which must have {@link maxRecordLength} room for its
- * bars), from its rows as SymbolScoring gives them (episodeRowsOf makes them of figures).
+ * Writes the record of an episode into `into` at `at` (which must have {@link maxRecordLength} room).
  * @returns the numbers written
  */
 export function writeRecord(
   into: Float64Array,
   at: number,
   counts: EpisodeCounts,
-  { head, rows }: DoneEpisode,
+  figures: EpisodeFigures,
 ): number {
-  const bars = rows.count;
-  into[at] = bars;
+  const bars = figures.bars;
+  into[at] = bars.length;
   into[at + 1] = counts.start;
   into[at + 2] = counts.end;
   into[at + 3] = counts.count;
   into[at + 4] = counts.a1;
   into[at + 5] = counts.a2;
   into[at + 6] = counts.peakSeverity ?? Number.NaN;
-  into[at + 7] = KINDS.indexOf(head.baseline);
-  into[at + 8] = head.zeroShare;
-  into[at + 9] = head.closeMinute ?? Number.NaN;
-  const table = at + HEADER + BAR * bars;
+  into[at + 7] = KINDS.indexOf(figures.baseline);
+  into[at + 8] = figures.zeroShare;
+  into[at + 9] = figures.closeMinute ?? Number.NaN;
+  const table = at + HEADER + BAR * bars.length;
   let baselines = 0;
   let i = at + HEADER;
-  for (let row = 0; row < bars; row++) {
-    const volatility = rows.volatility(row);
-    const usual = rows.usualVolume(row);
-    const usualVolume = usual ?? 0;
-    const volumeSpread = rows.volumeSpread(row);
+  for (const bar of bars) {
+    const usualVolume = bar.usualVolume ?? 0;
     let index = -1;
     for (let k = baselines - 1; k >= 0 && k >= baselines - LOOK_BACK; k--) {
       const t = table + BASELINE * k;
       if (
-        Object.is(into[t], volatility) &&
+        Object.is(into[t], bar.volatility) &&
         Object.is(into[t + 1], usualVolume) &&
-        Object.is(into[t + 2], volumeSpread)
+        Object.is(into[t + 2], bar.volumeSpread)
       ) {
         index = k;
         break;
@@ -78,21 +74,22 @@ export function writeRecord(
     }
     if (index < 0) {
       const t = table + BASELINE * baselines;
-      into[t] = volatility;
+      into[t] = bar.volatility;
       into[t + 1] = usualVolume;
-      into[t + 2] = volumeSpread;
+      into[t + 2] = bar.volumeSpread;
       index = baselines++;
     }
-    into[i] = rows.minute(row);
-    into[i + 1] = (rows.alert(row) ? ALERT : 0) + (usual === null ? NO_USUAL_VOLUME : 0) + IN_TABLE * index;
-    into[i + 2] = rows.logReturn(row);
-    into[i + 3] = rows.volume(row);
-    into[i + 4] = rows.surprise(row);
-    into[i + 5] = rows.surpriseUnits(row);
+    into[i] = bar.minute;
+    into[i + 1] =
+      (bar.alert ? ALERT : 0) + (bar.usualVolume === null ? NO_USUAL_VOLUME : 0) + IN_TABLE * index;
+    into[i + 2] = bar.logReturn;
+    into[i + 3] = bar.volume;
+    into[i + 4] = bar.surprise;
+    into[i + 5] = bar.part.surpriseUnits;
     i += BAR;
   }
   into[at + 10] = baselines;
-  return HEADER + BAR * bars + BASELINE * baselines;
+  return HEADER + BAR * bars.length + BASELINE * baselines;
 }
 
 /** The records in `numbers` (whole records, one after another), each as the episode and its figures. */

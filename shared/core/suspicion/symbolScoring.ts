@@ -71,154 +71,6 @@ export interface EpisodeFigures {
   bars: EpisodeBar[];
 }
 
-/** An episode without its bars: what it is and what it was judged against. */
-export type EpisodeHead = Omit<EpisodeFigures, 'bars'>;
-
-/** A row's numbers: its figures as {@link EpisodeBar} has them, a flag a number. */
-const ROW = 11;
-
-/**
- * The figures of an episode's bars as numbers, a row a bar, in room reused from episode to episode: the batch CLI
- * follows 25 million episode bars at the seed's scale and sets them aside as numbers (episodeRecords.ts), and an
- * object each (two, with its market part) on the way was about a twelfth of the main thread's rules and figures.
- * The rows after the episode's latest alert are pending: its bars only if another alert joins it.
- */
-export class EpisodeRows {
-  #numbers = new Float64Array(ROW * 64);
-  /** Rows in use: the episode's bars, then the pending ones. */
-  #length = 0;
-  /** The episode's bars: the rows up to its latest alert. */
-  #committed = 0;
-
-  /** The episode's bars (the pending rows are not among them). */
-  get count(): number {
-    return this.#committed;
-  }
-
-  /** Adds a pending row. */
-  push(
-    minute: number,
-    alert: boolean,
-    logReturn: number,
-    volatility: number,
-    volume: number,
-    surprise: number,
-    usualVolume: number | null,
-    volumeSpread: number,
-    returnUnits: number,
-    surpriseUnits: number,
-  ): void {
-    if ((this.#length + 1) * ROW > this.#numbers.length) {
-      const grown = new Float64Array(this.#numbers.length * 2);
-      grown.set(this.#numbers);
-      this.#numbers = grown;
-    }
-    const r = this.#numbers;
-    const at = this.#length++ * ROW;
-    r[at] = minute;
-    r[at + 1] = alert ? 1 : 0;
-    r[at + 2] = logReturn;
-    r[at + 3] = volatility;
-    r[at + 4] = volume;
-    r[at + 5] = surprise;
-    r[at + 6] = usualVolume ?? 0;
-    r[at + 7] = usualVolume === null ? 0 : 1;
-    r[at + 8] = volumeSpread;
-    r[at + 9] = returnUnits;
-    r[at + 10] = surpriseUnits;
-  }
-
-  /** Every row so far is the episode's (an alert joined them). */
-  commit(): void {
-    this.#committed = this.#length;
-  }
-
-  /** No rows: for the next episode. */
-  clear(): void {
-    this.#length = 0;
-    this.#committed = 0;
-  }
-
-  // A row's figures, as EpisodeBar names them.
-  minute(row: number): number {
-    return this.#numbers[row * ROW]!;
-  }
-  alert(row: number): boolean {
-    return this.#numbers[row * ROW + 1] === 1;
-  }
-  logReturn(row: number): number {
-    return this.#numbers[row * ROW + 2]!;
-  }
-  volatility(row: number): number {
-    return this.#numbers[row * ROW + 3]!;
-  }
-  volume(row: number): number {
-    return this.#numbers[row * ROW + 4]!;
-  }
-  surprise(row: number): number {
-    return this.#numbers[row * ROW + 5]!;
-  }
-  usualVolume(row: number): number | null {
-    return this.#numbers[row * ROW + 7] === 1 ? this.#numbers[row * ROW + 6]! : null;
-  }
-  volumeSpread(row: number): number {
-    return this.#numbers[row * ROW + 8]!;
-  }
-  returnUnits(row: number): number {
-    return this.#numbers[row * ROW + 9]!;
-  }
-  surpriseUnits(row: number): number {
-    return this.#numbers[row * ROW + 10]!;
-  }
-
-  /** The episode's bars as objects. */
-  bars(): EpisodeBar[] {
-    const bars: EpisodeBar[] = [];
-    for (let row = 0; row < this.#committed; row++) {
-      bars.push({
-        minute: this.minute(row),
-        alert: this.alert(row),
-        logReturn: this.logReturn(row),
-        volatility: this.volatility(row),
-        volume: this.volume(row),
-        surprise: this.surprise(row),
-        usualVolume: this.usualVolume(row),
-        volumeSpread: this.volumeSpread(row),
-        part: { returnUnits: this.returnUnits(row), surpriseUnits: this.surpriseUnits(row) },
-      });
-    }
-    return bars;
-  }
-}
-
-/** An episode done: its head, and its bars as rows (valid only until the call it is given to returns). */
-export interface DoneEpisode {
-  head: EpisodeHead;
-  rows: EpisodeRows;
-}
-
-/** The rows of an episode's figures (as SymbolScoring would have given them). */
-export function episodeRowsOf(figures: EpisodeFigures): DoneEpisode {
-  const { bars, ...head } = figures;
-  const rows = new EpisodeRows();
-  for (const bar of bars) {
-    rows.push(
-      bar.minute,
-      bar.alert,
-      bar.logReturn,
-      bar.volatility,
-      bar.volume,
-      bar.surprise,
-      bar.usualVolume,
-      bar.volumeSpread,
-      bar.part.returnUnits,
-      bar.part.surpriseUnits,
-    );
-  }
-  rows.commit();
-  return { head, rows };
-}
-
 /** Where a bar's figures go: the market's minute. */
 export interface MarketSink {
   add(minute: number, part: MarketPart, sign?: 1 | -1): void;
@@ -228,15 +80,15 @@ export class SymbolScoring {
   readonly symbol: string;
   readonly #baseline = new SymbolBaseline();
   readonly #returns = new MarketParts();
-  /** The episode being followed (its end: its latest alert). */
-  #open: EpisodeHead | undefined;
-  /** Its bars' figures, and the bars after its latest alert. */
-  readonly #rows = new EpisodeRows();
+  /** The episode being followed, its bars up to its latest alert. */
+  #open: EpisodeFigures | undefined;
+  /** Bars after the open episode's latest alert: its bars if another alert joins it. */
+  #pending: EpisodeBar[] = [];
   /** The recent volatility at the open episode's start. */
   #startVolatility = Number.NaN;
   readonly #done: EpisodeFigures[] = [];
   /** Where each episode goes once no later alert can join it; without one, kept for {@link episodes}. */
-  readonly #onDone: ((episode: DoneEpisode) => void) | undefined;
+  readonly #onDone: ((figures: EpisodeFigures) => void) | undefined;
   /**
    * Every part given to the market (minute, return units, surprise units), to take back on {@link withdraw};
    * not kept with `onDone` (24 bytes a bar of every bar, where the caller can work them out again).
@@ -253,7 +105,7 @@ export class SymbolScoring {
     symbol: string,
     private readonly market: MarketSink,
     private readonly gapMinutes: number,
-    onDone?: (episode: DoneEpisode) => void,
+    onDone?: (figures: EpisodeFigures) => void,
   ) {
     this.symbol = symbol;
     this.#onDone = onDone;
@@ -286,7 +138,7 @@ export class SymbolScoring {
       // No later alert can join it any more.
       this.#finished(open);
       this.#open = open = undefined;
-      this.#rows.clear();
+      this.#pending = [];
     }
     const starts = episodeStart !== null && (open === undefined || open.start !== episodeStart);
     if (!starts && open === undefined) {
@@ -312,29 +164,36 @@ export class SymbolScoring {
         baseline: baseline.kind,
         zeroShare: baseline.zeroShare,
         closeMinute: baseline.closeMinute,
+        bars: [],
       };
-      this.#rows.clear();
+      this.#pending = [];
     }
     if (this.#open !== undefined) {
       const volatility = Number.isNaN(this.#startVolatility)
         ? baseline.volatility
         : Math.max(baseline.volatility, this.#startVolatility);
-      this.#rows.push(
+      const figures: EpisodeBar = {
         minute,
-        episodeStart !== null,
+        alert: episodeStart !== null,
         logReturn,
         volatility,
         volume,
-        Number.isNaN(surprise) ? 0 : surprise,
-        baseline.kind === 'none' ? null : baseline.usualVolume,
-        baseline.volumeSpread,
-        part.returnUnits,
-        part.surpriseUnits,
-      );
+        surprise: Number.isNaN(surprise) ? 0 : surprise,
+        usualVolume: baseline.kind === 'none' ? null : baseline.usualVolume,
+        volumeSpread: baseline.volumeSpread,
+        part,
+      };
       if (episodeStart !== null) {
-        // The bars pending since the latest alert join the episode with this one.
-        this.#open.end = minute;
-        this.#rows.commit();
+        const episode = this.#open;
+        // Pushed one by one, and a new pending array only where the old one holds any: a spread and a new array
+        // for each alert bar (17 million at the seed's scale) were a twentieth of following the bars.
+        const pending = this.#pending;
+        for (let i = 0; i < pending.length; i++) episode.bars.push(pending[i]!);
+        episode.bars.push(figures);
+        episode.end = minute;
+        if (pending.length > 0) this.#pending = [];
+      } else {
+        this.#pending.push(figures);
       }
     }
     this.#baseline.add(minute, logReturn, volume);
@@ -344,18 +203,16 @@ export class SymbolScoring {
   finish(): void {
     if (this.#open !== undefined) this.#finished(this.#open);
     this.#open = undefined;
-    this.#rows.clear();
+    this.#pending = [];
   }
 
-  #finished(head: EpisodeHead): void {
-    if (this.#onDone === undefined) this.#done.push({ ...head, bars: this.#rows.bars() });
-    else this.#onDone({ head, rows: this.#rows });
+  #finished(figures: EpisodeFigures): void {
+    if (this.#onDone === undefined) this.#done.push(figures);
+    else this.#onDone(figures);
   }
 
   /** Every episode followed, in minute order (the last one as it stands); none when given to `onDone`. */
   episodes(): EpisodeFigures[] {
-    return this.#open === undefined
-      ? [...this.#done]
-      : [...this.#done, { ...this.#open, bars: this.#rows.bars() }];
+    return this.#open === undefined ? [...this.#done] : [...this.#done, this.#open];
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Which bars an episode's figures hold (contract §5, §6): its alerts and the bars between them, never the bars
- * after its latest alert that no later alert joined, whether the episode is handed on as rows (the batch CLI's way)
- * or kept as objects (the pipeline's). Hand-made: alerts at minutes 0 and 2 (gap 5), quiet bars up to 8, then an
- * alert at 20 that starts the next episode.
+ * after its latest alert that no later alert joined, whether the episode is handed on once done (the batch CLI's
+ * way) or kept (the pipeline's). Hand-made: alerts at minutes 0 and 2 (gap 5), quiet bars up to 8, then an alert at
+ * 20 that starts the next episode.
  */
 import { describe, expect, it } from 'vitest';
 import { SymbolScoring, type EpisodeFigures } from '../../../../shared/core/suspicion/symbolScoring.js';
@@ -39,12 +39,16 @@ const shape = (figures: Pick<EpisodeFigures, 'start' | 'end'>, minutes: number[]
 });
 
 describe("an episode's bars", () => {
-  it('are its alerts and the bars between them, handed on as rows once done', () => {
+  it('are its alerts and the bars between them, handed on once done', () => {
     const done: unknown[] = [];
-    const scoring = new SymbolScoring('S', market, GAP, ({ head, rows }) => {
-      const minutes = Array.from({ length: rows.count }, (_, row) => rows.minute(row));
-      const alerts = Array.from({ length: rows.count }, (_, row) => rows.alert(row));
-      done.push(shape(head, minutes, alerts));
+    const scoring = new SymbolScoring('S', market, GAP, (figures) => {
+      done.push(
+        shape(
+          figures,
+          figures.bars.map((bar) => bar.minute),
+          figures.bars.map((bar) => bar.alert),
+        ),
+      );
     });
     feed(scoring);
     // The first is done at minute 8, more than the gap after its latest alert; the second only at the end.

@@ -11,11 +11,7 @@ import {
 } from '../../../../shared/core/suspicion/episodeRecords.js';
 import type { EpisodeCounts } from '../../../../shared/core/suspicion/episodeRecords.js';
 import { marketPartOf } from '../../../../shared/core/suspicion/marketMinutes.js';
-import {
-  episodeRowsOf,
-  type EpisodeBar,
-  type EpisodeFigures,
-} from '../../../../shared/core/suspicion/symbolScoring.js';
+import type { EpisodeBar, EpisodeFigures } from '../../../../shared/core/suspicion/symbolScoring.js';
 import { seededRandom } from '../../../helpers/seededRandom.js';
 
 const random = seededRandom(41);
@@ -86,9 +82,7 @@ describe('episode records', () => {
     const room = episodes.reduce((sum, [, figures]) => sum + maxRecordLength(figures.bars.length), 0);
     const numbers = new Float64Array(room);
     let used = 0;
-    for (const [counts, figures] of episodes) {
-      used += writeRecord(numbers, used, counts, episodeRowsOf(figures));
-    }
+    for (const [counts, figures] of episodes) used += writeRecord(numbers, used, counts, figures);
     // The usual episode's 11 bars on 4 baselines, not 11.
     expect(used).toBeLessThan(room);
 
@@ -105,7 +99,7 @@ describe('episode records', () => {
   it('refuses a record cut short', () => {
     const figures = figuresOf([bar(27_000_000, [0.001, 5, 0.3], 0.001)], 'usual');
     const numbers = new Float64Array(maxRecordLength(1));
-    const used = writeRecord(numbers, 0, countsOf(figures, null), episodeRowsOf(figures));
+    const used = writeRecord(numbers, 0, countsOf(figures, null), figures);
     expect(() => [...readRecords('S', numbers.subarray(0, used - 1))]).toThrow(/cut short at 0/);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Which bars an episode's figures hold (contract §5, §6): its alerts and the bars between them, never the bars
  * after its latest alert that no later alert joined, whether the episode is handed on once done (the batch CLI's
- * way) or kept (the pipeline's). Hand-made: alerts at minutes 0 and 2 (gap 5), quiet bars up to 8, then an alert at
- * 20 that starts the next episode.
+ * way) or kept (the pipeline's). Hand-made: alerts at minutes 0, 2 and 4 (gap 5), quiet bars up to 10, then an alert
+ * at 20 that starts the next episode.
  */
 import { describe, expect, it } from 'vitest';
 import { SymbolScoring, type EpisodeFigures } from '../../../../shared/core/suspicion/symbolScoring.js';
@@ -15,11 +15,13 @@ const BARS: Array<[number, number | null]> = [
   [1, null],
   [2, 0],
   [3, null],
-  [4, null],
+  [4, 0],
   [5, null],
   [6, null],
   [7, null],
   [8, null],
+  [9, null],
+  [10, null],
   [20, 20],
   [21, null],
 ];
@@ -51,8 +53,10 @@ describe("an episode's bars", () => {
       );
     });
     feed(scoring);
-    // The first is done at minute 8, more than the gap after its latest alert; the second only at the end.
-    expect(done).toEqual([{ start: 0, end: 2, minutes: [0, 1, 2], alerts: [true, false, true] }]);
+    // The first is done at minute 10, more than the gap after its latest alert; the second only at the end.
+    expect(done).toEqual([
+      { start: 0, end: 4, minutes: [0, 1, 2, 3, 4], alerts: [true, false, true, false, true] },
+    ]);
     scoring.finish();
     expect(done[1]).toEqual({ start: 20, end: 20, minutes: [20], alerts: [true] });
   });
@@ -68,7 +72,7 @@ describe("an episode's bars", () => {
       ),
     );
     expect(episodes).toEqual([
-      { start: 0, end: 2, minutes: [0, 1, 2], alerts: [true, false, true] },
+      { start: 0, end: 4, minutes: [0, 1, 2, 3, 4], alerts: [true, false, true, false, true] },
       // Minute 21 is pending: no alert came after it.
       { start: 20, end: 20, minutes: [20], alerts: [true] },
     ]);

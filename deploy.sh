@@ -1202,8 +1202,10 @@ ensure_apis() {
   apis+=(secretmanager.googleapis.com)
   local enabled missing=() api
   query enabled '' gcloud services list --enabled "--project=$PROJECT" '--format=value(config.name)'
+  # A here-string, not `printf | grep -q`: grep leaves at the first match, and under pipefail the printf that
+  # still had lines to write fails with SIGPIPE, which read as "not enabled".
   for api in "${apis[@]}"; do
-    printf '%s\n' "$enabled" | grep -Fxq "$api" || missing+=("$api")
+    grep -Fxq "$api" <<<"$enabled" || missing+=("$api")
   done
   if ((${#missing[@]} > 0)); then
     run gcloud services enable "${missing[@]}" "--project=$PROJECT"

@@ -35,6 +35,11 @@ describe('deploy.sh against a fake gcloud', () => {
     const stored = JSON.parse(readFileSync(state, 'utf8')) as { secrets: Record<string, string> };
     expect(stored.secrets['chat-webhook-url']).toBe(webhook);
 
+    // A project with many other APIs enabled, listed after ours: the script must still see ours as enabled
+    // (a pipe into `grep -q` failed under pipefail when grep left before the list was written).
+    const busy = JSON.parse(readFileSync(state, 'utf8')) as { apis: string[] };
+    for (let i = 0; i < 20_000; i++) busy.apis.push(`other-${i}.googleapis.com`);
+    writeFileSync(state, JSON.stringify(busy));
     const second = await runDeploy(args, fakeEnv(state));
     expect(second.code, second.stderr).toBe(0);
     expect(changes(second).map((c) => c.line)).toEqual([]);

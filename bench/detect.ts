@@ -14,12 +14,13 @@
  * Beside each size's plain runs, `detect --format jsonl --episodes FILE` on every core (the episodes with their
  * suspicion scores, contract §6), taking turns with them; BENCH_EPISODES=off leaves it out.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, createReadStream, existsSync, openSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { generateDataset } from '../cli/api.js';
+import { runChild, type RunFigures } from './childRun.js';
 import { jsonAlerts, sqlAlerts, type SqlAlert } from './duckdbDetect.js';
 
 const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 40);
@@ -28,6 +29,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const WITH_DUCKDB = process.env.BENCH_DUCKDB !== 'off';
 const WITH_EPISODES = process.env.BENCH_EPISODES !== 'off';
 const root = new URL('../..', import.meta.url).pathname;
+const runner = (script: string) => join(root, 'dist', 'bench', script);
 
 async function dataset(days: number): Promise<{ files: string[]; rows: number; splitSeconds: number }> {
   const dataDir = join(root, '.bench', `detect-${SYMBOLS}x${days}`);
@@ -66,42 +68,6 @@ async function readAndSplit(file: string): Promise<{ rows: number; fields: numbe
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-interface RunFigures {
-  /** From spawning the process to its exit: Node's start-up and the workers' included. */
-  wholeSeconds: number;
-  maxRssMiB: number;
-  cpuSeconds: number;
-}
-
-/** Runs `node <script> args...` with stdout into `outPath`, optionally held to one CPU; its own last line of figures. */
-async function runChild(
-  script: string,
-  args: string[],
-  outPath: string,
-  pinned: boolean,
-): Promise<RunFigures> {
-  const out = openSync(outPath, 'w');
-  try {
-    const command = [process.execPath, join(root, 'dist', 'bench', script), ...args];
-    const [program, ...rest] = pinned ? ['taskset', '-c', '0', ...command] : command;
-    const started = performance.now();
-    const child = spawn(program!, rest, { stdio: ['ignore', out, 'pipe'] });
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    const wholeSeconds = (performance.now() - started) / 1000;
-    if (code !== 0) throw new Error(`${script} exited with ${code}: ${stderr}`);
-    const figures = JSON.parse(stderr.trim().split('\n').pop()!) as Omit<RunFigures, 'wholeSeconds'>;
-    // As it goes: a run at the seed's scale takes minutes.
-    process.stderr.write(
-      `${script}${pinned ? ' (one CPU)' : ''}: ${wholeSeconds.toFixed(2)} s, peak ${Math.round(figures.maxRssMiB)} MiB\n`,
-    );
-    return { maxRssMiB: figures.maxRssMiB, cpuSeconds: figures.cpuSeconds, wholeSeconds };
-  } finally {
-    closeSync(out);
-  }
 }
 
 /** Alerts of a file one line at a time, as `symbol minute rules` (after `skip` lines of header). */
@@ -182,15 +148,17 @@ for (const days of DAYS) {
   // detect and DuckDB take turns, so that a machine busier for a while slows both alike.
   for (let run = 0; run < RUNS; run++) {
     every.push(
-      await runChild('detectRunner.js', ['detect', '--format', 'jsonl', ...files], alertsFile, false),
+      await runChild(runner('detectRunner.js'), ['detect', '--format', 'jsonl', ...files], alertsFile, false),
     );
     if (WITH_EPISODES) {
       const args = ['detect', '--format', 'jsonl', '--episodes', episodesFile, ...files];
-      episodes.push(await runChild('detectRunner.js', args, '/dev/null', false));
+      episodes.push(await runChild(runner('detectRunner.js'), args, '/dev/null', false));
     }
     if (duckdbMissing === undefined) {
       try {
-        duckdb.push(await runChild('duckdbRunner.js', [duckdbAlertsFile, ...files], '/dev/null', false));
+        duckdb.push(
+          await runChild(runner('duckdbRunner.js'), [duckdbAlertsFile, ...files], '/dev/null', false),
+        );
       } catch (error) {
         const message = (error as Error).message;
         duckdbMissing = `failed: ${/Out of Memory Error[^\n]*/.exec(message)?.[0] ?? message.split('\n')[0]}`;
@@ -199,7 +167,7 @@ for (const days of DAYS) {
     }
     if (canPin) {
       const args = ['detect', '--format', 'jsonl', ...files];
-      one.push(await runChild('detectRunner.js', args, '/dev/null', true));
+      one.push(await runChild(runner('detectRunner.js'), args, '/dev/null', true));
     }
   }
   // The reference must raise exactly detect's alerts, or its time means nothing.

@@ -1,0 +1,142 @@
+/**
+ * `npm run bench:seed`: `detect` at the seed's scale (three years of 150 symbols: 150 files × 750 days, 42M bars),
+ * with `--episodes` and plain, beside a yardstick of this machine's speed measured in the same run. The machine's
+ * speed moves by a quarter from one hour to the next and by more from one day to another, so a bound in seconds
+ * (under 60 s at the seed's scale) means the speed the machine had when it was set. The yardstick is the code of
+ * that day (commit {@link YARDSTICK_COMMIT}) doing what it was timed doing that day: plain detect over 150 files
+ * × 200 days of its own generator, on every core (11.81 s then) and with `--workers 1` (14.35 s). Its times now
+ * against then say how much slower (or faster) the machine is; of the two, the smaller slowdown is taken (the
+ * every-core run grows to 1.9 GB, and its page faults move with the kernel's state more than computing does), and
+ * our figures divided by it are the figures at the bound's speed.
+ *
+ * The yardstick's source comes from this repository's history (`git archive`), built once with this checkout's
+ * TypeScript and packages into .bench/; the data sets are generated once into .bench/ too. The runs take turns,
+ * yardstick first, so that a machine busier for a while slows all of them alike. BENCH_RUNS: turns (default 3).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateDataset } from '../cli/api.js';
+import { runChild, type RunFigures } from './childRun.js';
+
+/** The commit main was at when the bound was set, and what its plain detect took that day (see above). */
+const YARDSTICK_COMMIT = '0234417';
+const YARDSTICK_SECONDS = { every: 11.81, one: 14.35 };
+const YARDSTICK_DAYS = 200;
+const SYMBOLS = 150;
+const SEED_DAYS = 750;
+const BOUND_SECONDS = 60;
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const root = new URL('../..', import.meta.url).pathname;
+const benchDir = join(root, '.bench');
+
+function csvFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.csv'))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+/** The yardstick's build: its source from the repository's history, compiled with this checkout's tsc. */
+function yardstickBuild(): string {
+  const dir = join(benchDir, `yardstick-${YARDSTICK_COMMIT}`);
+  const runner = join(dir, 'dist', 'bench', 'detectRunner.js');
+  if (existsSync(runner)) return dir;
+  process.stderr.write(`building the yardstick, commit ${YARDSTICK_COMMIT}, into ${dir} ...\n`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const archive = execFileSync('git', ['-C', root, 'archive', YARDSTICK_COMMIT], {
+    maxBuffer: 1 << 30,
+  });
+  execFileSync('tar', ['-x', '-C', dir], { input: archive });
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.build.json')], { stdio: 'inherit' });
+  return dir;
+}
+
+/** A data set, generated once by the given build's generator (seed 7, as bench:detect's). */
+async function dataset(name: string, generate: typeof generateDataset, days: number): Promise<string[]> {
+  const dir = join(benchDir, name);
+  if (!existsSync(join(dir, 'manifest.json'))) {
+    process.stderr.write(`generating ${SYMBOLS} symbols × ${days} days into ${dir} ...\n`);
+    await generate({ out: dir, symbols: SYMBOLS, days, seed: 7 });
+  }
+  return csvFiles(dir);
+}
+
+const yardstick = yardstickBuild();
+const yardstickApi = (await import(join(yardstick, 'dist', 'cli', 'api.js'))) as {
+  generateDataset: typeof generateDataset;
+};
+const yardstickFiles = await dataset(
+  `yardstick-${SYMBOLS}x${YARDSTICK_DAYS}`,
+  yardstickApi.generateDataset,
+  YARDSTICK_DAYS,
+);
+// bench:detect's data set of the same size, when it made one.
+const seedFiles = await dataset(`detect-${SYMBOLS}x${SEED_DAYS}`, generateDataset, SEED_DAYS);
+const episodesFile = join(benchDir, 'episodes.jsonl');
+const ours = join(root, 'dist', 'bench', 'detectRunner.js');
+
+const runs = {
+  every: [] as RunFigures[],
+  one: [] as RunFigures[],
+  episodes: [] as RunFigures[],
+  plain: [] as RunFigures[],
+};
+const yardstickRunner = join(yardstick, 'dist', 'bench', 'detectRunner.js');
+const plainArgs = ['detect', '--format', 'jsonl'];
+for (let turn = 0; turn < RUNS; turn++) {
+  const every = [...plainArgs, ...yardstickFiles];
+  const one = [...plainArgs, '--workers', '1', ...yardstickFiles];
+  runs.every.push(await runChild(yardstickRunner, every, '/dev/null', false, 'yardstick'));
+  runs.one.push(await runChild(yardstickRunner, one, '/dev/null', false, 'yardstick, 1 worker'));
+  // The episodes file of the run before is deleted first: 2.2 GB of it still dirty in the page cache doubles
+  // the next run's system time.
+  rmSync(episodesFile, { force: true });
+  runs.episodes.push(
+    await runChild(
+      ours,
+      [...plainArgs, '--episodes', episodesFile, ...seedFiles],
+      '/dev/null',
+      false,
+      'detect --episodes',
+    ),
+  );
+  rmSync(episodesFile, { force: true });
+  runs.plain.push(await runChild(ours, [...plainArgs, ...seedFiles], '/dev/null', false, 'detect'));
+}
+
+/** How much slower than on the day the bound was set the machine ran in a turn (below 1: faster). */
+const slower = (turn: number) =>
+  Math.min(
+    runs.every[turn]!.wholeSeconds / YARDSTICK_SECONDS.every,
+    runs.one[turn]!.wholeSeconds / YARDSTICK_SECONDS.one,
+  );
+const figures = (run: RunFigures) =>
+  `${run.wholeSeconds.toFixed(1)} s (${run.cpuSeconds.toFixed(0)} CPU s, ${Math.round(run.maxRssMiB)} MiB)`;
+const line = (name: string, text: (run: RunFigures, turn: number) => string, of: RunFigures[]) =>
+  `${name.padEnd(23)}${of.map(text).join('; ')}`;
+const atBound = (run: RunFigures, turn: number) =>
+  `${figures(run)} = ${(run.wholeSeconds / slower(turn)).toFixed(1)} s at the bound's speed`;
+const yardstickRun = (then: number) => (run: RunFigures) =>
+  `${run.wholeSeconds.toFixed(1)} s (${(run.wholeSeconds / then).toFixed(2)}× its ${then} s then)`;
+
+console.log(
+  `detect at the seed's scale, ${SYMBOLS} files × ${SEED_DAYS} days, alerts to /dev/null, every core, ` +
+    `${RUNS} turns; the yardstick (commit ${YARDSTICK_COMMIT}, plain detect over ${SYMBOLS} files × ` +
+    `${YARDSTICK_DAYS} days) in the same turns`,
+);
+console.log(line('yardstick, every core', yardstickRun(YARDSTICK_SECONDS.every), runs.every));
+console.log(line('yardstick, 1 worker', yardstickRun(YARDSTICK_SECONDS.one), runs.one));
+console.log(line('machine slower by', (_, turn) => `${slower(turn).toFixed(2)}× (the smaller)`, runs.every));
+console.log(line('--episodes', atBound, runs.episodes));
+console.log(line('plain', atBound, runs.plain));
+const scaled = runs.episodes.map((run, turn) => run.wholeSeconds / slower(turn)).sort((a, b) => a - b);
+const worst = scaled[scaled.length - 1]!;
+console.log(
+  `--episodes at the bound's speed: median ${scaled[scaled.length >> 1]!.toFixed(1)} s, at most ${worst.toFixed(1)} s, ` +
+    `${worst < BOUND_SECONDS ? 'under' : 'not under'} the bound of ${BOUND_SECONDS} s`,
+);

@@ -28,6 +28,8 @@ const SEED_DAYS = 750;
 const BOUND_SECONDS = 60;
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+if (!(Number.isInteger(RUNS) && RUNS >= 1))
+  throw new Error(`BENCH_RUNS: a whole number of turns, at least 1, not '${process.env.BENCH_RUNS}'`);
 const root = new URL('../..', import.meta.url).pathname;
 const benchDir = join(root, '.bench');
 
@@ -52,7 +54,14 @@ function yardstickBuild(): string {
   execFileSync('tar', ['-x', '-C', dir], { input: archive });
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.build.json')], { stdio: 'inherit' });
+  try {
+    execFileSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.build.json')], { stdio: 'inherit' });
+  } catch (error) {
+    // tsc emits despite type errors, which newer packages' types may raise in the old code; only a build
+    // without the runner is no yardstick.
+    if (!existsSync(runner)) throw error;
+    process.stderr.write('the yardstick built with type errors (above): its runner is there, and is used\n');
+  }
   return dir;
 }
 
@@ -75,7 +84,7 @@ const yardstickFiles = await dataset(
   yardstickApi.generateDataset,
   YARDSTICK_DAYS,
 );
-// bench:detect's data set of the same size, when it made one.
+// The data set bench:detect makes at this size (BENCH_SYMBOLS=150 BENCH_DAYS=750): one for both.
 const seedFiles = await dataset(`detect-${SYMBOLS}x${SEED_DAYS}`, generateDataset, SEED_DAYS);
 const episodesFile = join(benchDir, 'episodes.jsonl');
 const ours = join(root, 'dist', 'bench', 'detectRunner.js');

@@ -3,11 +3,12 @@
  * with `--episodes` and plain, beside a yardstick of this machine's speed measured in the same run. The machine's
  * speed moves by a quarter from one hour to the next and by more from one day to another, so a bound in seconds
  * (under 60 s at the seed's scale) means the speed the machine had when it was set. The yardstick is the code of
- * that day (commit {@link YARDSTICK_COMMIT}) doing what it was timed doing that day: plain detect over 150 files
- * × 200 days of its own generator, on every core (11.81 s then) and with `--workers 1` (14.35 s). Its times now
- * against then say how much slower (or faster) the machine is; of the two, the smaller slowdown is taken (the
- * every-core run grows to 1.9 GB, and its page faults move with the kernel's state more than computing does), and
- * our figures divided by it are the figures at the bound's speed.
+ * that day (commit {@link YARDSTICK_COMMIT}) doing the run it was timed on that day whose memory is still what it was
+ * then: plain detect on every core over 40 files × 50 days of its own generator, 1.25 s and a peak of 287 MiB that
+ * day (281 to 290 MiB now). The larger runs timed that day no longer use the memory they did (150 × 200 days on one
+ * worker peaked at 246 MiB, now 365 to 399) and slowed by a fifth more than this one, so they measure the memory's
+ * behaviour as much as the machine's speed. The yardstick's median of five runs now against then says how much
+ * slower (or faster) the machine is, and our figures divided by it are the figures at the bound's speed.
  *
  * The yardstick's source comes from this repository's history (`git archive`), built once with this checkout's
  * TypeScript and packages into .bench/; the data sets are generated once into .bench/ too. The runs take turns,
@@ -21,8 +22,11 @@ import { runChild, type RunFigures } from './childRun.js';
 
 /** The commit main was at when the bound was set, and what its plain detect took that day (see above). */
 const YARDSTICK_COMMIT = '0234417';
-const YARDSTICK_SECONDS = { every: 11.81, one: 14.35 };
-const YARDSTICK_DAYS = 200;
+const YARDSTICK_SECONDS = 1.25;
+const YARDSTICK_SYMBOLS = 40;
+const YARDSTICK_DAYS = 50;
+/** Runs of the yardstick a turn, of which the median counts: it is over in about a second. */
+const YARDSTICK_RUNS = 5;
 const SYMBOLS = 150;
 const SEED_DAYS = 750;
 const BOUND_SECONDS = 60;
@@ -66,11 +70,16 @@ function yardstickBuild(): string {
 }
 
 /** A data set, generated once by the given build's generator (seed 7, as bench:detect's). */
-async function dataset(name: string, generate: typeof generateDataset, days: number): Promise<string[]> {
+async function dataset(
+  name: string,
+  generate: typeof generateDataset,
+  symbols: number,
+  days: number,
+): Promise<string[]> {
   const dir = join(benchDir, name);
   if (!existsSync(join(dir, 'manifest.json'))) {
-    process.stderr.write(`generating ${SYMBOLS} symbols × ${days} days into ${dir} ...\n`);
-    await generate({ out: dir, symbols: SYMBOLS, days, seed: 7 });
+    process.stderr.write(`generating ${symbols} symbols × ${days} days into ${dir} ...\n`);
+    await generate({ out: dir, symbols, days, seed: 7 });
   }
   return csvFiles(dir);
 }
@@ -80,28 +89,30 @@ const yardstickApi = (await import(join(yardstick, 'dist', 'cli', 'api.js'))) as
   generateDataset: typeof generateDataset;
 };
 const yardstickFiles = await dataset(
-  `yardstick-${SYMBOLS}x${YARDSTICK_DAYS}`,
+  `yardstick-${YARDSTICK_SYMBOLS}x${YARDSTICK_DAYS}`,
   yardstickApi.generateDataset,
+  YARDSTICK_SYMBOLS,
   YARDSTICK_DAYS,
 );
 // The data set bench:detect makes at this size (BENCH_SYMBOLS=150 BENCH_DAYS=750): one for both.
-const seedFiles = await dataset(`detect-${SYMBOLS}x${SEED_DAYS}`, generateDataset, SEED_DAYS);
+const seedFiles = await dataset(`detect-${SYMBOLS}x${SEED_DAYS}`, generateDataset, SYMBOLS, SEED_DAYS);
 const episodesFile = join(benchDir, 'episodes.jsonl');
 const ours = join(root, 'dist', 'bench', 'detectRunner.js');
 
 const runs = {
-  every: [] as RunFigures[],
-  one: [] as RunFigures[],
+  yardstick: [] as RunFigures[][],
   episodes: [] as RunFigures[],
   plain: [] as RunFigures[],
 };
 const yardstickRunner = join(yardstick, 'dist', 'bench', 'detectRunner.js');
 const plainArgs = ['detect', '--format', 'jsonl'];
 for (let turn = 0; turn < RUNS; turn++) {
-  const every = [...plainArgs, ...yardstickFiles];
-  const one = [...plainArgs, '--workers', '1', ...yardstickFiles];
-  runs.every.push(await runChild(yardstickRunner, every, '/dev/null', false, 'yardstick'));
-  runs.one.push(await runChild(yardstickRunner, one, '/dev/null', false, 'yardstick, 1 worker'));
+  const yardstickRuns: RunFigures[] = [];
+  for (let run = 0; run < YARDSTICK_RUNS; run++) {
+    const args = [...plainArgs, ...yardstickFiles];
+    yardstickRuns.push(await runChild(yardstickRunner, args, '/dev/null', false, 'yardstick'));
+  }
+  runs.yardstick.push(yardstickRuns);
   // The episodes file of the run before is deleted first: 2.2 GB of it still dirty in the page cache doubles
   // the next run's system time.
   rmSync(episodesFile, { force: true });
@@ -118,34 +129,36 @@ for (let turn = 0; turn < RUNS; turn++) {
   runs.plain.push(await runChild(ours, [...plainArgs, ...seedFiles], '/dev/null', false, 'detect'));
 }
 
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 /** How much slower than on the day the bound was set the machine ran in a turn (below 1: faster). */
 const slower = (turn: number) =>
-  Math.min(
-    runs.every[turn]!.wholeSeconds / YARDSTICK_SECONDS.every,
-    runs.one[turn]!.wholeSeconds / YARDSTICK_SECONDS.one,
-  );
+  median(runs.yardstick[turn]!.map((run) => run.wholeSeconds)) / YARDSTICK_SECONDS;
 const figures = (run: RunFigures) =>
   `${run.wholeSeconds.toFixed(1)} s (${run.cpuSeconds.toFixed(0)} CPU s, ${Math.round(run.maxRssMiB)} MiB)`;
 const line = (name: string, text: (run: RunFigures, turn: number) => string, of: RunFigures[]) =>
-  `${name.padEnd(23)}${of.map(text).join('; ')}`;
+  `${name.padEnd(12)}${of.map(text).join('; ')}`;
 const atBound = (run: RunFigures, turn: number) =>
   `${figures(run)} = ${(run.wholeSeconds / slower(turn)).toFixed(1)} s at the bound's speed`;
-const yardstickRun = (then: number) => (run: RunFigures) =>
-  `${run.wholeSeconds.toFixed(1)} s (${(run.wholeSeconds / then).toFixed(2)}× its ${then} s then)`;
 
 console.log(
   `detect at the seed's scale, ${SYMBOLS} files × ${SEED_DAYS} days, alerts to /dev/null, every core, ` +
-    `${RUNS} turns; the yardstick (commit ${YARDSTICK_COMMIT}, plain detect over ${SYMBOLS} files × ` +
-    `${YARDSTICK_DAYS} days) in the same turns`,
+    `${RUNS} turn${RUNS === 1 ? '' : 's'}; in each, the yardstick (commit ${YARDSTICK_COMMIT}, plain detect ` +
+    `over ${YARDSTICK_SYMBOLS} files × ${YARDSTICK_DAYS} days, ${YARDSTICK_SECONDS} s the day the bound was set), ` +
+    `median of ${YARDSTICK_RUNS}`,
 );
-console.log(line('yardstick, every core', yardstickRun(YARDSTICK_SECONDS.every), runs.every));
-console.log(line('yardstick, 1 worker', yardstickRun(YARDSTICK_SECONDS.one), runs.one));
-console.log(line('machine slower by', (_, turn) => `${slower(turn).toFixed(2)}× (the smaller)`, runs.every));
+console.log(
+  `${'yardstick'.padEnd(12)}${runs.yardstick
+    .map((turn, i) => {
+      const times = turn.map((run) => run.wholeSeconds.toFixed(2)).join(', ');
+      return `${times} s: ${slower(i).toFixed(2)}× (peak ${Math.round(Math.max(...turn.map((run) => run.maxRssMiB)))} MiB)`;
+    })
+    .join('; ')}`,
+);
 console.log(line('--episodes', atBound, runs.episodes));
 console.log(line('plain', atBound, runs.plain));
-const scaled = runs.episodes.map((run, turn) => run.wholeSeconds / slower(turn)).sort((a, b) => a - b);
-const worst = scaled[scaled.length - 1]!;
+const scaled = runs.episodes.map((run, turn) => run.wholeSeconds / slower(turn));
+const worst = Math.max(...scaled);
 console.log(
-  `--episodes at the bound's speed: median ${scaled[scaled.length >> 1]!.toFixed(1)} s, at most ${worst.toFixed(1)} s, ` +
+  `--episodes at the bound's speed: median ${median(scaled).toFixed(1)} s, at most ${worst.toFixed(1)} s, ` +
     `${worst < BOUND_SECONDS ? 'under' : 'not under'} the bound of ${BOUND_SECONDS} s`,
 );

@@ -1,15 +1,15 @@
 /**
  * `npm run bench:seed`: `detect` at the seed's scale (three years of 150 symbols: 150 files × 750 days, 42M bars),
  * with `--episodes` and plain, beside a yardstick of this machine's speed measured in the same run. The machine's
- * speed moves by a quarter from one hour to the next and by more from one day to another, so a bound in seconds
- * (under 60 s at the seed's scale) means the speed the machine had when it was set. The yardstick is the code of
- * that day (commit {@link YARDSTICK_COMMIT}) doing the run it was timed on that day whose memory is still what it was
- * then: plain detect on every core over 40 files × 50 days of its own generator, 1.25 s and a peak of 287 MiB that
- * day (281 to 290 MiB now). The larger runs timed that day no longer use the memory they did (150 × 200 days on one
- * worker peaked at 246 MiB, now 365 to 399) and slowed by a fifth more than this one, so they measure the memory's
- * behaviour as much as the machine's speed. The quickest of five runs of the yardstick (a run of a second and a
- * half is easily disturbed, and the quickest is the least) against its time then says how much slower (or faster)
- * the machine is, and our figures divided by that are the figures at the bound's speed.
+ * speed moves by up to a half from one hour to the next (50.6 to 76.6 s for the same run in one evening), so a bound
+ * in seconds (under 60 s at the seed's scale) means the speed the machine had when it was set. The yardstick is the
+ * code of that day (commit {@link YARDSTICK_COMMIT}) doing a run it was timed on that day whose memory is still what
+ * it was then: plain detect on every core over 40 files × 50 days of its own generator, 1.25 s and a peak of 287 MiB
+ * that day (281 to 299 MiB now). The larger runs timed that day no longer use the memory they did (150 × 200 days on
+ * one worker peaked at 246 MiB, now 365 to 399) and slowed by a fifth more than this one, so they measure the
+ * memory's behaviour as much as the machine's speed. The quickest of five runs of the yardstick (a run of a second
+ * and a half is easily disturbed, and the quickest is the least) against its time then says how much slower (or
+ * faster) the machine is, and our figures divided by that are the figures at the bound's speed.
  *
  * The yardstick's source comes from this repository's history (`git archive`), built once with this checkout's
  * TypeScript and packages into .bench/; the data sets are generated once into .bench/ too. The runs take turns,
@@ -151,7 +151,8 @@ console.log(
   `${'yardstick'.padEnd(12)}${runs.yardstick
     .map((turn, i) => {
       const times = turn.map((run) => run.wholeSeconds.toFixed(2)).join(', ');
-      return `${times} s: ${slower(i).toFixed(2)}× (peak ${Math.round(Math.max(...turn.map((run) => run.maxRssMiB)))} MiB)`;
+      const peak = Math.max(...turn.map((run) => run.maxRssMiB));
+      return `${times} s: ${slower(i).toFixed(2)}× (peak ${Math.round(peak)} MiB)`;
     })
     .join('; ')}`,
 );

@@ -13,6 +13,12 @@ export interface RunFigures {
   cpuSeconds: number;
 }
 
+/** The median of figures (the upper one of an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 /**
  * Runs `node <script> args...` with its standard output into `outPath`, optionally held to one CPU (taskset).
  * @param label what the progress line on stderr calls it

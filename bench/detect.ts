@@ -20,7 +20,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { generateDataset } from '../cli/api.js';
-import { runChild, type RunFigures } from './childRun.js';
+import { median, runChild, type RunFigures } from './childRun.js';
 import { jsonAlerts, sqlAlerts, type SqlAlert } from './duckdbDetect.js';
 
 const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 40);
@@ -63,11 +63,6 @@ async function readAndSplit(file: string): Promise<{ rows: number; fields: numbe
   }
   if (rest !== '') rows++;
   return { rows, fields };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** Alerts of a file one line at a time, as `symbol minute rules` (after `skip` lines of header). */

@@ -19,7 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateDataset } from '../cli/api.js';
-import { runChild, type RunFigures } from './childRun.js';
+import { median, runChild, type RunFigures } from './childRun.js';
 
 /** The commit main was at when the bound was set, and what its plain detect took that day (see above). */
 const YARDSTICK_COMMIT = '0234417';
@@ -130,7 +130,6 @@ for (let turn = 0; turn < RUNS; turn++) {
   runs.plain.push(await runChild(ours, [...plainArgs, ...seedFiles], '/dev/null', false, 'detect'));
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 /** How much slower than on the day the bound was set the machine ran in a turn (below 1: faster). */
 const slower = (turn: number) =>
   Math.min(...runs.yardstick[turn]!.map((run) => run.wholeSeconds)) / YARDSTICK_SECONDS;

@@ -33,25 +33,18 @@ function feed(scoring: SymbolScoring): void {
 }
 
 const market = { add: () => {} };
-const shape = (figures: Pick<EpisodeFigures, 'start' | 'end'>, minutes: number[], alerts: boolean[]) => ({
+/** An episode's bounds and bars, in minutes from BASE. */
+const shape = (figures: EpisodeFigures) => ({
   start: figures.start - BASE,
   end: figures.end - BASE,
-  minutes: minutes.map((minute) => minute - BASE),
-  alerts,
+  minutes: figures.bars.map((bar) => bar.minute - BASE),
+  alerts: figures.bars.map((bar) => bar.alert),
 });
 
 describe("an episode's bars", () => {
   it('are its alerts and the bars between them, handed on once done', () => {
     const done: unknown[] = [];
-    const scoring = new SymbolScoring('S', market, GAP, (figures) => {
-      done.push(
-        shape(
-          figures,
-          figures.bars.map((bar) => bar.minute),
-          figures.bars.map((bar) => bar.alert),
-        ),
-      );
-    });
+    const scoring = new SymbolScoring('S', market, GAP, (figures) => done.push(shape(figures)));
     feed(scoring);
     // The first is done at minute 10, more than the gap after its latest alert; the second only at the end.
     expect(done).toEqual([
@@ -64,14 +57,7 @@ describe("an episode's bars", () => {
   it('are the same kept as objects, the open one as it stands', () => {
     const scoring = new SymbolScoring('S', market, GAP);
     feed(scoring);
-    const episodes = scoring.episodes().map((figures) =>
-      shape(
-        figures,
-        figures.bars.map((bar) => bar.minute),
-        figures.bars.map((bar) => bar.alert),
-      ),
-    );
-    expect(episodes).toEqual([
+    expect(scoring.episodes().map(shape)).toEqual([
       { start: 0, end: 4, minutes: [0, 1, 2, 3, 4], alerts: [true, false, true, false, true] },
       // Minute 21 is pending: no alert came after it.
       { start: 20, end: 20, minutes: [20], alerts: [true] },
